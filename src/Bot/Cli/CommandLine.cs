@@ -1,0 +1,26 @@
+namespace OimBot.Bot.Cli;
+
+/// <summary>The service's commands besides running the web host: <c>chat</c> and <c>content validate</c>.</summary>
+internal static class CommandLine
+{
+    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["help" or "--help" or "-h"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        switch (args)
+        {
+            case ["content", "validate", .. var rest]:
+                return ValidateCommand.Run(rest, Console.Out, TimeProvider.System);
+            case ["chat", .. var rest]:
+                return await ChatCommand.RunAsync(rest, Console.In, Console.Out, TimeProvider.System);
+            default:
+                await Console.Out.WriteLineAsync("""
+                    Usage:
+                      dotnet run --project src/Bot                         start the service (web chat on http://127.0.0.1:5080)
+                      dotnet run --project src/Bot -- chat [--lang es|en]  talk to the bot in this terminal
+                      dotnet run --project src/Bot -- content validate [dir] [--facts seeds/facts.yaml]
+                    """);
+                return args is ["help" or "--help" or "-h"] ? 0 : 2;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Dialogs;
+
+/// <summary>
+/// The I/O shell around the pure engine: load the conversation, run the turn, commit state, handoff requests and
+/// anonymous events in one transaction. Channels call this and nothing else.
+/// </summary>
+public sealed partial class ConversationService(
+    IConversationStore store,
+    ContentHost content,
+    TimeProvider clock,
+    IOptions<DialogOptions> options,
+    ILogger<ConversationService> logger)
+{
+    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var set = content.Current;
+        var now = clock.GetUtcNow();
+        var day = PanamaTime.Today(clock);
+        var outcome = await store.RunTurnAsync(from, inboundMessageId, now, stored =>
+        {
+            var result = DialogEngine.Step(set, stored?.State, message, now, options.Value);
+            return new TurnDecision(
+                result.State,
+                result.Replies,
+                [.. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day))],
+                [.. result.Events.Where(e => e.Kind == EventKind.HandoffRequested)],
+                set.VersionId);
+        }, cancellationToken);
+
+        // Only opaque ids and counts: never the address or what the user wrote.
+        LogTurn(logger, from.Channel, outcome.ConversationId ?? "-", outcome.Replies.Count, outcome.Duplicate);
+        return outcome;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Turn on {Channel} for conversation {ConversationId}: {Replies} replies (repeat delivery: {Duplicate})")]
+    private static partial void LogTurn(ILogger logger, string channel, string conversationId, int replies, bool duplicate);
+}
+
+public static class DialogsSetup
+{
+    public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<DialogOptions>().BindConfiguration(DialogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ConversationService>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+
+namespace OimBot.Bot.Dialogs;
+
+/// <summary>
+/// Where one conversation stands. Holds no message text and nothing the user typed: only the node, the language,
+/// the path back, and pre-screening answers as choice ids ("yes", "no", "skip").
+/// </summary>
+public sealed record ConversationState
+{
+    public const int MaxHistory = 20;
+
+    public required string Language { get; init; }
+
+    public required string NodeId { get; init; }
+
+    public ImmutableList<string> History { get; init; } = [];
+
+    /// <summary>The user confirmed the first-contact notice (R6); no topic content before that.</summary>
+    public bool Consented { get; init; }
+
+    /// <summary>The user wrote STOP (R7): nothing is sent until they write again.</summary>
+    public bool Stopped { get; init; }
+
+    /// <summary>Messages in a row that the bot did not understand; the second one offers a person.</summary>
+    public int Misses { get; init; }
+
+    /// <summary>The last topic the user entered (avr, dangers, …), for handoff and analytics.</summary>
+    public string? Topic { get; init; }
+
+    /// <summary>Pre-screening answers: question node id → choice id. Never free text.</summary>
+    public ImmutableDictionary<string, string> Answers { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required DateTimeOffset LastActivityAt { get; init; }
+
+    public static ConversationState Start(string language, string startNode, DateTimeOffset now) => new()
+    {
+        Language = language,
+        NodeId = startNode,
+        StartedAt = now,
+        LastActivityAt = now,
+    };
+}

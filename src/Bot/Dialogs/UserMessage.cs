@@ -1,0 +1,20 @@
+namespace OimBot.Bot.Dialogs;
+
+public enum UserMessageKind
+{
+    Text,
+    Choice,
+
+    /// <summary>Voice, photo, sticker, location, document: never downloaded, never stored.</summary>
+    Unsupported,
+}
+
+/// <summary>What a user sent, already translated from the channel's wire format by its adapter.</summary>
+public sealed record UserMessage(UserMessageKind Kind, string? Text = null, string? ChoiceKey = null)
+{
+    public static UserMessage FromText(string text) => new(UserMessageKind.Text, Text: text);
+
+    public static UserMessage FromChoice(string choiceKey) => new(UserMessageKind.Choice, ChoiceKey: choiceKey);
+
+    public static UserMessage Unsupported() => new(UserMessageKind.Unsupported);
+}

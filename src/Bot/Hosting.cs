@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.ContentHosting;
+
+namespace OimBot.Bot;
+
+internal static partial class Hosting
+{
+    /// <summary>
+    /// appsettings.json ships beside the binary; relative paths in it (content/, seeds/, data/) are relative to the
+    /// directory the service is started from (the repository root in the README).
+    /// </summary>
+    public static WebApplicationOptions Options(string[] args) => new()
+    {
+        Args = args,
+        ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+            ? null
+            : AppContext.BaseDirectory,
+    };
+
+    /// <summary>
+    /// Runs the service. Invalid content or configuration stops start-up with a plain message (file:line, or the
+    /// missing key) instead of a stack trace, and exit code 1.
+    /// </summary>
+    public static async Task<int> RunOrExplainAsync(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception ex) when (ex is ContentInvalidException or OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>Prints where to open the chat once the server listens.</summary>
+    public static void AnnounceWhereToGo(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OimBot");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                var trimmed = address.TrimEnd('/');
+                LogReady(logger, trimmed);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OimBot is running. Open {Address}/ to chat; health at {Address}/healthz")]
+    private static partial void LogReady(ILogger logger, string address);
+}
+
+/// <summary>The one place the unexpected becomes a response: a ProblemDetails without internals.</summary>
+internal sealed partial class UnexpectedErrorHandler(IProblemDetailsService problems, ILogger<UnexpectedErrorHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        // The type and the route only: exception messages may carry data from the request.
+        LogUnexpected(logger, exception.GetType().FullName ?? "exception", httpContext.Request.Path);
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Title = "Something went wrong on our side", Status = StatusCodes.Status500InternalServerError, Detail = "Nothing you sent was lost; please try again in a moment." },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {Exception} on {Path}")]
+    private static partial void LogUnexpected(ILogger logger, string exception, string path);
+}

@@ -1,0 +1,27 @@
+using OimBot.Bot;
+using OimBot.Bot.Channels.WebChat;
+using OimBot.Bot.Cli;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(Hosting.Options(args));
+builder.AddStorage();
+builder.AddContentHosting();
+builder.AddDialogs();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapWebChat();
+app.MapHealthChecks("/healthz");
+app.AnnounceWhereToGo();
+
+return await app.RunOrExplainAsync();

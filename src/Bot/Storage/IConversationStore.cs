@@ -1,0 +1,48 @@
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Content;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>Who a message came from: the channel and its address (chat id, phone number, web chat id).</summary>
+public sealed record ChannelAddress(string Channel, string Address)
+{
+    // Never print the address (it is personal data): records would otherwise include it in ToString().
+    public override string ToString() => $"{Channel}:***";
+}
+
+public sealed record StoredConversation(string Id, ConversationState State);
+
+/// <summary>What a turn decided; the store commits all of it in one transaction.</summary>
+public sealed record TurnDecision(
+    ConversationState? State,
+    IReadOnlyList<RenderedReply> Replies,
+    IReadOnlyList<AnalyticsEvent> Events,
+    IReadOnlyList<DialogEvent> HandoffRequests,
+    string ContentVersion);
+
+/// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
+/// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>
+public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate);
+
+/// <summary>
+/// Conversation storage. SQLite today; PostgreSQL implements the same contract later. Each turn is serialised per
+/// conversation and committed atomically together with its dedupe record, handoff requests and analytics events.
+/// </summary>
+public interface IConversationStore
+{
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws when the database cannot be used (for /healthz).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
+    Task<TurnOutcome> RunTurnAsync(
+        ChannelAddress from,
+        string? inboundMessageId,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        CancellationToken cancellationToken);
+
+    /// <summary>Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5) and dedupe records older than <paramref name="dedupeBefore"/>.</summary>
+    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, CancellationToken cancellationToken);
+}

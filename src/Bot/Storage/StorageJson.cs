@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using OimBot.Bot.Dialogs;
+using OimBot.Content;
+
+namespace OimBot.Bot.Storage;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ConversationState))]
+[JsonSerializable(typeof(List<RenderedReply>))]
+internal sealed partial class StorageJson : JsonSerializerContext;

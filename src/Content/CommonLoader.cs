@@ -1,0 +1,129 @@
+using OimBot.Content.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace OimBot.Content;
+
+/// <summary>Reads <c>common.yaml</c>: languages, the special nodes, global commands, month names, safety words, shared texts.</summary>
+internal static class CommonLoader
+{
+    private static readonly string[] Fields =
+        ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "commands", "months", "safety", "texts"];
+
+    /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
+    public static readonly IReadOnlyList<string> RequiredTexts =
+    [
+        "status-closed", "status-historical", "status-unconfirmed", "status-active", "since", "confirm-official", "sources",
+        "date-day", "date-month", "discreet-exit", "not-understood", "help", "personal-data", "unsupported-media",
+        "session-expired", "deleted", "stopped", "resumed", "language-changed",
+    ];
+
+    public static CommonSettings? Load(YamlReader reader, string text)
+    {
+        var map = reader.AsMap(reader.Parse(text), "common.yaml");
+        if (map is null)
+        {
+            return null;
+        }
+
+        reader.CheckFields(map, "common.yaml", Fields);
+        var locations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        foreach (var (key, _) in map.Children)
+        {
+            locations[((YamlScalarNode)key).Value ?? "?"] = reader.At(key);
+        }
+
+        var languages = ReadLanguages(reader, map);
+        var commands = new Dictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+        if (reader.AsMap(YamlReader.Get(map, "commands"), "'commands'") is { } commandMap)
+        {
+            foreach (var (key, value) in commandMap.Children)
+            {
+                var name = ((YamlScalarNode)key).Value ?? "?";
+                if (Enum.TryParse<GlobalCommand>(name, ignoreCase: true, out var command) && !int.TryParse(name, out _))
+                {
+                    commands[command] = reader.PerLanguageLists(value, $"the words of the '{name}' command");
+                    locations[$"command:{command}"] = reader.At(key);
+                }
+                else
+                {
+                    reader.Error(key, $"unknown command '{name}'; expected one of: {string.Join(", ", Enum.GetNames<GlobalCommand>().Select(n => n.ToLowerInvariant()))}");
+                }
+            }
+        }
+
+        foreach (var missing in Enum.GetValues<GlobalCommand>().Where(c => !commands.ContainsKey(c)))
+        {
+            reader.Error(map, $"common.yaml has no words for the '{missing.ToString().ToLowerInvariant()}' command");
+        }
+
+        var texts = new Dictionary<string, LocalText>(StringComparer.Ordinal);
+        if (reader.AsMap(YamlReader.Get(map, "texts"), "'texts'") is { } textMap)
+        {
+            foreach (var (key, value) in textMap.Children)
+            {
+                var id = ((YamlScalarNode)key).Value ?? "?";
+                if (reader.Text(value, $"the common text '{id}'") is { } localText)
+                {
+                    texts[id] = localText;
+                }
+            }
+        }
+
+        foreach (var missing in RequiredTexts.Where(t => !texts.ContainsKey(t)))
+        {
+            reader.Error(YamlReader.Get(map, "texts") ?? map, $"common.yaml has no text '{missing}'");
+        }
+
+        var safety = reader.AsMap(YamlReader.Get(map, "safety"), "'safety'");
+        var previewWords = safety is null
+            ? new Dictionary<string, IReadOnlyList<string>>()
+            : reader.PerLanguageLists(YamlReader.Get(safety, "preview_words"), "preview words");
+
+        if (languages.Count == 0)
+        {
+            return null;
+        }
+
+        return new CommonSettings(
+            languages,
+            reader.Required(map, "start", "common.yaml") ?? "welcome",
+            reader.Required(map, "menu", "common.yaml") ?? "main-menu",
+            reader.Required(map, "language_menu", "common.yaml") ?? "language-menu",
+            reader.Required(map, "handoff", "common.yaml") ?? "handoff",
+            reader.Required(map, "offer_human", "common.yaml") ?? "offer-human",
+            commands,
+            reader.PerLanguageLists(YamlReader.Get(map, "months"), "month names"),
+            previewWords,
+            texts,
+            locations);
+    }
+
+    private static List<LanguageInfo> ReadLanguages(YamlReader reader, YamlMappingNode map)
+    {
+        var result = new List<LanguageInfo>();
+        var list = reader.AsList(YamlReader.Get(map, "languages"), "'languages'");
+        if (list is null)
+        {
+            reader.Error(map, "common.yaml has no 'languages' list (the first one is the source language)");
+            return result;
+        }
+
+        foreach (var item in list)
+        {
+            if (reader.AsMap(item, "a language") is not { } language)
+            {
+                continue;
+            }
+
+            reader.CheckFields(language, "a language", "code", "name", "detect");
+            var code = reader.Required(language, "code", "a language");
+            var name = reader.Required(language, "name", "a language");
+            if (code is not null && name is not null)
+            {
+                result.Add(new LanguageInfo(code, name, reader.Strings(YamlReader.Get(language, "detect"), $"the detect words of '{code}'")));
+            }
+        }
+
+        return result;
+    }
+}

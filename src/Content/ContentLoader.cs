@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text;
+using OimBot.Content.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace OimBot.Content;
+
+/// <param name="ContentDirectory">The folder of flow files and <c>common.yaml</c>.</param>
+/// <param name="FactsPath">The fact registry, usually <c>seeds/facts.yaml</c>.</param>
+/// <param name="DisplayRoot">Paths in messages are relative to this folder (the current directory when null).</param>
+public sealed record ContentSources(string ContentDirectory, string FactsPath, string? DisplayRoot = null);
+
+public sealed record ContentLoadResult(ContentSet? Content, IReadOnlyList<ContentError> Diagnostics)
+{
+    public IEnumerable<ContentError> Errors => Diagnostics.Where(d => d.Severity == Severity.Error);
+
+    public IEnumerable<ContentError> Warnings => Diagnostics.Where(d => d.Severity == Severity.Warning);
+
+    public bool IsValid => Content is not null;
+}
+
+/// <summary>Loads and validates a content folder plus the fact registry; returns a content set only when there is no error.</summary>
+public static class ContentLoader
+{
+    public const string CommonFile = "common.yaml";
+
+    private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "nodes"];
+    private static readonly string[] NodeFields = ["id", "kind", "text", "choices", "next", "keywords", "facts", "sensitive", "footer"];
+    private static readonly string[] ChoiceFields = ["label", "goto", "id", "language", "keywords"];
+
+    public static ContentLoadResult Load(ContentSources sources, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var errors = new List<ContentError>();
+        var root = sources.DisplayRoot ?? Directory.GetCurrentDirectory();
+        string Display(string path) => Path.GetRelativePath(root, Path.GetFullPath(path));
+
+        var facts = FactsLoader.Load(sources.FactsPath, Display(sources.FactsPath), errors);
+        if (!Directory.Exists(sources.ContentDirectory))
+        {
+            errors.Add(new ContentError(Display(sources.ContentDirectory), 1, Severity.Error, "the content folder does not exist"));
+            return new ContentLoadResult(null, errors);
+        }
+
+        var files = Directory.EnumerateFiles(sources.ContentDirectory, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var commonPath = files.FirstOrDefault(f => Path.GetFileName(f) == CommonFile && Path.GetDirectoryName(Path.GetFullPath(f)) == Path.GetFullPath(sources.ContentDirectory).TrimEnd(Path.DirectorySeparatorChar));
+        if (commonPath is null)
+        {
+            errors.Add(new ContentError(Display(Path.Combine(sources.ContentDirectory, CommonFile)), 1, Severity.Error, "common.yaml is missing: it lists the languages, commands and shared texts"));
+            return new ContentLoadResult(null, errors);
+        }
+
+        var common = CommonLoader.Load(new YamlReader(Display(commonPath), errors), File.ReadAllText(commonPath));
+        var flows = new List<Flow>();
+        var nodes = new List<ContentNode>();
+        foreach (var file in files.Where(f => f != commonPath))
+        {
+            ReadFlow(new YamlReader(Display(file), errors), File.ReadAllText(file), flows, nodes);
+        }
+
+        if (common is null)
+        {
+            return new ContentLoadResult(null, errors);
+        }
+
+        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts);
+        ContentValidator.Validate(content, today, errors);
+        var ordered = errors.OrderBy(e => e.Severity).ThenBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ToList();
+        return new ContentLoadResult(ordered.Any(e => e.Severity == Severity.Error) ? null : content, ordered);
+    }
+
+    /// <summary>The version id: a short hash of every file's name and bytes, so the same files always give the same id.</summary>
+    private static string VersionOf(IEnumerable<string> files, string factsPath)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files.Append(factsPath))
+        {
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file)));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
+    }
+
+    private static void ReadFlow(YamlReader reader, string text, List<Flow> flows, List<ContentNode> nodes)
+    {
+        var map = reader.AsMap(reader.Parse(text), "a flow file");
+        if (map is null)
+        {
+            return;
+        }
+
+        reader.CheckFields(map, "a flow file", FlowFields);
+        var id = reader.Required(map, "flow", "the flow file") ?? Path.GetFileNameWithoutExtension(reader.File);
+        if (!Ids.IsKebab(id))
+        {
+            reader.Error(map, $"flow id '{id}' must be kebab-case");
+        }
+
+        var topic = reader.Required(map, "topic", $"flow '{id}'") ?? "general";
+        var flow = new Flow(
+            id,
+            topic,
+            reader.Flag(map, "sensitive", $"flow '{id}'"),
+            reader.Strings(YamlReader.Get(map, "footer"), $"the footer of flow '{id}'"),
+            reader.File,
+            reader.At(map));
+        flows.Add(flow);
+
+        var list = reader.AsList(YamlReader.Get(map, "nodes"), $"the nodes of flow '{id}'");
+        if (list is null)
+        {
+            reader.Error(map, $"flow '{id}' has no 'nodes:' list");
+            return;
+        }
+
+        foreach (var item in list)
+        {
+            if (ReadNode(reader, item, id) is { } node)
+            {
+                nodes.Add(node);
+            }
+        }
+    }
+
+    private static ContentNode? ReadNode(YamlReader reader, YamlNode item, string flowId)
+    {
+        var map = reader.AsMap(item, "a node");
+        if (map is null)
+        {
+            return null;
+        }
+
+        reader.CheckFields(map, "a node", NodeFields);
+        var id = reader.Required(map, "id", "a node");
+        if (id is null)
+        {
+            return null;
+        }
+
+        var what = $"node '{id}'";
+        if (!Ids.IsKebab(id))
+        {
+            reader.Error(map, $"{what}: ids are kebab-case (lower-case words joined by '-')");
+        }
+
+        var kindText = reader.Required(map, "kind", what) ?? "message";
+        if (!Enum.TryParse<NodeKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _))
+        {
+            reader.Error(YamlReader.Get(map, "kind")!, $"{what}: unknown kind '{kindText}'; expected one of: menu, message, question, handoff, end, emergency");
+            kind = NodeKind.Message;
+        }
+
+        var text = reader.Text(YamlReader.Get(map, "text"), $"the text of {what}");
+        if (text is null)
+        {
+            reader.Error(map, $"{what} has no 'text'");
+            text = new LocalText(new Dictionary<string, string>(), reader.At(map));
+        }
+
+        var choices = new List<Choice>();
+        if (reader.AsList(YamlReader.Get(map, "choices"), $"the choices of {what}") is { } list)
+        {
+            foreach (var choiceNode in list)
+            {
+                if (ReadChoice(reader, choiceNode, what) is { } choice)
+                {
+                    choices.Add(choice);
+                }
+            }
+        }
+
+        return new ContentNode(
+            id,
+            kind,
+            flowId,
+            text,
+            choices,
+            reader.Optional(map, "next", what),
+            reader.PerLanguageLists(YamlReader.Get(map, "keywords"), $"keywords of {what}"),
+            reader.Strings(YamlReader.Get(map, "facts"), $"the facts of {what}"),
+            reader.Flag(map, "sensitive", what),
+            reader.Strings(YamlReader.Get(map, "footer"), $"the footer of {what}"),
+            reader.At(map));
+    }
+
+    private static Choice? ReadChoice(YamlReader reader, YamlNode item, string nodeWhat)
+    {
+        var map = reader.AsMap(item, $"a choice of {nodeWhat}");
+        if (map is null)
+        {
+            return null;
+        }
+
+        reader.CheckFields(map, $"a choice of {nodeWhat}", ChoiceFields);
+        var target = reader.Required(map, "goto", $"a choice of {nodeWhat}");
+        var label = reader.Text(YamlReader.Get(map, "label"), $"a choice label of {nodeWhat}");
+        if (label is null)
+        {
+            reader.Error(map, $"a choice of {nodeWhat} has no 'label'");
+        }
+
+        if (target is null || label is null)
+        {
+            return null;
+        }
+
+        var id = reader.Optional(map, "id", $"a choice of {nodeWhat}") ?? target;
+        if (!Ids.IsKebab(id))
+        {
+            reader.Error(map, $"choice id '{id}' of {nodeWhat} must be kebab-case");
+        }
+
+        return new Choice(
+            id,
+            label,
+            target,
+            reader.Optional(map, "language", $"a choice of {nodeWhat}"),
+            reader.PerLanguageLists(YamlReader.Get(map, "keywords"), $"keywords of a choice of {nodeWhat}"),
+            reader.At(map));
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OimBot.Content;
+
+public sealed record RenderedChoice(string Key, string Label);
+
+/// <summary>One message as the bot sends it, before any channel formatting.</summary>
+public sealed record RenderedReply(string Text, IReadOnlyList<RenderedChoice> Choices)
+{
+    public static RenderedReply Plain(string text) => new(text, []);
+}
+
+/// <summary>
+/// Turns a node into the message a user reads: facts filled in from the registry, programme status added, the flow's
+/// footers, the sources line, and the discreet-exit block last in sensitive flows (R9).
+/// </summary>
+public static partial class ContentRenderer
+{
+    /// <summary>Placeholders that common texts use for the renderer's own values, not facts.</summary>
+    public static readonly IReadOnlySet<string> SystemPlaceholders = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "date", "since", "sources", "d", "m", "y",
+    };
+
+    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(node);
+        var used = new List<Fact>();
+        var parts = new List<string>();
+        if (!string.IsNullOrWhiteSpace(prefix))
+        {
+            parts.Add(prefix);
+        }
+
+        parts.Add(Fill(content, node.Text[language], language, used));
+        if (used.Any(f => f.Kind == FactKind.Programme))
+        {
+            parts.Add(content.Common.Text("confirm-official", language));
+        }
+
+        if (node.Kind != NodeKind.Question)
+        {
+            foreach (var footer in content.FlowOf(node).Footers.Concat(node.Footers).Distinct(StringComparer.Ordinal))
+            {
+                parts.Add(Fill(content, content.Common.Text(footer, language), language, used));
+            }
+        }
+
+        foreach (var id in node.Facts)
+        {
+            if (content.Facts.Find(id) is { } fact && !used.Contains(fact))
+            {
+                used.Add(fact);
+            }
+        }
+
+        var sources = SourcesLine(content, used, language);
+        if (sources is not null)
+        {
+            parts.Add(sources);
+        }
+
+        if (content.IsSensitive(node))
+        {
+            parts.Add(content.Common.Text("discreet-exit", language));
+        }
+
+        var choices = node.Choices
+            .Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))
+            .ToList();
+        return new RenderedReply(string.Join("\n\n", parts.Where(p => p.Length > 0)), choices);
+    }
+
+    /// <summary>A common text (by id) with its facts filled in.</summary>
+    public static string Common(ContentSet content, string id, string language)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return Fill(content, content.Common.Text(id, language), language, []);
+    }
+
+    /// <summary>A common text for a sensitive context: the discreet-exit block goes last (R9).</summary>
+    public static string CommonSensitive(ContentSet content, string id, string language) =>
+        Common(content, id, language) + "\n\n" + Common(content, "discreet-exit", language);
+
+    /// <summary>Replaces every <c>{fact-id}</c> with what the registry says, recording the facts used.</summary>
+    public static string Fill(ContentSet content, string text, string language, List<Fact> used)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(used);
+        return Placeholder().Replace(text, match =>
+        {
+            var fact = content.Facts.Find(match.Groups[1].Value);
+            if (fact is null)
+            {
+                return match.Value; // the validator refuses unknown facts; system placeholders pass through
+            }
+
+            if (!used.Contains(fact))
+            {
+                used.Add(fact);
+            }
+
+            return fact.Kind == FactKind.Programme ? $"{fact.Say(language)} {Status(content, fact, language)}".TrimEnd() : fact.Say(language);
+        });
+    }
+
+    public static IEnumerable<string> Placeholders(string text) =>
+        Placeholder().Matches(text).Select(m => m.Groups[1].Value);
+
+    public static string WithoutPlaceholders(string text) => Placeholder().Replace(text, " ");
+
+    public static string Status(ContentSet content, Fact fact, string language)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(fact);
+        var template = content.Common.Text($"status-{(fact.Status ?? ProgrammeStatus.Active).ToString().ToLowerInvariant()}", language);
+        var since = fact.StatusSince is { } date
+            ? content.Common.Text("since", language).Replace("{date}", FormatDate(content.Common, date, language), StringComparison.Ordinal)
+            : string.Empty;
+        return template.Replace("{since}", since, StringComparison.Ordinal);
+    }
+
+    public static string FormatDate(CommonSettings common, DateOnly date, string language)
+    {
+        ArgumentNullException.ThrowIfNull(common);
+        return common.Text("date-day", language)
+            .Replace("{d}", date.Day.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{m}", Month(common, date.Month, language), StringComparison.Ordinal)
+            .Replace("{y}", date.Year.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    /// <summary>A source's own date as written (YYYY, YYYY-MM or YYYY-MM-DD), in words.</summary>
+    public static string FormatSourceDate(CommonSettings common, string date, string language)
+    {
+        ArgumentNullException.ThrowIfNull(common);
+        ArgumentNullException.ThrowIfNull(date);
+        var parts = date.Split('-');
+        if (parts.Length == 1)
+        {
+            return parts[0];
+        }
+
+        var month = int.Parse(parts[1], CultureInfo.InvariantCulture);
+        return common.Text("date-month", language)
+            .Replace("{m}", Month(common, month, language), StringComparison.Ordinal)
+            .Replace("{y}", parts[0], StringComparison.Ordinal);
+    }
+
+    private static string Month(CommonSettings common, int month, string language) =>
+        common.Months.TryGetValue(language, out var names) && names.Count == 12 ? names[month - 1] : month.ToString(CultureInfo.InvariantCulture);
+
+    private static string? SourcesLine(ContentSet content, List<Fact> used, string language)
+    {
+
+        var sources = used
+            .Where(f => f.Kind != FactKind.Period)
+            .Select(f => f.Source.Date is null ? f.Source.Name : $"{f.Source.Name}, {FormatSourceDate(content.Common, f.Source.Date, language)}")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (sources.Count == 0)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(content.Common.Text("sources", language));
+        builder.Replace("{sources}", string.Join("; ", sources));
+        return builder.ToString();
+    }
+
+    [GeneratedRegex(@"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,525 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using OimBot.Content.Matching;
+
+namespace OimBot.Content;
+
+/// <summary>
+/// Everything that makes content safe to serve: structure (targets, reachability, dead ends, duplicates,
+/// translations, facts), channel limits, and the safety rules that can be checked on text (R10, R12, R14, R15).
+/// </summary>
+public static partial class ContentValidator
+{
+    public const int MaxTextLength = 4096;          // Telegram sendMessage and WhatsApp text body
+    public const int WhatsAppInteractiveBody = 1024; // WhatsApp interactive message body
+    public const int MaxChoices = 10;               // WhatsApp list rows
+    public const int MaxButtonLabel = 20;           // WhatsApp reply button title
+    public const int MaxListLabel = 24;             // WhatsApp list row title
+    public const int MaxCallbackBytes = 64;         // Telegram callback_data
+    public const int PreviewLength = 60;            // what a lock screen shows (R10)
+
+    /// <summary>R10 words the validator always checks, whatever common.yaml adds.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> BuiltInPreviewWords = new Dictionary<string, string[]>
+    {
+        ["es"] = ["trata", "trafico", "violencia", "violacion", "denuncia", "policia", "explotacion"],
+        ["en"] = ["trafficking", "smuggling", "violence", "rape", "report", "police", "exploitation"],
+    };
+
+    /// <summary>R12: determinations and promises the bot must never make.</summary>
+    private static readonly Regex[] Promises =
+    [
+        PromiseEs(),
+        PromiseEn(),
+    ];
+
+    /// <summary>R15: wording that presents a programme as open.</summary>
+    private static readonly Regex[] OpenWording =
+    [
+        OpenEs(),
+        OpenEn(),
+    ];
+
+    public static void Validate(ContentSet content, DateOnly today, List<ContentError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(errors);
+        var languages = content.Languages;
+        CheckCommon(content, errors);
+        CheckFacts(content, languages, today, errors);
+        CheckNodes(content, languages, errors);
+        CheckGraph(content, errors);
+        CheckKeywords(content, errors);
+    }
+
+    private static void CheckCommon(ContentSet content, List<ContentError> errors)
+    {
+        var common = content.Common;
+        foreach (var (id, text) in common.Texts)
+        {
+            CheckTranslations(text, $"the common text '{id}'", content.Languages, errors);
+            foreach (var language in content.Languages)
+            {
+                CheckRawText(content, text[language], text.Location, $"the common text '{id}' ({language})", errors, allowSystemPlaceholders: true);
+                CheckPromises(text[language], text.Location, $"the common text '{id}'", errors);
+            }
+        }
+
+        foreach (var language in content.Languages)
+        {
+            if (!common.Months.TryGetValue(language, out var months) || months.Count != 12)
+            {
+                errors.Add(ContentError.At(Where(common, "months"), $"common.yaml needs the twelve month names in '{language}'"));
+            }
+
+            foreach (var command in Enum.GetValues<GlobalCommand>())
+            {
+                if (common.Commands.TryGetValue(command, out var words) && (!words.TryGetValue(language, out var list) || list.Count == 0))
+                {
+                    errors.Add(ContentError.At(Where(common, $"command:{command}"), $"the '{command.ToString().ToLowerInvariant()}' command has no words in '{language}'"));
+                }
+            }
+        }
+
+        var special = new[]
+        {
+            ("start", common.StartNode), ("menu", common.MenuNode), ("language_menu", common.LanguageMenuNode),
+            ("handoff", common.HandoffNode), ("offer_human", common.OfferHumanNode),
+        };
+        foreach (var (key, node) in special)
+        {
+            if (content.Find(node) is null)
+            {
+                errors.Add(ContentError.At(Where(common, key), $"unknown target '{node}' for '{key}'"));
+            }
+        }
+
+        if (content.Find(common.HandoffNode) is { Kind: not NodeKind.Handoff } handoff)
+        {
+            errors.Add(ContentError.At(handoff.Location, $"node '{handoff.Id}' is the 'handoff' of common.yaml, so its kind must be handoff"));
+        }
+
+        foreach (var flow in content.Flows.Values)
+        {
+            foreach (var footer in flow.Footers.Where(f => !common.Texts.ContainsKey(f)))
+            {
+                errors.Add(ContentError.At(flow.Location, $"flow '{flow.Id}': unknown footer '{footer}' (footers are texts in common.yaml)"));
+            }
+        }
+    }
+
+    private static void CheckFacts(ContentSet content, IReadOnlyList<string> languages, DateOnly today, List<ContentError> errors)
+    {
+        foreach (var fact in content.Facts.ById.Values)
+        {
+            if (fact.Text is not null)
+            {
+                CheckTranslations(fact.Text, $"fact '{fact.Id}'", languages, errors);
+            }
+
+            if (fact.ReviewBy < today)
+            {
+                errors.Add(ContentError.WarningAt(
+                    fact.Location,
+                    $"fact '{fact.Id}' was due for review on {fact.ReviewBy:yyyy-MM-dd} (verified on {fact.VerifiedOn:yyyy-MM-dd}): check it against its source and update verified_on"));
+            }
+        }
+    }
+
+    private static void CheckNodes(ContentSet content, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        foreach (var node in content.NodeList)
+        {
+            var what = $"node '{node.Id}'";
+            if (!seen.TryAdd(node.Id, node.Location))
+            {
+                errors.Add(ContentError.At(node.Location, $"duplicate node id '{node.Id}' (also at {seen[node.Id]})"));
+            }
+
+            CheckTranslations(node.Text, $"the text of {what}", languages, errors);
+            CheckShape(content, node, errors);
+            CheckChoices(content, node, languages, errors);
+
+            foreach (var fact in node.Facts.Where(f => content.Facts.Find(f) is null))
+            {
+                errors.Add(ContentError.At(node.Location, $"{what}: unknown fact '{fact}' in 'facts' (not in {content.Facts.File})"));
+            }
+
+            foreach (var footer in node.Footers.Where(f => !content.Common.Texts.ContainsKey(f)))
+            {
+                errors.Add(ContentError.At(node.Location, $"{what}: unknown footer '{footer}' (footers are texts in common.yaml)"));
+            }
+
+            foreach (var language in languages)
+            {
+                var raw = node.Text[language];
+                CheckRawText(content, raw, node.Text.Location, $"the text of {what} ({language})", errors, allowSystemPlaceholders: false);
+                CheckPromises(raw, node.Text.Location, what, errors);
+                CheckProgrammes(content, node, raw, language, errors);
+                CheckRendered(content, node, language, errors);
+            }
+        }
+    }
+
+    private static void CheckShape(ContentSet content, ContentNode node, List<ContentError> errors)
+    {
+        var what = $"node '{node.Id}'";
+        var hasWayOn = node.Choices.Count > 0 || node.Next is not null;
+        switch (node.Kind)
+        {
+            case NodeKind.Menu when node.Choices.Count == 0:
+                errors.Add(ContentError.At(node.Location, $"dead end: menu {what} has no choices"));
+                break;
+            case NodeKind.Question when node.Choices.Count < 2:
+                errors.Add(ContentError.At(node.Location, $"question {what} needs at least two choices (the possible answers)"));
+                break;
+            case NodeKind.Message or NodeKind.Handoff or NodeKind.Emergency when !hasWayOn:
+                errors.Add(ContentError.At(node.Location, $"dead end: {what} has no choices and no 'next'; add a way back to the menu or make it kind: end"));
+                break;
+            case NodeKind.End when hasWayOn:
+                errors.Add(ContentError.At(node.Location, $"end {what} closes the topic, so it cannot have choices or 'next'"));
+                break;
+            default:
+                break;
+        }
+
+        if (node.Next is not null && node.Choices.Count > 0)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what} has both 'choices' and 'next'; use one"));
+        }
+
+        if (node.Next is not null && content.Find(node.Next) is null)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: unknown target '{node.Next}' in 'next'"));
+        }
+
+        if (node.Kind == NodeKind.Emergency && node.Keywords.Count == 0)
+        {
+            errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords: the danger phrases that lead to it"));
+        }
+    }
+
+    private static void CheckChoices(ContentSet content, ContentNode node, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        var what = $"node '{node.Id}'";
+        if (node.Choices.Count > MaxChoices)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what} has {node.Choices.Count} choices; WhatsApp lists hold at most {MaxChoices}"));
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var choice in node.Choices)
+        {
+            if (choice.Target != Choice.BackTarget && content.Find(choice.Target) is null)
+            {
+                errors.Add(ContentError.At(choice.Location, $"{what}: unknown target '{choice.Target}'"));
+            }
+
+            if (!ids.Add(choice.Id))
+            {
+                errors.Add(ContentError.At(choice.Location, $"{what}: duplicate choice id '{choice.Id}' (give each choice its own 'id')"));
+            }
+
+            if (choice.Language is not null && !content.Supports(choice.Language))
+            {
+                errors.Add(ContentError.At(choice.Location, $"{what}: unknown language '{choice.Language}'"));
+            }
+
+            var key = ContentNode.ChoiceKey(node.Id, choice.Id);
+            if (Encoding.UTF8.GetByteCount(key) > MaxCallbackBytes)
+            {
+                errors.Add(ContentError.At(choice.Location, $"{what}: choice key '{key}' is over Telegram's {MaxCallbackBytes}-byte callback data; use a shorter node or choice id"));
+            }
+
+            CheckTranslations(choice.Label, $"a choice label of {what}", languages, errors);
+            foreach (var language in languages)
+            {
+                var label = choice.Label[language];
+                var length = new StringInfo(label).LengthInTextElements;
+                if (length > MaxListLabel)
+                {
+                    errors.Add(ContentError.At(choice.Location, $"{what}: choice label '{label}' has {length} characters; WhatsApp allows at most {MaxListLabel} (list rows) or {MaxButtonLabel} (buttons)"));
+                }
+
+                var normalized = $"{language}:{TextNormalizer.Normalize(label)}";
+                if (!labels.TryAdd(normalized, choice.Id))
+                {
+                    errors.Add(ContentError.At(choice.Location, $"{what}: duplicate choice label '{label}' ({language})"));
+                }
+
+                CheckRawText(content, label, choice.Location, $"a choice label of {what}", errors, allowSystemPlaceholders: false);
+                CheckPromises(label, choice.Location, what, errors);
+            }
+        }
+    }
+
+    private static void CheckRendered(ContentSet content, ContentNode node, string language, List<ContentError> errors)
+    {
+        var rendered = ContentRenderer.Render(content, node, language).Text;
+        var length = rendered.Length;
+        if (length > MaxTextLength)
+        {
+            errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}) is {length} characters once rendered; channels allow at most {MaxTextLength}"));
+        }
+        else if (length > WhatsAppInteractiveBody && node.Choices.Count > 0)
+        {
+            errors.Add(ContentError.WarningAt(node.Text.Location, $"node '{node.Id}' ({language}) is {length} characters once rendered; WhatsApp will send the text and the choices as two messages (over {WhatsAppInteractiveBody})"));
+        }
+
+        if (content.IsSensitive(node) && PreviewWord(content, rendered, language) is { } word)
+        {
+            errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}) is sensitive and shows '{word}' in its first {PreviewLength} characters, which a lock screen preview can reveal (R10)"));
+        }
+    }
+
+    /// <summary>The first R10 word found in the first 60 characters of a sensitive message, or null.</summary>
+    public static string? PreviewWord(ContentSet content, string message, string language)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(message);
+        var preview = TextNormalizer.Words(TextNormalizer.Normalize(message[..Math.Min(PreviewLength, message.Length)]));
+        var words = (BuiltInPreviewWords.TryGetValue(language, out var builtIn) ? builtIn : [])
+            .Concat(content.Common.PreviewWords.TryGetValue(language, out var extra) ? extra : [])
+            .Select(TextNormalizer.Normalize);
+        return words.FirstOrDefault(w => preview.Any(p => p == w || p == w + "s" || p == w + "es"));
+    }
+
+    private static void CheckProgrammes(ContentSet content, ContentNode node, string raw, string language, List<ContentError> errors)
+    {
+        var bare = TextNormalizer.Normalize(ContentRenderer.WithoutPlaceholders(raw));
+        foreach (var programme in content.Facts.ById.Values.Where(f => f.Kind == FactKind.Programme))
+        {
+            foreach (var alias in programme.Aliases)
+            {
+                if (ContainsWords(bare, TextNormalizer.Normalize(alias)))
+                {
+                    errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}) names '{alias}' without its fact {{{programme.Id}}}, so its status would not be shown (R15)"));
+                }
+            }
+        }
+
+        var facts = ContentRenderer.Placeholders(raw).Select(content.Facts.Find).OfType<Fact>().Where(f => f.Kind == FactKind.Programme).ToList();
+        var closed = facts.Where(f => f.IsNoLongerOpen).ToList();
+        if (closed.Count == 0)
+        {
+            return;
+        }
+
+        // Every sentence naming a closed programme, and the whole text when it names only closed ones.
+        var scopes = Sentences().Split(raw).Where(s => closed.Any(f => s.Contains($"{{{f.Id}}}", StringComparison.Ordinal))).ToList();
+        if (facts.All(f => f.IsNoLongerOpen))
+        {
+            scopes.Add(raw);
+        }
+
+        foreach (var scope in scopes)
+        {
+            var normalized = TextNormalizer.Normalize(ContentRenderer.WithoutPlaceholders(scope));
+            var match = OpenWording.Select(r => r.Match(normalized)).FirstOrDefault(m => m.Success);
+            if (match is not null)
+            {
+                errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}) says '{match.Value}' next to a programme that is no longer open ({string.Join(", ", closed.Select(c => c.Id))}) (R15)"));
+                break;
+            }
+        }
+    }
+
+    private static void CheckPromises(string text, SourceLocation at, string what, List<ContentError> errors)
+    {
+        var normalized = TextNormalizer.Normalize(text);
+        foreach (var promise in Promises)
+        {
+            var match = promise.Match(normalized);
+            if (match.Success)
+            {
+                errors.Add(ContentError.At(at, $"{what} says '{match.Value}': the bot never promises or decides eligibility, status or victimhood; say what an institution can assess (R12)"));
+            }
+        }
+    }
+
+    /// <summary>R14: numbers, URLs and e-mails come from the registry, never typed into content.</summary>
+    private static void CheckRawText(ContentSet content, string text, SourceLocation at, string what, List<ContentError> errors, bool allowSystemPlaceholders)
+    {
+        foreach (var id in ContentRenderer.Placeholders(text))
+        {
+            if (content.Facts.Find(id) is null && !(allowSystemPlaceholders && ContentRenderer.SystemPlaceholders.Contains(id)))
+            {
+                errors.Add(ContentError.At(at, $"{what}: unknown fact '{{{id}}}' (not in {content.Facts.File})"));
+            }
+        }
+
+        var bare = ContentRenderer.WithoutPlaceholders(text);
+        if (RawNumber().Match(bare) is { Success: true } number)
+        {
+            errors.Add(ContentError.At(at, $"{what}: raw number '{number.Value}': figures, phone numbers and dates come from {content.Facts.File} through a {{fact-id}} (R14)"));
+        }
+
+        if (RawUrl().Match(bare) is { Success: true } url)
+        {
+            errors.Add(ContentError.At(at, $"{what}: raw URL '{url.Value}': links come from {content.Facts.File} through a {{fact-id}} (R14)"));
+        }
+
+        if (RawEmail().Match(bare) is { Success: true } email)
+        {
+            errors.Add(ContentError.At(at, $"{what}: raw e-mail '{email.Value}': contacts come from {content.Facts.File} through a {{fact-id}} (R14)"));
+        }
+    }
+
+    private static void CheckTranslations(LocalText text, string what, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        foreach (var language in languages.Where(l => !text.Has(l)))
+        {
+            errors.Add(ContentError.At(text.Location, $"missing '{language}' translation of {what}"));
+        }
+
+        foreach (var language in text.Values.Keys.Where(l => !languages.Contains(l)))
+        {
+            errors.Add(ContentError.At(text.Location, $"{what} has a text in '{language}', which is not a language in common.yaml"));
+        }
+    }
+
+    private static void CheckGraph(ContentSet content, List<ContentError> errors)
+    {
+        var common = content.Common;
+        var roots = new[] { common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode }
+            .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0).Select(n => n.Id));
+        var reached = Walk(content, roots);
+        foreach (var node in content.NodeList.Where(n => !reached.Contains(n.Id)))
+        {
+            errors.Add(ContentError.At(node.Location, $"node '{node.Id}' is unreachable: no choice, 'next', keyword or command leads to it"));
+        }
+
+        foreach (var node in content.NodeList.Where(n => n.Choices.Count > 0 || n.Next is not null))
+        {
+            var onward = Walk(content, [node.Id]);
+            var leadsBack = onward.Contains(common.MenuNode)
+                || onward.Select(content.Find).Any(n => n is not null && (n.Kind == NodeKind.End || n.Choices.Any(c => c.Target == Choice.BackTarget)));
+            if (!leadsBack)
+            {
+                errors.Add(ContentError.At(node.Location, $"dead end: node '{node.Id}' never leads back to '{common.MenuNode}' and reaches no end node"));
+            }
+        }
+    }
+
+    private static HashSet<string> Walk(ContentSet content, IEnumerable<string> roots)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(roots);
+        while (queue.TryDequeue(out var id))
+        {
+            if (content.Find(id) is not { } node || !seen.Add(id))
+            {
+                continue;
+            }
+
+            foreach (var choice in node.Choices)
+            {
+                queue.Enqueue(choice.Target);
+            }
+
+            if (node.Next is not null)
+            {
+                queue.Enqueue(node.Next);
+            }
+        }
+
+        return seen;
+    }
+
+    private static void CheckKeywords(ContentSet content, List<ContentError> errors)
+    {
+        var owners = new Dictionary<string, (string Owner, string Where)>(StringComparer.Ordinal);
+        foreach (var (command, perLanguage) in content.Common.Commands)
+        {
+            foreach (var phrase in perLanguage.Values.SelectMany(p => p))
+            {
+                var key = TextNormalizer.Normalize(phrase);
+                var owner = $"the '{command.ToString().ToLowerInvariant()}' command";
+                if (owners.TryGetValue(key, out var existing) && existing.Owner != owner)
+                {
+                    errors.Add(ContentError.At(Where(content.Common, $"command:{command}"), $"duplicate keyword '{phrase}': it is both {owner} and {existing.Owner}"));
+                }
+
+                owners[key] = (owner, Where(content.Common, $"command:{command}").ToString());
+            }
+        }
+
+        foreach (var node in content.NodeList)
+        {
+            foreach (var (language, phrases) in node.Keywords)
+            {
+                if (!content.Supports(language))
+                {
+                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has keywords in '{language}', which is not a language in common.yaml"));
+                }
+
+                foreach (var phrase in phrases)
+                {
+                    var key = TextNormalizer.Normalize(phrase);
+                    if (key.Length == 0 || key.All(char.IsDigit))
+                    {
+                        errors.Add(ContentError.At(node.Location, $"node '{node.Id}': keyword '{phrase}' must contain words (numbers pick choices)"));
+                        continue;
+                    }
+
+                    var owner = $"node '{node.Id}'";
+                    if (owners.TryGetValue(key, out var existing))
+                    {
+                        if (existing.Owner != owner)
+                        {
+                            errors.Add(ContentError.At(node.Location, $"duplicate keyword '{phrase}' ({language}): also used by {existing.Owner} at {existing.Where}"));
+                        }
+
+                        continue;
+                    }
+
+                    owners[key] = (owner, node.Location.ToString());
+                }
+            }
+
+            var choiceWords = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var choice in node.Choices)
+            {
+                foreach (var phrase in choice.Keywords.Values.SelectMany(k => k))
+                {
+                    if (!choiceWords.TryAdd(TextNormalizer.Normalize(phrase), choice.Id) && choiceWords[TextNormalizer.Normalize(phrase)] != choice.Id)
+                    {
+                        errors.Add(ContentError.At(choice.Location, $"node '{node.Id}': duplicate keyword '{phrase}' on two of its choices"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool ContainsWords(string normalizedText, string normalizedPhrase) =>
+        normalizedPhrase.Length > 0 && $" {normalizedText} ".Contains($" {normalizedPhrase} ", StringComparison.Ordinal);
+
+    private static SourceLocation Where(CommonSettings common, string key) =>
+        common.Locations.TryGetValue(key, out var at) ? at : common.Locations.Values.FirstOrDefault();
+
+    [GeneratedRegex(@"\d{2,}")]
+    private static partial Regex RawNumber();
+
+    [GeneratedRegex(@"(https?://[^\s]+?(?=[.,;:!?)]?(\s|$))|www\.[^\s]+?(?=[.,;:!?)]?(\s|$))|\b[\w-]+\.(com|org|net|int|gob|gov|edu|info|io|pa)(\.[a-z]{2})?\b(/\S*)?)", RegexOptions.IgnoreCase)]
+    private static partial Regex RawUrl();
+
+    [GeneratedRegex(@"[\w.+-]+@[\w-]+\.[\w.-]+")]
+    private static partial Regex RawEmail();
+
+    [GeneratedRegex(@"(?<=[.!?\n])")]
+    private static partial Regex Sentences();
+
+    [GeneratedRegex(@"\b(calificas|calificaras|eres elegible|seras elegible|es elegible|cumples (con )?(los|todos los) requisitos|eres (una )?victima de trata|te van a dar|te daran|te garantiza(mos)?|garantizad[oa]s?|vas a obtener|obtendras|te aprobaran|te van a aprobar)\b")]
+    private static partial Regex PromiseEs();
+
+    [GeneratedRegex(@"\b(you qualify|you will qualify|you are eligible|youre eligible|you will be eligible|you meet (all )?the requirements|you are a (trafficking )?victim|we guarantee|guaranteed|you will be approved|you will (get|obtain|receive) (a|the|your) (permit|visa|status|residence|protection|ticket|place|work permit|refugee status))\b")]
+    private static partial Regex PromiseEn();
+
+    [GeneratedRegex(@"\b(puedes solicitar(lo|la)?|puedes pedir(lo|la)?|solicitalo|solicitala|inscribete|registrate|esta abiert[oa]|sigue abiert[oa]|sigue vigente|aun puedes|todavia puedes|aplica (ya|ahora)|pide tu cita|agenda tu cita)\b")]
+    private static partial Regex OpenEs();
+
+    [GeneratedRegex(@"\b(you can apply|apply now|is open|are open|still open|still available|register now|you can still|sign up|book (an|your) appointment)\b")]
+    private static partial Regex OpenEn();
+}

@@ -1,0 +1,93 @@
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Cli;
+
+/// <summary>The commands of the README, run as real processes from a working directory like the repository root.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempContent _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task ContentValidate_OnTheShippedContent_SaysValidAndExitsZero()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "validate"]);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("content is valid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContentValidate_PrintsFileAndLineForEveryProblem_AndExitsNonZero()
+    {
+        var main = Path.Combine(_temp.ContentDirectory, "main.yaml");
+        await File.WriteAllTextAsync(main, (await File.ReadAllTextAsync(main)).Replace("goto: handoff", "goto: nowhere-at-all", StringComparison.Ordinal));
+        await File.AppendAllTextAsync(Path.Combine(_temp.ContentDirectory, "emergency.yaml"), "  - id: broken-node\n    kind: message\n    text: { es: \"Llama al 555-1234\", en: \"Call\" }\n");
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(_temp.Root, ["content", "validate", "content"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Matches(@"content/main\.yaml:\d+: error: node '[a-z-]+': unknown target 'nowhere-at-all'", output);
+        Assert.Matches(@"content/emergency\.yaml:\d+: error: the text of node 'broken-node' \(es\): raw number '555'", output);
+        Assert.Matches(@"\d+ errors, \d+ warnings", output);
+    }
+
+    [Fact]
+    public async Task Chat_IsTheSameBotInTheTerminal()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["chat"], "hola\n1\n1\nborrar\n");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("asistente automático de la OIM", output, StringComparison.Ordinal);
+        Assert.Contains("  1. Continuar en español", output, StringComparison.Ordinal);
+        Assert.Contains("¿Sobre qué quieres información?", output, StringComparison.Ordinal);
+        Assert.Contains("no es deportación", output, StringComparison.Ordinal);
+        Assert.Contains("borramos todo lo que guardábamos", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Service_RefusesToStartWithInvalidContent_NamingFileAndLine()
+    {
+        var main = Path.Combine(_temp.ContentDirectory, "main.yaml");
+        await File.WriteAllTextAsync(main, (await File.ReadAllTextAsync(main)).Replace("goto: handoff", "goto: nowhere-at-all", StringComparison.Ordinal));
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(_temp.Root, ["--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The content is invalid, so the bot cannot start:", output, StringComparison.Ordinal);
+        Assert.Matches(@"content/main\.yaml:\d+: error: .*unknown target 'nowhere-at-all'", output);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // a message, not a stack trace
+    }
+
+    [Fact]
+    public async Task Service_RefusesAnUnknownStorageProvider_NamingTheKey()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(
+            _temp.Root,
+            ["--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}"],
+            environment: new Dictionary<string, string> { ["Storage__Provider"] = "oracle" });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Storage:Provider must be 'sqlite'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Service_StartsFromTheRepositoryLayout_CreatesDataAndAnswers()
+    {
+        var port = ServiceProcess.FreePort();
+        await using var service = ServiceProcess.Start(_temp.Root, ["--urls", $"http://127.0.0.1:{port}"]);
+        await service.WaitUntilHealthyAsync(port);
+
+        using var client = new HttpClient();
+        var page = await client.GetStringAsync($"http://127.0.0.1:{port}/");
+        Assert.Contains("chat.js", page, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_temp.Root, "data", "oimbot.db")));
+        var key = new FileInfo(Path.Combine(_temp.Root, "data", "address.key"));
+        Assert.True(key.Exists);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key.FullName));
+        }
+        Assert.Contains($"Open http://127.0.0.1:{port}/ to chat", service.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,313 @@
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+public class DialogEngineTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    private static string Menu => Content.Common.MenuNode;
+
+    [Theory]
+    [InlineData("hola", "es")]
+    [InlineData("Buenas, necesito información", "es")]
+    [InlineData("hello", "en")]
+    [InlineData("Hi, I need help please", "en")]
+    [InlineData("asdf", "es")] // unsure: the source language
+    public void FirstMessage_ShowsTheNoticeInTheDetectedLanguage(string first, string language)
+    {
+        var chat = new Chat(Content).Send(first);
+
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.False(chat.State.Consented);
+        Assert.Contains(EventKind.ConversationStarted, chat.Events);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], language).Text, chat.Text);
+    }
+
+    [Theory]
+    [InlineData("1", "es")]
+    [InlineData("2", "en")]
+    [InlineData("english", "en")]
+    [InlineData("Continuar en español", "es")]
+    public void ChoosingALanguageAtTheNotice_ConfirmsItAndShowsTheMenu(string answer, string language)
+    {
+        var chat = new Chat(Content).Send("hola").Send(answer);
+
+        Assert.Equal(Menu, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.True(chat.State.Consented);
+        Assert.Contains(EventKind.ConsentGiven, chat.Events);
+    }
+
+    /// <summary>Every choice of every node, tapped or typed as its number, lands on its target (or goes back).</summary>
+    public static TheoryData<string, string, int> AllChoices()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (var node in ShippedContent.Set.NodeList)
+        {
+            for (var i = 0; i < node.Choices.Count; i++)
+            {
+                foreach (var language in ShippedContent.Languages)
+                {
+                    data.Add(node.Id, language, i);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllChoices))]
+    public void EveryChoice_TappedOrTyped_LeadsToItsTarget(string nodeId, string language, int index)
+    {
+        var node = Content.Nodes[nodeId];
+        var choice = node.Choices[index];
+        var expected = choice.Target == Choice.BackTarget ? Menu : choice.Target; // Chat.At puts the menu behind the node
+        if (Content.Find(expected)?.Next is { } next)
+        {
+            expected = next;
+        }
+
+        var tapped = Chat.At(Content, nodeId, language).TapKey(ContentNode.ChoiceKey(node.Id, choice.Id));
+        var typed = Chat.At(Content, nodeId, language).Send((index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, tapped.Node);
+        Assert.Equal(expected, typed.Node);
+        Assert.All(tapped.Replies, r => Assert.False(string.IsNullOrWhiteSpace(r.Text)));
+    }
+
+    [Theory]
+    [InlineData("es")]
+    [InlineData("en")]
+    public void EachTopic_CanBeWalkedEndToEnd_FromTheMainMenu(string language)
+    {
+        // Breadth-first over taps from the main menu: every node of every topic is reached by a user tapping buttons.
+        var reached = new HashSet<string>();
+        var queue = new Queue<List<string>>([[]]);
+        while (queue.TryDequeue(out var path))
+        {
+            var chat = Chat.Started(Content, language);
+            foreach (var key in path)
+            {
+                chat.TapKey(key);
+            }
+
+            foreach (var reply in chat.Replies)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(reply.Text));
+            }
+
+            if (!reached.Add(chat.Node!))
+            {
+                continue;
+            }
+
+            foreach (var choice in chat.Replies.SelectMany(r => r.Choices))
+            {
+                queue.Enqueue([.. path, choice.Key]);
+            }
+        }
+
+        foreach (var topic in new[] { "avr", "dangers", "trafficking", "regularisation" })
+        {
+            var nodes = Content.NodeList.Where(n => Content.TopicOf(n) == topic).Select(n => n.Id).ToList();
+            Assert.NotEmpty(nodes);
+            Assert.All(nodes, id => Assert.Contains(id, reached));
+        }
+    }
+
+    public static TheoryData<string, string, string> Commands => new()
+    {
+        // command typed, language, expected outcome: a node id, "same" (re-shown), "deleted" or "stopped"
+        { "menu", "es", "main-menu" }, { "Menú", "es", "main-menu" }, { "inicio", "es", "main-menu" }, { "0", "es", "main-menu" }, { "home", "en", "main-menu" },
+        { "atrás", "es", "main-menu" }, { "back", "en", "main-menu" },
+        { "idioma", "es", "language-menu" }, { "language", "en", "language-menu" },
+        { "ayuda", "es", "same" }, { "help", "en", "same" },
+        { "humano", "es", "handoff" }, { "human", "en", "handoff" }, { "hablar con una persona", "es", "handoff" },
+        { "borrar", "es", "deleted" }, { "BORRAR", "es", "deleted" }, { "delete", "en", "deleted" },
+        { "stop", "es", "stopped" }, { "baja", "es", "stopped" }, { "unsubscribe", "en", "stopped" },
+    };
+
+    /// <summary>One node of each kind the shipped content uses.</summary>
+    public static IEnumerable<string> OneNodePerKind => Content.NodeList
+        .Where(n => n.Id != Content.Common.StartNode)
+        .GroupBy(n => n.Kind)
+        .Select(g => g.First().Id);
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void GlobalCommands_WorkFromEveryNodeKind(string command, string language, string expected)
+    {
+        foreach (var nodeId in OneNodePerKind)
+        {
+            var chat = Chat.At(Content, nodeId, language).Send(command);
+            switch (expected)
+            {
+                case "same":
+                    Assert.Equal(nodeId, chat.Node);
+                    Assert.StartsWith(ContentRenderer.Common(Content, "help", language), chat.Text, StringComparison.Ordinal);
+                    break;
+                case "deleted":
+                    Assert.Null(chat.State);
+                    Assert.Equal(ContentRenderer.Common(Content, "deleted", language), chat.Text);
+                    break;
+                case "stopped":
+                    Assert.True(chat.State!.Stopped);
+                    Assert.Equal(ContentRenderer.Common(Content, "stopped", language), chat.Text);
+                    break;
+                default:
+                    Assert.Equal(expected, chat.Node);
+                    break;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("borar", "deleted")]
+    [InlineData("idoma", "language-menu")]
+    [InlineData("MENU!!", "main-menu")]
+    [InlineData("papeles y trabaho", "regularisation-menu")] // a typo in a menu label
+    [InlineData("  2️⃣ ", "dangers-menu")]                    // an emoji keycap
+    [InlineData("opción 4", "regularisation-menu")]
+    public void Typos_AccentsAndEmojiNumbers_AreUnderstood(string typed, string expected)
+    {
+        var chat = Chat.Started(Content).Send(typed);
+        Assert.Equal(expected, chat.State is null ? "deleted" : chat.Node);
+    }
+
+    [Fact]
+    public void Back_ReturnsToThePreviousNode_AndThenToTheMenu()
+    {
+        var chat = Chat.Started(Content).Send("1");
+        var topic = chat.Node!;
+        chat.Send("1");
+        Assert.NotEqual(topic, chat.Node);
+        chat.Send("atrás");
+        Assert.Equal(topic, chat.Node);
+        chat.Send("atrás");
+        Assert.Equal(Menu, chat.Node);
+        chat.Send("atrás");
+        Assert.Equal(Menu, chat.Node);
+    }
+
+    [Fact]
+    public void NotUnderstoodTwice_OffersAPerson()
+    {
+        var chat = Chat.Started(Content).Send("xyzzy plugh");
+        Assert.Equal(Menu, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "not-understood", "es"), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(EventKind.NotUnderstood, chat.Events);
+
+        chat.Send("qwerty asdf");
+        Assert.Equal(Content.Common.OfferHumanNode, chat.Node);
+        chat.Send("1");
+        Assert.Equal(Content.Common.HandoffNode, chat.Node);
+        Assert.Contains(EventKind.HandoffRequested, chat.Events);
+    }
+
+    [Fact]
+    public void Handoff_RecordsTheRequestWithTheTopicTheUserWasIn()
+    {
+        var chat = Chat.Started(Content).Send("1").Send("humano");
+        var request = Assert.Single(chat.Last!.Events, e => e.Kind == EventKind.HandoffRequested);
+        Assert.Equal("avr", request.Topic);
+        Assert.Equal("es", request.Language);
+    }
+
+    [Fact]
+    public void LanguageCanBeChangedAtAnyPoint_AndTheSameNodeIsShownInTheNewLanguage()
+    {
+        var chat = Chat.Started(Content).Send("1");
+        var node = chat.Node!;
+        chat.Send("idioma").Tap("English");
+        Assert.Equal(node, chat.Node);
+        Assert.Equal("en", chat.State!.Language);
+        Assert.StartsWith(ContentRenderer.Common(Content, "language-changed", "en"), chat.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExpiredSession_RestartsPolitelyWithTheNotice()
+    {
+        var chat = Chat.Started(Content);
+        chat.Send("1");
+        chat.Clock.Advance(TimeSpan.FromHours(23));
+        chat.Send("atrás");
+        Assert.Equal(Menu, chat.Node);
+
+        chat.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        chat.Send("2");
+
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.False(chat.State!.Consented);
+        Assert.Empty(chat.State.History);
+        Assert.StartsWith(ContentRenderer.Common(Content, "session-expired", "es"), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(EventKind.SessionExpired, chat.Events);
+    }
+
+    [Fact]
+    public void Stop_SilencesUntilTheUserWritesAgain()
+    {
+        var chat = Chat.Started(Content).Send("stop");
+        Assert.True(chat.State!.Stopped);
+        Assert.Single(chat.Replies);
+
+        chat.Send("menu");
+        Assert.False(chat.State!.Stopped);
+        Assert.Equal(Menu, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "resumed", "es"), chat.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("es")]
+    [InlineData("en")]
+    public void UnsupportedMessage_GetsAPoliteAnswerInTheUsersLanguage(string language)
+    {
+        var chat = Chat.Started(Content, language).SendUnsupported();
+        Assert.Equal(Menu, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "unsupported-media", language), chat.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OldButton_FromAnEarlierMessage_StillDoesWhatItSaid()
+    {
+        var chat = Chat.Started(Content);
+        var menuButtons = chat.Replies.SelectMany(r => r.Choices).ToList();
+        chat.Send("1").Send("1");
+        chat.TapKey(menuButtons[1].Key);
+        Assert.Equal(Content.Nodes[Menu].Choices[1].Target, chat.Node);
+    }
+
+    [Fact]
+    public void UnknownButton_IsTreatedAsNotUnderstood()
+    {
+        var chat = Chat.Started(Content).TapKey("no-such-node/no-such-choice");
+        Assert.Equal(Menu, chat.Node);
+        Assert.Contains(EventKind.NotUnderstood, chat.Events);
+    }
+
+    [Fact]
+    public void EndNode_ClosesTheTopic_AndTheNextMessageShowsTheMenu()
+    {
+        using var temp = new TempContent();
+        var content = temp.With("x.yaml", """
+            flow: x
+            topic: general
+            nodes:
+              - id: x-bye
+                kind: end
+                text: { es: "Gracias por escribir.", en: "Thanks for writing." }
+                keywords: { es: [hasta luego], en: [goodbye] }
+            """);
+
+        var chat = Chat.Started(content).Send("hasta luego");
+        Assert.Equal("x-bye", chat.Node);
+        chat.Send("gracias");
+        Assert.Equal(content.Common.MenuNode, chat.Node);
+        Assert.DoesNotContain(EventKind.NotUnderstood, chat.Events);
+    }
+}

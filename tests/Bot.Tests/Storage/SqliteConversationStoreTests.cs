@@ -1,0 +1,193 @@
+using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Storage;
+
+/// <summary>The embedded store on a real SQLite file.</summary>
+public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
+{
+    private const string Phone = "+50761234567";
+    private readonly string _folder = Directory.CreateTempSubdirectory("oimbot-store-").FullName;
+    private readonly FakeClock _clock = new();
+    private SqliteConversationStore _store = null!;
+
+    private string DatabasePath => Path.Combine(_folder, "bot.db");
+
+    private ConversationService Service => new(_store, Host.Value, _clock, Options.Create(new DialogOptions()), NullLogger<ConversationService>.Instance);
+
+    public async Task InitializeAsync()
+    {
+        _store = CreateStore();
+        await _store.MigrateAsync(CancellationToken.None);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Migrations_AreAppliedOnce_AndCanRunAgain()
+    {
+        await _store.MigrateAsync(CancellationToken.None);
+        await using var db = Open();
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Turn_SavesStateUnderAnOpaqueId_AndTheAddressNeverInClear()
+    {
+        var outcome = await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), "wamid.1", UserMessage.FromText("hola"), CancellationToken.None);
+
+        Assert.Matches("^[0-9a-f]{32}$", outcome.ConversationId);
+        await using (var db = Open())
+        {
+            var state = await db.ExecuteScalarAsync<string>("SELECT state FROM conversations WHERE id = @id", new { id = outcome.ConversationId });
+            Assert.Contains("\"nodeId\":\"welcome\"", state, StringComparison.Ordinal);
+        }
+
+        SqliteConnection.ClearAllPools();
+        var bytes = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(DatabasePath)) + ReadWal();
+        Assert.DoesNotContain("61234567", bytes, StringComparison.Ordinal);
+        Assert.DoesNotContain("wamid.1", bytes, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EncryptedAddress_CanBeReadBackWithTheKey()
+    {
+        var outcome = await Service.HandleAsync(new ChannelAddress("telegram", "987654321"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        await using var db = Open();
+        var cipher = await db.ExecuteScalarAsync<byte[]>("SELECT address_cipher FROM conversations WHERE id = @id", new { id = outcome.ConversationId });
+        Assert.Equal("987654321", Protector.Decrypt(cipher!));
+    }
+
+    [Fact]
+    public async Task RepeatedDelivery_OfTheSameMessageId_IsAnsweredOnce()
+    {
+        var from = new ChannelAddress("telegram", "42");
+        var first = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), CancellationToken.None);
+        var again = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), CancellationToken.None);
+
+        Assert.False(first.Duplicate);
+        Assert.True(again.Duplicate);
+        Assert.Equal(first.Replies.Select(r => r.Text), again.Replies.Select(r => r.Text));
+        await using var db = Open();
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM analytics_events WHERE kind = 'ConversationStarted'"));
+    }
+
+    [Fact]
+    public async Task Delete_RemovesEveryRowAboutTheUser()
+    {
+        var from = new ChannelAddress("whatsapp", Phone);
+        await Service.HandleAsync(from, "m1", UserMessage.FromText("hola"), CancellationToken.None);
+        await Service.HandleAsync(from, "m2", UserMessage.FromText("1"), CancellationToken.None);
+        await Service.HandleAsync(from, "m3", UserMessage.FromText("humano"), CancellationToken.None);
+        await using (var db = Open())
+        {
+            Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
+        }
+
+        var deleted = await Service.HandleAsync(from, "m4", UserMessage.FromText("borrar"), CancellationToken.None);
+
+        Assert.Null(deleted.ConversationId);
+        await using var after = Open();
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
+        var next = await Service.HandleAsync(from, "m5", UserMessage.FromText("hola"), CancellationToken.None);
+        Assert.Equal("welcome", ReadNode(next.ConversationId!));
+    }
+
+    [Fact]
+    public async Task Purge_DeletesSessionsAfterInactivity_AndKeepsActiveOnes()
+    {
+        await Service.HandleAsync(new ChannelAddress("telegram", "old"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(20));
+        await Service.HandleAsync(new ChannelAddress("telegram", "recent"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(5));
+
+        var purged = await _store.PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), CancellationToken.None);
+
+        Assert.Equal(1, purged);
+        await using var db = Open();
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
+    }
+
+    [Fact]
+    public async Task ConcurrentMessagesFromOneUser_AreSerialised_AndNoneIsLost()
+    {
+        var from = new ChannelAddress("telegram", "7");
+        await Service.HandleAsync(from, "start", UserMessage.FromText("hola"), CancellationToken.None);
+        await Service.HandleAsync(from, "lang", UserMessage.FromText("1"), CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() =>
+            Service.HandleAsync(from, $"m{i}", UserMessage.FromText(i % 2 == 0 ? "1" : "menu"), CancellationToken.None))));
+
+        await using var db = Open();
+        Assert.Equal(32, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages"));
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
+    }
+
+    [Fact]
+    public async Task AnalyticsEvents_HoldOnlyAllowListedColumns_AndTheDay()
+    {
+        await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), null, UserMessage.FromText("hola, mi pasaporte es 123456789"), CancellationToken.None);
+        await using var db = Open();
+        var columns = (await db.QueryAsync<string>("SELECT name FROM pragma_table_info('analytics_events')")).ToList();
+        Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day"], columns);
+        var rows = (await db.QueryAsync<(string Kind, string Day)>("SELECT kind AS Kind, day AS Day FROM analytics_events")).ToList();
+        Assert.Contains(rows, r => r.Kind == nameof(EventKind.PersonalDataWithheld));
+        Assert.All(rows, r => Assert.Equal("2026-11-22", r.Day));
+        var dump = string.Join('|', (await db.QueryAsync("SELECT * FROM analytics_events")).Select(r => string.Join(',', ((IDictionary<string, object>)r).Values)));
+        Assert.DoesNotContain("123456789", dump, StringComparison.Ordinal);
+        Assert.DoesNotContain("61234567", dump, StringComparison.Ordinal);
+    }
+
+    private SqliteConversationStore CreateStore() => new(
+        Options.Create(new StorageOptions { ConnectionString = $"Data Source={DatabasePath}" }),
+        Protector,
+        _clock,
+        NullLogger<SqliteConversationStore>.Instance);
+
+    private static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        connection.Open();
+        return connection;
+    }
+
+    private string ReadWal() => File.Exists(DatabasePath + "-wal") ? Encoding.UTF8.GetString(File.ReadAllBytes(DatabasePath + "-wal")) : string.Empty;
+
+    private string ReadNode(string conversationId)
+    {
+        using var db = Open();
+        var state = db.ExecuteScalar<string>("SELECT state FROM conversations WHERE id = @conversationId", new { conversationId })!;
+        return System.Text.Json.JsonDocument.Parse(state).RootElement.GetProperty("nodeId").GetString()!;
+    }
+
+    /// <summary>The shipped content, served the way the host serves it.</summary>
+    private static readonly Lazy<ContentHost> Host = new(() =>
+    {
+        var host = new ContentHost(
+            Options.Create(new ContentOptions { Directory = RepoPaths.Content, FactsPath = RepoPaths.Facts }),
+            new FakeClock(),
+            NullLogger<ContentHost>.Instance);
+        host.LoadOrThrow();
+        return host;
+    });
+}

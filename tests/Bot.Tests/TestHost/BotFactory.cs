@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OimBot.Bot.Tests.TestHost;
+
+/// <summary>The real host in memory, with its own SQLite file, key file, clock and log capture.</summary>
+public sealed class BotFactory : WebApplicationFactory<Program>
+{
+    public BotFactory(string? contentDirectory = null, string? factsPath = null, IDictionary<string, string?>? settings = null)
+    {
+        Root = Directory.CreateTempSubdirectory("oimbot-host-").FullName;
+        ContentDirectory = contentDirectory ?? RepoPaths.Content;
+        FactsPath = factsPath ?? RepoPaths.Facts;
+        Settings = settings ?? new Dictionary<string, string?>();
+    }
+
+    public string Root { get; }
+
+    public string ContentDirectory { get; }
+
+    public string FactsPath { get; }
+
+    public IDictionary<string, string?> Settings { get; }
+
+    public string DatabasePath => Path.Combine(Root, "bot.db");
+
+    public FakeClock Clock { get; } = new();
+
+    public LogCapture Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Privacy:AddressKeyFile", Path.Combine(Root, "address.key"));
+        builder.UseSetting("Content:Directory", ContentDirectory);
+        builder.UseSetting("Content:FactsPath", FactsPath);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // the OS cleans temp folders
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using OimBot.Content;
+
+namespace OimBot.Content.Tests;
+
+/// <summary>One row per kind of content error: a small broken snippet and the file:line and message it must produce.</summary>
+public class ContentValidatorTests
+{
+    /// <summary>A reachable, valid node (line 4) that a row changes in one way.</summary>
+    private static string Flow(string text = "\"Texto.\"", string en = "\"Text.\"", string keywords = "{ es: [equis a], en: [ex a] }", string extra = "", string choices = "      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n", string header = "", string kind = "message", string id = "x-a") =>
+        $"flow: x\ntopic: general\n{header}nodes:\n  - id: {id}\n    kind: {kind}\n    text: {{ es: {text}, en: {en} }}\n    keywords: {keywords}\n{extra}    choices:\n{choices}";
+
+    public static TheoryData<string, string, string, string> Rows => new()
+    {
+        // label, file content of content/x.yaml, expected "file:line", expected message fragment
+        { "unknown target", Flow(choices: "      - label: { es: \"Ir\", en: \"Go\" }\n        goto: nowhere\n"), "content/x.yaml:9", "unknown target 'nowhere'" },
+        { "unreachable node", Flow(keywords: "{}"), "content/x.yaml:4", "node 'x-a' is unreachable" },
+        { "dead end without choices", Flow(choices: "      []\n"), "content/x.yaml:4", "dead end: node 'x-a' has no choices and no 'next'" },
+        { "loop that never leads back", Flow(choices: "      - label: { es: \"Otra\", en: \"Other\" }\n        goto: x-b\n") + "  - id: x-b\n    kind: menu\n    text: { es: \"B\", en: \"B\" }\n    choices:\n      - label: { es: \"A\", en: \"A\" }\n        goto: x-a\n", "content/x.yaml:4", "never leads back to 'main-menu'" },
+        { "duplicate node id", Flow(id: "topic"), "content/x.yaml:4", "duplicate node id 'topic' (also at content/main.yaml:" },
+        { "duplicate keyword", Flow(keywords: "{ es: [un tema], en: [ex a] }"), "content/x.yaml:4", "duplicate keyword 'un tema' (es): also used by node 'topic'" },
+        { "keyword that is a global command", Flow(keywords: "{ es: [atras], en: [ex a] }"), "content/x.yaml:4", "duplicate keyword 'atras' (es): also used by the 'back' command" },
+        { "missing translation", Flow(en: "\"\""), "content/x.yaml:6", "missing 'en' translation of the text of node 'x-a'" },
+        { "missing translation of a label", Flow(choices: "      - label: { es: \"Menú\" }\n        goto: main-menu\n"), "content/x.yaml:9", "missing 'en' translation of a choice label of node 'x-a'" },
+        { "unknown fact", Flow(text: "\"Llama al {no-such-fact}.\""), "content/x.yaml:6", "unknown fact '{no-such-fact}'" },
+        { "unknown fact in facts list", Flow(extra: "    facts: [no-such-fact]\n"), "content/x.yaml:4", "unknown fact 'no-such-fact' in 'facts'" },
+        { "raw phone number", Flow(text: "\"Llama al 104.\""), "content/x.yaml:6", "raw number '104'" },
+        { "raw URL", Flow(text: "\"Visita www.example.org para más.\""), "content/x.yaml:6", "raw URL 'www.example.org'" },
+        { "raw e-mail", Flow(text: "\"Escribe a ayuda@example.org hoy\""), "content/x.yaml:6", "raw e-mail 'ayuda@example.org'" },
+        { "text over the channel limit", Flow(text: $"\"{new string('a', 4100)}\""), "content/x.yaml:6", "is 4100 characters once rendered; channels allow at most 4096" },
+        { "more than ten choices", Flow(choices: string.Concat(Enumerable.Range(0, 11).Select(i => $"      - label: {{ es: \"Op {(char)('a' + i)}\", en: \"Op {(char)('a' + i)}\" }}\n        id: c-{(char)('a' + i)}\n        goto: main-menu\n"))), "content/x.yaml:4", "has 11 choices; WhatsApp lists hold at most 10" },
+        { "choice label over WhatsApp's limit", Flow(choices: "      - label: { es: \"Una etiqueta demasiado larga\", en: \"Menu\" }\n        goto: main-menu\n"), "content/x.yaml:9", "has 28 characters; WhatsApp allows at most 24" },
+        { "callback data over Telegram's 64 bytes", Flow(id: "x-" + string.Join('-', Enumerable.Repeat("largo", 12))), "content/x.yaml:9", "is over Telegram's 64-byte callback data" },
+        { "R10 sensitive word in the preview", Flow(header: "sensitive: true\n", text: "\"La trata es un delito.\""), "content/x.yaml:7", "shows 'trata' in its first 60 characters" },
+        { "R12 eligibility promise", Flow(text: "\"Calificas para el retorno.\""), "content/x.yaml:6", "says 'calificas'" },
+        { "R12 promise in English", Flow(en: "\"You are eligible for return.\""), "content/x.yaml:6", "says 'you are eligible'" },
+        { "R15 closed programme presented as open", Flow(text: "\"Sobre {old-permit}: puedes solicitarlo hoy.\""), "content/x.yaml:6", "says 'puedes solicitarlo' next to a programme that is no longer open (old-permit)" },
+        { "R15 programme named without its fact", Flow(text: "\"El PVJ era útil.\""), "content/x.yaml:6", "names 'PVJ' without its fact {old-permit}" },
+        { "unknown field (typo)", Flow(extra: "    choises: []\n"), "content/x.yaml:8", "unknown field 'choises' in a node" },
+        { "unknown kind", Flow(kind: "manu"), "content/x.yaml:5", "unknown kind 'manu'" },
+        { "invalid YAML: unclosed brace", "flow: x\ntopic: general\nnodes:\n  - id: x-a\n    text: { es: \"a\"\n  kind: menu\n", "content/x.yaml:6", "invalid YAML: the file ends before" },
+        { "invalid YAML: bad indentation", "flow: x\ntopic: general\nnodes:\n  - id: x-a\n     kind: menu\n    text: x\n", "content/x.yaml:5", "invalid YAML" },
+        { "question with one answer", Flow(kind: "question"), "content/x.yaml:4", "question node 'x-a' needs at least two choices" },
+        { "duplicate choice label", Flow(choices: "      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n      - label: { es: \"menu\", en: \"Other\" }\n        id: other\n        goto: topic\n"), "content/x.yaml:11", "duplicate choice label 'menu' (es)" },
+        { "unknown footer", Flow(header: "footer: [no-such-text]\n"), "content/x.yaml:1", "unknown footer 'no-such-text'" },
+        { "both choices and next", Flow(extra: "    next: topic\n"), "content/x.yaml:4", "has both 'choices' and 'next'" },
+        { "end node with choices", Flow(kind: "end"), "content/x.yaml:4", "cannot have choices" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void BrokenContent_IsReportedWithFileAndLine(string label, string yaml, string location, string fragment)
+    {
+        using var fixture = new ContentFixture().Write("content/x.yaml", yaml);
+        var result = fixture.Load();
+
+        Assert.False(result.IsValid, label);
+        Assert.Contains(result.Errors, e => $"{e.File}:{e.Line}" == location && e.Message.Contains(fragment, StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string, string, int, string> FactRows => new()
+    {
+        // label, entries appended to seeds/facts.yaml, line within the appended text, expected message fragment
+        { "duplicate fact id", "  - id: police\n    kind: contact\n    value: \"911\"\n    source: { name: X, url: https://example.org }\n    verified_on: 2026-11-01\n", 1, "duplicate fact id 'police'" },
+        { "fact without verified_on", "  - id: no-date\n    kind: contact\n    value: \"911\"\n    source: { name: X, url: https://example.org }\n", 1, "fact 'no-date' has no 'verified_on'" },
+        { "fact without a source", "  - id: no-source\n    kind: contact\n    value: \"911\"\n    verified_on: 2026-11-01\n", 1, "fact 'no-source' has no 'source'" },
+        { "seed figure not in its report", "  - id: wrong-seed\n    kind: figure\n    value: \"9,999\"\n    source: { name: OIM, seed: report.txt }\n    verified_on: 2026-11-01\n", 4, "the value '9,999' does not appear in sources/report.txt" },
+        { "programme without status", "  - id: no-status\n    kind: programme\n    text: { es: \"p\", en: \"p\" }\n    source: { name: X, url: https://example.org }\n    verified_on: 2026-11-01\n", 1, "fact 'no-status' has no 'status'" },
+        { "bad date", "  - id: bad-date\n    kind: contact\n    value: \"911\"\n    source: { name: X, url: https://example.org }\n    verified_on: 22/11/2026\n", 5, "must be a date written YYYY-MM-DD" },
+        { "fact text missing a language", "  - id: half\n    kind: legal\n    text: { es: \"ley\" }\n    source: { name: X, url: https://example.org }\n    verified_on: 2026-11-01\n", 3, "missing 'en' translation of fact 'half'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FactRows))]
+    public void BrokenFacts_AreReportedWithFileAndLine(string label, string entries, int line, string fragment)
+    {
+        using var fixture = new ContentFixture();
+        var offset = fixture.FactsLines;
+        fixture.AppendFacts(entries);
+        var result = fixture.Load();
+
+        Assert.False(result.IsValid, label);
+        Assert.Contains(result.Errors, e => $"{e.File}:{e.Line}" == $"seeds/facts.yaml:{offset + line}" && e.Message.Contains(fragment, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FactPastItsReviewDate_IsAWarningNotAnError()
+    {
+        using var fixture = new ContentFixture();
+        var result = fixture.Load(new DateOnly(2027, 6, 1)); // verified 2026-11-01, default review 90 days later
+
+        Assert.True(result.IsValid);
+        var warning = Assert.Single(result.Warnings, w => w.Message.Contains("'police'", StringComparison.Ordinal));
+        Assert.Equal("seeds/facts.yaml:2", $"{warning.File}:{warning.Line}");
+        Assert.Contains("was due for review on 2027-01-30", warning.Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Load(new DateOnly(2027, 1, 30)).Warnings);
+    }
+
+    [Fact]
+    public void MissingCommonFile_IsReported()
+    {
+        using var fixture = new ContentFixture();
+        File.Delete(Path.Combine(fixture.Root, "content", "common.yaml"));
+        var error = Assert.Single(fixture.Load().Errors);
+        Assert.Equal("content/common.yaml:1: error: common.yaml is missing: it lists the languages, commands and shared texts", error.ToString());
+    }
+
+    [Fact]
+    public void Errors_PrintAsFileLineSeverityMessage()
+    {
+        var error = new ContentError("content/avr.yaml", 12, Severity.Error, "unknown target 'x'");
+        Assert.Equal("content/avr.yaml:12: error: unknown target 'x'", error.ToString());
+        Assert.Equal("seeds/facts.yaml:3: warning: old", new ContentError("seeds/facts.yaml", 3, Severity.Warning, "old").ToString());
+    }
+}

@@ -1,0 +1,49 @@
+using OimBot.Content.Matching;
+
+namespace OimBot.Content.Tests;
+
+public class MatchingTests
+{
+    [Theory]
+    [InlineData("Menú", "menu")]
+    [InlineData("  ¡¡ATRÁS!!  ", "atras")]
+    [InlineData("2️⃣", "2")]
+    [InlineData("3\u20E3", "3")]
+    [InlineData("I'm in danger", "im in danger")]
+    [InlineData("¿Qué es?", "que es")]
+    [InlineData("niño   solo", "nino solo")]
+    [InlineData("", "")]
+    public void Normalize_IgnoresCaseAccentsPunctuationAndKeycaps(string typed, string expected) =>
+        Assert.Equal(expected, TextNormalizer.Normalize(typed));
+
+    [Theory]
+    [InlineData("borrar", "borrar", true)]
+    [InlineData("borar", "borrar", true)]        // one slip in a 6-letter word
+    [InlineData("brorar", "borrar", true)]       // a swap counts as one edit
+    [InlineData("idoma", "idioma", true)]
+    [InlineData("baja", "bajo", false)]          // short words match exactly
+    [InlineData("menu", "meni", false)]
+    [InlineData("encerarda", "encerrada", true)]
+    [InlineData("peligro", "pelgro", true)]
+    [InlineData("peligro", "pasaporte", false)]
+    [InlineData("123456", "123457", false)]      // numbers never fuzzy-match
+    public void WordMatches_ToleratesSmallTyposInLongerWords(string typed, string expected, bool matches) =>
+        Assert.Equal(matches, Fuzzy.WordMatches(typed, expected));
+
+    [Fact]
+    public void ContainsPhrase_FindsConsecutiveWordsAnywhereInTheMessage()
+    {
+        var words = TextNormalizer.Words(TextNormalizer.Normalize("Por favor, me tienen encerada en una casa"));
+        Assert.True(Fuzzy.ContainsPhrase(words, ["me", "tienen", "encerrada"]));
+        Assert.False(Fuzzy.ContainsPhrase(words, ["tienen", "me"]));
+        Assert.False(Fuzzy.EqualsPhrase(words, ["me", "tienen", "encerrada"]));
+    }
+
+    [Theory]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("ca", "ac", 1)]
+    [InlineData("", "abc", 3)]
+    [InlineData("same", "same", 0)]
+    public void Distance_IsTheOptimalStringAlignmentDistance(string a, string b, int expected) =>
+        Assert.Equal(expected, Fuzzy.Distance(a, b));
+}
