@@ -88,10 +88,14 @@
         return;
       }
       status.textContent = "en línea · online";
+      let first = null;
       for (const reply of data.replies || []) {
         const botRow = addRow("bot", reply.text);
         addChoices(botRow, reply.choices);
+        first ??= botRow;
       }
+      // A long answer is read from its first line, not from its buttons.
+      if (first && first.offsetHeight > log.clientHeight * 0.7) first.scrollIntoView({ block: "start" });
     } catch {
       typing.remove();
       status.textContent = "sin conexión · offline";

@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Browser.Tests;
+
+/// <summary>
+/// The real service on a loopback port, started from a temp copy of the repository layout, and Debian's Chromium
+/// driven by Playwright (headless, no sandbox as root, no background networking on this closed machine).
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("oimbot-browser-").FullName;
+    private ServiceProcess? _service;
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string ArtifactsDirectory { get; } = Path.Combine(RepoPaths.Root, "tests", ".artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        RepoPaths.CopyContent(_root);
+        var port = ServiceProcess.FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _service = ServiceProcess.Start(_root, ["--urls", BaseUrl]);
+        await _service.WaitUntilHealthyAsync(port);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ArtifactsDirectory);
+    }
+
+    public async Task<IPage> NewPhoneAsync(int width = 360, int height = 740)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            IsMobile = true,
+            HasTouch = true,
+            DeviceScaleFactor = 2,
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // the OS cleans temp folders
+        }
+    }
+}
