@@ -63,8 +63,8 @@ internal sealed partial class UnexpectedErrorHandler(IProblemDetailsService prob
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        // The type and the route only: exception messages may carry data from the request.
-        LogUnexpected(logger, exception.GetType().FullName ?? "exception", httpContext.Request.Path);
+        // The type, the route and where it happened: exception messages may carry data from the request, stack frames do not.
+        LogUnexpected(logger, exception.GetType().FullName ?? "exception", httpContext.Request.Path, Frames(exception));
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -73,6 +73,17 @@ internal sealed partial class UnexpectedErrorHandler(IProblemDetailsService prob
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {Exception} on {Path}")]
-    private static partial void LogUnexpected(ILogger logger, string exception, string path);
+    private static string Frames(Exception exception)
+    {
+        var frames = new System.Text.StringBuilder();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            frames.Append(current.GetType().FullName).Append('\n').Append(current.StackTrace).Append('\n');
+        }
+
+        return frames.ToString();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {Exception} on {Path}\n{Frames}")]
+    private static partial void LogUnexpected(ILogger logger, string exception, string path, string frames);
 }

@@ -1,4 +1,5 @@
 using OimBot.Bot;
+using OimBot.Bot.Channels;
 using OimBot.Bot.Channels.WebChat;
 using OimBot.Bot.Cli;
 using OimBot.Bot.ContentHosting;
@@ -14,6 +15,7 @@ var builder = WebApplication.CreateBuilder(Hosting.Options(args));
 builder.AddStorage();
 builder.AddContentHosting();
 builder.AddDialogs();
+builder.AddChannels();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
 
@@ -21,6 +23,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapWebChat();
+app.MapChannelWebhooks();
 app.MapHealthChecks("/healthz");
 app.AnnounceWhereToGo();
 

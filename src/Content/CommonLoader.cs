@@ -14,7 +14,7 @@ internal static class CommonLoader
     [
         "status-closed", "status-historical", "status-unconfirmed", "status-active", "since", "confirm-official", "sources",
         "date-day", "date-month", "discreet-exit", "not-understood", "help", "personal-data", "unsupported-media",
-        "session-expired", "deleted", "stopped", "resumed", "language-changed",
+        "session-expired", "deleted", "stopped", "resumed", "language-changed", "choices-prompt", "choices-button",
     ];
 
     public static CommonSettings? Load(YamlReader reader, string text)

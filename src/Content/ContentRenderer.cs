@@ -7,7 +7,9 @@ namespace OimBot.Content;
 public sealed record RenderedChoice(string Key, string Label);
 
 /// <summary>One message as the bot sends it, before any channel formatting.</summary>
-public sealed record RenderedReply(string Text, IReadOnlyList<RenderedChoice> Choices)
+/// <param name="ChoicesPrompt">A short line that can carry the choices on their own ("Elige una opción:"), for channels that cut long texts.</param>
+/// <param name="ChoicesButton">The label of the button that opens a list of choices ("Ver opciones"), for WhatsApp lists.</param>
+public sealed record RenderedReply(string Text, IReadOnlyList<RenderedChoice> Choices, string? ChoicesPrompt = null, string? ChoicesButton = null)
 {
     public static RenderedReply Plain(string text) => new(text, []);
 }
@@ -71,7 +73,13 @@ public static partial class ContentRenderer
         var choices = node.Choices
             .Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))
             .ToList();
-        return new RenderedReply(string.Join("\n\n", parts.Where(p => p.Length > 0)), choices);
+        return choices.Count == 0
+            ? RenderedReply.Plain(string.Join("\n\n", parts.Where(p => p.Length > 0)))
+            : new RenderedReply(
+                string.Join("\n\n", parts.Where(p => p.Length > 0)),
+                choices,
+                content.Common.Text("choices-prompt", language),
+                content.Common.Text("choices-button", language));
     }
 
     /// <summary>A common text (by id) with its facts filled in.</summary>

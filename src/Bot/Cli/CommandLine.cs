@@ -3,7 +3,7 @@ namespace OimBot.Bot.Cli;
 /// <summary>The service's commands besides running the web host: <c>chat</c> and <c>content validate</c>.</summary>
 internal static class CommandLine
 {
-    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["help" or "--help" or "-h"];
+    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["outbox", ..] or ["help" or "--help" or "-h"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -13,12 +13,15 @@ internal static class CommandLine
                 return ValidateCommand.Run(rest, Console.Out, TimeProvider.System);
             case ["chat", .. var rest]:
                 return await ChatCommand.RunAsync(rest, Console.In, Console.Out, TimeProvider.System);
+            case ["outbox", ..]:
+                return await OutboxCommand.RunAsync(args, Console.Out);
             default:
                 await Console.Out.WriteLineAsync("""
                     Usage:
                       dotnet run --project src/Bot                         start the service (web chat on http://127.0.0.1:5080)
                       dotnet run --project src/Bot -- chat [--lang es|en]  talk to the bot in this terminal
                       dotnet run --project src/Bot -- content validate [dir] [--facts seeds/facts.yaml]
+                      dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
                     """);
                 return args is ["help" or "--help" or "-h"] ? 0 : 2;
         }

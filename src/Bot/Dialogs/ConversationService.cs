@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
+using OimBot.Bot.Channels.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Storage;
+using OimBot.Content;
 
 namespace OimBot.Bot.Dialogs;
 
@@ -12,13 +15,19 @@ namespace OimBot.Bot.Dialogs;
 public sealed partial class ConversationService(
     IConversationStore store,
     ContentHost content,
+    IEnumerable<IChannelSender> senders,
+    OutboxSignal outbox,
     TimeProvider clock,
     IOptions<DialogOptions> options,
     ILogger<ConversationService> logger)
 {
-    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, CancellationToken cancellationToken)
+    private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+
+    /// <param name="delivery">In the HTTP response (web chat), or through the outbox (messaging channels).</param>
+    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(delivery);
         var set = content.Current;
         var now = clock.GetUtcNow();
         var day = PanamaTime.Today(clock);
@@ -27,16 +36,26 @@ public sealed partial class ConversationService(
             var result = DialogEngine.Step(set, stored?.State, message, now, options.Value);
             return new TurnDecision(
                 result.State,
-                result.Replies,
+                Shape(from.Channel, result.Replies, delivery),
                 [.. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day))],
                 [.. result.Events.Where(e => e.Kind == EventKind.HandoffRequested)],
-                set.VersionId);
+                set.VersionId,
+                delivery);
         }, cancellationToken);
+
+        if (delivery.ThroughOutbox && !outcome.Duplicate)
+        {
+            outbox.Notify();
+        }
 
         // Only opaque ids and counts: never the address or what the user wrote.
         LogTurn(logger, from.Channel, outcome.ConversationId ?? "-", outcome.Replies.Count, outcome.Duplicate);
         return outcome;
     }
+
+    /// <summary>Replies cut to what the channel's provider accepts, so one outbox row is one provider message.</summary>
+    private IReadOnlyList<RenderedReply> Shape(string channel, IReadOnlyList<RenderedReply> replies, Delivery delivery) =>
+        delivery.ThroughOutbox && _senders.TryGetValue(channel, out var sender) ? [.. replies.SelectMany(sender.Shape)] : replies;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Turn on {Channel} for conversation {ConversationId}: {Replies} replies (repeat delivery: {Duplicate})")]
     private static partial void LogTurn(ILogger logger, string channel, string conversationId, int replies, bool duplicate);
@@ -49,7 +68,7 @@ public static class DialogsSetup
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<DialogOptions>().BindConfiguration(DialogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConversationService>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 }

@@ -19,7 +19,8 @@ public sealed record TurnDecision(
     IReadOnlyList<RenderedReply> Replies,
     IReadOnlyList<AnalyticsEvent> Events,
     IReadOnlyList<DialogEvent> HandoffRequests,
-    string ContentVersion);
+    string ContentVersion,
+    Delivery Delivery);
 
 /// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
 /// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>
@@ -43,6 +44,30 @@ public interface IConversationStore
         Func<StoredConversation?, TurnDecision> decide,
         CancellationToken cancellationToken);
 
-    /// <summary>Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5) and dedupe records older than <paramref name="dedupeBefore"/>.</summary>
-    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5), dedupe records older than
+    /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>.
+    /// </summary>
+    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due rows for sending, at most one per recipient and always the oldest
+    /// unsettled one (so a user's messages go out in order). A claim lasts <paramref name="lease"/>: a crashed
+    /// sender's rows are claimed again when it runs out.
+    /// </summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    Task CompleteOutboxAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A provider's delivery report (delivered, read, failed); never moves a row backwards. False when no row matches.</summary>
+    Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken);
+
+    /// <summary>Puts dead-lettered rows back in the queue; returns how many.</summary>
+    Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken);
+
+    Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken);
 }

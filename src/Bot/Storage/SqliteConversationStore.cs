@@ -90,6 +90,7 @@ public sealed partial class SqliteConversationStore(
             var state = row.Id is null ? null : ReadState(row.Id, row.State);
             var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
             var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
+            await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now);
 
             foreach (var handoff in decision.HandoffRequests.Where(_ => conversationId is not null))
             {
@@ -124,7 +125,7 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
-    public async Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, CancellationToken cancellationToken)
+    public async Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -139,6 +140,10 @@ public sealed partial class SqliteConversationStore(
                 "DELETE FROM inbound_messages WHERE received_at < @cutoff OR (conversation_id IS NOT NULL AND conversation_id NOT IN (SELECT id FROM conversations))",
                 new { cutoff = Stamp(dedupeBefore) },
                 transaction);
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND updated_at < @cutoff",
+                new { cutoff = Stamp(outboxBefore) },
+                transaction);
             await transaction.CommitAsync(cancellationToken);
             return expired;
         }
@@ -148,7 +153,309 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var rows = (await connection.QueryAsync<OutboxRow>(
+                """
+                SELECT o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
+                       o.callback_query_id AS CallbackQueryId, o.attempts AS Attempts, o.window_expires_at AS WindowExpiresAt
+                FROM outbox o
+                WHERE ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
+                  AND NOT EXISTS (SELECT 1 FROM outbox p
+                                  WHERE p.channel = o.channel AND p.recipient_hash = o.recipient_hash AND p.id < o.id
+                                    AND p.status IN ('pending', 'sending'))
+                ORDER BY o.id
+                LIMIT @max
+                """,
+                new { now = Stamp(now), max },
+                transaction)).ToList();
+            var claimed = new List<OutboxMessage>(rows.Count);
+            foreach (var row in rows)
+            {
+                if (row.AddressCipher is null || JsonSerializer.Deserialize(row.Payload, StorageJson.Default.RenderedReply) is not { } reply)
+                {
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'failed', last_error = 'unreadable row', updated_at = @now WHERE id = @id",
+                        new { id = row.Id, now = Stamp(now) },
+                        transaction);
+                    continue;
+                }
+
+                await connection.ExecuteAsync(
+                    "UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now WHERE id = @id",
+                    new { id = row.Id, until = Stamp(now + lease), now = Stamp(now) },
+                    transaction);
+                claimed.Add(new OutboxMessage(
+                    row.Id,
+                    row.Channel,
+                    protector.Decrypt(row.AddressCipher),
+                    reply,
+                    row.CallbackQueryId,
+                    (int)row.Attempts,
+                    row.WindowExpiresAt is null ? null : DateTimeOffset.Parse(row.WindowExpiresAt, CultureInfo.InvariantCulture)));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return claimed;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task CompleteOutboxAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var at = Stamp(now);
+            switch (outcome)
+            {
+                case OutboxOutcome.Sent sent:
+                    // Settled: the address is no longer needed.
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id",
+                        new { id, provider = sent.ProviderMessageId, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.RetryLater retry:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, next = Stamp(retry.NotBefore), error = retry.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Failed failed:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'failed', address_cipher = NULL, attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, error = failed.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Dead dead:
+                    // Kept with its address so `outbox retry-dead` can send it once the cause is fixed.
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, error = dead.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.NeedsTemplate:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'needs_template', lease_until = NULL, last_error = 'customer service window closed', updated_at = @at WHERE id = @id",
+                        new { id, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Blocked blocked:
+                    await BlockAsync(connection, transaction, id, blocked.Error, now);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(outcome), outcome.GetType().Name, "unknown outbox outcome");
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            var current = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT status FROM outbox WHERE channel = @channel AND provider_message_id = @providerMessageId",
+                new { channel, providerMessageId });
+            if (current is null)
+            {
+                return false;
+            }
+
+            // Reports arrive out of order ("read" without "delivered", "delivered" after "read"): only move forward.
+            if (DeliveryRank(status) > DeliveryRank(ParseStatus(current)))
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE outbox SET status = @status, last_error = COALESCE(@error, last_error), updated_at = @at WHERE channel = @channel AND provider_message_id = @providerMessageId",
+                    new { channel, providerMessageId, status = StatusName(status), error = failure, at = Stamp(now) });
+            }
+
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var counts = (await connection.QueryAsync<(string Status, long Count)>("SELECT status AS Status, COUNT(*) AS Count FROM outbox GROUP BY status"))
+            .ToDictionary(r => ParseStatus(r.Status), r => (int)r.Count);
+        var problems = (await connection.QueryAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, string UpdatedAt)>(
+            "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'needs_template', 'blocked') ORDER BY updated_at DESC LIMIT 50"))
+            .Select(r => new OutboxProblem(r.Id, r.Channel, ParseStatus(r.Status), (int)r.Attempts, r.LastError, DateTimeOffset.Parse(r.UpdatedAt, CultureInfo.InvariantCulture)))
+            .ToList();
+        return new OutboxReport(counts, problems);
+    }
+
+    public async Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await connection.ExecuteAsync(
+                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now WHERE status = 'dead' AND address_cipher IS NOT NULL",
+                new { now = Stamp(now) });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>("SELECT value FROM channel_cursors WHERE name = @name", new { name });
+    }
+
+    public async Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(
+                "INSERT INTO channel_cursors (name, value, updated_at) VALUES (@name, @value, @at) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                new { name, value, at = Stamp(now) });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public void Dispose() => _writeGate.Dispose();
+
+    private async Task QueueRepliesAsync(SqliteConnection connection, SqliteTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now)
+    {
+        if (decision.State is null && previousId is not null)
+        {
+            // BORRAR (R8): earlier replies to this conversation go too, sent or not.
+            await connection.ExecuteAsync("DELETE FROM outbox WHERE conversation_id = @previousId", new { previousId }, transaction);
+        }
+
+        if (decision.State is { Stopped: true })
+        {
+            // STOP (R7): nothing queued before it goes out; the confirmation below is the last message.
+            await connection.ExecuteAsync(
+                "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+                new { channel = from.Channel, hash = addressHash, at = Stamp(now) },
+                transaction);
+        }
+
+        if (!decision.Delivery.ThroughOutbox)
+        {
+            return;
+        }
+
+        var first = true;
+        foreach (var reply in decision.Replies)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, created_at, updated_at)
+                VALUES (@channel, @hash, @cipher, @conversationId, @payload, @callback, 'pending', @at, @window, @at, @at)
+                """,
+                new
+                {
+                    channel = from.Channel,
+                    hash = addressHash,
+                    cipher = protector.Encrypt(from.Address),
+                    conversationId,
+                    payload = JsonSerializer.Serialize(reply, StorageJson.Default.RenderedReply),
+                    callback = first ? decision.Delivery.CallbackQueryId : null,
+                    at = Stamp(now),
+                    window = decision.Delivery.WindowExpiresAt is { } window ? Stamp(window) : null,
+                },
+                transaction);
+            first = false;
+        }
+    }
+
+    /// <summary>The user blocked the bot: this row and everything queued for them stop, and so does the conversation.</summary>
+    private async Task BlockAsync(SqliteConnection connection, SqliteTransaction transaction, long id, string error, DateTimeOffset now)
+    {
+        var target = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash)>(
+            "SELECT channel AS Channel, recipient_hash AS Hash FROM outbox WHERE id = @id", new { id }, transaction);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'blocked', address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id",
+            new { id, error, at = Stamp(now) },
+            transaction);
+        if (target.Channel is null)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+            new { channel = target.Channel, hash = target.Hash, at = Stamp(now) },
+            transaction);
+        var conversation = await connection.QuerySingleOrDefaultAsync<(string Id, string State)>(
+            "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash",
+            new { channel = target.Channel, hash = target.Hash },
+            transaction);
+        if (conversation.Id is not null && ReadState(conversation.Id, conversation.State) is { } state)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE conversations SET state = @state WHERE id = @id",
+                new { id = conversation.Id, state = JsonSerializer.Serialize(state with { Stopped = true }, StorageJson.Default.ConversationState) },
+                transaction);
+        }
+    }
+
+    private static int DeliveryRank(OutboxStatus status) => status switch
+    {
+        OutboxStatus.Sent => 1,
+        OutboxStatus.Delivered or OutboxStatus.Failed => 2,
+        OutboxStatus.Read => 3,
+        _ => 0,
+    };
+
+    internal static string StatusName(OutboxStatus status) => status == OutboxStatus.NeedsTemplate ? "needs_template" : status.ToString().ToLowerInvariant();
+
+    internal static OutboxStatus ParseStatus(string name) =>
+        name == "needs_template" ? OutboxStatus.NeedsTemplate : Enum.Parse<OutboxStatus>(name, ignoreCase: true);
+
+    /// <summary>One claimed outbox row as read from SQLite.</summary>
+    private sealed class OutboxRow
+    {
+        public long Id { get; init; }
+
+        public string Channel { get; init; } = string.Empty;
+
+        public byte[]? AddressCipher { get; init; }
+
+        public string Payload { get; init; } = string.Empty;
+
+        public string? CallbackQueryId { get; init; }
+
+        public long Attempts { get; init; }
+
+        public string? WindowExpiresAt { get; init; }
+    }
 
     private async Task<string?> SaveAsync(SqliteConnection connection, SqliteTransaction transaction, ChannelAddress from, byte[] addressHash, string? existingId, TurnDecision decision, DateTimeOffset now)
     {

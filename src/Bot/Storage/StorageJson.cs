@@ -7,4 +7,5 @@ namespace OimBot.Bot.Storage;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ConversationState))]
 [JsonSerializable(typeof(List<RenderedReply>))]
+[JsonSerializable(typeof(RenderedReply))]
 internal sealed partial class StorageJson : JsonSerializerContext;

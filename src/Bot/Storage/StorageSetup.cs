@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
@@ -9,6 +10,7 @@ public static class StorageSetup
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         builder.Services.AddSingleton(sp => AddressProtector.FromOptions(sp.GetRequiredService<IOptions<PrivacyOptions>>()));
@@ -41,7 +43,7 @@ internal sealed partial class ConversationJanitor(
     public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, cancellationToken);
+        var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, now - storage.Value.OutboxRetention, cancellationToken);
         if (purged > 0)
         {
             LogPurged(logger, purged);

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
+using OimBot.Bot.Channels.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
@@ -21,7 +22,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
 
     private string DatabasePath => Path.Combine(_folder, "bot.db");
 
-    private ConversationService Service => new(_store, Host.Value, _clock, Options.Create(new DialogOptions()), NullLogger<ConversationService>.Instance);
+    private ConversationService Service => new(_store, Host.Value, [], new OutboxSignal(), _clock, Options.Create(new DialogOptions()), NullLogger<ConversationService>.Instance);
 
     public async Task InitializeAsync()
     {
@@ -50,7 +51,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Turn_SavesStateUnderAnOpaqueId_AndTheAddressNeverInClear()
     {
-        var outcome = await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), "wamid.1", UserMessage.FromText("hola"), CancellationToken.None);
+        var outcome = await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), "wamid.1", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
 
         Assert.Matches("^[0-9a-f]{32}$", outcome.ConversationId);
         await using (var db = Open())
@@ -68,7 +69,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task EncryptedAddress_CanBeReadBackWithTheKey()
     {
-        var outcome = await Service.HandleAsync(new ChannelAddress("telegram", "987654321"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        var outcome = await Service.HandleAsync(new ChannelAddress("telegram", "987654321"), null, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         await using var db = Open();
         var cipher = await db.ExecuteScalarAsync<byte[]>("SELECT address_cipher FROM conversations WHERE id = @id", new { id = outcome.ConversationId });
         Assert.Equal("987654321", Protector.Decrypt(cipher!));
@@ -78,8 +79,8 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     public async Task RepeatedDelivery_OfTheSameMessageId_IsAnsweredOnce()
     {
         var from = new ChannelAddress("telegram", "42");
-        var first = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), CancellationToken.None);
-        var again = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), CancellationToken.None);
+        var first = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
+        var again = await Service.HandleAsync(from, "update-1", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
 
         Assert.False(first.Duplicate);
         Assert.True(again.Duplicate);
@@ -92,34 +93,34 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     public async Task Delete_RemovesEveryRowAboutTheUser()
     {
         var from = new ChannelAddress("whatsapp", Phone);
-        await Service.HandleAsync(from, "m1", UserMessage.FromText("hola"), CancellationToken.None);
-        await Service.HandleAsync(from, "m2", UserMessage.FromText("1"), CancellationToken.None);
-        await Service.HandleAsync(from, "m3", UserMessage.FromText("humano"), CancellationToken.None);
+        await Service.HandleAsync(from, "m1", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
+        await Service.HandleAsync(from, "m2", UserMessage.FromText("1"), Delivery.InResponse, CancellationToken.None);
+        await Service.HandleAsync(from, "m3", UserMessage.FromText("humano"), Delivery.InResponse, CancellationToken.None);
         await using (var db = Open())
         {
             Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
         }
 
-        var deleted = await Service.HandleAsync(from, "m4", UserMessage.FromText("borrar"), CancellationToken.None);
+        var deleted = await Service.HandleAsync(from, "m4", UserMessage.FromText("borrar"), Delivery.InResponse, CancellationToken.None);
 
         Assert.Null(deleted.ConversationId);
         await using var after = Open();
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
-        var next = await Service.HandleAsync(from, "m5", UserMessage.FromText("hola"), CancellationToken.None);
+        var next = await Service.HandleAsync(from, "m5", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         Assert.Equal("welcome", ReadNode(next.ConversationId!));
     }
 
     [Fact]
     public async Task Purge_DeletesSessionsAfterInactivity_AndKeepsActiveOnes()
     {
-        await Service.HandleAsync(new ChannelAddress("telegram", "old"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        await Service.HandleAsync(new ChannelAddress("telegram", "old"), null, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(20));
-        await Service.HandleAsync(new ChannelAddress("telegram", "recent"), null, UserMessage.FromText("hola"), CancellationToken.None);
+        await Service.HandleAsync(new ChannelAddress("telegram", "recent"), null, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(5));
 
-        var purged = await _store.PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), CancellationToken.None);
+        var purged = await _store.PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), _clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None);
 
         Assert.Equal(1, purged);
         await using var db = Open();
@@ -130,11 +131,11 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     public async Task ConcurrentMessagesFromOneUser_AreSerialised_AndNoneIsLost()
     {
         var from = new ChannelAddress("telegram", "7");
-        await Service.HandleAsync(from, "start", UserMessage.FromText("hola"), CancellationToken.None);
-        await Service.HandleAsync(from, "lang", UserMessage.FromText("1"), CancellationToken.None);
+        await Service.HandleAsync(from, "start", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
+        await Service.HandleAsync(from, "lang", UserMessage.FromText("1"), Delivery.InResponse, CancellationToken.None);
 
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() =>
-            Service.HandleAsync(from, $"m{i}", UserMessage.FromText(i % 2 == 0 ? "1" : "menu"), CancellationToken.None))));
+            Service.HandleAsync(from, $"m{i}", UserMessage.FromText(i % 2 == 0 ? "1" : "menu"), Delivery.InResponse, CancellationToken.None))));
 
         await using var db = Open();
         Assert.Equal(32, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages"));
@@ -144,7 +145,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task AnalyticsEvents_HoldOnlyAllowListedColumns_AndTheDay()
     {
-        await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), null, UserMessage.FromText("hola, mi pasaporte es 123456789"), CancellationToken.None);
+        await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), null, UserMessage.FromText("hola, mi pasaporte es 123456789"), Delivery.InResponse, CancellationToken.None);
         await using var db = Open();
         var columns = (await db.QueryAsync<string>("SELECT name FROM pragma_table_info('analytics_events')")).ToList();
         Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day"], columns);

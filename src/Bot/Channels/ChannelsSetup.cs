@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Channels.Telegram;
+using OimBot.Bot.Channels.Twilio;
+using OimBot.Bot.Channels.WhatsApp;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Channels;
+
+public static class ChannelsSetup
+{
+    /// <summary>Options, adapters, clients and the outbox dispatcher for Telegram, WhatsApp (Cloud API) and Twilio.</summary>
+    public static IHostApplicationBuilder AddChannels(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SendPipelines>();
+        services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
+
+        services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>();
+        services.AddSingleton<TelegramAdapter>();
+        services.AddSingleton<TelegramClient>();
+        services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TelegramClient>());
+        services.AddHostedService<TelegramPollingHost>();
+
+        services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WhatsAppOptions>, WhatsAppOptionsValidator>();
+        services.AddSingleton<WhatsAppAdapter>();
+        services.AddSingleton<IChannelSender, WhatsAppClient>();
+
+        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioOptionsValidator>();
+        services.AddSingleton<TwilioAdapter>();
+        services.AddSingleton<IChannelSender, TwilioClient>();
+
+        // Secrets must never reach a log: Telegram's token is in the URL path, and the others carry bearer or basic
+        // credentials in headers. HttpClient's own request logging is removed for every provider client.
+        services.AddHttpClient(nameof(TelegramClient)).RemoveAllLoggers();
+        services.AddHttpClient(nameof(WhatsAppClient)).RemoveAllLoggers();
+        services.AddHttpClient(nameof(TwilioClient)).RemoveAllLoggers();
+        return builder;
+    }
+
+    /// <summary>The webhooks. A disabled channel answers 404; every enabled one authenticates before reading.</summary>
+    public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost("/webhooks/telegram", async (HttpContext context, IOptions<TelegramOptions> options, TelegramAdapter adapter, InboundPipeline pipeline, CancellationToken cancellationToken) =>
+            !options.Value.Enabled || options.Value.IsPolling
+                ? Results.NotFound()
+                : await pipeline.RespondAsync(ChannelNames.Telegram, await adapter.ParseAsync(context.Request, cancellationToken), () => Results.Ok(), cancellationToken))
+            .DisableAntiforgery();
+
+        app.MapGet("/webhooks/whatsapp", (HttpContext context, IOptions<WhatsAppOptions> options, WhatsAppAdapter adapter) =>
+            options.Value.Enabled ? adapter.Verify(context.Request) : Results.NotFound());
+        app.MapPost("/webhooks/whatsapp", async (HttpContext context, IOptions<WhatsAppOptions> options, WhatsAppAdapter adapter, InboundPipeline pipeline, CancellationToken cancellationToken) =>
+            !options.Value.Enabled
+                ? Results.NotFound()
+                : await pipeline.RespondAsync(ChannelNames.WhatsApp, await adapter.ParseAsync(context.Request, cancellationToken), () => Results.Ok(), cancellationToken))
+            .DisableAntiforgery();
+
+        app.MapPost("/webhooks/twilio", async (HttpContext context, IOptions<TwilioOptions> options, TwilioAdapter adapter, InboundPipeline pipeline, CancellationToken cancellationToken) =>
+            !options.Value.Enabled
+                ? Results.NotFound()
+                : await pipeline.RespondAsync(ChannelNames.Twilio, await adapter.ParseAsync(context.Request, cancellationToken), TwilioAdapter.EmptyTwiml, cancellationToken))
+            .DisableAntiforgery();
+        return app;
+    }
+}
+
+/// <summary>Runs the Telegram poller only when Telegram is enabled in polling mode.</summary>
+internal sealed class TelegramPollingHost(IOptions<TelegramOptions> options, IServiceProvider services) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled || !options.Value.IsPolling)
+        {
+            return Task.CompletedTask;
+        }
+
+        var poller = ActivatorUtilities.CreateInstance<TelegramPoller>(services);
+        return poller.StartAsync(stoppingToken).ContinueWith(_ => poller.ExecuteTask ?? Task.CompletedTask, TaskScheduler.Default).Unwrap();
+    }
+}
+
+/// <summary>Healthy, or Degraded with the counts when messages are dead-lettered or need a template (visible in /healthz).</summary>
+internal sealed class OutboxHealthCheck(IConversationStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var report = await store.OutboxReportAsync(cancellationToken);
+            var dead = report.Counts.GetValueOrDefault(OutboxStatus.Dead);
+            var template = report.Counts.GetValueOrDefault(OutboxStatus.NeedsTemplate);
+            var pending = report.Counts.GetValueOrDefault(OutboxStatus.Pending) + report.Counts.GetValueOrDefault(OutboxStatus.Sending);
+            var summary = $"{pending} waiting, {dead} dead-lettered, {template} need a template";
+            return dead > 0 ? HealthCheckResult.Degraded(summary) : HealthCheckResult.Healthy(summary);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"outbox unavailable ({ex.GetType().Name})");
+        }
+    }
+}

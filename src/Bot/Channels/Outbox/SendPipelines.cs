@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace OimBot.Bot.Channels.Outbox;
+
+/// <summary>
+/// One Polly pipeline per channel, outermost first: quick retries (jittered exponential, honouring the provider's
+/// retry-after), the channel's rate limits (overall and per recipient), a circuit breaker, and a timeout per try.
+/// </summary>
+public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider clock) : IDisposable
+{
+    public static readonly ResiliencePropertyKey<string> RecipientKey = new("oimbot.recipient");
+
+    private readonly ConcurrentDictionary<string, (ResiliencePipeline<SendResult> Pipeline, IDisposable Limits)> _pipelines = new();
+
+    public ResiliencePipeline<SendResult> For(IChannelSender sender)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        return _pipelines.GetOrAdd(sender.Channel, _ => Build(sender.Limits)).Pipeline;
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, limits) in _pipelines.Values)
+        {
+            limits.Dispose();
+        }
+    }
+
+    private (ResiliencePipeline<SendResult>, IDisposable) Build(SendLimits limits)
+    {
+        var settings = options.Value;
+        var rateLimits = new RateLimits(limits);
+        var pipeline = new ResiliencePipelineBuilder<SendResult> { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions<SendResult>
+            {
+                MaxRetryAttempts = Math.Max(1, settings.InProcessRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.InProcessDelay,
+                ShouldHandle = args => ValueTask.FromResult(settings.InProcessRetries > 0 && args.Outcome switch
+                {
+                    { Exception: TimeoutRejectedException or HttpRequestException } => true,
+                    { Result: SendResult.Retryable r } => (r.RetryAfter ?? TimeSpan.Zero) <= settings.MaxInProcessDelay,
+                    { Result: SendResult.Throttled t } => (t.RetryAfter ?? TimeSpan.Zero) <= settings.MaxInProcessDelay,
+                    _ => false,
+                }),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result switch
+                {
+                    SendResult.Throttled { RetryAfter: { } after } => (TimeSpan?)after,
+                    SendResult.Retryable { RetryAfter: { } after } => after,
+                    _ => null, // the exponential, jittered default
+                }),
+            })
+            .AddStrategy(_ => new RateLimitStrategy(rateLimits), new RateLimitStrategyOptions())
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendResult>
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome is { Exception: TimeoutRejectedException or HttpRequestException } or { Result: SendResult.Retryable }),
+            })
+            .AddTimeout(limits.Timeout)
+            .Build();
+        return (pipeline, rateLimits);
+    }
+
+    /// <summary>Token buckets: the channel's overall rate and, where the provider sets one, a rate per recipient.</summary>
+    internal sealed class RateLimits : IDisposable
+    {
+        public RateLimits(SendLimits limits)
+        {
+            Overall = Bucket(limits.MessagesPerSecond);
+            PerRecipient = limits.PerRecipientPerSecond is { } perRecipient
+                ? PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(perRecipient)))
+                : null;
+        }
+
+        public RateLimiter Overall { get; }
+
+        public PartitionedRateLimiter<string>? PerRecipient { get; }
+
+        public void Dispose()
+        {
+            Overall.Dispose();
+            PerRecipient?.Dispose();
+        }
+
+        private static TokenBucketRateLimiter Bucket(double perSecond) => new(BucketOptions(perSecond));
+
+        private static TokenBucketRateLimiterOptions BucketOptions(double perSecond)
+        {
+            // Whole tokens per period: 30/s is 30 tokens each second; 0.5/s is one token every two seconds.
+            var tokens = Math.Max(1, (int)Math.Floor(perSecond));
+            return new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = tokens,
+                TokensPerPeriod = tokens,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(tokens / perSecond),
+                QueueLimit = 100_000,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            };
+        }
+    }
+
+    internal sealed class RateLimitStrategyOptions : ResilienceStrategyOptions
+    {
+        public RateLimitStrategyOptions() => Name = "RateLimit";
+    }
+
+    /// <summary>Waits for a token from the overall bucket and from the recipient's bucket before each try.</summary>
+    internal sealed class RateLimitStrategy(RateLimits limits) : ResilienceStrategy<SendResult>
+    {
+        protected override async ValueTask<Outcome<SendResult>> ExecuteCore<TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<SendResult>>> callback,
+            ResilienceContext context,
+            TState state)
+        {
+            using var overall = await limits.Overall.AcquireAsync(1, context.CancellationToken);
+            RateLimitLease? recipient = null;
+            try
+            {
+                if (limits.PerRecipient is { } perRecipient && context.Properties.TryGetValue(RecipientKey, out var key))
+                {
+                    recipient = await perRecipient.AcquireAsync(key, 1, context.CancellationToken);
+                }
+
+                return await callback(context, state);
+            }
+            finally
+            {
+                recipient?.Dispose();
+            }
+        }
+    }
+}

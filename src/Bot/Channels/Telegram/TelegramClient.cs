@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Storage;
+using OimBot.Content;
+
+namespace OimBot.Bot.Channels.Telegram;
+
+/// <summary>
+/// A thin Bot API client (https://core.telegram.org/bots/api). The bot token sits in the URL path, so this client's
+/// HttpClient logging is removed at registration: a token must never reach a log.
+/// </summary>
+public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOptions<TelegramOptions> options) : IChannelSender
+{
+    public const int MaxText = 4096;
+    public const int MaxButtonText = 64;
+
+    /// <summary>A client from the factory per call (handlers rotate); its logging is removed at registration.</summary>
+    private HttpClient Http => httpFactory.CreateClient(nameof(TelegramClient));
+
+    public string Channel => ChannelNames.Telegram;
+
+    public bool Enabled => options.Value.Enabled;
+
+    public SendLimits Limits => new(options.Value.MessagesPerSecond, options.Value.PerChatPerSecond, options.Value.Timeout);
+
+    public IReadOnlyList<RenderedReply> Shape(RenderedReply reply) => ReplyShaper.SplitKeepingChoices(reply, MaxText);
+
+    public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.CallbackQueryId is { } callback && message.Attempts == 0)
+        {
+            // Stops the button's progress spinner. Best effort: the reply itself is what matters.
+            await TryAnswerCallbackAsync(callback, cancellationToken);
+        }
+
+        if (!long.TryParse(message.Address, NumberStyles.Integer, CultureInfo.InvariantCulture, out var chatId))
+        {
+            return new SendResult.Permanent("not a Telegram chat id");
+        }
+
+        var markup = message.Reply.Choices.Count == 0
+            ? null
+            : new TelegramReplyMarkup([.. message.Reply.Choices.Select(c => (IReadOnlyList<TelegramInlineButton>)[new TelegramInlineButton(ReplyShaper.Truncate(c.Label, MaxButtonText), c.Key)])]);
+        var request = new TelegramSendMessage(chatId, ReplyShaper.Truncate(message.Reply.Text, MaxText), markup);
+        using var response = await Http.PostAsJsonAsync(Url("sendMessage"), request, TelegramJson.Default.TelegramSendMessage, cancellationToken);
+        return await ClassifyAsync(response, cancellationToken);
+    }
+
+    /// <summary>getUpdates for polling mode; the HTTP wait is longer than the long-poll timeout.</summary>
+    public async Task<(IReadOnlyList<TelegramUpdate> Updates, SendResult? Error)> GetUpdatesAsync(long offset, CancellationToken cancellationToken)
+    {
+        var request = new TelegramGetUpdates(offset, options.Value.PollingTimeoutSeconds, ["message", "callback_query"]);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PollingTimeoutSeconds + 15));
+        using var response = await Http.PostAsJsonAsync(Url("getUpdates"), request, TelegramJson.Default.TelegramGetUpdates, timeout.Token);
+        var body = await ReadAsync(response, timeout.Token);
+        if (response.IsSuccessStatusCode && body is { Ok: true, Result: { ValueKind: JsonValueKind.Array } result })
+        {
+            return (result.Deserialize(TelegramJson.Default.ListTelegramUpdate) ?? [], null);
+        }
+
+        return ([], Classify(response, body));
+    }
+
+    private async Task TryAnswerCallbackAsync(string callbackQueryId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await Http.PostAsJsonAsync(Url("answerCallbackQuery"), new TelegramAnswerCallbackQuery(callbackQueryId), TelegramJson.Default.TelegramAnswerCallbackQuery, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // the spinner stops by itself after a while
+        }
+    }
+
+    private string Url(string method) => $"{options.Value.ApiBaseUrl.TrimEnd('/')}/bot{options.Value.BotToken}/{method}";
+
+    private static async Task<SendResult> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadAsync(response, cancellationToken);
+        if (response.IsSuccessStatusCode && body is { Ok: true })
+        {
+            var sent = body.Result is { ValueKind: JsonValueKind.Object } result ? result.Deserialize(TelegramJson.Default.TelegramSentMessage) : null;
+            return new SendResult.Sent(sent?.MessageId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return Classify(response, body);
+    }
+
+    /// <summary>Telegram's errors (https://core.telegram.org/bots/api#making-requests), classified like courier.</summary>
+    internal static SendResult Classify(HttpResponseMessage response, TelegramResponse? body)
+    {
+        var status = (int)response.StatusCode;
+        var description = body?.Description ?? string.Empty;
+        var error = SendResult.Safe($"telegram {body?.ErrorCode ?? status}: {description}");
+        if (status == (int)HttpStatusCode.TooManyRequests || body?.ErrorCode == 429)
+        {
+            return new SendResult.Throttled(error, RetryAfter(response, body));
+        }
+
+        if (status == (int)HttpStatusCode.Forbidden
+            && (description.Contains("blocked by the user", StringComparison.OrdinalIgnoreCase) || description.Contains("user is deactivated", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new SendResult.UserBlocked(error);
+        }
+
+        if (status >= 500 || status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.NotFound)
+        {
+            // 5xx: Telegram trouble. 401/404: a wrong token or base URL, fixed by configuration: keep the row.
+            return new SendResult.Retryable(error);
+        }
+
+        return new SendResult.Permanent(error);
+    }
+
+    /// <summary>parameters.retry_after, or "retry after N" in older descriptions, or the HTTP Retry-After header.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, TelegramResponse? body)
+    {
+        if (body?.Parameters?.RetryAfter is { } seconds)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (body?.Description is { } description && RetryAfterText().Match(description) is { Success: true } match)
+        {
+            return TimeSpan.FromSeconds(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
+        return response.Headers.RetryAfter?.Delta;
+    }
+
+    private static async Task<TelegramResponse?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(TelegramJson.Default.TelegramResponse, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"retry after (\d+)", RegexOptions.IgnoreCase)]
+    private static partial Regex RetryAfterText();
+}

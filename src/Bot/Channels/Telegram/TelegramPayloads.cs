@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OimBot.Bot.Channels.Telegram;
+
+// Shapes from https://core.telegram.org/bots/api#update (only the fields the bot reads or sends).
+
+// Classes with init properties, not positional records: System.Text.Json cannot bind extension data through a constructor.
+public sealed class TelegramUpdate
+{
+    public long UpdateId { get; init; }
+
+    public TelegramMessage? Message { get; init; }
+
+    public TelegramMessage? EditedMessage { get; init; }
+
+    public TelegramCallbackQuery? CallbackQuery { get; init; }
+
+    /// <summary>Every other kind of update (channel posts, chat member changes, polls…): authentic but not for the bot.</summary>
+    [JsonExtensionData]
+#pragma warning disable CA2227 // System.Text.Json sets extension data; an init-only one is treated as a constructor parameter.
+    public Dictionary<string, JsonElement>? Other { get; set; }
+#pragma warning restore CA2227
+}
+
+public sealed class TelegramMessage
+{
+    public long MessageId { get; init; }
+
+    public TelegramChat? Chat { get; init; }
+
+    public long Date { get; init; }
+
+    public string? Text { get; init; }
+
+    /// <summary>Photos, voice notes, stickers, locations, documents…: only their presence is read, never their content.</summary>
+    [JsonExtensionData]
+#pragma warning disable CA2227 // System.Text.Json sets extension data; an init-only one is treated as a constructor parameter.
+    public Dictionary<string, JsonElement>? Other { get; set; }
+#pragma warning restore CA2227
+}
+
+public sealed record TelegramChat(long Id, string? Type);
+
+public sealed record TelegramUser(long Id);
+
+public sealed record TelegramCallbackQuery(string Id, TelegramUser? From, TelegramMessage? Message, string? Data);
+
+public sealed record TelegramSendMessage(long ChatId, string Text, TelegramReplyMarkup? ReplyMarkup);
+
+public sealed record TelegramReplyMarkup(IReadOnlyList<IReadOnlyList<TelegramInlineButton>> InlineKeyboard);
+
+public sealed record TelegramInlineButton(string Text, string CallbackData);
+
+public sealed record TelegramAnswerCallbackQuery(string CallbackQueryId);
+
+public sealed record TelegramGetUpdates(long Offset, int Timeout, IReadOnlyList<string> AllowedUpdates);
+
+/// <summary>Every Bot API answer: ok, or an error code, a description and sometimes parameters.retry_after.</summary>
+public sealed record TelegramResponse(bool Ok, JsonElement? Result, int? ErrorCode, string? Description, TelegramResponseParameters? Parameters);
+
+public sealed record TelegramResponseParameters(int? RetryAfter);
+
+public sealed record TelegramSentMessage(long MessageId);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(TelegramUpdate))]
+[JsonSerializable(typeof(List<TelegramUpdate>))]
+[JsonSerializable(typeof(TelegramSendMessage))]
+[JsonSerializable(typeof(TelegramAnswerCallbackQuery))]
+[JsonSerializable(typeof(TelegramGetUpdates))]
+[JsonSerializable(typeof(TelegramResponse))]
+[JsonSerializable(typeof(TelegramSentMessage))]
+public sealed partial class TelegramJson : JsonSerializerContext;

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Storage;
+using OimBot.Content;
+
+namespace OimBot.Bot.Channels.Twilio;
+
+public sealed record TwilioMessageResponse(string? Sid, int? Code, string? Message, string? Status);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TwilioMessageResponse))]
+public sealed partial class TwilioJson : JsonSerializerContext;
+
+/// <summary>
+/// A thin client of Twilio's Messages resource (POST /2010-04-01/Accounts/{AccountSid}/Messages.json, basic auth).
+/// Choices become a numbered list, since users answer by number; Body holds at most 1600 characters.
+/// </summary>
+public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<TwilioOptions> options) : IChannelSender
+{
+    public const int MaxBody = 1600;
+
+    /// <summary>A client from the factory per call (handlers rotate); its logging is removed at registration.</summary>
+    private HttpClient Http => httpFactory.CreateClient(nameof(TwilioClient));
+
+    public string Channel => ChannelNames.Twilio;
+
+    public bool Enabled => options.Value.Enabled;
+
+    public SendLimits Limits => new(options.Value.MessagesPerSecond, null, options.Value.Timeout);
+
+    public IReadOnlyList<RenderedReply> Shape(RenderedReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var list = string.Join('\n', reply.Choices.Select((c, i) => $"{i + 1}. {c.Label}"));
+        var text = list.Length == 0 ? reply.Text : $"{reply.Text}\n\n{list}";
+        return [.. ReplyShaper.Split(text, MaxBody).Select(RenderedReply.Plain)];
+    }
+
+    public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var settings = options.Value;
+        var form = new Dictionary<string, string>
+        {
+            ["To"] = message.Address,
+            ["From"] = settings.From ?? string.Empty,
+            ["Body"] = ReplyShaper.Truncate(message.Reply.Text, MaxBody),
+            ["StatusCallback"] = $"{settings.PublicBaseUrl?.TrimEnd('/')}/webhooks/twilio",
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{settings.ApiBaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{settings.AccountSid}/Messages.json")
+        {
+            Content = new FormUrlEncodedContent(form),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.AccountSid}:{settings.AuthToken}")));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await Http.SendAsync(request, cancellationToken);
+        TwilioMessageResponse? body;
+        try
+        {
+            body = await response.Content.ReadFromJsonAsync(TwilioJson.Default.TwilioMessageResponse, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        return Classify(response, body);
+    }
+
+    /// <summary>Twilio's errors (https://www.twilio.com/docs/api/errors), classified like courier.</summary>
+    internal static SendResult Classify(HttpResponseMessage response, TwilioMessageResponse? body)
+    {
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode && body?.Sid is { } sid)
+        {
+            return new SendResult.Sent(sid);
+        }
+
+        var error = SendResult.Safe($"twilio {body?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture)}: {body?.Message}");
+        return body?.Code switch
+        {
+            21610 => new SendResult.UserBlocked(error),   // the user replied STOP
+            63016 => new SendResult.NeedsTemplate(error), // outside the WhatsApp window
+            20429 or 63018 => new SendResult.Throttled(error, response.Headers.RetryAfter?.Delta),
+            _ when status == (int)HttpStatusCode.TooManyRequests => new SendResult.Throttled(error, response.Headers.RetryAfter?.Delta),
+            _ when status >= 500 || status == (int)HttpStatusCode.Unauthorized => new SendResult.Retryable(error),
+            _ when response.IsSuccessStatusCode => new SendResult.Retryable("twilio: an answer without a message sid"),
+            _ => new SendResult.Permanent(error),
+        };
+    }
+}

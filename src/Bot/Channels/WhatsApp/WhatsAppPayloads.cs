@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace OimBot.Bot.Channels.WhatsApp;
+
+// Webhook shapes from https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks (messages and statuses).
+
+public sealed record WaEnvelope([property: JsonPropertyName("object")] string? Kind, IReadOnlyList<WaEntry>? Entry);
+
+public sealed record WaEntry(string? Id, IReadOnlyList<WaChange>? Changes);
+
+public sealed record WaChange(string? Field, WaValue? Value);
+
+public sealed record WaValue(string? MessagingProduct, WaMetadata? Metadata, IReadOnlyList<WaMessage>? Messages, IReadOnlyList<WaStatus>? Statuses, IReadOnlyList<WaError>? Errors);
+
+public sealed record WaMetadata(string? DisplayPhoneNumber, string? PhoneNumberId);
+
+public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button);
+
+public sealed record WaText(string? Body);
+
+public sealed record WaInteractive(string? Type, WaReply? ButtonReply, WaReply? ListReply);
+
+public sealed record WaReply(string? Id, string? Title);
+
+public sealed record WaButton(string? Payload, string? Text);
+
+public sealed record WaStatus(string? Id, string? Status, string? Timestamp, string? RecipientId, IReadOnlyList<WaError>? Errors);
+
+public sealed record WaError(int? Code, string? Title);
+
+// Sending: https://developers.facebook.com/docs/whatsapp/cloud-api/messages
+
+public sealed record WaSend(string MessagingProduct, string RecipientType, string To, string Type, WaSendText? Text, WaSendInteractive? Interactive);
+
+public sealed record WaSendText(bool PreviewUrl, string Body);
+
+public sealed record WaSendInteractive(string Type, WaSendBody Body, WaSendAction Action);
+
+public sealed record WaSendBody(string Text);
+
+public sealed record WaSendAction(IReadOnlyList<WaSendButton>? Buttons, string? Button, IReadOnlyList<WaSendSection>? Sections);
+
+public sealed record WaSendButton(string Type, WaSendReply Reply);
+
+public sealed record WaSendReply(string Id, string Title);
+
+public sealed record WaSendSection(string? Title, IReadOnlyList<WaSendRow> Rows);
+
+public sealed record WaSendRow(string Id, string Title);
+
+public sealed record WaSendResponse(IReadOnlyList<WaSentMessage>? Messages, WaGraphError? Error);
+
+public sealed record WaSentMessage(string? Id);
+
+public sealed record WaGraphError(string? Message, int? Code, string? Type);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WaEnvelope))]
+[JsonSerializable(typeof(WaSend))]
+[JsonSerializable(typeof(WaSendResponse))]
+public sealed partial class WhatsAppJson : JsonSerializerContext;

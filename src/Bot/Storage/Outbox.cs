@@ -1,0 +1,68 @@
+using OimBot.Content;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>Where an outbox row stands. Only <see cref="Pending"/> and <see cref="Sending"/> rows are still to be sent.</summary>
+public enum OutboxStatus
+{
+    Pending,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+
+    /// <summary>The provider refused it for good, or reported it undeliverable.</summary>
+    Failed,
+
+    /// <summary>Every retry was used up: kept and listed by <c>outbox status</c>, re-queued by <c>outbox retry-dead</c>.</summary>
+    Dead,
+
+    /// <summary>WhatsApp's 24-hour window had closed: only a template may be sent, so the row is held, not failed.</summary>
+    NeedsTemplate,
+
+    /// <summary>The user wrote STOP, or asked to delete everything, before it was sent.</summary>
+    Cancelled,
+
+    /// <summary>The user blocked the bot on the channel; the conversation is marked stopped.</summary>
+    Blocked,
+}
+
+/// <summary>How a turn's replies are delivered: in the HTTP response (web chat) or through the outbox (messaging channels).</summary>
+public sealed record Delivery(bool ThroughOutbox, DateTimeOffset? WindowExpiresAt = null, string? CallbackQueryId = null)
+{
+    public static readonly Delivery InResponse = new(ThroughOutbox: false);
+
+    public static Delivery Outbox(DateTimeOffset? windowExpiresAt = null, string? callbackQueryId = null) =>
+        new(ThroughOutbox: true, windowExpiresAt, callbackQueryId);
+}
+
+/// <summary>A row the dispatcher claimed: what to send, to whom (decrypted only here), and how many tries it took so far.</summary>
+public sealed record OutboxMessage(
+    long Id,
+    string Channel,
+    string Address,
+    RenderedReply Reply,
+    string? CallbackQueryId,
+    int Attempts,
+    DateTimeOffset? WindowExpiresAt);
+
+/// <summary>What happened to one send, as the store records it.</summary>
+public abstract record OutboxOutcome
+{
+    public sealed record Sent(string? ProviderMessageId) : OutboxOutcome;
+
+    public sealed record RetryLater(string Error, DateTimeOffset NotBefore) : OutboxOutcome;
+
+    public sealed record Failed(string Error) : OutboxOutcome;
+
+    public sealed record Dead(string Error) : OutboxOutcome;
+
+    public sealed record NeedsTemplate : OutboxOutcome;
+
+    public sealed record Blocked(string Error) : OutboxOutcome;
+}
+
+/// <summary>Counts per status, and the rows that need a person's attention (no address, no text).</summary>
+public sealed record OutboxReport(IReadOnlyDictionary<OutboxStatus, int> Counts, IReadOnlyList<OutboxProblem> Problems);
+
+public sealed record OutboxProblem(long Id, string Channel, OutboxStatus Status, int Attempts, string? LastError, DateTimeOffset UpdatedAt);

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Text;
+using OimBot.Bot.Channels.WhatsApp;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Channels;
+
+public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFixture<ChannelHostFixture>
+{
+    private ChannelHost Host => fixture.Host;
+
+    /// <summary>Meta's published and recomputed X-Hub-Signature-256 vectors (channel-apis.md §2.2).</summary>
+    public static TheoryData<string, string, string, string, bool> SignatureVectors => new()
+    {
+        { "W1 published: TEST_APP_SECRET over 'test'", "TEST_APP_SECRET", "test", "sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221", true },
+        { "W1b published: 'secret' over 'test'", "secret", "test", "sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914", true },
+        { "W3a escaped é", "TEST_APP_SECRET", "{\"text\":\"caf\\u00e9\"}", "sha256=98f93fb20dd991e9ab61a27f4f708fdc9045e56fe71b03261585b52977baade1", true },
+        { "W3b UTF-8 é", "TEST_APP_SECRET", "{\"text\":\"café\"}", "sha256=dd377c06d5af34cd3b344cb27cd245f24f06d1c702cb8eea1651eed9fae2f82e", true },
+        { "re-encoded body fails", "TEST_APP_SECRET", "{\"text\":\"café\"}", "sha256=98f93fb20dd991e9ab61a27f4f708fdc9045e56fe71b03261585b52977baade1", false },
+        { "upper-case hex is accepted", "TEST_APP_SECRET", "test", "sha256=0C61947B610D4F45E65F3D680E26027121EC2413E77598BCB6CFC6E0D9888221", true },
+        { "wrong secret", "OTHER_SECRET", "test", "sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221", false },
+        { "no prefix", "TEST_APP_SECRET", "test", "0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221", false },
+        { "sha1 header", "TEST_APP_SECRET", "test", "sha1=0c61947b610d4f45e65f3d680e26027121ec2413e", false },
+        { "truncated", "TEST_APP_SECRET", "test", "sha256=0c61947b", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(SignatureVectors))]
+    public void Signature(string label, string secret, string body, string header, bool valid) =>
+        Assert.True(valid == WhatsAppAdapter.IsSigned(Encoding.UTF8.GetBytes(body), header, secret), label);
+
+    /// <summary>Meta's documented text message (W2: 499 bytes, signature published in channel-apis.md), through the real host.</summary>
+    [Fact]
+    public async Task MetasExampleMessage_WithItsPrecomputedSignature_IsAnswered()
+    {
+        const string Body = """{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}""";
+        Assert.Equal(499, Encoding.UTF8.GetByteCount(Body));
+
+        // Meta's timestamp is long past: the 24-hour window is computed from it, so the reply is held for a template.
+        var response = await Host.PostWhatsAppAsync(Body, "sha256=964f50820adcc03228037724153dd41dcd72d72113a4659d63916721028e0c23");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "needs_template"));
+        Assert.DoesNotContain(Host.Fake.Requests, r => r.Body.Contains("16505551234", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("subscribe", ChannelHost.MetaVerifyToken, "1158201444", HttpStatusCode.OK)]
+    [InlineData("subscribe", "wrong-token", "1158201444", HttpStatusCode.Unauthorized)]
+    [InlineData("unsubscribe", ChannelHost.MetaVerifyToken, "1158201444", HttpStatusCode.BadRequest)]
+    [InlineData("subscribe", ChannelHost.MetaVerifyToken, "", HttpStatusCode.BadRequest)]
+    public async Task VerificationHandshake(string mode, string token, string challenge, HttpStatusCode status)
+    {
+        var response = await Host.Client.GetAsync($"/webhooks/whatsapp?hub.mode={mode}&hub.challenge={challenge}&hub.verify_token={token}");
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK)
+        {
+            Assert.Equal("1158201444", await response.Content.ReadAsStringAsync());
+            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    /// <summary>label, value JSON ({f} = sender, {i} = message id, {t} = timestamp), sign?, expected status, expected reply fragment (null: none).</summary>
+    public static TheoryData<string, string, bool, HttpStatusCode, string?> Cases => new()
+    {
+        { "valid text", Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, "asistente automático de la OIM" },
+        { "image", Msg("\"type\":\"image\",\"image\":{\"id\":\"1\",\"mime_type\":\"image/jpeg\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "voice note", Msg("\"type\":\"audio\",\"audio\":{\"id\":\"2\",\"voice\":true}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "sticker", Msg("\"type\":\"sticker\",\"sticker\":{\"id\":\"3\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "shared location", Msg("\"type\":\"location\",\"location\":{\"latitude\":8.98245,\"longitude\":-79.51973}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "document", Msg("\"type\":\"document\",\"document\":{\"id\":\"4\",\"filename\":\"pasaporte.pdf\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "reaction is ignored", Msg("\"type\":\"reaction\",\"reaction\":{\"message_id\":\"wamid.x\",\"emoji\":\"👍\"}"), true, HttpStatusCode.OK, null },
+        { "another business number is ignored", "OTHER" + Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, null },
+        { "wrong signature", Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), false, HttpStatusCode.Unauthorized, null },
+        { "missing signature", "NOSIG" + Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), false, HttpStatusCode.Unauthorized, null },
+        { "malformed JSON (signed)", "RAW{\"object\":\"whatsapp_business_account\",\"entry\":[", true, HttpStatusCode.BadRequest, null },
+        { "not a WhatsApp object (signed)", "RAW{\"object\":\"page\",\"entry\":[]}", true, HttpStatusCode.OK, null },
+        { "oversized payload", "RAW{\"object\":\"whatsapp_business_account\",\"pad\":\"" + new string('a', 1_100_000) + "\"}", true, HttpStatusCode.RequestEntityTooLarge, null },
+    };
+
+    private static string Msg(string typeAndBody) =>
+        "\"contacts\":[{\"profile\":{\"name\":\"Ana\"},\"wa_id\":\"{f}\"}],\"messages\":[{\"from\":\"{f}\",\"id\":\"{i}\",\"timestamp\":\"{t}\"," + typeAndBody + "}]";
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Inbound(string label, string template, bool sign, HttpStatusCode status, string? reply)
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        var filled = template.Replace("{f}", from, StringComparison.Ordinal).Replace("{i}", "wamid." + ChannelHostFixture.Unique(), StringComparison.Ordinal).Replace("{t}", "1795359600", StringComparison.Ordinal);
+        string body;
+        if (filled.StartsWith("RAW", StringComparison.Ordinal))
+        {
+            body = filled[3..];
+        }
+        else if (filled.StartsWith("OTHER", StringComparison.Ordinal))
+        {
+            body = ChannelHost.WhatsAppEnvelope(filled[5..], phoneNumberId: "999999999");
+        }
+        else
+        {
+            body = ChannelHost.WhatsAppEnvelope(filled.StartsWith("NOSIG", StringComparison.Ordinal) ? filled[5..] : filled);
+        }
+
+        var conversations = await Host.CountAsync("SELECT COUNT(*) FROM conversations");
+        var response = filled.StartsWith("NOSIG", StringComparison.Ordinal)
+            ? await Host.PostWhatsAppAsync(body, sign: false)
+            : await Host.PostWhatsAppAsync(body, sign ? null : ChannelHost.MetaSignature(body, "not-the-app-secret"));
+
+        Assert.True(status == response.StatusCode, $"{label}: {response.StatusCode}");
+        if (reply is null)
+        {
+            await Task.Delay(150);
+            Assert.Equal(conversations, await Host.CountAsync("SELECT COUNT(*) FROM conversations"));
+            Assert.DoesNotContain(Host.Fake.Requests, r => r.Body.Contains(from, StringComparison.Ordinal));
+            return;
+        }
+
+        var sent = await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal)));
+        var request = sent.Last(r => r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal));
+        Assert.Contains(reply, request.Text, StringComparison.Ordinal);
+        Assert.Equal($"Bearer {ChannelHost.MetaAccessToken}", request.Headers["Authorization"]);
+        Assert.EndsWith($"/v23.0/{ChannelHost.PhoneNumberId}/messages", request.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ButtonAndListReplies_AreChoices_AndChoicesAreSentAsButtonsOrAList()
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        await Host.PostWhatsAppAsync(ChannelHost.WhatsAppText(from, "wamid.a" + ChannelHostFixture.Unique(), "hola"));
+        var welcome = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)))).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        Assert.Contains("\"type\":\"button\"", welcome.Body, StringComparison.Ordinal); // two short choices: reply buttons
+        Assert.Contains("\"id\":\"welcome/es\",\"title\":\"Continuar en español\"", welcome.Text, StringComparison.Ordinal);
+
+        var buttonReply = ChannelHost.WhatsAppEnvelope(
+            "\"contacts\":[{\"profile\":{\"name\":\"Ana\"},\"wa_id\":\"" + from + "\"}],\"messages\":[{\"context\":{\"from\":\"15550783881\",\"id\":\"wamid.ctx\"},\"from\":\"" + from + "\",\"id\":\"wamid.b" + ChannelHostFixture.Unique() + "\",\"timestamp\":\"1795359600\",\"type\":\"interactive\",\"interactive\":{\"type\":\"button_reply\",\"button_reply\":{\"id\":\"welcome/es\",\"title\":\"Continuar en español\"}}}]");
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(buttonReply)).StatusCode);
+        var menu = (await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)) == 2)).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        Assert.Contains("\"type\":\"list\"", menu.Body, StringComparison.Ordinal); // seven choices: a list
+        Assert.Contains("\"button\":\"Ver opciones\"", menu.Text, StringComparison.Ordinal);
+        Assert.Contains("{\"id\":\"main-menu/avr-menu\",\"title\":\"Volver a mi país\"}", menu.Text, StringComparison.Ordinal);
+
+        var listReply = ChannelHost.WhatsAppEnvelope(
+            "\"contacts\":[{\"profile\":{\"name\":\"Ana\"},\"wa_id\":\"" + from + "\"}],\"messages\":[{\"from\":\"" + from + "\",\"id\":\"wamid.c" + ChannelHostFixture.Unique() + "\",\"timestamp\":\"1795359600\",\"type\":\"interactive\",\"interactive\":{\"type\":\"list_reply\",\"list_reply\":{\"id\":\"main-menu/avr-menu\",\"title\":\"Volver a mi país\"}}}]");
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(listReply)).StatusCode);
+        var avr = (await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)) == 3)).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        Assert.Contains("Volver a tu país con apoyo de la OIM", avr.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepeatedMessageId_InOnePayloadOrTwo_IsAnsweredOnce()
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        var id = "wamid.dup" + ChannelHostFixture.Unique();
+        var message = ChannelHost.WhatsAppMessage(from, id, "\"type\":\"text\",\"text\":{\"body\":\"hola\"}", 1_795_359_600);
+        var twice = ChannelHost.WhatsAppEnvelope($"\"messages\":[{message},{message}]");
+
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(twice)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(twice)).StatusCode);
+
+        await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)));
+        await Task.Delay(300);
+        Assert.Single(Host.Fake.Requests, r => r.Body.Contains(from, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StatusCallbacks_MoveTheOutboxRowForwardOnly()
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        await Host.PostWhatsAppAsync(ChannelHost.WhatsAppText(from, "wamid.s" + ChannelHostFixture.Unique(), "hola"));
+        var sent = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)))).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        await Host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "sent"));
+        var providerId = await Host.CountAsync("SELECT MAX(id) FROM outbox WHERE status = 'sent'");
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Host.Factory.DatabasePath}");
+        var wamid = await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT provider_message_id FROM outbox WHERE id = @providerId", new { providerId });
+        Assert.NotNull(sent);
+
+        string Status(string status) => ChannelHost.WhatsAppEnvelope($$$"""
+            "statuses":[{"id":"{{{wamid}}}","recipient_id":"{{{from}}}","status":"{{{status}}}","timestamp":"1795359700"}]
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(Status("read"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(Status("delivered"))).StatusCode); // late, out of order
+        Assert.Equal("read", await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT status FROM outbox WHERE id = @providerId", new { providerId }));
+
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(ChannelHost.WhatsAppEnvelope("\"statuses\":[{\"id\":\"wamid.unknown\",\"status\":\"delivered\"}]"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Host.PostWhatsAppAsync(Status("failed"), ChannelHost.MetaSignature(Status("failed"), "forged"))).StatusCode);
+        Assert.Equal("read", await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT status FROM outbox WHERE id = @providerId", new { providerId }));
+    }
+}
