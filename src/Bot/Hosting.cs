@@ -28,6 +28,8 @@ internal static partial class Hosting
     {
         try
         {
+            // The same checks the host runs when it starts, run first so that a problem is one clear message.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
             await app.RunAsync();
             return 0;
@@ -37,6 +39,26 @@ internal static partial class Hosting
             await Console.Error.WriteLineAsync(ex.Message);
             return 1;
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            foreach (var inner in ex.InnerExceptions)
+            {
+                await Console.Error.WriteLineAsync(inner.Message);
+            }
+
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Request URLs can carry secrets (WhatsApp's verify handshake sends hub.verify_token in the query string), so the
+    /// per-request hosting log stays off at every level; provider clients drop their own HttpClient logging.
+    /// </summary>
+    public static IHostApplicationBuilder AddSafeLogging(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
+        return builder;
     }
 
     /// <summary>Prints where to open the chat once the server listens.</summary>

@@ -12,6 +12,7 @@ if (CommandLine.IsCommand(args))
 }
 
 var builder = WebApplication.CreateBuilder(Hosting.Options(args));
+builder.AddSafeLogging();
 builder.AddStorage();
 builder.AddContentHosting();
 builder.AddDialogs();

@@ -44,7 +44,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     {
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
-        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(2, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 

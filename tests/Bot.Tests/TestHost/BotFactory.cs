@@ -8,8 +8,9 @@ namespace OimBot.Bot.Tests.TestHost;
 /// <summary>The real host in memory, with its own SQLite file, key file, clock and log capture.</summary>
 public sealed class BotFactory : WebApplicationFactory<Program>
 {
-    public BotFactory(string? contentDirectory = null, string? factsPath = null, IDictionary<string, string?>? settings = null)
+    public BotFactory(string? contentDirectory = null, string? factsPath = null, IDictionary<string, string?>? settings = null, bool tickingClock = false)
     {
+        Clock = new FakeClock { Ticking = tickingClock };
         Root = Directory.CreateTempSubdirectory("oimbot-host-").FullName;
         ContentDirectory = contentDirectory ?? RepoPaths.Content;
         FactsPath = factsPath ?? RepoPaths.Facts;
@@ -26,7 +27,7 @@ public sealed class BotFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(Root, "bot.db");
 
-    public FakeClock Clock { get; } = new();
+    public FakeClock Clock { get; }
 
     public LogCapture Logs { get; } = new();
 

@@ -49,7 +49,7 @@ public sealed class ChannelHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var factory = new BotFactory(settings: settings);
+        var factory = new BotFactory(settings: settings, tickingClock: true);
         var host = new ChannelHost(fake, factory);
         return host;
     }

@@ -1,10 +1,18 @@
+using System.Diagnostics;
+
 namespace OimBot.Bot.Tests.TestHost;
 
-/// <summary>A clock tests move by hand (Microsoft.Extensions.TimeProvider.Testing is not available here).</summary>
+/// <summary>
+/// A clock tests move by hand (Microsoft.Extensions.TimeProvider.Testing is not available here). A ticking clock
+/// also moves with real time from its start, for hosts whose background work waits (outbox retries).
+/// </summary>
 public sealed class FakeClock(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _lock = new();
+    private readonly Stopwatch _running = Stopwatch.StartNew();
     private DateTimeOffset _now = start;
+
+    public bool Ticking { get; init; }
 
     public FakeClock()
         : this(new DateTimeOffset(2026, 11, 22, 15, 0, 0, TimeSpan.Zero))
@@ -15,7 +23,7 @@ public sealed class FakeClock(DateTimeOffset start) : TimeProvider
     {
         lock (_lock)
         {
-            return _now;
+            return Ticking ? _now + _running.Elapsed : _now;
         }
     }
 

@@ -108,6 +108,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"The service did not become healthy:\n{Output}");
     }
 
+    /// <summary>SIGKILL: no shutdown hooks, no flush, as in a power cut or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -39,20 +39,45 @@ public sealed partial class OutboxDispatcher(
         return batch.Count;
     }
 
+    /// <summary>
+    /// Keeps up to <see cref="OutboxOptions.Concurrency"/> sends in flight and claims more as soon as one finishes or
+    /// new replies are queued, so a slow or hung provider call never holds up other recipients.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var inFlight = new List<Task>();
+        Task<bool>? wakeUp = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await DispatchOnceAsync(stoppingToken) == 0)
+                var settings = options.Value;
+                inFlight.RemoveAll(t => t.IsCompleted);
+                var capacity = settings.Concurrency - inFlight.Count;
+                var claimed = capacity > 0
+                    ? await store.ClaimOutboxAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
+                    : [];
+                foreach (var message in claimed)
                 {
-                    await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                    inFlight.Add(SendOneAsync(message, stoppingToken));
+                }
+
+                if (claimed.Count > 0 && claimed.Count == capacity)
+                {
+                    await Task.WhenAny(inFlight); // full: wait for a free slot
+                    continue;
+                }
+
+                wakeUp ??= signal.WaitAsync(settings.PollInterval, stoppingToken);
+                await Task.WhenAny([.. inFlight, wakeUp]);
+                if (wakeUp.IsCompleted)
+                {
+                    wakeUp = null;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
@@ -61,6 +86,8 @@ public sealed partial class OutboxDispatcher(
                 await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -81,9 +108,17 @@ public sealed partial class OutboxDispatcher(
             outcome = Decide(message, result, clock.GetUtcNow());
         }
 
-        // Recorded even when shutting down, so a row that was sent is never sent again.
-        await store.CompleteOutboxAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
-        LogOutcome(logger, message.Id, message.Channel, outcome.GetType().Name);
+        try
+        {
+            // Recorded even when shutting down, so a row that was sent is never sent again.
+            await store.CompleteOutboxAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
+            LogOutcome(logger, message.Id, message.Channel, outcome.GetType().Name);
+        }
+        catch (Exception ex)
+        {
+            // The row stays claimed and comes back when its lease ends; a sent one may then go twice (at-least-once).
+            LogDispatchFailed(logger, ex.GetType().Name);
+        }
     }
 
     private async Task<SendResult> SendThroughPipelineAsync(IChannelSender sender, OutboxMessage message, CancellationToken cancellationToken)

@@ -12,7 +12,8 @@ using OimBot.Content;
 
 namespace OimBot.Bot.Channels.Twilio;
 
-public sealed record TwilioMessageResponse(string? Sid, int? Code, string? Message, string? Status);
+/// <summary>The fields read from a Messages answer (its "status" is a string on success and a number on errors, so it is not read).</summary>
+public sealed record TwilioMessageResponse(string? Sid, int? Code, string? Message);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TwilioMessageResponse))]

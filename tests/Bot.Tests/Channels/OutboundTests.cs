@@ -1,0 +1,183 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OimBot.Bot.Storage;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Channels;
+
+/// <summary>The outbox against scripted provider failures: what was sent, when, and that nothing was lost or sent twice.</summary>
+public sealed class OutboundTests
+{
+    private static bool ForChat(RecordedRequest request, long chat) =>
+        request.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && request.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Telegram429_HonoursRetryAfter_ThenDeliversOnce()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/sendMessage", FakeResponse.Json(429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"""));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4242, "hola"));
+
+        var requests = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Status == 200 && ForChat(r, 4242)))).Where(r => ForChat(r, 4242)).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(429, requests[0].Status);
+        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(0.95), $"retried after {(requests[1].At - requests[0].At).TotalMilliseconds} ms");
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "sent", Attempts: 1 }]);
+    }
+
+    [Fact]
+    public async Task OldTelegram429_WithTheDelayOnlyInTheDescription_IsHonoured()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/sendMessage", FakeResponse.Json(429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1"}"""));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4243, "hola"));
+
+        var requests = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && ForChat(r, 4243)))).Where(r => ForChat(r, 4243)).ToList();
+        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(0.95));
+    }
+
+    [Fact]
+    public async Task ServerErrorsAndTimeouts_AreRetried_AndTheReplyIsDeliveredOnce()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/sendMessage", FakeResponse.Json(500, """{"ok":false,"error_code":500,"description":"Internal Server Error"}"""), FakeResponse.Held(), FakeResponse.Json(502, "<html>Bad Gateway</html>"));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4244, "hola"));
+
+        var requests = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Status == 200 && ForChat(r, 4244)), TimeSpan.FromSeconds(30))).Where(r => ForChat(r, 4244)).ToList();
+        Assert.Equal(4, requests.Count);
+        Assert.Single(requests, r => r.Answered && r.Status == 200);
+        Assert.False(requests[1].Answered); // the held request timed out on our side: not a delivery
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "sent" }]);
+    }
+
+    [Fact]
+    public async Task MetaThrottling_WithRetryAfterHeader_IsRetried()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/messages", new FakeResponse(400, """{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429}}""", Headers: new Dictionary<string, string> { ["Retry-After"] = "1" }));
+
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760001111", "wamid.t1", "hola", 1_795_359_600));
+
+        var requests = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && r.Body.Contains("50760001111", StringComparison.Ordinal)))).Where(r => r.Body.Contains("50760001111", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(0.95));
+    }
+
+    [Fact]
+    public async Task BlockedByTheUser_StopsTheConversation_AndCancelsWhatWasQueued()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:PollInterval"] = "00:00:00.300" });
+        host.Fake.Default = request => ForChat(request, 4245)
+            ? FakeResponse.Json(403, """{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}""")
+            : ChannelHost.DefaultAnswer(request);
+        host.Fake.Script("/sendMessage", FakeResponse.Held()); // the first send is in flight while the next reply is queued
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4245, "hola"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => ForChat(r, 4245)));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(2, 4245, "1"));
+        host.Fake.ReleaseHeld();
+
+        await host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "blocked") && rows.All(r => r.Status is "blocked" or "cancelled"));
+        await Task.Delay(300);
+        Assert.Single(host.Fake.Requests, r => ForChat(r, 4245));
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM conversations WHERE state LIKE '%\"stopped\":true%'"));
+    }
+
+    [Fact]
+    public async Task TwilioStop21610_MarksTheUserBlocked()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/Messages.json", FakeResponse.Json(400, """{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}"""));
+
+        await host.PostTwilioAsync(ChannelHost.TwilioInbound("whatsapp:+50760002222", "SMx1", "hola"));
+
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "blocked" }]);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM conversations WHERE state LIKE '%\"stopped\":true%'"));
+    }
+
+    [Fact]
+    public async Task OutsideTheWhatsAppWindow_TheRowIsHeldForATemplate()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/messages", FakeResponse.Json(400, """{"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047}}"""));
+
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760003333", "wamid.w1", "hola", 1_795_359_600));
+
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "needs_template" }]);
+        var health = await host.Client.GetStringAsync("/healthz");
+        Assert.Equal("Healthy", health);
+    }
+
+    [Fact]
+    public async Task PermanentRefusal_IsFailedWithoutRetrying()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        host.Fake.Script("/sendMessage", FakeResponse.Json(400, """{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}"""));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4246, "hola"));
+
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "failed" }]);
+        Assert.Single(host.Fake.Requests, r => ForChat(r, 4246));
+        Assert.Contains("telegram 400: Bad Request: message text is empty", (await host.OutboxAsync())[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExhaustedRetries_AreDeadLettered_VisibleAndRequeueable()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:MaxAttempts"] = "2", ["Outbox:InProcessRetries"] = "0", ["Outbox:MinimumThroughput"] = "100" });
+        var broken = true;
+        host.Fake.Default = request => broken && ForChat(request, 4247) ? FakeResponse.Json(503, "{}") : ChannelHost.DefaultAnswer(request);
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4247, "hola"));
+
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "dead", Attempts: 2 }]);
+        Assert.Equal(2, host.Fake.Requests.Count(r => ForChat(r, 4247)));
+        var health = await host.Client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
+
+        broken = false;
+        var store = host.Factory.Services.GetRequiredService<IConversationStore>();
+        Assert.Equal(1, await store.RequeueDeadAsync(host.Factory.Clock.GetUtcNow(), CancellationToken.None));
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "sent" }]);
+        Assert.Single(host.Fake.Requests, r => ForChat(r, 4247) && r.Status == 200);
+    }
+
+    [Fact]
+    public async Task OneUsersReplies_LeaveInOrder_EvenWhenTheFirstIsRetried()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:InProcessRetries"] = "0" });
+        host.Fake.Script("/sendMessage", FakeResponse.Json(500, "{}"), FakeResponse.Json(500, "{}"));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4248, "hola"));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(2, 4248, "1"));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(3, 4248, "1"));
+
+        var delivered = (await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && ForChat(r, 4248)) == 3))
+            .Where(r => r.Status == 200 && ForChat(r, 4248)).Select(r => r.Text).ToList();
+        Assert.Contains("asistente automático", delivered[0], StringComparison.Ordinal);
+        Assert.Contains("¿Sobre qué quieres información?", delivered[1], StringComparison.Ordinal);
+        Assert.Contains("Volver a tu país con apoyo de la OIM", delivered[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StopAfterQueuedReplies_SendsOnlyTheConfirmationFromThenOn()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:InProcessRetries"] = "0", ["Outbox:BaseDelay"] = "00:00:02" });
+        host.Fake.Script("/sendMessage", FakeResponse.Json(500, "{}")); // the welcome waits for a retry…
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4249, "hola"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => ForChat(r, 4249)));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(2, 4249, "baja")); // …and STOP comes first
+
+        var delivered = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && ForChat(r, 4249)))).Where(r => r.Status == 200 && ForChat(r, 4249)).ToList();
+        await Task.Delay(2500);
+        delivered = [.. host.Fake.Requests.Where(r => r.Status == 200 && ForChat(r, 4249))];
+        var only = Assert.Single(delivered);
+        Assert.Contains("no te enviaremos más mensajes", only.Text, StringComparison.Ordinal);
+        Assert.Contains(await host.OutboxAsync(), r => r.Status == "cancelled");
+    }
+}
