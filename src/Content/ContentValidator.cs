@@ -81,6 +81,14 @@ public static partial class ContentValidator
             }
         }
 
+        if (common.Texts.TryGetValue("choices-button", out var button))
+        {
+            foreach (var language in content.Languages.Where(l => new StringInfo(button[l]).LengthInTextElements > MaxButtonLabel))
+            {
+                errors.Add(ContentError.At(button.Location, $"the common text 'choices-button' ({language}) is a WhatsApp button: at most {MaxButtonLabel} characters"));
+            }
+        }
+
         var special = new[]
         {
             ("start", common.StartNode), ("menu", common.MenuNode), ("language_menu", common.LanguageMenuNode),

@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// OimBot load generator. Drives whole conversations through signed Telegram webhooks into a running bot whose
+// outbound goes to a fake Telegram Bot API on loopback, and measures, per message, the time from the webhook POST to
+// the reply reaching the fake API. Reusable for other bots: point --webhook at any bot that accepts Telegram webhooks
+// with a secret token and send its Bot API calls to the printed fake API URL.
+//
+//   dotnet run -c Release --project tests/Bench -- [--users 200] [--messages 8] [--concurrency 50]
+//       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
+
+var options = BenchOptions.Parse(args);
+await using var fake = await FakeTelegram.StartAsync(options.FakePort);
+Console.WriteLine($"fake Telegram Bot API: {fake.BaseUrl}");
+
+await using var bot = options.Webhook is null ? await OimBotProcess.StartAsync(fake.BaseUrl, options) : null;
+var webhook = options.Webhook ?? bot!.WebhookUrl;
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
+
+string[] script = ["hola", "1", "1", "2", "atras", "3", "menu", "4"];
+var latencies = new ConcurrentBag<double>();
+var failures = 0;
+var sequence = 0L;
+
+// Warm-up: one conversation, not measured.
+await RunConversationAsync(9_000_000, measure: false);
+
+var wall = Stopwatch.StartNew();
+using var gate = new SemaphoreSlim(options.Concurrency);
+await Task.WhenAll(Enumerable.Range(0, options.Users).Select(async user =>
+{
+    await gate.WaitAsync();
+    try
+    {
+        await RunConversationAsync(1_000_000 + user, measure: true);
+    }
+    finally
+    {
+        gate.Release();
+    }
+}));
+wall.Stop();
+
+var sorted = latencies.Order().ToArray();
+var messages = sorted.Length;
+var report = new
+{
+    date = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    users = options.Users,
+    messagesPerUser = Math.Min(options.Messages, script.Length),
+    concurrency = options.Concurrency,
+    messages,
+    failures,
+    seconds = Math.Round(wall.Elapsed.TotalSeconds, 2),
+    messagesPerSecond = Math.Round(messages / wall.Elapsed.TotalSeconds, 1),
+    p50Ms = Math.Round(Percentile(sorted, 0.50), 1),
+    p99Ms = Math.Round(Percentile(sorted, 0.99), 1),
+    maxMs = Math.Round(sorted.LastOrDefault(), 1),
+    peakMemoryMiB = bot?.PeakMemoryMiB(),
+};
+Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"| {report.date} | {report.users}×{report.messagesPerUser} | {report.concurrency} | {report.messagesPerSecond} | {report.p50Ms} | {report.p99Ms} | {report.peakMemoryMiB?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} | {report.failures} |");
+return failures == 0 ? 0 : 1;
+
+async Task RunConversationAsync(long chat, bool measure)
+{
+    foreach (var text in script.Take(options.Messages))
+    {
+        var before = fake.RepliesTo(chat);
+        var update = Interlocked.Increment(ref sequence);
+        var body = "{\"update_id\":" + update + ",\"message\":{\"message_id\":" + update + ",\"from\":{\"id\":" + chat + ",\"is_bot\":false,\"first_name\":\"Bench\"},\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"date\":1700000000,\"text\":" + JsonSerializer.Serialize(text) + "}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhook) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", options.Secret);
+        var sent = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+        {
+            Interlocked.Increment(ref failures);
+            return;
+        }
+
+        var arrived = await fake.WaitForReplyAsync(chat, before, TimeSpan.FromSeconds(30));
+        if (arrived is null)
+        {
+            Interlocked.Increment(ref failures);
+            return;
+        }
+
+        if (measure)
+        {
+            latencies.Add(Stopwatch.GetElapsedTime(sent, arrived.Value).TotalMilliseconds);
+        }
+    }
+}
+
+static double Percentile(double[] sorted, double p) =>
+    sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+internal sealed record BenchOptions(int Users, int Messages, int Concurrency, string? Webhook, string Secret, int FakePort, string? BotDll)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Int(string name, int fallback) => int.TryParse(Value(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
+        return new BenchOptions(
+            Int("--users", 200),
+            Int("--messages", 8),
+            Int("--concurrency", 50),
+            Value("--webhook"),
+            Value("--secret") ?? "bench-secret",
+            Int("--fake-port", 0),
+            Value("--bot-dll"));
+    }
+}
+
+/// <summary>The Telegram Bot API as the bot sees it: sendMessage answers at once and records when each chat got a reply.</summary>
+internal sealed partial class FakeTelegram : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<long, List<long>> _replies = new();
+    private readonly WebApplication _app;
+    private long _nextMessageId;
+
+    private FakeTelegram(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public static async Task<FakeTelegram> StartAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeTelegram(app);
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return fake;
+    }
+
+    public int RepliesTo(long chat) => _replies.TryGetValue(chat, out var list) ? Count(list) : 0;
+
+    /// <summary>The timestamp of the first reply to <paramref name="chat"/> after it had <paramref name="before"/> replies.</summary>
+    public async Task<long?> WaitForReplyAsync(long chat, int before, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < timeout)
+        {
+            if (_replies.TryGetValue(chat, out var list))
+            {
+                lock (list)
+                {
+                    if (list.Count > before)
+                    {
+                        return list[before];
+                    }
+                }
+            }
+
+            await Task.Delay(1);
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int Count(List<long> list)
+    {
+        lock (list)
+        {
+            return list.Count;
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        var now = Stopwatch.GetTimestamp();
+        context.Response.ContentType = "application/json";
+        if (context.Request.Path.Value?.EndsWith("/sendMessage", StringComparison.Ordinal) == true && ChatId().Match(body) is { Success: true } match)
+        {
+            var list = _replies.GetOrAdd(long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), _ => []);
+            lock (list)
+            {
+                list.Add(now);
+            }
+
+            await context.Response.WriteAsync("{\"ok\":true,\"result\":{\"message_id\":" + Interlocked.Increment(ref _nextMessageId) + ",\"date\":0,\"chat\":{\"id\":1,\"type\":\"private\"}}}");
+            return;
+        }
+
+        await context.Response.WriteAsync("""{"ok":true,"result":true}""");
+    }
+
+    [GeneratedRegex("\"chat_id\":(\\d+)")]
+    private static partial Regex ChatId();
+}
+
+/// <summary>OimBot as a separate process, from a temp copy of content/ and seeds/, on a free loopback port.</summary>
+internal sealed class OimBotProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _root;
+
+    private OimBotProcess(Process process, string root, string webhookUrl)
+    {
+        _process = process;
+        _root = root;
+        WebhookUrl = webhookUrl;
+    }
+
+    public string WebhookUrl { get; }
+
+    public static async Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options)
+    {
+        var repo = FindRepo();
+        var root = Directory.CreateTempSubdirectory("oimbot-bench-").FullName;
+        CopyDirectory(Path.Combine(repo, "content"), Path.Combine(root, "content"));
+        CopyDirectory(Path.Combine(repo, "seeds"), Path.Combine(root, "seeds"));
+        var dll = options.BotDll ?? Path.Combine(repo, "src", "Bot", "bin", AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "OimBot.Bot.dll");
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.Environment["Channels__Telegram__Enabled"] = "true";
+        info.Environment["Channels__Telegram__BotToken"] = "123:bench";
+        info.Environment["Channels__Telegram__WebhookSecret"] = options.Secret;
+        info.Environment["Channels__Telegram__ApiBaseUrl"] = fakeBaseUrl;
+        // Measure the service, not Telegram's published limits (30/s overall, 1/s per chat), which the outbox enforces in production.
+        info.Environment["Channels__Telegram__MessagesPerSecond"] = "100000";
+        info.Environment["Channels__Telegram__PerChatPerSecond"] = "1000";
+        info.Environment["Outbox__Concurrency"] = "64";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[bot] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var client = new HttpClient();
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                if ((await client.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode)
+                {
+                    return new OimBotProcess(process, root, $"http://127.0.0.1:{port}/webhooks/telegram");
+                }
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        throw new TimeoutException("OimBot did not start");
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM), in MiB, on Linux.</summary>
+    public double? PeakMemoryMiB()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        if (!File.Exists(status))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OimBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run from inside the repository");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
