@@ -18,12 +18,20 @@ public enum EventKind
     DeleteRequested,
     Stopped,
     Resumed,
+
+    /// <summary>The optional 1-5 answer after a case was closed.</summary>
+    SatisfactionGiven,
+
+    HandoffTaken,
+    HandoffClosed,
+    HandoffTimedOut,
 }
 
 /// <summary>
 /// One anonymous event: what happened, on which channel, in which language, where in the content, and the day.
 /// No person, no message text, no time finer than the day.
 /// </summary>
+/// <param name="Value">A small allow-listed value: the satisfaction score (1-5) or a case outcome code; never text.</param>
 public sealed record AnalyticsEvent(
     EventKind Kind,
     string Channel,
@@ -31,4 +39,5 @@ public sealed record AnalyticsEvent(
     string? NodeId,
     string? Topic,
     string ContentVersion,
-    DateOnly Day);
+    DateOnly Day,
+    string? Value = null);

@@ -8,6 +8,9 @@ internal static class PanamaTime
     public static DateOnly Today(TimeProvider clock) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
 
+    /// <summary>A moment as the wall clock in Panama shows it.</summary>
+    public static DateTime Local(DateTimeOffset moment) => TimeZoneInfo.ConvertTime(moment, Zone).DateTime;
+
     private static TimeZoneInfo Find()
     {
         try

@@ -4,6 +4,7 @@ using OimBot.Bot.Channels.WebChat;
 using OimBot.Bot.Cli;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
+using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
 
 if (CommandLine.IsCommand(args))
@@ -17,6 +18,7 @@ builder.AddStorage();
 builder.AddContentHosting();
 builder.AddDialogs();
 builder.AddChannels();
+builder.AddHandoff();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
 
@@ -25,6 +27,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapWebChat();
 app.MapChannelWebhooks();
+app.MapInbox();
 app.MapHealthChecks("/healthz");
 app.AnnounceWhereToGo();
 

@@ -7,7 +7,7 @@ namespace OimBot.Content;
 internal static class CommonLoader
 {
     private static readonly string[] Fields =
-        ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "commands", "months", "safety", "texts"];
+        ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed", "commands", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -15,6 +15,7 @@ internal static class CommonLoader
         "status-closed", "status-historical", "status-unconfirmed", "status-active", "since", "confirm-official", "sources",
         "date-day", "date-month", "discreet-exit", "not-understood", "help", "personal-data", "unsupported-media",
         "session-expired", "deleted", "stopped", "resumed", "language-changed", "choices-prompt", "choices-button",
+        "handoff-on-duty", "handoff-off-hours", "handoff-emergency", "next-opening", "case-claimed", "case-help", "case-left", "case-media",
     ];
 
     public static CommonSettings? Load(YamlReader reader, string text)
@@ -91,8 +92,13 @@ internal static class CommonLoader
             reader.Required(map, "language_menu", "common.yaml") ?? "language-menu",
             reader.Required(map, "handoff", "common.yaml") ?? "handoff",
             reader.Required(map, "offer_human", "common.yaml") ?? "offer-human",
+            reader.Required(map, "handoff_consent", "common.yaml") ?? "handoff-consent",
+            reader.Required(map, "handoff_timeout", "common.yaml") ?? "handoff-timeout",
+            reader.Required(map, "handoff_waiting", "common.yaml") ?? "handoff-waiting",
+            reader.Required(map, "case_closed", "common.yaml") ?? "case-closed",
             commands,
             reader.PerLanguageLists(YamlReader.Get(map, "months"), "month names"),
+            reader.PerLanguageLists(YamlReader.Get(map, "weekdays"), "day names"),
             previewWords,
             texts,
             locations);

@@ -23,6 +23,7 @@ public sealed record ContentLoadResult(ContentSet? Content, IReadOnlyList<Conten
 public static class ContentLoader
 {
     public const string CommonFile = "common.yaml";
+    public const string CannedFile = "canned.yaml";
 
     private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "nodes"];
     private static readonly string[] NodeFields = ["id", "kind", "text", "choices", "next", "keywords", "facts", "sensitive", "footer"];
@@ -54,9 +55,11 @@ public static class ContentLoader
         }
 
         var common = CommonLoader.Load(new YamlReader(Display(commonPath), errors), File.ReadAllText(commonPath));
+        var cannedPath = Path.Combine(Path.GetDirectoryName(commonPath)!, CannedFile);
+        var canned = File.Exists(cannedPath) ? ReadCanned(new YamlReader(Display(cannedPath), errors), File.ReadAllText(cannedPath)) : [];
         var flows = new List<Flow>();
         var nodes = new List<ContentNode>();
-        foreach (var file in files.Where(f => f != commonPath))
+        foreach (var file in files.Where(f => f != commonPath && f != cannedPath))
         {
             ReadFlow(new YamlReader(Display(file), errors), File.ReadAllText(file), flows, nodes);
         }
@@ -66,7 +69,7 @@ public static class ContentLoader
             return new ContentLoadResult(null, errors);
         }
 
-        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts);
+        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned);
         ContentValidator.Validate(content, today, errors);
         var ordered = errors.OrderBy(e => e.Severity).ThenBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ToList();
         return new ContentLoadResult(ordered.Any(e => e.Severity == Severity.Error) ? null : content, ordered);
@@ -88,6 +91,40 @@ public static class ContentLoader
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
+    }
+
+    /// <summary>content/canned.yaml: <c>replies: [{ id, title: {es, en}, text: {es, en} }]</c>.</summary>
+    private static List<CannedReply> ReadCanned(YamlReader reader, string text)
+    {
+        var result = new List<CannedReply>();
+        var map = reader.AsMap(reader.Parse(text), "canned.yaml");
+        if (map is null)
+        {
+            return result;
+        }
+
+        reader.CheckFields(map, "canned.yaml", "replies");
+        foreach (var item in reader.AsList(YamlReader.Get(map, "replies"), "'replies'") ?? [])
+        {
+            if (reader.AsMap(item, "a canned reply") is not { } reply)
+            {
+                continue;
+            }
+
+            reader.CheckFields(reply, "a canned reply", "id", "title", "text");
+            var id = reader.Required(reply, "id", "a canned reply");
+            var title = reader.Text(YamlReader.Get(reply, "title"), $"the title of canned reply '{id}'");
+            var body = reader.Text(YamlReader.Get(reply, "text"), $"the text of canned reply '{id}'");
+            if (id is null || title is null || body is null)
+            {
+                reader.Error(reply, "a canned reply needs an id, a title and a text");
+                continue;
+            }
+
+            result.Add(new CannedReply(id, title, body, reader.At(reply)));
+        }
+
+        return result;
     }
 
     private static void ReadFlow(YamlReader reader, string text, List<Flow> flows, List<ContentNode> nodes)

@@ -23,10 +23,13 @@ public static partial class ContentRenderer
     /// <summary>Placeholders that common texts use for the renderer's own values, not facts.</summary>
     public static readonly IReadOnlySet<string> SystemPlaceholders = new HashSet<string>(StringComparer.Ordinal)
     {
-        "date", "since", "sources", "d", "m", "y",
+        "date", "since", "sources", "d", "m", "y", "wait", "next", "weekday", "time",
     };
 
-    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null)
+    /// <param name="prefix">A short note on top (not understood, help…).</param>
+    /// <param name="appendix">Text right after the node's own (the handoff's availability), before footers and sources.</param>
+    /// <param name="sensitive">Treat the node as sensitive even outside a sensitive flow (a handoff after a danger cue).</param>
+    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(node);
@@ -38,6 +41,11 @@ public static partial class ContentRenderer
         }
 
         parts.Add(Fill(content, node.Text[language], language, used));
+        if (!string.IsNullOrWhiteSpace(appendix))
+        {
+            parts.Add(Fill(content, appendix, language, used));
+        }
+
         if (used.Any(f => f.Kind == FactKind.Programme))
         {
             parts.Add(content.Common.Text("confirm-official", language));
@@ -65,7 +73,7 @@ public static partial class ContentRenderer
             parts.Add(sources);
         }
 
-        if (content.IsSensitive(node))
+        if (sensitive || content.IsSensitive(node))
         {
             parts.Add(content.Common.Text("discreet-exit", language));
         }

@@ -50,6 +50,34 @@ public static partial class ContentValidator
         CheckNodes(content, languages, errors);
         CheckGraph(content, errors);
         CheckKeywords(content, errors);
+        CheckCanned(content, languages, errors);
+    }
+
+    /// <summary>Canned replies follow the same rules as the bot's own texts (R12, R14) and fit every channel (Twilio: 1600).</summary>
+    private static void CheckCanned(ContentSet content, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var canned in content.Canned)
+        {
+            var what = $"canned reply '{canned.Id}'";
+            if (!ids.Add(canned.Id))
+            {
+                errors.Add(ContentError.At(canned.Location, $"duplicate {what}"));
+            }
+
+            CheckTranslations(canned.Title, $"the title of {what}", languages, errors);
+            CheckTranslations(canned.Text, $"the text of {what}", languages, errors);
+            foreach (var language in languages)
+            {
+                CheckRawText(content, canned.Text[language], canned.Text.Location, $"the text of {what} ({language})", errors, allowSystemPlaceholders: false);
+                CheckPromises(canned.Text[language], canned.Text.Location, what, errors);
+                var rendered = ContentRenderer.Fill(content, canned.Text[language], language, []);
+                if (rendered.Length > 1500)
+                {
+                    errors.Add(ContentError.At(canned.Text.Location, $"{what} ({language}) is {rendered.Length} characters; keep it under 1500 so every channel carries it in one message"));
+                }
+            }
+        }
     }
 
     private static void CheckCommon(ContentSet content, List<ContentError> errors)
@@ -72,6 +100,11 @@ public static partial class ContentValidator
                 errors.Add(ContentError.At(Where(common, "months"), $"common.yaml needs the twelve month names in '{language}'"));
             }
 
+            if (!common.Weekdays.TryGetValue(language, out var days) || days.Count != 7)
+            {
+                errors.Add(ContentError.At(Where(common, "weekdays"), $"common.yaml needs the seven day names in '{language}' (Sunday first)"));
+            }
+
             foreach (var command in Enum.GetValues<GlobalCommand>())
             {
                 if (common.Commands.TryGetValue(command, out var words) && (!words.TryGetValue(language, out var list) || list.Count == 0))
@@ -92,7 +125,8 @@ public static partial class ContentValidator
         var special = new[]
         {
             ("start", common.StartNode), ("menu", common.MenuNode), ("language_menu", common.LanguageMenuNode),
-            ("handoff", common.HandoffNode), ("offer_human", common.OfferHumanNode),
+            ("handoff", common.HandoffNode), ("offer_human", common.OfferHumanNode), ("handoff_consent", common.HandoffConsentNode),
+            ("handoff_timeout", common.HandoffTimeoutNode), ("handoff_waiting", common.HandoffWaitingNode), ("case_closed", common.CaseClosedNode),
         };
         foreach (var (key, node) in special)
         {
@@ -105,6 +139,11 @@ public static partial class ContentValidator
         if (content.Find(common.HandoffNode) is { Kind: not NodeKind.Handoff } handoff)
         {
             errors.Add(ContentError.At(handoff.Location, $"node '{handoff.Id}' is the 'handoff' of common.yaml, so its kind must be handoff"));
+        }
+
+        if (content.Find(common.HandoffConsentNode) is { } consent && !(consent.Choices.Any(c => c.Id == "yes") && consent.Choices.Any(c => c.Id == "no")))
+        {
+            errors.Add(ContentError.At(consent.Location, $"node '{consent.Id}' asks for consent (R4): it needs a choice with id 'yes' and one with id 'no'"));
         }
 
         foreach (var flow in content.Flows.Values)
@@ -391,7 +430,11 @@ public static partial class ContentValidator
     private static void CheckGraph(ContentSet content, List<ContentError> errors)
     {
         var common = content.Common;
-        var roots = new[] { common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode }
+        var roots = new[]
+            {
+                common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode, common.HandoffConsentNode,
+                common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
+            }
             .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0).Select(n => n.Id));
         var reached = Walk(content, roots);
         foreach (var node in content.NodeList.Where(n => !reached.Contains(n.Id)))

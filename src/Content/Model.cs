@@ -75,6 +75,9 @@ public sealed record Flow(
 
 public sealed record LanguageInfo(string Code, string Name, IReadOnlyList<string> DetectWords);
 
+/// <summary>A ready-made answer caseworkers can insert in the inbox (content/canned.yaml), in every language.</summary>
+public sealed record CannedReply(string Id, LocalText Title, LocalText Text, SourceLocation Location);
+
 /// <summary>Settings and shared texts from <c>common.yaml</c>.</summary>
 public sealed record CommonSettings(
     IReadOnlyList<LanguageInfo> Languages,
@@ -83,8 +86,13 @@ public sealed record CommonSettings(
     string LanguageMenuNode,
     string HandoffNode,
     string OfferHumanNode,
+    string HandoffConsentNode,
+    string HandoffTimeoutNode,
+    string HandoffWaitingNode,
+    string CaseClosedNode,
     IReadOnlyDictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<string>>> Commands,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Months,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Weekdays,
     IReadOnlyDictionary<string, IReadOnlyList<string>> PreviewWords,
     IReadOnlyDictionary<string, LocalText> Texts,
     IReadOnlyDictionary<string, SourceLocation> Locations)
@@ -105,8 +113,10 @@ public sealed class ContentSet
         CommonSettings common,
         IEnumerable<Flow> flows,
         IEnumerable<ContentNode> nodes,
-        FactRegistry facts)
+        FactRegistry facts,
+        IEnumerable<CannedReply>? canned = null)
     {
+        Canned = [.. canned ?? []];
         VersionId = versionId;
         Common = common;
         Flows = flows.ToFrozenDictionary(f => f.Id, StringComparer.Ordinal);
@@ -129,6 +139,8 @@ public sealed class ContentSet
 
     public FactRegistry Facts { get; }
 
+    public IReadOnlyList<CannedReply> Canned { get; }
+
     public KeywordMatcher Matcher { get; }
 
     public IReadOnlyList<string> Languages => [.. Common.Languages.Select(l => l.Code)];
@@ -142,4 +154,10 @@ public sealed class ContentSet
     public string TopicOf(ContentNode node) => FlowOf(node).Topic;
 
     public bool Supports(string? language) => language is not null && Common.Languages.Any(l => l.Code == language);
+
+    /// <summary>Nodes that belong to a conversation with a person: the bot stays in "human" mode on them.</summary>
+    public bool IsCaseNode(ContentNode node) =>
+        node.Kind is NodeKind.Handoff or NodeKind.Emergency
+        || node.Id == Common.HandoffTimeoutNode
+        || node.Id == Common.HandoffWaitingNode;
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OimBot.Analytics;
 using OimBot.Bot.Channels.Outbox;
 using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
 using OimBot.Content;
 
@@ -17,6 +18,7 @@ public sealed partial class ConversationService(
     ContentHost content,
     IEnumerable<IChannelSender> senders,
     OutboxSignal outbox,
+    CaseEvents caseEvents,
     TimeProvider clock,
     IOptions<DialogOptions> options,
     ILogger<ConversationService> logger)
@@ -37,8 +39,8 @@ public sealed partial class ConversationService(
             return new TurnDecision(
                 result.State,
                 Shape(from.Channel, result.Replies, delivery),
-                [.. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day))],
-                [.. result.Events.Where(e => e.Kind == EventKind.HandoffRequested)],
+                [.. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day, e.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture)))],
+                result.CaseActions,
                 set.VersionId,
                 delivery);
         }, cancellationToken);
@@ -48,6 +50,11 @@ public sealed partial class ConversationService(
             outbox.Notify();
         }
 
+        if (outcome.CaseChanged)
+        {
+            caseEvents.Publish();
+        }
+
         // Only opaque ids and counts: never the address or what the user wrote.
         LogTurn(logger, from.Channel, outcome.ConversationId ?? "-", outcome.Replies.Count, outcome.Duplicate);
         return outcome;
@@ -55,7 +62,11 @@ public sealed partial class ConversationService(
 
     /// <summary>Replies cut to what the channel's provider accepts, so one outbox row is one provider message.</summary>
     private IReadOnlyList<RenderedReply> Shape(string channel, IReadOnlyList<RenderedReply> replies, Delivery delivery) =>
-        delivery.ThroughOutbox && _senders.TryGetValue(channel, out var sender) ? [.. replies.SelectMany(sender.Shape)] : replies;
+        delivery.ThroughOutbox ? [.. replies.SelectMany(r => Shape(channel, r))] : replies;
+
+    /// <summary>One reply cut for a channel (web chat and channels without a sender keep it whole).</summary>
+    public IReadOnlyList<RenderedReply> Shape(string channel, RenderedReply reply) =>
+        _senders.TryGetValue(channel, out var sender) ? sender.Shape(reply) : [reply];
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Turn on {Channel} for conversation {ConversationId}: {Replies} replies (repeat delivery: {Duplicate})")]
     private static partial void LogTurn(ILogger logger, string channel, string conversationId, int replies, bool duplicate);

@@ -28,6 +28,15 @@ public sealed record ConversationState
     /// <summary>The last topic the user entered (avr, dangers, …), for handoff and analytics.</summary>
     public string? Topic { get; init; }
 
+    /// <summary>A handoff node waiting for the user's "yes" (R4: no case without consent).</summary>
+    public string? PendingHandoff { get; init; }
+
+    /// <summary>A person owns the conversation: the bot is silent and the user's messages go to the case.</summary>
+    public bool InCase { get; init; }
+
+    /// <summary>The user saw the emergency answer or a sensitive topic in this session: a case they open is high priority.</summary>
+    public bool DangerSignalled { get; init; }
+
     /// <summary>Pre-screening answers: question node id → choice id. Never free text.</summary>
     public ImmutableDictionary<string, string> Answers { get; init; } = ImmutableDictionary<string, string>.Empty;
 

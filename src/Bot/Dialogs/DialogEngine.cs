@@ -17,7 +17,7 @@ public static partial class DialogEngine
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(options);
-        var turn = new Turn(content, now);
+        var turn = new Turn(content, now, options);
         var text = message.Kind == UserMessageKind.Text ? message.Text ?? string.Empty : string.Empty;
 
         // R2: identifying data a user volunteers is never matched, echoed or kept.
@@ -48,6 +48,11 @@ public static partial class DialogEngine
         {
             turn.Event(EventKind.PersonalDataWithheld, state.Language, state.NodeId);
             turn.Note("personal-data", state.Language);
+        }
+
+        if (state.InCase)
+        {
+            return HumanTurn(turn, state, message, text, words);
         }
 
         // R11: danger phrases come first, before consent, commands or any question.
@@ -180,9 +185,136 @@ public static partial class DialogEngine
             }
         }
 
+        if (node.Id == content.Common.HandoffConsentNode)
+        {
+            // R4: the "yes" opens the case the user asked for; a "no" opens nothing.
+            var pending = state.PendingHandoff;
+            state = state with { PendingHandoff = null, NodeId = node.Id };
+            if (choice.Id == "yes")
+            {
+                return turn.GoTo(state, pending ?? choice.Target, consented: true);
+            }
+
+            return choice.Target == Choice.BackTarget ? Back(turn, state) : turn.GoTo(state, choice.Target);
+        }
+
+        if (node.Id == content.Common.CaseClosedNode && int.TryParse(choice.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var score) && score is >= 1 and <= 5)
+        {
+            turn.Event(EventKind.SatisfactionGiven, state.Language, node.Id, state.Topic, score);
+        }
+
         // The choice belongs to the node the user saw, even if they tapped an older message's button.
         state = state with { NodeId = node.Id };
         return choice.Target == Choice.BackTarget ? Back(turn, state) : turn.GoTo(state, choice.Target);
+    }
+
+    /// <summary>
+    /// A person owns the conversation: the bot is silent and passes the user's words to the case. Danger phrases still
+    /// get the emergency answer, and MENU, BORRAR and STOP still work; tapped buttons of the case's own messages too.
+    /// </summary>
+    private static TurnResult HumanTurn(Turn turn, ConversationState state, UserMessage message, string text, string[] words)
+    {
+        var content = turn.Content;
+        turn.DropNotes();
+        if (message.Kind == UserMessageKind.Unsupported)
+        {
+            turn.Event(EventKind.UnsupportedMessage, state.Language, state.NodeId);
+            turn.Case(new CaseAction.Forward("[audio, foto, ubicación o archivo: no abierto / media: not opened]"));
+            turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-media", state.Language)));
+            return turn.Finish(state);
+        }
+
+        if (message.Kind == UserMessageKind.Text && content.Matcher.Emergency(words) is { } emergency)
+        {
+            turn.Case(new CaseAction.Escalate());
+            turn.Case(new CaseAction.Forward(Redact(text)));
+            turn.Reply(ContentRenderer.Render(content, emergency, state.Language));
+            turn.Event(EventKind.EmergencyShown, state.Language, emergency.Id, content.TopicOf(emergency));
+            return turn.Finish(state with { DangerSignalled = true });
+        }
+
+        if (message.Kind == UserMessageKind.Text && content.Matcher.Command(words) is { } command)
+        {
+            switch (command)
+            {
+                case GlobalCommand.Delete:
+                case GlobalCommand.Stop:
+                    if (command == GlobalCommand.Stop)
+                    {
+                        turn.Case(new CaseAction.Leave("stopped"));
+                    }
+
+                    return Command(turn, state with { InCase = false }, command);
+                case GlobalCommand.Menu:
+                    turn.Case(new CaseAction.Leave("menu"));
+                    turn.Note("case-left", state.Language);
+                    return turn.Finish(turn.GoTo(state with { InCase = false }, content.Common.MenuNode));
+                case GlobalCommand.Help:
+                case GlobalCommand.Human:
+                    turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-help", state.Language)));
+                    return turn.Finish(state);
+                default:
+                    break; // BACK, LANGUAGE: words for the caseworker
+            }
+        }
+
+        if (message.Kind == UserMessageKind.Choice && content.Find(state.NodeId) is { } current
+            && FindChoice(content, current, message, words) is var (node, choice) && choice is not null && content.IsCaseNode(node))
+        {
+            var target = content.Find(choice.Target);
+            if (target is not null && content.IsCaseNode(target))
+            {
+                return turn.Finish(turn.GoTo(state with { NodeId = node.Id }, target.Id, consented: true));
+            }
+
+            turn.Case(new CaseAction.Leave("menu"));
+            turn.Note("case-left", state.Language);
+            return turn.Finish(Choose(turn, state with { InCase = false }, node, choice));
+        }
+
+        if (message.Kind == UserMessageKind.Choice)
+        {
+            turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-help", state.Language)));
+            return turn.Finish(state);
+        }
+
+        turn.Case(new CaseAction.Forward(Redact(text)));
+        return turn.Finish(state);
+    }
+
+    /// <summary>The case transcript holds a token where identifying data was (R2), never the value.</summary>
+    public static string Redact(string text) => PersonalData().Replace(text ?? string.Empty, "[•••]");
+
+    // ---------------------------------------------------------------- what happens to a case outside the user's turns
+
+    /// <summary>A caseworker took the case: the user is told a person is reading.</summary>
+    public static TurnResult CaseClaimed(ContentSet content, ConversationState state)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(state);
+        return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "case-claimed", state.Language))], []);
+    }
+
+    /// <summary>A caseworker's words, as the user reads them.</summary>
+    public static RenderedReply CaseworkerSaid(string text) => RenderedReply.Plain($"👤 {text}");
+
+    /// <summary>Nobody took the case in time: the user may keep waiting or go back to the menu, and sees the emergency channels.</summary>
+    public static TurnResult CaseTimedOut(ContentSet content, ConversationState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(state);
+        var turn = new Turn(content, now);
+        turn.Event(EventKind.HandoffTimedOut, state.Language, content.Common.HandoffTimeoutNode, state.Topic);
+        return turn.Finish(turn.Show(state, content.Common.HandoffTimeoutNode));
+    }
+
+    /// <summary>The caseworker closed the case: goodbye, one optional anonymous question, and the bot is back.</summary>
+    public static TurnResult CaseClosed(ContentSet content, ConversationState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(state);
+        var turn = new Turn(content, now);
+        return turn.Finish(turn.Show(state with { InCase = false, PendingHandoff = null }, content.Common.CaseClosedNode));
     }
 
     private static ConversationState Back(Turn turn, ConversationState state)
@@ -218,18 +350,22 @@ public static partial class DialogEngine
     private static partial Regex PersonalData();
 
     /// <summary>Collects one turn's replies and events.</summary>
-    private sealed class Turn(ContentSet content, DateTimeOffset now)
+    private sealed class Turn(ContentSet content, DateTimeOffset now, DialogOptions? options = null)
     {
         private readonly List<RenderedReply> _replies = [];
         private readonly List<DialogEvent> _events = [];
+        private readonly List<CaseAction> _actions = [];
         private readonly List<(string Id, string Language)> _notes = [];
+        private readonly DialogOptions options = options ?? new DialogOptions();
 
         public ContentSet Content { get; } = content;
 
         public DateTimeOffset Now { get; } = now;
 
-        public void Event(EventKind kind, string language, string? nodeId = null, string? topic = null) =>
-            _events.Add(new DialogEvent(kind, language, nodeId, topic));
+        public void Event(EventKind kind, string language, string? nodeId = null, string? topic = null, int? score = null) =>
+            _events.Add(new DialogEvent(kind, language, nodeId, topic, score));
+
+        public void Case(CaseAction action) => _actions.Add(action);
 
         /// <summary>A short common text that goes on top of the next message (one message per turn where possible).</summary>
         public void Note(string id, string language) => _notes.Add((id, language));
@@ -238,9 +374,9 @@ public static partial class DialogEngine
 
         public void Reply(RenderedReply reply) => _replies.Add(reply);
 
-        public TurnResult Finish(ConversationState state) => new(state, _replies, _events);
+        public TurnResult Finish(ConversationState state) => new(state, _replies, _events, _actions);
 
-        public TurnResult Erase() => new(null, _replies, _events);
+        public TurnResult Erase() => new(null, _replies, _events, _actions);
 
         /// <summary>Shows a node again without moving (help, not understood, unsupported message).</summary>
         public ConversationState Show(ConversationState state, string nodeId)
@@ -251,12 +387,13 @@ public static partial class DialogEngine
                 node = Content.Find(Content.Common.StartNode)!;
             }
 
-            _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language)));
+            _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language), sensitive: DiscreetCase(state, node)));
             return state with { NodeId = node.Id };
         }
 
         /// <summary>Moves to a node (following its 'next' chain), remembering the way back.</summary>
-        public ConversationState GoTo(ConversationState state, string targetId, bool remember = true)
+        /// <param name="consented">The user said yes to a person (R4): a handoff node opens the case instead of asking.</param>
+        public ConversationState GoTo(ConversationState state, string targetId, bool remember = true, bool consented = false)
         {
             var target = Content.Find(targetId) ?? Content.Find(Content.Common.MenuNode)!;
             for (var hops = 0; hops < 8; hops++)
@@ -266,6 +403,13 @@ public static partial class DialogEngine
                     target = Content.Find(Content.Common.StartNode)!; // R6: no topic content before the notice is confirmed
                 }
 
+                if (target.Kind == NodeKind.Handoff && !consented && !state.InCase)
+                {
+                    // R4: ask first; the handoff the user picked waits for the answer.
+                    state = state with { PendingHandoff = target.Id };
+                    target = Content.Find(Content.Common.HandoffConsentNode)!;
+                }
+
                 if (remember && state.NodeId != target.Id && state.NodeId != Content.Common.StartNode && Content.Find(state.NodeId) is not null)
                 {
                     var history = state.History.Add(state.NodeId);
@@ -273,7 +417,21 @@ public static partial class DialogEngine
                 }
 
                 state = Arrive(state, target);
-                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language)));
+                var opened = target.Kind == NodeKind.Handoff && !state.InCase;
+                if (opened)
+                {
+                    state = OpenCase(state, target);
+                }
+
+                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), opened ? Availability(state) : null, DiscreetCase(state, target)));
+                if (target.Kind == NodeKind.Emergency && !state.InCase)
+                {
+                    // Numbers first (R11), then the offer of a person: a "yes" opens a high-priority case.
+                    state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = Content.Common.HandoffConsentNode };
+                    _replies.Add(ContentRenderer.Render(Content, Content.Find(Content.Common.HandoffConsentNode)!, state.Language, sensitive: true));
+                    break;
+                }
+
                 if (target.Next is null || Content.Find(target.Next) is not { } next)
                 {
                     break;
@@ -286,8 +444,60 @@ public static partial class DialogEngine
             return state;
         }
 
+        /// <summary>After a danger cue, the way to a person keeps the discreet-exit block too (R9).</summary>
+        private bool DiscreetCase(ConversationState state, ContentNode node) =>
+            state.DangerSignalled && (Content.IsCaseNode(node) || node.Id == Content.Common.HandoffConsentNode);
+
+        private ConversationState OpenCase(ConversationState state, ContentNode handoff)
+        {
+            var previous = state.History.Count > 0 ? Content.Find(state.History[^1]) : null;
+            var high = state.DangerSignalled || Content.IsSensitive(handoff) || (previous is not null && Content.IsSensitive(previous));
+            var path = state.History.Where(id => id != Content.Common.HandoffConsentNode).TakeLast(8).ToList();
+            _actions.Add(new CaseAction.Open(state.Topic ?? Content.TopicOf(handoff), high, state.Language, path, state.Answers));
+            return state with { InCase = true, PendingHandoff = null };
+        }
+
+        /// <summary>What happens next, honestly: the expected wait on duty, or when the next shift starts, and the emergency channels.</summary>
+        private string Availability(ConversationState state)
+        {
+            var schedule = options.Schedule;
+            var language = state.Language;
+            string when;
+            if (schedule.IsOnDuty(Now))
+            {
+                when = Content.Common.Text("handoff-on-duty", language).Replace("{wait}", schedule.ExpectedWaitMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            }
+            else
+            {
+                var next = schedule.NextOpening(Now);
+                when = next is { } opening
+                    ? Content.Common.Text("handoff-off-hours", language).Replace("{next}", NextOpeningText(opening, language), StringComparison.Ordinal)
+                    : string.Empty;
+            }
+
+            // Raw texts: the renderer fills the facts (104, 911) and names their sources.
+            return string.Join("\n\n", new[] { when, Content.Common.Text("handoff-emergency", language) }.Where(t => t.Length > 0));
+        }
+
+        private string NextOpeningText(DateTime opening, string language)
+        {
+            var common = Content.Common;
+            var weekday = common.Weekdays.TryGetValue(language, out var days) && days.Count == 7 ? days[(int)opening.DayOfWeek] : opening.DayOfWeek.ToString();
+            var month = common.Months.TryGetValue(language, out var months) && months.Count == 12 ? months[opening.Month - 1] : opening.Month.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return common.Text("next-opening", language)
+                .Replace("{weekday}", weekday, StringComparison.Ordinal)
+                .Replace("{d}", opening.Day.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{m}", month, StringComparison.Ordinal)
+                .Replace("{time}", opening.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
         private ConversationState Arrive(ConversationState state, ContentNode node)
         {
+            if (Content.IsSensitive(node))
+            {
+                state = state with { DangerSignalled = true };
+            }
+
             var topic = Content.TopicOf(node);
             Event(EventKind.NodeReached, state.Language, node.Id, topic);
             if (topic != "general" && topic != state.Topic)

@@ -18,13 +18,14 @@ public sealed record TurnDecision(
     ConversationState? State,
     IReadOnlyList<RenderedReply> Replies,
     IReadOnlyList<AnalyticsEvent> Events,
-    IReadOnlyList<DialogEvent> HandoffRequests,
+    IReadOnlyList<CaseAction> CaseActions,
     string ContentVersion,
     Delivery Delivery);
 
 /// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
 /// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>
-public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate);
+/// <param name="CaseChanged">A case was opened, escalated, left or got a message: the inbox should refresh.</param>
+public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false);
 
 /// <summary>
 /// Conversation storage. SQLite today; PostgreSQL implements the same contract later. Each turn is serialised per
@@ -66,6 +67,15 @@ public interface IConversationStore
 
     /// <summary>Puts dead-lettered rows back in the queue; returns how many.</summary>
     Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The web chat's messages that were not answers to a request (a caseworker's reply…): handed over once, oldest first.</summary>
+    Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Anonymous events from outside a user's turn (a case taken, closed, timed out).</summary>
+    Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Event counts per kind and channel over whole days (anonymous, for the first analytics view).</summary>
+    Task<IReadOnlyList<(string Kind, string Channel, int Count)>> EventCountsAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken);
 
     Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken);
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
+using OimBot.Analytics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
@@ -16,13 +17,12 @@ namespace OimBot.Bot.Storage;
 /// in this process and by BEGIN IMMEDIATE across processes; that also keeps each user's messages in order.
 /// </summary>
 public sealed partial class SqliteConversationStore(
-    IOptions<StorageOptions> options,
+    SqliteDatabase database,
     AddressProtector protector,
     TimeProvider clock,
-    ILogger<SqliteConversationStore> logger) : IConversationStore, IDisposable
+    ILogger<SqliteConversationStore> logger) : IConversationStore
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly string _connectionString = Normalise(options.Value.ConnectionString);
+    private readonly SemaphoreSlim _writeGate = database.WriteGate;
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -92,21 +92,9 @@ public sealed partial class SqliteConversationStore(
             var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
             await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now);
 
-            foreach (var handoff in decision.HandoffRequests.Where(_ => conversationId is not null))
-            {
-                await connection.ExecuteAsync(
-                    "INSERT INTO handoff_requests (id, conversation_id, topic, language, node_id, requested_at) VALUES (@id, @conversationId, @topic, @language, @node, @at)",
-                    new { id = NewId(), conversationId, topic = handoff.Topic ?? "general", language = handoff.Language, node = handoff.NodeId ?? string.Empty, at = Stamp(now) },
-                    transaction);
-            }
+            var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
 
-            foreach (var e in decision.Events)
-            {
-                await connection.ExecuteAsync(
-                    "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day) VALUES (@kind, @channel, @language, @node, @topic, @version, @day)",
-                    new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = e.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
-                    transaction);
-            }
+            await InsertEventsAsync(connection, transaction, decision.Events);
 
             if (inboundHash is not null)
             {
@@ -117,7 +105,7 @@ public sealed partial class SqliteConversationStore(
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new TurnOutcome(conversationId, decision.Replies, Duplicate: false);
+            return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
         }
         finally
         {
@@ -165,7 +153,8 @@ public sealed partial class SqliteConversationStore(
                 SELECT o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
                        o.callback_query_id AS CallbackQueryId, o.attempts AS Attempts, o.window_expires_at AS WindowExpiresAt
                 FROM outbox o
-                WHERE ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
+                WHERE o.channel <> 'webchat'
+                  AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
                   AND NOT EXISTS (SELECT 1 FROM outbox p
                                   WHERE p.channel = o.channel AND p.recipient_hash = o.recipient_hash AND p.id < o.id
                                     AND p.status IN ('pending', 'sending'))
@@ -325,6 +314,52 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
+    public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<RenderedReply>>(async (connection, transaction) =>
+        {
+            var hash = protector.Hash("webchat", address);
+            var rows = (await connection.QueryAsync<(long Id, string Payload)>(
+                "SELECT id AS Id, payload AS Payload FROM outbox WHERE channel = 'webchat' AND recipient_hash = @hash AND status = 'pending' ORDER BY id",
+                new { hash },
+                transaction)).ToList();
+            foreach (var (id, _) in rows)
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE outbox SET status = 'delivered', address_cipher = NULL, attempts = attempts + 1, updated_at = @at WHERE id = @id",
+                    new { id, at = Stamp(now) },
+                    transaction);
+            }
+
+            return [.. rows.Select(r => JsonSerializer.Deserialize(r.Payload, StorageJson.Default.RenderedReply)).OfType<RenderedReply>()];
+        }, cancellationToken);
+
+    public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertEventsAsync(connection, transaction, events);
+            return events.Count;
+        }, cancellationToken);
+
+    private static async Task InsertEventsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AnalyticsEvent> events)
+    {
+        foreach (var e in events)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value) VALUES (@kind, @channel, @language, @node, @topic, @version, @day, @value)",
+                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = e.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), value = e.Value },
+                transaction);
+        }
+    }
+
+    public async Task<IReadOnlyList<(string Kind, string Channel, int Count)>> EventCountsAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Kind, string Channel, long Count)>(
+            "SELECT kind AS Kind, channel AS Channel, COUNT(*) AS Count FROM analytics_events WHERE day BETWEEN @from AND @to AND kind IN ('ConversationStarted', 'HandoffRequested', 'HandoffTaken', 'HandoffClosed', 'SatisfactionGiven') GROUP BY kind, channel ORDER BY kind, channel",
+            new { from = first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        return [.. rows.Select(r => (r.Kind, r.Channel, (int)r.Count))];
+    }
+
     public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -346,8 +381,6 @@ public sealed partial class SqliteConversationStore(
             _writeGate.Release();
         }
     }
-
-    public void Dispose() => _writeGate.Dispose();
 
     private async Task QueueRepliesAsync(SqliteConnection connection, SqliteTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now)
     {
@@ -371,27 +404,11 @@ public sealed partial class SqliteConversationStore(
             return;
         }
 
-        var first = true;
+        var callback = decision.Delivery.CallbackQueryId;
         foreach (var reply in decision.Replies)
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, created_at, updated_at)
-                VALUES (@channel, @hash, @cipher, @conversationId, @payload, @callback, 'pending', @at, @window, @at, @at)
-                """,
-                new
-                {
-                    channel = from.Channel,
-                    hash = addressHash,
-                    cipher = protector.Encrypt(from.Address),
-                    conversationId,
-                    payload = JsonSerializer.Serialize(reply, StorageJson.Default.RenderedReply),
-                    callback = first ? decision.Delivery.CallbackQueryId : null,
-                    at = Stamp(now),
-                    window = decision.Delivery.WindowExpiresAt is { } window ? Stamp(window) : null,
-                },
-                transaction);
-            first = false;
+            await OutboxRows.InsertAsync(connection, transaction, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
+            callback = null;
         }
     }
 
@@ -461,10 +478,11 @@ public sealed partial class SqliteConversationStore(
     {
         if (decision.State is null)
         {
-            // BORRAR (R8): the conversation, its handoff requests and its dedupe records go.
+            // BORRAR (R8): the conversation, its cases with their transcripts, and its dedupe records go.
             if (existingId is not null)
             {
                 await connection.ExecuteAsync("DELETE FROM inbound_messages WHERE conversation_id = @id", new { id = existingId }, transaction);
+                await connection.ExecuteAsync("DELETE FROM cases WHERE conversation_id = @id", new { id = existingId }, transaction);
                 await connection.ExecuteAsync("DELETE FROM conversations WHERE id = @id", new { id = existingId }, transaction);
             }
 
@@ -502,30 +520,7 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-        return connection;
-    }
-
-    /// <summary>Creates the folder of a file database (data/ on first run) and turns on pooling.</summary>
-    private static string Normalise(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (folder is not null)
-            {
-                Directory.CreateDirectory(folder);
-            }
-        }
-
-        builder.Pooling = true;
-        return builder.ToString();
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
 
     internal static IEnumerable<(long Version, string Name, string Sql)> Migrations(string provider)
     {
@@ -540,10 +535,9 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    internal static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>UTC, fixed width, so text comparison in SQL is time order.</summary>
-    internal static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string Stamp(DateTimeOffset at) => SqliteDatabase.Stamp(at);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied database migration {Name}")]
     private static partial void LogMigrated(ILogger logger, string name);

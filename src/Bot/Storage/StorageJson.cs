@@ -8,4 +8,5 @@ namespace OimBot.Bot.Storage;
 [JsonSerializable(typeof(ConversationState))]
 [JsonSerializable(typeof(List<RenderedReply>))]
 [JsonSerializable(typeof(RenderedReply))]
+[JsonSerializable(typeof(CaseSummary))]
 internal sealed partial class StorageJson : JsonSerializerContext;

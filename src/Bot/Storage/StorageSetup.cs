@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
+using OimBot.Bot.Handoff;
 
 namespace OimBot.Bot.Storage;
 
@@ -14,7 +15,11 @@ public static class StorageSetup
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         builder.Services.AddSingleton(sp => AddressProtector.FromOptions(sp.GetRequiredService<IOptions<PrivacyOptions>>()));
+        builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        builder.Services.AddSingleton<ICaseStore, SqliteCaseStore>();
+        builder.Services.AddSingleton<IUserStore, SqliteUserStore>();
+        builder.Services.AddSingleton<IAuditLog, SqliteAuditLog>();
         builder.Services.AddHostedService<StorageMigrator>();
         builder.Services.AddHostedService<ConversationJanitor>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

@@ -73,6 +73,11 @@ public class DialogEngineTests
             expected = next;
         }
 
+        if (Content.Find(expected)?.Kind is NodeKind.Handoff or NodeKind.Emergency && !(nodeId == Content.Common.HandoffConsentNode && choice.Id == "yes"))
+        {
+            expected = Content.Common.HandoffConsentNode; // R4: a person only after a "yes"; the emergency answer is followed by the offer
+        }
+
         var tapped = Chat.At(Content, nodeId, language).TapKey(ContentNode.ChoiceKey(node.Id, choice.Id));
         var typed = Chat.At(Content, nodeId, language).Send((index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -88,6 +93,7 @@ public class DialogEngineTests
     {
         // Breadth-first over taps from the main menu: every node of every topic is reached by a user tapping buttons.
         var reached = new HashSet<string>();
+        var visited = new HashSet<string>();
         var queue = new Queue<List<string>>([[]]);
         while (queue.TryDequeue(out var path))
         {
@@ -102,7 +108,8 @@ public class DialogEngineTests
                 Assert.False(string.IsNullOrWhiteSpace(reply.Text));
             }
 
-            if (!reached.Add(chat.Node!))
+            reached.Add(chat.Node!);
+            if (!visited.Add($"{chat.Node}|{chat.State!.PendingHandoff}|{chat.State.InCase}"))
             {
                 continue;
             }
@@ -128,7 +135,7 @@ public class DialogEngineTests
         { "atrás", "es", "main-menu" }, { "back", "en", "main-menu" },
         { "idioma", "es", "language-menu" }, { "language", "en", "language-menu" },
         { "ayuda", "es", "same" }, { "help", "en", "same" },
-        { "humano", "es", "handoff" }, { "human", "en", "handoff" }, { "hablar con una persona", "es", "handoff" },
+        { "humano", "es", "handoff-consent" }, { "human", "en", "handoff-consent" }, { "hablar con una persona", "es", "handoff-consent" },
         { "borrar", "es", "deleted" }, { "BORRAR", "es", "deleted" }, { "delete", "en", "deleted" },
         { "stop", "es", "stopped" }, { "baja", "es", "stopped" }, { "unsubscribe", "en", "stopped" },
     };
@@ -206,6 +213,8 @@ public class DialogEngineTests
         chat.Send("qwerty asdf");
         Assert.Equal(Content.Common.OfferHumanNode, chat.Node);
         chat.Send("1");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        chat.Send("1");
         Assert.Equal(Content.Common.HandoffNode, chat.Node);
         Assert.Contains(EventKind.HandoffRequested, chat.Events);
     }
@@ -213,7 +222,7 @@ public class DialogEngineTests
     [Fact]
     public void Handoff_RecordsTheRequestWithTheTopicTheUserWasIn()
     {
-        var chat = Chat.Started(Content).Send("1").Send("humano");
+        var chat = Chat.Started(Content).Send("1").Send("humano").Send("1");
         var request = Assert.Single(chat.Last!.Events, e => e.Kind == EventKind.HandoffRequested);
         Assert.Equal("avr", request.Topic);
         Assert.Equal("es", request.Language);

@@ -208,8 +208,9 @@ public partial class SafetyRuleTests
     public void R11_DangerPhrasesGetTheEmergencyChannelsOnTheFirstTurn_BeforeAnyQuestion(string phrase, string node)
     {
         var chat = new Chat(Content).Send($"por favor {phrase} ahora");
-        Assert.Equal(node, chat.Node);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language).Text, chat.Replies[0].Text);
         AssertEmergencyFirst(chat.Replies[0].Text, node == "emergency-sexual-violence");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node); // then, and only then, the offer of a person
     }
 
     [Theory]
@@ -226,10 +227,12 @@ public partial class SafetyRuleTests
         var midQuestion = Chat.At(Content, Content.NodeList.First(n => n.Kind == NodeKind.Question).Id).Send(phrase);
         foreach (var chat in new[] { fresh, midQuestion })
         {
-            Assert.Equal(node, chat.Node);
-            Assert.Single(chat.Replies);
+            Assert.Equal(2, chat.Replies.Count);
+            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language).Text, chat.Replies[0].Text);
             AssertEmergencyFirst(chat.Replies[0].Text, node == "emergency-sexual-violence");
             Assert.Contains(EventKind.EmergencyShown, chat.Events);
+            Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+            Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", chat.State.Language), chat.Replies[1].Text, StringComparison.Ordinal);
         }
     }
 
@@ -375,7 +378,7 @@ public partial class SafetyRuleTests
     public void R16_AThreatToLife_GetsTheEmergencyAnswerFirst_WithOneTapToRefugeeInformation()
     {
         var chat = Chat.Started(Content).Send("1").Send("me van a matar si vuelvo");
-        Assert.Equal("emergency", chat.Node);
+        Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
         chat.Tap("Miedo de volver");
         Assert.Equal("avr-fear", chat.Node);
         Assert.Contains("ONPAR", chat.Text, StringComparison.Ordinal);
@@ -406,11 +409,17 @@ public partial class SafetyRuleTests
     // ---------------------------------------------------------------- R13: a person is always offered in sensitive flows
 
     [Fact]
-    public void R13_TraffickingAndEmergencyNodesOfferAPerson()
+    public void R13_TraffickingNodesOfferAPerson_AndEmergencyAnswersAreFollowedByTheOffer()
     {
-        foreach (var node in Content.NodeList.Where(n => n.FlowId is "trafficking" or "emergency"))
+        foreach (var node in Content.NodeList.Where(n => n.FlowId is "trafficking"))
         {
             Assert.Contains(node.Choices, c => c.Target == Content.Common.HandoffNode || Content.Find(c.Target)?.Kind == NodeKind.Handoff);
+        }
+
+        foreach (var node in Content.NodeList.Where(n => n.Kind == NodeKind.Emergency))
+        {
+            var chat = Chat.Started(Content).Send(node.Keywords["es"][0]);
+            Assert.Contains(chat.Replies[1].Choices, c => c.Key == ContentNode.ChoiceKey(Content.Common.HandoffConsentNode, "yes"));
         }
     }
 

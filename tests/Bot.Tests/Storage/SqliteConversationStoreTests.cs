@@ -22,7 +22,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
 
     private string DatabasePath => Path.Combine(_folder, "bot.db");
 
-    private ConversationService Service => new(_store, Host.Value, [], new OutboxSignal(), _clock, Options.Create(new DialogOptions()), NullLogger<ConversationService>.Instance);
+    private ConversationService Service => new(_store, Host.Value, [], new OutboxSignal(), new OimBot.Bot.Handoff.CaseEvents(), _clock, Options.Create(new DialogOptions()), NullLogger<ConversationService>.Instance);
 
     public async Task InitializeAsync()
     {
@@ -34,7 +34,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
-        _store.Dispose();
+        _database?.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
@@ -44,7 +44,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     {
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
-        Assert.Equal(2, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(3, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -96,9 +96,12 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await Service.HandleAsync(from, "m1", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         await Service.HandleAsync(from, "m2", UserMessage.FromText("1"), Delivery.InResponse, CancellationToken.None);
         await Service.HandleAsync(from, "m3", UserMessage.FromText("humano"), Delivery.InResponse, CancellationToken.None);
+        await Service.HandleAsync(from, "m3b", UserMessage.FromText("1"), Delivery.InResponse, CancellationToken.None); // "sí, quiero"
+        await Service.HandleAsync(from, "m3c", UserMessage.FromText("mi hermano está conmigo"), Delivery.InResponse, CancellationToken.None);
         await using (var db = Open())
         {
-            Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
+            Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM cases"));
+            Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM case_messages"));
         }
 
         var deleted = await Service.HandleAsync(from, "m4", UserMessage.FromText("borrar"), Delivery.InResponse, CancellationToken.None);
@@ -106,7 +109,8 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.Null(deleted.ConversationId);
         await using var after = Open();
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
-        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM handoff_requests"));
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM cases"));
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM case_messages"));
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
         var next = await Service.HandleAsync(from, "m5", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         Assert.Equal("welcome", ReadNode(next.ConversationId!));
@@ -148,7 +152,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), null, UserMessage.FromText("hola, mi pasaporte es 123456789"), Delivery.InResponse, CancellationToken.None);
         await using var db = Open();
         var columns = (await db.QueryAsync<string>("SELECT name FROM pragma_table_info('analytics_events')")).ToList();
-        Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day"], columns);
+        Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day", "value"], columns);
         var rows = (await db.QueryAsync<(string Kind, string Day)>("SELECT kind AS Kind, day AS Day FROM analytics_events")).ToList();
         Assert.Contains(rows, r => r.Kind == nameof(EventKind.PersonalDataWithheld));
         Assert.All(rows, r => Assert.Equal("2026-11-22", r.Day));
@@ -157,8 +161,10 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("61234567", dump, StringComparison.Ordinal);
     }
 
+    private SqliteDatabase? _database;
+
     private SqliteConversationStore CreateStore() => new(
-        Options.Create(new StorageOptions { ConnectionString = $"Data Source={DatabasePath}" }),
+        _database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={DatabasePath}" })),
         Protector,
         _clock,
         NullLogger<SqliteConversationStore>.Instance);

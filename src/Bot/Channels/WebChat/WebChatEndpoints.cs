@@ -36,6 +36,7 @@ public static partial class WebChatEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost("/api/webchat/messages", PostMessageAsync).DisableAntiforgery();
+        app.MapGet("/api/webchat/messages", GetPendingAsync);
         WebChatAssets.Map(app);
         return app;
     }
@@ -90,6 +91,23 @@ public static partial class WebChatEndpoints
             .Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))
             .ToList();
         return TypedResults.Json(new WebChatResponse(replies), WebChatJson.Default.WebChatResponse);
+    }
+
+    /// <summary>
+    /// Messages that were not the answer to a request (a caseworker's reply, "your case was taken", the closing
+    /// question): the page asks every few seconds and gets each one once.
+    /// </summary>
+    private static async Task<IResult> GetPendingAsync(string? conversationId, IConversationStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(conversationId) || !SafeId().IsMatch(conversationId))
+        {
+            return Invalid(StatusCodes.Status400BadRequest, "conversationId must be 8 to 100 letters, digits, '-' or '_'.");
+        }
+
+        var replies = await store.TakeWebChatMessagesAsync(conversationId, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.Json(
+            new WebChatResponse([.. replies.Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))]),
+            WebChatJson.Default.WebChatResponse);
     }
 
     internal static string? Validate(WebChatRequest? request)

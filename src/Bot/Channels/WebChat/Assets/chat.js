@@ -151,6 +151,21 @@
     location.replace("about:blank");
   });
 
+  // Messages from a person of the team arrive without a request of ours: ask for them every few seconds.
+  async function poll() {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(`/api/webchat/messages?conversationId=${encodeURIComponent(conversationId)}`);
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const reply of data.replies || []) {
+        const row = addRow("bot", reply.text);
+        addChoices(row, reply.choices);
+      }
+    } catch { /* offline: the next poll tries again */ }
+  }
+  setInterval(poll, 3000);
+
   // A first tap that writes a greeting, so the language of the first message is the user's own choice.
   const intro = addRow("bot", "Escribe «hola» para empezar.\nType «hello» to start.");
   addChoices(intro, [{ id: "hola", label: "Hola" }, { id: "hello", label: "Hello" }], choice => send({ text: choice.label }, choice.label));

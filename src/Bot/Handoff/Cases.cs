@@ -1,0 +1,111 @@
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+using OimBot.Content;
+
+namespace OimBot.Bot.Handoff;
+
+public enum CasePriority
+{
+    Normal,
+    High,
+}
+
+public enum CaseStatus
+{
+    /// <summary>Nobody has taken it yet.</summary>
+    Waiting,
+
+    /// <summary>A caseworker owns it; the bot is silent.</summary>
+    Claimed,
+
+    Closed,
+}
+
+/// <summary>How a case ended. The first five are the caseworker's choice; the rest are set by what the user did.</summary>
+public static class CaseOutcomes
+{
+    public const string InformationGiven = "information_given";
+    public const string Referred = "referred";
+    public const string AvrApplicationStarted = "avr_application_started";
+    public const string NoAnswer = "no_answer";
+    public const string Other = "other";
+    public const string UserLeft = "user_left";
+    public const string UserStopped = "user_stopped";
+
+    public static readonly IReadOnlyList<string> ForCaseworkers = [InformationGiven, Referred, AvrApplicationStarted, NoAnswer, Other];
+
+    public static string Label(string? outcome) => outcome switch
+    {
+        InformationGiven => "Información dada",
+        Referred => "Referido a una institución",
+        AvrApplicationStarted => "Solicitud de RVA iniciada",
+        NoAnswer => "Sin respuesta",
+        Other => "Otro",
+        UserLeft => "La persona volvió al bot",
+        UserStopped => "La persona escribió STOP",
+        _ => "—",
+    };
+}
+
+/// <summary>A case in the queue: never the phone number or chat id, only a short reference.</summary>
+public sealed record CaseRow(
+    string Reference,
+    string Channel,
+    string Topic,
+    string Language,
+    CasePriority Priority,
+    CaseStatus Status,
+    string? Owner,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastInboundAt,
+    DateTimeOffset? ClaimedAt,
+    DateTimeOffset? ClosedAt,
+    string? Outcome);
+
+/// <summary>One line of a transcript. <see cref="Delivery"/> is the outbox status of a caseworker's reply.</summary>
+public sealed record CaseEntry(long Id, string Author, string? AuthorName, string Text, DateTimeOffset At, OutboxStatus? Delivery);
+
+/// <summary>A case with what the user agreed to share: the path through the bot, the pre-screening answers, and the transcript.</summary>
+public sealed record CaseDetail(CaseRow Row, IReadOnlyList<string> Path, IReadOnlyDictionary<string, string> Answers, IReadOnlyList<CaseEntry> Transcript, bool TranscriptDeleted);
+
+public enum ClaimResult
+{
+    Claimed,
+    AlreadyTaken,
+    NotFound,
+    Closed,
+}
+
+/// <summary>A change to the conversation that the bot makes outside a user's turn (claimed, timed out, closed).</summary>
+public delegate TurnResult CaseTransition(ConversationState state);
+
+/// <summary>Cuts a reply into the messages a channel accepts (the same shaping as turns).</summary>
+public delegate IReadOnlyList<RenderedReply> ReplyShape(string channel, RenderedReply reply);
+
+/// <summary>Cases, transcripts and their changes. Every change that reaches the user commits together with its outbox rows.</summary>
+public interface ICaseStore
+{
+    Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken);
+
+    Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken);
+
+    /// <summary>Only one caseworker wins a race: the claim is a single conditional update.</summary>
+    Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queues a caseworker's words for the user and adds them to the transcript. False when the case is not open.</summary>
+    Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> NoteAsync(string reference, string caseworker, string text, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Tells the users of cases nobody took since <paramref name="waitingSince"/>; returns their references.</summary>
+    Task<IReadOnlyList<string>> TimeOutAsync(DateTimeOffset waitingSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the transcripts (and summaries) of cases closed before <paramref name="closedBefore"/>; the outcome stays.</summary>
+    Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,89 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace OimBot.Bot.Handoff;
+
+public sealed class HandoffOptions
+{
+    public const string Section = "Handoff";
+
+    /// <summary>Per weekday (Monday … Sunday): "08:00-17:00" in Panama time, or "closed". Missing days are closed.</summary>
+    public Dictionary<string, string> OfficeHours { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Monday"] = "08:00-17:00",
+        ["Tuesday"] = "08:00-17:00",
+        ["Wednesday"] = "08:00-17:00",
+        ["Thursday"] = "08:00-17:00",
+        ["Friday"] = "08:00-17:00",
+    };
+
+    /// <summary>What the bot tells the user to expect when someone is on duty.</summary>
+    [Range(1, 1440)]
+    public int ExpectedWaitMinutes { get; set; } = 15;
+
+    /// <summary>If nobody takes a case within this time, the user is told and offered to keep waiting or go back to the menu.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Transcripts of closed cases are deleted after this; the structured outcome stays, without text.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan TranscriptRetention { get; set; } = TimeSpan.FromDays(30);
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Failed sign-ins in a row before the account is locked for <see cref="LockoutDuration"/>.</summary>
+    [Range(1, 100)]
+    public int LockoutAttempts { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>An inbox session ends after this long without a request.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Where the first-run admin password is written (owner-only) when there are no users.</summary>
+    public string InitialPasswordFile { get; set; } = "data/initial-admin-password";
+
+    public HandoffSchedule BuildSchedule()
+    {
+        var days = new Dictionary<DayOfWeek, (TimeOnly, TimeOnly)>();
+        foreach (var (name, hours) in OfficeHours)
+        {
+            if (Enum.TryParse<DayOfWeek>(name, ignoreCase: true, out var day) && HandoffSchedule.ParseHours(hours) is { } parsed)
+            {
+                days[day] = parsed;
+            }
+        }
+
+        return new HandoffSchedule(days, ExpectedWaitMinutes);
+    }
+}
+
+internal sealed class HandoffOptionsValidator : IValidateOptions<HandoffOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HandoffOptions options)
+    {
+        var problems = new List<string>();
+        foreach (var (day, hours) in options.OfficeHours)
+        {
+            if (!Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out _) || int.TryParse(day, out _))
+            {
+                problems.Add($"Handoff:OfficeHours:{day} is not a day: use Monday … Sunday.");
+                continue;
+            }
+
+            try
+            {
+                HandoffSchedule.ParseHours(hours);
+            }
+            catch (FormatException)
+            {
+                problems.Add($"Handoff:OfficeHours:{day} must be HH:mm-HH:mm (e.g. 08:00-17:00) or 'closed', not '{hours}'.");
+            }
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

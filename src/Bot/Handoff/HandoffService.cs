@@ -1,0 +1,217 @@
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.Channels;
+using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Handoff;
+
+/// <summary>
+/// What caseworkers do to cases (claim, reply, note, transfer, close) and what the bot tells the user about it. Every
+/// view of a transcript and every change is written to the audit log.
+/// </summary>
+public sealed partial class HandoffService(
+    ICaseStore cases,
+    IAuditLog audit,
+    IConversationStore conversations,
+    ConversationService dialogs,
+    ContentHost content,
+    CaseEvents events,
+    OutboxSignal outbox,
+    TimeProvider clock,
+    ILogger<HandoffService> logger)
+{
+    /// <summary>The longest reply each channel carries in one message.</summary>
+    public static int MaxReply(string channel) => channel switch
+    {
+        ChannelNames.Twilio => 1600,
+        _ => 4096,
+    };
+
+    public Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken) => cases.QueueAsync(cancellationToken);
+
+    public async Task<CaseDetail?> ViewAsync(string reference, string viewer, CancellationToken cancellationToken)
+    {
+        var detail = await cases.FindAsync(reference, cancellationToken);
+        if (detail is not null)
+        {
+            await audit.AppendAsync(viewer, "view-transcript", reference, null, clock.GetUtcNow(), cancellationToken);
+        }
+
+        return detail;
+    }
+
+    public async Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var set = content.Current;
+        var result = await cases.ClaimAsync(reference, caseworker, state => DialogEngine.CaseClaimed(set, state), dialogs.Shape, now, cancellationToken);
+        if (result.Result == ClaimResult.Claimed)
+        {
+            await audit.AppendAsync(caseworker, "claim", reference, null, now, cancellationToken);
+            await RecordAsync(reference, EventKind.HandoffTaken, null, cancellationToken);
+            Changed();
+        }
+
+        return result;
+    }
+
+    /// <summary>Null when sent; otherwise why not (shown to the caseworker with the form).</summary>
+    public async Task<string?> ReplyAsync(string reference, string caseworker, string? text, CancellationToken cancellationToken)
+    {
+        var detail = await cases.FindAsync(reference, cancellationToken);
+        if (detail is null || detail.Row.Status == CaseStatus.Closed)
+        {
+            return "El caso está cerrado o no existe.";
+        }
+
+        var trimmed = text?.Trim() ?? string.Empty;
+        if (trimmed.Length == 0)
+        {
+            return "Escribe una respuesta.";
+        }
+
+        var max = MaxReply(detail.Row.Channel) - 2; // the "👤 " prefix
+        if (trimmed.Length > max)
+        {
+            return $"La respuesta tiene {trimmed.Length} caracteres; {detail.Row.Channel} admite como máximo {max} en un mensaje. Acórtala o divídela.";
+        }
+
+        var now = clock.GetUtcNow();
+        if (!await cases.ReplyAsync(reference, caseworker, DialogEngine.CaseworkerSaid(trimmed), trimmed, dialogs.Shape, now, cancellationToken))
+        {
+            return "El caso está cerrado o no existe.";
+        }
+
+        await audit.AppendAsync(caseworker, "reply", reference, $"{trimmed.Length} caracteres", now, cancellationToken);
+        Changed();
+        return null;
+    }
+
+    public async Task<bool> NoteAsync(string reference, string caseworker, string text, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var added = await cases.NoteAsync(reference, caseworker, text.Trim(), now, cancellationToken);
+        if (added)
+        {
+            await audit.AppendAsync(caseworker, "note", reference, null, now, cancellationToken);
+            Changed();
+        }
+
+        return added;
+    }
+
+    public async Task<bool> TransferAsync(string reference, string caseworker, string to, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var moved = await cases.TransferAsync(reference, caseworker, to, now, cancellationToken);
+        if (moved)
+        {
+            await audit.AppendAsync(caseworker, "transfer", reference, $"a {to}", now, cancellationToken);
+            Changed();
+        }
+
+        return moved;
+    }
+
+    public async Task<bool> CloseAsync(string reference, string caseworker, string outcome, CancellationToken cancellationToken)
+    {
+        if (!CaseOutcomes.ForCaseworkers.Contains(outcome))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var set = content.Current;
+        var closed = await cases.CloseAsync(reference, caseworker, outcome, state => DialogEngine.CaseClosed(set, state, now), dialogs.Shape, now, cancellationToken);
+        if (closed)
+        {
+            await audit.AppendAsync(caseworker, "close", reference, outcome, now, cancellationToken);
+            await RecordAsync(reference, EventKind.HandoffClosed, outcome, cancellationToken);
+            Changed();
+        }
+
+        return closed;
+    }
+
+    /// <summary>Cases nobody took in time: the user is told (once) and may keep waiting or go back to the menu.</summary>
+    public async Task<int> TimeOutAsync(TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var set = content.Current;
+        var timedOut = await cases.TimeOutAsync(now - claimTimeout, state => DialogEngine.CaseTimedOut(set, state, now), dialogs.Shape, now, cancellationToken);
+        foreach (var reference in timedOut)
+        {
+            await RecordAsync(reference, EventKind.HandoffTimedOut, null, cancellationToken);
+            LogTimedOut(logger, reference);
+        }
+
+        if (timedOut.Count > 0)
+        {
+            Changed();
+        }
+
+        return timedOut.Count;
+    }
+
+    private async Task RecordAsync(string reference, EventKind kind, string? value, CancellationToken cancellationToken)
+    {
+        if (await cases.FindAsync(reference, cancellationToken) is { } detail)
+        {
+            var set = content.Current;
+            await conversations.RecordEventsAsync(
+                [new AnalyticsEvent(kind, detail.Row.Channel, detail.Row.Language, null, detail.Row.Topic, set.VersionId, PanamaTime.Today(clock), value)],
+                cancellationToken);
+        }
+    }
+
+    private void Changed()
+    {
+        outbox.Notify();
+        events.Publish();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {Reference} waited too long; the user was told")]
+    private static partial void LogTimedOut(ILogger logger, string reference);
+}
+
+/// <summary>Every few seconds: tells users whose case nobody took, and deletes old transcripts of closed cases.</summary>
+internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore cases, TimeProvider clock, IOptions<HandoffOptions> options, ILogger<HandoffMonitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.MonitorInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await handoff.TimeOutAsync(options.Value.ClaimTimeout, stoppingToken);
+                    var now = clock.GetUtcNow();
+                    var purged = await cases.PurgeTranscriptsAsync(now - options.Value.TranscriptRetention, now, stoppingToken);
+                    if (purged > 0)
+                    {
+                        LogPurged(logger, purged);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFailed(logger, ex.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the transcripts of {Count} closed cases past retention")]
+    private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The handoff monitor failed ({Error}); it retries")]
+    private static partial void LogFailed(ILogger logger, string error);
+}

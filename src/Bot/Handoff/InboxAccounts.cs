@@ -1,0 +1,183 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace OimBot.Bot.Handoff;
+
+public enum SignInResult
+{
+    Success,
+    Invalid,
+    Locked,
+}
+
+/// <summary>Inbox users: passwords hashed with ASP.NET Core's PasswordHasher, lockout after repeated failures.</summary>
+public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHasher<InboxUser> hasher, TimeProvider clock, IOptions<HandoffOptions> options)
+{
+    private static readonly InboxUser Placeholder = new("-", Roles.Caseworker, string.Empty, "-", false, false, 0, null, null);
+    private readonly string _dummyHash = hasher.HashPassword(Placeholder, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
+    public const string StampClaim = "oimbot:stamp";
+    public const string MustChangeClaim = "oimbot:must-change-password";
+    public const int MinimumPasswordLength = 12;
+
+    public async Task<(SignInResult Result, InboxUser? User, DateTimeOffset? LockedUntil)> CheckAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var user = await users.FindAsync(username.Trim(), cancellationToken);
+        if (user is null || user.Disabled)
+        {
+            hasher.VerifyHashedPassword(Placeholder, _dummyHash, password); // the same time, known user or not
+            return (SignInResult.Invalid, null, null);
+        }
+
+        if (user.LockedUntil is { } locked && locked > now)
+        {
+            return (SignInResult.Locked, null, locked);
+        }
+
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
+        {
+            await users.RecordFailureAsync(user.Username, options.Value.LockoutAttempts, options.Value.LockoutDuration, now, cancellationToken);
+            await audit.AppendAsync(user.Username, "sign-in-failed", null, null, now, cancellationToken);
+            var after = await users.FindAsync(user.Username, cancellationToken);
+            return after?.LockedUntil is { } until && until > now ? (SignInResult.Locked, null, until) : (SignInResult.Invalid, null, null);
+        }
+
+        await users.RecordSuccessAsync(user.Username, now, cancellationToken);
+        await audit.AppendAsync(user.Username, "sign-in", null, null, now, cancellationToken);
+        return (SignInResult.Success, user, null);
+    }
+
+    public static ClaimsPrincipal Principal(InboxUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, user.Username),
+                new Claim(ClaimTypes.Role, user.Role),
+                new Claim(StampClaim, user.SecurityStamp),
+                new Claim(MustChangeClaim, user.MustChangePassword ? "true" : "false"),
+            ],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>Null when valid, otherwise why not (shown with the form).</summary>
+    public static string? PasswordProblem(string? password, string? confirmation, string username)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
+        {
+            return $"La contraseña necesita al menos {MinimumPasswordLength} caracteres.";
+        }
+
+        if (password != confirmation)
+        {
+            return "Las dos contraseñas no coinciden.";
+        }
+
+        return password.Contains(username, StringComparison.OrdinalIgnoreCase) ? "La contraseña no puede contener el nombre de usuario." : null;
+    }
+
+    public async Task<bool> CreateAsync(string username, string role, string password, bool mustChangePassword, string actor, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var created = await users.CreateAsync(username, role, hasher.HashPassword(Placeholder, password), mustChangePassword, now, cancellationToken);
+        if (created)
+        {
+            await audit.AppendAsync(actor, "user-added", null, $"{username} ({role})", now, cancellationToken);
+        }
+
+        return created;
+    }
+
+    public async Task ChangePasswordAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        await users.SetPasswordAsync(username, hasher.HashPassword(Placeholder, password), mustChangePassword: false, cancellationToken);
+        await audit.AppendAsync(username, "password-changed", null, null, clock.GetUtcNow(), cancellationToken);
+    }
+
+    public async Task<bool> SetDisabledAsync(string username, bool disabled, string actor, CancellationToken cancellationToken)
+    {
+        var changed = await users.SetDisabledAsync(username, disabled, cancellationToken);
+        if (changed)
+        {
+            await audit.AppendAsync(actor, disabled ? "user-disabled" : "user-enabled", null, username, clock.GetUtcNow(), cancellationToken);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Signs out a cookie whose user was disabled, deleted or changed password since it was issued.</summary>
+    public async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var name = context.Principal?.Identity?.Name;
+        var stamp = context.Principal?.FindFirst(StampClaim)?.Value;
+        var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted);
+        if (user is null || user.Disabled || user.SecurityStamp != stamp)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    /// <summary>First run: no users yet, so a supervisor "admin" with a random password, shown once and written to an owner-only file.</summary>
+    public async Task<string?> EnsureAdminAsync(CancellationToken cancellationToken)
+    {
+        if (await users.CountAsync(cancellationToken) > 0)
+        {
+            return null;
+        }
+
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
+        await CreateAsync("admin", Roles.Supervisor, password, mustChangePassword: true, "system", cancellationToken);
+        var path = options.Value.InitialPasswordFile;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var stream = new FileStream(path, fileOptions))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteLineAsync(password);
+        }
+
+        return password;
+    }
+
+    public void ForgetInitialPassword()
+    {
+        if (File.Exists(options.Value.InitialPasswordFile))
+        {
+            File.Delete(options.Value.InitialPasswordFile);
+        }
+    }
+}
+
+/// <summary>Creates the first admin before the server listens, and says where its password is (never through a logger).</summary>
+internal sealed class InboxBootstrap(InboxAccounts accounts, IOptions<HandoffOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (await accounts.EnsureAdminAsync(cancellationToken) is { } password)
+        {
+            // Console, not ILogger: the password must not reach a log sink.
+            await Console.Out.WriteLineAsync(
+                $"""
+
+                The inbox has no users yet, so a supervisor was created:
+                    user: admin    password: {password}
+                The password is also in {options.Value.InitialPasswordFile} (readable by this user only) and must be changed at the first sign-in at /inbox.
+
+                """);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

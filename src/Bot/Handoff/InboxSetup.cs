@@ -1,0 +1,163 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Dialogs;
+
+namespace OimBot.Bot.Handoff;
+
+public static class InboxSetup
+{
+    public const string CasesPolicy = "cases";
+    public const string SupervisorPolicy = "supervisor";
+    public const string AnalyticsPolicy = "analytics";
+
+    /// <summary>The handoff (cases, office hours, timeouts) and the caseworkers' inbox (cookie auth, roles, Razor Pages).</summary>
+    public static IHostApplicationBuilder AddHandoff(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<HandoffOptions>().BindConfiguration(HandoffOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
+        services.AddOptions<DialogOptions>().Configure<IOptions<HandoffOptions>>((dialogs, handoff) => dialogs.Schedule = handoff.Value.BuildSchedule());
+        services.AddSingleton<CaseEvents>();
+        services.AddSingleton<HandoffService>();
+        services.AddHostedService<HandoffMonitor>();
+        services.AddSingleton<IPasswordHasher<InboxUser>, PasswordHasher<InboxUser>>();
+        services.AddSingleton<InboxAccounts>();
+        services.AddHostedService<InboxBootstrap>();
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.LoginPath = "/inbox/login";
+            options.LogoutPath = "/inbox/logout";
+            options.Cookie.Name = "oimbot.inbox";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<InboxAccounts>().ValidateAsync(context);
+            options.Events.OnRedirectToAccessDenied = async context =>
+            {
+                // A 403 with a page, not a redirect: a caseworker opening a supervisor page must see "forbidden".
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync("<!doctype html><html lang=\"es\"><meta charset=\"utf-8\"><title>Sin permiso</title><link rel=\"stylesheet\" href=\"/inbox/assets/inbox.css\"><main class=\"narrow\"><h1>Sin permiso (403)</h1><p>Tu rol no permite abrir esta página.</p><p><a href=\"/inbox\">Volver</a></p></main></html>");
+            };
+            options.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/inbox/events"))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                }
+
+                context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
+        });
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<HandoffOptions>>((cookie, handoff) => cookie.ExpireTimeSpan = handoff.Value.SessionTimeout);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(CasesPolicy, policy => policy.RequireRole(Roles.Caseworker, Roles.Supervisor))
+            .AddPolicy(SupervisorPolicy, policy => policy.RequireRole(Roles.Supervisor))
+            .AddPolicy(AnalyticsPolicy, policy => policy.RequireRole(Roles.Analyst, Roles.Supervisor));
+        services.AddRazorPages(options =>
+        {
+            options.RootDirectory = "/Handoff/Pages";
+            options.Conventions.AuthorizeFolder("/Inbox");
+            options.Conventions.AllowAnonymousToPage("/Inbox/Login");
+            options.Conventions.AuthorizePage("/Inbox/Index", CasesPolicy);
+            options.Conventions.AuthorizePage("/Inbox/Case", CasesPolicy);
+            options.Conventions.AuthorizePage("/Inbox/Users", SupervisorPolicy);
+            options.Conventions.AuthorizePage("/Inbox/Audit", SupervisorPolicy);
+            options.Conventions.AuthorizePage("/Inbox/ContentHealth", SupervisorPolicy);
+            options.Conventions.AuthorizePage("/Inbox/Analytics", AnalyticsPolicy);
+        });
+        services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "oimbot.antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        return builder;
+    }
+
+    public static WebApplication MapInbox(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(MustChangePasswordFirst);
+        app.MapRazorPages();
+        app.MapGet("/inbox/events", StreamEventsAsync).RequireAuthorization(CasesPolicy);
+        InboxAssets.Map(app);
+        return app;
+    }
+
+    /// <summary>A user with a temporary password (the first admin, or one reset by a supervisor) changes it before anything else.</summary>
+    private static Task MustChangePasswordFirst(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path;
+        if (context.User.FindFirst(InboxAccounts.MustChangeClaim)?.Value == "true"
+            && path.StartsWithSegments("/inbox")
+            && !path.StartsWithSegments("/inbox/password")
+            && !path.StartsWithSegments("/inbox/logout")
+            && !path.StartsWithSegments("/inbox/assets"))
+        {
+            context.Response.Redirect("/inbox/password");
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+
+    /// <summary>Server-Sent Events: "changed" whenever the queue changes; the page fetches what it shows. No case data travels here.</summary>
+    private static async Task StreamEventsAsync(HttpContext context, CaseEvents events)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        var reader = events.Subscribe(context.RequestAborted);
+        await context.Response.WriteAsync($"retry: 3000\nevent: hello\ndata: {events.Version}\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            while (await reader.WaitToReadAsync(context.RequestAborted))
+            {
+                while (reader.TryRead(out var version))
+                {
+                    await context.Response.WriteAsync($"event: changed\ndata: {version}\n\n", context.RequestAborted);
+                }
+
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the page went away
+        }
+    }
+}
+
+/// <summary>The inbox's stylesheet and script, embedded: no CDN, the same whatever folder the service runs from.</summary>
+internal static class InboxAssets
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        foreach (var (name, type) in new[] { ("inbox.css", "text/css; charset=utf-8"), ("inbox.js", "text/javascript; charset=utf-8") })
+        {
+            var assembly = Assembly.GetExecutingAssembly();
+            using var stream = assembly.GetManifestResourceStream(assembly.GetManifestResourceNames().Single(r => r.EndsWith($"Handoff.Assets.{name}", StringComparison.Ordinal)))!;
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            var bytes = memory.ToArray();
+            app.MapGet($"/inbox/assets/{name}", (HttpContext context) =>
+            {
+                context.Response.Headers.CacheControl = "no-cache";
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                return TypedResults.Bytes(bytes, type);
+            });
+        }
+    }
+}

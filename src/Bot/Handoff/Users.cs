@@ -1,0 +1,52 @@
+namespace OimBot.Bot.Handoff;
+
+public static class Roles
+{
+    public const string Caseworker = "caseworker";
+    public const string Supervisor = "supervisor";
+    public const string Analyst = "analyst";
+
+    public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Analyst];
+}
+
+public sealed record InboxUser(
+    string Username,
+    string Role,
+    string PasswordHash,
+    string SecurityStamp,
+    bool MustChangePassword,
+    bool Disabled,
+    int FailedAttempts,
+    DateTimeOffset? LockedUntil,
+    DateTimeOffset? LastLoginAt);
+
+public interface IUserStore
+{
+    Task<int> CountAsync(CancellationToken cancellationToken);
+
+    Task<InboxUser?> FindAsync(string username, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<InboxUser>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>False when the name is taken.</summary>
+    Task<bool> CreateAsync(string username, string role, string passwordHash, bool mustChangePassword, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Disabling also changes the security stamp, which signs the user out everywhere.</summary>
+    Task<bool> SetDisabledAsync(string username, bool disabled, CancellationToken cancellationToken);
+
+    Task SetPasswordAsync(string username, string passwordHash, bool mustChangePassword, CancellationToken cancellationToken);
+
+    Task RecordFailureAsync(string username, int lockAfter, TimeSpan lockFor, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task RecordSuccessAsync(string username, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string? CaseReference, string? Detail);
+
+/// <summary>Who viewed a transcript, replied, closed, transferred; user changes. Never the text itself.</summary>
+public interface IAuditLog
+{
+    Task AppendAsync(string actor, string action, string? caseReference, string? detail, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken);
+}

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Handoff;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>What a user's turn does to their case, inside the turn's transaction.</summary>
+internal static class CaseTransactions
+{
+    private const string Alphabet = "ACDEFGHJKLMNPQRTUVWXY34679"; // no look-alikes (0/O, 1/I, 5/S, 8/B)
+
+    public static async Task<bool> ApplyAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        AddressProtector protector,
+        ChannelAddress from,
+        string? conversationId,
+        IReadOnlyList<CaseAction> actions,
+        DateTimeOffset now)
+    {
+        if (actions.Count == 0 || conversationId is null)
+        {
+            return false;
+        }
+
+        var at = SqliteDatabase.Stamp(now);
+        var openId = await OpenCaseIdAsync(connection, transaction, conversationId);
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case CaseAction.Open open when openId is null:
+                    openId = SqliteConversationStore.NewId();
+                    var summary = JsonSerializer.Serialize(new CaseSummary([.. open.Path], open.Answers.ToDictionary(a => a.Key, a => a.Value)), StorageJson.Default.CaseSummary);
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO cases (id, reference, conversation_id, channel, topic, language, priority, status, summary, created_at, last_inbound_at, updated_at)
+                        VALUES (@id, @reference, @conversationId, @channel, @topic, @language, @priority, 'waiting', @summary, @at, @at, @at)
+                        """,
+                        new { id = openId, reference = NewReference(), conversationId, channel = from.Channel, topic = open.Topic, language = open.Language, priority = open.HighPriority ? "high" : "normal", summary, at },
+                        transaction);
+                    break;
+                case CaseAction.Forward forward when openId is not null:
+                    await AddMessageAsync(connection, transaction, protector, openId, "migrant", null, forward.Text, null, now);
+                    await connection.ExecuteAsync("UPDATE cases SET last_inbound_at = @at, updated_at = @at WHERE id = @openId", new { openId, at }, transaction);
+                    break;
+                case CaseAction.Escalate when openId is not null:
+                    await connection.ExecuteAsync("UPDATE cases SET priority = 'high', updated_at = @at WHERE id = @openId", new { openId, at }, transaction);
+                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, "Frase de peligro: el bot mostró los números de emergencia; prioridad alta.", null, now);
+                    break;
+                case CaseAction.Leave leave when openId is not null:
+                    var stopped = leave.Reason == "stopped";
+                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, stopped ? "La persona escribió STOP: no recibirá más mensajes." : "La persona volvió al asistente automático (MENU).", null, now);
+                    await connection.ExecuteAsync(
+                        "UPDATE cases SET status = 'closed', outcome = @outcome, closed_at = @at, updated_at = @at WHERE id = @openId",
+                        new { openId, outcome = stopped ? CaseOutcomes.UserStopped : CaseOutcomes.UserLeft, at },
+                        transaction);
+                    openId = null;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return true;
+    }
+
+    public static Task<string?> OpenCaseIdAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId) =>
+        connection.QuerySingleOrDefaultAsync<string>(
+            "SELECT id FROM cases WHERE conversation_id = @conversationId AND status IN ('waiting', 'claimed') ORDER BY created_at DESC LIMIT 1",
+            new { conversationId },
+            transaction);
+
+    /// <summary>Transcript text is encrypted at rest with the same key as channel addresses.</summary>
+    public static Task AddMessageAsync(SqliteConnection connection, SqliteTransaction transaction, AddressProtector protector, string caseId, string author, string? authorName, string text, long? outboxId, DateTimeOffset now) =>
+        connection.ExecuteAsync(
+            "INSERT INTO case_messages (case_id, author, author_name, text_cipher, outbox_id, created_at) VALUES (@caseId, @author, @authorName, @cipher, @outboxId, @at)",
+            new { caseId, author, authorName, cipher = protector.Encrypt(text), outboxId, at = SqliteDatabase.Stamp(now) },
+            transaction);
+
+    private static string NewReference() =>
+        "C-" + string.Concat(RandomNumberGenerator.GetItems<char>(Alphabet, 6));
+}
+
+/// <summary>What the user agreed to share with the caseworker: node ids and choice ids, never text.</summary>
+public sealed record CaseSummary(List<string> Path, Dictionary<string, string> Answers);

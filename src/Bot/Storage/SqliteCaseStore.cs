@@ -1,0 +1,291 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using OimBot.Bot.Handoff;
+using OimBot.Content;
+
+namespace OimBot.Bot.Storage;
+
+public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector protector) : ICaseStore
+{
+    private const string Columns = """
+        reference AS Reference, channel AS Channel, topic AS Topic, language AS Language, priority AS Priority, status AS Status,
+        owner AS Owner, created_at AS CreatedAt, last_inbound_at AS LastInboundAt, claimed_at AS ClaimedAt, closed_at AS ClosedAt, outcome AS Outcome
+        """;
+
+    public async Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM cases WHERE status IN ('waiting', 'claimed') ORDER BY CASE priority WHEN 'high' THEN 0 ELSE 1 END, created_at");
+        return [.. rows.Select(r => r.ToCase())];
+    }
+
+    public async Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC LIMIT @count", new { count });
+        return [.. rows.Select(r => r.ToCase())];
+    }
+
+    public async Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns}, id AS Id, summary AS Summary, transcript_deleted_at AS TranscriptDeletedAt FROM cases WHERE reference = @reference", new { reference });
+        if (row is null)
+        {
+            return null;
+        }
+
+        var summary = row.Summary is null ? null : JsonSerializer.Deserialize(row.Summary, StorageJson.Default.CaseSummary);
+        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, string At, string? Delivery)>(
+            "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
+            new { id = row.Id });
+        var transcript = entries
+            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : SqliteConversationStore.ParseStatus(e.Delivery)))
+            .ToList();
+        return new CaseDetail(row.ToCase(), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
+    }
+
+    public Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var at = SqliteDatabase.Stamp(now);
+            var claimed = await connection.ExecuteAsync(
+                "UPDATE cases SET status = 'claimed', owner = @caseworker, claimed_at = @at, updated_at = @at WHERE reference = @reference AND status = 'waiting'",
+                new { reference, caseworker, at },
+                transaction);
+            var current = await connection.QuerySingleOrDefaultAsync<(string Id, string Status, string? Owner, string? ConversationId)>(
+                "SELECT id AS Id, status AS Status, owner AS Owner, conversation_id AS ConversationId FROM cases WHERE reference = @reference", new { reference }, transaction);
+            if (claimed == 0)
+            {
+                return current.Id is null ? (ClaimResult.NotFound, null) : current.Status == "closed" ? (ClaimResult.Closed, current.Owner) : (ClaimResult.AlreadyTaken, current.Owner);
+            }
+
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, current.Id, "system", null, $"{caseworker} tomó el caso.", null, now);
+            await TellAsync(connection, transaction, current.ConversationId, tell, shape, now);
+            return (ClaimResult.Claimed, caseworker);
+        }, cancellationToken);
+
+    public Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var open = await OpenAsync(connection, transaction, reference);
+            if (open.Id is null)
+            {
+                return false;
+            }
+
+            var at = SqliteDatabase.Stamp(now);
+            // Answering a case nobody took takes it.
+            await connection.ExecuteAsync(
+                "UPDATE cases SET status = 'claimed', owner = COALESCE(owner, @caseworker), claimed_at = COALESCE(claimed_at, @at), first_reply_at = COALESCE(first_reply_at, @at), updated_at = @at WHERE id = @id",
+                new { id = open.Id, caseworker, at },
+                transaction);
+            long? outboxId = null;
+            var target = await RecipientAsync(connection, transaction, open.ConversationId);
+            if (target is { Stopped: false } recipient)
+            {
+                foreach (var part in shape(recipient.Channel, reply))
+                {
+                    outboxId = await OutboxRows.InsertAsync(connection, transaction, recipient.Channel, recipient.Hash, recipient.Cipher, open.ConversationId, part, null, recipient.Window, now);
+                }
+            }
+
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "caseworker", caseworker, transcriptText, outboxId, now);
+            if (outboxId is null)
+            {
+                await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, "No se envió: la persona borró sus datos o pidió no recibir más mensajes.", null, now);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> NoteAsync(string reference, string caseworker, string text, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await connection.QuerySingleOrDefaultAsync<string>("SELECT id FROM cases WHERE reference = @reference AND transcript_deleted_at IS NULL", new { reference }, transaction);
+            if (id is null)
+            {
+                return false;
+            }
+
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "note", caseworker, text, null, now);
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var open = await OpenAsync(connection, transaction, reference);
+            if (open.Id is null)
+            {
+                return false;
+            }
+
+            var at = SqliteDatabase.Stamp(now);
+            await connection.ExecuteAsync(
+                "UPDATE cases SET status = 'claimed', owner = @toCaseworker, claimed_at = COALESCE(claimed_at, @at), updated_at = @at WHERE id = @id",
+                new { id = open.Id, toCaseworker, at },
+                transaction);
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, $"{fromCaseworker} transfirió el caso a {toCaseworker}.", null, now);
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var open = await OpenAsync(connection, transaction, reference);
+            if (open.Id is null)
+            {
+                return false;
+            }
+
+            var at = SqliteDatabase.Stamp(now);
+            await connection.ExecuteAsync(
+                "UPDATE cases SET status = 'closed', outcome = @outcome, owner = COALESCE(owner, @caseworker), closed_at = @at, updated_at = @at WHERE id = @id",
+                new { id = open.Id, outcome, caseworker, at },
+                transaction);
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, $"{caseworker} cerró el caso: {CaseOutcomes.Label(outcome)}.", null, now);
+            await TellAsync(connection, transaction, open.ConversationId, tell, shape, now);
+            return true;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> TimeOutAsync(DateTimeOffset waitingSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            var due = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId)>(
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL AND created_at < @since",
+                new { since = SqliteDatabase.Stamp(waitingSince) },
+                transaction)).ToList();
+            foreach (var (id, _, conversationId) in due)
+            {
+                await connection.ExecuteAsync("UPDATE cases SET timeout_notified_at = @at, updated_at = @at WHERE id = @id", new { id, at = SqliteDatabase.Stamp(now) }, transaction);
+                await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "Nadie tomó el caso a tiempo: el bot se lo dijo a la persona y le ofreció seguir esperando o volver al menú.", null, now);
+                await TellAsync(connection, transaction, conversationId, tell, shape, now);
+            }
+
+            return [.. due.Select(d => d.Reference)];
+        }, cancellationToken);
+
+    public Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var cutoff = SqliteDatabase.Stamp(closedBefore);
+            await connection.ExecuteAsync(
+                "DELETE FROM case_messages WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' AND closed_at < @cutoff AND transcript_deleted_at IS NULL)",
+                new { cutoff },
+                transaction);
+            return await connection.ExecuteAsync(
+                "UPDATE cases SET summary = NULL, transcript_deleted_at = @at, updated_at = @at WHERE status = 'closed' AND closed_at < @cutoff AND transcript_deleted_at IS NULL",
+                new { cutoff, at = SqliteDatabase.Stamp(now) },
+                transaction);
+        }, cancellationToken);
+
+    private static Task<(string? Id, string? ConversationId)> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, string reference) =>
+        connection.QuerySingleOrDefaultAsync<(string? Id, string? ConversationId)>(
+            "SELECT id AS Id, conversation_id AS ConversationId FROM cases WHERE reference = @reference AND status IN ('waiting', 'claimed')", new { reference }, transaction);
+
+    /// <summary>Where the conversation's messages go; null when the user deleted everything.</summary>
+    private static async Task<Recipient?> RecipientAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId)
+    {
+        if (conversationId is null)
+        {
+            return null;
+        }
+
+        var row = await connection.QuerySingleOrDefaultAsync<(string? Channel, byte[] Hash, byte[] Cipher, string State)>(
+            "SELECT channel AS Channel, address_hash AS Hash, address_cipher AS Cipher, state AS State FROM conversations WHERE id = @conversationId",
+            new { conversationId },
+            transaction);
+        if (row.Channel is null || JsonSerializer.Deserialize(row.State, StorageJson.Default.ConversationState) is not { } state)
+        {
+            return null;
+        }
+
+        // WhatsApp (Cloud API or Twilio) only accepts free-form messages within 24 hours of the user's last message.
+        DateTimeOffset? window = row.Channel is "whatsapp" or "twilio" ? state.LastActivityAt + TimeSpan.FromHours(24) : null;
+        return new Recipient(row.Channel, row.Hash, row.Cipher, state, window, state.Stopped);
+    }
+
+    /// <summary>Runs a transition on the conversation (claimed, timed out, closed) and queues what it says.</summary>
+    private static async Task TellAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId, CaseTransition tell, ReplyShape shape, DateTimeOffset now)
+    {
+        if (await RecipientAsync(connection, transaction, conversationId) is not { } recipient)
+        {
+            return;
+        }
+
+        var result = tell(recipient.State);
+        if (result.State is { } state)
+        {
+            // The session's inactivity clock is the user's, not the bot's: updated_at stays.
+            await connection.ExecuteAsync(
+                "UPDATE conversations SET state = @state WHERE id = @conversationId",
+                new { conversationId, state = JsonSerializer.Serialize(state, StorageJson.Default.ConversationState) },
+                transaction);
+        }
+
+        if (recipient.Stopped)
+        {
+            return; // R7: nothing is sent after STOP
+        }
+
+        foreach (var reply in result.Replies)
+        {
+            foreach (var part in shape(recipient.Channel, reply))
+            {
+                await OutboxRows.InsertAsync(connection, transaction, recipient.Channel, recipient.Hash, recipient.Cipher, conversationId, part, null, recipient.Window, now);
+            }
+        }
+    }
+
+    private sealed record Recipient(string Channel, byte[] Hash, byte[] Cipher, Dialogs.ConversationState State, DateTimeOffset? Window, bool Stopped);
+
+    private sealed class Row
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Reference { get; init; } = string.Empty;
+
+        public string Channel { get; init; } = string.Empty;
+
+        public string Topic { get; init; } = string.Empty;
+
+        public string Language { get; init; } = string.Empty;
+
+        public string Priority { get; init; } = "normal";
+
+        public string Status { get; init; } = "waiting";
+
+        public string? Owner { get; init; }
+
+        public string CreatedAt { get; init; } = string.Empty;
+
+        public string LastInboundAt { get; init; } = string.Empty;
+
+        public string? ClaimedAt { get; init; }
+
+        public string? ClosedAt { get; init; }
+
+        public string? Outcome { get; init; }
+
+        public string? Summary { get; init; }
+
+        public string? TranscriptDeletedAt { get; init; }
+
+        public CaseRow ToCase() => new(
+            Reference,
+            Channel,
+            Topic,
+            Language,
+            Priority == "high" ? CasePriority.High : CasePriority.Normal,
+            Enum.Parse<CaseStatus>(Status, ignoreCase: true),
+            Owner,
+            SqliteDatabase.ParseStamp(CreatedAt),
+            SqliteDatabase.ParseStamp(LastInboundAt),
+            ClaimedAt is null ? null : SqliteDatabase.ParseStamp(ClaimedAt),
+            ClosedAt is null ? null : SqliteDatabase.ParseStamp(ClosedAt),
+            Outcome);
+    }
+}

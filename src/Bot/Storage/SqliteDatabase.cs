@@ -1,0 +1,68 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// The one SQLite file every store shares: its connection string, and the single writer gate (SQLite has one writer;
+/// waiting here is cheaper than retrying on SQLITE_BUSY, and it keeps each user's turns in order).
+/// </summary>
+public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposable
+{
+    private readonly string _connectionString = Normalise(options.Value.ConnectionString);
+
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="work"/> as the only writer, in one transaction.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
+
+    public void Dispose() => WriteGate.Dispose();
+
+    /// <summary>UTC, fixed width, so text comparison in SQL is time order.</summary>
+    public static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseStamp(string stamp) => DateTimeOffset.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Creates the folder of a file database (data/ on first run) and turns on pooling.</summary>
+    private static string Normalise(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        builder.Pooling = true;
+        return builder.ToString();
+    }
+}
