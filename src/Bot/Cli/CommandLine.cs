@@ -3,7 +3,7 @@ namespace OimBot.Bot.Cli;
 /// <summary>The service's commands besides running the web host: <c>chat</c> and <c>content validate</c>.</summary>
 internal static class CommandLine
 {
-    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["outbox", ..] or ["help" or "--help" or "-h"];
+    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["outbox", ..] or ["users", ..] or ["help" or "--help" or "-h"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -15,6 +15,8 @@ internal static class CommandLine
                 return await ChatCommand.RunAsync(rest, Console.In, Console.Out, TimeProvider.System);
             case ["outbox", ..]:
                 return await OutboxCommand.RunAsync(args, Console.Out);
+            case ["users", ..]:
+                return await UsersCommand.RunAsync(args, Console.In, Console.Out);
             default:
                 await Console.Out.WriteLineAsync("""
                     Usage:
@@ -22,6 +24,8 @@ internal static class CommandLine
                       dotnet run --project src/Bot -- chat [--lang es|en]  talk to the bot in this terminal
                       dotnet run --project src/Bot -- content validate [dir] [--facts seeds/facts.yaml]
                       dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
+                      dotnet run --project src/Bot -- users add NAME --role caseworker|supervisor|analyst   (password on stdin)
+                      dotnet run --project src/Bot -- users list | disable NAME | enable NAME
                     """);
                 return args is ["help" or "--help" or "-h"] ? 0 : 2;
         }

@@ -27,6 +27,7 @@ public sealed partial class SqliteConversationStore(
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        database.RestrictToOwner(connection.DataSource);
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
         var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ToHashSet();

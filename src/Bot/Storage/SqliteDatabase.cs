@@ -44,6 +44,15 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposab
 
     public void Dispose() => WriteGate.Dispose();
 
+    /// <summary>The database holds encrypted addresses and transcripts: readable by the service's user only (SQLite's -wal and -shm files copy it).</summary>
+    public void RestrictToOwner(string? file)
+    {
+        if (!OperatingSystem.IsWindows() && file is { Length: > 0 } && File.Exists(file))
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
     /// <summary>UTC, fixed width, so text comparison in SQL is time order.</summary>
     public static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 

@@ -1,0 +1,270 @@
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Handoff;
+
+/// <summary>The way to a person and back, in the pure engine: consent, priority, silence while owned, commands, closing.</summary>
+public class HandoffEngineTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    /// <summary>Monday 24 November 2026, 10:00 in Panama (15:00 UTC): on duty with the default office hours.</summary>
+    private static readonly DateTimeOffset OnDuty = new(2026, 11, 23, 15, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Sunday 22 November 2026, 10:00 in Panama: nobody on duty until Monday 08:00.</summary>
+    private static readonly DateTimeOffset Sunday = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+
+    private static Chat InCase(DateTimeOffset? at = null, string first = "1")
+    {
+        var chat = Chat.Started(Content, clock: new FakeClock(at ?? OnDuty)).Send(first).Send("humano").Send("1");
+        Assert.True(chat.State!.InCase);
+        return chat;
+    }
+
+    [Fact]
+    public void AskingForAPerson_AsksForConsentFirst_AndNoOpensNothing()
+    {
+        var chat = Chat.Started(Content).Send("1").Send("humano");
+
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        Assert.Contains("¿Quieres que una persona de la OIM lea esta conversación y te responda aquí?", chat.Text, StringComparison.Ordinal);
+        Assert.Contains("No verá tu número ni tu nombre", chat.Text, StringComparison.Ordinal);
+        Assert.Empty(chat.Last!.CaseActions);
+
+        chat.Tap("No, gracias");
+        Assert.Equal("avr-menu", chat.Node);
+        Assert.False(chat.State!.InCase);
+        Assert.Empty(chat.Last!.CaseActions);
+        Assert.DoesNotContain(EventKind.HandoffRequested, chat.Events);
+    }
+
+    [Fact]
+    public void Consent_OpensANormalCase_WithTheTopicPathAndAnswers()
+    {
+        // AVR → short questions → yes, yes, no, no (health), no (fear) → "talk to someone" → consent → yes
+        var chat = Chat.Started(Content, clock: new FakeClock(OnDuty)).Send("1").Send("4").Send("1");
+        foreach (var answer in new[] { "1", "1", "2", "2", "2" })
+        {
+            chat.Send(answer);
+        }
+
+        Assert.Equal("avr-screen-end", chat.Node);
+        chat.Send("1");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        chat.Tap("Sí, quiero");
+
+        var open = Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions));
+        Assert.Equal("avr", open.Topic);
+        Assert.False(open.HighPriority);
+        Assert.Equal("es", open.Language);
+        Assert.Equal(5, open.Answers.Count);
+        Assert.Equal("yes", open.Answers["avr-q-panama"]);
+        Assert.Equal("no", open.Answers["avr-q-fear"]);
+        Assert.Contains("avr-screen-end", open.Path);
+        Assert.DoesNotContain(Content.Common.HandoffConsentNode, open.Path);
+        Assert.Equal("avr-handoff", chat.Node);
+        Assert.True(chat.State!.InCase);
+        Assert.Contains(EventKind.HandoffRequested, chat.Events);
+    }
+
+    [Fact]
+    public void OnDuty_TheUserIsToldTheExpectedWait()
+    {
+        var chat = InCase(OnDuty);
+        Assert.Contains("Hay personal de turno: suele responder en unos 15 minutos.", chat.Text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", chat.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OffHours_TheUserIsToldWhenSomeoneWillAnswer_AndTheEmergencyChannels()
+    {
+        var chat = InCase(Sunday);
+        Assert.Contains("Te responderán a partir del lunes 23 de noviembre a las 08:00 (hora de Panamá)", chat.Text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", chat.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("me tienen encerrada")]
+    [InlineData("estoy en peligro")]
+    [InlineData("me violaron")]
+    public void ADangerCue_OffersAHighPriorityCase_RightAfterTheEmergencyNumbers(string phrase)
+    {
+        var chat = Chat.Started(Content, clock: new FakeClock(Sunday)).Send(phrase);
+        Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+
+        chat.Send("1");
+
+        var open = Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions));
+        Assert.True(open.HighPriority);
+        Assert.Contains("llama al 911 o al 104", chat.Text, StringComparison.Ordinal); // whatever the hour
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", "es"), chat.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AskingForAPersonFromTheTraffickingTopic_IsHighPriority()
+    {
+        var chat = Chat.Started(Content).Send("3").Send("humano").Send("1");
+        Assert.True(Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions)).HighPriority);
+    }
+
+    [Fact]
+    public void WhileACaseIsOpen_TheBotIsSilent_AndTheWordsGoToTheCase()
+    {
+        var chat = InCase();
+        chat.Send("Necesito ayuda con mi permiso, mi pasaporte es 123456789");
+
+        Assert.Empty(chat.Replies);
+        var forward = Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions));
+        Assert.Equal("Necesito ayuda con mi permiso, mi pasaporte es [•••]", forward.Text); // R2: a token, never the value
+        Assert.True(chat.State!.InCase);
+
+        chat.Send("1");
+        Assert.Empty(chat.Replies);
+        Assert.Equal("1", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+    }
+
+    public static TheoryData<string, string, bool, string?> CommandsDuringACase => new()
+    {
+        // typed, the case action, still in the case?, the node after (null: deleted)
+        { "menu", "Leave:menu", false, "main-menu" },
+        { "MENÚ", "Leave:menu", false, "main-menu" },
+        { "borrar", "none", false, null },
+        { "stop", "Leave:stopped", false, "handoff" },
+        { "ayuda", "none", true, "handoff" },
+        { "humano", "none", true, "handoff" },
+        { "atras", "Forward", true, "handoff" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CommandsDuringACase))]
+    public void GlobalCommands_StillWork_DuringACase(string typed, string action, bool stillInCase, string? node)
+    {
+        var chat = InCase().Send(typed);
+
+        var actions = chat.Last!.CaseActions;
+        switch (action)
+        {
+            case "none":
+                Assert.Empty(actions);
+                break;
+            case "Forward":
+                Assert.IsType<CaseAction.Forward>(Assert.Single(actions));
+                break;
+            default:
+                Assert.Equal(action.Split(':')[1], Assert.IsType<CaseAction.Leave>(Assert.Single(actions)).Reason);
+                break;
+        }
+
+        if (node is null)
+        {
+            Assert.Null(chat.State);
+            return;
+        }
+
+        Assert.Equal(stillInCase, chat.State!.InCase);
+        Assert.Equal(node, chat.Node);
+        if (typed.Equals("menu", StringComparison.OrdinalIgnoreCase) || typed == "MENÚ")
+        {
+            Assert.StartsWith(ContentRenderer.Common(Content, "case-left", "es"), chat.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ADangerPhraseDuringACase_GetsTheNumbers_AndRaisesThePriority()
+    {
+        var chat = InCase().Send("ayuda, me tienen encerrada");
+
+        Assert.Contains("911", chat.Text, StringComparison.Ordinal);
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Forward);
+        Assert.True(chat.State!.InCase);
+    }
+
+    [Fact]
+    public void MediaDuringACase_IsNotOpened_AndTheUserIsToldOnlyTextIsRead()
+    {
+        var chat = InCase().SendUnsupported();
+        Assert.Equal(ContentRenderer.Common(Content, "case-media", "es"), chat.Text);
+        Assert.Contains("not opened", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NobodyTookTheCase_TheUserMayKeepWaitingOrGoBackToTheMenu()
+    {
+        var chat = InCase();
+        var timedOut = DialogEngine.CaseTimedOut(Content, chat.State!, OnDuty.AddMinutes(11));
+
+        Assert.Equal(Content.Common.HandoffTimeoutNode, timedOut.State!.NodeId);
+        Assert.True(timedOut.State.InCase);
+        var text = Assert.Single(timedOut.Replies).Text;
+        Assert.Contains("Todavía nadie del equipo ha podido tomar tu conversación", text, StringComparison.Ordinal);
+        Assert.Contains("911", text, StringComparison.Ordinal);
+
+        var waiting = DialogEngine.Step(Content, timedOut.State, UserMessage.FromChoice($"{Content.Common.HandoffTimeoutNode}/handoff-waiting"), OnDuty.AddMinutes(12), new DialogOptions());
+        Assert.Equal(Content.Common.HandoffWaitingNode, waiting.State!.NodeId);
+        Assert.True(waiting.State.InCase);
+        Assert.Empty(waiting.CaseActions);
+
+        var menu = DialogEngine.Step(Content, waiting.State, UserMessage.FromChoice($"{Content.Common.HandoffWaitingNode}/main-menu"), OnDuty.AddMinutes(13), new DialogOptions());
+        Assert.Equal("main-menu", menu.State!.NodeId);
+        Assert.False(menu.State.InCase);
+        Assert.Equal("menu", Assert.IsType<CaseAction.Leave>(Assert.Single(menu.CaseActions)).Reason);
+    }
+
+    [Fact]
+    public void ClosedByTheCaseworker_GoodbyeThenAnOptionalAnonymousScore_ThenTheBotResumes()
+    {
+        var chat = InCase();
+        var closed = DialogEngine.CaseClosed(Content, chat.State!, OnDuty.AddMinutes(30));
+
+        Assert.False(closed.State!.InCase);
+        Assert.Equal(Content.Common.CaseClosedNode, closed.State.NodeId);
+        Assert.Contains("del 1 al 5", Assert.Single(closed.Replies).Text, StringComparison.Ordinal);
+
+        var scored = DialogEngine.Step(Content, closed.State, UserMessage.FromText("5"), OnDuty.AddMinutes(31), new DialogOptions());
+        var score = Assert.Single(scored.Events, e => e.Kind == EventKind.SatisfactionGiven);
+        Assert.Equal(5, score.Score);
+        Assert.Equal("main-menu", scored.State!.NodeId);
+
+        var skipped = DialogEngine.Step(Content, closed.State, UserMessage.FromText("6"), OnDuty.AddMinutes(31), new DialogOptions());
+        Assert.DoesNotContain(skipped.Events, e => e.Kind == EventKind.SatisfactionGiven);
+        Assert.Equal("main-menu", skipped.State!.NodeId);
+    }
+
+    [Fact]
+    public void ACaseworkersWords_AreMarkedAsFromAPerson()
+    {
+        Assert.Equal("👤 Hola, soy del equipo.", DialogEngine.CaseworkerSaid("Hola, soy del equipo.").Text);
+        Assert.Equal(Content.Common.Text("case-claimed", "en"), DialogEngine.CaseClaimed(Content, ConversationState.Start("en", "x", OnDuty)).Replies[0].Text);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23T12:59:00Z", false, "2026-11-23 08:00")] // Monday 07:59 in Panama
+    [InlineData("2026-11-23T13:00:00Z", true, "2026-11-24 08:00")]  // Monday 08:00
+    [InlineData("2026-11-23T21:59:00Z", true, "2026-11-24 08:00")]  // Monday 16:59
+    [InlineData("2026-11-23T22:00:00Z", false, "2026-11-24 08:00")] // Monday 17:00
+    [InlineData("2026-11-27T23:00:00Z", false, "2026-11-30 08:00")] // Friday 18:00: next is Monday
+    public void OfficeHours_AreInPanamaTime(string utc, bool onDuty, string next)
+    {
+        var now = DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(onDuty, HandoffSchedule.Default.IsOnDuty(now));
+        Assert.Equal(next, HandoffSchedule.Default.NextOpening(now)!.Value.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("08:00-17:00", true)]
+    [InlineData("closed", true)]
+    [InlineData("", true)]
+    [InlineData("17:00-08:00", false)]
+    [InlineData("8-17", false)]
+    public void OfficeHours_AreValidatedAtStartUp(string hours, bool valid)
+    {
+        var options = new HandoffOptions { OfficeHours = new(StringComparer.OrdinalIgnoreCase) { ["Monday"] = hours } };
+        var result = new HandoffOptionsValidator().Validate(null, options);
+        Assert.Equal(valid, result.Succeeded);
+    }
+}

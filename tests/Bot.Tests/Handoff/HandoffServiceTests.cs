@@ -1,0 +1,268 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Handoff;
+
+/// <summary>Cases end to end through the real host: Telegram in and out through a fake, caseworkers through the service.</summary>
+public sealed class HandoffServiceTests
+{
+    private static bool To(RecordedRequest request, long chat) =>
+        request.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && request.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal);
+
+    private static async Task<string> OpenCaseAsync(ChannelHost host, long chat, params string[] first)
+    {
+        var update = chat * 100;
+        foreach (var text in new[] { "hola", "1", "humano", "1" }.Concat(first))
+        {
+            await host.PostTelegramAsync(ChannelHost.TelegramText(++update, chat, text));
+        }
+
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var queue = await handoff.QueueAsync(CancellationToken.None);
+        return Assert.Single(queue).Reference;
+    }
+
+    private static async Task<long> SentCountAsync(ChannelHost host, long chat, int atLeast)
+    {
+        var requests = await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && To(r, chat)) >= atLeast);
+        return requests.Count(r => r.Status == 200 && To(r, chat));
+    }
+
+    [Fact]
+    public async Task ACaseFromRequestToClose_ReachesTheUserOnTheirChannel_AndIsAudited()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var reference = await OpenCaseAsync(host, 5101, "Necesito ayuda con mis papeles, mi número es 6123 4567 89");
+        var beforeSilence = await SentCountAsync(host, 5101, 4);
+
+        // The bot is silent while the case is open: the last message went to the case, not to a reply.
+        await Task.Delay(300);
+        Assert.Equal(beforeSilence, host.Fake.Requests.Count(r => r.Status == 200 && To(r, 5101)));
+        var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
+        Assert.Equal("telegram", detail.Row.Channel);
+        var message = Assert.Single(detail.Transcript, e => e.Author == "migrant");
+        Assert.Equal("Necesito ayuda con mis papeles, mi número es [•••]", message.Text);
+
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(reference, "ana", CancellationToken.None)).Result);
+        var claimed = (await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && To(r, 5101)) > beforeSilence)).Last(r => To(r, 5101));
+        Assert.Contains("ya está leyendo tu conversación", claimed.Text, StringComparison.Ordinal);
+
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Hola, soy Ana de la OIM. ¿Estás en un lugar seguro?", CancellationToken.None));
+        var reply = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && To(r, 5101) && r.Text.Contains("👤 Hola, soy Ana", StringComparison.Ordinal)))).Last(r => To(r, 5101));
+        Assert.Contains("👤 Hola, soy Ana de la OIM", reply.Text, StringComparison.Ordinal);
+
+        Assert.True(await handoff.CloseAsync(reference, "ana", CaseOutcomes.InformationGiven, CancellationToken.None));
+        var goodbye = (await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5101) && r.Text.Contains("del 1 al 5", StringComparison.Ordinal)))).Last(r => To(r, 5101));
+        Assert.Contains("cerró esta conversación", goodbye.Text, StringComparison.Ordinal);
+
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5101_900, 5101, "5"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5101) && r.Text.Contains("¿Sobre qué quieres información?", StringComparison.Ordinal) && r.At > goodbye.At));
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'SatisfactionGiven' AND value = '5'"));
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = 'information_given'"));
+
+        var audit = await host.Factory.Services.GetRequiredService<IAuditLog>().ListAsync(50, CancellationToken.None);
+        Assert.Equal(["close", "reply", "claim", "view-transcript"], audit.Where(a => a.CaseReference == reference).Select(a => a.Action).Take(4));
+        var closed = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Equal(CaseStatus.Closed, closed!.Row.Status);
+        Assert.Equal(OimBot.Bot.Storage.OutboxStatus.Sent, closed.Transcript.Single(e => e.Author == "caseworker").Delivery);
+    }
+
+    [Fact]
+    public async Task TranscriptText_IsEncryptedAtRest()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        await OpenCaseAsync(host, 5102, "palabra-muy-reconocible en el mensaje");
+        SqliteConnection.ClearAllPools();
+        var bytes = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(host.Factory.DatabasePath))
+            + (File.Exists(host.Factory.DatabasePath + "-wal") ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(host.Factory.DatabasePath + "-wal")) : string.Empty);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM case_messages WHERE author = 'migrant'"));
+        Assert.DoesNotContain("palabra-muy-reconocible", bytes, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoCaseworkersClaimingAtOnce_OneWins_TheOtherIsTold()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var reference = await OpenCaseAsync(host, 5103);
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+
+        var results = await Task.WhenAll(
+            Enumerable.Range(0, 6).Select(i => Task.Run(() => handoff.ClaimAsync(reference, $"worker{i}", CancellationToken.None))));
+
+        var winner = Assert.Single(results, r => r.Result == ClaimResult.Claimed);
+        Assert.All(results.Where(r => r.Result != ClaimResult.Claimed), r =>
+        {
+            Assert.Equal(ClaimResult.AlreadyTaken, r.Result);
+            Assert.Equal(winner.Owner, r.Owner);
+        });
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5103) && r.Text.Contains("ya está leyendo", StringComparison.Ordinal)));
+        await Task.Delay(300);
+        Assert.Single(host.Fake.Requests, r => To(r, 5103) && r.Text.Contains("ya está leyendo", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NobodyTakesTheCase_TheUserIsToldOnce_AndCanKeepWaiting()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:ClaimTimeout"] = "00:00:01", ["Handoff:MonitorInterval"] = "00:00:00.200" });
+        var reference = await OpenCaseAsync(host, 5104);
+
+        var notice = (await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5104) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal)))).Last(r => To(r, 5104));
+        Assert.Contains("Seguir esperando", notice.Text, StringComparison.Ordinal);
+        Assert.Contains("911", notice.Text, StringComparison.Ordinal);
+        await Task.Delay(800);
+        Assert.Single(host.Fake.Requests, r => To(r, 5104) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal));
+
+        await host.PostTelegramAsync(ChannelHost.TelegramCallback(5104_900, 5104, "handoff-timeout/handoff-waiting"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5104) && r.Text.Contains("sigue en espera", StringComparison.Ordinal)));
+        var detail = await host.Factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffTimedOut'"));
+    }
+
+    [Fact]
+    public async Task ClosedCaseTranscripts_AreDeletedAfterRetention_TheOutcomeStays()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:TranscriptRetention"] = "00:00:01", ["Handoff:MonitorInterval"] = "00:00:00.200" });
+        var reference = await OpenCaseAsync(host, 5105, "algo que decir");
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        await handoff.ClaimAsync(reference, "ana", CancellationToken.None);
+        await handoff.CloseAsync(reference, "ana", CaseOutcomes.Referred, CancellationToken.None);
+
+        var cases = host.Factory.Services.GetRequiredService<ICaseStore>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        CaseDetail? detail;
+        do
+        {
+            await Task.Delay(200);
+            detail = await cases.FindAsync(reference, CancellationToken.None);
+        }
+        while (!detail!.TranscriptDeleted && waited.Elapsed < TimeSpan.FromSeconds(15));
+
+        Assert.True(detail.TranscriptDeleted);
+        Assert.Empty(detail.Transcript);
+        Assert.Empty(detail.Path);
+        Assert.Equal(CaseOutcomes.Referred, detail.Row.Outcome);
+        Assert.Equal(0, await host.CountAsync("SELECT COUNT(*) FROM case_messages"));
+    }
+
+    [Theory]
+    [InlineData("menu", "user_left", true)]
+    [InlineData("stop", "user_stopped", true)]
+    [InlineData("borrar", null, false)]
+    public async Task TheUserLeaves_TheCaseworkerSeesIt_AndNothingMoreIsSent(string command, string? outcome, bool caseRemains)
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var reference = await OpenCaseAsync(host, 5106);
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5106_900, 5106, command));
+        var cases = host.Factory.Services.GetRequiredService<ICaseStore>();
+
+        var detail = await cases.FindAsync(reference, CancellationToken.None);
+        if (!caseRemains)
+        {
+            Assert.Null(detail); // BORRAR erases the case and its transcript too
+            Assert.Equal(0, await host.CountAsync("SELECT COUNT(*) FROM cases"));
+            return;
+        }
+
+        Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
+        Assert.Equal(outcome, detail.Row.Outcome);
+        Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(command == "stop" ? "STOP" : "MENU", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RepliesAfterStop_AreNotSent_AndTheCaseworkerIsTold()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var reference = await OpenCaseAsync(host, 5107);
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        await handoff.ClaimAsync(reference, "ana", CancellationToken.None);
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5107_900, 5107, "stop"));
+
+        Assert.NotNull(await handoff.ReplyAsync(reference, "ana", "¿Sigues ahí?", CancellationToken.None)); // the case closed with STOP
+        await Task.Delay(300);
+        Assert.DoesNotContain(host.Fake.Requests, r => To(r, 5107) && r.Text.Contains("Sigues ahí", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AReplyOverTheChannelLimit_IsRefusedWithAMessage()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var from = "whatsapp:+50760005555";
+        var sid = 0;
+        foreach (var text in new[] { "hola", "1", "humano", "1" })
+        {
+            await host.PostTwilioAsync(ChannelHost.TwilioInbound(from, $"SMh{++sid}", text));
+        }
+
+        var reference = Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
+        var problem = await handoff.ReplyAsync(reference, "ana", new string('a', 1700), CancellationToken.None);
+
+        Assert.Contains("twilio admite como máximo 1598", problem, StringComparison.Ordinal);
+        Assert.Equal("Escribe una respuesta.", await handoff.ReplyAsync(reference, "ana", "   ", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AWhatsAppReplyAfterTheWindowClosed_IsHeld_AndShownAsNotDelivered()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var id = 0;
+        foreach (var text in new[] { "hola", "1", "humano", "1" })
+        {
+            await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760006666", $"wamid.h{++id}", text, 1_795_359_600));
+        }
+
+        var reference = Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
+        host.Factory.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Hola, ¿sigues ahí?", CancellationToken.None));
+
+        var cases = host.Factory.Services.GetRequiredService<ICaseStore>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        CaseEntry entry;
+        do
+        {
+            await Task.Delay(100);
+            entry = (await cases.FindAsync(reference, CancellationToken.None))!.Transcript.Single(e => e.Author == "caseworker");
+        }
+        while (entry.Delivery != OimBot.Bot.Storage.OutboxStatus.NeedsTemplate && waited.Elapsed < TimeSpan.FromSeconds(15));
+
+        Assert.Equal(OimBot.Bot.Storage.OutboxStatus.NeedsTemplate, entry.Delivery);
+        Assert.Equal("no entregado: la ventana de 24 h de WhatsApp está cerrada", OimBot.Bot.Handoff.Pages.Inbox.InboxFormat.Delivery(entry.Delivery));
+        Assert.DoesNotContain(host.Fake.Requests, r => r.Text.Contains("sigues ahí", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WebChat_ReceivesTheCaseworkersReplyOnce_ByPolling()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var id = Guid.NewGuid().ToString("N");
+        foreach (var text in new[] { "hola", "1", "humano", "1", "Hola, necesito ayuda" })
+        {
+            var response = await host.Client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text });
+            response.EnsureSuccessStatusCode();
+        }
+
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var reference = Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
+        await handoff.ClaimAsync(reference, "ana", CancellationToken.None);
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Hola, te leo.", CancellationToken.None));
+
+        var first = await host.Client.GetFromJsonAsync<JsonElement>($"/api/webchat/messages?conversationId={id}");
+        var texts = first.GetProperty("replies").EnumerateArray().Select(r => r.GetProperty("text").GetString()).ToList();
+        Assert.Equal(2, texts.Count);
+        Assert.Contains("ya está leyendo", texts[0], StringComparison.Ordinal);
+        Assert.Equal("👤 Hola, te leo.", texts[1]);
+        var again = await host.Client.GetFromJsonAsync<JsonElement>($"/api/webchat/messages?conversationId={id}");
+        Assert.Equal(0, again.GetProperty("replies").GetArrayLength());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/webchat/messages?conversationId=<x>")).StatusCode);
+    }
+}
