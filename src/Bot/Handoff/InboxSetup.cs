@@ -75,6 +75,9 @@ public static class InboxSetup
             options.Conventions.AuthorizePage("/Inbox/Analytics", AnalyticsPolicy);
         });
         services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
+
+        // Spanish and other scripts as they are; <, >, &, quotes are still encoded everywhere.
+        services.AddWebEncoders(options => options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "oimbot.antiforgery";

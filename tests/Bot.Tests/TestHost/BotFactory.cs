@@ -27,6 +27,8 @@ public sealed class BotFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(Root, "bot.db");
 
+    public string InitialPasswordFile => Path.Combine(Root, "initial-admin-password");
+
     public FakeClock Clock { get; }
 
     public LogCapture Logs { get; } = new();
@@ -36,6 +38,7 @@ public sealed class BotFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Privacy:AddressKeyFile", Path.Combine(Root, "address.key"));
+        builder.UseSetting("Handoff:InitialPasswordFile", InitialPasswordFile);
         builder.UseSetting("Content:Directory", ContentDirectory);
         builder.UseSetting("Content:FactsPath", FactsPath);
         foreach (var (key, value) in Settings)

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Handoff;
+
+/// <summary>The inbox over HTTP: sign-in, roles, antiforgery, lockout, the first admin, and text shown, never run.</summary>
+public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
+{
+    private const string Password = "una-clave-larga-123";
+    private BotFactory _factory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new BotFactory();
+        _ = _factory.CreateClient(); // starts the host: the first admin is created now
+        var accounts = _factory.Services.GetRequiredService<InboxAccounts>();
+        await accounts.CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        await accounts.CreateAsync("sara", Roles.Supervisor, Password, false, "test", CancellationToken.None);
+        await accounts.CreateAsync("alex", Roles.Analyst, Password, false, "test", CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    public void Dispose() => _factory.Dispose();
+
+    private async Task<string> OpenCaseAsync(string text)
+    {
+        using var client = _factory.CreateClient();
+        var id = Guid.NewGuid().ToString("N");
+        foreach (var message in new[] { "hola", "1", "humano", "1", text })
+        {
+            (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text = message })).EnsureSuccessStatusCode();
+        }
+
+        return (await _factory.Services.GetRequiredService<HandoffService>().QueueAsync(CancellationToken.None))[0].Reference;
+    }
+
+    [Theory]
+    [InlineData("/inbox")]
+    [InlineData("/inbox/case/C-XXXXXX")]
+    [InlineData("/inbox/users")]
+    [InlineData("/inbox/analytics")]
+    public async Task WithoutSigningIn_EveryPageRedirectsToTheLogin(string path)
+    {
+        using var client = new InboxClient(_factory);
+        var response = await client.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/inbox/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.Http.GetAsync("/inbox/events")).StatusCode);
+    }
+
+    public static TheoryData<string, string, HttpStatusCode> Access => new()
+    {
+        { "ana", "/inbox", HttpStatusCode.OK },
+        { "ana", "/inbox/users", HttpStatusCode.Forbidden },
+        { "ana", "/inbox/audit", HttpStatusCode.Forbidden },
+        { "ana", "/inbox/contenthealth", HttpStatusCode.Forbidden },
+        { "ana", "/inbox/analytics", HttpStatusCode.Forbidden },
+        { "alex", "/inbox/analytics", HttpStatusCode.OK },
+        { "alex", "/inbox", HttpStatusCode.Forbidden },
+        { "alex", "/inbox/case/{case}", HttpStatusCode.Forbidden },
+        { "alex", "/inbox/users", HttpStatusCode.Forbidden },
+        { "sara", "/inbox", HttpStatusCode.OK },
+        { "sara", "/inbox/case/{case}", HttpStatusCode.OK },
+        { "sara", "/inbox/users", HttpStatusCode.OK },
+        { "sara", "/inbox/audit", HttpStatusCode.OK },
+        { "sara", "/inbox/contenthealth", HttpStatusCode.OK },
+        { "sara", "/inbox/analytics", HttpStatusCode.OK },
+        { "ana", "/inbox/case/{case}", HttpStatusCode.OK },
+        { "ana", "/inbox/case/C-NOPE99", HttpStatusCode.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(Access))]
+    public async Task EachRole_OpensOnlyItsPages(string user, string path, HttpStatusCode status)
+    {
+        var reference = await OpenCaseAsync("hola");
+        using var client = await InboxClient.SignedInAsync(_factory, user, Password);
+        var response = await client.Http.GetAsync(path.Replace("{case}", reference, StringComparison.Ordinal));
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.Forbidden)
+        {
+            Assert.Contains("Sin permiso (403)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AnAnalyst_NeverSeesATranscript_AndViewsAreAudited()
+    {
+        var reference = await OpenCaseAsync("texto-del-caso-privado");
+        using var analyst = await InboxClient.SignedInAsync(_factory, "alex", Password);
+        var analytics = await analyst.Http.GetStringAsync("/inbox/analytics");
+        Assert.DoesNotContain("texto-del-caso-privado", analytics, StringComparison.Ordinal);
+        Assert.DoesNotContain(reference, analytics, StringComparison.Ordinal);
+
+        using var caseworker = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        Assert.Contains("texto-del-caso-privado", await caseworker.Http.GetStringAsync($"/inbox/case/{reference}"), StringComparison.Ordinal);
+        var audit = await _factory.Services.GetRequiredService<IAuditLog>().ListAsync(20, CancellationToken.None);
+        Assert.Contains(audit, a => a is { Actor: "ana", Action: "view-transcript" } && a.CaseReference == reference);
+        Assert.DoesNotContain(audit, a => a.Actor == "alex" && a.Action == "view-transcript");
+    }
+
+    [Fact]
+    public async Task AFormWithoutItsAntiforgeryToken_IsRejected_AndChangesNothing()
+    {
+        var reference = await OpenCaseAsync("hola");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+
+        var response = await client.Http.PostAsync($"/inbox/case/{reference}?handler=claim", new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = await _factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
+    }
+
+    [Fact]
+    public async Task ClaimReplyAndClose_ThroughTheForms()
+    {
+        var reference = await OpenCaseAsync("hola, necesito ayuda");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var page = $"/inbox/case/{reference}";
+
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=claim", [])).StatusCode);
+        Assert.Contains("Tomaste el caso", await client.Http.GetStringAsync(page), StringComparison.Ordinal);
+
+        var tooLong = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = new string('x', 5000) });
+        Assert.Equal(HttpStatusCode.OK, tooLong.StatusCode); // the form again, with the error and the text kept
+        var shown = await tooLong.Content.ReadAsStringAsync();
+        Assert.Contains("admite como máximo", shown, StringComparison.Ordinal);
+        Assert.Contains(new string('x', 100), shown, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = "Hola, te leo." })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = "Pedir cita." })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=close", new() { ["outcome"] = CaseOutcomes.InformationGiven })).StatusCode);
+
+        var detail = await _factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
+        Assert.Contains(detail.Transcript, e => e is { Author: "caseworker", Text: "Hola, te leo." });
+        Assert.Contains(detail.Transcript, e => e is { Author: "note", Text: "Pedir cita." });
+    }
+
+    [Fact]
+    public async Task WhatAMigrantWrites_IsShownEncoded_NeverAsMarkup()
+    {
+        var reference = await OpenCaseAsync("<script>alert('x')</script><img src=x onerror=alert(1)>");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var html = await client.Http.GetStringAsync($"/inbox/case/{reference}");
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepeatedWrongPasswords_LockTheAccount()
+    {
+        using var client = new InboxClient(_factory);
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "ana", ["password"] = "equivocada" });
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        var locked = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "ana", ["password"] = Password });
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
+        Assert.Contains("la cuenta está bloqueada", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADisabledUser_IsSignedOutAtTheNextRequest()
+    {
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync("/inbox")).StatusCode);
+
+        await _factory.Services.GetRequiredService<InboxAccounts>().SetDisabledAsync("ana", true, "sara", CancellationToken.None);
+
+        var response = await client.Http.GetAsync("/inbox");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/inbox/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheFirstAdmin_HasAnOwnerOnlyPasswordFile_AndMustChangeItFirst()
+    {
+        var file = new FileInfo(_factory.InitialPasswordFile);
+        Assert.True(file.Exists);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file.FullName));
+        }
+
+        var initial = (await File.ReadAllTextAsync(file.FullName)).Trim();
+        using var client = new InboxClient(_factory);
+        var signIn = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "admin", ["password"] = initial });
+        Assert.Equal("/inbox/password", signIn.Headers.Location!.OriginalString);
+        Assert.Equal("/inbox/password", (await client.Http.GetAsync("/inbox/users")).Headers.Location!.OriginalString);
+
+        var weak = await client.PostFormAsync("/inbox/password", "/inbox/password", new() { ["current"] = initial, ["password"] = "corta", ["confirmation"] = "corta" });
+        Assert.Contains("al menos 12 caracteres", await weak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var changed = await client.PostFormAsync("/inbox/password", "/inbox/password", new() { ["current"] = initial, ["password"] = "otra-clave-muy-larga", ["confirmation"] = "otra-clave-muy-larga" });
+        Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync("/inbox/users")).StatusCode);
+        Assert.False(File.Exists(file.FullName));
+    }
+
+    [Fact]
+    public async Task ASupervisorAddsAUser_AndAnInvalidFormIsShownAgainWithTheError()
+    {
+        using var client = await InboxClient.SignedInAsync(_factory, "sara", Password);
+        var invalid = await client.PostFormAsync("/inbox/users", "/inbox/users?handler=add", new() { ["username"] = "x", ["role"] = Roles.Caseworker, ["password"] = Password, ["confirmation"] = Password });
+        Assert.Equal(HttpStatusCode.OK, invalid.StatusCode);
+        Assert.Contains("El usuario debe tener de 3 a 40", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var added = await client.PostFormAsync("/inbox/users", "/inbox/users?handler=add", new() { ["username"] = "lucia", ["role"] = Roles.Caseworker, ["password"] = Password, ["confirmation"] = Password });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var lucia = await _factory.Services.GetRequiredService<IUserStore>().FindAsync("lucia", CancellationToken.None);
+        Assert.True(lucia!.MustChangePassword);
+    }
+}
