@@ -19,12 +19,20 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string ArtifactsDirectory { get; } = Path.Combine(RepoPaths.Root, "tests", ".artifacts", "screenshots");
 
+    public const string StaffPassword = "clave-del-equipo-2026";
+
     public async Task InitializeAsync()
     {
         RepoPaths.CopyContent(_root);
+        foreach (var (name, role) in new[] { ("ana", "caseworker"), ("alex", "analyst") })
+        {
+            var (exit, output) = await ServiceProcess.RunAsync(_root, ["users", "add", name, "--role", role], StaffPassword + "\n");
+            Assert.True(exit == 0, output);
+        }
+
         var port = ServiceProcess.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _service = ServiceProcess.Start(_root, ["--urls", BaseUrl]);
+        _service = ServiceProcess.Start(_root, ["--urls", BaseUrl], new Dictionary<string, string> { ["Handoff__OfficeHours__Sunday"] = "00:00-23:59", ["Handoff__OfficeHours__Saturday"] = "00:00-23:59" });
         await _service.WaitUntilHealthyAsync(port);
 
         _playwright = await Playwright.CreateAsync();
@@ -35,6 +43,14 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Directory.CreateDirectory(ArtifactsDirectory);
+    }
+
+    public async Task<IPage> NewDesktopAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
     }
 
     public async Task<IPage> NewPhoneAsync(int width = 360, int height = 740)

@@ -9,8 +9,15 @@ public sealed record CannedOption(string Id, string Title, string Text);
 
 public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserStore users, ContentHost content, TimeProvider clock) : PageModel
 {
+    private string _reference = string.Empty;
+
+    /// <summary>References are upper case ("C-7KQ4XM"); generated links are lower case, so either is accepted.</summary>
     [BindProperty(SupportsGet = true)]
-    public string Reference { get; set; } = string.Empty;
+    public string Reference
+    {
+        get => _reference;
+        set => _reference = (value ?? string.Empty).ToUpperInvariant();
+    }
 
     public CaseDetail? Detail { get; private set; }
 

@@ -46,7 +46,8 @@ public sealed class LoginModel(InboxAccounts accounts) : PageModel
                     return Redirect("/inbox/password");
                 }
 
-                if (ReturnUrl is { Length: > 0 } back && Url.IsLocalUrl(back))
+                // Back to the page asked for, unless the role cannot open it (an analyst sent to the queue lands on analytics).
+                if (ReturnUrl is { Length: > 0 } back && Url.IsLocalUrl(back) && (user.Role != Roles.Analyst || back.StartsWith("/inbox/analytics", StringComparison.OrdinalIgnoreCase)))
                 {
                     return LocalRedirect(back);
                 }
