@@ -10,7 +10,7 @@ public class AnalyticsEventTests
     {
         var fields = typeof(AnalyticsEvent).GetProperties().Select(p => $"{p.Name}:{p.PropertyType.Name}").Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["Channel:String", "ContentVersion:String", "Day:DateOnly", "Kind:EventKind", "Language:String", "NodeId:String", "Topic:String"],
+            ["Channel:String", "ContentVersion:String", "Day:DateOnly", "Kind:EventKind", "Language:String", "NodeId:String", "Topic:String", "Value:String"],
             fields);
     }
 
@@ -25,6 +25,7 @@ public class AnalyticsEventTests
     {
         Assert.Contains(EventKind.HandoffRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.DeleteRequested, Enum.GetValues<EventKind>());
-        Assert.Equal(15, Enum.GetValues<EventKind>().Length);
+        Assert.Contains(EventKind.SatisfactionGiven, Enum.GetValues<EventKind>());
+        Assert.Equal(19, Enum.GetValues<EventKind>().Length);
     }
 }

@@ -111,8 +111,11 @@ public sealed class HandoffServiceTests
     [Fact]
     public async Task NobodyTakesTheCase_TheUserIsToldOnce_AndCanKeepWaiting()
     {
-        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:ClaimTimeout"] = "00:00:01", ["Handoff:MonitorInterval"] = "00:00:00.200" });
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:ClaimTimeout"] = "00:10:00", ["Handoff:MonitorInterval"] = "00:00:00.200" });
         var reference = await OpenCaseAsync(host, 5104);
+        await Task.Delay(500);
+        Assert.DoesNotContain(host.Fake.Requests, r => To(r, 5104) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal));
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(11)); // the fake clock: ten minutes without anyone taking the case
 
         var notice = (await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5104) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal)))).Last(r => To(r, 5104));
         Assert.Contains("Seguir esperando", notice.Text, StringComparison.Ordinal);
