@@ -25,6 +25,12 @@ public enum EventKind
     HandoffTaken,
     HandoffClosed,
     HandoffTimedOut,
+
+    /// <summary>One per message a user sent (counts messages; never the text).</summary>
+    MessageReceived,
+
+    /// <summary>A caseworker's first written answer in a case; the value is the whole minutes since the request.</summary>
+    FirstCaseworkerReply,
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using OimBot.Bot.Cli;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Handoff;
+using OimBot.Bot.Reporting;
 using OimBot.Bot.Storage;
 
 if (CommandLine.IsCommand(args))
@@ -19,6 +20,7 @@ builder.AddContentHosting();
 builder.AddDialogs();
 builder.AddChannels();
 builder.AddHandoff();
+builder.AddReporting();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
 
@@ -28,6 +30,7 @@ app.UseStatusCodePages();
 app.MapWebChat();
 app.MapChannelWebhooks();
 app.MapInbox();
+app.MapReporting();
 app.MapHealthChecks("/healthz");
 app.AnnounceWhereToGo();
 

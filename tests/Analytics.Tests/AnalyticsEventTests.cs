@@ -26,6 +26,6 @@ public class AnalyticsEventTests
         Assert.Contains(EventKind.HandoffRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.DeleteRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.SatisfactionGiven, Enum.GetValues<EventKind>());
-        Assert.Equal(19, Enum.GetValues<EventKind>().Length);
+        Assert.Equal(21, Enum.GetValues<EventKind>().Length);
     }
 }

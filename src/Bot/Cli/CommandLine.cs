@@ -3,7 +3,7 @@ namespace OimBot.Bot.Cli;
 /// <summary>The service's commands besides running the web host: <c>chat</c> and <c>content validate</c>.</summary>
 internal static class CommandLine
 {
-    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["outbox", ..] or ["users", ..] or ["help" or "--help" or "-h"];
+    public static bool IsCommand(string[] args) => args is ["chat", ..] or ["content", ..] or ["outbox", ..] or ["users", ..] or ["report", ..] or ["help" or "--help" or "-h"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -17,6 +17,8 @@ internal static class CommandLine
                 return await OutboxCommand.RunAsync(args, Console.Out);
             case ["users", ..]:
                 return await UsersCommand.RunAsync(args, Console.In, Console.Out);
+            case ["report", ..]:
+                return await ReportCommand.RunAsync(args, Console.Out, Console.Error);
             default:
                 await Console.Out.WriteLineAsync("""
                     Usage:
@@ -26,6 +28,7 @@ internal static class CommandLine
                       dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
                       dotnet run --project src/Bot -- users add NAME --role caseworker|supervisor|analyst   (password on stdin)
                       dotnet run --project src/Bot -- users list | disable NAME | enable NAME
+                      dotnet run --project src/Bot -- report --from 2026-10-01 --to 2026-12-31   period summary (es + en)
                     """);
                 return args is ["help" or "--help" or "-h"] ? 0 : 2;
         }

@@ -36,13 +36,20 @@ public sealed partial class ConversationService(
         var outcome = await store.RunTurnAsync(from, inboundMessageId, now, stored =>
         {
             var result = DialogEngine.Step(set, stored?.State, message, now, options.Value);
+            var language = result.State?.Language ?? stored?.State.Language ?? set.Common.SourceLanguage;
+            List<AnalyticsEvent> events =
+            [
+                new(EventKind.MessageReceived, from.Channel, language, null, null, set.VersionId, day),
+                .. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day, e.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            ];
             return new TurnDecision(
                 result.State,
                 Shape(from.Channel, result.Replies, delivery),
-                [.. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day, e.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture)))],
+                events,
                 result.CaseActions,
                 set.VersionId,
-                delivery);
+                delivery,
+                ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message));
         }, cancellationToken);
 
         if (delivery.ThroughOutbox && !outcome.Duplicate)

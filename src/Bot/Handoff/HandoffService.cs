@@ -86,6 +86,13 @@ public sealed partial class HandoffService(
         }
 
         await audit.AppendAsync(caseworker, "reply", reference, $"{trimmed.Length} caracteres", now, cancellationToken);
+        if (!detail.TranscriptDeleted && !detail.Transcript.Any(e => e.Author == "caseworker"))
+        {
+            // How long people wait for a written answer: whole minutes since the request, no more.
+            var minutes = (long)Math.Max(0, (now - detail.Row.CreatedAt).TotalMinutes);
+            await RecordAsync(reference, EventKind.FirstCaseworkerReply, minutes.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+        }
+
         Changed();
         return null;
     }

@@ -41,12 +41,17 @@ public static class InboxSetup
             {
                 // A 403 with a page, not a redirect: a caseworker opening a supervisor page must see "forbidden".
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                if (context.Request.Path.StartsWithSegments("/api"))
+                {
+                    return;
+                }
+
                 context.Response.ContentType = "text/html; charset=utf-8";
                 await context.Response.WriteAsync("<!doctype html><html lang=\"es\"><meta charset=\"utf-8\"><title>Sin permiso</title><link rel=\"stylesheet\" href=\"/inbox/assets/inbox.css\"><main class=\"narrow\"><h1>Sin permiso (403)</h1><p>Tu rol no permite abrir esta página.</p><p><a href=\"/inbox\">Volver</a></p></main></html>");
             };
             options.Events.OnRedirectToLogin = context =>
             {
-                if (context.Request.Path.StartsWithSegments("/inbox/events"))
+                if (context.Request.Path.StartsWithSegments("/inbox/events") || context.Request.Path.StartsWithSegments("/api"))
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return Task.CompletedTask;

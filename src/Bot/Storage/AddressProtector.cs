@@ -57,51 +57,6 @@ public sealed class AddressProtector
         return Encoding.UTF8.GetString(plain);
     }
 
-    private static byte[] LoadOrCreateKey(PrivacyOptions options)
-    {
-        if (!string.IsNullOrWhiteSpace(options.AddressKey))
-        {
-            return Decode(options.AddressKey, "Privacy:AddressKey");
-        }
-
-        var path = options.AddressKeyFile;
-        if (File.Exists(path))
-        {
-            return Decode(File.ReadAllText(path).Trim(), path);
-        }
-
-        var key = RandomNumberGenerator.GetBytes(32);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // the key is readable by the service's user only
-        }
-
-        using (var stream = new FileStream(path, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(Convert.ToBase64String(key));
-        }
-
-        return key;
-    }
-
-    private static byte[] Decode(string base64, string where)
-    {
-        try
-        {
-            var key = Convert.FromBase64String(base64);
-            if (key.Length == 32)
-            {
-                return key;
-            }
-        }
-        catch (FormatException)
-        {
-            // reported below
-        }
-
-        throw new OptionsValidationException(PrivacyOptions.Section, typeof(PrivacyOptions), [$"{where} must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)."]);
-    }
+    private static byte[] LoadOrCreateKey(PrivacyOptions options) =>
+        SecretKeys.LoadOrCreate(options.AddressKey, "Privacy:AddressKey", options.AddressKeyFile, PrivacyOptions.Section, typeof(PrivacyOptions));
 }

@@ -20,7 +20,8 @@ public sealed record TurnDecision(
     IReadOnlyList<AnalyticsEvent> Events,
     IReadOnlyList<CaseAction> CaseActions,
     string ContentVersion,
-    Delivery Delivery);
+    Delivery Delivery,
+    IReadOnlyList<ActivityStep>? Activity = null);
 
 /// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
 /// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>
@@ -73,9 +74,6 @@ public interface IConversationStore
 
     /// <summary>Anonymous events from outside a user's turn (a case taken, closed, timed out).</summary>
     Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken);
-
-    /// <summary>Event counts per kind and channel over whole days (anonymous, for the first analytics view).</summary>
-    Task<IReadOnlyList<(string Kind, string Channel, int Count)>> EventCountsAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken);
 
     Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken);
 

@@ -8,6 +8,7 @@ using OimBot.Analytics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
+using OimBot.Bot.Reporting;
 using OimBot.Content;
 
 namespace OimBot.Bot.Storage;
@@ -19,6 +20,7 @@ namespace OimBot.Bot.Storage;
 public sealed partial class SqliteConversationStore(
     SqliteDatabase database,
     AddressProtector protector,
+    AnalyticsRecorder analytics,
     TimeProvider clock,
     ILogger<SqliteConversationStore> logger) : IConversationStore
 {
@@ -95,7 +97,7 @@ public sealed partial class SqliteConversationStore(
 
             var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
 
-            await InsertEventsAsync(connection, transaction, decision.Events);
+            await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
 
             if (inboundHash is not null)
             {
@@ -337,29 +339,9 @@ public sealed partial class SqliteConversationStore(
     public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            await InsertEventsAsync(connection, transaction, events);
+            await analytics.RecordAsync(connection, transaction, null, events, []);
             return events.Count;
         }, cancellationToken);
-
-    private static async Task InsertEventsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AnalyticsEvent> events)
-    {
-        foreach (var e in events)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value) VALUES (@kind, @channel, @language, @node, @topic, @version, @day, @value)",
-                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = e.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), value = e.Value },
-                transaction);
-        }
-    }
-
-    public async Task<IReadOnlyList<(string Kind, string Channel, int Count)>> EventCountsAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Kind, string Channel, long Count)>(
-            "SELECT kind AS Kind, channel AS Channel, COUNT(*) AS Count FROM analytics_events WHERE day BETWEEN @from AND @to AND kind IN ('ConversationStarted', 'HandoffRequested', 'HandoffTaken', 'HandoffClosed', 'SatisfactionGiven') GROUP BY kind, channel ORDER BY kind, channel",
-            new { from = first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
-        return [.. rows.Select(r => (r.Kind, r.Channel, (int)r.Count))];
-    }
 
     public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Handoff;
+using OimBot.Bot.Reporting;
 
 namespace OimBot.Bot.Storage;
 
@@ -16,6 +17,7 @@ public static class StorageSetup
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         builder.Services.AddSingleton(sp => AddressProtector.FromOptions(sp.GetRequiredService<IOptions<PrivacyOptions>>()));
         builder.Services.AddSingleton<SqliteDatabase>();
+        builder.Services.AddAnalyticsRecording();
         builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
         builder.Services.AddSingleton<ICaseStore, SqliteCaseStore>();
         builder.Services.AddSingleton<IUserStore, SqliteUserStore>();

@@ -67,6 +67,7 @@ public sealed class HandoffServiceTests
         await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5101) && r.Text.Contains("¿Sobre qué quieres información?", StringComparison.Ordinal) && r.At > goodbye.At));
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'SatisfactionGiven' AND value = '5'"));
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = 'information_given'"));
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'FirstCaseworkerReply' AND CAST(value AS INTEGER) BETWEEN 0 AND 5"));
 
         var audit = await host.Factory.Services.GetRequiredService<IAuditLog>().ListAsync(50, CancellationToken.None);
         Assert.Equal(["close", "reply", "claim", "view-transcript"], audit.Where(a => a.CaseReference == reference).Select(a => a.Action).Take(4));

@@ -44,7 +44,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     {
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
-        Assert.Equal(3, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(4, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -152,7 +152,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await Service.HandleAsync(new ChannelAddress("whatsapp", Phone), null, UserMessage.FromText("hola, mi pasaporte es 123456789"), Delivery.InResponse, CancellationToken.None);
         await using var db = Open();
         var columns = (await db.QueryAsync<string>("SELECT name FROM pragma_table_info('analytics_events')")).ToList();
-        Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day", "value"], columns);
+        Assert.Equal(["id", "kind", "channel", "language", "node_id", "topic", "content_version", "day", "value", "period", "person"], columns);
         var rows = (await db.QueryAsync<(string Kind, string Day)>("SELECT kind AS Kind, day AS Day FROM analytics_events")).ToList();
         Assert.Contains(rows, r => r.Kind == nameof(EventKind.PersonalDataWithheld));
         Assert.All(rows, r => Assert.Equal("2026-11-22", r.Day));
@@ -166,6 +166,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     private SqliteConversationStore CreateStore() => new(
         _database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={DatabasePath}" })),
         Protector,
+        new OimBot.Bot.Reporting.AnalyticsRecorder(new Pseudonymiser(new byte[32]), Options.Create(new OimBot.Bot.Reporting.AnalyticsOptions()), _clock),
         _clock,
         NullLogger<SqliteConversationStore>.Instance);
 

@@ -1,0 +1,376 @@
+using System.Globalization;
+
+namespace OimBot.Analytics;
+
+/// <summary>Whole days, both ends included, at most two years.</summary>
+public sealed record ReportRange(DateOnly From, DateOnly To)
+{
+    public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>Parses query or command-line dates; the error is a sentence for the person who typed them.</summary>
+    public static (ReportRange? Range, string? Error) Parse(string? from, string? to)
+    {
+        if (string.IsNullOrWhiteSpace(from) || string.IsNullOrWhiteSpace(to))
+        {
+            return (null, "Both 'from' and 'to' are required, as YYYY-MM-DD (for example from=2026-10-01&to=2026-12-31).");
+        }
+
+        if (!DateOnly.TryParseExact(from.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+        {
+            return (null, $"'from' must be a date as YYYY-MM-DD; '{Clip(from)}' is not.");
+        }
+
+        if (!DateOnly.TryParseExact(to.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
+        {
+            return (null, $"'to' must be a date as YYYY-MM-DD; '{Clip(to)}' is not.");
+        }
+
+        return Of(first, last);
+    }
+
+    public static (ReportRange? Range, string? Error) Of(DateOnly from, DateOnly to)
+    {
+        if (to < from)
+        {
+            return (null, $"'to' ({to:yyyy-MM-dd}) is before 'from' ({from:yyyy-MM-dd}).");
+        }
+
+        if (to >= from.AddYears(2))
+        {
+            return (null, "The range is longer than 2 years; ask for a shorter one.");
+        }
+
+        return (new ReportRange(from, to), null);
+    }
+
+    public bool Contains(DateOnly day) => day >= From && day <= To;
+
+    private static string Clip(string value) => value.Length > 20 ? value[..20] + "…" : value;
+}
+
+/// <summary>What a report lists even when nothing happened, so an empty period shows zeros.</summary>
+public sealed record ReportDimensions(
+    IReadOnlyList<string> Channels,
+    IReadOnlyList<string> Languages,
+    IReadOnlyList<string> Topics,
+    IReadOnlySet<string> SensitiveTopics,
+    IReadOnlyDictionary<string, string> NodeTopics);
+
+/// <summary>The exact figures for a range, before suppression. Never leaves the process: see <see cref="PublishedReport"/>.</summary>
+public sealed class ReachFigures
+{
+    public required ReportRange Range { get; init; }
+
+    /// <summary>People reached: distinct pseudonyms per reporting period, summed over the periods the range touches.</summary>
+    public long People { get; init; }
+
+    /// <summary>People active on one day only in the range.</summary>
+    public long New { get; init; }
+
+    /// <summary>People who came back: active on two or more different days in the range.</summary>
+    public long Returning { get; init; }
+
+    public long Conversations { get; init; }
+
+    public long Messages { get; init; }
+
+    public long HandoffsRequested { get; init; }
+
+    public long HandoffsTaken { get; init; }
+
+    public long HandoffsClosed { get; init; }
+
+    public long HandoffsTimedOut { get; init; }
+
+    /// <summary>Answers with the scores 1 to 5.</summary>
+    public required long[] Satisfaction { get; init; }
+
+    public long FirstReplies { get; init; }
+
+    public double? MedianFirstReplyMinutes { get; init; }
+
+    public required IReadOnlyList<(string Key, long People)> ByWeek { get; init; }
+
+    public required IReadOnlyList<(string Key, long People)> ByChannel { get; init; }
+
+    public required IReadOnlyList<(string Key, long People)> ByLanguage { get; init; }
+
+    public required IReadOnlyList<string> Topics { get; init; }
+
+    /// <summary>Topics × <see cref="Steps.Funnel"/>: people who reached each step.</summary>
+    public required long[,] Funnel { get; init; }
+
+    public required IReadOnlyList<string> NotUnderstoodNodes { get; init; }
+
+    public required IReadOnlyList<string> NotUnderstoodLanguages { get; init; }
+
+    /// <summary>Nodes × languages: messages the bot did not understand at that node.</summary>
+    public required long[,] NotUnderstood { get; init; }
+
+    /// <summary>The periods whose people are counted separately when a range spans more than one.</summary>
+    public required IReadOnlyList<string> Periods { get; init; }
+}
+
+public static class ReachAggregator
+{
+    /// <summary>How many not-understood nodes the report lists.</summary>
+    public const int TopNodes = 10;
+
+    public static ReachFigures Aggregate(ReportRange range, IEnumerable<ActivityRow> activity, IEnumerable<DailyCount> counts, ReportDimensions dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        ArgumentNullException.ThrowIfNull(dimensions);
+        var rows = activity.Where(a => range.Contains(a.Day)).ToList();
+        var events = counts.Where(c => range.Contains(c.Day)).ToList();
+        var active = rows.Where(a => a.Step == Steps.Active).ToList();
+
+        // A person is a pseudonym within one period: the same number in two quarters is two people (nobody can link them).
+        var days = active.GroupBy(a => (a.Period, a.Person)).Select(g => g.Select(a => a.Day).Distinct().Count()).ToList();
+
+        long Distinct(IEnumerable<ActivityRow> subset) => subset.Select(a => (a.Period, a.Person)).Distinct().LongCount();
+        long Sum(EventKind kind) => events.Where(e => e.Kind == kind).Sum(e => e.Count);
+
+        var weeks = new List<(string, long)>();
+        for (var monday = ReportingPeriod.WeekOf(range.From); monday <= range.To; monday = monday.AddDays(7))
+        {
+            var sunday = monday.AddDays(6);
+            weeks.Add((ReportingPeriod.WeekLabel(monday), Distinct(active.Where(a => a.Day >= monday && a.Day <= sunday))));
+        }
+
+        var topics = dimensions.Topics.Concat(rows.Where(a => a.Topic.Length > 0).Select(a => a.Topic).Distinct().Order(StringComparer.Ordinal)).Distinct().ToList();
+        var funnel = new long[topics.Count, Steps.Funnel.Count];
+        for (var t = 0; t < topics.Count; t++)
+        {
+            for (var s = 0; s < Steps.Funnel.Count; s++)
+            {
+                funnel[t, s] = Distinct(rows.Where(a => a.Topic == topics[t] && a.Step == Steps.Funnel[s]));
+            }
+        }
+
+        var notUnderstood = events.Where(e => e.Kind == EventKind.NotUnderstood).ToList();
+        var nodes = notUnderstood.GroupBy(e => e.Node).OrderByDescending(g => g.Sum(e => e.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Take(TopNodes).Select(g => g.Key).ToList();
+        var languages = dimensions.Languages.Concat(notUnderstood.Select(e => e.Language).Distinct().Order(StringComparer.Ordinal)).Distinct().ToList();
+        var misses = new long[nodes.Count, languages.Count];
+        foreach (var e in notUnderstood)
+        {
+            var n = nodes.IndexOf(e.Node);
+            if (n >= 0)
+            {
+                misses[n, languages.IndexOf(e.Language)] += e.Count;
+            }
+        }
+
+        var replies = events.Where(e => e.Kind == EventKind.FirstCaseworkerReply && long.TryParse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(e => (Minutes: long.Parse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture), e.Count)).ToList();
+
+        return new ReachFigures
+        {
+            Range = range,
+            People = days.Count,
+            New = days.Count(d => d == 1),
+            Returning = days.Count(d => d > 1),
+            Conversations = Sum(EventKind.ConversationStarted),
+            Messages = Sum(EventKind.MessageReceived),
+            HandoffsRequested = Sum(EventKind.HandoffRequested),
+            HandoffsTaken = Sum(EventKind.HandoffTaken),
+            HandoffsClosed = Sum(EventKind.HandoffClosed),
+            HandoffsTimedOut = Sum(EventKind.HandoffTimedOut),
+            Satisfaction = [.. Enumerable.Range(1, 5).Select(score => events.Where(e => e.Kind == EventKind.SatisfactionGiven && e.Value == score.ToString(CultureInfo.InvariantCulture)).Sum(e => e.Count))],
+            FirstReplies = replies.Sum(r => r.Count),
+            MedianFirstReplyMinutes = WeightedMedian(replies),
+            ByWeek = weeks,
+            ByChannel = By(dimensions.Channels, active, a => a.Channel, Distinct),
+            ByLanguage = By(dimensions.Languages, active, a => a.Language, Distinct),
+            Topics = topics,
+            Funnel = funnel,
+            NotUnderstoodNodes = nodes,
+            NotUnderstoodLanguages = languages,
+            NotUnderstood = misses,
+            Periods = [.. rows.Select(a => a.Period).Distinct().Order(StringComparer.Ordinal)],
+        };
+    }
+
+    private static List<(string, long)> By(IReadOnlyList<string> known, List<ActivityRow> active, Func<ActivityRow, string> key, Func<IEnumerable<ActivityRow>, long> distinct) =>
+        [.. known.Concat(active.Select(key).Distinct().Order(StringComparer.Ordinal)).Distinct().Select(k => (k, distinct(active.Where(a => key(a) == k))))];
+
+    /// <summary>The median of values with counts; the mean of the two middle values when the total is even.</summary>
+    public static double? WeightedMedian(IReadOnlyList<(long Value, long Count)> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var total = values.Sum(v => v.Count);
+        if (total == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Where(v => v.Count > 0).OrderBy(v => v.Value).ToList();
+        long At(long index)
+        {
+            var seen = 0L;
+            foreach (var (value, count) in sorted)
+            {
+                seen += count;
+                if (index < seen)
+                {
+                    return value;
+                }
+            }
+
+            return sorted[^1].Value;
+        }
+
+        return total % 2 == 1 ? At(total / 2) : (At((total / 2) - 1) + At(total / 2)) / 2.0;
+    }
+}
+
+/// <summary>A labelled column of suppressed people counts (a chart and its table).</summary>
+public sealed record PublishedSeries(IReadOnlyList<(string Key, PublishedCell Cell)> Items);
+
+/// <summary>
+/// Everything a report may show, after small-cell suppression (R19). Pages, CSV exports and the command-line report read
+/// only this, so no figure can leave the system unsuppressed.
+/// </summary>
+public sealed class PublishedReport
+{
+    public required ReportRange Range { get; init; }
+
+    public required IReadOnlyList<string> Periods { get; init; }
+
+    public required PublishedCell People { get; init; }
+
+    public required PublishedCell New { get; init; }
+
+    public required PublishedCell Returning { get; init; }
+
+    public required PublishedCell Conversations { get; init; }
+
+    public required PublishedCell Messages { get; init; }
+
+    public required PublishedCell HandoffsRequested { get; init; }
+
+    public required PublishedCell HandoffsTaken { get; init; }
+
+    public required PublishedCell HandoffsClosed { get; init; }
+
+    public required PublishedCell HandoffsTimedOut { get; init; }
+
+    /// <summary>Scores 1 to 5.</summary>
+    public required IReadOnlyList<PublishedCell> Satisfaction { get; init; }
+
+    public required PublishedCell SatisfactionAnswers { get; init; }
+
+    /// <summary>Only when every score's count is shown (an average over hidden cells would reveal them).</summary>
+    public double? SatisfactionAverage { get; init; }
+
+    /// <summary>Only with at least <see cref="Suppression.Threshold"/> first replies.</summary>
+    public double? MedianFirstReplyMinutes { get; init; }
+
+    public required PublishedSeries ByWeek { get; init; }
+
+    public required PublishedSeries ByChannel { get; init; }
+
+    public required PublishedSeries ByLanguage { get; init; }
+
+    /// <summary>People who entered each topic: the funnel's first column, so both show the same protected cells.</summary>
+    public required PublishedSeries ByTopic { get; init; }
+
+    public required IReadOnlyList<string> Topics { get; init; }
+
+    public required IReadOnlySet<string> SensitiveTopics { get; init; }
+
+    public required PublishedCell[,] Funnel { get; init; }
+
+    public required IReadOnlyList<string> NotUnderstoodNodes { get; init; }
+
+    public required IReadOnlyList<string> NotUnderstoodLanguages { get; init; }
+
+    public required PublishedCell[,] NotUnderstood { get; init; }
+
+    public static PublishedReport From(ReachFigures figures, ReportDimensions dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        ArgumentNullException.ThrowIfNull(dimensions);
+
+        // People by channel add up exactly to the people reached (a pseudonym belongs to one channel): one table, one total.
+        var channels = Suppression.Apply(Column(figures.ByChannel));
+        var people = channels.GrandTotal;
+
+        var newReturning = Suppression.Apply(new long[,] { { figures.New, figures.Returning } });
+        var (newCell, returningCell) = newReturning.GrandTotal.State == CellState.Complementary || (people.Hidden && !newReturning.GrandTotal.Hidden)
+            ? (Conceal(newReturning.Cells[0, 0]), Conceal(newReturning.Cells[0, 1]))
+            : (newReturning.Cells[0, 0], newReturning.Cells[0, 1]);
+
+        var scores = Suppression.Apply(Row(figures.Satisfaction));
+        var satisfaction = Enumerable.Range(0, 5).Select(i => scores.Cells[0, i]).ToList();
+        var answers = figures.Satisfaction.Sum();
+        double? average = answers >= Suppression.Threshold && satisfaction.All(c => !c.Hidden)
+            ? figures.Satisfaction.Select((count, i) => count * (i + 1.0)).Sum() / answers
+            : null;
+
+        var sensitiveRows = figures.Topics.Select((topic, i) => (topic, i)).Where(t => dimensions.SensitiveTopics.Contains(t.topic)).Select(t => t.i).ToHashSet();
+        // The funnel and the not-understood table are published without totals (a sum of funnel steps means nothing).
+        var funnel = Suppression.Apply(figures.Funnel, sensitiveRows, withTotals: false);
+
+        var sensitiveNodes = figures.NotUnderstoodNodes.Select((node, i) => (node, i))
+            .Where(n => dimensions.NodeTopics.TryGetValue(n.node, out var topic) && dimensions.SensitiveTopics.Contains(topic)).Select(n => n.i).ToHashSet();
+        var misses = Suppression.Apply(figures.NotUnderstood, sensitiveNodes, withTotals: false);
+
+        return new PublishedReport
+        {
+            Range = figures.Range,
+            Periods = figures.Periods,
+            People = people,
+            New = newCell,
+            Returning = returningCell,
+            Conversations = Single(figures.Conversations),
+            Messages = Single(figures.Messages),
+            HandoffsRequested = Single(figures.HandoffsRequested),
+            HandoffsTaken = Single(figures.HandoffsTaken),
+            HandoffsClosed = Single(figures.HandoffsClosed),
+            HandoffsTimedOut = Single(figures.HandoffsTimedOut),
+            Satisfaction = satisfaction,
+            SatisfactionAnswers = scores.GrandTotal,
+            SatisfactionAverage = average,
+            MedianFirstReplyMinutes = figures.FirstReplies >= Suppression.Threshold ? figures.MedianFirstReplyMinutes : null,
+            ByWeek = Series(figures.ByWeek, Suppression.Apply(Column(figures.ByWeek))),
+            ByChannel = Series(figures.ByChannel, channels),
+            ByLanguage = Series(figures.ByLanguage, Suppression.Apply(Column(figures.ByLanguage))),
+            ByTopic = new PublishedSeries([.. figures.Topics.Select((topic, i) => (topic, funnel.Cells[i, 0]))]),
+            Topics = figures.Topics,
+            SensitiveTopics = dimensions.SensitiveTopics,
+            Funnel = funnel.Cells,
+            NotUnderstoodNodes = figures.NotUnderstoodNodes,
+            NotUnderstoodLanguages = figures.NotUnderstoodLanguages,
+            NotUnderstood = misses.Cells,
+        };
+    }
+
+    private static PublishedCell Single(long value) => Suppression.Apply(new long[,] { { value } }).Cells[0, 0];
+
+    private static PublishedCell Conceal(PublishedCell cell) => cell.State == CellState.Shown && cell.Value > 0 ? cell with { State = CellState.Complementary } : cell;
+
+    private static long[,] Column(IReadOnlyList<(string Key, long People)> items)
+    {
+        var counts = new long[items.Count, 1];
+        for (var i = 0; i < items.Count; i++)
+        {
+            counts[i, 0] = items[i].People;
+        }
+
+        return counts;
+    }
+
+    private static long[,] Row(long[] values)
+    {
+        var counts = new long[1, values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            counts[0, i] = values[i];
+        }
+
+        return counts;
+    }
+
+    private static PublishedSeries Series(IReadOnlyList<(string Key, long People)> items, SuppressedTable table) =>
+        new([.. items.Select((item, i) => (item.Key, table.Cells[i, 0]))]);
+}

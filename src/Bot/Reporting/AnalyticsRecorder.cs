@@ -1,0 +1,83 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Reporting;
+
+/// <summary>
+/// Writes anonymous events and activity steps inside the caller's transaction (a user's turn, or a caseworker's action).
+/// The person is the current period's pseudonym of the channel address; the address itself never reaches these tables.
+/// </summary>
+public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<AnalyticsOptions> options, TimeProvider clock)
+{
+    internal async Task RecordAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        ChannelAddress? from,
+        IReadOnlyList<AnalyticsEvent> events,
+        IReadOnlyList<ActivityStep> steps)
+    {
+        if (events.Count == 0 && steps.Count == 0)
+        {
+            return;
+        }
+
+        var day = events.Count > 0 ? events[0].Day : steps[0].Day;
+        var period = ReportingPeriod.Of(day, options.Value.PeriodLength);
+        var salt = await PeriodSaltAsync(connection, transaction, period);
+        var person = from is null || salt is null ? null : pseudonyms.Person(salt, from.Channel, from.Address);
+
+        if (person is not null && events.Any(e => e.Kind == EventKind.DeleteRequested))
+        {
+            // "borrar": everything this person did in the current period goes; the deletion itself is counted anonymously.
+            var who = new { period = period.Id, person };
+            await connection.ExecuteAsync("DELETE FROM analytics_events WHERE period = @period AND person = @person", who, transaction);
+            await connection.ExecuteAsync("DELETE FROM analytics_activity WHERE period = @period AND person = @person", who, transaction);
+            person = null;
+        }
+
+        foreach (var e in events)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period, person) VALUES (@kind, @channel, @language, @node, @topic, @version, @day, @value, @period, @person)",
+                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = Day(e.Day), value = e.Value, period = period.Id, person },
+                transaction);
+        }
+
+        if (person is null)
+        {
+            return;
+        }
+
+        foreach (var step in steps)
+        {
+            await connection.ExecuteAsync(
+                "INSERT OR IGNORE INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES (@period, @person, @day, @channel, @language, @topic, @step)",
+                new { period = period.Id, person, day = Day(step.Day), channel = step.Channel, language = step.Language, topic = step.Topic, step = step.Step },
+                transaction);
+        }
+    }
+
+    /// <summary>The period's salt, created on its first event; null once the period has ended and its salt is destroyed.</summary>
+    private async Task<byte[]?> PeriodSaltAsync(SqliteConnection connection, SqliteTransaction transaction, ReportingPeriod period)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string Id, byte[]? Salt)>(
+            "SELECT id AS Id, salt AS Salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
+        if (row.Id is not null)
+        {
+            return row.Salt;
+        }
+
+        var salt = Pseudonymiser.NewPeriodSalt();
+        await connection.ExecuteAsync(
+            "INSERT INTO analytics_periods (id, first_day, last_day, salt, created_at) VALUES (@id, @first, @last, @salt, @at)",
+            new { id = period.Id, first = Day(period.First), last = Day(period.Last), salt, at = SqliteDatabase.Stamp(clock.GetUtcNow()) },
+            transaction);
+        return salt;
+    }
+
+    internal static string Day(DateOnly day) => day.ToString(ReportRange.DateFormat, CultureInfo.InvariantCulture);
+}

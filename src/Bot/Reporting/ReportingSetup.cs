@@ -1,0 +1,129 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Reporting;
+
+public static class ReportingSetup
+{
+    /// <summary>What recording events needs (the store writes them in each turn's transaction): options, the pseudonymiser, the recorder.</summary>
+    public static IServiceCollection AddAnalyticsRecording(this IServiceCollection services)
+    {
+        services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
+            return new Pseudonymiser(SecretKeys.LoadOrCreate(options.PseudonymKey, "Analytics:PseudonymKey", options.PseudonymKeyFile, AnalyticsOptions.Section, typeof(AnalyticsOptions)));
+        });
+        services.AddSingleton<AnalyticsRecorder>();
+        services.AddSingleton<SqliteAnalyticsStore>();
+        return services;
+    }
+
+    /// <summary>Reports for the communications team, and the job that rolls up raw events and destroys ended periods' salts.</summary>
+    public static IHostApplicationBuilder AddReporting(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<ReachService>();
+        builder.Services.AddHostedService<AnalyticsMaintenance>();
+        return builder;
+    }
+
+    public static WebApplication MapReporting(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/api/analytics/reach.csv", ReachCsvAsync).RequireAuthorization(InboxSetup.AnalyticsPolicy);
+        app.MapGet("/api/analytics/funnel.csv", FunnelCsvAsync).RequireAuthorization(InboxSetup.AnalyticsPolicy);
+        return app;
+    }
+
+    private static async Task<IResult> ReachCsvAsync(string? from, string? to, string? by, ReachService reach, CancellationToken cancellationToken)
+    {
+        var (range, error) = ReportRange.Parse(from, to);
+        if (range is null)
+        {
+            return BadRequest(error!);
+        }
+
+        if (!ReachCsv.TryParseBreakdown(by, out var breakdown))
+        {
+            return BadRequest($"'by' must be week, channel, language or topic{(string.IsNullOrEmpty(by) ? string.Empty : $"; '{(by.Length > 20 ? by[..20] + "…" : by)}' is not one of them")}.");
+        }
+
+        var report = await reach.ReportAsync(range, cancellationToken);
+        return Csv(ReachCsv.Reach(report, breakdown), $"oimbot-reach-{breakdown.ToString().ToLowerInvariant()}-{range.From:yyyy-MM-dd}-{range.To:yyyy-MM-dd}.csv");
+    }
+
+    private static async Task<IResult> FunnelCsvAsync(string? from, string? to, ReachService reach, CancellationToken cancellationToken)
+    {
+        var (range, error) = ReportRange.Parse(from, to);
+        if (range is null)
+        {
+            return BadRequest(error!);
+        }
+
+        var report = await reach.ReportAsync(range, cancellationToken);
+        return Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{range.From:yyyy-MM-dd}-{range.To:yyyy-MM-dd}.csv");
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadRequest(string message) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report request", detail: message);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult Csv(string body, string fileName) =>
+        TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray(), "text/csv; charset=utf-8", fileName);
+}
+
+/// <summary>Every <see cref="AnalyticsOptions.MaintenanceInterval"/>: roll up old raw events, destroy ended periods' salts.</summary>
+internal sealed partial class AnalyticsMaintenance(SqliteAnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, ILogger<AnalyticsMaintenance> logger) : BackgroundService
+{
+    public async Task<MaintenanceResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var result = await store.MaintainAsync(PanamaTime.Today(clock), options.Value.RawRetention, cancellationToken);
+        foreach (var period in result.PeriodsFrozen)
+        {
+            LogFrozen(logger, period);
+        }
+
+        if (result.EventsRolledUp > 0)
+        {
+            LogRolledUp(logger, result.EventsRolledUp);
+        }
+
+        return result;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.MaintenanceInterval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFailed(logger, ex.GetType().Name);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Analytics period {Period} has ended: its pseudonym salt was destroyed")]
+    private static partial void LogFrozen(ILogger logger, string period);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolled {Count} raw analytics events into daily counts")]
+    private static partial void LogRolledUp(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics maintenance failed ({Error}); will retry")]
+    private static partial void LogFailed(ILogger logger, string error);
+}

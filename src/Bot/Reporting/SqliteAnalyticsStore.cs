@@ -1,0 +1,74 @@
+using System.Globalization;
+using Dapper;
+using OimBot.Analytics;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Reporting;
+
+/// <summary>What maintenance did: raw events rolled into daily counts, and periods whose salt was destroyed.</summary>
+public sealed record MaintenanceResult(int EventsRolledUp, IReadOnlyList<string> PeriodsFrozen);
+
+/// <summary>Reads the analytics tables for reports and keeps them small and anonymous over time.</summary>
+public sealed class SqliteAnalyticsStore(SqliteDatabase database, TimeProvider clock)
+{
+    public async Task<(IReadOnlyList<ActivityRow> Activity, IReadOnlyList<DailyCount> Counts)> LoadAsync(ReportRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var days = new { from = AnalyticsRecorder.Day(range.From), to = AnalyticsRecorder.Day(range.To) };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var activity = await connection.QueryAsync<(string Period, string Person, string Day, string Channel, string Language, string Topic, string Step)>(
+            "SELECT period, person, day, channel, language, topic, step FROM analytics_activity WHERE day BETWEEN @from AND @to",
+            days);
+
+        // Raw events not yet rolled up, and the daily roll-up of older ones: one moves to the other in one transaction.
+        var counts = await connection.QueryAsync<(string Day, string Kind, string Channel, string Language, string Topic, string Node, string Value, long Count)>(
+            """
+            SELECT day, kind, channel, language, topic, node_id, value, SUM(count) FROM (
+                SELECT day, kind, channel, language, COALESCE(topic, '') AS topic, COALESCE(node_id, '') AS node_id, COALESCE(value, '') AS value, COUNT(*) AS count
+                FROM analytics_events WHERE day BETWEEN @from AND @to
+                GROUP BY day, kind, channel, language, topic, node_id, value
+                UNION ALL
+                SELECT day, kind, channel, language, topic, node_id, value, count FROM analytics_daily WHERE day BETWEEN @from AND @to)
+            GROUP BY day, kind, channel, language, topic, node_id, value
+            """,
+            days);
+
+        return (
+            [.. activity.Select(a => new ActivityRow(a.Period, a.Person, ParseDay(a.Day), a.Channel, a.Language, a.Topic, a.Step))],
+            [.. counts.Select(c => (Row: c, Known: Enum.TryParse<EventKind>(c.Kind, out var kind), Kind: kind)).Where(c => c.Known)
+                .Select(c => new DailyCount(ParseDay(c.Row.Day), c.Kind, c.Row.Channel, c.Row.Language, c.Row.Topic, c.Row.Node, c.Row.Value, c.Row.Count))]);
+    }
+
+    /// <summary>
+    /// Rolls raw events from before <paramref name="today"/> − <paramref name="rawRetention"/> into anonymous daily
+    /// counts and deletes them, and destroys the salt of every period that ended before <paramref name="today"/>.
+    /// </summary>
+    public Task<MaintenanceResult> MaintainAsync(DateOnly today, TimeSpan rawRetention, CancellationToken cancellationToken) =>
+        database.WriteAsync<MaintenanceResult>(async (connection, transaction) =>
+        {
+            var cutoff = AnalyticsRecorder.Day(today.AddDays(-(int)Math.Ceiling(rawRetention.TotalDays)));
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO analytics_daily (day, kind, channel, language, topic, node_id, value, content_version, count)
+                SELECT day, kind, channel, language, COALESCE(topic, ''), COALESCE(node_id, ''), COALESCE(value, ''), content_version, COUNT(*)
+                FROM analytics_events WHERE day < @cutoff
+                GROUP BY day, kind, channel, language, COALESCE(topic, ''), COALESCE(node_id, ''), COALESCE(value, ''), content_version
+                ON CONFLICT (day, kind, channel, language, topic, node_id, value, content_version) DO UPDATE SET count = count + excluded.count
+                """,
+                new { cutoff },
+                transaction);
+            var rolled = await connection.ExecuteAsync("DELETE FROM analytics_events WHERE day < @cutoff", new { cutoff }, transaction);
+
+            var ended = (await connection.QueryAsync<string>(
+                "SELECT id FROM analytics_periods WHERE last_day < @today AND salt IS NOT NULL",
+                new { today = AnalyticsRecorder.Day(today) },
+                transaction)).ToList();
+            await connection.ExecuteAsync(
+                "UPDATE analytics_periods SET salt = NULL, frozen_at = @at WHERE last_day < @today AND salt IS NOT NULL",
+                new { today = AnalyticsRecorder.Day(today), at = SqliteDatabase.Stamp(clock.GetUtcNow()) },
+                transaction);
+            return new MaintenanceResult(rolled, ended);
+        }, cancellationToken);
+
+    private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, ReportRange.DateFormat, CultureInfo.InvariantCulture);
+}

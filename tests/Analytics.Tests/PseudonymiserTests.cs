@@ -1,0 +1,50 @@
+namespace OimBot.Analytics.Tests;
+
+public class PseudonymiserTests
+{
+    private static readonly byte[] Secret = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
+    private readonly Pseudonymiser _pseudonyms = new(Secret);
+
+    [Fact]
+    public void TheSameAddress_IsTheSamePerson_WithinAPeriod()
+    {
+        var salt = Pseudonymiser.NewPeriodSalt();
+        Assert.Equal(_pseudonyms.Person(salt, "whatsapp", "50761234567"), _pseudonyms.Person(salt, "whatsapp", "50761234567"));
+        Assert.Equal(_pseudonyms.Person(salt, "whatsapp", "50761234567"), new Pseudonymiser(Secret).Person(salt, "whatsapp", "50761234567"));
+    }
+
+    [Fact]
+    public void AnotherPeriod_ChannelAddressOrSecret_IsAnotherPerson()
+    {
+        var q4 = Pseudonymiser.NewPeriodSalt();
+        var q1 = Pseudonymiser.NewPeriodSalt();
+        var person = _pseudonyms.Person(q4, "whatsapp", "50761234567");
+
+        Assert.NotEqual(person, _pseudonyms.Person(q1, "whatsapp", "50761234567"));
+        Assert.NotEqual(person, _pseudonyms.Person(q4, "telegram", "50761234567"));
+        Assert.NotEqual(person, _pseudonyms.Person(q4, "whatsapp", "50761234568"));
+        Assert.NotEqual(person, new Pseudonymiser(new byte[32]).Person(q4, "whatsapp", "50761234567"));
+    }
+
+    [Fact]
+    public void APerson_Is32HexCharacters_WithNothingOfTheAddress()
+    {
+        var person = _pseudonyms.Person(Pseudonymiser.NewPeriodSalt(), "telegram", "7310200");
+        Assert.Matches("^[0-9a-f]{32}$", person);
+        Assert.DoesNotContain("7310200", person, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ManyAddresses_GiveManyPeople()
+    {
+        var salt = Pseudonymiser.NewPeriodSalt();
+        var people = Enumerable.Range(0, 20_000).Select(i => _pseudonyms.Person(salt, "whatsapp", $"5076{i:D7}")).ToHashSet();
+        Assert.Equal(20_000, people.Count);
+    }
+
+    [Fact]
+    public void AShortSecret_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new Pseudonymiser(new byte[16]));
+    }
+}

@@ -1,0 +1,196 @@
+namespace OimBot.Analytics.Tests;
+
+public class ReachAggregatorTests
+{
+    private static readonly ReportDimensions Dimensions = new(
+        ["whatsapp", "telegram"],
+        ["es", "en"],
+        ["avr", "trafficking"],
+        new HashSet<string> { "trafficking" },
+        new Dictionary<string, string> { ["avr-menu"] = "avr", ["tr-menu"] = "trafficking" });
+
+    private static readonly ReportRange Q4 = new(new DateOnly(2026, 10, 1), new DateOnly(2026, 12, 31));
+
+    /// <summary>Generated people with known answers: each has a channel, a language, 1-6 active days, and maybe topics.</summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(3, 57)]
+    [InlineData(4, 400)]
+    [InlineData(5, 2500)]
+    public void UniqueReach_IsExact(int seed, int people)
+    {
+        var random = new Random(seed);
+        var rows = new List<ActivityRow>();
+        var expected = new Dictionary<string, long> { ["whatsapp"] = 0, ["telegram"] = 0, ["es"] = 0, ["en"] = 0, ["new"] = 0, ["returning"] = 0, ["avr"] = 0, ["avr-handoff"] = 0 };
+        for (var p = 0; p < people; p++)
+        {
+            var person = $"p{p:D5}";
+            var channel = random.Next(2) == 0 ? "whatsapp" : "telegram";
+            var language = random.Next(3) == 0 ? "en" : "es";
+            var days = Enumerable.Range(0, random.Next(1, 7)).Select(_ => Q4.From.AddDays(random.Next(92))).Distinct().ToList();
+            expected[channel]++;
+            expected[language]++;
+            expected[days.Count == 1 ? "new" : "returning"]++;
+            foreach (var day in days)
+            {
+                // Several messages the same day add nothing: reach counts people, not rows.
+                for (var m = 0; m < random.Next(1, 4); m++)
+                {
+                    rows.Add(new ActivityRow("2026-Q4", person, day, channel, language, string.Empty, Steps.Active));
+                }
+            }
+
+            if (random.Next(2) == 0)
+            {
+                expected["avr"]++;
+                rows.Add(new ActivityRow("2026-Q4", person, days[0], channel, language, "avr", Steps.Entered));
+                rows.Add(new ActivityRow("2026-Q4", person, days[^1], channel, language, "avr", Steps.Entered));
+                if (random.Next(3) == 0)
+                {
+                    expected["avr-handoff"]++;
+                    rows.Add(new ActivityRow("2026-Q4", person, days[0], channel, language, "avr", Steps.Handoff));
+                }
+            }
+        }
+
+        // Outside the range: never counted.
+        rows.Add(new ActivityRow("2026-Q3", "p00000", new DateOnly(2026, 9, 30), "whatsapp", "es", string.Empty, Steps.Active));
+        rows = [.. rows.OrderBy(_ => random.Next())];
+
+        var figures = ReachAggregator.Aggregate(Q4, rows, [], Dimensions);
+
+        Assert.Equal(people, figures.People);
+        Assert.Equal(expected["new"], figures.New);
+        Assert.Equal(expected["returning"], figures.Returning);
+        Assert.Equal(figures.People, figures.New + figures.Returning);
+        Assert.Equal(expected["whatsapp"], figures.ByChannel.Single(c => c.Key == "whatsapp").People);
+        Assert.Equal(expected["telegram"], figures.ByChannel.Single(c => c.Key == "telegram").People);
+        Assert.Equal(expected["es"], figures.ByLanguage.Single(c => c.Key == "es").People);
+        Assert.Equal(expected["en"], figures.ByLanguage.Single(c => c.Key == "en").People);
+        var avr = figures.Topics.ToList().IndexOf("avr");
+        Assert.Equal(expected["avr"], figures.Funnel[avr, 0]);
+        Assert.Equal(expected["avr-handoff"], figures.Funnel[avr, Steps.Funnel.Count - 1]);
+        Assert.Equal(14, figures.ByWeek.Count); // 2026-W40 (29 Sep) to 2026-W53 (28 Dec)
+        Assert.All(figures.ByWeek, w => Assert.InRange(w.People, 0, people));
+    }
+
+    [Fact]
+    public void SamePseudonymInTwoPeriods_IsTwoPeople()
+    {
+        var range = new ReportRange(new DateOnly(2026, 9, 1), new DateOnly(2026, 10, 31));
+        ActivityRow[] rows =
+        [
+            new("2026-Q3", "same", new DateOnly(2026, 9, 15), "whatsapp", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "same", new DateOnly(2026, 10, 15), "whatsapp", "es", string.Empty, Steps.Active),
+        ];
+
+        var figures = ReachAggregator.Aggregate(range, rows, [], Dimensions);
+
+        Assert.Equal(2, figures.People);
+        Assert.Equal(["2026-Q3", "2026-Q4"], figures.Periods);
+    }
+
+    [Fact]
+    public void WeeklyReach_CountsEachPersonOncePerWeek()
+    {
+        var monday = new DateOnly(2026, 10, 5);
+        ActivityRow[] rows =
+        [
+            new("2026-Q4", "a", monday, "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "a", monday.AddDays(3), "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "a", monday.AddDays(7), "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "b", monday.AddDays(6), "telegram", "es", string.Empty, Steps.Active),
+        ];
+
+        var figures = ReachAggregator.Aggregate(new ReportRange(monday, monday.AddDays(13)), rows, [], Dimensions);
+
+        Assert.Equal([("2026-W41", 2L), ("2026-W42", 1L)], figures.ByWeek);
+        Assert.Equal(2, figures.People);
+        Assert.Equal(1, figures.Returning);
+    }
+
+    [Fact]
+    public void EventCounts_AreSummedOverRawAndRolledUpDays()
+    {
+        var day = new DateOnly(2026, 10, 2);
+        DailyCount[] counts =
+        [
+            new(day, EventKind.ConversationStarted, "whatsapp", "es", string.Empty, string.Empty, string.Empty, 7),
+            new(day, EventKind.ConversationStarted, "telegram", "en", string.Empty, string.Empty, string.Empty, 3),
+            new(day, EventKind.MessageReceived, "telegram", "en", string.Empty, string.Empty, string.Empty, 40),
+            new(day, EventKind.HandoffRequested, "telegram", "en", "avr", "handoff", string.Empty, 2),
+            new(day, EventKind.SatisfactionGiven, "telegram", "en", "avr", "satisfaction", "5", 6),
+            new(day, EventKind.SatisfactionGiven, "telegram", "en", "avr", "satisfaction", "2", 1),
+            new(day, EventKind.FirstCaseworkerReply, "telegram", "en", "avr", string.Empty, "4", 1),
+            new(day, EventKind.FirstCaseworkerReply, "telegram", "en", "avr", string.Empty, "10", 2),
+            new(day, EventKind.NotUnderstood, "telegram", "en", "avr", "avr-menu", string.Empty, 9),
+            new(day, EventKind.NotUnderstood, "whatsapp", "es", "avr", "avr-menu", string.Empty, 2),
+            new(day, EventKind.NotUnderstood, "whatsapp", "es", "trafficking", "tr-menu", string.Empty, 12),
+            new(day.AddDays(-10), EventKind.ConversationStarted, "whatsapp", "es", string.Empty, string.Empty, string.Empty, 100),
+        ];
+
+        var figures = ReachAggregator.Aggregate(Q4, [], counts, Dimensions);
+
+        Assert.Equal(10, figures.Conversations);
+        Assert.Equal(40, figures.Messages);
+        Assert.Equal(2, figures.HandoffsRequested);
+        Assert.Equal([0L, 1, 0, 0, 6], figures.Satisfaction);
+        Assert.Equal(3, figures.FirstReplies);
+        Assert.Equal(10, figures.MedianFirstReplyMinutes);
+        Assert.Equal(["tr-menu", "avr-menu"], figures.NotUnderstoodNodes);
+        Assert.Equal(12, figures.NotUnderstood[0, 0]);
+        Assert.Equal(9, figures.NotUnderstood[1, 1]);
+        Assert.Equal(2, figures.NotUnderstood[1, 0]);
+    }
+
+    [Theory]
+    [InlineData(new long[] { }, new long[] { }, null)]
+    [InlineData(new long[] { 5 }, new long[] { 1 }, 5.0)]
+    [InlineData(new long[] { 1, 3 }, new long[] { 1, 1 }, 2.0)]
+    [InlineData(new long[] { 1, 2, 60 }, new long[] { 2, 1, 2 }, 2.0)]
+    [InlineData(new long[] { 1, 60 }, new long[] { 2, 2 }, 30.5)]
+    public void WeightedMedian(long[] values, long[] counts, double? expected)
+    {
+        Assert.Equal(expected, ReachAggregator.WeightedMedian([.. values.Zip(counts)]));
+    }
+
+    [Fact]
+    public void EmptyRange_IsZeros()
+    {
+        var figures = ReachAggregator.Aggregate(Q4, [], [], Dimensions);
+        var report = PublishedReport.From(figures, Dimensions);
+
+        Assert.Equal("0", report.People.Shown);
+        Assert.All(report.ByChannel.Items, c => Assert.Equal("0", c.Cell.Shown));
+        Assert.All(report.ByWeek.Items, c => Assert.Equal("0", c.Cell.Shown));
+        Assert.Equal(["whatsapp", "telegram"], report.ByChannel.Items.Select(c => c.Key));
+        Assert.Null(report.MedianFirstReplyMinutes);
+        Assert.Null(report.SatisfactionAverage);
+    }
+
+    [Theory]
+    [InlineData("2026-10-01", "2026-12-31", null)]
+    [InlineData("2026-10-01", "2026-10-01", null)]
+    [InlineData("2025-01-01", "2026-12-31", null)]
+    [InlineData("2025-01-01", "2027-01-01", "longer than 2 years")]
+    [InlineData("2026-12-31", "2026-10-01", "before")]
+    [InlineData("2026-13-01", "2026-12-31", "'from' must be a date")]
+    [InlineData("2026-10-01", "31/12/2026", "'to' must be a date")]
+    [InlineData("", "2026-12-31", "required")]
+    [InlineData(null, null, "required")]
+    public void Range_IsValidated(string? from, string? to, string? error)
+    {
+        var (range, problem) = ReportRange.Parse(from, to);
+        if (error is null)
+        {
+            Assert.NotNull(range);
+            Assert.Null(problem);
+        }
+        else
+        {
+            Assert.Null(range);
+            Assert.Contains(error, problem, StringComparison.Ordinal);
+        }
+    }
+}
