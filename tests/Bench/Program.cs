@@ -19,6 +19,12 @@ using Microsoft.Extensions.Logging;
 //
 //   dotnet run -c Release --project tests/Bench -- [--users 200] [--messages 8] [--concurrency 50]
 //       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
+//   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
+
+if (args is ["report", ..])
+{
+    return ReportBench.Run(args);
+}
 
 var options = BenchOptions.Parse(args);
 await using var fake = await FakeTelegram.StartAsync(options.FakePort);

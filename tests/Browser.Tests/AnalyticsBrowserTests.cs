@@ -64,6 +64,8 @@ public sealed class AnalyticsBrowserTests(BrowserFixture fixture) : IClassFixtur
             Assert.True(smallest >= 9, $"chart text {smallest} px high at {name}");
 
             await page.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, $"analytics-{name}.png"), FullPage = true });
+            await page.Locator("section.chart", new() { Has = page.Locator("#chart-funnel-avr") }).ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, $"analytics-funnel-{name}.png") });
+            await page.Locator("section.chart", new() { Has = page.Locator("#chart-week") }).ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, $"analytics-week-{name}.png") });
         }
     }
 
