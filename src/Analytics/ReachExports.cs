@@ -109,59 +109,93 @@ public static class ReachCsv
 /// <summary>A short period summary in Spanish and English, ready to paste into a quarterly report.</summary>
 public static class ReachSummary
 {
+    /// <summary>One language's sentences; the figures are filled in the same way for both.</summary>
+    private sealed record Phrases(
+        string[] Months,
+        Func<string, string> Name,
+        string And,
+        Func<string, string, string> Dates,
+        string Reached,
+        string Through,
+        string Activity,
+        string Returning,
+        string Handoffs,
+        string Topics,
+        string NoData,
+        string Footnote);
+
     // Month names written out: the report reads the same whatever cultures the server has installed.
-    private static readonly string[] Spanish = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"];
-    private static readonly string[] English = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    private static readonly Phrases Spanish = new(
+        ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
+        ReachNames.Es,
+        "y",
+        (from, to) => $"Del {from} al {to}",
+        ", OimBot alcanzó a {0} personas",
+        " a través de {0}",
+        " Hubo {0} conversaciones y {1} mensajes recibidos;",
+        " {0} personas volvieron otro día.",
+        " Se pidió hablar con una persona del equipo {0} veces y el equipo atendió {1} solicitudes.",
+        " Temas consultados: {0}.",
+        "sin datos",
+        "Cifras anónimas: las personas se cuentan una vez por periodo ({0}); los valores de 1 a 4 se muestran como «<5» (de 1 a 9 como «<10» en temas sensibles) y «•» oculta una cifra que permitiría deducirlos.");
+
+    private static readonly Phrases English = new(
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+        ReachNames.En,
+        "and",
+        (from, to) => $"From {from} to {to}",
+        ", OimBot reached {0} people",
+        " through {0}",
+        " There were {0} conversations and {1} messages received;",
+        " {0} people came back on another day.",
+        " People asked to talk to a team member {0} times and the team took {1} requests.",
+        " Topics: {0}.",
+        "no data",
+        "Anonymous figures: people are counted once per period ({0}); values from 1 to 4 are shown as \"<5\" (1 to 9 as \"<10\" for sensitive topics) and \"•\" hides a figure that would reveal them.");
 
     public static string Write(PublishedReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        return $"{Paragraph(report, Spanish)}{Environment.NewLine}{Paragraph(report, English)}";
+    }
+
+    private static string Paragraph(PublishedReport report, Phrases words)
+    {
         var channels = report.ByChannel.Items.Where(c => c.Cell.Value > 0).ToList();
         var topics = report.ByTopic.Items.Where(t => t.Cell.Value > 0).OrderByDescending(t => t.Cell.Hidden ? 0 : t.Cell.Value).ThenBy(t => t.Key, StringComparer.Ordinal).ToList();
         var text = new StringBuilder();
-
-        var esChannels = Join([.. channels.Select(c => ReachNames.Es(c.Key)).Distinct()], "y");
-        text.Append(CultureInfo.InvariantCulture, $"Del {Date(report.Range.From, Spanish, report.Range.From.Year != report.Range.To.Year)} al {Date(report.Range.To, Spanish)}, OimBot alcanzó a {report.People.Shown} personas");
-        text.Append(channels.Count > 0 ? $" a través de {esChannels}" : string.Empty);
-        text.Append(channels.Count > 1 ? $" ({string.Join("; ", channels.Select(c => $"{ReachNames.Es(c.Key)}: {c.Cell.Shown}"))})." : ".");
-        text.Append(CultureInfo.InvariantCulture, $" Hubo {report.Conversations.Shown} conversaciones y {report.Messages.Shown} mensajes recibidos;");
-        text.Append(CultureInfo.InvariantCulture, $" {report.Returning.Shown} personas volvieron otro día.");
-        text.Append(CultureInfo.InvariantCulture, $" Se pidió hablar con una persona del equipo {report.HandoffsRequested.Shown} veces y el equipo atendió {report.HandoffsTaken.Shown} solicitudes.");
-        if (topics.Count > 0)
+        var c = CultureInfo.InvariantCulture;
+        text.Append(words.Dates(Date(report.Range.From, words, report.Range.From.Year != report.Range.To.Year), Date(report.Range.To, words)));
+        text.AppendFormat(c, words.Reached, report.People.Shown);
+        if (channels.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $" Temas consultados: {string.Join("; ", topics.Select(t => $"{ReachNames.Es(t.Key)} ({t.Cell.Shown})"))}.");
+            text.AppendFormat(c, words.Through, Join([.. channels.Select(ch => words.Name(ch.Key)).Distinct()], words.And));
         }
 
-        text.AppendLine().Append(CultureInfo.InvariantCulture, $"Cifras anónimas: las personas se cuentan una vez por periodo ({PeriodsEs(report)}); los valores de 1 a 4 se muestran como «<5» (de 1 a 9 como «<10» en temas sensibles) y «•» oculta una cifra que permitiría deducirlos.");
-        text.AppendLine().AppendLine();
-
-        var enChannels = Join([.. channels.Select(c => ReachNames.En(c.Key)).Distinct()], "and");
-        text.Append(CultureInfo.InvariantCulture, $"From {Date(report.Range.From, English, report.Range.From.Year != report.Range.To.Year)} to {Date(report.Range.To, English)}, OimBot reached {report.People.Shown} people");
-        text.Append(channels.Count > 0 ? $" through {enChannels}" : string.Empty);
-        text.Append(channels.Count > 1 ? $" ({string.Join("; ", channels.Select(c => $"{ReachNames.En(c.Key)}: {c.Cell.Shown}"))})." : ".");
-        text.Append(CultureInfo.InvariantCulture, $" There were {report.Conversations.Shown} conversations and {report.Messages.Shown} messages received;");
-        text.Append(CultureInfo.InvariantCulture, $" {report.Returning.Shown} people came back on another day.");
-        text.Append(CultureInfo.InvariantCulture, $" People asked to talk to a team member {report.HandoffsRequested.Shown} times and the team took {report.HandoffsTaken.Shown} requests.");
+        text.Append(channels.Count > 1 ? $" ({string.Join("; ", channels.Select(ch => $"{words.Name(ch.Key)}: {ch.Cell.Shown}"))})." : ".");
+        text.AppendFormat(c, words.Activity, report.Conversations.Shown, report.Messages.Shown);
+        text.AppendFormat(c, words.Returning, report.Returning.Shown);
+        text.AppendFormat(c, words.Handoffs, report.HandoffsRequested.Shown, report.HandoffsTaken.Shown);
         if (topics.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $" Topics: {string.Join("; ", topics.Select(t => $"{ReachNames.En(t.Key)} ({t.Cell.Shown})"))}.");
+            text.AppendFormat(c, words.Topics, string.Join("; ", topics.Select(t => $"{words.Name(t.Key)} ({t.Cell.Shown})")));
         }
 
-        text.AppendLine().Append(CultureInfo.InvariantCulture, $"Anonymous figures: people are counted once per period ({PeriodsEn(report)}); values from 1 to 4 are shown as \"<5\" (1 to 9 as \"<10\" for sensitive topics) and \"•\" hides a figure that would reveal them.");
+        text.AppendLine().AppendFormat(c, words.Footnote, report.Periods.Count == 0 ? words.NoData : string.Join(", ", report.Periods));
         return text.AppendLine().ToString();
     }
 
-    private static string PeriodsEs(PublishedReport report) => report.Periods.Count == 0 ? "sin datos" : string.Join(", ", report.Periods);
-
-    private static string PeriodsEn(PublishedReport report) => report.Periods.Count == 0 ? "no data" : string.Join(", ", report.Periods);
-
-    private static string Date(DateOnly day, string[] months, bool withYear = true) => (months == Spanish, withYear) switch
+    private static string Date(DateOnly day, Phrases words, bool withYear = true)
     {
-        (true, true) => $"{day.Day} de {months[day.Month - 1]} de {day.Year}",
-        (true, false) => $"{day.Day} de {months[day.Month - 1]}",
-        (false, true) => $"{day.Day} {months[day.Month - 1]} {day.Year}",
-        _ => $"{day.Day} {months[day.Month - 1]}",
-    };
+        var month = words.Months[day.Month - 1];
+        return (words == Spanish, withYear) switch
+        {
+            (true, true) => $"{day.Day} de {month} de {day.Year}",
+            (true, false) => $"{day.Day} de {month}",
+            (false, true) => $"{day.Day} {month} {day.Year}",
+            _ => $"{day.Day} {month}",
+        };
+    }
 
     private static string Join(IReadOnlyList<string> items, string and) => items.Count switch
     {

@@ -2,12 +2,7 @@ namespace OimBot.Analytics.Tests;
 
 public class PublishedReportTests
 {
-    private static readonly ReportDimensions Dimensions = new(
-        ["whatsapp", "telegram"],
-        ["es", "en"],
-        ["avr", "trafficking"],
-        new HashSet<string> { "trafficking" },
-        new Dictionary<string, string> { ["avr-menu"] = "avr", ["tr-menu"] = "trafficking" });
+    private static readonly ReportDimensions Dimensions = TestDimensions.TwoChannelsTwoLanguages;
 
     private static readonly ReportRange Range = new(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31));
 

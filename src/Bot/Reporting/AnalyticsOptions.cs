@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using OimBot.Analytics;
 
 namespace OimBot.Bot.Reporting;
@@ -17,7 +18,11 @@ public sealed class AnalyticsOptions
     public string PseudonymKeyFile { get; set; } = "data/analytics.key";
 
     /// <summary>People are counted once per period; its salt is destroyed when it ends. Quarter (IOM reports quarterly) or Month.</summary>
-    public PeriodLength PeriodLength { get; set; } = PeriodLength.Quarter;
+    [RegularExpression("^(Quarter|Month)$", ErrorMessage = "Analytics:PeriodLength must be Quarter or Month.")]
+    public string PeriodLength { get; set; } = nameof(Analytics.PeriodLength.Quarter);
+
+    /// <summary>The parsed length (validation at start-up refuses anything else).</summary>
+    public PeriodLength Period => Enum.TryParse<PeriodLength>(PeriodLength, out var length) ? length : Analytics.PeriodLength.Quarter;
 
     /// <summary>How long raw events are kept before they become anonymous daily counts.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "730.00:00:00", ErrorMessage = "Analytics:RawRetention must be between 1 and 730 days.")]
@@ -29,4 +34,21 @@ public sealed class AnalyticsOptions
 
     /// <summary>Topics whose counts are suppressed below 10 instead of 5, besides those the content marks sensitive.</summary>
     public IList<string> SensitiveTopics { get; set; } = ["trafficking", "dangers", "emergency"];
+}
+
+/// <summary>A configured key must be usable, so a typo stops start-up with the key's name instead of failing a turn.</summary>
+internal sealed class AnalyticsOptionsValidator : IValidateOptions<AnalyticsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AnalyticsOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.PseudonymKey))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        Span<byte> buffer = stackalloc byte[64];
+        return Convert.TryFromBase64String(options.PseudonymKey, buffer, out var length) && length == 32
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("Analytics:PseudonymKey must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`).");
+    }
 }

@@ -26,7 +26,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         }
 
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
-        var period = ReportingPeriod.Of(day, options.Value.PeriodLength);
+        var period = ReportingPeriod.Of(day, options.Value.Period);
         var salt = await PeriodSaltAsync(connection, transaction, period);
         var person = from is null || salt is null ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 

@@ -20,9 +20,9 @@ public sealed class ReachService(SqliteAnalyticsStore store, ContentHost content
     }
 
     /// <summary>The reporting period that contains today (the page's default).</summary>
-    public ReportingPeriod CurrentPeriod() => ReportingPeriod.Of(PanamaTime.Today(clock), options.Value.PeriodLength);
+    public ReportingPeriod CurrentPeriod() => ReportingPeriod.Of(PanamaTime.Today(clock), options.Value.Period);
 
-    public PeriodLength PeriodLength => options.Value.PeriodLength;
+    public PeriodLength PeriodLength => options.Value.Period;
 
     public DateOnly Today => PanamaTime.Today(clock);
 

@@ -14,6 +14,9 @@ public sealed class ChannelStartupTests
         { "Telegram without a token", new() { ["Channels__Telegram__Enabled"] = "true", ["Channels__Telegram__WebhookSecret"] = "abc" }, "Channels:Telegram:BotToken is required when Channels:Telegram:Enabled is true." },
         { "Telegram webhook without a secret", new() { ["Channels__Telegram__Enabled"] = "true", ["Channels__Telegram__BotToken"] = "1:x" }, "Channels:Telegram:WebhookSecret is required in webhook mode" },
         { "WhatsApp without an app secret", new() { ["Channels__WhatsApp__Enabled"] = "true", ["Channels__WhatsApp__VerifyToken"] = "v", ["Channels__WhatsApp__AccessToken"] = "a", ["Channels__WhatsApp__PhoneNumberId"] = "1" }, "Channels:WhatsApp:AppSecret is required when Channels:WhatsApp:Enabled is true." },
+        { "A raw retention under a day", new() { ["Analytics__RawRetention"] = "00:00:01" }, "Analytics:RawRetention must be between 1 and 730 days." },
+        { "A pseudonym key that is not 32 bytes", new() { ["Analytics__PseudonymKey"] = "c2hvcnQ=" }, "Analytics:PseudonymKey must be the base64 of 32 random bytes" },
+        { "An unknown period length", new() { ["Analytics__PeriodLength"] = "Year" }, "Analytics:PeriodLength must be Quarter or Month" },
         { "Twilio without an auth token", new() { ["Channels__Twilio__Enabled"] = "true", ["Channels__Twilio__AccountSid"] = "AC1", ["Channels__Twilio__From"] = "whatsapp:+1", ["Channels__Twilio__PublicBaseUrl"] = "https://x.org" }, "Channels:Twilio:AuthToken is required when Channels:Twilio:Enabled is true." },
     };
 
