@@ -54,7 +54,8 @@ public sealed record ReportDimensions(
     IReadOnlyList<string> Languages,
     IReadOnlyList<string> Topics,
     IReadOnlySet<string> SensitiveTopics,
-    IReadOnlyDictionary<string, string> NodeTopics);
+    IReadOnlyDictionary<string, string> NodeTopics,
+    IReadOnlyList<string>? Outcomes = null);
 
 /// <summary>The exact figures for a range, before suppression. Never leaves the process: see <see cref="PublishedReport"/>.</summary>
 public sealed class ReachFigures
@@ -81,6 +82,9 @@ public sealed class ReachFigures
     public long HandoffsClosed { get; init; }
 
     public long HandoffsTimedOut { get; init; }
+
+    /// <summary>Closed cases by outcome code (how handoffs went); adds up to <see cref="HandoffsClosed"/>.</summary>
+    public IReadOnlyList<(string Key, long Count)> Outcomes { get; init; } = [];
 
     /// <summary>Answers with the scores 1 to 5.</summary>
     public required long[] Satisfaction { get; init; }
@@ -175,6 +179,8 @@ public static class ReachAggregator
             HandoffsTaken = Sum(EventKind.HandoffTaken),
             HandoffsClosed = Sum(EventKind.HandoffClosed),
             HandoffsTimedOut = Sum(EventKind.HandoffTimedOut),
+            Outcomes = [.. (dimensions.Outcomes ?? []).Concat(events.Where(e => e.Kind == EventKind.HandoffClosed).Select(e => e.Value).Distinct().Order(StringComparer.Ordinal)).Distinct()
+                .Select(outcome => (outcome, events.Where(e => e.Kind == EventKind.HandoffClosed && e.Value == outcome).Sum(e => e.Count)))],
             Satisfaction = [.. Enumerable.Range(1, 5).Select(score => events.Where(e => e.Kind == EventKind.SatisfactionGiven && e.Value == score.ToString(CultureInfo.InvariantCulture)).Sum(e => e.Count))],
             FirstReplies = replies.Sum(r => r.Count),
             MedianFirstReplyMinutes = WeightedMedian(replies),
@@ -254,6 +260,9 @@ public sealed class PublishedReport
 
     public required PublishedCell HandoffsTimedOut { get; init; }
 
+    /// <summary>Closed cases by outcome; its total is <see cref="HandoffsClosed"/>.</summary>
+    public required PublishedSeries Outcomes { get; init; }
+
     /// <summary>Scores 1 to 5.</summary>
     public required IReadOnlyList<PublishedCell> Satisfaction { get; init; }
 
@@ -300,6 +309,9 @@ public sealed class PublishedReport
             ? (Conceal(newReturning.Cells[0, 0]), Conceal(newReturning.Cells[0, 1]))
             : (newReturning.Cells[0, 0], newReturning.Cells[0, 1]);
 
+        // Outcomes add up to the closed cases: one table, and the headline is its total.
+        var outcomes = Suppression.Apply(Row([.. figures.Outcomes.Select(o => o.Count)]));
+
         var scores = Suppression.Apply(Row(figures.Satisfaction));
         var satisfaction = Enumerable.Range(0, 5).Select(i => scores.Cells[0, i]).ToList();
         var answers = figures.Satisfaction.Sum();
@@ -326,7 +338,8 @@ public sealed class PublishedReport
             Messages = Single(figures.Messages),
             HandoffsRequested = Single(figures.HandoffsRequested),
             HandoffsTaken = Single(figures.HandoffsTaken),
-            HandoffsClosed = Single(figures.HandoffsClosed),
+            HandoffsClosed = figures.Outcomes.Count == 0 ? Single(figures.HandoffsClosed) : outcomes.GrandTotal,
+            Outcomes = new PublishedSeries([.. figures.Outcomes.Select((o, i) => (o.Key, outcomes.Cells[0, i]))]),
             HandoffsTimedOut = Single(figures.HandoffsTimedOut),
             Satisfaction = satisfaction,
             SatisfactionAnswers = scores.GrandTotal,

@@ -165,4 +165,19 @@ public class PublishedReportTests
         Assert.Contains("retorno voluntario (11,300)", text, StringComparison.Ordinal);
         Assert.Contains("voluntary return (11,300)", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Outcomes_AddUpToTheClosedCases_AndAreSuppressedTogether()
+    {
+        var dimensions = TestDimensions.TwoChannelsTwoLanguages with { Outcomes = ["information_given", "referred", "user_left"] };
+        DailyCount Closed(string outcome, long count) => new(Range.From, EventKind.HandoffClosed, "whatsapp", "es", "avr", string.Empty, outcome, count);
+
+        var report = PublishedReport.From(
+            ReachAggregator.Aggregate(Range, [], [Closed("information_given", 30), Closed("referred", 2), Closed("user_left", 12)], dimensions),
+            dimensions);
+
+        Assert.Equal(["information_given", "referred", "user_left"], report.Outcomes.Items.Select(o => o.Key));
+        Assert.Equal(["30", "<5", "•"], report.Outcomes.Items.Select(o => o.Cell.Shown)); // the smallest other cell hides the 2
+        Assert.Equal("44", report.HandoffsClosed.Shown);
+    }
 }

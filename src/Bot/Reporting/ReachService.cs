@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OimBot.Analytics;
 using OimBot.Bot.Channels;
 using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Handoff;
 
 namespace OimBot.Bot.Reporting;
 
@@ -42,6 +43,7 @@ public sealed class ReachService(SqliteAnalyticsStore store, ContentHost content
             set.Languages,
             topics,
             sensitive,
-            set.NodeList.ToDictionary(n => n.Id, set.TopicOf, StringComparer.Ordinal));
+            set.NodeList.ToDictionary(n => n.Id, set.TopicOf, StringComparer.Ordinal),
+            [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped]);
     }
 }

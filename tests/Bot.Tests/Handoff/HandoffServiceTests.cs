@@ -178,6 +178,7 @@ public sealed class HandoffServiceTests
 
         Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
         Assert.Equal(outcome, detail.Row.Outcome);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = @outcome", new { outcome }));
         Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(command == "stop" ? "STOP" : "MENU", StringComparison.Ordinal));
     }
 
