@@ -309,7 +309,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -322,7 +322,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
         throw new InvalidOperationException("run from inside the repository");
     }
 
-    private static void CopyDirectory(string from, string to)
+    internal static void CopyDirectory(string from, string to)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {

@@ -14,11 +14,11 @@ public sealed class SqliteAnalyticsStore(SqliteDatabase database, TimeProvider c
     public async Task<(IReadOnlyList<ActivityRow> Activity, IReadOnlyList<DailyCount> Counts)> LoadAsync(ReportRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
-        var days = new { from = AnalyticsRecorder.Day(range.From), to = AnalyticsRecorder.Day(range.To) };
+        var between = new { from = AnalyticsRecorder.Day(range.From), to = AnalyticsRecorder.Day(range.To) };
         await using var connection = await database.OpenAsync(cancellationToken);
         var activity = await connection.QueryAsync<(string Period, string Person, string Day, string Channel, string Language, string Topic, string Step)>(
             "SELECT period, person, day, channel, language, topic, step FROM analytics_activity WHERE day BETWEEN @from AND @to",
-            days);
+            between);
 
         // Raw events not yet rolled up, and the daily roll-up of older ones: one moves to the other in one transaction.
         var counts = await connection.QueryAsync<(string Day, string Kind, string Channel, string Language, string Topic, string Node, string Value, long Count)>(
@@ -31,10 +31,15 @@ public sealed class SqliteAnalyticsStore(SqliteDatabase database, TimeProvider c
                 SELECT day, kind, channel, language, topic, node_id, value, count FROM analytics_daily WHERE day BETWEEN @from AND @to)
             GROUP BY day, kind, channel, language, topic, node_id, value
             """,
-            days);
+            between);
 
+        // Each pseudonym, day and label comes back once per row: share one string each (a quarter is ~100,000 rows).
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string value) => strings.TryGetValue(value, out var shared) ? shared : strings[value] = value;
+        var days = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        DateOnly Day(string value) => days.TryGetValue(value, out var day) ? day : days[value] = ParseDay(value);
         return (
-            [.. activity.Select(a => new ActivityRow(a.Period, a.Person, ParseDay(a.Day), a.Channel, a.Language, a.Topic, a.Step))],
+            [.. activity.Select(a => new ActivityRow(Shared(a.Period), Shared(a.Person), Day(a.Day), Shared(a.Channel), Shared(a.Language), Shared(a.Topic), Shared(a.Step)))],
             [.. counts.Select(c => (Row: c, Known: Enum.TryParse<EventKind>(c.Kind, out var kind), Kind: kind)).Where(c => c.Known)
                 .Select(c => new DailyCount(ParseDay(c.Row.Day), c.Kind, c.Row.Channel, c.Row.Language, c.Row.Topic, c.Row.Node, c.Row.Value, c.Row.Count))]);
     }
