@@ -19,6 +19,8 @@ public static class ChannelsSetup
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SendPipelines>();
         services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<InboundSpool>();
+        services.AddHostedService<SpoolReplayer>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
 
@@ -5,9 +6,11 @@ namespace OimBot.Bot.Channels;
 
 /// <summary>
 /// Runs what an adapter accepted: each message through the conversation service (state and outbox rows committed
-/// together), each delivery report onto its outbox row. Only then does the webhook answer 200.
+/// together), each delivery report onto its outbox row. Only then does the webhook answer 200. If the database fails,
+/// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
+/// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(ConversationService conversations, IConversationStore store, TimeProvider clock, ILogger<InboundPipeline> logger)
+public sealed partial class InboundPipeline(ConversationService conversations, IConversationStore store, InboundSpool spool, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -36,6 +39,30 @@ public sealed partial class InboundPipeline(ConversationService conversations, I
         {
             switch (inbound)
             {
+                case InboundEvent.Message message when message.Delivery.ThroughOutbox:
+                    if (spool.HasPending)
+                    {
+                        // Older messages wait on disk: this one goes behind them, so nobody's messages change order.
+                        await spool.SaveAsync(message, CancellationToken.None);
+                        break;
+                    }
+
+                    // The turn gets a budget of its own, not the request's token: a provider that hangs up must not
+                    // cancel a message half-way. Past the budget (a locked or failing database) the message is kept on
+                    // disk; if the turn still commits later, the replay is recognised by its message id and answered once.
+                    using (var budget = new CancellationTokenSource(storage.Value.WebhookBudget, clock))
+                    {
+                        try
+                        {
+                            await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, budget.Token);
+                        }
+                        catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))
+                        {
+                            await spool.SaveAsync(message, CancellationToken.None);
+                        }
+                    }
+
+                    break;
                 case InboundEvent.Message message:
                     await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken);
                     break;

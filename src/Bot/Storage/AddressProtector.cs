@@ -51,6 +51,11 @@ public sealed class AddressProtector
     {
         ArgumentNullException.ThrowIfNull(sealedAddress);
         var length = sealedAddress.Length - NonceSize - TagSize;
+        if (length < 0)
+        {
+            throw new CryptographicException("Too short to be a sealed value.");
+        }
+
         var plain = new byte[length];
         using var aes = new AesGcm(_encryptionKey, TagSize);
         aes.Decrypt(sealedAddress.AsSpan(0, NonceSize), sealedAddress.AsSpan(NonceSize, length), sealedAddress.AsSpan(NonceSize + length), plain, "oimbot-address"u8);

@@ -13,13 +13,16 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposab
 {
     private readonly string _connectionString = Normalise(options.Value.ConnectionString);
 
+    /// <summary>Seconds a statement waits for another process's lock before it fails.</summary>
+    public const int LockWaitSeconds = 3;
+
     public SemaphoreSlim WriteGate { get; } = new(1, 1);
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        await connection.ExecuteAsync($"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
         return connection;
     }
 
@@ -72,6 +75,14 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposab
         }
 
         builder.Pooling = true;
+
+        // How long a statement waits for another process's lock. Microsoft.Data.Sqlite retries for this long without
+        // looking at cancellation, so it bounds how long a webhook can be held before its message is kept on disk.
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.DefaultTimeout = LockWaitSeconds;
+        }
+
         return builder.ToString();
     }
 }

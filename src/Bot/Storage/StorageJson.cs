@@ -9,4 +9,5 @@ namespace OimBot.Bot.Storage;
 [JsonSerializable(typeof(List<RenderedReply>))]
 [JsonSerializable(typeof(RenderedReply))]
 [JsonSerializable(typeof(CaseSummary))]
+[JsonSerializable(typeof(OimBot.Bot.Channels.SpooledMessage))]
 internal sealed partial class StorageJson : JsonSerializerContext;

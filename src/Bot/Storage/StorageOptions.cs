@@ -21,4 +21,16 @@ public sealed class StorageOptions
     /// <summary>How long settled outbox rows (sent, delivered, failed, dead…) are kept, for delivery reports and troubleshooting.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "90.00:00:00", ErrorMessage = "Storage:OutboxRetention must be between 1 minute and 90 days.")]
     public TimeSpan OutboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Where messages wait, encrypted, while the database is unavailable (created when first needed).</summary>
+    [Required(ErrorMessage = "Storage:SpoolDirectory is required, e.g. 'data/spool'.")]
+    public string SpoolDirectory { get; set; } = "data/spool";
+
+    /// <summary>How often waiting messages are tried again while the database is unavailable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ErrorMessage = "Storage:SpoolRetryInterval must be between 50 ms and 10 minutes.")]
+    public TimeSpan SpoolRetryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a webhook waits for the database before it keeps the message on disk and answers (providers time out at 10-15 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10", ErrorMessage = "Storage:WebhookBudget must be between 100 ms and 10 seconds.")]
+    public TimeSpan WebhookBudget { get; set; } = TimeSpan.FromSeconds(4);
 }

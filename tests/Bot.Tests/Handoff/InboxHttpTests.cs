@@ -116,6 +116,22 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
     }
 
+    /// <summary>The live transcript refresh can land between a form's redirect and the page it leads to.</summary>
+    [Fact]
+    public async Task ALiveRefresh_DoesNotUseUpTheConfirmation()
+    {
+        var reference = await OpenCaseAsync("hola");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var page = $"/inbox/case/{reference}";
+
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=claim", [])).StatusCode);
+        var refresh = await client.Http.GetAsync($"{page}?handler=transcript");
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.DoesNotContain("Tomaste el caso", await refresh.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Contains("Tomaste el caso", await client.Http.GetStringAsync(page), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ClaimReplyAndClose_ThroughTheForms()
     {

@@ -39,6 +39,7 @@ public sealed class BotFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Privacy:AddressKeyFile", Path.Combine(Root, "address.key"));
         builder.UseSetting("Analytics:PseudonymKeyFile", Path.Combine(Root, "analytics.key"));
+        builder.UseSetting("Storage:SpoolDirectory", Path.Combine(Root, "spool"));
         builder.UseSetting("Handoff:InitialPasswordFile", InitialPasswordFile);
         builder.UseSetting("Content:Directory", ContentDirectory);
         builder.UseSetting("Content:FactsPath", FactsPath);

@@ -49,6 +49,9 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
     /// <summary>The transcript alone, for the live refresh (part of the same view, so not audited again).</summary>
     public async Task<IActionResult> OnGetTranscriptAsync(CancellationToken cancellationToken)
     {
+        // The live refresh can arrive between a form's redirect and the page it leads to: it must not use up the
+        // confirmation ("Caso cerrado…") that page is about to show.
+        TempData.Keep();
         Detail = await cases.FindAsync(Reference, cancellationToken);
         return Detail is null ? NotFound() : Partial("_Transcript", Detail);
     }

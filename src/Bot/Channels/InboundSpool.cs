@@ -1,0 +1,255 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Channels;
+
+/// <summary>A message kept on disk while the database cannot take it: everything the turn needs, and when it came.</summary>
+public sealed record SpooledMessage(
+    string Channel,
+    string Address,
+    string ExternalId,
+    UserMessageKind Kind,
+    string? Text,
+    string? ChoiceKey,
+    bool ThroughOutbox,
+    DateTimeOffset? WindowExpiresAt,
+    string? CallbackQueryId,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// When the database fails, a message a provider delivered is written here (encrypted with the address key, flushed to
+/// disk) and the webhook still answers 200, so nothing a user sent is lost even on providers that never retry (Twilio).
+/// Files are replayed oldest first once the database answers again; while any wait, new messages queue behind them so
+/// each user's messages keep their order.
+/// </summary>
+public sealed partial class InboundSpool(AddressProtector protector, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboundSpool> logger)
+{
+    private readonly Lock _lock = new();
+    private long _sequence;
+    private int? _pending;
+
+    public string Directory => options.Value.SpoolDirectory;
+
+    public string FailedDirectory => Path.Combine(Directory, "failed");
+
+    /// <summary>Raised when a message was spooled, so the replayer looks at once.</summary>
+    public event Action? Spooled;
+
+    public bool HasPending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                _pending ??= System.IO.Directory.Exists(Directory) ? System.IO.Directory.EnumerateFiles(Directory, "*.msg").Count() : 0;
+                return _pending > 0;
+            }
+        }
+    }
+
+    /// <summary>The database failed or is locked: worth spooling and trying again later (a bug is not).</summary>
+    public static bool IsStorageFailure(Exception exception) => exception is DbException or TimeoutException;
+
+    public async Task SaveAsync(InboundEvent.Message message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var record = new SpooledMessage(
+            message.From.Channel,
+            message.From.Address,
+            message.ExternalId,
+            message.Content.Kind,
+            message.Content.Text,
+            message.Content.ChoiceKey,
+            message.Delivery.ThroughOutbox,
+            message.Delivery.WindowExpiresAt,
+            message.Delivery.CallbackQueryId,
+            clock.GetUtcNow());
+        var sealedBytes = protector.Encrypt(JsonSerializer.Serialize(record, StorageJson.Default.SpooledMessage));
+        System.IO.Directory.CreateDirectory(Directory);
+        string name;
+        lock (_lock)
+        {
+            name = $"{clock.GetUtcNow().UtcTicks:D20}-{++_sequence:D8}.msg";
+        }
+
+        var temporary = Path.Combine(Directory, name + ".tmp");
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var stream = new FileStream(temporary, fileOptions))
+        {
+            await stream.WriteAsync(sealedBytes, cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, Path.Combine(Directory, name));
+        lock (_lock)
+        {
+            _pending = (_pending ?? 0) + 1;
+        }
+
+        LogSpooled(logger, record.Channel);
+        Spooled?.Invoke();
+    }
+
+    /// <summary>Spooled files, oldest first.</summary>
+    public IReadOnlyList<string> Pending() =>
+        System.IO.Directory.Exists(Directory) ? [.. System.IO.Directory.EnumerateFiles(Directory, "*.msg").Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>Null when the file cannot be read back (damaged, or sealed with another key).</summary>
+    public SpooledMessage? Read(string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(protector.Decrypt(File.ReadAllBytes(file)), StorageJson.Default.SpooledMessage);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException or ArgumentException or IOException)
+        {
+            return null;
+        }
+    }
+
+    public void Done(string file)
+    {
+        File.Delete(file);
+        Forget();
+    }
+
+    /// <summary>Moved aside (kept for an operator, still encrypted) so the rest can go on.</summary>
+    public void Quarantine(string file)
+    {
+        System.IO.Directory.CreateDirectory(FailedDirectory);
+        File.Move(file, Path.Combine(FailedDirectory, Path.GetFileName(file)), overwrite: true);
+        Forget();
+    }
+
+    private void Forget()
+    {
+        lock (_lock)
+        {
+            _pending = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database is unavailable: a {Channel} message was kept on disk and will be answered when it is back")]
+    private static partial void LogSpooled(ILogger logger, string channel);
+}
+
+/// <summary>Replays spooled messages, oldest first, as soon as the database answers again.</summary>
+internal sealed partial class SpoolReplayer(InboundSpool spool, ConversationService conversations, IOptions<StorageOptions> options, TimeProvider clock, ILogger<SpoolReplayer> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0);
+
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    /// <summary>Replays what it can, one replay at a time; false when the database is still unavailable.</summary>
+    public async Task<bool> ReplayOnceAsync(CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReplayAsync(cancellationToken);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<bool> ReplayAsync(CancellationToken cancellationToken)
+    {
+        foreach (var file in spool.Pending())
+        {
+            if (spool.Read(file) is not { } message)
+            {
+                spool.Quarantine(file);
+                LogUnreadable(logger, Path.GetFileName(file));
+                continue;
+            }
+
+            try
+            {
+                // The provider's message id still deduplicates: a replay after a crash between commit and delete is answered once.
+                await conversations.HandleAsync(
+                    new ChannelAddress(message.Channel, message.Address),
+                    message.ExternalId,
+                    new UserMessage(message.Kind, message.Text, message.ChoiceKey),
+                    new Delivery(message.ThroughOutbox, message.WindowExpiresAt, message.CallbackQueryId),
+                    cancellationToken);
+            }
+            catch (Exception ex) when (InboundSpool.IsStorageFailure(ex))
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                spool.Quarantine(file);
+                LogFailed(logger, message.Channel, ex.GetType().Name);
+                continue;
+            }
+
+            spool.Done(file);
+            var waited = clock.GetUtcNow() - message.ReceivedAt;
+            LogReplayed(logger, message.Channel, waited.TotalSeconds);
+        }
+
+        return true;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        spool.Spooled += Wake;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        spool.Spooled -= Wake;
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        _one.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (spool.HasPending)
+                {
+                    await ReplayOnceAsync(stoppingToken);
+                }
+
+                // Woken by a new spooled message, or every retry interval while some wait.
+                await _wake.WaitAsync(options.Value.SpoolRetryInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: the files stay for the next start
+        }
+    }
+
+    private void Wake() => _wake.Release();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered a {Channel} message kept on disk, {Seconds:0} s after it arrived")]
+    private static partial void LogReplayed(ILogger logger, string channel, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A kept message could not be read back ({File}); moved to the failed folder")]
+    private static partial void LogUnreadable(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A kept {Channel} message failed with {Error}; moved to the failed folder")]
+    private static partial void LogFailed(ILogger logger, string channel, string error);
+}
