@@ -21,6 +21,7 @@ public static class ChannelsSetup
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<InboundSpool>();
         services.AddHostedService<SpoolReplayer>();
+        services.AddHealthChecks().AddCheck<SpoolHealthCheck>("spool");
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");

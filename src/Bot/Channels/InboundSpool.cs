@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
@@ -252,4 +253,17 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, ConversationServ
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A kept {Channel} message failed with {Error}; moved to the failed folder")]
     private static partial void LogFailed(ILogger logger, string channel, string error);
+}
+
+/// <summary>/healthz says so while messages wait on disk for the database, and when some could not be replayed.</summary>
+internal sealed class SpoolHealthCheck(InboundSpool spool) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var waiting = spool.Pending().Count;
+        var failed = Directory.Exists(spool.FailedDirectory) ? Directory.EnumerateFiles(spool.FailedDirectory).Count() : 0;
+        return Task.FromResult(waiting == 0 && failed == 0
+            ? HealthCheckResult.Healthy("no message waiting on disk")
+            : HealthCheckResult.Degraded($"{waiting} message(s) waiting on disk for the database; {failed} set aside in {spool.FailedDirectory}"));
+    }
 }

@@ -74,6 +74,8 @@ public sealed class InboundSpoolTests
 
         Assert.Empty(spool.Pending());
         Assert.Single(Directory.GetFiles(spool.FailedDirectory));
+        var health = await factory.CreateClient().GetAsync("/healthz");
+        Assert.Contains("Degraded", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal); // an operator must look at failed/
         await using var db = new SqliteConnection($"Data Source={factory.DatabasePath}");
         Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE channel = 'telegram'"));
         Assert.False(spool.HasPending);
