@@ -23,8 +23,23 @@ internal static class Disclosure
         CellState[] columnTotalState,
         long grand,
         CellState grandState,
-        Func<int, int> k)
+        Func<int, int> k) =>
+        Determined(counts, state, rowTotals, rowTotalState, columnTotals, columnTotalState, grand, grandState, k, stopAfter: 1) is [var first, ..] ? first : null;
+
+    /// <summary>The hidden figures the published ones determine, up to <paramref name="stopAfter"/> of them.</summary>
+    public static List<(int Row, int Column)> Determined(
+        long[,] counts,
+        CellState[,] state,
+        long[] rowTotals,
+        CellState[] rowTotalState,
+        long[] columnTotals,
+        CellState[] columnTotalState,
+        long grand,
+        CellState grandState,
+        Func<int, int> k,
+        int stopAfter = int.MaxValue)
     {
+        var found = new List<(int Row, int Column)>();
         var rows = counts.GetLength(0);
         var columns = counts.GetLength(1);
         var network = new Network(rows, columns);
@@ -51,13 +66,21 @@ internal static class Disclosure
             {
                 if (state[r, c] != CellState.Shown && IsDetermined(network, () => ref network.Cell[r, c], counts[r, c]))
                 {
-                    return (r, c);
+                    found.Add((r, c));
+                    if (found.Count >= stopAfter)
+                    {
+                        return found;
+                    }
                 }
             }
 
             if (rowTotalState[r] != CellState.Shown && IsDetermined(network, () => ref network.RowTotal[r], rowTotals[r]))
             {
-                return (r, -1);
+                found.Add((r, -1));
+                if (found.Count >= stopAfter)
+                {
+                    return found;
+                }
             }
         }
 
@@ -65,16 +88,20 @@ internal static class Disclosure
         {
             if (columnTotalState[c] != CellState.Shown && IsDetermined(network, () => ref network.ColumnTotal[c], columnTotals[c]))
             {
-                return (-1, c);
+                found.Add((-1, c));
+                if (found.Count >= stopAfter)
+                {
+                    return found;
+                }
             }
         }
 
         if (grandState != CellState.Shown && IsDetermined(network, () => ref network.Grand, grand))
         {
-            return (-1, -1);
+            found.Add((-1, -1));
         }
 
-        return null;
+        return found;
     }
 
     private static (long Low, long High) Bounds(long value, CellState state, int k) => state switch

@@ -177,82 +177,172 @@ public static class Suppression
     }
 
     /// <summary>
-    /// Hides one more published, non-zero figure on a line through the exposed one: the smallest cell (the least loss),
-    /// else a total of those lines. Never a zero: "•" always means at least 1.
+    /// Hides one more published, non-zero figure on a line through the exposed one: a cell or a total of those lines.
+    /// Each candidate is tried; the one that leaves the fewest figures exposed wins, then the smallest (the least loss).
+    /// Never a zero: "•" always means at least 1.
     /// </summary>
     private static bool HideAnother(long[,] counts, CellState[,] state, long[] rowTotals, CellState[] rowTotalState, long[] columnTotals, CellState[] columnTotalState, long grand, ref CellState grandState, (int Row, int Column) exposed, Func<int, int> k)
     {
         var rows = counts.GetLength(0);
         var columns = counts.GetLength(1);
-        var candidates = new List<(long Value, int Row, int Column)>();
-        if (exposed.Row >= 0)
+
+        // (row, column) with -1 for a total, as Disclosure reports them.
+        var candidates = new HashSet<(int Row, int Column)>();
+        void Cell(int r, int c)
         {
-            candidates.AddRange(Enumerable.Range(0, columns).Where(c => state[exposed.Row, c] == CellState.Shown && counts[exposed.Row, c] > 0).Select(c => (counts[exposed.Row, c], exposed.Row, c)));
+            if (state[r, c] == CellState.Shown && counts[r, c] > 0)
+            {
+                candidates.Add((r, c));
+            }
         }
 
-        if (exposed.Column >= 0)
+        void RowTotal(int r)
         {
-            candidates.AddRange(Enumerable.Range(0, rows).Where(r => state[r, exposed.Column] == CellState.Shown && counts[r, exposed.Column] > 0).Select(r => (counts[r, exposed.Column], r, exposed.Column)));
+            if (rowTotalState[r] == CellState.Shown && rowTotals[r] > 0)
+            {
+                candidates.Add((r, -1));
+            }
         }
 
-        if (exposed.Row < 0 && exposed.Column < 0)
+        void ColumnTotal(int c)
         {
-            // The grand total: hide the smallest shown row or column total... through its cells.
-            candidates.AddRange(Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, columns).Select(c => (r, c)))
-                .Where(p => state[p.r, p.c] == CellState.Shown && counts[p.r, p.c] > 0).Select(p => (counts[p.r, p.c], p.r, p.c)));
+            if (columnTotalState[c] == CellState.Shown && columnTotals[c] > 0)
+            {
+                candidates.Add((-1, c));
+            }
         }
 
-        if (candidates.Count > 0)
+        var grandShown = grandState == CellState.Shown && grand > 0;
+        var (er, ec) = exposed;
+        if (er >= 0)
         {
-            // Try the smallest first; prefer one that leaves nothing exposed, then one that is not itself exposed.
-            var ordered = candidates.Distinct().OrderBy(c => c.Value).ThenBy(c => c.Row).ThenBy(c => c.Column).ToList();
-            (long Value, int Row, int Column)? fallback = null;
-            foreach (var candidate in ordered.Take(8))
+            // its row's cells; its row total, or (for a row total) the other row totals that add up to the grand total
+            Enumerable.Range(0, columns).ToList().ForEach(column => Cell(er, column));
+            Enumerable.Range(0, rows).Where(row => ec >= 0 ? row == er : true).ToList().ForEach(RowTotal);
+        }
+
+        if (ec >= 0)
+        {
+            Enumerable.Range(0, rows).ToList().ForEach(row => Cell(row, ec));
+            Enumerable.Range(0, columns).Where(column => er >= 0 ? column == ec : true).ToList().ForEach(ColumnTotal);
+        }
+
+        if (er < 0 && ec < 0)
+        {
+            Enumerable.Range(0, rows).ToList().ForEach(RowTotal);
+            Enumerable.Range(0, columns).ToList().ForEach(ColumnTotal);
+        }
+
+        long Value((int Row, int Column) p) => p switch
+        {
+            ( >= 0, >= 0) => counts[p.Row, p.Column],
+            ( >= 0, _) => rowTotals[p.Row],
+            (_, >= 0) => columnTotals[p.Column],
+            _ => grand,
+        };
+
+        // A small cell in a table with margins is best covered by a rectangle: three more cells on its row, its column and
+        // where they cross, so every line through them keeps two hidden cells (the classic hypercube method). The
+        // cheapest rectangles are tried first; a rectangle wins if it leaves fewer figures exposed than any single cell.
+        if (er >= 0 && ec >= 0 && rows > 1 && columns > 1)
+        {
+            bool Usable(int r, int c) => state[r, c] != CellState.Shown || counts[r, c] > 0;
+            long Cost(int r, int c) => state[r, c] == CellState.Shown ? counts[r, c] : 0;
+            var rectangles = (
+                from r2 in Enumerable.Range(0, rows)
+                from c2 in Enumerable.Range(0, columns)
+                where r2 != er && c2 != ec && Usable(er, c2) && Usable(r2, ec) && Usable(r2, c2)
+                let cost = Cost(er, c2) + Cost(r2, ec) + Cost(r2, c2)
+                where cost > 0
+                orderby cost, r2, c2
+                select (Corners: new[] { (er, c2), (r2, ec), (r2, c2) }, Cost: cost)).Take(12).ToList();
+            (int Row, int Column)[]? bestRectangle = null;
+            var fewestLeft = int.MaxValue;
+            foreach (var (corners, _) in rectangles)
             {
                 var trial = (CellState[,])state.Clone();
-                trial[candidate.Row, candidate.Column] = CellState.Complementary;
                 var trialRows = (CellState[])rowTotalState.Clone();
                 var trialColumns = (CellState[])columnTotalState.Clone();
                 var trialGrand = grandState;
-                Mirror(trial, trialRows, trialColumns, ref trialGrand);
-                var next = Disclosure.FirstDetermined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k);
-                if (next is null)
+                foreach (var corner in corners)
                 {
-                    fallback = candidate;
-                    break;
+                    trial[corner.Item1, corner.Item2] = trial[corner.Item1, corner.Item2] == CellState.Shown ? CellState.Complementary : trial[corner.Item1, corner.Item2];
                 }
 
-                if (fallback is null && next.Value != (candidate.Row, candidate.Column))
+                Mirror(trial, trialRows, trialColumns, ref trialGrand);
+                var left = Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter: fewestLeft).Count;
+                if (left < fewestLeft)
                 {
-                    fallback = candidate;
+                    (bestRectangle, fewestLeft) = (corners, left);
+                    if (left == 0)
+                    {
+                        break;
+                    }
                 }
             }
 
-            var pick = fallback ?? ordered[0];
-            state[pick.Row, pick.Column] = CellState.Complementary;
-            return true;
+            if (bestRectangle is not null && fewestLeft == 0)
+            {
+                foreach (var (r, c) in bestRectangle)
+                {
+                    state[r, c] = state[r, c] == CellState.Shown ? CellState.Complementary : state[r, c];
+                }
+
+                return true;
+            }
         }
 
-        // Every cell of those lines is hidden or zero: hide the totals that give the value away.
-        if (exposed.Row >= 0 && rowTotalState[exposed.Row] == CellState.Shown && rowTotals[exposed.Row] > 0)
+        var ordered = candidates.OrderBy(Value).ThenBy(p => p.Row).ThenBy(p => p.Column).Take(16).ToList();
+        if (ordered.Count == 0)
         {
-            rowTotalState[exposed.Row] = CellState.Complementary;
-            return true;
-        }
+            if (!grandShown)
+            {
+                return false;
+            }
 
-        if (exposed.Column >= 0 && columnTotalState[exposed.Column] == CellState.Shown && columnTotals[exposed.Column] > 0)
-        {
-            columnTotalState[exposed.Column] = CellState.Complementary;
-            return true;
-        }
-
-        if (grandState == CellState.Shown && grand > 0)
-        {
             grandState = CellState.Complementary;
             return true;
         }
 
-        return false;
+        (int Row, int Column) best = ordered[0];
+        var fewest = int.MaxValue;
+        foreach (var candidate in ordered)
+        {
+            var trial = (CellState[,])state.Clone();
+            var trialRows = (CellState[])rowTotalState.Clone();
+            var trialColumns = (CellState[])columnTotalState.Clone();
+            var trialGrand = grandState;
+            Hide(trial, trialRows, trialColumns, candidate);
+            Mirror(trial, trialRows, trialColumns, ref trialGrand);
+            var exposedCount = Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter: fewest).Count;
+            if (exposedCount < fewest)
+            {
+                (best, fewest) = (candidate, exposedCount);
+                if (fewest == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        Hide(state, rowTotalState, columnTotalState, best);
+        return true;
+
+        static void Hide(CellState[,] cells, CellState[] rowStates, CellState[] columnStates, (int Row, int Column) p)
+        {
+            switch (p)
+            {
+                case ( >= 0, >= 0):
+                    cells[p.Row, p.Column] = CellState.Complementary;
+                    break;
+                case ( >= 0, _):
+                    rowStates[p.Row] = CellState.Complementary;
+                    break;
+                default:
+                    columnStates[p.Column] = CellState.Complementary;
+                    break;
+            }
+        }
     }
 
     private static void HideEverything(long[,] counts, CellState[,] state, long[] rowTotals, CellState[] rowTotalState, long[] columnTotals, CellState[] columnTotalState, long grand, ref CellState grandState)
