@@ -213,6 +213,7 @@ public static class Suppression
         }
 
         var grandShown = grandState == CellState.Shown && grand > 0;
+        var grandStateCopy = grandState;
         var (er, ec) = exposed;
         if (er >= 0)
         {
@@ -256,39 +257,13 @@ public static class Suppression
                 where cost > 0
                 orderby cost, r2, c2
                 select (Corners: new[] { (er, c2), (r2, ec), (r2, c2) }, Cost: cost)).Take(12).ToList();
-            (int Row, int Column)[]? bestRectangle = null;
-            var fewestLeft = int.MaxValue;
             foreach (var (corners, _) in rectangles)
             {
-                var trial = (CellState[,])state.Clone();
-                var trialRows = (CellState[])rowTotalState.Clone();
-                var trialColumns = (CellState[])columnTotalState.Clone();
-                var trialGrand = grandState;
-                foreach (var corner in corners)
+                if (Left(corners, stopAfter: 1) == 0)
                 {
-                    trial[corner.Item1, corner.Item2] = trial[corner.Item1, corner.Item2] == CellState.Shown ? CellState.Complementary : trial[corner.Item1, corner.Item2];
+                    Hide(state, rowTotalState, columnTotalState, corners);
+                    return true;
                 }
-
-                Mirror(trial, trialRows, trialColumns, ref trialGrand);
-                var left = Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter: fewestLeft).Count;
-                if (left < fewestLeft)
-                {
-                    (bestRectangle, fewestLeft) = (corners, left);
-                    if (left == 0)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (bestRectangle is not null && fewestLeft == 0)
-            {
-                foreach (var (r, c) in bestRectangle)
-                {
-                    state[r, c] = state[r, c] == CellState.Shown ? CellState.Complementary : state[r, c];
-                }
-
-                return true;
             }
         }
 
@@ -308,16 +283,10 @@ public static class Suppression
         var fewest = int.MaxValue;
         foreach (var candidate in ordered)
         {
-            var trial = (CellState[,])state.Clone();
-            var trialRows = (CellState[])rowTotalState.Clone();
-            var trialColumns = (CellState[])columnTotalState.Clone();
-            var trialGrand = grandState;
-            Hide(trial, trialRows, trialColumns, candidate);
-            Mirror(trial, trialRows, trialColumns, ref trialGrand);
-            var exposedCount = Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter: fewest).Count;
-            if (exposedCount < fewest)
+            var left = Left([candidate], stopAfter: fewest);
+            if (left < fewest)
             {
-                (best, fewest) = (candidate, exposedCount);
+                (best, fewest) = (candidate, left);
                 if (fewest == 0)
                 {
                     break;
@@ -325,22 +294,39 @@ public static class Suppression
             }
         }
 
-        Hide(state, rowTotalState, columnTotalState, best);
+        Hide(state, rowTotalState, columnTotalState, [best]);
         return true;
 
-        static void Hide(CellState[,] cells, CellState[] rowStates, CellState[] columnStates, (int Row, int Column) p)
+        // How many figures would still be exposed with these hidden too (counting stops at stopAfter).
+        int Left((int Row, int Column)[] figures, int stopAfter)
         {
-            switch (p)
+            var trial = (CellState[,])state.Clone();
+            var trialRows = (CellState[])rowTotalState.Clone();
+            var trialColumns = (CellState[])columnTotalState.Clone();
+            var trialGrand = grandStateCopy;
+            Hide(trial, trialRows, trialColumns, figures);
+            Mirror(trial, trialRows, trialColumns, ref trialGrand);
+            return Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter).Count;
+        }
+
+        static CellState Hidden(CellState state) => state == CellState.Shown ? CellState.Complementary : state;
+
+        static void Hide(CellState[,] cells, CellState[] rowStates, CellState[] columnStates, (int Row, int Column)[] figures)
+        {
+            foreach (var (r, c) in figures)
             {
-                case ( >= 0, >= 0):
-                    cells[p.Row, p.Column] = CellState.Complementary;
-                    break;
-                case ( >= 0, _):
-                    rowStates[p.Row] = CellState.Complementary;
-                    break;
-                default:
-                    columnStates[p.Column] = CellState.Complementary;
-                    break;
+                if (r >= 0 && c >= 0)
+                {
+                    cells[r, c] = Hidden(cells[r, c]);
+                }
+                else if (r >= 0)
+                {
+                    rowStates[r] = Hidden(rowStates[r]);
+                }
+                else
+                {
+                    columnStates[c] = Hidden(columnStates[c]);
+                }
             }
         }
     }
