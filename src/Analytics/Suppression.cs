@@ -9,7 +9,10 @@ public enum CellState
     /// <summary>A count from 1 to k-1: shown as "&lt;k".</summary>
     Small,
 
-    /// <summary>Hidden so that a small cell cannot be worked out from the totals: shown as "•".</summary>
+    /// <summary>
+    /// Hidden so that a small cell cannot be worked out from the totals: shown as "•" (at least 1). Also a total of 1 to
+    /// k-1 whose "&lt;k" would pin its "&lt;k" cells down (four "&lt;5" cells adding up to under 5 are 1 each).
+    /// </summary>
     Complementary,
 }
 
@@ -67,289 +70,344 @@ public static class Suppression
     public static SuppressedTable Apply(long[,] counts, IReadOnlySet<int>? sensitiveRows = null, bool withTotals = true)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        var rows = counts.GetLength(0);
-        var columns = counts.GetLength(1);
-        int K(int row) => sensitiveRows?.Contains(row) == true ? SensitiveThreshold : Threshold;
-
-        var state = new CellState[rows, columns];
-        for (var r = 0; r < rows; r++)
+        var plan = new Plan(counts, row => sensitiveRows?.Contains(row) == true ? SensitiveThreshold : Threshold);
+        if (withTotals)
         {
-            for (var c = 0; c < columns; c++)
-            {
-                state[r, c] = counts[r, c] > 0 && counts[r, c] < K(r) ? CellState.Small : CellState.Shown;
-            }
+            plan.Protect();
+        }
+        else
+        {
+            plan.HideTotals();
         }
 
-        var rowTotals = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, columns).Sum(c => counts[r, c])).ToArray();
-        var columnTotals = Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, rows).Sum(r => counts[r, c])).ToArray();
-        var grand = rowTotals.Sum();
-        var rowTotalState = rowTotals.Select((t, r) => t > 0 && t < K(r) ? CellState.Small : CellState.Shown).ToArray();
-        var columnTotalState = columnTotals.Select(t => t > 0 && t < Threshold ? CellState.Small : CellState.Shown).ToArray();
-        var grandState = grand > 0 && grand < Threshold ? CellState.Small : CellState.Shown;
-
-        if (!withTotals)
-        {
-            rowTotalState = [.. rowTotals.Select(t => t > 0 ? CellState.Complementary : CellState.Shown)];
-            columnTotalState = [.. columnTotals.Select(t => t > 0 ? CellState.Complementary : CellState.Shown)];
-            grandState = grand > 0 ? CellState.Complementary : CellState.Shown;
-        }
-
-        // Hide more cells until no hidden value is determined by what is published. Each round hides one more
-        // non-zero cell or total, so this ends; if nothing is left to hide, everything non-zero is hidden.
-        for (var guard = 0; withTotals; guard++)
-        {
-            Mirror(state, rowTotalState, columnTotalState, ref grandState);
-            var exposed = Disclosure.FirstDetermined(counts, state, rowTotals, rowTotalState, columnTotals, columnTotalState, grand, grandState, K);
-            if (exposed is null)
-            {
-                break;
-            }
-
-            if (guard > (rows + 1) * (columns + 1) || !HideAnother(counts, state, rowTotals, rowTotalState, columnTotals, columnTotalState, grand, ref grandState, exposed.Value, K))
-            {
-                HideEverything(counts, state, rowTotals, rowTotalState, columnTotals, columnTotalState, grand, ref grandState);
-                break;
-            }
-        }
-
-        PublishedCell Cell(long value, CellState s, int k) => new(value, s, k);
-        var cells = new PublishedCell[rows, columns];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                cells[r, c] = Cell(counts[r, c], state[r, c], K(r));
-            }
-        }
-
-        return new SuppressedTable(
-            cells,
-            [.. rowTotals.Select((t, r) => Cell(t, rowTotalState[r], K(r)))],
-            [.. columnTotals.Select((t, c) => Cell(t, columnTotalState[c], rows == 1 ? K(0) : Threshold))],
-            Cell(grand, grandState, rows == 1 ? K(0) : Threshold));
+        return plan.ToTable();
     }
 
     /// <summary>
-    /// In a one-column table each row total is its cell (and in a one-row table each column total): they are one figure,
-    /// published or hidden together.
+    /// The table with its margins as one (rows + 1) × (columns + 1) grid: row totals in the last column, column totals in
+    /// the last row, the grand total in the corner. Every row and every column of that grid balances once the totals
+    /// are counted negatively, which is what makes the complementary cells easy to choose: hiding the four corners of
+    /// a rectangle lets its cells move by ±1 together without changing anything that is published.
     /// </summary>
-    private static void Mirror(CellState[,] state, CellState[] rowTotalState, CellState[] columnTotalState, ref CellState grandState)
+    private sealed class Plan
     {
-        var rows = state.GetLength(0);
-        var columns = state.GetLength(1);
-        if (columns == 1)
+        private readonly int _rows;
+        private readonly int _columns;
+        private readonly long[,] _value;
+        private readonly CellState[,] _state;
+        private readonly int[,] _k;
+        private readonly Func<int, int> _rowK;
+
+        public Plan(long[,] counts, Func<int, int> k)
         {
-            for (var r = 0; r < rows; r++)
+            _rows = counts.GetLength(0);
+            _columns = counts.GetLength(1);
+            _rowK = k;
+            _value = new long[_rows + 1, _columns + 1];
+            _state = new CellState[_rows + 1, _columns + 1];
+            _k = new int[_rows + 1, _columns + 1];
+            for (var r = 0; r < _rows; r++)
             {
-                Same(ref state[r, 0], ref rowTotalState[r]);
-            }
-        }
-
-        if (rows == 1)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                Same(ref state[0, c], ref columnTotalState[c]);
-            }
-
-            // One row: the grand total is that row's total.
-            Same(ref rowTotalState[0], ref grandState);
-        }
-
-        if (columns == 1 && rows > 0)
-        {
-            // One column: the grand total is that column's total.
-            Same(ref columnTotalState[0], ref grandState);
-        }
-
-        // One figure shown in two places is hidden in both as soon as it is hidden in one.
-        static void Same(ref CellState a, ref CellState b)
-        {
-            if (a == CellState.Shown && b != CellState.Shown)
-            {
-                a = b;
-            }
-            else if (b == CellState.Shown && a != CellState.Shown)
-            {
-                b = a;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Hides one more published, non-zero figure on a line through the exposed one: a cell or a total of those lines.
-    /// Each candidate is tried; the one that leaves the fewest figures exposed wins, then the smallest (the least loss).
-    /// Never a zero: "•" always means at least 1.
-    /// </summary>
-    private static bool HideAnother(long[,] counts, CellState[,] state, long[] rowTotals, CellState[] rowTotalState, long[] columnTotals, CellState[] columnTotalState, long grand, ref CellState grandState, (int Row, int Column) exposed, Func<int, int> k)
-    {
-        var rows = counts.GetLength(0);
-        var columns = counts.GetLength(1);
-
-        // (row, column) with -1 for a total, as Disclosure reports them.
-        var candidates = new HashSet<(int Row, int Column)>();
-        void Cell(int r, int c)
-        {
-            if (state[r, c] == CellState.Shown && counts[r, c] > 0)
-            {
-                candidates.Add((r, c));
-            }
-        }
-
-        void RowTotal(int r)
-        {
-            if (rowTotalState[r] == CellState.Shown && rowTotals[r] > 0)
-            {
-                candidates.Add((r, -1));
-            }
-        }
-
-        void ColumnTotal(int c)
-        {
-            if (columnTotalState[c] == CellState.Shown && columnTotals[c] > 0)
-            {
-                candidates.Add((-1, c));
-            }
-        }
-
-        var grandShown = grandState == CellState.Shown && grand > 0;
-        var grandStateCopy = grandState;
-        var (er, ec) = exposed;
-        if (er >= 0)
-        {
-            // its row's cells; its row total, or (for a row total) the other row totals that add up to the grand total
-            Enumerable.Range(0, columns).ToList().ForEach(column => Cell(er, column));
-            Enumerable.Range(0, rows).Where(row => ec >= 0 ? row == er : true).ToList().ForEach(RowTotal);
-        }
-
-        if (ec >= 0)
-        {
-            Enumerable.Range(0, rows).ToList().ForEach(row => Cell(row, ec));
-            Enumerable.Range(0, columns).Where(column => er >= 0 ? column == ec : true).ToList().ForEach(ColumnTotal);
-        }
-
-        if (er < 0 && ec < 0)
-        {
-            Enumerable.Range(0, rows).ToList().ForEach(RowTotal);
-            Enumerable.Range(0, columns).ToList().ForEach(ColumnTotal);
-        }
-
-        long Value((int Row, int Column) p) => p switch
-        {
-            ( >= 0, >= 0) => counts[p.Row, p.Column],
-            ( >= 0, _) => rowTotals[p.Row],
-            (_, >= 0) => columnTotals[p.Column],
-            _ => grand,
-        };
-
-        // A small cell in a table with margins is best covered by a rectangle: three more cells on its row, its column and
-        // where they cross, so every line through them keeps two hidden cells (the classic hypercube method). The
-        // cheapest rectangles are tried first; a rectangle wins if it leaves fewer figures exposed than any single cell.
-        if (er >= 0 && ec >= 0 && rows > 1 && columns > 1)
-        {
-            bool Usable(int r, int c) => state[r, c] != CellState.Shown || counts[r, c] > 0;
-            long Cost(int r, int c) => state[r, c] == CellState.Shown ? counts[r, c] : 0;
-            var rectangles = (
-                from r2 in Enumerable.Range(0, rows)
-                from c2 in Enumerable.Range(0, columns)
-                where r2 != er && c2 != ec && Usable(er, c2) && Usable(r2, ec) && Usable(r2, c2)
-                let cost = Cost(er, c2) + Cost(r2, ec) + Cost(r2, c2)
-                where cost > 0
-                orderby cost, r2, c2
-                select (Corners: new[] { (er, c2), (r2, ec), (r2, c2) }, Cost: cost)).Take(12).ToList();
-            foreach (var (corners, _) in rectangles)
-            {
-                if (Left(corners, stopAfter: 1) == 0)
+                for (var c = 0; c < _columns; c++)
                 {
-                    Hide(state, rowTotalState, columnTotalState, corners);
-                    return true;
+                    _value[r, c] = counts[r, c];
+                    _value[r, _columns] += counts[r, c];
+                    _value[_rows, c] += counts[r, c];
+                    _value[_rows, _columns] += counts[r, c];
+                }
+            }
+
+            // A column total or the grand total of a one-row table is one of that row's figures, so it has the row's k.
+            var totalK = _rows == 1 ? k(0) : Threshold;
+            foreach (var (i, j) in All())
+            {
+                _k[i, j] = i < _rows ? k(i) : totalK;
+                _state[i, j] = _value[i, j] > 0 && _value[i, j] < _k[i, j] ? CellState.Small : CellState.Shown;
+            }
+        }
+
+        private int Figures => (_rows + 1) * (_columns + 1);
+
+        /// <summary>No totals are published: they are all hidden, and nothing needs a complementary cell.</summary>
+        public void HideTotals()
+        {
+            foreach (var (i, j) in All().Where(p => IsTotal(p) && _value[p.Row, p.Column] > 0))
+            {
+                _state[i, j] = CellState.Complementary;
+            }
+        }
+
+        /// <summary>
+        /// Hides complementary figures until no hidden figure can be worked out from the published ones (checked exactly
+        /// by <see cref="Disclosure"/>), then publishes again every complementary figure that turns out not to be needed.
+        /// </summary>
+        public void Protect()
+        {
+            Loosen();
+            for (var round = 0; ; round++)
+            {
+                Link();
+                var exposed = Exposed();
+                if (exposed is null)
+                {
+                    break;
+                }
+
+                // Each round hides at least one more figure, so this ends; the last resort hides every non-zero figure.
+                if (round > Figures || !(HideRectangle(exposed.Value) || HideOnLines(exposed.Value)))
+                {
+                    HideEverything();
+                    break;
+                }
+            }
+
+            Prune();
+        }
+
+        public SuppressedTable ToTable()
+        {
+            var cells = new PublishedCell[_rows, _columns];
+            for (var r = 0; r < _rows; r++)
+            {
+                for (var c = 0; c < _columns; c++)
+                {
+                    cells[r, c] = Published((r, c));
+                }
+            }
+
+            return new SuppressedTable(
+                cells,
+                [.. Enumerable.Range(0, _rows).Select(r => Published((r, _columns)))],
+                [.. Enumerable.Range(0, _columns).Select(c => Published((_rows, c)))],
+                Published((_rows, _columns)));
+
+            PublishedCell Published((int Row, int Column) p) => new(_value[p.Row, p.Column], _state[p.Row, p.Column], _k[p.Row, p.Column]);
+        }
+
+        private IEnumerable<(int Row, int Column)> All() =>
+            Enumerable.Range(0, _rows + 1).SelectMany(i => Enumerable.Range(0, _columns + 1).Select(j => (i, j)));
+
+        private bool IsTotal((int Row, int Column) p) => p.Row == _rows || p.Column == _columns;
+
+        private bool IsShown((int Row, int Column) p) => _state[p.Row, p.Column] == CellState.Shown;
+
+        /// <summary>
+        /// The positions holding the same figure as <paramref name="p"/>: in a one-column table each row total is its
+        /// cell (and the column total is the grand total); in a one-row table each column total is its cell (and the row
+        /// total is the grand total). One figure is published or hidden in all its places at once.
+        /// </summary>
+        private List<(int Row, int Column)> Same((int Row, int Column) p)
+        {
+            var same = new List<(int Row, int Column)> { p };
+            for (var n = 0; n < same.Count; n++)
+            {
+                var (i, j) = same[n];
+                foreach (var other in new[] { _columns == 1 ? (i, 1 - j) : (i, j), _rows == 1 ? (1 - i, j) : (i, j) })
+                {
+                    if (!same.Contains(other))
+                    {
+                        same.Add(other);
+                    }
+                }
+            }
+
+            return same;
+        }
+
+        /// <summary>A figure hidden in one of its places is hidden in all of them.</summary>
+        private void Link()
+        {
+            foreach (var p in All().Where(p => !IsShown(p)))
+            {
+                foreach (var (i, j) in Same(p).Where(IsShown))
+                {
+                    _state[i, j] = _state[p.Row, p.Column];
                 }
             }
         }
 
-        var ordered = candidates.OrderBy(Value).ThenBy(p => p.Row).ThenBy(p => p.Column).Take(16).ToList();
-        if (ordered.Count == 0)
+        private void Set((int Row, int Column) p, CellState state)
         {
-            if (!grandShown)
+            foreach (var (i, j) in Same(p))
+            {
+                _state[i, j] = state;
+            }
+        }
+
+        /// <summary>The first hidden figure the published ones give away, if any.</summary>
+        private (int Row, int Column)? Exposed()
+        {
+            var counts = new long[_rows, _columns];
+            var state = new CellState[_rows, _columns];
+            for (var r = 0; r < _rows; r++)
+            {
+                for (var c = 0; c < _columns; c++)
+                {
+                    counts[r, c] = _value[r, c];
+                    state[r, c] = _state[r, c];
+                }
+            }
+
+            // Disclosure bounds a "<k" column or grand total by the ordinary k. In a one-row table those totals carry
+            // the row's k, but they are the same figures as the row's cells and row total, whose bounds are exact: the
+            // totals themselves are then only said to be at least 1.
+            CellState Total(int i, int j) => _rows == 1 && _state[i, j] == CellState.Small ? CellState.Complementary : _state[i, j];
+            var exposed = Disclosure.FirstDetermined(
+                counts,
+                state,
+                [.. Enumerable.Range(0, _rows).Select(r => _value[r, _columns])],
+                [.. Enumerable.Range(0, _rows).Select(r => _state[r, _columns])],
+                [.. Enumerable.Range(0, _columns).Select(c => _value[_rows, c])],
+                [.. Enumerable.Range(0, _columns).Select(c => Total(_rows, c))],
+                _value[_rows, _columns],
+                Total(_rows, _columns),
+                _rowK);
+            return exposed is null ? null : (exposed.Value.Row < 0 ? _rows : exposed.Value.Row, exposed.Value.Column < 0 ? _columns : exposed.Value.Column);
+        }
+
+        /// <summary>
+        /// Hides the cheapest rectangle with the exposed figure at one corner: the fewest newly hidden figures, then the
+        /// fewest totals (the grand total counts double), then the smallest values. A rectangle whose corners can really
+        /// move by one (a "&lt;k" stays within 1..k-1, a "•" stays at least 1) is preferred; a zero is never hidden.
+        /// </summary>
+        private bool HideRectangle((int Row, int Column) exposed)
+        {
+            var (i, j) = exposed;
+            (bool Stuck, int New, int Totals, long Values, int Row, int Column)? best = null;
+            for (var i2 = 0; i2 <= _rows; i2++)
+            {
+                for (var j2 = 0; j2 <= _columns; j2++)
+                {
+                    if (i2 == i || j2 == j)
+                    {
+                        continue;
+                    }
+
+                    var corners = new[] { ((i, j), 1), ((i, j2), -1), ((i2, j), -1), ((i2, j2), 1) };
+                    var fresh = corners.Select(c => c.Item1).Where(IsShown).SelectMany(Same).Distinct().ToList();
+                    if (fresh.Count == 0 || fresh.Any(p => _value[p.Row, p.Column] == 0))
+                    {
+                        continue;
+                    }
+
+                    var figures = fresh.Select(p => Same(p).Min()).Distinct().ToList();
+                    var totals = figures.Sum(p => p == (_rows, _columns) ? 2 : IsTotal(p) ? 1 : 0);
+                    var cost = (!Moves(corners, 1) && !Moves(corners, -1), figures.Count, totals, figures.Sum(p => _value[p.Row, p.Column]), i2, j2);
+                    if (best is null || cost.CompareTo(best.Value) < 0)
+                    {
+                        best = cost;
+                    }
+                }
+            }
+
+            if (best is null)
             {
                 return false;
             }
 
-            grandState = CellState.Complementary;
+            foreach (var corner in new[] { (i, best.Value.Column), (best.Value.Row, j), (best.Value.Row, best.Value.Column) })
+            {
+                if (IsShown(corner))
+                {
+                    Set(corner, CellState.Complementary);
+                }
+            }
+
             return true;
         }
 
-        (int Row, int Column) best = ordered[0];
-        var fewest = int.MaxValue;
-        foreach (var candidate in ordered)
+        /// <summary>
+        /// Can every corner move by <paramref name="step"/> (totals the other way, as they are counted negatively) and stay
+        /// a possible hidden value?
+        /// </summary>
+        private bool Moves(((int Row, int Column) Position, int Sign)[] corners, int step) => corners.All(corner =>
         {
-            var left = Left([candidate], stopAfter: fewest);
-            if (left < fewest)
+            var (p, sign) = corner;
+            var moved = _value[p.Row, p.Column] + (step * sign * (p.Row == _rows ? -1 : 1) * (p.Column == _columns ? -1 : 1));
+            return moved >= 1 && (_state[p.Row, p.Column] != CellState.Small || moved < _k[p.Row, p.Column]);
+        });
+
+        /// <summary>No rectangle will do: the smallest published non-zero figure on the exposed figure's lines, else anywhere.</summary>
+        private bool HideOnLines((int Row, int Column) exposed)
+        {
+            var candidates = All().Where(p => IsShown(p) && _value[p.Row, p.Column] > 0)
+                .OrderBy(p => p.Row == exposed.Row || p.Column == exposed.Column ? 0 : 1)
+                .ThenBy(p => IsTotal(p) ? 1 : 0)
+                .ThenBy(p => _value[p.Row, p.Column])
+                .ThenBy(p => p)
+                .ToList();
+            if (candidates.Count == 0)
             {
-                (best, fewest) = (candidate, left);
-                if (fewest == 0)
+                return false;
+            }
+
+            Set(candidates[0], CellState.Complementary);
+            return true;
+        }
+
+        /// <summary>
+        /// Some "&lt;k" figures give each other away whatever else is hidden: four "&lt;5" cells in a row whose total is
+        /// "&lt;5" can only be 1 each. Hiding more cannot help, as a "&lt;k" is known to be 1 to k-1: such a total is shown
+        /// as "•" instead (at least 1, no upper bound), until hiding every other figure would protect the table.
+        /// </summary>
+        private void Loosen()
+        {
+            for (var round = 0; round <= Figures; round++)
+            {
+                var saved = (CellState[,])_state.Clone();
+                HideEverything();
+                var exposed = Exposed();
+                Array.Copy(saved, _state, saved.Length);
+                if (exposed is null)
                 {
-                    break;
+                    return;
                 }
+
+                // A total first (in a one-column or one-row table, not one that is also a cell), on a line through the
+                // exposed figure first.
+                var (row, column) = exposed.Value;
+                var small = All().Where(p => _state[p.Row, p.Column] == CellState.Small).Select(p => Same(p).Min()).Distinct()
+                    .OrderBy(p => Same(p).All(IsTotal) ? 0 : 1)
+                    .ThenBy(p => Same(p).Any(q => q.Row == row || q.Column == column) ? 0 : 1)
+                    .ThenBy(p => p)
+                    .ToList();
+                if (small.Count == 0)
+                {
+                    return;
+                }
+
+                Set(small[0], CellState.Complementary);
             }
         }
 
-        Hide(state, rowTotalState, columnTotalState, [best]);
-        return true;
-
-        // How many figures would still be exposed with these hidden too (counting stops at stopAfter).
-        int Left((int Row, int Column)[] figures, int stopAfter)
+        private void HideEverything()
         {
-            var trial = (CellState[,])state.Clone();
-            var trialRows = (CellState[])rowTotalState.Clone();
-            var trialColumns = (CellState[])columnTotalState.Clone();
-            var trialGrand = grandStateCopy;
-            Hide(trial, trialRows, trialColumns, figures);
-            Mirror(trial, trialRows, trialColumns, ref trialGrand);
-            return Disclosure.Determined(counts, trial, rowTotals, trialRows, columnTotals, trialColumns, grand, trialGrand, k, stopAfter).Count;
+            foreach (var p in All().Where(p => IsShown(p) && _value[p.Row, p.Column] > 0))
+            {
+                Set(p, CellState.Complementary);
+            }
         }
 
-        static CellState Hidden(CellState state) => state == CellState.Shown ? CellState.Complementary : state;
-
-        static void Hide(CellState[,] cells, CellState[] rowStates, CellState[] columnStates, (int Row, int Column)[] figures)
+        /// <summary>
+        /// Publishes again (or as "&lt;k" again) each complementary figure that is not needed, the costliest first (the grand total, then
+        /// other totals, then the largest cells), so that no single "•" could be shown without giving something away.
+        /// </summary>
+        private void Prune()
         {
-            foreach (var (r, c) in figures)
+            var hidden = All().Where(p => _state[p.Row, p.Column] == CellState.Complementary).Select(p => Same(p).Min()).Distinct()
+                .OrderByDescending(p => Same(p).Contains((_rows, _columns)) ? 2 : Same(p).All(IsTotal) ? 1 : 0)
+                .ThenByDescending(p => _value[p.Row, p.Column])
+                .ThenBy(p => p)
+                .ToList();
+            foreach (var p in hidden)
             {
-                if (r >= 0 && c >= 0)
+                // A count of 1 to k-1 loosened to "•" can only go back to "<k".
+                Set(p, _value[p.Row, p.Column] < _k[p.Row, p.Column] ? CellState.Small : CellState.Shown);
+                if (Exposed() is not null)
                 {
-                    cells[r, c] = Hidden(cells[r, c]);
-                }
-                else if (r >= 0)
-                {
-                    rowStates[r] = Hidden(rowStates[r]);
-                }
-                else
-                {
-                    columnStates[c] = Hidden(columnStates[c]);
+                    Set(p, CellState.Complementary);
                 }
             }
         }
-    }
-
-    private static void HideEverything(long[,] counts, CellState[,] state, long[] rowTotals, CellState[] rowTotalState, long[] columnTotals, CellState[] columnTotalState, long grand, ref CellState grandState)
-    {
-        for (var r = 0; r < counts.GetLength(0); r++)
-        {
-            for (var c = 0; c < counts.GetLength(1); c++)
-            {
-                state[r, c] = Hide(counts[r, c], state[r, c]);
-            }
-
-            rowTotalState[r] = Hide(rowTotals[r], rowTotalState[r]);
-        }
-
-        for (var c = 0; c < columnTotals.Length; c++)
-        {
-            columnTotalState[c] = Hide(columnTotals[c], columnTotalState[c]);
-        }
-
-        grandState = Hide(grand, grandState);
-
-        static CellState Hide(long value, CellState current) => value > 0 && current == CellState.Shown ? CellState.Complementary : current;
     }
 }

@@ -42,9 +42,19 @@ public class PseudonymiserTests
         Assert.Equal(20_000, people.Count);
     }
 
-    [Fact]
-    public void AShortSecret_IsRefused()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    [InlineData(31)]
+    public void AShortSecret_IsRefused(int length)
     {
-        Assert.Throws<ArgumentException>(() => new Pseudonymiser(new byte[16]));
+        Assert.Throws<ArgumentException>(() => new Pseudonymiser(new byte[length]));
+    }
+
+    [Fact]
+    public void A32ByteSecret_IsEnough_AndNoSecretIsRefused()
+    {
+        Assert.Matches("^[0-9a-f]{32}$", new Pseudonymiser(new byte[32]).Person(Pseudonymiser.NewPeriodSalt(), "whatsapp", "50761234567"));
+        Assert.Throws<ArgumentNullException>(() => new Pseudonymiser(null!));
     }
 }

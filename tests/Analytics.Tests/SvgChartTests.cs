@@ -88,4 +88,60 @@ public class SvgChartTests
         var ticks = svg.Descendants(Svg + "text").Count(t => (string?)t.Attribute("class") == "tick");
         Assert.InRange(ticks, 3, 7);
     }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void IsSizedByItsViewBox_WithReadableText_AndTheSameEveryTime(string kind)
+    {
+        var first = kind == "bars"
+            ? SvgChart.Bars("c", "t", "d", "Personas", Sample())
+            : SvgChart.Columns("c", "t", "d", "Semana", "Personas", Sample());
+        var svg = XElement.Parse(first);
+
+        Assert.Null(svg.Attribute("height"));
+        var viewBox = ((string)svg.Attribute("viewBox")!).Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.InRange(viewBox[2], 360, 480); // about one unit per CSS pixel on a phone
+        Assert.All(svg.Descendants(Svg + "text"), t => Assert.True(double.Parse((string)t.Attribute("font-size")!, System.Globalization.CultureInfo.InvariantCulture) >= 11, t.ToString()));
+        Assert.All(svg.Descendants(Svg + "rect"), r => Assert.Equal("bar", (string?)r.Attribute("class")));
+        Assert.Equal(first, kind == "bars" ? SvgChart.Bars("c", "t", "d", "Personas", Sample()) : SvgChart.Columns("c", "t", "d", "Semana", "Personas", Sample()));
+    }
+
+    [Fact]
+    public void Columns_WithoutABar_ShowTheirFigureOnTheAxis()
+    {
+        var svg = Render("columns", [new("2026-W40", Shown(12)), new("2026-W41", new PublishedCell(2, CellState.Small, 5)), new("2026-W42", Shown(0)), new("2026-W43", new PublishedCell(9, CellState.Complementary, 5))]);
+
+        var values = svg.Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "value").Select(t => t.Value).ToList();
+        Assert.Equal(["<5", "0", "•"], values);
+        Assert.Single(svg.Descendants(Svg + "rect"));
+        Assert.Contains("2026-W40: 12; 2026-W41: <5; 2026-W42: 0; 2026-W43: •", svg.Element(Svg + "desc")!.Value, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Labels_AreEscaped_AndCharactersXmlCannotCarryAreDropped(string kind)
+    {
+        var raw = kind == "bars"
+            ? SvgChart.Bars("c&<", "A&B <x>", "\"quoted\" 'single'", "a<b", [new("A&B <x>\u0001", Shown(5))])
+            : SvgChart.Columns("c&<", "A&B <x>", "\"quoted\" 'single'", "x>y", "a<b", [new("A&B <x>\u0001", Shown(5))]);
+
+        Assert.DoesNotContain("<x>", raw, StringComparison.Ordinal);
+        var svg = XElement.Parse(raw);
+        Assert.Equal("A&B <x>", svg.Element(Svg + "title")!.Value);
+        Assert.StartsWith("\"quoted\" 'single' A&B <x>: 5", svg.Element(Svg + "desc")!.Value, StringComparison.Ordinal);
+        Assert.Contains(svg.Descendants(Svg + "text"), t => t.Value == "a<b");
+    }
+
+    [Fact]
+    public void Bars_GrowWithTheirNumber_AndLongLabelsAreShortenedOnlyInTheDrawing()
+    {
+        var two = Render("bars", [new("a", Shown(5)), new("b", Shown(6))]);
+        var label = new string('x', 40);
+        var eight = Render("bars", [.. Enumerable.Range(0, 8).Select(i => new ChartBar(i == 0 ? label : $"b{i}", Shown(i + 5)))]);
+
+        double Height(XElement svg) => double.Parse(((string)svg.Attribute("viewBox")!).Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Height(eight) > Height(two) * 2);
+        Assert.Contains(label, eight.Element(Svg + "desc")!.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(eight.Descendants(Svg + "text"), t => t.Value == label);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
+using System.Xml;
 
 namespace OimBot.Analytics.Charts;
 
@@ -10,7 +11,8 @@ public sealed record ChartBar(string Label, PublishedCell Cell);
 /// <summary>
 /// Server-rendered SVG charts: no script, no external asset. Each chart is an image with a title and a description
 /// that lists every figure (its text alternative); suppressed cells draw no bar and show their "&lt;5" or "•".
-/// The view box is narrow (400 units) so that text stays readable when a phone shows the chart 360 px wide.
+/// The view box is narrow (400 units) so that text stays readable when a phone shows the chart 360 px wide; bar labels
+/// longer than 20 characters are shortened in the drawing (the description keeps them whole).
 /// </summary>
 public static class SvgChart
 {
@@ -39,7 +41,7 @@ public static class SvgChart
             var bar = bars[i];
             var y = top + (i * rowHeight);
             var middle = y + (rowHeight / 2) + 4;
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"{labelWidth - 6}\" y=\"{middle}\" text-anchor=\"end\" font-size=\"{Font}\" fill=\"#1b1f23\">{Escape(Clip(bar.Label, 22))}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"{labelWidth - 6}\" y=\"{middle}\" text-anchor=\"end\" font-size=\"{Font}\" fill=\"#1b1f23\">{Escape(Clip(bar.Label, 20))}</text>");
             var length = Length(bar.Cell, max, plot);
             if (length > 0)
             {
@@ -70,7 +72,7 @@ public static class SvgChart
         var plot = Width - left - right;
         var max = Max(bars);
         var step = NiceStep(max);
-        var axisMax = Math.Max(step, (long)Math.Ceiling(max / (double)step) * step);
+        var axisMax = Math.Max(2 * step, (long)Math.Ceiling(max / (double)step) * step); // at least three ticks, even for 0
         var svg = Open(id, title, description, bars, height);
         for (var tick = 0L; tick <= axisMax; tick += step)
         {
@@ -91,9 +93,20 @@ public static class SvgChart
             {
                 svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{x + (slot * 0.15):0.#}\" y=\"{top + plotHeight - length:0.#}\" width=\"{slot * 0.7:0.#}\" height=\"{length:0.#}\" fill=\"{Fill}\"/>");
             }
-            else if (bar.Cell.Hidden)
+            else
             {
-                svg.Append(CultureInfo.InvariantCulture, $"<text class=\"value\" x=\"{x + (slot / 2):0.#}\" y=\"{top + plotHeight - 4}\" text-anchor=\"middle\" font-size=\"{Font - 2}\" fill=\"{Muted}\">{Escape(bar.Cell.Shown)}</text>");
+                // No bar ("<5", "•" or 0): its text stands on the axis, turned upright when it is wider than its column
+                // (a single character always fits).
+                var middle = x + (slot / 2);
+                var text = Escape(bar.Cell.Shown);
+                if (slot >= 14 || bar.Cell.Shown.Length <= 1)
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"<text class=\"value\" x=\"{middle:0.#}\" y=\"{top + plotHeight - 4}\" text-anchor=\"middle\" font-size=\"{Font - 1}\" fill=\"{Muted}\">{text}</text>");
+                }
+                else
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"<text class=\"value\" x=\"{middle + 4:0.#}\" y=\"{top + plotHeight - 3}\" font-size=\"{Font - 1}\" fill=\"{Muted}\" transform=\"rotate(-90 {middle + 4:0.#} {top + plotHeight - 3})\">{text}</text>");
+                }
             }
 
             if (i % every == 0)
@@ -146,5 +159,23 @@ public static class SvgChart
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? string.Empty;
+    /// <summary>XML-escaped, without the characters XML cannot carry at all (control characters, lone surrogates).</summary>
+    private static string Escape(string text)
+    {
+        var clean = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                clean.Append(text, i, 2);
+                i++;
+            }
+            else if (XmlConvert.IsXmlChar(text[i]))
+            {
+                clean.Append(text[i]);
+            }
+        }
+
+        return SecurityElement.Escape(clean.ToString()) ?? string.Empty;
+    }
 }
