@@ -29,6 +29,9 @@ public enum EventKind
     /// <summary>One per message a user sent (counts messages; never the text).</summary>
     MessageReceived,
 
+    /// <summary>The bot was unsure and asked which of a few destinations the user meant (node: where the user was).</summary>
+    ClarificationAsked,
+
     /// <summary>A caseworker's first written answer in a case; the value is the whole minutes since the request.</summary>
     FirstCaseworkerReply,
 }

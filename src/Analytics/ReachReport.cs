@@ -108,7 +108,7 @@ public sealed class ReachFigures
 
     public required IReadOnlyList<string> NotUnderstoodLanguages { get; init; }
 
-    /// <summary>Nodes × languages: messages the bot did not understand at that node.</summary>
+    /// <summary>Nodes × languages: messages the bot did not understand at that node, or had to ask about (unmet need).</summary>
     public required long[,] NotUnderstood { get; init; }
 
     /// <summary>The periods whose people are counted separately when a range spans more than one.</summary>
@@ -151,7 +151,8 @@ public static class ReachAggregator
             }
         }
 
-        var notUnderstood = events.Where(e => e.Kind == EventKind.NotUnderstood).ToList();
+        // Unmet need: messages not understood, and those the bot had to ask about ("¿Buscas información sobre…?").
+        var notUnderstood = events.Where(e => e.Kind is EventKind.NotUnderstood or EventKind.ClarificationAsked).ToList();
         var nodes = notUnderstood.GroupBy(e => e.Node).OrderByDescending(g => g.Sum(e => e.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Take(TopNodes).Select(g => g.Key).ToList();
         var languages = dimensions.Languages.Concat(notUnderstood.Select(e => e.Language).Distinct().Order(StringComparer.Ordinal)).Distinct().ToList();
         var misses = new long[nodes.Count, languages.Count];

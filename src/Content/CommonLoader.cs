@@ -7,7 +7,8 @@ namespace OimBot.Content;
 internal static class CommonLoader
 {
     private static readonly string[] Fields =
-        ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed", "commands", "months", "weekdays", "safety", "texts"];
+        ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "commands", "command_examples", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -34,23 +35,13 @@ internal static class CommonLoader
         }
 
         var languages = ReadLanguages(reader, map);
-        var commands = new Dictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
-        if (reader.AsMap(YamlReader.Get(map, "commands"), "'commands'") is { } commandMap)
+        var commands = PerCommand(reader, map, "commands", (name, key, value) =>
         {
-            foreach (var (key, value) in commandMap.Children)
-            {
-                var name = ((YamlScalarNode)key).Value ?? "?";
-                if (Enum.TryParse<GlobalCommand>(name, ignoreCase: true, out var command) && !int.TryParse(name, out _))
-                {
-                    commands[command] = reader.PerLanguageLists(value, $"the words of the '{name}' command");
-                    locations[$"command:{command}"] = reader.At(key);
-                }
-                else
-                {
-                    reader.Error(key, $"unknown command '{name}'; expected one of: {string.Join(", ", Enum.GetNames<GlobalCommand>().Select(n => n.ToLowerInvariant()))}");
-                }
-            }
-        }
+            locations[$"command:{name}"] = reader.At(key);
+            return reader.PerLanguageLists(value, $"the words of the '{name.ToString().ToLowerInvariant()}' command");
+        });
+        var commandExamples = PerCommand(reader, map, "command_examples", (name, _, value) =>
+            reader.PerLanguagePhrases(value, $"examples of the '{name.ToString().ToLowerInvariant()}' command"));
 
         foreach (var missing in Enum.GetValues<GlobalCommand>().Where(c => !commands.ContainsKey(c)))
         {
@@ -101,7 +92,39 @@ internal static class CommonLoader
             reader.PerLanguageLists(YamlReader.Get(map, "weekdays"), "day names"),
             previewWords,
             texts,
-            locations);
+            locations)
+        {
+            CommandExamples = commandExamples,
+            ClarifyNode = reader.Required(map, "clarify", "common.yaml") ?? "clarify",
+            DangerCheckNode = reader.Required(map, "danger_check", "common.yaml") ?? "danger-check",
+            ConfirmDeleteNode = reader.Required(map, "confirm_delete", "common.yaml") ?? "confirm-delete",
+            ConfirmStopNode = reader.Required(map, "confirm_stop", "common.yaml") ?? "confirm-stop",
+        };
+    }
+
+    /// <summary>A map keyed by command name (<c>menu:</c>, <c>human:</c>, …), each value read by <paramref name="read"/>.</summary>
+    private static Dictionary<GlobalCommand, T> PerCommand<T>(YamlReader reader, YamlMappingNode map, string field, Func<GlobalCommand, YamlNode, YamlNode, T> read)
+    {
+        var result = new Dictionary<GlobalCommand, T>();
+        if (reader.AsMap(YamlReader.Get(map, field), $"'{field}'") is not { } commandMap)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in commandMap.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? "?";
+            if (Enum.TryParse<GlobalCommand>(name, ignoreCase: true, out var command) && !int.TryParse(name, out _))
+            {
+                result[command] = read(command, key, value);
+            }
+            else
+            {
+                reader.Error(key, $"unknown command '{name}' in {field}; expected one of: {string.Join(", ", Enum.GetNames<GlobalCommand>().Select(n => n.ToLowerInvariant()))}");
+            }
+        }
+
+        return result;
     }
 
     private static List<LanguageInfo> ReadLanguages(YamlReader reader, YamlMappingNode map)

@@ -26,7 +26,7 @@ public static class ContentLoader
     public const string CannedFile = "canned.yaml";
 
     private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "nodes"];
-    private static readonly string[] NodeFields = ["id", "kind", "text", "choices", "next", "keywords", "facts", "sensitive", "footer"];
+    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer"];
     private static readonly string[] ChoiceFields = ["label", "goto", "id", "language", "keywords"];
 
     public static ContentLoadResult Load(ContentSources sources, DateOnly today)
@@ -226,7 +226,11 @@ public static class ContentLoader
             reader.Strings(YamlReader.Get(map, "facts"), $"the facts of {what}"),
             reader.Flag(map, "sensitive", what),
             reader.Strings(YamlReader.Get(map, "footer"), $"the footer of {what}"),
-            reader.At(map));
+            reader.At(map))
+        {
+            Examples = reader.PerLanguagePhrases(YamlReader.Get(map, "examples"), $"examples of {what}"),
+            Title = reader.Text(YamlReader.Get(map, "title"), $"the title of {what}"),
+        };
     }
 
     private static Choice? ReadChoice(YamlReader reader, YamlNode item, string nodeWhat)

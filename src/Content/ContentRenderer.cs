@@ -29,7 +29,8 @@ public static partial class ContentRenderer
     /// <param name="prefix">A short note on top (not understood, help…).</param>
     /// <param name="appendix">Text right after the node's own (the handoff's availability), before footers and sources.</param>
     /// <param name="sensitive">Treat the node as sensitive even outside a sensitive flow (a handoff after a danger cue).</param>
-    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false)
+    /// <param name="choices">The options to show instead of the node's own (none, or ones worked out for this message).</param>
+    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false, IReadOnlyList<RenderedChoice>? choices = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(node);
@@ -78,9 +79,7 @@ public static partial class ContentRenderer
             parts.Add(content.Common.Text("discreet-exit", language));
         }
 
-        var choices = node.Choices
-            .Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))
-            .ToList();
+        choices ??= Choices(node, language);
         return choices.Count == 0
             ? RenderedReply.Plain(string.Join("\n\n", parts.Where(p => p.Length > 0)))
             : new RenderedReply(
@@ -88,6 +87,13 @@ public static partial class ContentRenderer
                 choices,
                 content.Common.Text("choices-prompt", language),
                 content.Common.Text("choices-button", language));
+    }
+
+    /// <summary>A node's own options, as buttons.</summary>
+    public static IReadOnlyList<RenderedChoice> Choices(ContentNode node, string language)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return [.. node.Choices.Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))];
     }
 
     /// <summary>A common text (by id) with its facts filled in.</summary>

@@ -50,7 +50,135 @@ public static partial class ContentValidator
         CheckNodes(content, languages, errors);
         CheckGraph(content, errors);
         CheckKeywords(content, errors);
+        CheckExamples(content, languages, errors);
         CheckCanned(content, languages, errors);
+    }
+
+    /// <summary>
+    /// Examples: each leads to a place a user may be sent, in a language the content speaks, with a title for the
+    /// "did you mean…?" buttons; no phrasing is claimed by two targets; and, once the classifier is trained, a warning
+    /// for every example it would send elsewhere (a content officer rewords it or adds examples).
+    /// </summary>
+    private static void CheckExamples(ContentSet content, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        var common = content.Common;
+        var notDestinations = new HashSet<string>(StringComparer.Ordinal)
+        {
+            common.StartNode, common.HandoffConsentNode, common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
+            common.OfferHumanNode, common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode,
+        };
+        var owners = new Dictionary<string, (string Owner, SourceLocation Where)>(StringComparer.Ordinal);
+        void Claim(string phrase, string language, string owner, SourceLocation where)
+        {
+            var key = $"{language}:{TextNormalizer.Normalize(phrase)}";
+            if (owners.TryGetValue(key, out var existing) && existing.Owner != owner)
+            {
+                errors.Add(ContentError.At(where, $"example '{phrase}' ({language}) is claimed by {owner} and by {existing.Owner} at {existing.Where}: one phrasing leads to one place"));
+                return;
+            }
+
+            owners.TryAdd(key, (owner, where));
+        }
+
+        foreach (var (command, perLanguage) in common.Commands)
+        {
+            var owner = $"the '{command.ToString().ToLowerInvariant()}' command";
+            foreach (var (language, phrases) in perLanguage)
+            {
+                foreach (var phrase in phrases)
+                {
+                    Claim(phrase, language, owner, Where(common, $"command:{command}"));
+                }
+            }
+        }
+
+        foreach (var (command, perLanguage) in common.CommandExamples)
+        {
+            var owner = $"the '{command.ToString().ToLowerInvariant()}' command";
+            foreach (var (language, phrases) in perLanguage)
+            {
+                if (!content.Supports(language))
+                {
+                    errors.Add(ContentError.At(Where(common, "command_examples"), $"{owner} has examples in '{language}', which is not a language in common.yaml"));
+                }
+
+                foreach (var phrase in phrases)
+                {
+                    Claim(phrase.Text, language, owner, phrase.Location);
+                }
+            }
+        }
+
+        foreach (var node in content.NodeList)
+        {
+            var what = $"node '{node.Id}'";
+            foreach (var (language, phrases) in node.Examples)
+            {
+                if (!content.Supports(language))
+                {
+                    errors.Add(ContentError.At(node.Location, $"{what} has examples in '{language}', which is not a language in common.yaml"));
+                }
+
+                foreach (var phrase in phrases)
+                {
+                    if (TextNormalizer.WordsOf(phrase.Text).Length == 0)
+                    {
+                        errors.Add(ContentError.At(phrase.Location, $"{what}: example '{phrase.Text}' has no words"));
+                        continue;
+                    }
+
+                    Claim(phrase.Text, language, what, phrase.Location);
+                }
+            }
+
+            foreach (var (language, phrases) in node.Keywords)
+            {
+                foreach (var phrase in phrases)
+                {
+                    Claim(phrase, language, what, node.Location);
+                }
+            }
+
+            if (node.Examples.Count > 0 && (notDestinations.Contains(node.Id) || node.Kind == NodeKind.Question))
+            {
+                errors.Add(ContentError.At(node.Location, $"{what} cannot have examples: nobody is sent there from a message (it is a question or a step of the way to a person)"));
+            }
+
+            if (node.Examples.Count > 0 && node.Title is null)
+            {
+                errors.Add(ContentError.At(node.Location, $"{what} has examples, so it needs a 'title': the button that offers it when the bot is unsure"));
+            }
+
+            if (node.Title is { } title)
+            {
+                CheckTranslations(title, $"the title of {what}", languages, errors);
+                foreach (var language in languages.Where(l => new StringInfo(title[l]).LengthInTextElements > MaxListLabel))
+                {
+                    errors.Add(ContentError.At(title.Location, $"{what}: title '{title[language]}' is a button: at most {MaxListLabel} characters"));
+                }
+            }
+        }
+
+        // Leads somewhere: the trained model takes each example where it was written for.
+        foreach (var node in content.NodeList)
+        {
+            foreach (var phrase in node.Examples.Values.SelectMany(p => p))
+            {
+                var understood = content.Understander.Understand(TextNormalizer.WordsOf(phrase.Text), null, []);
+                var lands = understood switch
+                {
+                    Understanding.Danger danger => danger.Node.Id,
+                    Understanding.Destination destination => destination.Node.Id,
+                    Understanding.Unsure unsure => unsure.Candidates[0].Id,
+                    Understanding.Command command => Understander.CommandPrefix + command.Value.ToString().ToLowerInvariant(),
+                    _ => null,
+                };
+                if (lands != node.Id)
+                {
+                    errors.Add(ContentError.WarningAt(phrase.Location, $"example '{phrase.Text}' of node '{node.Id}' is understood as {(lands is null ? "nothing" : $"'{lands}'")}: reword it, or add examples that tell the two apart"));
+                }
+            }
+        }
     }
 
     /// <summary>Canned replies follow the same rules as the bot's own texts (R12, R14) and fit every channel (Twilio: 1600).</summary>
@@ -127,6 +255,7 @@ public static partial class ContentValidator
             ("start", common.StartNode), ("menu", common.MenuNode), ("language_menu", common.LanguageMenuNode),
             ("handoff", common.HandoffNode), ("offer_human", common.OfferHumanNode), ("handoff_consent", common.HandoffConsentNode),
             ("handoff_timeout", common.HandoffTimeoutNode), ("handoff_waiting", common.HandoffWaitingNode), ("case_closed", common.CaseClosedNode),
+            ("clarify", common.ClarifyNode), ("danger_check", common.DangerCheckNode), ("confirm_delete", common.ConfirmDeleteNode), ("confirm_stop", common.ConfirmStopNode),
         };
         foreach (var (key, node) in special)
         {
@@ -141,9 +270,12 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(handoff.Location, $"node '{handoff.Id}' is the 'handoff' of common.yaml, so its kind must be handoff"));
         }
 
-        if (content.Find(common.HandoffConsentNode) is { } consent && !(consent.Choices.Any(c => c.Id == "yes") && consent.Choices.Any(c => c.Id == "no")))
+        foreach (var id in new[] { common.HandoffConsentNode, common.ConfirmDeleteNode, common.ConfirmStopNode })
         {
-            errors.Add(ContentError.At(consent.Location, $"node '{consent.Id}' asks for consent (R4): it needs a choice with id 'yes' and one with id 'no'"));
+            if (content.Find(id) is { } question && !Understander.IsYesNoQuestion(question))
+            {
+                errors.Add(ContentError.At(question.Location, $"node '{question.Id}' asks for a clear yes (R4): it needs a choice with id 'yes' and one with id 'no'"));
+            }
         }
 
         foreach (var flow in content.Flows.Values)
@@ -241,9 +373,9 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"{what}: unknown target '{node.Next}' in 'next'"));
         }
 
-        if (node.Kind == NodeKind.Emergency && node.Keywords.Count == 0)
+        if (node.Kind == NodeKind.Emergency && node.Keywords.Count == 0 && node.Examples.Count == 0)
         {
-            errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords: the danger phrases that lead to it"));
+            errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords or examples: the danger phrases that lead to it"));
         }
     }
 
@@ -434,8 +566,9 @@ public static partial class ContentValidator
             {
                 common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode, common.HandoffConsentNode,
                 common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
+                common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode,
             }
-            .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0).Select(n => n.Id));
+            .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id));
         var reached = Walk(content, roots);
         foreach (var node in content.NodeList.Where(n => !reached.Contains(n.Id)))
         {

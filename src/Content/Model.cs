@@ -15,6 +15,9 @@ public sealed class LocalText(IReadOnlyDictionary<string, string> values, Source
     public bool Has(string language) => Values.TryGetValue(language, out var text) && !string.IsNullOrWhiteSpace(text);
 }
 
+/// <summary>One phrase a content officer wrote (an example of what people type), with where it was written.</summary>
+public sealed record Phrase(string Text, SourceLocation Location);
+
 public enum NodeKind
 {
     Menu,
@@ -63,6 +66,12 @@ public sealed record ContentNode(
 {
     /// <summary>The id a channel sends back when this choice is tapped: <c>node/choice</c>.</summary>
     public static string ChoiceKey(string nodeId, string choiceId) => $"{nodeId}/{choiceId}";
+
+    /// <summary>What people type that should lead here, per language: the classifier's training examples.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Phrase>> Examples { get; init; } = new Dictionary<string, IReadOnlyList<Phrase>>();
+
+    /// <summary>A short name (a button label) for when the bot asks "did you mean…?"; required with examples.</summary>
+    public LocalText? Title { get; init; }
 }
 
 public sealed record Flow(
@@ -99,6 +108,22 @@ public sealed record CommonSettings(
 {
     public string SourceLanguage => Languages[0].Code;
 
+    /// <summary>Commands said inside a sentence ("quiero hablar con una persona"), per language: classifier examples.</summary>
+    public IReadOnlyDictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>> CommandExamples { get; init; } =
+        new Dictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>>();
+
+    /// <summary>"¿Buscas información sobre…?": the likely destinations when the bot is unsure.</summary>
+    public string ClarifyNode { get; init; } = "clarify";
+
+    /// <summary>The emergency channels, then a question, when danger is likely but not certain (R11).</summary>
+    public string DangerCheckNode { get; init; } = "danger-check";
+
+    /// <summary>"Do you want to delete everything?" when BORRAR was said inside a sentence.</summary>
+    public string ConfirmDeleteNode { get; init; } = "confirm-delete";
+
+    /// <summary>"Do you want no more messages?" when STOP was said inside a sentence.</summary>
+    public string ConfirmStopNode { get; init; } = "confirm-stop";
+
     public string Text(string id, string language) => Texts.TryGetValue(id, out var text) ? text[language] : string.Empty;
 }
 
@@ -124,7 +149,7 @@ public sealed class ContentSet
         Nodes = NodeList.GroupBy(n => n.Id, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Facts = facts;
-        Matcher = new KeywordMatcher(this);
+        Understander = new Understander(this);
     }
 
     public string VersionId { get; }
@@ -141,7 +166,8 @@ public sealed class ContentSet
 
     public IReadOnlyList<CannedReply> Canned { get; }
 
-    public KeywordMatcher Matcher { get; }
+    /// <summary>What messages mean in this version: phrase rules and the classifier trained on its examples.</summary>
+    public Understander Understander { get; }
 
     public IReadOnlyList<string> Languages => [.. Common.Languages.Select(l => l.Code)];
 
@@ -156,6 +182,37 @@ public sealed class ContentSet
     public bool Supports(string? language) => language is not null && Common.Languages.Any(l => l.Code == language);
 
     /// <summary>Nodes that belong to a conversation with a person: the bot stays in "human" mode on them.</summary>
+    /// <summary>Places the understanding step may send a user to: nodes with examples or keywords, danger answers, the menu, a person, the languages.</summary>
+    public bool IsDestination(ContentNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Examples.Count > 0 || node.Keywords.Count > 0 || node.Kind == NodeKind.Emergency
+            || node.Id == Common.MenuNode || node.Id == Common.HandoffNode || node.Id == Common.LanguageMenuNode;
+    }
+
+    /// <summary>A node's short name as a button: its title, or the label a menu gives it, or its first line.</summary>
+    public string TitleOf(ContentNode node, string language)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Title is { } title && title.Has(language))
+        {
+            return title[language];
+        }
+
+        var label = NodeList.SelectMany(n => n.Choices).FirstOrDefault(c => c.Target == node.Id && c.Label.Has(language))?.Label[language];
+        if (label is not null)
+        {
+            return label;
+        }
+
+        var line = node.Text[language].Split('\n')[0].Trim();
+        return line.Length <= 24 ? line : line[..23].TrimEnd() + "…";
+    }
+
+    /// <summary>Nodes whose options are worked out per message (the likely destinations), not written in the content.</summary>
+    public bool OffersDestinations(ContentNode node) =>
+        node is not null && (node.Id == Common.ClarifyNode || node.Id == Common.DangerCheckNode);
+
     public bool IsCaseNode(ContentNode node) =>
         node.Kind is NodeKind.Handoff or NodeKind.Emergency
         || node.Id == Common.HandoffTimeoutNode

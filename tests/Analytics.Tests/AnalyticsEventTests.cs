@@ -26,6 +26,7 @@ public class AnalyticsEventTests
         Assert.Contains(EventKind.HandoffRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.DeleteRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.SatisfactionGiven, Enum.GetValues<EventKind>());
-        Assert.Equal(21, Enum.GetValues<EventKind>().Length);
+        Assert.Contains(EventKind.ClarificationAsked, Enum.GetValues<EventKind>());
+        Assert.Equal(22, Enum.GetValues<EventKind>().Length);
     }
 }

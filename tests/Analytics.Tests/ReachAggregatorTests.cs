@@ -120,7 +120,8 @@ public class ReachAggregatorTests
             new(day, EventKind.FirstCaseworkerReply, "telegram", "en", "avr", string.Empty, "4", 1),
             new(day, EventKind.FirstCaseworkerReply, "telegram", "en", "avr", string.Empty, "10", 2),
             new(day, EventKind.NotUnderstood, "telegram", "en", "avr", "avr-menu", string.Empty, 9),
-            new(day, EventKind.NotUnderstood, "whatsapp", "es", "avr", "avr-menu", string.Empty, 2),
+            new(day, EventKind.NotUnderstood, "whatsapp", "es", "avr", "avr-menu", string.Empty, 1),
+            new(day, EventKind.ClarificationAsked, "whatsapp", "es", "avr", "avr-menu", string.Empty, 1), // unmet need too
             new(day, EventKind.NotUnderstood, "whatsapp", "es", "trafficking", "tr-menu", string.Empty, 12),
             new(day.AddDays(-10), EventKind.ConversationStarted, "whatsapp", "es", string.Empty, string.Empty, string.Empty, 100),
         ];

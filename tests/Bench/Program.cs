@@ -20,10 +20,16 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- [--users 200] [--messages 8] [--concurrency 50]
 //       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
+//   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 
 if (args is ["report", ..])
 {
     return ReportBench.Run(args);
+}
+
+if (args is ["understanding", ..])
+{
+    return UnderstandingBench.Run(args);
 }
 
 var options = BenchOptions.Parse(args);

@@ -44,7 +44,40 @@ public class ContentValidatorTests
         { "unknown footer", Flow(header: "footer: [no-such-text]\n"), "content/x.yaml:1", "unknown footer 'no-such-text'" },
         { "both choices and next", Flow(extra: "    next: topic\n"), "content/x.yaml:4", "has both 'choices' and 'next'" },
         { "end node with choices", Flow(kind: "end"), "content/x.yaml:4", "cannot have choices" },
+        { "example claimed by two nodes", Examples("[ver el tema a]", "[ver el tema a]"), "content/x.yaml:19", "example 'ver el tema a' (es) is claimed by node 'x-b' and by node 'x-a' at content/x.yaml:8" },
+        { "example that is another node's keyword", Examples("[un tema]", "[otra cosa]"), "content/x.yaml:8", "example 'un tema' (es) is claimed by node 'x-a' and by node 'topic'" },
+        { "example that is a command", Examples("[borrar]", "[otra cosa]"), "content/x.yaml:8", "example 'borrar' (es) is claimed by node 'x-a' and by the 'delete' command" },
+        { "examples in a language the content does not speak", Flow(keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { fr: [le sujet a] }\n"), "content/x.yaml:4", "has examples in 'fr', which is not a language in common.yaml" },
+        { "examples without a title", Flow(keywords: "{}", extra: "    examples: { es: [ver el tema], en: [see the topic] }\n"), "content/x.yaml:4", "has examples, so it needs a 'title'" },
+        { "title longer than a button", Flow(extra: "    title: { es: \"Un título demasiado largo para botón\", en: \"A\" }\n"), "content/x.yaml:8", "is a button: at most 24 characters" },
+        { "examples on a question", Flow(kind: "question", keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { es: [una pregunta], en: [a question] }\n", choices: "      - { label: { es: \"Sí\", en: \"Yes\" }, id: \"yes\", goto: main-menu }\n      - { label: { es: \"No\", en: \"No\" }, id: \"no\", goto: main-menu }\n"), "content/x.yaml:4", "cannot have examples" },
     };
+
+    /// <summary>Two reachable nodes with examples: x-a (examples at line 8) and x-b (its second Spanish example at line 19).</summary>
+    private static string Examples(string a, string b) =>
+        "flow: x\ntopic: general\nnodes:\n  - id: x-a\n    kind: message\n    title: { es: \"A\", en: \"A\" }\n    text: { es: \"A.\", en: \"A.\" }\n" +
+        $"    examples: {{ es: {a}, en: [see topic a] }}\n    choices:\n      - label: {{ es: \"Menú\", en: \"Menu\" }}\n        goto: main-menu\n" +
+        "  - id: x-b\n    kind: message\n    title: { es: \"B\", en: \"B\" }\n    text: { es: \"B.\", en: \"B.\" }\n" +
+        $"    examples:\n      es:\n        - other\n        - {b.Trim('[', ']')}\n      en: [see topic b]\n    choices:\n      - label: {{ es: \"Menú\", en: \"Menu\" }}\n        goto: main-menu\n";
+
+    [Fact]
+    public void AnExampleTheModelSendsElsewhere_IsAWarningWithItsLine()
+    {
+        // "me tienen encerrado" is a danger phrase, so the example written for x-a is answered as danger: the officer is told.
+        var yaml = "flow: x\ntopic: general\nnodes:\n  - id: x-danger\n    kind: emergency\n    title: { es: \"Peligro\", en: \"Danger\" }\n" +
+            "    text: { es: \"Llama al {police}.\", en: \"Call {police}.\" }\n    keywords: { es: [me tienen encerrado], en: [locked me in] }\n" +
+            "    choices:\n      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n" +
+            "  - id: x-a\n    kind: message\n    title: { es: \"A\", en: \"A\" }\n    text: { es: \"A.\", en: \"A.\" }\n" +
+            "    examples:\n      es:\n        - me tienen encerrado en la oficina jaja\n      en: [see topic a]\n" +
+            "    choices:\n      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n";
+        using var fixture = new ContentFixture().Write("content/x.yaml", yaml);
+        var result = fixture.Load();
+
+        Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        var warning = Assert.Single(result.Warnings, w => w.Message.Contains("is understood as", StringComparison.Ordinal));
+        Assert.Equal("content/x.yaml:18", $"{warning.File}:{warning.Line}");
+        Assert.Contains("example 'me tienen encerrado en la oficina jaja' of node 'x-a' is understood as 'x-danger'", warning.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Rows))]

@@ -28,6 +28,7 @@ internal static class ChatCommand
         await output.WriteLineAsync($"OimBot chat · content {content.VersionId} · type a message, a number to pick an option, or Ctrl+D to quit.");
         var options = new DialogOptions();
         ConversationState? state = null;
+        var lastStamp = Stamp(directory, facts);
         var firstText = Option(args, "--lang") is { } language ? (language == "en" ? "hello" : "hola") : null;
         while (true)
         {
@@ -54,17 +55,23 @@ internal static class ChatCommand
                 continue;
             }
 
-            var reloaded = ContentLoader.Load(sources, PanamaTime.Today(clock));
-            if (reloaded.Content is { } fresh && fresh.VersionId != content.VersionId)
+            // Reloaded only when a file changed: loading trains the classifier and checks every example.
+            var stamp = Stamp(directory, facts);
+            if (stamp != lastStamp)
             {
-                content = fresh;
-                await output.WriteLineAsync($"(content reloaded: {content.VersionId})");
-            }
-            else if (!reloaded.IsValid)
-            {
-                foreach (var error in reloaded.Errors)
+                lastStamp = stamp;
+                var reloaded = ContentLoader.Load(sources, PanamaTime.Today(clock));
+                if (reloaded.Content is { } fresh && fresh.VersionId != content.VersionId)
                 {
-                    await output.WriteLineAsync($"(edit refused) {error}");
+                    content = fresh;
+                    await output.WriteLineAsync($"(content reloaded: {content.VersionId})");
+                }
+                else if (!reloaded.IsValid)
+                {
+                    foreach (var error in reloaded.Errors)
+                    {
+                        await output.WriteLineAsync($"(edit refused) {error}");
+                    }
                 }
             }
 
@@ -86,6 +93,15 @@ internal static class ChatCommand
             }
         }
     }
+
+    /// <summary>The names, sizes and write times of the content files and the facts file.</summary>
+    private static string Stamp(string directory, string facts) =>
+        string.Join('|', (Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories) : [])
+            .Append(facts)
+            .Where(File.Exists)
+            .Order(StringComparer.Ordinal)
+            .Select(f => new FileInfo(f))
+            .Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
 
     private static string? Option(IReadOnlyList<string> args, string name)
     {

@@ -11,6 +11,10 @@ internal static class CommandLine
         {
             case ["content", "validate", .. var rest]:
                 return ValidateCommand.Run(rest, Console.Out, TimeProvider.System);
+            case ["content", "evaluate", .. var rest]:
+                return EvaluateCommand.Run(rest, Console.Out, TimeProvider.System);
+            case ["content", "explain", .. var rest]:
+                return ExplainCommand.Run(rest, Console.In, Console.Out, TimeProvider.System);
             case ["chat", .. var rest]:
                 return await ChatCommand.RunAsync(rest, Console.In, Console.Out, TimeProvider.System);
             case ["outbox", ..]:
@@ -25,6 +29,8 @@ internal static class CommandLine
                       dotnet run --project src/Bot                         start the service (web chat on http://127.0.0.1:5080)
                       dotnet run --project src/Bot -- chat [--lang es|en]  talk to the bot in this terminal
                       dotnet run --project src/Bot -- content validate [dir] [--facts seeds/facts.yaml]
+                      dotnet run --project src/Bot -- content evaluate [--lang es|en]   understanding measured on tests/Evaluation
+                      dotnet run --project src/Bot -- content explain "message"         how the bot understands a message
                       dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
                       dotnet run --project src/Bot -- users add NAME --role caseworker|supervisor|analyst   (password on stdin)
                       dotnet run --project src/Bot -- users list | disable NAME | enable NAME

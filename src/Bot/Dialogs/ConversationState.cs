@@ -37,6 +37,16 @@ public sealed record ConversationState
     /// <summary>The user saw the emergency answer or a sensitive topic in this session: a case they open is high priority.</summary>
     public bool DangerSignalled { get; init; }
 
+    /// <summary>The choice keys (<c>node/choice</c>) of the last numbered list the user saw, in order: a typed number
+    /// picks from it, so "1" answers only the list on the screen (R4 needs an unambiguous yes).</summary>
+    public ImmutableList<string> Shown { get; init; } = [];
+
+    /// <summary>Where the first message pointed before the notice was confirmed: the user lands there after it (R6).</summary>
+    public string? PendingTarget { get; init; }
+
+    /// <summary>The destinations a clarifying question offered (node ids, most likely first).</summary>
+    public ImmutableList<string> Candidates { get; init; } = [];
+
     /// <summary>Pre-screening answers: question node id → choice id. Never free text.</summary>
     public ImmutableDictionary<string, string> Answers { get; init; } = ImmutableDictionary<string, string>.Empty;
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OimBot.Analytics;
 using OimBot.Content;
 using OimBot.Content.Matching;
@@ -21,8 +20,8 @@ public static partial class DialogEngine
         var text = message.Kind == UserMessageKind.Text ? message.Text ?? string.Empty : string.Empty;
 
         // R2: identifying data a user volunteers is never matched, echoed or kept.
-        var withheld = PersonalData().IsMatch(text);
-        var words = TextNormalizer.Words(TextNormalizer.Normalize(PersonalData().Replace(text, " ")));
+        var withheld = PersonalData.IsIn(text);
+        var words = TextNormalizer.WordsOf(PersonalData.ForMatching(text));
 
         var isNew = state is null;
         if (state is not null && now - state.LastActivityAt > options.SessionExpiry)
@@ -34,7 +33,8 @@ public static partial class DialogEngine
             isNew = true;
         }
 
-        state ??= Fresh(content, content.Matcher.DetectLanguage(words), now, turn);
+        // A first message is answered in the language it is written in (the source language when unsure).
+        state ??= Fresh(content, content.Understander.DetectLanguage(words), now, turn);
         state = state with { LastActivityAt = now };
 
         if (state.Stopped)
@@ -55,13 +55,6 @@ public static partial class DialogEngine
             return HumanTurn(turn, state, message, text, words);
         }
 
-        // R11: danger phrases come first, before consent, commands or any question.
-        if (message.Kind == UserMessageKind.Text && content.Matcher.Emergency(words) is { } emergency)
-        {
-            turn.DropNotes();
-            return turn.Finish(turn.GoTo(state, emergency.Id));
-        }
-
         if (message.Kind == UserMessageKind.Unsupported)
         {
             turn.Event(EventKind.UnsupportedMessage, state.Language, state.NodeId);
@@ -69,25 +62,61 @@ public static partial class DialogEngine
             return turn.Finish(turn.Show(state, state.NodeId));
         }
 
-        if (message.Kind == UserMessageKind.Text && content.Matcher.Command(words) is { } command)
+        var current = content.Find(state.NodeId);
+        if (withheld && words.All(w => w == PersonalData.Placeholder) && current is not null)
         {
-            return Command(turn, state, command);
+            return turn.Finish(turn.Show(state, current.Id)); // only identifying data: the warning is the answer
+        }
+
+        var understood = message.Kind == UserMessageKind.Text
+            ? content.Understander.Understand(words, current, state.Shown)
+            : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
+
+        switch (understood)
+        {
+            case Understanding.Danger danger:
+                // R11: the vetted channels come first, before consent, commands or any question.
+                turn.DropNotes();
+                return turn.Finish(Danger(turn, state, danger, current));
+            case Understanding.Command { Alone: false, Value: GlobalCommand.Delete or GlobalCommand.Stop } destructive:
+                // Said inside a sentence ("no quiero borrar nada"): ask, never act.
+                return turn.Finish(turn.GoTo(state, destructive.Value == GlobalCommand.Delete ? content.Common.ConfirmDeleteNode : content.Common.ConfirmStopNode));
+            case Understanding.Command command:
+                return Command(turn, state, command.Value);
+            default:
+                break;
         }
 
         if (isNew)
         {
+            // The notice comes first (R6); where the first message pointed is kept for after it.
+            state = understood switch
+            {
+                Understanding.Destination go => state with { PendingTarget = go.Node.Id },
+                Understanding.Unsure unsure => state with { PendingTarget = content.Common.ClarifyNode, Candidates = [.. unsure.Candidates.Select(c => c.Id)] },
+                _ => state,
+            };
             return turn.Finish(turn.Show(state, content.Common.StartNode));
         }
 
-        var current = content.Find(state.NodeId);
-        if (current is not null && FindChoice(content, current, message, words) is var (node, choice) && choice is not null)
+        // Someone sharing their details ("my passport is …") gets the warning and stays where they were.
+        var sharingDetails = understood is Understanding.Unknown or Understanding.Unsure
+            || (understood is Understanding.Destination { Node.Id: var to } && to == content.Common.MenuNode);
+        if (withheld && current is not null && sharingDetails)
         {
-            return turn.Finish(Choose(turn, state, node, choice));
+            return turn.Finish(turn.Show(state, current.Id));
         }
 
-        if (message.Kind == UserMessageKind.Text && content.Matcher.Keyword(words) is { } target)
+        switch (understood)
         {
-            return turn.Finish(turn.GoTo(state, target.Id));
+            case Understanding.Picked picked when Resolve(content, picked.Key) is { } pick:
+                return Picked(turn, state, pick);
+            case Understanding.Destination go:
+                return turn.Finish(turn.GoTo(state, go.Node.Id));
+            case Understanding.Unsure unsure:
+                return turn.Finish(Clarify(turn, state, current, unsure.Candidates));
+            default:
+                break;
         }
 
         if (current is null || current.Kind == NodeKind.End)
@@ -96,12 +125,81 @@ public static partial class DialogEngine
             return turn.Finish(turn.GoTo(state, content.Common.MenuNode));
         }
 
-        if (withheld && message.Kind == UserMessageKind.Text && words.Length == 0)
+        return turn.Finish(NotUnderstood(turn, state, current));
+    }
+
+    /// <summary>A button tapped, or an option typed by its number or label: what it leads to.</summary>
+    private sealed record Pick(ContentNode Node, Choice? Choice, ContentNode? Destination);
+
+    /// <summary>
+    /// A choice key names its node, so an older message's button still does what it said. A clarifying question's
+    /// options name their destination (<c>clarify/avr-menu</c>), which must be a place the bot could have offered.
+    /// </summary>
+    private static Pick? Resolve(ContentSet content, string key)
+    {
+        var slash = key.LastIndexOf('/');
+        if (slash <= 0 || content.Find(key[..slash]) is not { } node)
         {
-            return turn.Finish(turn.Show(state, current.Id)); // only identifying data: the warning is the answer
+            return null;
         }
 
-        return turn.Finish(NotUnderstood(turn, state, current));
+        var id = key[(slash + 1)..];
+        if (node.Choices.FirstOrDefault(c => c.Id == id) is { } choice)
+        {
+            return new Pick(node, choice, null);
+        }
+
+        return content.OffersDestinations(node) && content.Find(id) is { } destination && content.IsDestination(destination)
+            ? new Pick(node, null, destination)
+            : null;
+    }
+
+    private static TurnResult Picked(Turn turn, ConversationState state, Pick pick)
+    {
+        var common = turn.Content.Common;
+        if (pick.Destination is { } destination)
+        {
+            return turn.Finish(turn.GoTo(state with { NodeId = pick.Node.Id }, destination.Id));
+        }
+
+        var choice = pick.Choice!;
+        if (choice.Id == "yes" && pick.Node.Id == common.ConfirmDeleteNode)
+        {
+            return Command(turn, state, GlobalCommand.Delete);
+        }
+
+        if (choice.Id == "yes" && pick.Node.Id == common.ConfirmStopNode)
+        {
+            return Command(turn, state, GlobalCommand.Stop);
+        }
+
+        return turn.Finish(Choose(turn, state, pick.Node, choice));
+    }
+
+    /// <summary>
+    /// Danger: a sure category gets its own first lines at once, then the offer of a person. An unsure guess still
+    /// shows the emergency channels first, then asks which situation it is (R11).
+    /// </summary>
+    private static ConversationState Danger(Turn turn, ConversationState state, Understanding.Danger danger, ContentNode? current)
+    {
+        if (danger.Sure)
+        {
+            return turn.GoTo(state, danger.Node.Id);
+        }
+
+        var content = turn.Content;
+        turn.Event(EventKind.ClarificationAsked, state.Language, current?.Id ?? state.NodeId, current is null ? null : content.TopicOf(current));
+        turn.Event(EventKind.EmergencyShown, state.Language, content.Common.DangerCheckNode, "emergency");
+        return turn.Offer(state, content.Common.DangerCheckNode, [danger.Node, .. danger.Alternatives]);
+    }
+
+    /// <summary>"¿Buscas información sobre…?": the likely destinations as buttons, never "not understood" alone.</summary>
+    private static ConversationState Clarify(Turn turn, ConversationState state, ContentNode? current, IReadOnlyList<ContentNode> candidates)
+    {
+        var content = turn.Content;
+        // Recorded anonymously (node and language only) so the unmet-need chart shows where people are not understood.
+        turn.Event(EventKind.ClarificationAsked, state.Language, current?.Id ?? state.NodeId, current is null ? null : content.TopicOf(current));
+        return turn.Offer(state, content.Common.ClarifyNode, candidates);
     }
 
     private static ConversationState Fresh(ContentSet content, string language, DateTimeOffset now, Turn turn)
@@ -142,21 +240,6 @@ public static partial class DialogEngine
         }
     }
 
-    private static (ContentNode Node, Choice? Choice) FindChoice(ContentSet content, ContentNode current, UserMessage message, string[] words)
-    {
-        if (message.Kind == UserMessageKind.Choice)
-        {
-            // A tapped button names its node, so an older message's button still does what it said.
-            var key = message.ChoiceKey ?? string.Empty;
-            var slash = key.LastIndexOf('/');
-            var node = slash > 0 ? content.Find(key[..slash]) : null;
-            var choice = node?.Choices.FirstOrDefault(c => c.Id == key[(slash + 1)..]);
-            return (node ?? current, choice);
-        }
-
-        return (current, KeywordMatcher.Choice(current, string.Join(' ', words), words));
-    }
-
     private static ConversationState Choose(Turn turn, ConversationState state, ContentNode node, Choice choice)
     {
         var content = turn.Content;
@@ -178,6 +261,14 @@ public static partial class DialogEngine
             {
                 state = state with { Consented = true };
                 turn.Event(EventKind.ConsentGiven, language);
+                if (state.PendingTarget is { } pending)
+                {
+                    // The notice is confirmed: the user lands where their first message pointed.
+                    state = state with { PendingTarget = null, NodeId = node.Id };
+                    return pending == content.Common.ClarifyNode
+                        ? Clarify(turn, state with { Candidates = [] }, null, [.. state.Candidates.Select(content.Find).OfType<ContentNode>()])
+                        : turn.GoTo(state, pending);
+                }
             }
             else if (changed)
             {
@@ -224,27 +315,30 @@ public static partial class DialogEngine
             return turn.Finish(state);
         }
 
-        if (message.Kind == UserMessageKind.Text && content.Matcher.Emergency(words) is { } emergency)
+        // Only a vetted danger phrase, or a danger the classifier is very sure of, interrupts a conversation with a
+        // person (who reads everything anyway); and only commands typed alone.
+        var understood = message.Kind == UserMessageKind.Text ? content.Understander.Understand(words, null, []) : null;
+        if (understood is Understanding.Danger { Sure: true } danger && danger.Confidence >= content.Understander.Thresholds.DangerInCase)
         {
             turn.Case(new CaseAction.Escalate());
             turn.Case(new CaseAction.Forward(Redact(text)));
-            turn.Reply(ContentRenderer.Render(content, emergency, state.Language));
-            turn.Event(EventKind.EmergencyShown, state.Language, emergency.Id, content.TopicOf(emergency));
+            turn.Reply(ContentRenderer.Render(content, danger.Node, state.Language));
+            turn.Event(EventKind.EmergencyShown, state.Language, danger.Node.Id, content.TopicOf(danger.Node));
             return turn.Finish(state with { DangerSignalled = true });
         }
 
-        if (message.Kind == UserMessageKind.Text && content.Matcher.Command(words) is { } command)
+        if (understood is Understanding.Command { Alone: true } typed)
         {
-            switch (command)
+            switch (typed.Value)
             {
                 case GlobalCommand.Delete:
                 case GlobalCommand.Stop:
-                    if (command == GlobalCommand.Stop)
+                    if (typed.Value == GlobalCommand.Stop)
                     {
                         turn.Case(new CaseAction.Leave("stopped"));
                     }
 
-                    return Command(turn, state with { InCase = false }, command);
+                    return Command(turn, state with { InCase = false }, typed.Value);
                 case GlobalCommand.Menu:
                     turn.Case(new CaseAction.Leave("menu"));
                     turn.Note("case-left", state.Language);
@@ -258,9 +352,9 @@ public static partial class DialogEngine
             }
         }
 
-        if (message.Kind == UserMessageKind.Choice && content.Find(state.NodeId) is { } current
-            && FindChoice(content, current, message, words) is var (node, choice) && choice is not null && content.IsCaseNode(node))
+        if (message.Kind == UserMessageKind.Choice && Resolve(content, message.ChoiceKey ?? string.Empty) is { Choice: { } choice } pick && content.IsCaseNode(pick.Node))
         {
+            var node = pick.Node;
             var target = content.Find(choice.Target);
             if (target is not null && content.IsCaseNode(target))
             {
@@ -283,7 +377,7 @@ public static partial class DialogEngine
     }
 
     /// <summary>The case transcript holds a token where identifying data was (R2), never the value.</summary>
-    public static string Redact(string text) => PersonalData().Replace(text ?? string.Empty, "[•••]");
+    public static string Redact(string text) => PersonalData.Redact(text);
 
     // ---------------------------------------------------------------- what happens to a case outside the user's turns
 
@@ -324,7 +418,8 @@ public static partial class DialogEngine
         {
             var previous = history[^1];
             history = history.RemoveAt(history.Count - 1);
-            if (previous != state.NodeId && previous != turn.Content.Common.StartNode && turn.Content.Find(previous) is { Kind: not NodeKind.Handoff and not NodeKind.End })
+            if (previous != state.NodeId && previous != turn.Content.Common.StartNode
+                && turn.Content.Find(previous) is { Kind: not NodeKind.Handoff and not NodeKind.End } node && !turn.Content.OffersDestinations(node))
             {
                 return turn.GoTo(state with { History = history }, previous, remember: false);
             }
@@ -345,9 +440,6 @@ public static partial class DialogEngine
         return turn.Show(state, current.Id) with { Misses = state.Misses + 1 };
     }
 
-    /// <summary>Six or more digits (with spaces, dots or dashes between), e-mail addresses, and coordinates.</summary>
-    [GeneratedRegex(@"(\+?\d[\s.\-]?){6,}|[\w.+-]+@[\w-]+\.[\w.-]+|-?\d{1,3}\.\d{4,}", RegexOptions.CultureInvariant)]
-    private static partial Regex PersonalData();
 
     /// <summary>Collects one turn's replies and events.</summary>
     private sealed class Turn(ContentSet content, DateTimeOffset now, DialogOptions? options = null)
@@ -374,7 +466,12 @@ public static partial class DialogEngine
 
         public void Reply(RenderedReply reply) => _replies.Add(reply);
 
-        public TurnResult Finish(ConversationState state) => new(state, _replies, _events, _actions);
+        /// <summary>The turn's result; the last list shown is remembered so a typed number picks from it.</summary>
+        public TurnResult Finish(ConversationState state)
+        {
+            var listed = _replies.LastOrDefault(r => r.Choices.Count > 0);
+            return new(listed is null ? state : state with { Shown = [.. listed.Choices.Select(c => c.Key)] }, _replies, _events, _actions);
+        }
 
         public TurnResult Erase() => new(null, _replies, _events, _actions);
 
@@ -387,8 +484,40 @@ public static partial class DialogEngine
                 node = Content.Find(Content.Common.StartNode)!;
             }
 
+            if (Content.OffersDestinations(node))
+            {
+                return Offer(state, node.Id, [.. state.Candidates.Select(Content.Find).OfType<ContentNode>()], again: true);
+            }
+
             _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language), sensitive: DiscreetCase(state, node)));
             return state with { NodeId = node.Id };
+        }
+
+        /// <summary>
+        /// Shows a question whose options are worked out for this message: the likely destinations first (by their
+        /// titles), then the node's own options. One numbered list, remembered for typed numbers.
+        /// </summary>
+        public ConversationState Offer(ConversationState state, string nodeId, IReadOnlyList<ContentNode> destinations, bool again = false)
+        {
+            var node = Content.Find(nodeId)!;
+            var language = state.Language;
+            var offered = destinations.Where(d => d.Id != node.Id).DistinctBy(d => d.Id).ToList();
+            var own = ContentRenderer.Choices(node, language)
+                .Where(c => !offered.Any(o => node.Choices.Any(n => ContentNode.ChoiceKey(node.Id, n.Id) == c.Key && n.Target == o.Id)));
+            List<RenderedChoice> choices =
+            [
+                .. offered.Select(d => new RenderedChoice(ContentNode.ChoiceKey(node.Id, d.Id), Content.TitleOf(d, language))),
+                .. own,
+            ];
+            if (!again && state.NodeId != node.Id && state.NodeId != Content.Common.StartNode && Content.Find(state.NodeId) is { } from && !Content.OffersDestinations(from))
+            {
+                var history = state.History.Add(state.NodeId);
+                state = state with { History = history.Count > ConversationState.MaxHistory ? history.RemoveAt(0) : history };
+            }
+
+            state = again ? state : Arrive(state, node);
+            _replies.Add(ContentRenderer.Render(Content, node, language, TakeNotes(language), sensitive: DiscreetCase(state, node), choices: [.. choices.Take(ContentValidator.MaxChoices)]));
+            return state with { NodeId = node.Id, Candidates = [.. offered.Select(o => o.Id)] };
         }
 
         /// <summary>Moves to a node (following its 'next' chain), remembering the way back.</summary>
@@ -400,7 +529,14 @@ public static partial class DialogEngine
             {
                 if (!state.Consented && !AllowedBeforeConsent(target))
                 {
-                    target = Content.Find(Content.Common.StartNode)!; // R6: no topic content before the notice is confirmed
+                    // R6: no topic content before the notice is confirmed; the user lands there right after it.
+                    state = state with { PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id };
+                    target = Content.Find(Content.Common.StartNode)!;
+                }
+
+                if (Content.OffersDestinations(target))
+                {
+                    return Offer(state, target.Id, [.. state.Candidates.Select(Content.Find).OfType<ContentNode>()]);
                 }
 
                 if (target.Kind == NodeKind.Handoff && !consented && !state.InCase)
@@ -423,14 +559,20 @@ public static partial class DialogEngine
                     state = OpenCase(state, target);
                 }
 
-                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), opened ? Availability(state) : null, DiscreetCase(state, target)));
                 if (target.Kind == NodeKind.Emergency && !state.InCase)
                 {
-                    // Numbers first (R11), then the offer of a person: a "yes" opens a high-priority case.
-                    state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = Content.Common.HandoffConsentNode };
-                    _replies.Add(ContentRenderer.Render(Content, Content.Find(Content.Common.HandoffConsentNode)!, state.Language, sensitive: true));
+                    // Numbers first (R11), then the offer of a person: a "yes" opens a high-priority case. One numbered
+                    // list per turn: the offer carries the emergency answer's own options after "yes" and "no", so a
+                    // typed "1" can only mean the "yes" of the question on the screen (R4).
+                    _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), sensitive: true, choices: []));
+                    var consent = Content.Find(Content.Common.HandoffConsentNode)!;
+                    state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = consent.Id };
+                    var extra = ContentRenderer.Choices(target, state.Language).Where(c => !ContentRenderer.Choices(consent, state.Language).Any(o => o.Label == c.Label));
+                    _replies.Add(ContentRenderer.Render(Content, consent, state.Language, sensitive: true, choices: [.. ContentRenderer.Choices(consent, state.Language), .. extra]));
                     break;
                 }
+
+                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), opened ? Availability(state) : null, DiscreetCase(state, target)));
 
                 if (target.Next is null || Content.Find(target.Next) is not { } next)
                 {
@@ -522,7 +664,8 @@ public static partial class DialogEngine
         }
 
         private bool AllowedBeforeConsent(ContentNode node) =>
-            node.Kind == NodeKind.Emergency || node.Id == Content.Common.StartNode || node.Id == Content.Common.LanguageMenuNode;
+            node.Kind == NodeKind.Emergency || node.Id == Content.Common.StartNode || node.Id == Content.Common.LanguageMenuNode
+            || node.Id == Content.Common.DangerCheckNode;
 
         private string? TakeNotes(string language)
         {

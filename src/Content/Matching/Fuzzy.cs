@@ -57,9 +57,13 @@ public static class Fuzzy
     /// <summary>Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), stopping early past <paramref name="limit"/>.</summary>
     public static int Distance(string a, string b, int limit = int.MaxValue)
     {
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var width = b.Length + 1;
+        Span<int> rows = width * 3 <= 512 ? stackalloc int[width * 3] : new int[width * 3];
+        var previous2 = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(width * 2, width);
         for (var j = 0; j <= b.Length; j++)
         {
             previous[j] = j;
@@ -87,7 +91,11 @@ public static class Fuzzy
                 return rowMin;
             }
 
-            (previous2, previous, current) = (previous, current, previous2);
+            // Rotate the three rows without allocating: previous2 <- previous <- current <- previous2.
+            var spare = previous2;
+            previous2 = previous;
+            previous = current;
+            current = spare;
         }
 
         return previous[b.Length];

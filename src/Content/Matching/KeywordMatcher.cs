@@ -1,18 +1,15 @@
-using System.Text.RegularExpressions;
-
 namespace OimBot.Content.Matching;
 
 /// <summary>
-/// Understands free text against one content version: danger phrases, global commands, the current node's choices,
-/// and keywords that jump to a node. Built once per content version; matching allocates only the message's words.
+/// The content's phrase rules, matched word by word with small typos forgiven: danger phrases anywhere in a message,
+/// global commands typed alone or (phrases of two or more words) inside a sentence, a node's keywords anywhere, and a
+/// choice's keywords. High precision by design; the classifier covers the wordings no rule lists.
 /// </summary>
-public sealed partial class KeywordMatcher
+public sealed class KeywordMatcher
 {
     private readonly List<(string[] Words, ContentNode Node)> _emergency = [];
     private readonly List<(string[] Words, GlobalCommand Command)> _commands = [];
     private readonly List<(string[] Words, ContentNode Node)> _keywords = [];
-    private readonly List<(HashSet<string> Words, string Language)> _languages = [];
-    private readonly string _defaultLanguage;
 
     public KeywordMatcher(ContentSet content)
     {
@@ -22,7 +19,7 @@ public sealed partial class KeywordMatcher
             var target = node.Kind == NodeKind.Emergency ? _emergency : _keywords;
             foreach (var phrase in node.Keywords.Values.SelectMany(k => k))
             {
-                var words = TextNormalizer.Words(TextNormalizer.Normalize(phrase));
+                var words = TextNormalizer.WordsOf(phrase);
                 if (words.Length > 0)
                 {
                     target.Add((words, node));
@@ -34,7 +31,7 @@ public sealed partial class KeywordMatcher
         {
             foreach (var phrase in perLanguage.Values.SelectMany(p => p))
             {
-                var words = TextNormalizer.Words(TextNormalizer.Normalize(phrase));
+                var words = TextNormalizer.WordsOf(phrase);
                 if (words.Length > 0)
                 {
                     _commands.Add((words, command));
@@ -45,16 +42,12 @@ public sealed partial class KeywordMatcher
         // Longest phrases first, so "estoy en peligro de muerte" beats "peligro".
         _emergency.Sort((a, b) => b.Words.Length.CompareTo(a.Words.Length));
         _keywords.Sort((a, b) => b.Words.Length.CompareTo(a.Words.Length));
-        foreach (var language in content.Common.Languages)
-        {
-            _languages.Add(([.. language.DetectWords.Select(TextNormalizer.Normalize)], language.Code));
-        }
-
-        _defaultLanguage = content.Common.SourceLanguage;
+        _commands.Sort((a, b) => b.Words.Length.CompareTo(a.Words.Length));
     }
 
     public ContentNode? Emergency(string[] words) => _emergency.FirstOrDefault(e => Fuzzy.ContainsPhrase(words, e.Words)).Node;
 
+    /// <summary>A command typed on its own ("menu", "BORAR", "hablar con una persona").</summary>
     public GlobalCommand? Command(string[] words)
     {
         foreach (var (phrase, command) in _commands)
@@ -68,56 +61,22 @@ public sealed partial class KeywordMatcher
         return null;
     }
 
-    public ContentNode? Keyword(string[] words) => _keywords.FirstOrDefault(k => Fuzzy.ContainsPhrase(words, k.Words)).Node;
-
-    /// <summary>The choice a message picks in <paramref name="node"/>: its number ("2", "2️⃣", "opción 2"), its label in any language, or one of its keywords.</summary>
-    public static Choice? Choice(ContentNode node, string normalized, string[] words)
+    /// <summary>
+    /// A command phrase of two or more words inside a sentence ("quiero hablar con una persona", "puedo cambiar idioma").
+    /// Single words are left out: "volver" or "persona" inside a sentence are usually not commands.
+    /// </summary>
+    public GlobalCommand? CommandInSentence(string[] words)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        var number = ChoiceNumber().Match(normalized);
-        if (number.Success)
+        foreach (var (phrase, command) in _commands)
         {
-            var index = int.Parse(number.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1;
-            return index >= 0 && index < node.Choices.Count ? node.Choices[index] : null;
-        }
-
-        foreach (var choice in node.Choices)
-        {
-            if (choice.Label.Values.Values.Any(label => Fuzzy.EqualsPhrase(words, TextNormalizer.Words(TextNormalizer.Normalize(label)))))
+            if (phrase.Length >= 2 && Fuzzy.ContainsPhrase(words, phrase))
             {
-                return choice;
-            }
-        }
-
-        foreach (var choice in node.Choices)
-        {
-            if (choice.Keywords.Values.SelectMany(k => k).Any(k => Fuzzy.ContainsPhrase(words, TextNormalizer.Words(TextNormalizer.Normalize(k)))))
-            {
-                return choice;
+                return command;
             }
         }
 
         return null;
     }
 
-    /// <summary>Guesses the language of a first message from common words; Spanish (the source language) when unsure.</summary>
-    public string DetectLanguage(string[] words)
-    {
-        var best = _defaultLanguage;
-        var bestScore = 0;
-        foreach (var (detect, language) in _languages)
-        {
-            var score = words.Count(detect.Contains);
-            if (score > bestScore)
-            {
-                best = language;
-                bestScore = score;
-            }
-        }
-
-        return best;
-    }
-
-    [GeneratedRegex(@"^(?:opcion|option|numero|number|no)?\s*(\d{1,2})$")]
-    private static partial Regex ChoiceNumber();
+    public ContentNode? Keyword(string[] words) => _keywords.FirstOrDefault(k => Fuzzy.ContainsPhrase(words, k.Words)).Node;
 }

@@ -241,6 +241,41 @@ internal sealed class YamlReader(string displayPath, List<ContentError> errors)
         return result;
     }
 
+    /// <summary>Phrases per language, each with its own line: <c>{ es: [a, b], en: [c] }</c> (examples).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Phrase>> PerLanguagePhrases(YamlNode? node, string what)
+    {
+        var result = new Dictionary<string, IReadOnlyList<Phrase>>(StringComparer.Ordinal);
+        var map = node is null ? null : AsMap(node, $"{what} (one list per language, e.g. 'es: [a, b]')");
+        if (map is null)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            var language = (key as YamlScalarNode)?.Value ?? "?";
+            var phrases = new List<Phrase>();
+            if (value is YamlScalarNode single && !string.IsNullOrWhiteSpace(single.Value))
+            {
+                phrases.Add(new Phrase(single.Value.Trim(), At(single)));
+            }
+            else if (AsList(value, $"the '{language}' {what}") is { } list)
+            {
+                foreach (var item in list)
+                {
+                    if (Scalar(item, $"an item of the '{language}' {what}") is { } text && !string.IsNullOrWhiteSpace(text))
+                    {
+                        phrases.Add(new Phrase(text.Trim(), At(item)));
+                    }
+                }
+            }
+
+            result[language] = phrases;
+        }
+
+        return result;
+    }
+
     private static string FirstLine(string message)
     {
         var line = message.Split('\n')[0].Trim();

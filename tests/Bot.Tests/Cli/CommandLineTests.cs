@@ -33,6 +33,31 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task ContentEvaluate_PrintsTheFiguresPerLanguage()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "evaluate", "--lang", "es"]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("== es:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("== en:", output, StringComparison.Ordinal);
+        Assert.Matches(@"danger recall \(emergency channels shown\): \d+\.\d% of \d+", output);
+        Assert.Matches(@"false positives on non-danger messages: \d+\.\d%", output);
+        Assert.Matches(@"topic top-1 accuracy: \d+\.\d%", output);
+        Assert.Contains("suicide", output, StringComparison.Ordinal); // the per-category table
+        Assert.Contains("confusions", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContentExplain_ShowsHowAMessageIsUnderstood()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "explain", "me tienen encerrada", "quiero volver a mi pais"]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("danger emergency-held (sure)", output, StringComparison.Ordinal);
+        Assert.Contains("go to avr-menu", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_IsTheSameBotInTheTerminal()
     {
         var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["chat"], "hola\n1\n1\nborrar\n");

@@ -80,6 +80,12 @@ public class DialogEngineTests
 
         var tapped = Chat.At(Content, nodeId, language).TapKey(ContentNode.ChoiceKey(node.Id, choice.Id));
         var typed = Chat.At(Content, nodeId, language).Send((index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (choice.Id == "yes" && (nodeId == Content.Common.ConfirmDeleteNode || nodeId == Content.Common.ConfirmStopNode))
+        {
+            // The confirmations act: "yes" deletes everything or stops the messages.
+            Assert.All(new[] { tapped, typed }, chat => Assert.True(nodeId == Content.Common.ConfirmDeleteNode ? chat.State is null : chat.State!.Stopped));
+            return;
+        }
 
         Assert.Equal(expected, tapped.Node);
         Assert.Equal(expected, typed.Node);
@@ -310,12 +316,12 @@ public class DialogEngineTests
               - id: x-bye
                 kind: end
                 text: { es: "Gracias por escribir.", en: "Thanks for writing." }
-                keywords: { es: [hasta luego], en: [goodbye] }
+                keywords: { es: [chao pescao], en: [see you alligator] }
             """);
 
-        var chat = Chat.Started(content).Send("hasta luego");
+        var chat = Chat.Started(content).Send("chao pescao");
         Assert.Equal("x-bye", chat.Node);
-        chat.Send("gracias");
+        chat.Send("xyzzy plugh");
         Assert.Equal(content.Common.MenuNode, chat.Node);
         Assert.DoesNotContain(EventKind.NotUnderstood, chat.Events);
     }

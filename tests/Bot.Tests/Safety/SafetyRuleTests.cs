@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
 using OimBot.Bot.Tests.TestHost;
 using OimBot.Content;
 using OimBot.Content.Matching;
@@ -38,7 +39,12 @@ public partial class SafetyRuleTests
     {
         var chat = Chat.Started(Content).Send("1").Send(message);
 
-        Assert.Contains(ContentRenderer.Common(Content, "personal-data", "es"), chat.Text, StringComparison.Ordinal);
+        // The warning goes on top of the answer, except above the emergency channels (numbers first, R11).
+        if (!chat.Events.Contains(EventKind.EmergencyShown))
+        {
+            Assert.Contains(ContentRenderer.Common(Content, "personal-data", "es"), chat.Text, StringComparison.Ordinal);
+        }
+
         Assert.Contains(EventKind.PersonalDataWithheld, chat.Events);
         var state = JsonSerializer.Serialize(chat.State);
         foreach (var piece in Identifying().Matches(message).Select(m => m.Value))
@@ -208,19 +214,20 @@ public partial class SafetyRuleTests
     public void R11_DangerPhrasesGetTheEmergencyChannelsOnTheFirstTurn_BeforeAnyQuestion(string phrase, string node)
     {
         var chat = new Chat(Content).Send($"por favor {phrase} ahora");
-        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language).Text, chat.Replies[0].Text);
-        AssertEmergencyFirst(chat.Replies[0].Text, node == "emergency-sexual-violence");
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.Replies[0].Text);
+        Dialogs.UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, node);
         Assert.Equal(Content.Common.HandoffConsentNode, chat.Node); // then, and only then, the offer of a person
     }
 
     [Theory]
-    [InlineData("me tienen encerrada", "emergency")]
-    [InlineData("ME TIENEN ENCERADA!!", "emergency")]
+    [InlineData("me tienen encerrada", "emergency-held")]
+    [InlineData("ME TIENEN ENCERADA!!", "emergency-held")]
     [InlineData("estoy en peligro", "emergency")]
-    [InlineData("help me", "emergency")]
+    [InlineData("help, I'm in danger", "emergency")]
     [InlineData("I'm in danger", "emergency")]
     [InlineData("me violaron", "emergency-sexual-violence")]
     [InlineData("I was raped", "emergency-sexual-violence")]
+    [InlineData("quiero suicidarme", "emergency-suicide")]
     public void R11_GoldenConversations_FromAnywhere(string phrase, string node)
     {
         var fresh = new Chat(Content).Send(phrase);
@@ -228,24 +235,16 @@ public partial class SafetyRuleTests
         foreach (var chat in new[] { fresh, midQuestion })
         {
             Assert.Equal(2, chat.Replies.Count);
-            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language).Text, chat.Replies[0].Text);
-            AssertEmergencyFirst(chat.Replies[0].Text, node == "emergency-sexual-violence");
+            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.Replies[0].Text);
+            Dialogs.UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, node);
+            if (node == "emergency-sexual-violence")
+            {
+                Assert.Contains("72", chat.Replies[0].Text, StringComparison.Ordinal);
+            }
+
             Assert.Contains(EventKind.EmergencyShown, chat.Events);
             Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
             Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", chat.State.Language), chat.Replies[1].Text, StringComparison.Ordinal);
-        }
-    }
-
-    private static void AssertEmergencyFirst(string text, bool sexualViolence)
-    {
-        var first911 = text.IndexOf("911", StringComparison.Ordinal);
-        var first104 = text.IndexOf("104", StringComparison.Ordinal);
-        Assert.True(first911 >= 0 && first104 >= 0, text);
-        var firstQuestion = text.IndexOfAny(['?', '¿']);
-        Assert.True(firstQuestion < 0 || firstQuestion > Math.Max(first911, first104), "a question comes before the emergency numbers");
-        if (sexualViolence)
-        {
-            Assert.Contains("72", text, StringComparison.Ordinal);
         }
     }
 
@@ -420,6 +419,8 @@ public partial class SafetyRuleTests
         {
             var chat = Chat.Started(Content).Send(node.Keywords["es"][0]);
             Assert.Contains(chat.Replies[1].Choices, c => c.Key == ContentNode.ChoiceKey(Content.Common.HandoffConsentNode, "yes"));
+            chat.Send("1");
+            Assert.True(Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Open>()).HighPriority, node.Id);
         }
     }
 

@@ -39,7 +39,13 @@ public sealed class Chat(ContentSet content, FakeClock? clock = null)
     public static Chat At(ContentSet content, string nodeId, string language = "es")
     {
         var chat = Started(content, language);
-        chat.State = chat.State! with { NodeId = nodeId, History = [content.Common.MenuNode] };
+        var node = content.Nodes[nodeId];
+        chat.State = chat.State! with
+        {
+            NodeId = nodeId,
+            History = [content.Common.MenuNode],
+            Shown = [.. node.Choices.Select(c => ContentNode.ChoiceKey(node.Id, c.Id))],
+        };
         return chat;
     }
 

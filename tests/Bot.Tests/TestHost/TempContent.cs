@@ -17,6 +17,9 @@ public sealed class TempContent : IDisposable
 
     public string FactsPath => Path.Combine(Root, "seeds", "facts.yaml");
 
+    /// <summary>Adds a file without loading (when a test adds several).</summary>
+    public void Write(string file, string yaml) => File.WriteAllText(Path.Combine(ContentDirectory, file), yaml);
+
     public ContentSet With(string file, string yaml)
     {
         File.WriteAllText(Path.Combine(ContentDirectory, file), yaml);

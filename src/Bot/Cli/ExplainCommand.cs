@@ -1,0 +1,65 @@
+using System.Globalization;
+using OimBot.Content;
+using OimBot.Content.Matching;
+
+namespace OimBot.Bot.Cli;
+
+/// <summary>
+/// <c>content explain ["message" …]</c> (or one message per line on standard input): how the bot understands each
+/// message, as a user at the main menu would send it: the language, the decision and why, and the five most likely
+/// labels. For content officers checking a new phrasing before adding an example.
+/// </summary>
+internal static class ExplainCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TimeProvider clock)
+    {
+        var loaded = ContentLoader.Load(new ContentSources("content", Path.Combine("seeds", "facts.yaml")), PanamaTime.Today(clock));
+        if (loaded.Content is not { } content)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                output.WriteLine(error);
+            }
+
+            return 1;
+        }
+
+        var messages = args.Count > 0 ? args : ReadLines(input);
+        var menu = content.Find(content.Common.MenuNode);
+        var shown = menu is null ? [] : menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        foreach (var message in messages)
+        {
+            var words = TextNormalizer.WordsOf(message);
+            var understood = content.Understander.Understand(words, menu, shown);
+            var decision = understood switch
+            {
+                Understanding.Danger d => $"danger {d.Node.Id} ({(d.Sure ? "sure" : "not sure: numbers first, then asks")})",
+                Understanding.Destination d => $"go to {d.Node.Id}",
+                Understanding.Unsure u => $"ask between {string.Join(", ", u.Candidates.Select(c => c.Id))}",
+                Understanding.Command c => $"command {c.Value.ToString().ToLowerInvariant()}{(c.Alone ? string.Empty : " (in a sentence)")}",
+                Understanding.Picked p => $"option {p.Key}",
+                _ => "not understood",
+            };
+            var language = content.Understander.Languages.Identify(words) ?? $"unsure, {content.Common.SourceLanguage}";
+            output.WriteLine($"{message}");
+            output.WriteLine($"  [{language}] {decision} — by {understood.Why}");
+            output.WriteLine("  " + string.Join("  ", content.Understander.Rank(words).Take(5).Select(r => $"{r.Label} {r.Probability.ToString("0.00", CultureInfo.InvariantCulture)}")));
+        }
+
+        return 0;
+    }
+
+    private static List<string> ReadLines(TextReader input)
+    {
+        var lines = new List<string>();
+        while (input.ReadLine() is { } line)
+        {
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+}

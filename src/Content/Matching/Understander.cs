@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OimBot.Content.Matching;
+
+/// <summary>
+/// The understanding step: turns a message, where the user stands and the options they were last shown into one
+/// <see cref="Understanding"/>. Language-independent: it knows only the content's phrases and examples. Built once per
+/// content version (the classifier is trained here, from the examples) and then shared, read-only, by every turn.
+/// </summary>
+public sealed partial class Understander
+{
+    /// <summary>Labels the classifier gives commands said inside a sentence ("quiero hablar con una persona").</summary>
+    public const string CommandPrefix = "command:";
+
+    private readonly ContentSet _content;
+    private readonly KeywordMatcher _keywords;
+    private readonly HashSet<string> _dangerLabels;
+
+    // Words of every choice label and keyword and of every title, normalized once per content version.
+    private readonly Dictionary<string, string[][]> _labelWords = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
+
+    public Understander(ContentSet content)
+        : this(content, null, null)
+    {
+    }
+
+    /// <param name="classifier">A model trained elsewhere (cross-validation trains on part of the examples); null trains on all of them.</param>
+    public Understander(ContentSet content, TextClassifier? classifier, UnderstandingThresholds? thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        _content = content;
+        _keywords = new KeywordMatcher(content);
+        Thresholds = thresholds ?? new UnderstandingThresholds();
+        TrainingSet = TrainingExamples(content);
+        Classifier = classifier ?? TextClassifier.Train(TrainingSet);
+        _dangerLabels = [.. content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id)];
+        Languages = new LanguageIdentifier(Corpus(content));
+        foreach (var node in content.NodeList)
+        {
+            foreach (var choice in node.Choices)
+            {
+                var key = ContentNode.ChoiceKey(node.Id, choice.Id);
+                _labelWords[key] = [.. choice.Label.Values.Values.Select(TextNormalizer.WordsOf)];
+                _keywordWords[key] = [.. choice.Keywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf)];
+            }
+
+            if (node.Title is { } title)
+            {
+                _titleWords[node.Id] = [.. title.Values.Values.Select(TextNormalizer.WordsOf)];
+            }
+        }
+    }
+
+    public TextClassifier Classifier { get; }
+
+    public LanguageIdentifier Languages { get; }
+
+    public UnderstandingThresholds Thresholds { get; }
+
+    /// <summary>What the classifier was trained on: every example, keyword and title of a node, every command phrase.</summary>
+    public IReadOnlyList<LabelledText> TrainingSet { get; }
+
+    public KeywordMatcher Keywords => _keywords;
+
+    /// <summary>The language a first message is written in, or the source language when it cannot tell.</summary>
+    public string DetectLanguage(string[] words) =>
+        Languages.Identify([.. words.Where(w => w != PersonalData.Placeholder)]) ?? _content.Common.SourceLanguage;
+
+    /// <param name="words">The message, normalized (<see cref="TextNormalizer.WordsOf"/>), identifying data already removed.</param>
+    /// <param name="current">The node the user is at, if any.</param>
+    /// <param name="shown">The choice keys of the last numbered list the user saw, in order (numbers pick from it).</param>
+    public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        ArgumentNullException.ThrowIfNull(shown);
+        if (words.Length == 0)
+        {
+            return new Understanding.Unknown { Why = "empty" };
+        }
+
+        // R11: a vetted danger phrase anywhere in the message comes before everything else.
+        if (_keywords.Emergency(words) is { } emergency)
+        {
+            return new Understanding.Danger(emergency, Sure: true, []) { Why = "keyword" };
+        }
+
+        var strict = current is not null && IsYesNoQuestion(current);
+        if (Number(words, current, shown, strict) is { } numbered)
+        {
+            return new Understanding.Picked(numbered) { Why = "number" };
+        }
+
+        if (Label(words, current, shown) is { } labelled)
+        {
+            return new Understanding.Picked(labelled) { Why = "label" };
+        }
+
+        if (_keywords.Command(words) is { } alone)
+        {
+            return new Understanding.Command(alone, Alone: true) { Why = "command" };
+        }
+
+        var prediction = Classifier.Predict(words);
+        if (Danger(words, prediction) is { } danger)
+        {
+            return danger;
+        }
+
+        if (current is not null && ChoiceKeyword(current, words, strict) is { } keyword)
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, keyword.Id)) { Why = "choice keyword" };
+        }
+
+        if (_keywords.CommandInSentence(words) is { } said)
+        {
+            return new Understanding.Command(said, Alone: false) { Why = "command phrase" };
+        }
+
+        // The classifier decides when it is sure; a node keyword settles what it is unsure about.
+        var decided = Decide(prediction);
+        if (decided is Understanding.Destination or Understanding.Command)
+        {
+            return decided;
+        }
+
+        return _keywords.Keyword(words) is { } target ? new Understanding.Destination(target) { Why = "keyword" } : decided;
+    }
+
+    /// <summary>The classifier's decision alone, without the phrase rules (cross-validation measures the model and its thresholds).</summary>
+    public Understanding Classify(string[] words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var prediction = Classifier.Predict(words);
+        return (Understanding?)Danger(words, prediction) ?? Decide(prediction);
+    }
+
+    public bool IsDangerLabel(string label) => _dangerLabels.Contains(label);
+
+    /// <summary>The classifier's ranking for a message, for the evaluation report.</summary>
+    public IEnumerable<(string Label, double Probability)> Rank(string[] words) => Classifier.Predict(words).Ranked();
+
+    /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
+    public static bool IsYesNoQuestion(ContentNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Choices.Any(c => c.Id == "yes") && node.Choices.Any(c => c.Id == "no");
+    }
+
+    private Understanding.Danger? Danger(string[] words, Prediction prediction)
+    {
+        if (prediction.KnownWords == 0)
+        {
+            return null;
+        }
+
+        // How likely any danger is: the probability of all danger categories together. Below the threshold, a danger
+        // category that is still the single most likely meaning is a guess worth the emergency channels and a question.
+        var danger = prediction.Ranked().Where(r => _dangerLabels.Contains(r.Label)).Sum(r => r.Probability);
+        var top = prediction.Ranked()[0];
+        var leading = _dangerLabels.Contains(top.Label) && top.Probability >= Thresholds.DangerLeading;
+        if (danger < Thresholds.DangerUnsure && !leading)
+        {
+            return null;
+        }
+
+        // Which danger: the most likely category, when it holds most of the danger; otherwise the bot asks which.
+        var ranked = prediction.Ranked().ToList();
+        var categories = ranked.Where(r => _dangerLabels.Contains(r.Label)).ToList();
+        var category = _content.Nodes[categories[0].Label];
+        if (danger >= Thresholds.DangerSure && categories[0].Probability >= danger / 2)
+        {
+            return new Understanding.Danger(category, Sure: true, []) { Why = "model", Confidence = danger };
+        }
+
+        // Not sure: the emergency channels first, then a question between the likely situations and the likely topic.
+        var alternatives = categories.Skip(1).Where(d => d.Probability >= Thresholds.Candidate).Take(1)
+            .Concat(ranked.Where(r => !_dangerLabels.Contains(r.Label) && r.Probability >= Thresholds.Candidate).Take(1))
+            .Select(r => NodeOf(r.Label))
+            .OfType<ContentNode>()
+            .ToList();
+        return new Understanding.Danger(category, Sure: false, alternatives) { Why = "model", Confidence = danger };
+    }
+
+    private Understanding Decide(Prediction prediction)
+    {
+        if (prediction.KnownWords == 0)
+        {
+            return new Understanding.Unknown { Why = "no known word" };
+        }
+
+        var ranked = prediction.Ranked().Where(r => !_dangerLabels.Contains(r.Label)).ToList();
+        var (label, probability) = ranked[0];
+        var next = ranked.Count > 1 ? ranked[1].Probability : 0.0;
+
+        // Several nodes of one flow sharing the probability ("cuánto cuesta el retorno": what it is, how it works) still
+        // mean that flow: the most likely of them is a good answer, and its options lead to the others.
+        var flow = NodeOf(label) is { } top && top.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId ? top.FlowId : null;
+        var flowShare = flow is null ? probability : ranked.Where(r => NodeOf(r.Label)?.FlowId == flow).Sum(r => r.Probability);
+        var clear = probability >= Thresholds.Target && probability - next >= Thresholds.TargetMargin;
+        var oneFlow = probability >= Thresholds.Clarify && flowShare >= Thresholds.Target + Thresholds.TargetMargin;
+        if (clear || oneFlow)
+        {
+            if (label.StartsWith(CommandPrefix, StringComparison.Ordinal) && Enum.TryParse<GlobalCommand>(label[CommandPrefix.Length..], ignoreCase: true, out var command))
+            {
+                return new Understanding.Command(command, Alone: false) { Why = "model" };
+            }
+
+            if (_content.Find(label) is { } node)
+            {
+                return new Understanding.Destination(node) { Why = clear ? "model" : "model (flow)" };
+            }
+        }
+
+        if (probability < Thresholds.Clarify)
+        {
+            return new Understanding.Unknown { Why = "model unsure" };
+        }
+
+        var candidates = ranked.Where(r => r.Probability >= Thresholds.Candidate)
+            .Select(r => NodeOf(r.Label))
+            .OfType<ContentNode>()
+            .DistinctBy(n => n.Id)
+            .Take(Thresholds.MaxCandidates)
+            .ToList();
+        return candidates.Count switch
+        {
+            0 => new Understanding.Unknown { Why = "model unsure" },
+            _ => new Understanding.Unsure(candidates) { Why = "model" },
+        };
+    }
+
+    /// <summary>The node a label leads to: a node id, or the node a command opens (a person, the menu, the languages).</summary>
+    public ContentNode? NodeOf(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (!label.StartsWith(CommandPrefix, StringComparison.Ordinal))
+        {
+            return _content.Find(label);
+        }
+
+        var common = _content.Common;
+        return label[CommandPrefix.Length..] switch
+        {
+            "human" => _content.Find(common.HandoffNode),
+            "menu" => _content.Find(common.MenuNode),
+            "language" => _content.Find(common.LanguageMenuNode),
+            _ => null,
+        };
+    }
+
+    /// <summary>"2", "2️⃣", "opción 2": the option at that place in the last list shown.</summary>
+    private static string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict)
+    {
+        var match = ChoiceNumber().Match(string.Join(' ', words));
+        if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        if (shown.Count > 0)
+        {
+            return number >= 1 && number <= shown.Count ? shown[number - 1] : null;
+        }
+
+        // A conversation saved before lists were remembered: the current node's own choices, except for a yes/no
+        // question, where a number is accepted only when its list is known to be the last one shown (R4).
+        return current is not null && !strict && number >= 1 && number <= current.Choices.Count
+            ? ContentNode.ChoiceKey(current.Id, current.Choices[number - 1].Id)
+            : null;
+    }
+
+    /// <summary>The whole message is the label of one of the options shown, in any language (small typos allowed).</summary>
+    private string? Label(string[] words, ContentNode? current, IReadOnlyList<string> shown)
+    {
+        var keys = shown.Count > 0 ? shown : current?.Choices.Select(c => ContentNode.ChoiceKey(current.Id, c.Id)).ToList() ?? [];
+        foreach (var key in keys)
+        {
+            foreach (var label in LabelWords(key))
+            {
+                if (Fuzzy.EqualsPhrase(words, label))
+                {
+                    return key;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The label words of a choice key: a node's own choice, or a node a clarifying question offers (its title).</summary>
+    private string[][] LabelWords(string key)
+    {
+        if (_labelWords.TryGetValue(key, out var words))
+        {
+            return words;
+        }
+
+        var slash = key.LastIndexOf('/');
+        return slash > 0 && _titleWords.TryGetValue(key[(slash + 1)..], out var title) ? title : [];
+    }
+
+    /// <summary>
+    /// The choice of <paramref name="node"/> whose keywords the message contains. With <paramref name="whole"/> (a
+    /// yes/no question) a keyword must be the whole message: "no quiero" never contains a "yes".
+    /// </summary>
+    private Choice? ChoiceKeyword(ContentNode node, string[] words, bool whole)
+    {
+        foreach (var choice in node.Choices)
+        {
+            foreach (var phrase in _keywordWords.TryGetValue(ContentNode.ChoiceKey(node.Id, choice.Id), out var phrases) ? phrases : [])
+            {
+                if (whole ? Fuzzy.EqualsPhrase(words, phrase) : Fuzzy.ContainsPhrase(words, phrase))
+                {
+                    return choice;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every language's label of a choice key: a node's own choice, or a node offered by a clarifying question (its title).</summary>
+    public IEnumerable<string> LabelsOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.LastIndexOf('/');
+        if (slash <= 0 || _content.Find(key[..slash]) is not { } node)
+        {
+            yield break;
+        }
+
+        var id = key[(slash + 1)..];
+        if (node.Choices.FirstOrDefault(c => c.Id == id) is { } choice)
+        {
+            foreach (var label in choice.Label.Values.Values)
+            {
+                yield return label;
+            }
+        }
+        else if (_content.Find(id)?.Title is { } title)
+        {
+            foreach (var label in title.Values.Values)
+            {
+                yield return label;
+            }
+        }
+    }
+
+    private static List<LabelledText> TrainingExamples(ContentSet content)
+    {
+        var examples = new List<LabelledText>();
+        void Add(string text, string label)
+        {
+            var words = TextNormalizer.WordsOf(PersonalData.ForMatching(text));
+            if (words.Length > 0)
+            {
+                examples.Add(new LabelledText(words, label));
+            }
+        }
+
+        foreach (var node in content.NodeList)
+        {
+            foreach (var phrase in node.Examples.Values.SelectMany(p => p))
+            {
+                Add(phrase.Text, node.Id);
+            }
+
+            foreach (var phrase in node.Keywords.Values.SelectMany(p => p))
+            {
+                Add(phrase, node.Id);
+            }
+
+            if (node.Examples.Count > 0 && node.Title is { } title)
+            {
+                foreach (var text in title.Values.Values)
+                {
+                    Add(text, node.Id);
+                }
+            }
+        }
+
+        foreach (var (command, perLanguage) in content.Common.Commands)
+        {
+            var label = CommandPrefix + command.ToString().ToLowerInvariant();
+            foreach (var phrase in perLanguage.Values.SelectMany(p => p))
+            {
+                Add(phrase, label);
+            }
+
+            if (content.Common.CommandExamples.TryGetValue(command, out var examplesOf))
+            {
+                foreach (var phrase in examplesOf.Values.SelectMany(p => p))
+                {
+                    Add(phrase.Text, label);
+                }
+            }
+        }
+
+        return examples;
+    }
+
+    /// <summary>Everything the content says in each language: how the language identifier learns what each one looks like.</summary>
+    private static Dictionary<string, IEnumerable<string>> Corpus(ContentSet content)
+    {
+        var corpus = new Dictionary<string, IEnumerable<string>>(StringComparer.Ordinal);
+        foreach (var language in content.Common.Languages)
+        {
+            var code = language.Code;
+            IEnumerable<IReadOnlyDictionary<string, IReadOnlyList<string>>> lists = [.. content.NodeList.Select(n => n.Keywords), .. content.Common.Commands.Values];
+            corpus[code] = content.NodeList.Select(n => n.Text[code])
+                .Concat(content.NodeList.SelectMany(n => n.Choices).Select(c => c.Label[code]))
+                .Concat(content.NodeList.SelectMany(n => n.Examples.TryGetValue(code, out var e) ? e.Select(p => p.Text) : []))
+                .Concat(content.Common.CommandExamples.Values.SelectMany(e => e.TryGetValue(code, out var p) ? p.Select(x => x.Text) : []))
+                .Concat(lists.SelectMany(l => l.TryGetValue(code, out var p) ? p : []))
+                .Concat(content.Common.Texts.Values.Select(t => t[code]))
+                .Concat(Enumerable.Repeat(language.DetectWords, 3).SelectMany(w => w))
+                .Where(t => !string.IsNullOrWhiteSpace(t))
+                .Select(t => ContentRenderer.WithoutPlaceholders(t))
+                .ToList();
+        }
+
+        return corpus;
+    }
+
+    [GeneratedRegex(@"^(?:opcion|option|numero|number|no)?\s*([0-9]{1,2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex ChoiceNumber();
+}

@@ -1,0 +1,381 @@
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>What people type, as a new user would type it, and where the bot takes them (issue 9's quoted failures and their class).</summary>
+public class UnderstandingEngineTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    private static CommonSettings Common => Content.Common;
+
+    /// <summary>
+    /// Where a message landed: for danger, the category whose first lines were sent (or, when the bot was not sure,
+    /// the one the danger check offers first); otherwise the node the user is at.
+    /// </summary>
+    private static string Landed(Chat chat)
+    {
+        var shown = chat.Last!.Events.FirstOrDefault(e => e.Kind == EventKind.EmergencyShown)?.NodeId;
+        if (shown == Common.DangerCheckNode)
+        {
+            return chat.State!.Candidates[0];
+        }
+
+        return shown ?? chat.Node!;
+    }
+
+    public static TheoryData<string, string, string> Danger => new()
+    {
+        // message, language, category: numbers first, whatever node the user was at
+        { "me tienen secuestrada", "es", "emergency-held" },
+        { "no puedo salir", "es", "emergency-held" },
+        { "mi patrón no me deja salir", "es", "emergency-held" },
+        { "me pegan", "es", "emergency-threatened" },
+        { "me están amenazando", "es", "emergency-threatened" },
+        { "tengo 15 años y estoy sola", "es", "emergency-child" },
+        { "mi hijo se perdió en la selva", "es", "emergency-child" },
+        { "estoy perdido en la selva", "es", "emergency-route" },
+        { "me quiero morir", "es", "emergency-suicide" },
+        { "quiero suicidarme", "es", "emergency-suicide" },
+        { "me quitaron mis papeles", "es", "emergency-documents" },
+        { "me tienen encerrada", "es", "emergency-held" },
+        { "estoy en peligro", "es", "emergency" },
+        { "me violaron", "es", "emergency-sexual-violence" },
+        { "I am being held", "en", "emergency-held" },
+        { "I can't leave the house", "en", "emergency-held" },
+        { "I'm in danger", "en", "emergency" },
+        { "I was raped", "en", "emergency-sexual-violence" },
+        { "I want to kill myself", "en", "emergency-suicide" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Danger))]
+    public void DangerInOrdinaryWords_GetsItsEmergencyAnswerFirst_FromTheMenuAndMidQuestion(string message, string language, string category)
+    {
+        var question = Content.NodeList.First(n => n.Kind == NodeKind.Question).Id;
+        foreach (var chat in new[] { Chat.Started(Content, language).Send(message), Chat.At(Content, question, language).Send(message) })
+        {
+            Assert.Equal(category, Landed(chat));
+            AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, category);
+            Assert.True(chat.State!.DangerSignalled);
+            Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>R11/R13: the channels each category needs, before any question mark.</summary>
+    internal static void AssertNumbersBeforeAnyQuestion(string text, string category)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] numbers = category switch
+        {
+            "emergency-suicide" => ["911", "147"],
+            "emergency-medical" => ["911"],
+            _ => ["911", "104"],
+        };
+        var question = text.IndexOfAny(['?', '¿']);
+        foreach (var number in numbers)
+        {
+            var at = text.IndexOf(number, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"{number} missing from: {text}");
+            Assert.True(question < 0 || question > at, $"a question comes before {number}: {text}");
+        }
+    }
+
+    public static TheoryData<string, string, string> Topics => new()
+    {
+        // message, language, where it leads (a node, or the first node of a flow: "flow:avr")
+        { "quiero volver a venezuela, qué hago", "es", "flow:avr" },
+        { "me quiero regresar a venezuela", "es", "flow:avr" },
+        { "quiero volver a mi país", "es", "avr-menu" },
+        { "es peligroso cruzar la selva?", "es", "flow:dangers" },
+        { "cuánto cuesta el retorno", "es", "flow:avr" },
+        { "necesito hablar con alguien", "es", "handoff-consent" },
+        { "quiero hablar con una persona", "es", "handoff-consent" },
+        { "nesesito ayuda", "es", "need-help" },
+        { "volver al menú", "es", "main-menu" },
+        { "cambiar idioma", "es", "language-menu" },
+        { "how do I get a work permit", "en", "flow:regularisation" },
+        { "can I talk to a real person", "en", "handoff-consent" },
+        { "I want to go back to my country", "en", "avr-menu" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Topics))]
+    public void NaturalQuestions_LeadToTheirTopic(string message, string language, string expected)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.DoesNotContain(EventKind.NotUnderstood, chat.Events);
+        if (expected.StartsWith("flow:", StringComparison.Ordinal))
+        {
+            Assert.Equal(expected[5..], Content.Nodes[chat.Node!].FlowId);
+        }
+        else
+        {
+            Assert.Equal(expected, chat.Node);
+        }
+    }
+
+    [Theory]
+    [InlineData("ayuda", "es")]
+    [InlineData("help", "en")]
+    [InlineData("nesesito ayuda", "es")]
+    [InlineData("i need help", "en")]
+    public void AskingForHelp_ShowsTheEmergencyNumbersFirst(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+        AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
+        Assert.StartsWith(language == "es" ? "Si estás en peligro" : "If you are in danger", chat.Replies[0].Text.Replace("Estoy aquí para ayudarte.\n", string.Empty, StringComparison.Ordinal).Replace("I am here to help you.\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------------------------------------ the first message
+
+    [Theory]
+    [InlineData("quiero volver a mi país", "es", "avr-menu")]
+    [InlineData("hola, necesito un permiso de trabajo", "es", "flow:regularisation")]
+    [InlineData("I want to talk to a person", "en", "handoff-consent")]
+    public void FirstMessage_NoticeFirst_ThenWhereTheMessagePointed(string first, string language, string expected)
+    {
+        var chat = new Chat(Content).Send(first);
+        Assert.Equal(Common.StartNode, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.DoesNotContain(EventKind.TopicEntered, chat.Events);
+
+        chat.Tap(language == "en" ? "Continue in English" : "Continuar en español");
+
+        Assert.True(chat.State!.Consented);
+        if (expected.StartsWith("flow:", StringComparison.Ordinal))
+        {
+            Assert.Equal(expected[5..], Content.Nodes[chat.Node!].FlowId);
+        }
+        else
+        {
+            Assert.Equal(expected, chat.Node);
+        }
+
+        Assert.Null(chat.State.PendingTarget);
+    }
+
+    [Theory]
+    [InlineData("I am being held", "en")]
+    [InlineData("help, they locked me in", "en")]
+    [InlineData("me tienen secuestrada", "es")]
+    public void DangerAsAFirstMessage_IsAnsweredAtOnce_InItsLanguage(string first, string language)
+    {
+        var chat = new Chat(Content).Send(first);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+        AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
+        Assert.Contains(language == "en" ? "danger" : "peligro", chat.Replies[0].Text, StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------------------------------------ digits and lists
+
+    [Theory]
+    [InlineData("２")]   // full-width (Chinese keyboards)
+    [InlineData("٢")]   // Arabic-Indic
+    [InlineData("२")]   // Devanagari
+    [InlineData("2️⃣")]
+    [InlineData("𝟐")]
+    public void AnyScriptsDigit_PicksThatOption(string two)
+    {
+        var chat = Chat.Started(Content).Send(two);
+        Assert.Equal(Content.Nodes[Common.MenuNode].Choices[1].Target, chat.Node);
+    }
+
+    [Fact]
+    public void EveryTurn_ShowsAtMostOneNumberedList()
+    {
+        var turns = new List<TurnResult>();
+        foreach (var (message, language, _) in Danger.Select(r => ((string)r[0], (string)r[1], (string)r[2])))
+        {
+            turns.Add(Chat.Started(Content, language).Send(message).Last!);
+            turns.Add(new Chat(Content).Send(message).Last!);
+        }
+
+        foreach (var node in Content.NodeList)
+        {
+            foreach (var choice in node.Choices)
+            {
+                turns.Add(Chat.At(Content, node.Id).TapKey(ContentNode.ChoiceKey(node.Id, choice.Id)).Last!);
+            }
+        }
+
+        Assert.All(turns, t => Assert.True(t.Replies.Count(r => r.Choices.Count > 0) <= 1, string.Join("\n---\n", t.Replies.Select(r => r.Text))));
+    }
+
+    [Fact]
+    public void AfterAnEmergencyAnswer_TheOnlyListIsTheOfferOfAPerson_SoOneMeansYes()
+    {
+        var chat = Chat.Started(Content).Send("me tienen encerrada");
+        Assert.Empty(chat.Replies[0].Choices);
+        var offer = Assert.Single(chat.Replies, r => r.Choices.Count > 0);
+        Assert.Equal(ContentNode.ChoiceKey(Common.HandoffConsentNode, "yes"), offer.Choices[0].Key);
+
+        chat.Send("1");
+
+        var open = Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Open>());
+        Assert.True(open.HighPriority);
+    }
+
+    [Fact]
+    public void ANumber_AnswersConsentOnlyWhenTheConsentListIsTheLastOneShown()
+    {
+        // The user is at the consent question, but the last list on the screen is the main menu's: "1" is its first option.
+        var chat = Chat.Started(Content).Send("humano");
+        Assert.Equal(Common.HandoffConsentNode, chat.Node);
+        var menu = Content.Nodes[Common.MenuNode];
+        var state = chat.State! with { Shown = [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))] };
+        var result = DialogEngine.Step(Content, state, UserMessage.FromText("1"), chat.Clock.GetUtcNow(), Chat.Options);
+
+        Assert.Empty(result.CaseActions);
+        Assert.Equal(menu.Choices[0].Target, result.State!.NodeId);
+    }
+
+    [Theory]
+    [InlineData("sí", true)]
+    [InlineData("Si quiero", true)]
+    [InlineData("claro", true)]
+    [InlineData("yes", true)]
+    [InlineData("no", false)]
+    [InlineData("no quiero", false)]
+    [InlineData("ahora no", false)]
+    [InlineData("no sé si quiero", false)]
+    public void TheConsentQuestion_AcceptsItsOwnWords_AndNeverReadsAYesInsideANo(string answer, bool opens)
+    {
+        var chat = Chat.Started(Content).Send("humano").Send(answer);
+        Assert.Equal(opens, chat.Last!.CaseActions.OfType<CaseAction.Open>().Any());
+    }
+
+    // ------------------------------------------------------------------------------------------------ commands in sentences
+
+    [Theory]
+    [InlineData("no quiero borrar nada", "es", "confirm-delete")]
+    [InlineData("quiero borrar todo lo que saben de mi", "es", "confirm-delete")]
+    [InlineData("please delete my data", "en", "confirm-delete")]
+    [InlineData("ya no me manden mensajes", "es", "confirm-stop")]
+    [InlineData("stop sending me messages", "en", "confirm-stop")]
+    public void DestructiveCommandsInsideASentence_AskFirst_AndNeverAct(string message, string language, string confirmation)
+    {
+        var chat = Chat.Started(Content, language).Send("1").Send(message);
+
+        Assert.NotNull(chat.State);
+        Assert.False(chat.State.Stopped);
+        Assert.Equal(confirmation, chat.Node);
+        Assert.DoesNotContain(EventKind.DeleteRequested, chat.Events);
+
+        var topic = Content.Nodes[Common.MenuNode].Choices[0].Target;
+        chat.Tap(language == "es" ? (confirmation == "confirm-delete" ? "No borrar" : "No, seguir") : (confirmation == "confirm-delete" ? "Do not delete" : "No, continue"));
+        Assert.NotNull(chat.State);
+        Assert.Equal(topic, chat.Node);
+    }
+
+    [Theory]
+    [InlineData("sí")]
+    [InlineData("1")]
+    [InlineData("Sí, borrar todo")]
+    public void TheDeleteConfirmation_DeletesOnAClearYes(string answer)
+    {
+        var chat = Chat.Started(Content).Send("no quiero borrar nada");
+        Assert.Equal(Common.ConfirmDeleteNode, chat.Node);
+
+        chat.Send(answer);
+
+        Assert.Null(chat.State);
+        Assert.Contains(EventKind.DeleteRequested, chat.Events);
+    }
+
+    [Theory]
+    [InlineData("borar")]
+    [InlineData("BORRAR")]
+    [InlineData("delete")]
+    public void DestructiveCommandsTypedAlone_ActAtOnce(string command)
+    {
+        Assert.Null(Chat.Started(Content).Send(command).State);
+    }
+
+    // ------------------------------------------------------------------------------------------------ when unsure, ask
+
+    [Fact]
+    public void WhenUnsure_TheLikelyDestinationsAreOffered_AndANumberPicksOne()
+    {
+        var chat = Chat.At(Content, "avr-menu");
+        var clarify = Content.Nodes[Common.ClarifyNode];
+        var offered = new[] { "avr-what", "regularisation-work-permit" };
+
+        // The engine's own path: an unsure message offers candidates; here the candidates are placed directly.
+        var state = chat.State! with { NodeId = clarify.Id, Candidates = [.. offered], Shown = [.. offered.Select(o => ContentNode.ChoiceKey(clarify.Id, o)), .. clarify.Choices.Select(c => ContentNode.ChoiceKey(clarify.Id, c.Id))] };
+        var typed = DialogEngine.Step(Content, state, UserMessage.FromText("2"), chat.Clock.GetUtcNow(), Chat.Options);
+        var tapped = DialogEngine.Step(Content, state, UserMessage.FromChoice(ContentNode.ChoiceKey(clarify.Id, "avr-what")), chat.Clock.GetUtcNow(), Chat.Options);
+        var forged = DialogEngine.Step(Content, state, UserMessage.FromChoice(ContentNode.ChoiceKey(clarify.Id, Common.StartNode)), chat.Clock.GetUtcNow(), Chat.Options);
+
+        Assert.Equal("regularisation-work-permit", typed.State!.NodeId);
+        Assert.Equal("avr-what", tapped.State!.NodeId);
+        Assert.Contains(forged.Events, e => e.Kind == EventKind.NotUnderstood); // a key naming a node the bot never offers
+    }
+
+    [Fact]
+    public void AnUnsureMessage_GetsAClarifyingQuestion_CountedByNodeAndLanguage()
+    {
+        // Three topics (in three flows) that the examples cannot tell apart: the bot asks which, with buttons, and
+        // records where (never what).
+        using var temp = new TempContent();
+        temp.Write("xa.yaml", Topic("xa", "rojo", "red"));
+        temp.Write("xb.yaml", Topic("xb", "azul", "blue"));
+        var content = temp.With("xc.yaml", Topic("xc", "verde", "green"));
+        var chat = Chat.Started(content).Send("1");
+        var at = chat.Node!;
+
+        chat.Send("quiero ver el tema zeta");
+
+        Assert.Equal(content.Common.ClarifyNode, chat.Node);
+        var asked = Assert.Single(chat.Last!.Events, e => e.Kind == EventKind.ClarificationAsked);
+        Assert.Equal(at, asked.NodeId);
+        Assert.Equal("es", asked.Language);
+        Assert.Equal(["xa-topic", "xb-topic", "xc-topic"], chat.State!.Candidates.Order(StringComparer.Ordinal));
+        var reply = Assert.Single(chat.Replies);
+        Assert.Equal(chat.State.Candidates.Select(c => ContentNode.ChoiceKey(content.Common.ClarifyNode, c)), reply.Choices.Take(3).Select(c => c.Key));
+        Assert.Contains(reply.Choices, c => c.Label == "Tema rojo");
+        Assert.DoesNotContain(ContentRenderer.Common(content, "not-understood", "es"), reply.Text, StringComparison.Ordinal);
+
+        var first = chat.State.Candidates[0];
+        chat.Send("1");
+        Assert.Equal(first, chat.Node);
+    }
+
+    private static string Topic(string flow, string es, string en) => $$"""
+        flow: {{flow}}
+        topic: general
+        nodes:
+          - id: {{flow}}-topic
+            kind: message
+            title: { es: "Tema {{es}}", en: "{{en}} topic" }
+            text: { es: "El tema {{es}}.", en: "The {{en}} topic." }
+            examples:
+              es: [quiero ver el tema zeta {{es}}, el tema zeta {{es}} por favor, informacion del tema zeta {{es}}]
+              en: [show me the zeta {{en}} topic, the zeta {{en}} topic please, zeta {{en}} topic information]
+            choices:
+              - label: { es: "Menú principal", en: "Main menu" }
+                goto: main-menu
+        """;
+
+    [Fact]
+    public void SuicideAndSelfHarm_WarmNumbersFirst_ThenAPerson_HighPriority()
+    {
+        var chat = Chat.Started(Content).Send("ya no quiero vivir, me quiero morir");
+        var text = chat.Replies[0].Text;
+
+        Assert.StartsWith("Gracias por escribirme", text, StringComparison.Ordinal);
+        AssertNumbersBeforeAnyQuestion(text, "emergency-suicide");
+        Assert.Contains("Línea 147 del MIDES", text, StringComparison.Ordinal);
+        Assert.Contains(chat.Replies[1].Choices, c => c.Key == ContentNode.ChoiceKey(Common.HandoffConsentNode, "yes"));
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", "es"), chat.Replies[1].Text, StringComparison.Ordinal);
+
+        chat.Tap("Sí, quiero");
+        Assert.True(Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Open>()).HighPriority);
+    }
+}

@@ -1,0 +1,76 @@
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+using OimBot.Content.Matching;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>
+/// The floors the understanding step must keep on the held-out evaluation set (tests/Evaluation): written from
+/// realistic phrasings by people who never saw the training examples, and never used for training or keyword lists.
+/// </summary>
+public class UnderstandingEvaluationTests
+{
+    private static readonly string Set = Path.Combine(RepoPaths.Root, "tests", "Evaluation");
+
+    private static ContentSet Content => ShippedContent.Set;
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> Reports = new(() =>
+        UnderstandingEvaluation.Evaluate(Content, UnderstandingEvaluation.ReadMessages(Set), UnderstandingEvaluation.ReadLabels(Path.Combine(Set, "labels.tsv"))));
+
+    public static TheoryData<string> Languages => [.. ShippedContent.Languages];
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void EveryLanguage_HasAtLeast60DangerMessagesAnd40TopicQuestions(string language)
+    {
+        var report = Assert.Single(Reports.Value, r => r.Language == language);
+        Assert.True(report.DangerMessages >= 60, $"{report.DangerMessages} danger messages");
+        Assert.True(report.TopicMessages >= 40, $"{report.TopicMessages} topic questions");
+        Assert.All(report.Categories, c => Assert.True(c.Messages >= 6, $"{c.Category}: {c.Messages}"));
+    }
+
+    /// <summary>
+    /// No evaluation or development message is an example, a keyword or a title the classifier learns from. The global
+    /// command words ("menu", "ayuda") are the one exception: they are the product's fixed vocabulary, typed alone.
+    /// </summary>
+    [Fact]
+    public void TheEvaluationAndDevelopmentSets_AreNeverTrainedOn()
+    {
+        var commands = Content.Common.Commands.Values.SelectMany(c => c.Values).SelectMany(p => p).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
+        var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")));
+        var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))).Select(m => m.Text).ToList();
+        Assert.Empty(leaked);
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Danger_IsRecalledAtLeast97Percent_WithAtMost3PercentFalsePositives(string language)
+    {
+        var report = Assert.Single(Reports.Value, r => r.Language == language);
+        Assert.True(report.DangerRecall >= 0.97, $"danger recall {report.DangerRecall:P1}; missed: {Missed(report, danger: true)}");
+        Assert.True(report.FalsePositiveRate <= 0.03, $"false positives {report.FalsePositiveRate:P1}: {Missed(report, danger: false)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Topics_AreRightFirstAtLeast90Percent_AndAtMost5PercentGetNoAnswer(string language)
+    {
+        var report = Assert.Single(Reports.Value, r => r.Language == language);
+        Assert.True(report.TopicTop1 >= 0.90, $"topic top-1 {report.TopicTop1:P1}; {string.Join("; ", report.Confusions.Select(c => $"{c.Expected}→{c.Got}×{c.Count}"))}");
+        Assert.True(report.NotUnderstoodWithoutQuestion <= 0.05, $"not understood {report.NotUnderstoodWithoutQuestion:P1}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void TheLanguageOfEachMessage_IsRecognised(string language)
+    {
+        var report = Assert.Single(Reports.Value, r => r.Language == language);
+        Assert.True(report.LanguageAccuracy >= 0.95, $"language identified for {report.LanguageAccuracy:P1}");
+    }
+
+    private static string Missed(UnderstandingEvaluation.LanguageReport report, bool danger) =>
+        string.Join(" | ", report.Outcomes
+            .Where(o => o.Message.Label.StartsWith(EvaluationLabel.DangerPrefix, StringComparison.Ordinal) == danger && o.Danger != danger)
+            .Select(o => $"{o.Message.Label}: {o.Message.Text}"));
+}
