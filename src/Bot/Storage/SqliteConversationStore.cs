@@ -213,11 +213,14 @@ public sealed partial class SqliteConversationStore(
             switch (outcome)
             {
                 case OutboxOutcome.Sent sent:
-                    // Settled: the address is no longer needed.
-                    await connection.ExecuteAsync(
-                        "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id",
-                        new { id, provider = sent.ProviderMessageId, at },
-                        transaction);
+                    // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses
+                    // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
+                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
+                    var taken = sent.ProviderMessageId is { } provider && await connection.ExecuteScalarAsync<long>(
+                        "SELECT COUNT(*) FROM outbox WHERE channel = (SELECT channel FROM outbox WHERE id = @id) AND provider_message_id = @provider AND id <> @id",
+                        new { id, provider },
+                        transaction) > 0;
+                    await connection.ExecuteAsync(settle, new { id, provider = taken ? null : sent.ProviderMessageId, at }, transaction);
                     break;
                 case OutboxOutcome.RetryLater retry:
                     await connection.ExecuteAsync(

@@ -11,6 +11,50 @@ public sealed class OutboundTests
     private static bool ForChat(RecordedRequest request, long chat) =>
         request.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && request.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Telegram numbers messages per chat, so three users' first replies all come back as message 1: each must be
+    /// recorded as sent once (the provider id is the chat and the message together), and none sent again.
+    /// </summary>
+    [Fact]
+    public async Task ThreeTelegramUsers_WhoseRepliesGetTheSameMessageId_AreEachSentOnce()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        long[] chats = [5101, 5102, 5103];
+        foreach (var (chat, update) in chats.Select((c, i) => (c, i + 1)))
+        {
+            await host.PostTelegramAsync(ChannelHost.TelegramText(update, chat, "hola"));
+        }
+
+        await host.WaitForOutboxAsync(rows => rows.Count == 3 && rows.All(r => r.Status == "sent" && r.Attempts == 1));
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.Factory.DatabasePath}"))
+        {
+            var ids = (await Dapper.SqlMapper.QueryAsync<string>(db, "SELECT provider_message_id FROM outbox ORDER BY id")).ToList();
+            Assert.Equal(["5101:1", "5102:1", "5103:1"], ids.Order(StringComparer.Ordinal));
+        }
+
+        // Past the lease (5 s in the test host) nothing is sent again.
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.All(chats, chat => Assert.Single(host.Fake.Requests, r => ForChat(r, chat)));
+    }
+
+    [Fact]
+    public async Task AProviderIdSeenBefore_StillSettlesTheRow_SoItIsNeverSentAgain()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var same = FakeResponse.Json(200, """{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.same"}]}""");
+        host.Fake.Script("/messages", same, same);
+
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760004441", "wamid.d1", "hola", 1_795_359_600));
+        await host.WaitForOutboxAsync(rows => rows.Count == 1 && rows[0].Status == "sent");
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760004442", "wamid.d2", "hola", 1_795_359_600));
+
+        await host.WaitForOutboxAsync(rows => rows.Count == 2 && rows.All(r => r.Status == "sent" && r.Attempts == 1));
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, host.Fake.Requests.Count(r => r.Path.EndsWith("/messages", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Telegram429_HonoursRetryAfter_ThenDeliversOnce()
     {

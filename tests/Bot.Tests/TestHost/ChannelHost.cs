@@ -86,13 +86,16 @@ public sealed class ChannelHost : IAsyncDisposable
         ["Outbox:BreakDuration"] = "00:00:01",
     };
 
-    /// <summary>Every provider's success answer, with a fresh message id each time.</summary>
+    /// <summary>
+    /// Every provider's success answer, with a fresh message id each time. Telegram numbers the messages of each chat
+    /// on their own (https://core.telegram.org/bots/api#message: "unique inside this chat"), so two chats get the same ids.
+    /// </summary>
     public static FakeResponse DefaultAnswer(RecordedRequest request)
     {
         var id = Interlocked.Increment(ref _nextId);
         return request.Path switch
         {
-            var p when p.EndsWith("/sendMessage", StringComparison.Ordinal) => FakeResponse.Json(200, "{\"ok\":true,\"result\":{\"message_id\":" + id + ",\"date\":0,\"chat\":{\"id\":1,\"type\":\"private\"}}}"),
+            var p when p.EndsWith("/sendMessage", StringComparison.Ordinal) => TelegramSent(request),
             var p when p.EndsWith("/answerCallbackQuery", StringComparison.Ordinal) => FakeResponse.Json(200, """{"ok":true,"result":true}"""),
             var p when p.EndsWith("/getUpdates", StringComparison.Ordinal) => FakeResponse.Json(200, """{"ok":true,"result":[]}""") with { Delay = TimeSpan.FromMilliseconds(200) },
             var p when p.EndsWith("/messages", StringComparison.Ordinal) => FakeResponse.Json(200, $$"""{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.fake{{id}}"}]}"""),
@@ -102,6 +105,14 @@ public sealed class ChannelHost : IAsyncDisposable
     }
 
     private static long _nextId = 1000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> TelegramChatCounters = new();
+
+    private static FakeResponse TelegramSent(RecordedRequest request)
+    {
+        var chat = JsonDocument.Parse(request.Body).RootElement.GetProperty("chat_id").GetInt64();
+        var id = TelegramChatCounters.AddOrUpdate(chat, 1, (_, n) => n + 1);
+        return FakeResponse.Json(200, "{\"ok\":true,\"result\":{\"message_id\":" + id + ",\"date\":0,\"chat\":{\"id\":" + chat + ",\"type\":\"private\"}}}");
+    }
 
     // ---------------------------------------------------------------- Telegram
 

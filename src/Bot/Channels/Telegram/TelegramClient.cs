@@ -49,7 +49,7 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
             : new TelegramReplyMarkup([.. message.Reply.Choices.Select(c => (IReadOnlyList<TelegramInlineButton>)[new TelegramInlineButton(ReplyShaper.Truncate(c.Label, MaxButtonText), c.Key)])]);
         var request = new TelegramSendMessage(chatId, ReplyShaper.Truncate(message.Reply.Text, MaxText), markup);
         using var response = await Http.PostAsJsonAsync(Url("sendMessage"), request, TelegramJson.Default.TelegramSendMessage, cancellationToken);
-        return await ClassifyAsync(response, cancellationToken);
+        return await ClassifyAsync(response, chatId, cancellationToken);
     }
 
     /// <summary>getUpdates for polling mode; the HTTP wait is longer than the long-poll timeout.</summary>
@@ -82,17 +82,24 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
 
     private string Url(string method) => $"{options.Value.ApiBaseUrl.TrimEnd('/')}/bot{options.Value.BotToken}/{method}";
 
-    private static async Task<SendResult> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// A message id is unique only inside its chat (https://core.telegram.org/bots/api#message), so the provider id
+    /// the outbox records is the chat and the message together: "chat:message".
+    /// </summary>
+    private static async Task<SendResult> ClassifyAsync(HttpResponseMessage response, long chatId, CancellationToken cancellationToken)
     {
         var body = await ReadAsync(response, cancellationToken);
         if (response.IsSuccessStatusCode && body is { Ok: true })
         {
             var sent = body.Result is { ValueKind: JsonValueKind.Object } result ? result.Deserialize(TelegramJson.Default.TelegramSentMessage) : null;
-            return new SendResult.Sent(sent?.MessageId.ToString(CultureInfo.InvariantCulture));
+            return new SendResult.Sent(sent is null ? null : ProviderId(chatId, sent.MessageId));
         }
 
         return Classify(response, body);
     }
+
+    public static string ProviderId(long chatId, long messageId) =>
+        $"{chatId.ToString(CultureInfo.InvariantCulture)}:{messageId.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Telegram's errors (https://core.telegram.org/bots/api#making-requests), classified like courier.</summary>
     internal static SendResult Classify(HttpResponseMessage response, TelegramResponse? body)
