@@ -24,7 +24,10 @@ public static partial class DialogEngine
         var words = TextNormalizer.WordsOf(PersonalData.ForMatching(text));
 
         var isNew = state is null;
-        if (state is not null && now - state.LastActivityAt > options.SessionExpiry)
+
+        // R5: a session ends after a while without a message, but never under an open case: a person promised an answer
+        // (on Monday, for a Friday evening request) must still find the conversation. Abandoned cases expire on their own.
+        if (state is not null && !state.InCase && now - state.LastActivityAt > options.SessionExpiry)
         {
             // R5: an expired session starts again from the notice, in the language the user last chose.
             turn.Event(EventKind.SessionExpired, state.Language);
@@ -400,6 +403,13 @@ public static partial class DialogEngine
         var turn = new Turn(content, now);
         turn.Event(EventKind.HandoffTimedOut, state.Language, content.Common.HandoffTimeoutNode, state.Topic);
         return turn.Finish(turn.Show(state, content.Common.HandoffTimeoutNode));
+    }
+
+    /// <summary>Nobody wrote in the case for the expiry time: it closes, and the bot is back for the next message (no reply now).</summary>
+    public static TurnResult CaseExpired(ConversationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new TurnResult(state with { InCase = false, PendingHandoff = null }, [], []);
     }
 
     /// <summary>The caseworker closed the case: goodbye, one optional anonymous question, and the bot is back.</summary>

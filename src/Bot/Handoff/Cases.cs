@@ -31,6 +31,7 @@ public static class CaseOutcomes
     public const string Other = "other";
     public const string UserLeft = "user_left";
     public const string UserStopped = "user_stopped";
+    public const string Expired = "expired";
 
     public static readonly IReadOnlyList<string> ForCaseworkers = [InformationGiven, Referred, AvrApplicationStarted, NoAnswer, Other];
 
@@ -43,6 +44,7 @@ public static class CaseOutcomes
         Other => "Otro",
         UserLeft => "La persona volvió al bot",
         UserStopped => "La persona escribió STOP",
+        Expired => "Caducó sin actividad",
         _ => "—",
     };
 }
@@ -103,8 +105,11 @@ public interface ICaseStore
 
     Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Tells the users of cases nobody took since <paramref name="waitingSince"/>; returns their references.</summary>
-    Task<IReadOnlyList<string>> TimeOutAsync(DateTimeOffset waitingSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Tells the users of cases nobody took whose wait <paramref name="due"/> says is too long (given when the case was opened); returns their references.</summary>
+    Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Closes, as <c>expired</c>, open cases where nothing happened since <paramref name="idleSince"/>; returns their references.</summary>
+    Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes the transcripts (and summaries) of cases closed before <paramref name="closedBefore"/>; the outcome stays.</summary>
     Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken);

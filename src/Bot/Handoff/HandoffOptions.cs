@@ -25,6 +25,13 @@ public sealed class HandoffOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A case with no message from anyone for this long is abandoned: it closes with the outcome <c>expired</c> and the
+    /// conversation returns to the bot. Until then it outlives the user's session (a Friday request answered on Monday).
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00", ErrorMessage = "Handoff:CaseExpiry must be between 1 hour and 90 days.")]
+    public TimeSpan CaseExpiry { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Transcripts of closed cases are deleted after this; the structured outcome stays, without text.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan TranscriptRetention { get; set; } = TimeSpan.FromDays(30);

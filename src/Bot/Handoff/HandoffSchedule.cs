@@ -37,6 +37,34 @@ public sealed class HandoffSchedule
         return _days.TryGetValue(local.DayOfWeek, out var hours) && TimeOnly.FromDateTime(local) is var time && time >= hours.Open && time < hours.Close;
     }
 
+    /// <summary>How much of the time between <paramref name="from"/> and <paramref name="to"/> someone was on duty.</summary>
+    public TimeSpan OnDutyBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (to <= from)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var start = PanamaTime.Local(from);
+        var end = PanamaTime.Local(to);
+        var total = TimeSpan.Zero;
+        for (var day = start.Date; day <= end.Date && day <= start.Date.AddDays(366); day = day.AddDays(1))
+        {
+            if (_days.TryGetValue(day.DayOfWeek, out var hours))
+            {
+                var open = day + hours.Open.ToTimeSpan();
+                var close = day + hours.Close.ToTimeSpan();
+                var overlap = (close < end ? close : end) - (open > start ? open : start);
+                if (overlap > TimeSpan.Zero)
+                {
+                    total += overlap;
+                }
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The start of the next shift (Panama time), or null when no day has hours.</summary>
     public DateTime? NextOpening(DateTimeOffset now)
     {

@@ -143,12 +143,16 @@ public sealed partial class HandoffService(
         return closed;
     }
 
-    /// <summary>Cases nobody took in time: the user is told (once) and may keep waiting or go back to the menu.</summary>
-    public async Task<int> TimeOutAsync(TimeSpan claimTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cases nobody took in time: the user is told (once) and may keep waiting or go back to the menu. Only time on duty
+    /// counts: a case opened at 22:00, already promised the next shift, is not told "nobody could take it" overnight.
+    /// </summary>
+    public async Task<int> TimeOutAsync(TimeSpan claimTimeout, HandoffSchedule schedule, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(schedule);
         var now = clock.GetUtcNow();
         var set = content.Current;
-        var timedOut = await cases.TimeOutAsync(now - claimTimeout, state => DialogEngine.CaseTimedOut(set, state, now), dialogs.Shape, now, cancellationToken);
+        var timedOut = await cases.TimeOutAsync(created => schedule.OnDutyBetween(created, now) >= claimTimeout, state => DialogEngine.CaseTimedOut(set, state, now), dialogs.Shape, now, cancellationToken);
         foreach (var reference in timedOut)
         {
             await RecordAsync(reference, EventKind.HandoffTimedOut, null, cancellationToken);
@@ -161,6 +165,27 @@ public sealed partial class HandoffService(
         }
 
         return timedOut.Count;
+    }
+
+    /// <summary>
+    /// Cases nobody wrote in for <paramref name="expiry"/>: closed as expired, and the conversation returns to the bot
+    /// (silently: the person has not written for days, and a provider's window may be closed).
+    /// </summary>
+    public async Task<int> ExpireAsync(TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var expired = await cases.ExpireAsync(now - expiry, DialogEngine.CaseExpired, dialogs.Shape, now, cancellationToken);
+        foreach (var reference in expired)
+        {
+            await RecordAsync(reference, EventKind.HandoffClosed, CaseOutcomes.Expired, cancellationToken);
+        }
+
+        if (expired.Count > 0)
+        {
+            Changed();
+        }
+
+        return expired.Count;
     }
 
     private async Task RecordAsync(string reference, EventKind kind, string? value, CancellationToken cancellationToken)
@@ -196,7 +221,8 @@ internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore 
             {
                 try
                 {
-                    await handoff.TimeOutAsync(options.Value.ClaimTimeout, stoppingToken);
+                    await handoff.TimeOutAsync(options.Value.ClaimTimeout, options.Value.BuildSchedule(), stoppingToken);
+                    await handoff.ExpireAsync(options.Value.CaseExpiry, stoppingToken);
                     var now = clock.GetUtcNow();
                     var purged = await cases.PurgeTranscriptsAsync(now - options.Value.TranscriptRetention, now, stoppingToken);
                     if (purged > 0)

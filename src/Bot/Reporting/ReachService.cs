@@ -44,6 +44,6 @@ public sealed class ReachService(SqliteAnalyticsStore store, ContentHost content
             topics,
             sensitive,
             set.NodeList.ToDictionary(n => n.Id, set.TopicOf, StringComparer.Ordinal),
-            [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped]);
+            [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped, CaseOutcomes.Expired]);
     }
 }

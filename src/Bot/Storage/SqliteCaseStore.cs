@@ -151,21 +151,44 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> TimeOutAsync(DateTimeOffset waitingSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
-            var due = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId)>(
-                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL AND created_at < @since",
-                new { since = SqliteDatabase.Stamp(waitingSince) },
-                transaction)).ToList();
-            foreach (var (id, _, conversationId) in due)
+            var waiting = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId, string CreatedAt)>(
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId, created_at AS CreatedAt FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL",
+                transaction: transaction)).ToList();
+            var timedOut = new List<string>();
+            foreach (var (id, reference, conversationId, createdAt) in waiting.Where(c => due(SqliteDatabase.ParseStamp(c.CreatedAt))))
             {
                 await connection.ExecuteAsync("UPDATE cases SET timeout_notified_at = @at, updated_at = @at WHERE id = @id", new { id, at = SqliteDatabase.Stamp(now) }, transaction);
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "Nadie tomó el caso a tiempo: el bot se lo dijo a la persona y le ofreció seguir esperando o volver al menú.", null, now);
                 await TellAsync(connection, transaction, conversationId, tell, shape, now);
+                timedOut.Add(reference);
             }
 
-            return [.. due.Select(d => d.Reference)];
+            return timedOut;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            // Nothing from the user, the caseworker or the bot since then (updated_at moves with every reply, note, claim).
+            var idle = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId)>(
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status IN ('waiting', 'claimed') AND MAX(updated_at, last_inbound_at) < @since",
+                new { since = SqliteDatabase.Stamp(idleSince) },
+                transaction)).ToList();
+            var at = SqliteDatabase.Stamp(now);
+            foreach (var (id, _, conversationId) in idle)
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE cases SET status = 'closed', outcome = @outcome, closed_at = @at, updated_at = @at WHERE id = @id",
+                    new { id, outcome = CaseOutcomes.Expired, at },
+                    transaction);
+                await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "El caso se cerró solo: nadie escribió durante el plazo de caducidad.", null, now);
+                await TellAsync(connection, transaction, conversationId, tell, shape, now);
+            }
+
+            return [.. idle.Select(c => c.Reference)];
         }, cancellationToken);
 
     public Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>

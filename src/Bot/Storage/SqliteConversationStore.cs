@@ -123,8 +123,9 @@ public sealed partial class SqliteConversationStore(
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // A conversation with an open case outlives the session: the caseworker's answer must still reach it.
             var expired = await connection.ExecuteAsync(
-                "DELETE FROM conversations WHERE updated_at < @cutoff",
+                "DELETE FROM conversations WHERE updated_at < @cutoff AND id NOT IN (SELECT conversation_id FROM cases WHERE status IN ('waiting', 'claimed') AND conversation_id IS NOT NULL)",
                 new { cutoff = Stamp(inactiveBefore) },
                 transaction);
             await connection.ExecuteAsync(

@@ -19,7 +19,7 @@ public sealed class OutboundTests
     public async Task ThreeTelegramUsers_WhoseRepliesGetTheSameMessageId_AreEachSentOnce()
     {
         await using var host = await ChannelHost.StartAsync();
-        long[] chats = [5101, 5102, 5103];
+        long[] chats = [ChannelHostFixture.Unique(), ChannelHostFixture.Unique(), ChannelHostFixture.Unique()]; // chats no other test writes to
         foreach (var (chat, update) in chats.Select((c, i) => (c, i + 1)))
         {
             await host.PostTelegramAsync(ChannelHost.TelegramText(update, chat, "hola"));
@@ -29,7 +29,7 @@ public sealed class OutboundTests
         await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.Factory.DatabasePath}"))
         {
             var ids = (await Dapper.SqlMapper.QueryAsync<string>(db, "SELECT provider_message_id FROM outbox ORDER BY id")).ToList();
-            Assert.Equal(["5101:1", "5102:1", "5103:1"], ids.Order(StringComparer.Ordinal));
+            Assert.Equal(chats.Select(c => $"{c}:1").Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
         }
 
         // Past the lease (5 s in the test host) nothing is sent again.

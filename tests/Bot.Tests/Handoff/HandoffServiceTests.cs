@@ -112,7 +112,8 @@ public sealed class HandoffServiceTests
     [Fact]
     public async Task NobodyTakesTheCase_TheUserIsToldOnce_AndCanKeepWaiting()
     {
-        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:ClaimTimeout"] = "00:10:00", ["Handoff:MonitorInterval"] = "00:00:00.200" });
+        // The test clock starts on a Sunday: staff are on duty that day here, so the ten minutes count.
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:ClaimTimeout"] = "00:10:00", ["Handoff:MonitorInterval"] = "00:00:00.200", ["Handoff:OfficeHours:Sunday"] = "08:00-20:00" });
         var reference = await OpenCaseAsync(host, 5104);
         await Task.Delay(500);
         Assert.DoesNotContain(host.Fake.Requests, r => To(r, 5104) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal));
@@ -129,6 +130,75 @@ public sealed class HandoffServiceTests
         var detail = await host.Factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
         Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffTimedOut'"));
+    }
+
+    /// <summary>Panama is UTC-5 all year: a Panama time as the test clock's offset from its start (Sunday 22 November 2026, 10:00).</summary>
+    private static TimeSpan Until(int day, int hour) => new DateTimeOffset(2026, 11, day, hour, 0, 0, TimeSpan.FromHours(-5)) - new DateTimeOffset(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task AFridayEveningRequest_IsStillAnswerableOnMonday_AfterTheSessionExpired()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:MonitorInterval"] = "01:00:00" });
+        host.Factory.Clock.Advance(Until(27, 21)); // Friday 27 November, 21:00 in Panama: nobody on duty until Monday
+        var reference = await OpenCaseAsync(host, 5110, "necesito ayuda con mi caso");
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5110) && r.Text.Contains("lunes 30 de noviembre a las 08:00", StringComparison.Ordinal)));
+
+        host.Factory.Clock.Advance(TimeSpan.FromHours(60)); // Monday 09:00: far past the 24-hour session
+        var store = host.Factory.Services.GetRequiredService<OimBot.Bot.Storage.IConversationStore>();
+        var now = host.Factory.Clock.GetUtcNow();
+        await store.PurgeAsync(now - TimeSpan.FromHours(24), now - TimeSpan.FromDays(2), now - TimeSpan.FromDays(7), CancellationToken.None);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM conversations"));
+
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(reference, "ana", CancellationToken.None)).Result);
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Buenos días, soy Ana. Ya estoy aquí.", CancellationToken.None));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5110) && r.Text.Contains("👤 Buenos días, soy Ana", StringComparison.Ordinal)));
+
+        // The user's Monday message still goes to the case, not to a fresh notice.
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5110_900, 5110, "gracias, sigo aquí"));
+        var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Contains(detail!.Transcript, e => e.Author == "migrant" && e.Text == "gracias, sigo aquí");
+        Assert.DoesNotContain(host.Fake.Requests, r => To(r, 5110) && r.Text.Contains("Tu conversación anterior se cerró", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheClaimTimeout_CountsOnlyTimeOnDuty()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:MonitorInterval"] = "01:00:00" });
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var schedule = HandoffSchedule.Default; // Monday to Friday, 08:00-17:00 in Panama
+        host.Factory.Clock.Advance(Until(27, 22)); // Friday 22:00
+        await OpenCaseAsync(host, 5111);
+
+        host.Factory.Clock.Advance(TimeSpan.FromHours(12)); // Saturday 10:00: twelve hours, none on duty
+        Assert.Equal(0, await handoff.TimeOutAsync(TimeSpan.FromMinutes(10), schedule, CancellationToken.None));
+        host.Factory.Clock.Advance(TimeSpan.FromHours(46) + TimeSpan.FromMinutes(5)); // Monday 08:05: five minutes on duty
+        Assert.Equal(0, await handoff.TimeOutAsync(TimeSpan.FromMinutes(10), schedule, CancellationToken.None));
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(6)); // Monday 08:11
+        Assert.Equal(1, await handoff.TimeOutAsync(TimeSpan.FromMinutes(10), schedule, CancellationToken.None));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5111) && r.Text.Contains("Todavía nadie del equipo", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AnAbandonedCase_ClosesAsExpired_AndTheBotIsBack()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Handoff:MonitorInterval"] = "01:00:00" });
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var reference = await OpenCaseAsync(host, 5112, "hola?");
+
+        host.Factory.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(0, await handoff.ExpireAsync(TimeSpan.FromDays(7), CancellationToken.None));
+        host.Factory.Clock.Advance(TimeSpan.FromDays(5));
+        Assert.Equal(1, await handoff.ExpireAsync(TimeSpan.FromDays(7), CancellationToken.None));
+
+        var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
+        Assert.Equal(CaseOutcomes.Expired, detail.Row.Outcome);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = 'expired'"));
+
+        var before = host.Fake.Requests.Count(r => To(r, 5112));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5112_900, 5112, "hola"));
+        await host.Fake.WaitForAsync(rs => rs.Count(r => To(r, 5112)) > before); // the bot answers again
     }
 
     [Fact]

@@ -86,7 +86,9 @@ public static partial class WebChatEndpoints
         }
 
         var message = request!.ChoiceId is { Length: > 0 } choice ? UserMessage.FromChoice(choice) : UserMessage.FromText(request.Text!);
-        var outcome = await conversations.HandleAsync(new ChannelAddress(Channel, request.ConversationId!), request.MessageId, message, Delivery.InResponse, cancellationToken);
+        // The browser chooses its message ids, so they are unique only within its conversation.
+        var messageId = request.MessageId is null ? null : $"{request.ConversationId}:{request.MessageId}";
+        var outcome = await conversations.HandleAsync(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse, cancellationToken);
         var replies = outcome.Replies
             .Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))
             .ToList();

@@ -79,12 +79,30 @@ public sealed class WebChatApiTests : IClassFixture<WebChatApiTests.Host>
     public async Task RepeatedMessageId_IsAnsweredOnceWithTheSameReplies()
     {
         var id = NewId();
+        await using var db = new SqliteConnection($"Data Source={_host.Factory.DatabasePath}");
+        var before = await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages");
         var first = await SendAsync(new { conversationId = id, text = "hola", messageId = "msg-00000001" });
         var again = await SendAsync(new { conversationId = id, text = "hola", messageId = "msg-00000001" });
 
         Assert.Equal(first.ToString(), again.ToString());
-        await using var db = new SqliteConnection($"Data Source={_host.Factory.DatabasePath}");
-        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages"));
+        Assert.Equal(before + 1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages"));
+    }
+
+    [Fact]
+    public async Task AMessageIdReusedByAnotherConversation_IsThatConversationsOwnMessage()
+    {
+        var (one, two) = (NewId(), NewId());
+        await SendAsync(new { conversationId = one, text = "hola", messageId = "msg-shared-1" });
+        await SendAsync(new { conversationId = two, text = "hola", messageId = "msg-shared-1" });
+        await SendAsync(new { conversationId = two, choiceId = "welcome/es", messageId = "msg-shared-2" });
+
+        // The second conversation's BORRAR, with an id the first conversation used, deletes the second one.
+        await SendAsync(new { conversationId = one, text = "menu", messageId = "msg-shared-3" });
+        var deleted = await SendAsync(new { conversationId = two, text = "borrar", messageId = "msg-shared-3" });
+
+        Assert.Contains("borramos todo", deleted[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        var first = await SendAsync(new { conversationId = one, text = "1", messageId = "msg-shared-4" });
+        Assert.Contains("¿Sobre qué quieres información?", first[0].GetProperty("text").GetString(), StringComparison.Ordinal); // untouched: its notice was answered
     }
 
     public static TheoryData<string, string?, string?, HttpStatusCode, string> BadRequests => new()
