@@ -112,6 +112,9 @@ public sealed record CommonSettings(
     public IReadOnlyDictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>> CommandExamples { get; init; } =
         new Dictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>>();
 
+    /// <summary>Words that open a question, per language: a short question inside a topic ("¿cuánto cuesta?") is read in that topic.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> QuestionWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>"¿Buscas información sobre…?": the likely destinations when the bot is unsure.</summary>
     public string ClarifyNode { get; init; } = "clarify";
 

@@ -11,8 +11,15 @@ internal static class ChatCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader input, TextWriter output, TimeProvider clock)
     {
-        var directory = Option(args, "--content") ?? "content";
-        var facts = Option(args, "--facts") ?? Path.Combine("seeds", "facts.yaml");
+        var arguments = CommandOptions.Parse(args, ["--content", "--facts", "--lang"]);
+        if (arguments.Problem is not null)
+        {
+            await output.WriteLineAsync($"{arguments.Problem}. Usage: chat [--lang es|en] [--content content] [--facts seeds/facts.yaml]");
+            return 2;
+        }
+
+        var directory = arguments["--content"] ?? "content";
+        var facts = arguments["--facts"] ?? Path.Combine("seeds", "facts.yaml");
         var sources = new ContentSources(directory, facts);
         var loaded = ContentLoader.Load(sources, PanamaTime.Today(clock));
         if (loaded.Content is not { } content)
@@ -29,7 +36,7 @@ internal static class ChatCommand
         var options = new DialogOptions();
         ConversationState? state = null;
         var lastStamp = Stamp(directory, facts);
-        var firstText = Option(args, "--lang") is { } language ? (language == "en" ? "hello" : "hola") : null;
+        var firstText = arguments["--lang"] is { } language ? (language == "en" ? "hello" : "hola") : null;
         while (true)
         {
             string? line;
@@ -102,17 +109,4 @@ internal static class ChatCommand
             .Order(StringComparer.Ordinal)
             .Select(f => new FileInfo(f))
             .Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
-
-    private static string? Option(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
-    }
 }

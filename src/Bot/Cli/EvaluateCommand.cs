@@ -11,43 +11,21 @@ internal static class EvaluateCommand
 {
     public static int Run(IReadOnlyList<string> args, TextWriter output, TimeProvider clock)
     {
-        string? language = null;
-        var crossValidate = false;
-        var details = false;
-        var sweep = false;
-        var set = Path.Combine("tests", "Evaluation");
-        var directory = "content";
-        var facts = Path.Combine("seeds", "facts.yaml");
-        for (var i = 0; i < args.Count; i++)
+        const string Usage = "Usage: content evaluate [--lang xx] [--set tests/Evaluation] [--content content] [--facts seeds/facts.yaml] [--cross-validate | --sweep | --details]";
+        var options = CommandOptions.Parse(args, ["--lang", "--set", "--content", "--facts"], ["--cross-validate", "--details", "--sweep"]);
+        if (options.Problem is not null || options.Positional.Count > 0)
         {
-            switch (args[i])
-            {
-                case "--lang" when i + 1 < args.Count:
-                    language = args[++i];
-                    break;
-                case "--set" when i + 1 < args.Count:
-                    set = args[++i];
-                    break;
-                case "--content" when i + 1 < args.Count:
-                    directory = args[++i];
-                    break;
-                case "--facts" when i + 1 < args.Count:
-                    facts = args[++i];
-                    break;
-                case "--cross-validate":
-                    crossValidate = true;
-                    break;
-                case "--details":
-                    details = true;
-                    break;
-                case "--sweep":
-                    sweep = true;
-                    break;
-                default:
-                    output.WriteLine($"unknown option '{args[i]}'. Usage: content evaluate [--lang xx] [--set tests/Evaluation] [--content content] [--facts seeds/facts.yaml] [--cross-validate]");
-                    return 2;
-            }
+            output.WriteLine($"{options.Problem ?? $"unexpected '{options.Positional[0]}'"}. {Usage}");
+            return 2;
         }
+
+        var language = options["--lang"];
+        var set = options["--set"] ?? Path.Combine("tests", "Evaluation");
+        var directory = options["--content"] ?? "content";
+        var facts = options["--facts"] ?? Path.Combine("seeds", "facts.yaml");
+        var crossValidate = options.Has("--cross-validate");
+        var details = options.Has("--details");
+        var sweep = options.Has("--sweep");
 
         var loaded = ContentLoader.Load(new ContentSources(directory, facts), PanamaTime.Today(clock));
         if (loaded.Content is not { } content)

@@ -5,8 +5,8 @@ using OimBot.Content.Matching;
 namespace OimBot.Bot.Cli;
 
 /// <summary>
-/// <c>content explain ["message" …]</c> (or one message per line on standard input): how the bot understands each
-/// message, as a user at the main menu would send it: the language, the decision and why, and the five most likely
+/// <c>content explain [--at node-id] ["message" …]</c> (or one message per line on standard input): how the bot
+/// understands each message, as a user at the main menu (or at that node) would send it: the language, the decision and why, and the five most likely
 /// labels. For content officers checking a new phrasing before adding an example.
 /// </summary>
 internal static class ExplainCommand
@@ -24,9 +24,24 @@ internal static class ExplainCommand
             return 1;
         }
 
-        var messages = args.Count > 0 ? args : ReadLines(input);
-        var menu = content.Find(content.Common.MenuNode);
-        var shown = menu is null ? [] : menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        // "--at node-id": as a user reading that node would send it (follow-up questions are read in its topic).
+        var options = CommandOptions.Parse(args, ["--at"]);
+        if (options.Problem is not null)
+        {
+            output.WriteLine($"{options.Problem}. Usage: content explain [--at node-id] [\"message\" …]");
+            return 2;
+        }
+
+        var at = options["--at"];
+        var messages = options.Positional.Count > 0 ? options.Positional : ReadLines(input);
+        var menu = content.Find(at ?? content.Common.MenuNode);
+        if (menu is null)
+        {
+            output.WriteLine($"no node '{at}'");
+            return 2;
+        }
+
+        var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
         foreach (var message in messages)
         {
             var words = TextNormalizer.WordsOf(message);

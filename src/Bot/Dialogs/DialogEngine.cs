@@ -90,9 +90,9 @@ public static partial class DialogEngine
                 break;
         }
 
-        if (isNew)
+        if (isNew || (!state.Consented && understood is Understanding.Destination or Understanding.Unsure))
         {
-            // The notice comes first (R6); where the first message pointed is kept for after it.
+            // The notice comes first (R6); where the message pointed is kept for after it.
             state = understood switch
             {
                 Understanding.Destination go => state with { PendingTarget = go.Node.Id },

@@ -21,6 +21,8 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[][]> _labelWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _questionWords;
+    private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
 
     public Understander(ContentSet content)
         : this(content, null, null)
@@ -38,6 +40,7 @@ public sealed partial class Understander
         Classifier = classifier ?? TextClassifier.Train(TrainingSet);
         _dangerLabels = [.. content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id)];
         Languages = new LanguageIdentifier(Corpus(content));
+        _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.Normalize)];
         foreach (var node in content.NodeList)
         {
             foreach (var choice in node.Choices)
@@ -50,6 +53,7 @@ public sealed partial class Understander
             if (node.Title is { } title)
             {
                 _titleWords[node.Id] = [.. title.Values.Values.Select(TextNormalizer.WordsOf)];
+                _flowTitleWords.TryAdd(node.FlowId, _titleWords[node.Id]);
             }
         }
     }
@@ -121,12 +125,50 @@ public sealed partial class Understander
 
         // The classifier decides when it is sure; a node keyword settles what it is unsure about.
         var decided = Decide(prediction);
+        if (FollowUp(words, current, decided) is { } followUp)
+        {
+            return followUp;
+        }
+
         if (decided is Understanding.Destination or Understanding.Command)
         {
             return decided;
         }
 
         return _keywords.Keyword(words) is { } target ? new Understanding.Destination(target) { Why = "keyword" } : decided;
+    }
+
+    /// <summary>The most words a message may have to be read as a follow-up question about the topic the user is in.</summary>
+    public const int FollowUpWords = 5;
+
+    /// <summary>
+    /// A short question inside a topic ("¿cuánto cuesta?", "¿y cuánto tarda?" while reading about return) is about that
+    /// topic: when alone it would not be understood, would make the bot ask, or would go to a general node (out of scope), it is read
+    /// again with the topic's title in front, and kept in the topic when that reading lands there. Only messages that
+    /// open like a question (content's <c>question_words</c>), and never instead of a confident move to another topic.
+    /// </summary>
+    private Understanding.Destination? FollowUp(string[] words, ContentNode? current, Understanding decided)
+    {
+        var general = _content.Find(_content.Common.MenuNode)?.FlowId;
+        var leaves = decided is Understanding.Unknown or Understanding.Unsure
+            || (decided is Understanding.Destination d && d.Node.FlowId == general);
+        if (current is null || words.Length > FollowUpWords || !leaves || !_questionWords.Contains(words[0])
+            || _dangerLabels.Contains(current.Id)
+            || current.FlowId == general
+            || !_flowTitleWords.TryGetValue(current.FlowId, out var titles))
+        {
+            return null;
+        }
+
+        foreach (var title in titles)
+        {
+            if (Decide(Classifier.Predict([.. title, .. words])) is Understanding.Destination { Node: var node } && node.FlowId == current.FlowId)
+            {
+                return new Understanding.Destination(node) { Why = "follow-up" };
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The classifier's decision alone, without the phrase rules (cross-validation measures the model and its thresholds).</summary>

@@ -121,6 +121,19 @@ public class UnderstandingEngineTests
     }
 
     [Theory]
+    [InlineData("avr-menu", "es", "¿cuánto cuesta?", "avr")]
+    [InlineData("avr-steps", "es", "y cuanto tarda?", "avr")]
+    [InlineData("regularisation-work-permit", "es", "que documentos necesito", "regularisation")]
+    [InlineData("avr-menu", "en", "how long does it take?", "avr")]
+    [InlineData("dangers-darien", "es", "quiero volver a mi país", "avr")]   // a clear new topic is taken
+    [InlineData("avr-menu", "en", "tell me a joke", "main")]                // not a question about the topic
+    public void AShortQuestionInsideATopic_IsAboutThatTopic(string at, string language, string message, string flow)
+    {
+        var chat = Chat.At(Content, at, language).Send(message);
+        Assert.Equal(flow, Content.Nodes[chat.Node!].FlowId);
+    }
+
+    [Theory]
     [InlineData("ayuda", "es")]
     [InlineData("help", "en")]
     [InlineData("nesesito ayuda", "es")]
@@ -158,6 +171,17 @@ public class UnderstandingEngineTests
         }
 
         Assert.Null(chat.State.PendingTarget);
+    }
+
+    [Fact]
+    public void AQuestionTypedAtTheNotice_IsKept_TheNoticeComesFirst()
+    {
+        var chat = new Chat(Content).Send("hola").Send("necesito un permiso de trabajo");
+        Assert.Equal(Common.StartNode, chat.Node);
+        Assert.NotNull(chat.State!.PendingTarget);
+
+        chat.Tap("Continuar en español");
+        Assert.Equal("regularisation", Content.Nodes[chat.Node!].FlowId);
     }
 
     [Theory]
