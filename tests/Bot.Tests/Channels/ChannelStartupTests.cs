@@ -50,7 +50,8 @@ public sealed class ChannelStartupTests
         host.Fake.Script("/getUpdates", FakeResponse.Json(200, $$"""{"ok":true,"result":[{{ChannelHost.TelegramText(700, 8801, "hola")}},{{ChannelHost.TelegramText(701, 8802, "hello")}}]}"""));
         _ = host.Client; // starts the host
 
-        var requests = await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && r.Path.EndsWith("/sendMessage", StringComparison.Ordinal)) == 2 && rs.Count(r => r.Path.EndsWith("/getUpdates", StringComparison.Ordinal)) >= 2);
+        var requests = await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && r.Path.EndsWith("/sendMessage", StringComparison.Ordinal)) == 2
+            && rs.Any(r => r.Path.EndsWith("/getUpdates", StringComparison.Ordinal) && r.Body.Contains("\"offset\":702", StringComparison.Ordinal)));
 
         Assert.Contains(requests, r => r.Text.Contains("\"chat_id\":8801", StringComparison.Ordinal) && r.Text.Contains("asistente automático", StringComparison.Ordinal));
         Assert.Contains(requests, r => r.Text.Contains("\"chat_id\":8802", StringComparison.Ordinal) && r.Text.Contains("automated assistant", StringComparison.Ordinal));
