@@ -4,7 +4,9 @@ using OimBot.Bot.Channels.Outbox;
 using OimBot.Bot.Channels.Telegram;
 using OimBot.Bot.Channels.Twilio;
 using OimBot.Bot.Channels.WhatsApp;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace OimBot.Bot.Channels;
 
@@ -19,6 +21,8 @@ public static class ChannelsSetup
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SendPipelines>();
         services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<TurnGuard>();
+        services.TryAddSingleton<BotMetrics>();
         services.AddSingleton<InboundSpool>();
         services.AddHostedService<SpoolReplayer>();
         services.AddHealthChecks().AddCheck<SpoolHealthCheck>("spool");

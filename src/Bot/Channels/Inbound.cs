@@ -15,7 +15,7 @@ public static class ChannelNames
 public abstract record InboundEvent
 {
     /// <param name="ExternalId">The provider's id for the message or update: the dedupe key.</param>
-    public sealed record Message(ChannelAddress From, string ExternalId, UserMessage Content, Delivery Delivery) : InboundEvent;
+    public sealed record Message(ChannelAddress From, string? ExternalId, UserMessage Content, Delivery Delivery) : InboundEvent;
 
     /// <summary>A delivery report for a message the bot sent.</summary>
     public sealed record Status(string ProviderMessageId, OutboxStatus NewStatus, string? Error) : InboundEvent;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using OimBot.Bot.Dialogs;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Channels;
@@ -10,7 +10,7 @@ namespace OimBot.Bot.Channels;
 /// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
 /// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(ConversationService conversations, IConversationStore store, InboundSpool spool, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
+public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore store, InboundSpool spool, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -44,6 +44,7 @@ public sealed partial class InboundPipeline(ConversationService conversations, I
                     {
                         // Older messages wait on disk: this one goes behind them, so nobody's messages change order.
                         await spool.SaveAsync(message, CancellationToken.None);
+                        metrics.Spooled(channel);
                         break;
                     }
 
@@ -54,17 +55,18 @@ public sealed partial class InboundPipeline(ConversationService conversations, I
                     {
                         try
                         {
-                            await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, budget.Token);
+                            await turns.HandleAsync(message, budget.Token);
                         }
                         catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))
                         {
                             await spool.SaveAsync(message, CancellationToken.None);
+                            metrics.Spooled(channel);
                         }
                     }
 
                     break;
                 case InboundEvent.Message message:
-                    await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken);
+                    await turns.HandleAsync(message, cancellationToken);
                     break;
                 case InboundEvent.Status status:
                     var known = await store.ApplyDeliveryStatusAsync(channel, status.ProviderMessageId, status.NewStatus, status.Error, clock.GetUtcNow(), cancellationToken);

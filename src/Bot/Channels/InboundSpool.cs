@@ -11,7 +11,7 @@ namespace OimBot.Bot.Channels;
 public sealed record SpooledMessage(
     string Channel,
     string Address,
-    string ExternalId,
+    string? ExternalId,
     UserMessageKind Kind,
     string? Text,
     string? ChoiceKey,
@@ -54,7 +54,8 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
     /// <summary>The database failed or is locked: worth spooling and trying again later (a bug is not).</summary>
     public static bool IsStorageFailure(Exception exception) => exception is DbException or TimeoutException;
 
-    public async Task SaveAsync(InboundEvent.Message message, CancellationToken cancellationToken)
+    /// <param name="quarantine">The message failed every attempt: kept in the failed folder for an operator, never replayed.</param>
+    public async Task SaveAsync(InboundEvent.Message message, CancellationToken cancellationToken, bool quarantine = false)
     {
         ArgumentNullException.ThrowIfNull(message);
         var record = new SpooledMessage(
@@ -69,14 +70,15 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
             message.Delivery.CallbackQueryId,
             clock.GetUtcNow());
         var sealedBytes = protector.Encrypt(JsonSerializer.Serialize(record, StorageJson.Default.SpooledMessage));
-        System.IO.Directory.CreateDirectory(Directory);
+        var folder = quarantine ? FailedDirectory : Directory;
+        System.IO.Directory.CreateDirectory(folder);
         string name;
         lock (_lock)
         {
             name = $"{clock.GetUtcNow().UtcTicks:D20}-{++_sequence:D8}.msg";
         }
 
-        var temporary = Path.Combine(Directory, name + ".tmp");
+        var temporary = Path.Combine(folder, name + ".tmp");
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
         if (!OperatingSystem.IsWindows())
         {
@@ -89,7 +91,12 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, Path.Combine(Directory, name));
+        File.Move(temporary, Path.Combine(folder, name));
+        if (quarantine)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _pending = (_pending ?? 0) + 1;
@@ -143,7 +150,7 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
 }
 
 /// <summary>Replays spooled messages, oldest first, as soon as the database answers again.</summary>
-internal sealed partial class SpoolReplayer(InboundSpool spool, ConversationService conversations, IOptions<StorageOptions> options, TimeProvider clock, ILogger<SpoolReplayer> logger) : BackgroundService
+internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns, IOptions<StorageOptions> options, TimeProvider clock, ILogger<SpoolReplayer> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -176,23 +183,19 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, ConversationServ
 
             try
             {
-                // The provider's message id still deduplicates: a replay after a crash between commit and delete is answered once.
-                await conversations.HandleAsync(
-                    new ChannelAddress(message.Channel, message.Address),
-                    message.ExternalId,
-                    new UserMessage(message.Kind, message.Text, message.ChoiceKey),
-                    new Delivery(message.ThroughOutbox, message.WindowExpiresAt, message.CallbackQueryId),
+                // The provider's message id still deduplicates: a replay after a crash between commit and delete is answered
+                // once. A turn that keeps failing is set aside and apologised for by the guard, so the rest can go on.
+                await turns.HandleAsync(
+                    new InboundEvent.Message(
+                        new ChannelAddress(message.Channel, message.Address),
+                        message.ExternalId,
+                        new UserMessage(message.Kind, message.Text, message.ChoiceKey),
+                        new Delivery(message.ThroughOutbox, message.WindowExpiresAt, message.CallbackQueryId)),
                     cancellationToken);
             }
             catch (Exception ex) when (InboundSpool.IsStorageFailure(ex))
             {
                 return false;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                spool.Quarantine(file);
-                LogFailed(logger, message.Channel, ex.GetType().Name);
-                continue;
             }
 
             spool.Done(file);
@@ -251,8 +254,6 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, ConversationServ
     [LoggerMessage(Level = LogLevel.Error, Message = "A kept message could not be read back ({File}); moved to the failed folder")]
     private static partial void LogUnreadable(ILogger logger, string file);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A kept {Channel} message failed with {Error}; moved to the failed folder")]
-    private static partial void LogFailed(ILogger logger, string channel, string error);
 }
 
 /// <summary>/healthz says so while messages wait on disk for the database, and when some could not be replayed.</summary>

@@ -71,6 +71,28 @@ public sealed partial class ConversationService(
         return outcome;
     }
 
+    /// <summary>
+    /// Answers a message whose turn failed on every attempt with a short apology, and records its id as answered so the
+    /// provider's redeliveries stop. Nothing else changes: the conversation keeps its state, no event is counted.
+    /// </summary>
+    public async Task<TurnOutcome> ApologizeAsync(ChannelAddress from, string? inboundMessageId, Delivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(delivery);
+        var set = content.Current;
+        var outcome = await store.RunTurnAsync(from, inboundMessageId, clock.GetUtcNow(), stored =>
+        {
+            var result = DialogEngine.Failed(set, stored?.State);
+            return new TurnDecision(result.State, Shape(from.Channel, result.Replies, delivery), [], [], set.VersionId, delivery);
+        }, cancellationToken);
+        if (delivery.ThroughOutbox && !outcome.Duplicate)
+        {
+            outbox.Notify();
+        }
+
+        return outcome;
+    }
+
     /// <summary>Replies cut to what the channel's provider accepts, so one outbox row is one provider message.</summary>
     private IReadOnlyList<RenderedReply> Shape(string channel, IReadOnlyList<RenderedReply> replies, Delivery delivery) =>
         delivery.ThroughOutbox ? [.. replies.SelectMany(r => Shape(channel, r))] : replies;

@@ -405,6 +405,17 @@ public static partial class DialogEngine
         return turn.Finish(turn.Show(state, content.Common.HandoffTimeoutNode));
     }
 
+    /// <summary>
+    /// A message whose turn failed on every attempt (a bug, never the user's fault): a short apology in the user's
+    /// language with the way on and the emergency numbers; the state stays exactly as it was.
+    /// </summary>
+    public static TurnResult Failed(ContentSet content, ConversationState? state)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var language = state?.Language ?? content.Common.SourceLanguage;
+        return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "turn-failed", language))], []);
+    }
+
     /// <summary>Nobody wrote in the case for the expiry time: it closes, and the bot is back for the next message (no reply now).</summary>
     public static TurnResult CaseExpired(ConversationState state)
     {

@@ -33,4 +33,8 @@ public sealed class StorageOptions
     /// <summary>How long a webhook waits for the database before it keeps the message on disk and answers (providers time out at 10-15 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10", ErrorMessage = "Storage:WebhookBudget must be between 100 ms and 10 seconds.")]
     public TimeSpan WebhookBudget { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>How many times a message whose turn throws (a bug) is tried before it is set aside and answered with an apology.</summary>
+    [Range(1, 10, ErrorMessage = "Storage:TurnAttempts must be between 1 and 10.")]
+    public int TurnAttempts { get; set; } = 3;
 }

@@ -162,6 +162,55 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         Assert.Single(Host.Fake.Requests, r => r.Body.Contains(from, StringComparison.Ordinal));
     }
 
+    /// <summary>label, the broken part of the payload ({bad} is replaced by it); a valid message from another sender rides in the same payload.</summary>
+    public static TheoryData<string, string> BrokenEntries => new()
+    {
+        { "a null entry", "{\"object\":\"whatsapp_business_account\",\"entry\":[null,{GOOD}]}" },
+        { "a null change", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[null]},{GOOD}]}" },
+        { "a change without a value", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\"}]},{GOOD}]}" },
+        { "a null message and a null status", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":[null],\"statuses\":[null]}}]},{GOOD}]}" },
+        { "a huge timestamp", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":[{\"from\":\"{F2}\",\"id\":\"{I2}\",\"timestamp\":\"99999999999999999\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]}}]},{GOOD}]}" },
+        { "a negative timestamp", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":[{\"from\":\"{F2}\",\"id\":\"{I2}\",\"timestamp\":\"-99999999999999\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]}}]},{GOOD}]}" },
+        { "a message without id or sender", "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":[{\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]}}]},{GOOD}]}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenEntries))]
+    public async Task OneBrokenEntry_DoesNotSinkTheBatch_TheValidMessageIsAnswered_AndRedeliveryIsAnsweredOnce(string label, string template)
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        var other = "5076" + ChannelHostFixture.Unique();
+        var good = "{\"id\":\"2\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"" + ChannelHost.PhoneNumberId + "\"},\"messages\":["
+            + ChannelHost.WhatsAppMessage(from, "wamid.g" + ChannelHostFixture.Unique(), "\"type\":\"text\",\"text\":{\"body\":\"hola\"}") + "]}}]}";
+        var body = template.Replace("{GOOD}", good, StringComparison.Ordinal).Replace("{F2}", other, StringComparison.Ordinal).Replace("{I2}", "wamid.h" + ChannelHostFixture.Unique(), StringComparison.Ordinal);
+
+        Assert.True((await Host.PostWhatsAppAsync(body)).StatusCode == HttpStatusCode.OK, label);
+        Assert.True((await Host.PostWhatsAppAsync(body)).StatusCode == HttpStatusCode.OK, label + " (redelivered)");
+
+        await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal)));
+        await Task.Delay(200);
+        Assert.Single(Host.Fake.Requests, r => r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>label, the timestamp sent, now, the window's end expected.</summary>
+    public static TheoryData<string, string?, long, long> Timestamps => new()
+    {
+        { "normal", "1795359600", 1_795_359_700, 1_795_359_600 + 86_400 },
+        { "missing", null, 1_795_359_700, 1_795_359_700 + 86_400 },
+        { "not a number", "ayer", 1_795_359_700, 1_795_359_700 + 86_400 },
+        { "past the last date", "99999999999999999", 1_795_359_700, 1_795_359_700 + 86_400 },
+        { "negative", "-5", 1_795_359_700, 1_795_359_700 + 86_400 },
+        { "in the future: never a longer window", "1895359600", 1_795_359_700, 1_795_359_700 + 86_400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Timestamps))]
+    public void TheWindowOpensWhenTheUserWrote_NeverLater(string label, string? timestamp, long now, long windowEnds)
+    {
+        var sentAt = OimBot.Bot.Channels.WhatsApp.WhatsAppAdapter.SentAt(timestamp, DateTimeOffset.FromUnixTimeSeconds(now));
+        Assert.True(windowEnds == (sentAt + OimBot.Bot.Channels.WhatsApp.WhatsAppAdapter.Window).ToUnixTimeSeconds(), label);
+    }
+
     [Fact]
     public async Task StatusCallbacks_MoveTheOutboxRowForwardOnly()
     {

@@ -171,7 +171,7 @@ public partial class SafetyRuleTests
     [Fact]
     public void R10_NoSensitiveReplyShowsASensitiveWordInItsPreview()
     {
-        var notes = new[] { "not-understood", "help", "unsupported-media", "personal-data", "resumed", "language-changed", "session-expired" };
+        var notes = new[] { "not-understood", "help", "unsupported-media", "personal-data", "resumed", "language-changed", "session-expired", "turn-failed" };
         foreach (var (node, language, text) in Rendered().Where(r => Content.IsSensitive(r.Node)))
         {
             var words = language == "en" ? PreviewWordsEn : PreviewWordsEs;

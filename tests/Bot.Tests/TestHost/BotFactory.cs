@@ -8,14 +8,17 @@ namespace OimBot.Bot.Tests.TestHost;
 /// <summary>The real host in memory, with its own SQLite file, key file, clock and log capture.</summary>
 public sealed class BotFactory : WebApplicationFactory<Program>
 {
-    public BotFactory(string? contentDirectory = null, string? factsPath = null, IDictionary<string, string?>? settings = null, bool tickingClock = false)
+    public BotFactory(string? contentDirectory = null, string? factsPath = null, IDictionary<string, string?>? settings = null, bool tickingClock = false, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Clock = new FakeClock { Ticking = tickingClock };
         Root = Directory.CreateTempSubdirectory("oimbot-host-").FullName;
         ContentDirectory = contentDirectory ?? RepoPaths.Content;
         FactsPath = factsPath ?? RepoPaths.Facts;
         Settings = settings ?? new Dictionary<string, string?>();
     }
+
+    private readonly Action<IServiceCollection>? _services;
 
     public string Root { get; }
 
@@ -50,6 +53,10 @@ public sealed class BotFactory : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,7 +40,7 @@ public sealed class ChannelHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ChannelHost> StartAsync(IDictionary<string, string?>? extra = null)
+    public static async Task<ChannelHost> StartAsync(IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var fake = await FakeProvider.StartAsync();
         fake.Default = DefaultAnswer;
@@ -49,7 +50,7 @@ public sealed class ChannelHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var factory = new BotFactory(settings: settings, tickingClock: true);
+        var factory = new BotFactory(settings: settings, tickingClock: true, services: services);
         var host = new ChannelHost(fake, factory);
         return host;
     }

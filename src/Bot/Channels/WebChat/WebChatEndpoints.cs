@@ -41,7 +41,7 @@ public static partial class WebChatEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostMessageAsync(HttpContext context, ConversationService conversations, CancellationToken cancellationToken)
+    private static async Task<IResult> PostMessageAsync(HttpContext context, TurnGuard turns, CancellationToken cancellationToken)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -88,7 +88,7 @@ public static partial class WebChatEndpoints
         var message = request!.ChoiceId is { Length: > 0 } choice ? UserMessage.FromChoice(choice) : UserMessage.FromText(request.Text!);
         // The browser chooses its message ids, so they are unique only within its conversation.
         var messageId = request.MessageId is null ? null : $"{request.ConversationId}:{request.MessageId}";
-        var outcome = await conversations.HandleAsync(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse, cancellationToken);
+        var outcome = await turns.HandleAsync(new InboundEvent.Message(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse), cancellationToken);
         var replies = outcome.Replies
             .Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))
             .ToList();

@@ -85,11 +85,21 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
         return WebhookRequest.FixedTimeEquals(header[7..].ToLowerInvariant(), expected);
     }
 
+    /// <summary>
+    /// Every entry is read on its own: a null entry, change, message or status, or a timestamp out of range, is skipped
+    /// and never sinks the valid messages in the same payload (Meta would redeliver all of it for ever).
+    /// </summary>
     private List<InboundEvent> Translate(WaEnvelope envelope)
     {
         var events = new List<InboundEvent>();
         var seen = new HashSet<string>(StringComparer.Ordinal); // one payload may repeat a message id
-        var values = (envelope.Entry ?? []).SelectMany(e => e.Changes ?? []).Where(c => c.Field == "messages").Select(c => c.Value).OfType<WaValue>();
+        var now = clock.GetUtcNow();
+        var values = (envelope.Entry ?? []).OfType<WaEntry>()
+            .SelectMany(e => e.Changes ?? [])
+            .OfType<WaChange>()
+            .Where(c => c.Field == "messages")
+            .Select(c => c.Value)
+            .OfType<WaValue>();
         foreach (var value in values)
         {
             if (value.Metadata?.PhoneNumberId is { } number && number != options.Value.PhoneNumberId)
@@ -97,20 +107,18 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
                 continue; // another number of the same business account
             }
 
-            foreach (var message in value.Messages ?? [])
+            foreach (var message in (value.Messages ?? []).OfType<WaMessage>())
             {
-                if (message is { Id: { } id, From: { } from } && seen.Add(id) && Content(message) is { } content)
+                if (message is { Id: { Length: > 0 } id, From: { Length: > 0 } from } && seen.Add(id) && Content(message) is { } content)
                 {
-                    var sentAt = long.TryParse(message.Timestamp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
-                        ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-                        : clock.GetUtcNow();
+                    var sentAt = SentAt(message.Timestamp, now);
                     events.Add(new InboundEvent.Message(new ChannelAddress(ChannelNames.WhatsApp, from), id, content, Delivery.Outbox(windowExpiresAt: sentAt + Window)));
                 }
             }
 
-            foreach (var status in value.Statuses ?? [])
+            foreach (var status in (value.Statuses ?? []).OfType<WaStatus>())
             {
-                if (status.Id is { } id && Status(status.Status) is { } newStatus)
+                if (status.Id is { Length: > 0 } id && Status(status.Status) is { } newStatus)
                 {
                     var error = status.Errors is [{ Code: { } code }, ..] ? $"whatsapp {code}" : null;
                     events.Add(new InboundEvent.Status(id, newStatus, error));
@@ -119,6 +127,18 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// When the user wrote (it opens the 24-hour window). A missing, unreadable, out-of-range or future timestamp counts
+    /// as now: the window can never be made to look longer than it is.
+    /// </summary>
+    internal static DateTimeOffset SentAt(string? timestamp, DateTimeOffset now)
+    {
+        const long maxSeconds = 253_402_300_799; // 9999-12-31T23:59:59Z, the last second DateTimeOffset holds
+        return long.TryParse(timestamp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= maxSeconds
+            ? DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, now.ToUnixTimeSeconds()))
+            : now;
     }
 
     private static UserMessage? Content(WaMessage message) => message.Type switch

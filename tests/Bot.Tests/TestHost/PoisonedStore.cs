@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Storage;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.TestHost;
+
+/// <summary>
+/// The real SQLite store with a bug injected into the turn: for a poisoned address, the turn's decision throws inside the
+/// transaction (as a bug in the engine would), so nothing of it commits. <c>times</c> limits how many turns fail (a
+/// transient fault); without it every real turn fails, while the apology (a turn with no events) goes through.
+/// </summary>
+public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
+{
+    private readonly ConcurrentDictionary<string, int> _poisoned = new(StringComparer.Ordinal);
+
+    private int _failures;
+
+    /// <summary>How many turns the injected bug has failed so far.</summary>
+    public int Failures => Volatile.Read(ref _failures);
+
+    public void Poison(string address, int times = int.MaxValue) => _poisoned[address] = times;
+
+    public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        return inner.RunTurnAsync(from, inboundMessageId, now, stored =>
+        {
+            var decision = decide(stored);
+            if (decision.Events.Count > 0 && _poisoned.TryGetValue(from.Address, out var left) && left > 0)
+            {
+                _poisoned[from.Address] = left - 1;
+                Interlocked.Increment(ref _failures);
+                throw new InvalidOperationException("injected bug in the turn");
+            }
+
+            return decision;
+        }, cancellationToken);
+    }
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+    public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
+
+    public Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken) =>
+        inner.PurgeAsync(inactiveBefore, dedupeBefore, outboxBefore, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        inner.ClaimOutboxAsync(now, max, lease, cancellationToken);
+
+    public Task CompleteOutboxAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.CompleteOutboxAsync(id, outcome, now, cancellationToken);
+
+    public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.ApplyDeliveryStatusAsync(channel, providerMessageId, status, failure, now, cancellationToken);
+
+    public Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken) => inner.OutboxReportAsync(cancellationToken);
+
+    public Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.RequeueDeadAsync(now, cancellationToken);
+
+    public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.TakeWebChatMessagesAsync(address, now, cancellationToken);
+
+    public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) => inner.RecordEventsAsync(events, cancellationToken);
+
+    public Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken) => inner.GetCursorAsync(name, cancellationToken);
+
+    public Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken) => inner.SetCursorAsync(name, value, now, cancellationToken);
+
+    /// <summary>Puts this store in place of the real one (which it wraps).</summary>
+    public static void Install(IServiceCollection services)
+    {
+        services.AddSingleton<SqliteConversationStore>();
+        services.AddSingleton(sp => new PoisonedStore(sp.GetRequiredService<SqliteConversationStore>()));
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<PoisonedStore>());
+    }
+}
