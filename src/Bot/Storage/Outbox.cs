@@ -53,6 +53,9 @@ public abstract record OutboxOutcome
 
     public sealed record RetryLater(string Error, DateTimeOffset NotBefore) : OutboxOutcome;
 
+    /// <summary>Not tried: the channel is disabled, or the service is shutting down. Waits without using up an attempt.</summary>
+    public sealed record Deferred(string Reason, DateTimeOffset NotBefore) : OutboxOutcome;
+
     public sealed record Failed(string Error) : OutboxOutcome;
 
     public sealed record Dead(string Error) : OutboxOutcome;

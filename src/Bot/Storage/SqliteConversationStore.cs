@@ -229,6 +229,12 @@ public sealed partial class SqliteConversationStore(
                         new { id, next = Stamp(retry.NotBefore), error = retry.Error, at },
                         transaction);
                     break;
+                case OutboxOutcome.Deferred deferred:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'pending', next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, next = Stamp(deferred.NotBefore), error = deferred.Reason, at },
+                        transaction);
+                    break;
                 case OutboxOutcome.Failed failed:
                     await connection.ExecuteAsync(
                         "UPDATE outbox SET status = 'failed', address_cipher = NULL, attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",

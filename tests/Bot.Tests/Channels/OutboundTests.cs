@@ -55,6 +55,70 @@ public sealed class OutboundTests
         Assert.Equal(2, host.Fake.Requests.Count(r => r.Path.EndsWith("/messages", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// The provider accepts a message while the database is locked: the outcome cannot be written, so it is kept and
+    /// written when the database answers, before anything is claimed again. Past the lease the message is not re-sent.
+    /// </summary>
+    [Fact]
+    public async Task ADatabaseLockWhileASendIsRecorded_DoesNotSendItTwice()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+        var phone = "5076" + ChannelHostFixture.Unique();
+        host.Fake.Script("/messages", FakeResponse.Held());
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppText(phone, "wamid.l" + ChannelHostFixture.Unique(), "hola"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => r.Body.Contains(phone, StringComparison.Ordinal)));
+
+        await using (var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.Factory.DatabasePath}"))
+        {
+            await blocker.OpenAsync();
+            await Dapper.SqlMapper.ExecuteAsync(blocker, "BEGIN EXCLUSIVE; INSERT INTO channel_cursors (name, value, updated_at) VALUES ('lock', 'x', 'now');");
+            host.Fake.ReleaseHeld(); // the provider accepts it now, while nothing can be written
+            await WaitForLogAsync(host, "could not record its outcome");
+            host.Factory.Clock.Advance(TimeSpan.FromMinutes(5)); // the row's lease has run out
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await Dapper.SqlMapper.ExecuteAsync(blocker, "ROLLBACK;");
+        }
+
+        await host.WaitForOutboxAsync(rows => rows.Count == 1 && rows[0].Status == "sent" && rows[0].Attempts == 1);
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(host.Fake.Requests, r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Body.Contains(phone, StringComparison.Ordinal));
+        Assert.Contains("its outcome was recorded once the database answered", host.Factory.Logs.All, StringComparison.Ordinal);
+    }
+
+    /// <summary>A reply for a channel that is switched off waits, as IChannelSender promises: no attempt is used, nothing dead-letters.</summary>
+    [Fact]
+    public async Task RowsForADisabledChannel_Wait_WithoutUsingAttempts()
+    {
+        await using var factory = new BotFactory();
+        _ = factory.CreateClient();
+        var conversations = factory.Services.GetRequiredService<OimBot.Bot.Dialogs.ConversationService>();
+        await conversations.HandleAsync(new ChannelAddress("telegram", "4242"), "u-disabled-1", OimBot.Bot.Dialogs.UserMessage.FromText("hola"), Delivery.Outbox(), CancellationToken.None);
+        var dispatcher = factory.Services.GetRequiredService<OimBot.Bot.Channels.Outbox.OutboxDispatcher>();
+
+        for (var round = 0; round < 10; round++)
+        {
+            factory.Clock.Advance(TimeSpan.FromMinutes(2)); // past the wait and any lease
+            await dispatcher.DispatchOnceAsync(CancellationToken.None);
+        }
+
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath}");
+        var rows = (await Dapper.SqlMapper.QueryAsync<(string Status, long Attempts, string? Error)>(db, "SELECT status, attempts, last_error FROM outbox")).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Equal(("pending", 0L, "channel not enabled"), r));
+    }
+
+    private static async Task WaitForLogAsync(ChannelHost host, string text)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!host.Factory.Logs.All.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"no log line with '{text}'");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task Telegram429_HonoursRetryAfter_ThenDeliversOnce()
     {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
 using Polly;
 using Polly.CircuitBreaker;
@@ -19,14 +21,54 @@ public sealed partial class OutboxDispatcher(
     OutboxSignal signal,
     TimeProvider clock,
     IOptions<OutboxOptions> options,
+    BotMetrics metrics,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+
+    /// <summary>How long a row for a disabled channel waits before it is looked at again (the channel comes back with a restart).</summary>
+    public static readonly TimeSpan DisabledChannelWait = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Outcomes the database could not record (locked, read-only, gone): kept here and written before anything else is
+    /// claimed, so a message the provider accepted is never sent again when its lease runs out.
+    /// </summary>
+    private readonly ConcurrentQueue<(long Id, OutboxOutcome Outcome)> _unrecorded = new();
+
+    /// <summary>Outcomes waiting for the database (shown in /healthz and /metrics).</summary>
+    public int Unrecorded => _unrecorded.Count;
+
+    /// <summary>Writes the outcomes kept while the database failed, oldest first; false while it still fails.</summary>
+    public async Task<bool> RecordKeptOutcomesAsync(CancellationToken cancellationToken)
+    {
+        while (_unrecorded.TryPeek(out var kept))
+        {
+            try
+            {
+                await store.CompleteOutboxAsync(kept.Id, kept.Outcome, clock.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStillUnrecorded(logger, _unrecorded.Count, ex.GetType().Name);
+                return false;
+            }
+
+            _unrecorded.TryDequeue(out _);
+            LogRecordedLate(logger, kept.Id);
+        }
+
+        return true;
+    }
 
     /// <summary>Claims and sends one batch; returns how many rows it handled (tests and the benchmark drive it too).</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (!await RecordKeptOutcomesAsync(cancellationToken))
+        {
+            return 0;
+        }
+
         var batch = await store.ClaimOutboxAsync(clock.GetUtcNow(), settings.BatchSize, settings.Lease, cancellationToken);
         if (batch.Count > 0)
         {
@@ -47,12 +89,19 @@ public sealed partial class OutboxDispatcher(
     {
         var inFlight = new List<Task>();
         Task<bool>? wakeUp = null;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var settings = options.Value;
                 inFlight.RemoveAll(t => t.IsCompleted);
+                if (!await RecordKeptOutcomesAsync(stoppingToken))
+                {
+                    // The database still fails: claiming now could hand out a row that was already sent.
+                    throw new TimeoutException("outcomes waiting for the database");
+                }
+
                 var capacity = settings.Concurrency - inFlight.Count;
                 var claimed = capacity > 0
                     ? await store.ClaimOutboxAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
@@ -74,6 +123,8 @@ public sealed partial class OutboxDispatcher(
                 {
                     wakeUp = null;
                 }
+
+                failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -81,13 +132,22 @@ public sealed partial class OutboxDispatcher(
             }
             catch (Exception ex)
             {
-                // The database is unavailable or similar: nothing is lost, the rows wait.
+                // The database is unavailable, or a bug: nothing is lost, the rows wait; the loop backs off and goes on.
+                failures++;
+                metrics.LoopFailed("outbox");
                 LogDispatchFailed(logger, ex.GetType().Name);
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                var wait = TimeSpan.FromMilliseconds(Math.Min(options.Value.PollInterval.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 16)), 30_000));
+                await Task.Delay(wait, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
         await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Last chance for outcomes the database did not take: a few tries before the process ends.
+        for (var attempt = 0; attempt < 5 && !await RecordKeptOutcomesAsync(CancellationToken.None); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, CancellationToken.None);
+        }
     }
 
     private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -96,7 +156,12 @@ public sealed partial class OutboxDispatcher(
         OutboxOutcome outcome;
         if (!_senders.TryGetValue(message.Channel, out var sender) || !sender.Enabled)
         {
-            outcome = Reschedule(message, "channel not enabled", null, now);
+            // The interface promises that these rows wait: never an attempt, never a dead letter.
+            outcome = new OutboxOutcome.Deferred("channel not enabled", now + DisabledChannelWait);
+        }
+        else if (cancellationToken.IsCancellationRequested)
+        {
+            outcome = new OutboxOutcome.Deferred("shutting down", now);
         }
         else if (message.WindowExpiresAt is { } window && window <= now)
         {
@@ -105,7 +170,10 @@ public sealed partial class OutboxDispatcher(
         else
         {
             var result = await SendThroughPipelineAsync(sender, message, cancellationToken);
-            outcome = Decide(message, result, clock.GetUtcNow());
+            outcome = result is SendResult.Retryable { Error: ShuttingDown }
+                ? new OutboxOutcome.Deferred(ShuttingDown, clock.GetUtcNow())
+                : Decide(message, result, clock.GetUtcNow());
+            metrics.Send(message.Channel, SendResultName(result));
         }
 
         try
@@ -116,10 +184,24 @@ public sealed partial class OutboxDispatcher(
         }
         catch (Exception ex)
         {
-            // The row stays claimed and comes back when its lease ends; a sent one may then go twice (at-least-once).
-            LogDispatchFailed(logger, ex.GetType().Name);
+            // Kept and written before the next claim: the row is never handed out again while its outcome waits.
+            _unrecorded.Enqueue((message.Id, outcome));
+            LogKeptOutcome(logger, message.Id, ex.GetType().Name);
         }
     }
+
+    private const string ShuttingDown = "shutting down";
+
+    private static string SendResultName(SendResult result) => result switch
+    {
+        SendResult.Sent => "sent",
+        SendResult.Throttled => "throttled",
+        SendResult.Retryable => "retryable",
+        SendResult.Permanent => "permanent",
+        SendResult.UserBlocked => "blocked",
+        SendResult.NeedsTemplate => "window",
+        _ => "other",
+    };
 
     private async Task<SendResult> SendThroughPipelineAsync(IChannelSender sender, OutboxMessage message, CancellationToken cancellationToken)
     {
@@ -137,7 +219,7 @@ public sealed partial class OutboxDispatcher(
                 BrokenCircuitException broken => new SendResult.Retryable("circuit open", broken.RetryAfter ?? options.Value.BreakDuration),
                 TimeoutRejectedException => new SendResult.Retryable("timeout"),
                 HttpRequestException http => new SendResult.Retryable($"network: {http.HttpRequestError}"),
-                OperationCanceledException when cancellationToken.IsCancellationRequested => new SendResult.Retryable("shutting down", TimeSpan.Zero),
+                OperationCanceledException when cancellationToken.IsCancellationRequested => new SendResult.Retryable(ShuttingDown, TimeSpan.Zero),
                 _ => new SendResult.Retryable(outcome.Exception.GetType().Name),
             };
         }
@@ -187,4 +269,13 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox dispatcher could not run ({Error}); it retries")]
     private static partial void LogDispatchFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {Id}: the database could not record its outcome ({Error}); kept, and written before anything else is sent")]
+    private static partial void LogKeptOutcome(ILogger logger, long id, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox outcome(s) still wait for the database ({Error})")]
+    private static partial void LogStillUnrecorded(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox row {Id}: its outcome was recorded once the database answered")]
+    private static partial void LogRecordedLate(ILogger logger, long id);
 }
