@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Channels;
@@ -150,7 +151,8 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
 }
 
 /// <summary>Replays spooled messages, oldest first, as soon as the database answers again.</summary>
-internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns, IOptions<StorageOptions> options, TimeProvider clock, ILogger<SpoolReplayer> logger) : BackgroundService
+internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns, IOptions<StorageOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<SpoolReplayer> logger)
+    : BackgroundLoop("spool", clock, metrics, logger)
 {
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -199,7 +201,7 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
             }
 
             spool.Done(file);
-            var waited = clock.GetUtcNow() - message.ReceivedAt;
+            var waited = Clock.GetUtcNow() - message.ReceivedAt;
             LogReplayed(logger, message.Channel, waited.TotalSeconds);
         }
 
@@ -225,26 +227,20 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                if (spool.HasPending)
-                {
-                    await ReplayOnceAsync(stoppingToken);
-                }
+    /// <summary>How often waiting messages are tried while the database is unavailable; a newly kept message wakes it at once.</summary>
+    protected override TimeSpan Interval => options.Value.SpoolRetryInterval;
 
-                // Woken by a new spooled message, or every retry interval while some wait.
-                await _wake.WaitAsync(options.Value.SpoolRetryInterval, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+    protected override TimeSpan MaxBackoff => TimeSpan.FromSeconds(30);
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        if (spool.HasPending)
         {
-            // shutting down: the files stay for the next start
+            await ReplayOnceAsync(cancellationToken);
         }
     }
+
+    protected override Task PauseAsync(TimeSpan pause, CancellationToken cancellationToken) => _wake.WaitAsync(pause, cancellationToken);
 
     private void Wake() => _wake.Release();
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
 using OimBot.Content;
 
 namespace OimBot.Bot.ContentHosting;
@@ -9,7 +10,7 @@ namespace OimBot.Bot.ContentHosting;
 /// Holds the content version every turn uses. A valid edit replaces it atomically; an invalid edit is logged with
 /// file:line and the previous version keeps serving. Start-up refuses invalid content.
 /// </summary>
-public sealed partial class ContentHost(IOptions<ContentOptions> options, TimeProvider clock, ILogger<ContentHost> logger)
+public sealed partial class ContentHost(IOptions<ContentOptions> options, TimeProvider clock, ILogger<ContentHost> logger, BotMetrics? metrics = null)
 {
     private readonly Lock _reloadLock = new();
     private ContentSet? _current;
@@ -53,10 +54,12 @@ public sealed partial class ContentHost(IOptions<ContentOptions> options, TimePr
                 return false;
             }
 
-            _fingerprint = fingerprint;
+            // Remembered only once the files were read: an edit whose read failed (a file mid-save) is read again.
             var result = Load();
+            _fingerprint = fingerprint;
             if (result.Content is null)
             {
+                metrics?.ReloadFailed();
                 foreach (var error in result.Errors)
                 {
                     LogInvalidEdit(logger, error.ToString());
@@ -122,8 +125,13 @@ public sealed partial class ContentHost(IOptions<ContentOptions> options, TimePr
 }
 
 /// <summary>Loads content before the server listens, then checks the files every <see cref="ContentOptions.ReloadInterval"/>.</summary>
-internal sealed partial class ContentReloader(ContentHost host, IOptions<ContentOptions> options, TimeProvider clock, ILogger<ContentReloader> logger) : BackgroundService
+internal sealed class ContentReloader(ContentHost host, IOptions<ContentOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<ContentReloader> logger)
+    : BackgroundLoop("content", clock, metrics, logger)
 {
+    protected override TimeSpan Interval => options.Value.ReloadInterval;
+
+    protected override bool RunAtStart => false;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         if (!host.IsLoaded)
@@ -134,31 +142,12 @@ internal sealed partial class ContentReloader(ContentHost host, IOptions<Content
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>A file read mid-save throws here; the edit is not remembered as seen, so the next round reads it again.</summary>
+    protected override Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ReloadInterval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    host.ReloadIfChanged();
-                }
-                catch (IOException ex)
-                {
-                    LogReadFailed(logger, ex.Message); // a file mid-save; the next tick tries again
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
+        host.ReloadIfChanged();
+        return Task.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the content files ({Reason}); retrying")]
-    private static partial void LogReadFailed(ILogger logger, string reason);
 }
 
 /// <summary>The content has errors; the message lists each one as file:line.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
 using OimBot.Analytics;
 using OimBot.Bot.Channels;
 using OimBot.Bot.Channels.Outbox;
@@ -210,41 +211,26 @@ public sealed partial class HandoffService(
 }
 
 /// <summary>Every few seconds: tells users whose case nobody took, and deletes old transcripts of closed cases.</summary>
-internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore cases, TimeProvider clock, IOptions<HandoffOptions> options, ILogger<HandoffMonitor> logger) : BackgroundService
+internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore cases, TimeProvider clock, IOptions<HandoffOptions> options, BotMetrics metrics, ILogger<HandoffMonitor> logger)
+    : BackgroundLoop("handoff", clock, metrics, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.MonitorInterval;
+
+    protected override bool RunAtStart => false;
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.MonitorInterval, clock);
-        try
+        await handoff.TimeOutAsync(options.Value.ClaimTimeout, options.Value.BuildSchedule(), cancellationToken);
+        await handoff.ExpireAsync(options.Value.CaseExpiry, cancellationToken);
+        var now = Clock.GetUtcNow();
+        var purged = await cases.PurgeTranscriptsAsync(now - options.Value.TranscriptRetention, now, cancellationToken);
+        if (purged > 0)
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await handoff.TimeOutAsync(options.Value.ClaimTimeout, options.Value.BuildSchedule(), stoppingToken);
-                    await handoff.ExpireAsync(options.Value.CaseExpiry, stoppingToken);
-                    var now = clock.GetUtcNow();
-                    var purged = await cases.PurgeTranscriptsAsync(now - options.Value.TranscriptRetention, now, stoppingToken);
-                    if (purged > 0)
-                    {
-                        LogPurged(logger, purged);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogFailed(logger, ex.GetType().Name);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
+            LogPurged(logger, purged);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the transcripts of {Count} closed cases past retention")]
     private static partial void LogPurged(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The handoff monitor failed ({Error}); it retries")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

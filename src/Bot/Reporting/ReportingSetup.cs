@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
 using OimBot.Analytics;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
@@ -77,11 +78,16 @@ public static class ReportingSetup
 }
 
 /// <summary>Every <see cref="AnalyticsOptions.MaintenanceInterval"/>: roll up old raw events, destroy ended periods' salts.</summary>
-internal sealed partial class AnalyticsMaintenance(SqliteAnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, ILogger<AnalyticsMaintenance> logger) : BackgroundService
+internal sealed partial class AnalyticsMaintenance(SqliteAnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, BotMetrics metrics, ILogger<AnalyticsMaintenance> logger)
+    : BackgroundLoop("analytics", clock, metrics, logger)
 {
+    protected override TimeSpan Interval => options.Value.MaintenanceInterval;
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
     public async Task<MaintenanceResult> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var result = await store.MaintainAsync(PanamaTime.Today(clock), options.Value.RawRetention, cancellationToken);
+        var result = await store.MaintainAsync(PanamaTime.Today(Clock), options.Value.RawRetention, cancellationToken);
         foreach (var period in result.PeriodsFrozen)
         {
             LogFrozen(logger, period);
@@ -95,36 +101,10 @@ internal sealed partial class AnalyticsMaintenance(SqliteAnalyticsStore store, T
         return result;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.MaintenanceInterval, clock);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogFailed(logger, ex.GetType().Name);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Analytics period {Period} has ended: its pseudonym salt was destroyed")]
     private static partial void LogFrozen(ILogger logger, string period);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rolled {Count} raw analytics events into daily counts")]
     private static partial void LogRolledUp(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics maintenance failed ({Error}); will retry")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

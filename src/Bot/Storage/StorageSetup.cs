@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Reporting;
@@ -19,6 +20,8 @@ public static class StorageSetup
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddAnalyticsRecording();
         builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<BotMetrics>();
         builder.Services.AddSingleton<ICaseStore, SqliteCaseStore>();
         builder.Services.AddSingleton<IUserStore, SqliteUserStore>();
         builder.Services.AddSingleton<IAuditLog, SqliteAuditLog>();
@@ -43,13 +46,14 @@ internal sealed partial class ConversationJanitor(
     TimeProvider clock,
     IOptions<DialogOptions> dialogs,
     IOptions<StorageOptions> storage,
-    ILogger<ConversationJanitor> logger) : BackgroundService
+    BotMetrics metrics,
+    ILogger<ConversationJanitor> logger) : BackgroundLoop("cleanup", clock, metrics, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
 
     public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, now - storage.Value.OutboxRetention, cancellationToken);
         if (purged > 0)
         {
@@ -59,35 +63,13 @@ internal sealed partial class ConversationJanitor(
         return purged;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await PurgeOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogPurgeFailed(logger, ex.GetType().Name);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
-    }
+    protected override TimeSpan Interval => Every;
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => PurgeOnceAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations")]
     private static partial void LogPurged(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging inactive conversations failed ({Error}); will retry")]
-    private static partial void LogPurgeFailed(ILogger logger, string error);
 }
 
 internal sealed class StorageHealthCheck(IConversationStore store) : IHealthCheck

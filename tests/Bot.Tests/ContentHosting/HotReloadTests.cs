@@ -47,6 +47,29 @@ public sealed class HotReloadTests : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// An edit read while the editor still holds the file (an exclusive lock, as a save in progress) fails; the edit is
+    /// not remembered as seen, so it is read again on a later round and served, and the reloader keeps running.
+    /// </summary>
+    [Fact]
+    public async Task AnEditWhoseReadFailed_IsReadAgain_AndServed()
+    {
+        var main = Path.Combine(_temp.ContentDirectory, "main.yaml");
+        var original = await File.ReadAllTextAsync(main);
+        Assert.StartsWith("Hola. Soy el asistente", await WelcomeAsync(), StringComparison.Ordinal);
+
+        await using (var saving = new FileStream(main, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var edited = System.Text.Encoding.UTF8.GetBytes(original.Replace("Hola. Soy el asistente", "Saludos. Soy el asistente", StringComparison.Ordinal));
+            saving.SetLength(0);
+            await saving.WriteAsync(edited);
+            await saving.FlushAsync();
+            Assert.True(await EventuallyAsync(() => Task.FromResult(_factory.Logs.All.Contains("Background job content failed with IOException", StringComparison.Ordinal))), "the locked read did not fail");
+        }
+
+        Assert.True(await EventuallyAsync(async () => (await WelcomeAsync()).StartsWith("Saludos.", StringComparison.Ordinal)), "the edit was never read again");
+    }
+
     [Fact]
     public async Task ValidEdit_ServesWithinSeconds_AndAnInvalidEditKeepsThePreviousVersion()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Channels.Telegram;
@@ -10,54 +11,45 @@ namespace OimBot.Bot.Channels.Telegram;
 /// translation and pipeline as the webhook, and only then moves the saved offset past it, so an update is confirmed
 /// to Telegram after it is committed (https://core.telegram.org/bots/api#getupdates).
 /// </summary>
-public sealed partial class TelegramPoller(
+public sealed class TelegramPoller(
     TelegramClient client,
     InboundPipeline pipeline,
     IConversationStore store,
     TimeProvider clock,
-    ILogger<TelegramPoller> logger) : BackgroundService
+    BotMetrics metrics,
+    ILogger<TelegramPoller> logger) : BackgroundLoop("telegram-poller", clock, metrics, logger)
 {
     public const string Cursor = "telegram:next-update-id";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>getUpdates itself waits (long polling), so a round follows the last one at once.</summary>
+    protected override TimeSpan Interval => TimeSpan.Zero;
+
+    protected override TimeSpan FirstBackoff => TimeSpan.FromSeconds(2);
+
+    protected override TimeSpan MaxBackoff => TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// One getUpdates and its updates, each handled (a failing turn is set aside by the pipeline) before the offset
+    /// moves past it. Any failure ends the round; the base logs it and backs off, and the saved offset makes the next
+    /// round ask for the same updates again.
+    /// </summary>
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var offset = long.TryParse(await store.GetCursorAsync(Cursor, cancellationToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var saved) ? saved : 0;
+        var (updates, error) = await client.GetUpdatesAsync(offset, cancellationToken);
+        if (error is not null)
         {
-            try
-            {
-                var offset = long.TryParse(await store.GetCursorAsync(Cursor, stoppingToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var saved) ? saved : 0;
-                var (updates, error) = await client.GetUpdatesAsync(offset, stoppingToken);
-                if (error is not null)
-                {
-                    throw new HttpRequestException(error is SendResult.Throttled or SendResult.Retryable ? "telegram unavailable" : "telegram refused getUpdates");
-                }
+            throw new HttpRequestException(error is SendResult.Throttled or SendResult.Retryable ? "telegram unavailable" : "telegram refused getUpdates");
+        }
 
-                foreach (var update in updates.OrderBy(u => u.UpdateId))
-                {
-                    if (TelegramAdapter.Translate(update) is WebhookResult.Accepted accepted)
-                    {
-                        await pipeline.ProcessAsync(ChannelNames.Telegram, accepted.Events, stoppingToken);
-                    }
-
-                    await store.SetCursorAsync(Cursor, (update.UpdateId + 1).ToString(CultureInfo.InvariantCulture), clock.GetUtcNow(), stoppingToken);
-                }
-
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        foreach (var update in updates.OrderBy(u => u.UpdateId))
+        {
+            if (TelegramAdapter.Translate(update) is WebhookResult.Accepted accepted)
             {
-                return;
+                await pipeline.ProcessAsync(ChannelNames.Telegram, accepted.Events, cancellationToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
-            {
-                failures++;
-                LogPollFailed(logger, ex is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http ? http.HttpRequestError.ToString() : ex.GetType().Name, failures);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, failures))), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+
+            await store.SetCursorAsync(Cursor, (update.UpdateId + 1).ToString(CultureInfo.InvariantCulture), Clock.GetUtcNow(), cancellationToken);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram polling failed ({Reason}), attempt {Failures}; retrying with backoff")]
-    private static partial void LogPollFailed(ILogger logger, string reason, int failures);
 }
