@@ -34,6 +34,9 @@ public enum EventKind
 
     /// <summary>A caseworker's first written answer in a case; the value is the whole minutes since the request.</summary>
     FirstCaseworkerReply,
+
+    /// <summary>A web chat request refused by a rate limit (flooding, automated traffic); never a person.</summary>
+    WebChatRefused,
 }
 
 /// <summary>

@@ -121,6 +121,7 @@ public static class ReachSummary
         string Returning,
         string Handoffs,
         string Topics,
+        string Refused,
         string NoData,
         string Footnote);
 
@@ -136,6 +137,7 @@ public static class ReachSummary
         " {0} personas volvieron otro día.",
         " Se pidió hablar con una persona del equipo {0} veces y el equipo atendió {1} solicitudes.",
         " Temas consultados: {0}.",
+        " El chat web rechazó {0} solicitudes que superaban sus límites (tráfico automático o abusivo, que no se cuenta como personas).",
         "sin datos",
         "Cifras anónimas: las personas se cuentan una vez por periodo ({0}); los valores de 1 a 4 se muestran como «<5» (de 1 a 9 como «<10» en temas sensibles) y «•» oculta una cifra que permitiría deducirlos.");
 
@@ -150,6 +152,7 @@ public static class ReachSummary
         " {0} people came back on another day.",
         " People asked to talk to a team member {0} times and the team took {1} requests.",
         " Topics: {0}.",
+        " The web chat refused {0} requests over its limits (automated or abusive traffic, not counted as people).",
         "no data",
         "Anonymous figures: people are counted once per period ({0}); values from 1 to 4 are shown as \"<5\" (1 to 9 as \"<10\" for sensitive topics) and \"•\" hides a figure that would reveal them.");
 
@@ -179,6 +182,11 @@ public static class ReachSummary
         if (topics.Count > 0)
         {
             text.AppendFormat(c, words.Topics, string.Join("; ", topics.Select(t => $"{words.Name(t.Key)} ({t.Cell.Shown})")));
+        }
+
+        if (report.WebChatRefused > 0)
+        {
+            text.AppendFormat(c, words.Refused, report.WebChatRefused);
         }
 
         text.AppendLine().AppendFormat(c, words.Footnote, report.Periods.Count == 0 ? words.NoData : string.Join(", ", report.Periods));

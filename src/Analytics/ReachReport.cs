@@ -83,6 +83,9 @@ public sealed class ReachFigures
 
     public long HandoffsTimedOut { get; init; }
 
+    /// <summary>Web chat requests refused by the rate limits: traffic that was not counted as people.</summary>
+    public long WebChatRefused { get; init; }
+
     /// <summary>Closed cases by outcome code (how handoffs went); adds up to <see cref="HandoffsClosed"/>.</summary>
     public IReadOnlyList<(string Key, long Count)> Outcomes { get; init; } = [];
 
@@ -180,6 +183,7 @@ public static class ReachAggregator
             HandoffsTaken = Sum(EventKind.HandoffTaken),
             HandoffsClosed = Sum(EventKind.HandoffClosed),
             HandoffsTimedOut = Sum(EventKind.HandoffTimedOut),
+            WebChatRefused = Sum(EventKind.WebChatRefused),
             Outcomes = [.. (dimensions.Outcomes ?? []).Concat(events.Where(e => e.Kind == EventKind.HandoffClosed).Select(e => e.Value).Distinct().Order(StringComparer.Ordinal)).Distinct()
                 .Select(outcome => (outcome, events.Where(e => e.Kind == EventKind.HandoffClosed && e.Value == outcome).Sum(e => e.Count)))],
             Satisfaction = [.. Enumerable.Range(1, 5).Select(score => events.Where(e => e.Kind == EventKind.SatisfactionGiven && e.Value == score.ToString(CultureInfo.InvariantCulture)).Sum(e => e.Count))],
@@ -260,6 +264,9 @@ public sealed class PublishedReport
     public required PublishedCell HandoffsClosed { get; init; }
 
     public required PublishedCell HandoffsTimedOut { get; init; }
+
+    /// <summary>An operational count, not people: shown as is.</summary>
+    public long WebChatRefused { get; init; }
 
     /// <summary>Closed cases by outcome; its total is <see cref="HandoffsClosed"/>.</summary>
     public required PublishedSeries Outcomes { get; init; }
@@ -342,6 +349,7 @@ public sealed class PublishedReport
             HandoffsClosed = figures.Outcomes.Count == 0 ? Single(figures.HandoffsClosed) : outcomes.GrandTotal,
             Outcomes = new PublishedSeries([.. figures.Outcomes.Select((o, i) => (o.Key, outcomes.Cells[0, i]))]),
             HandoffsTimedOut = Single(figures.HandoffsTimedOut),
+            WebChatRefused = figures.WebChatRefused,
             Satisfaction = satisfaction,
             SatisfactionAnswers = scores.GrandTotal,
             SatisfactionAverage = average,

@@ -22,8 +22,12 @@ public static class ChannelsSetup
         services.AddSingleton<SendPipelines>();
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<TurnGuard>();
+        services.AddOptions<WebChat.WebChatOptions>().BindConfiguration(WebChat.WebChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WebChat.WebChatLimits>();
+        services.AddHostedService<WebChat.WebChatRefusals>();
         services.TryAddSingleton<BotMetrics>();
         services.AddSingleton<InboundSpool>();
+        services.TryAddSingleton<SpoolDisk>();
         services.AddHostedService<SpoolReplayer>();
         services.AddHealthChecks().AddCheck<SpoolHealthCheck>("spool");
         services.AddSingleton<OutboxDispatcher>();

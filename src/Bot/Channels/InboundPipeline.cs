@@ -25,7 +25,17 @@ public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore 
                 LogIgnored(logger, channel, ignored.Why);
                 return acknowledge();
             case WebhookResult.Accepted accepted:
-                await ProcessAsync(channel, accepted.Events, cancellationToken);
+                try
+                {
+                    await ProcessAsync(channel, accepted.Events, cancellationToken);
+                }
+                catch (SpoolUnavailableException)
+                {
+                    // Neither the database nor the disk can keep the message: the provider is asked to send it again
+                    // (messages already answered in the same payload are recognised by their ids then).
+                    return new RetryLater(RetryAfterSeconds);
+                }
+
                 return acknowledge();
             default:
                 throw new ArgumentOutOfRangeException(nameof(result), result.GetType().Name, "unknown webhook result");
@@ -75,6 +85,19 @@ public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore 
                 default:
                     throw new ArgumentOutOfRangeException(nameof(events), inbound.GetType().Name, "unknown inbound event");
             }
+        }
+    }
+
+    /// <summary>How long the provider is asked to wait before it sends a message the service could not keep.</summary>
+    public const int RetryAfterSeconds = 30;
+
+    /// <summary>503 with Retry-After: Telegram and Meta send the webhook again; Twilio does with connection overrides (README).</summary>
+    private sealed class RetryLater(int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(detail: "The service cannot keep messages right now; send it again later.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again later").ExecuteAsync(httpContext);
         }
     }
 

@@ -27,9 +27,13 @@ public sealed record SpooledMessage(
 /// Files are replayed oldest first once the database answers again; while any wait, new messages queue behind them so
 /// each user's messages keep their order.
 /// </summary>
-public sealed partial class InboundSpool(AddressProtector protector, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboundSpool> logger)
+public sealed partial class InboundSpool(AddressProtector protector, IOptions<StorageOptions> options, SpoolDisk disk, TimeProvider clock, ILogger<InboundSpool> logger)
 {
     private readonly Lock _lock = new();
+    private long _lastFailure;
+
+    /// <summary>When the last write failed (a full or unwritable disk), until a write succeeds again.</summary>
+    public DateTimeOffset? WriteFailedAt => Volatile.Read(ref _lastFailure) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
     private long _sequence;
     private int? _pending;
 
@@ -80,19 +84,23 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
         }
 
         var temporary = Path.Combine(folder, name + ".tmp");
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
+        try
         {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await disk.WriteAsync(temporary, sealedBytes, cancellationToken);
+            File.Move(temporary, Path.Combine(folder, name));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or unwritable disk: no half-written file is left behind, /healthz turns Unhealthy, and the caller
+            // answers the provider with a status it retries.
+            TryDelete(temporary);
+            Volatile.Write(ref _lastFailure, clock.GetUtcNow().UtcTicks);
+            var error = ex.GetType().Name;
+            LogCannotWrite(logger, record.Channel, error, ex.HResult);
+            throw new SpoolUnavailableException(ex);
         }
 
-        await using (var stream = new FileStream(temporary, fileOptions))
-        {
-            await stream.WriteAsync(sealedBytes, cancellationToken);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path.Combine(folder, name));
+        Volatile.Write(ref _lastFailure, 0);
         if (quarantine)
         {
             return;
@@ -146,8 +154,77 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
         }
     }
 
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // nothing more to do: the start-up sweep removes leftovers
+        }
+    }
+
+    /// <summary>After a failed write: tries a small file; true (and the failure forgotten) once the disk takes it again.</summary>
+    public async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(Directory, $"probe-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            await disk.WriteAsync(probe, new byte[64], cancellationToken);
+            Volatile.Write(ref _lastFailure, 0);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            TryDelete(probe);
+        }
+    }
+
+    /// <summary>Removes half-written files left by a crash or a full disk (they were never acknowledged as kept).</summary>
+    public void SweepTemporaryFiles()
+    {
+        foreach (var folder in new[] { Directory, FailedDirectory }.Where(System.IO.Directory.Exists))
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(folder, "*.tmp"))
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "A {Channel} message could not be kept on disk ({Error}, HResult {HResult}): the disk is full or unwritable; the provider is asked to send it again")]
+    private static partial void LogCannotWrite(ILogger logger, string channel, string error, int hResult);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database is unavailable: a {Channel} message was kept on disk and will be answered when it is back")]
     private static partial void LogSpooled(ILogger logger, string channel);
+}
+
+/// <summary>Neither the database nor the spool could keep a message: the webhook asks the provider to send it again.</summary>
+public sealed class SpoolUnavailableException(Exception inner) : IOException("the spool cannot be written", inner);
+
+/// <summary>Writes one spool file durably (its own class so a test can stand in for a full disk).</summary>
+public class SpoolDisk
+{
+    public virtual async Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var stream = new FileStream(path, fileOptions);
+        await stream.WriteAsync(bytes, cancellationToken);
+        stream.Flush(flushToDisk: true);
+    }
 }
 
 /// <summary>Replays spooled messages, oldest first, as soon as the database answers again.</summary>
@@ -211,6 +288,7 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         spool.Spooled += Wake;
+        spool.SweepTemporaryFiles();
         return base.StartAsync(cancellationToken);
     }
 
@@ -255,12 +333,17 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
 /// <summary>/healthz says so while messages wait on disk for the database, and when some could not be replayed.</summary>
 internal sealed class SpoolHealthCheck(InboundSpool spool) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (spool.WriteFailedAt is { } failedAt && !await spool.ProbeAsync(cancellationToken))
+        {
+            return HealthCheckResult.Unhealthy($"the spool cannot be written since {failedAt:u} (disk full or unwritable): messages cannot be kept while the database fails");
+        }
+
         var waiting = spool.Pending().Count;
         var failed = Directory.Exists(spool.FailedDirectory) ? Directory.EnumerateFiles(spool.FailedDirectory).Count() : 0;
-        return Task.FromResult(waiting == 0 && failed == 0
+        return waiting == 0 && failed == 0
             ? HealthCheckResult.Healthy("no message waiting on disk")
-            : HealthCheckResult.Degraded($"{waiting} message(s) waiting on disk for the database; {failed} set aside in {spool.FailedDirectory}"));
+            : HealthCheckResult.Degraded($"{waiting} message(s) waiting on disk for the database; {failed} set aside in {spool.FailedDirectory}");
     }
 }

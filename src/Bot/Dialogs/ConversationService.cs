@@ -53,7 +53,7 @@ public sealed partial class ConversationService(
                 result.CaseActions,
                 set.VersionId,
                 delivery,
-                ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message));
+                Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)));
         }, cancellationToken);
 
         if (delivery.ThroughOutbox && !outcome.Duplicate)
@@ -70,6 +70,13 @@ public sealed partial class ConversationService(
         LogTurn(logger, from.Channel, outcome.ConversationId ?? "-", outcome.Replies.Count, outcome.Duplicate);
         return outcome;
     }
+
+    /// <summary>
+    /// On the open web chat anyone (or any script) can start a conversation: a person counts towards reach only once they
+    /// have chosen a language, a real exchange. Messaging channels stand for a phone number and count from the first message.
+    /// </summary>
+    private static IReadOnlyList<ActivityStep> Activity(string channel, ConversationState? state, IReadOnlyList<ActivityStep> steps) =>
+        channel == Channels.ChannelNames.WebChat && state?.Consented != true ? [.. steps.Where(s => s.Step != Steps.Active)] : steps;
 
     /// <summary>
     /// Answers a message whose turn failed on every attempt with a short apology, and records its id as answered so the

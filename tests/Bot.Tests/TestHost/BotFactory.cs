@@ -46,6 +46,11 @@ public sealed class BotFactory : WebApplicationFactory<Program>
         builder.UseSetting("Handoff:InitialPasswordFile", InitialPasswordFile);
         builder.UseSetting("Content:Directory", ContentDirectory);
         builder.UseSetting("Content:FactsPath", FactsPath);
+        // The tests start thousands of web chat conversations from one address; the limit tests set their own.
+        builder.UseSetting("WebChat:NewConversationsPerAddress", "100000");
+        builder.UseSetting("WebChat:MessagesPerMinutePerAddress", "100000");
+        builder.UseSetting("WebChat:MessagesPerMinutePerConversation", "10000");
+        builder.UseSetting("WebChat:PollsPerMinutePerAddress", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -41,7 +41,7 @@ public static partial class WebChatEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostMessageAsync(HttpContext context, TurnGuard turns, CancellationToken cancellationToken)
+    private static async Task<IResult> PostMessageAsync(HttpContext context, TurnGuard turns, WebChatLimits limits, CancellationToken cancellationToken)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -85,10 +85,16 @@ public static partial class WebChatEndpoints
             return Invalid(StatusCodes.Status400BadRequest, problem);
         }
 
-        var message = request!.ChoiceId is { Length: > 0 } choice ? UserMessage.FromChoice(choice) : UserMessage.FromText(request.Text!);
+        if (limits.CheckMessage(WebChatLimits.ClientOf(context), request!.ConversationId!) is { } wait)
+        {
+            return WebChatLimits.TooMany(wait);
+        }
+
+        var message = request.ChoiceId is { Length: > 0 } choice ? UserMessage.FromChoice(choice) : UserMessage.FromText(request.Text!);
         // The browser chooses its message ids, so they are unique only within its conversation.
         var messageId = request.MessageId is null ? null : $"{request.ConversationId}:{request.MessageId}";
         var outcome = await turns.HandleAsync(new InboundEvent.Message(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse), cancellationToken);
+        limits.Known(request.ConversationId!);
         var replies = outcome.Replies
             .Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))
             .ToList();
@@ -99,8 +105,13 @@ public static partial class WebChatEndpoints
     /// Messages that were not the answer to a request (a caseworker's reply, "your case was taken", the closing
     /// question): the page asks every few seconds and gets each one once.
     /// </summary>
-    private static async Task<IResult> GetPendingAsync(string? conversationId, IConversationStore store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetPendingAsync(HttpContext context, string? conversationId, IConversationStore store, WebChatLimits limits, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (limits.CheckPoll(WebChatLimits.ClientOf(context)) is { } wait)
+        {
+            return WebChatLimits.TooMany(wait);
+        }
+
         if (string.IsNullOrEmpty(conversationId) || !SafeId().IsMatch(conversationId))
         {
             return Invalid(StatusCodes.Status400BadRequest, "conversationId must be 8 to 100 letters, digits, '-' or '_'.");
