@@ -5,6 +5,7 @@ using OimBot.Bot.Cli;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Handoff;
+using OimBot.Bot.Operations;
 using OimBot.Bot.Reporting;
 using OimBot.Bot.Storage;
 
@@ -15,6 +16,7 @@ if (CommandLine.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(Hosting.Options(args));
 builder.AddSafeLogging();
+builder.AddTrustedProxies();
 builder.AddStorage();
 builder.AddContentHosting();
 builder.AddDialogs();
@@ -25,6 +27,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
 
 var app = builder.Build();
+app.UseTrustedProxies();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapWebChat();

@@ -39,9 +39,20 @@ public sealed class HandoffOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Failed sign-ins in a row before the account is locked for <see cref="LockoutDuration"/>.</summary>
+    /// <summary>
+    /// Failed sign-ins to one account from one client address before that address is locked out of that account for
+    /// <see cref="LockoutDuration"/>. A colleague at another address can still sign in.
+    /// </summary>
     [Range(1, 100)]
     public int LockoutAttempts { get; set; } = 5;
+
+    /// <summary>Failed sign-ins to one account from anywhere before the account itself is locked (a distributed attack).</summary>
+    [Range(1, 10_000)]
+    public int AccountLockoutAttempts { get; set; } = 50;
+
+    /// <summary>Failed sign-ins from one client address, to any account, before it must wait <see cref="LockoutDuration"/>.</summary>
+    [Range(1, 100_000)]
+    public int SignInAttemptsPerAddress { get; set; } = 20;
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);

@@ -10,12 +10,20 @@ namespace OimBot.Bot.Handoff;
 public enum SignInResult
 {
     Success,
-    Invalid,
-    Locked,
+
+    /// <summary>Unknown, disabled or locked account, or a wrong password: one answer for all, in the same time.</summary>
+    Refused,
+
+    /// <summary>Too many failures from this client address (for this account, or for any): it must wait.</summary>
+    Throttled,
 }
 
-/// <summary>Inbox users: passwords hashed with ASP.NET Core's PasswordHasher, lockout after repeated failures.</summary>
-public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHasher<InboxUser> hasher, TimeProvider clock, IOptions<HandoffOptions> options)
+/// <summary>
+/// Inbox users: passwords hashed with ASP.NET Core's PasswordHasher. Failed sign-ins are throttled per client address
+/// (<see cref="SignInThrottle"/>); the account itself locks only after many failures from anywhere. Every refusal takes
+/// at least <see cref="RefusalFloor"/> and says the same words, so nobody can tell which accounts exist or are locked.
+/// </summary>
+public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHasher<InboxUser> hasher, SignInThrottle throttle, TimeProvider clock, IOptions<HandoffOptions> options)
 {
     private static readonly InboxUser Placeholder = new("-", Roles.Caseworker, string.Empty, "-", false, false, 0, null, null);
     private readonly string _dummyHash = hasher.HashPassword(Placeholder, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
@@ -24,32 +32,62 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
     public const string MustChangeClaim = "oimbot:must-change-password";
     public const int MinimumPasswordLength = 12;
 
-    public async Task<(SignInResult Result, InboxUser? User, DateTimeOffset? LockedUntil)> CheckAsync(string username, string password, CancellationToken cancellationToken)
+    /// <summary>The least time any refused sign-in takes (longer than a hash and the database writes of a known account).</summary>
+    public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(400);
+
+    /// <param name="client">The client's address (<see cref="Operations.ClientAddress"/>), for the throttle only.</param>
+    public async Task<(SignInResult Result, InboxUser? User, DateTimeOffset? RetryAt)> CheckAsync(string username, string password, string client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await DecideAsync(username.Trim(), password, client, cancellationToken);
+        if (outcome.Result != SignInResult.Success)
+        {
+            var left = RefusalFloor - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, CancellationToken.None);
+            }
+        }
+
+        return outcome;
+    }
+
+    private async Task<(SignInResult Result, InboxUser? User, DateTimeOffset? RetryAt)> DecideAsync(string username, string password, string client, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var user = await users.FindAsync(username.Trim(), cancellationToken);
-        if (user is null || user.Disabled)
+        if (throttle.BlockedUntil(client, username) is { } until)
         {
-            hasher.VerifyHashedPassword(Placeholder, _dummyHash, password); // the same time, known user or not
-            return (SignInResult.Invalid, null, null);
+            hasher.VerifyHashedPassword(Placeholder, _dummyHash, password);
+            return (SignInResult.Throttled, null, until);
         }
 
-        if (user.LockedUntil is { } locked && locked > now)
+        var user = await users.FindAsync(username, cancellationToken);
+        var usable = user is { Disabled: false } && !(user.LockedUntil is { } locked && locked > now);
+        var verified = hasher.VerifyHashedPassword(user ?? Placeholder, user?.PasswordHash ?? _dummyHash, password) != PasswordVerificationResult.Failed;
+        if (user is null || !usable || !verified)
         {
-            return (SignInResult.Locked, null, locked);
+            throttle.Failed(client, username);
+            if (user is not null)
+            {
+                await users.RecordFailureAsync(user.Username, options.Value.AccountLockoutAttempts, options.Value.LockoutDuration, now, cancellationToken);
+                await audit.AppendAsync(user.Username, "sign-in-failed", null, null, now, cancellationToken);
+            }
+
+            return (SignInResult.Refused, null, null);
         }
 
-        if (hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
-        {
-            await users.RecordFailureAsync(user.Username, options.Value.LockoutAttempts, options.Value.LockoutDuration, now, cancellationToken);
-            await audit.AppendAsync(user.Username, "sign-in-failed", null, null, now, cancellationToken);
-            var after = await users.FindAsync(user.Username, cancellationToken);
-            return after?.LockedUntil is { } until && until > now ? (SignInResult.Locked, null, until) : (SignInResult.Invalid, null, null);
-        }
-
+        throttle.Succeeded(client, username);
         await users.RecordSuccessAsync(user.Username, now, cancellationToken);
         await audit.AppendAsync(user.Username, "sign-in", null, null, now, cancellationToken);
         return (SignInResult.Success, user, null);
+    }
+
+    /// <summary>Sign-out ends every session of the user: a copied cookie stops working at once, not when it expires.</summary>
+    public async Task SignOutEverywhereAsync(string username, CancellationToken cancellationToken)
+    {
+        await users.RevokeSessionsAsync(username, cancellationToken);
+        await audit.AppendAsync(username, "sign-out", null, null, clock.GetUtcNow(), cancellationToken);
     }
 
     public static ClaimsPrincipal Principal(InboxUser user)

@@ -24,6 +24,7 @@ public static class InboxSetup
         services.AddSingleton<HandoffService>();
         services.AddHostedService<HandoffMonitor>();
         services.AddSingleton<IPasswordHasher<InboxUser>, PasswordHasher<InboxUser>>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<InboxAccounts>();
         services.AddHostedService<InboxBootstrap>();
 
@@ -94,6 +95,7 @@ public static class InboxSetup
     public static WebApplication MapInbox(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Use(SecurityHeaders);
         app.UseAuthentication();
         app.UseAuthorization();
         app.Use(MustChangePasswordFirst);
@@ -103,18 +105,42 @@ public static class InboxSetup
         return app;
     }
 
-    /// <summary>A user with a temporary password (the first admin, or one reset by a supervisor) changes it before anything else.</summary>
+    /// <summary>
+    /// A user with a temporary password (the first admin, or one reset by a supervisor) changes it before anything else:
+    /// every authenticated request, pages and APIs (the CSV exports, the event stream) alike.
+    /// </summary>
     private static Task MustChangePasswordFirst(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
         if (context.User.FindFirst(InboxAccounts.MustChangeClaim)?.Value == "true"
-            && path.StartsWithSegments("/inbox")
             && !path.StartsWithSegments("/inbox/password")
             && !path.StartsWithSegments("/inbox/logout")
             && !path.StartsWithSegments("/inbox/assets"))
         {
-            context.Response.Redirect("/inbox/password");
-            return Task.CompletedTask;
+            if (path.StartsWithSegments("/inbox") && !path.StartsWithSegments("/inbox/events"))
+            {
+                context.Response.Redirect("/inbox/password");
+                return Task.CompletedTask;
+            }
+
+            return TypedResults.Problem(detail: "Change your temporary password at /inbox/password first.", statusCode: StatusCodes.Status403Forbidden, title: "Password change required").ExecuteAsync(context);
+        }
+
+        return next(context);
+    }
+
+    /// <summary>The staff pages and their APIs: no framing, no sniffing, scripts and styles from this site only, no referrer.</summary>
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/inbox") || path.StartsWithSegments("/api/analytics"))
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
         }
 
         return next(context);

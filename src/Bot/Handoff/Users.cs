@@ -39,6 +39,9 @@ public interface IUserStore
     Task RecordFailureAsync(string username, int lockAfter, TimeSpan lockFor, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task RecordSuccessAsync(string username, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A new security stamp: every cookie issued before stops working at its next request (sign-out).</summary>
+    Task RevokeSessionsAsync(string username, CancellationToken cancellationToken);
 }
 
 public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string? CaseReference, string? Detail);

@@ -71,6 +71,10 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
                 new { username, lockAfter, until = SqliteDatabase.Stamp(now + lockFor) },
                 transaction), cancellationToken);
 
+    public Task RevokeSessionsAsync(string username, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+            await connection.ExecuteAsync("UPDATE users SET security_stamp = @stamp WHERE username = @username", new { username, stamp = NewStamp() }, transaction), cancellationToken);
+
     public Task RecordSuccessAsync(string username, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(

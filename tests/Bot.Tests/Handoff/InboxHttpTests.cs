@@ -170,18 +170,25 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task RepeatedWrongPasswords_LockTheAccount()
+    public async Task RepeatedWrongPasswords_StopThatAddress_ButAColleagueElsewhereStillSignsIn()
     {
-        using var client = new InboxClient(_factory);
+        await _factory.Services.GetRequiredService<InboxAccounts>().CreateAsync("lucia", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        using var attacker = new InboxClient(_factory, "203.0.113.7");
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "ana", ["password"] = "equivocada" });
+            var wrong = await attacker.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "lucia", ["password"] = "equivocada" });
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+            Assert.Contains(OimBot.Bot.Handoff.Pages.Inbox.LoginModel.RefusedWords, await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        var locked = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "ana", ["password"] = Password });
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains("la cuenta está bloqueada", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stopped = await attacker.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "lucia", ["password"] = Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, stopped.StatusCode);
+        Assert.Contains("Demasiados intentos fallidos desde esta conexión", await stopped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(stopped.Headers.RetryAfter);
+
+        // The colleague herself, at the office, is not locked out by a stranger's guesses.
+        using var office = await InboxClient.SignedInAsync(_factory, "lucia", Password, "198.51.100.20");
+        Assert.Equal(HttpStatusCode.OK, (await office.Http.GetAsync("/inbox")).StatusCode);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -58,11 +59,32 @@ public sealed class BotFactory : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientAddress>());
         if (_services is not null)
         {
             builder.ConfigureServices(_services);
         }
     }
+
+    /// <summary>The in-memory server has no client address: a request may name one in <see cref="Header"/> (tests of per-address limits).</summary>
+    private sealed class TestClientAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(Header, out var value) && System.Net.IPAddress.TryParse(value.ToString(), out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+
+    public const string Header = "X-Test-Client-Address";
 
     protected override void Dispose(bool disposing)
     {

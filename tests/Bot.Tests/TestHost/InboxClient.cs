@@ -5,13 +5,23 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace OimBot.Bot.Tests.TestHost;
 
 /// <summary>A browser-like client of the inbox: keeps cookies, does not follow redirects, and posts forms with their antiforgery token.</summary>
-public sealed partial class InboxClient(BotFactory factory) : IDisposable
+public sealed partial class InboxClient : IDisposable
 {
-    public HttpClient Http { get; } = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-
-    public static async Task<InboxClient> SignedInAsync(BotFactory factory, string username, string password)
+    /// <param name="address">The client address the server sees (none by default).</param>
+    public InboxClient(BotFactory factory, string? address = null)
     {
-        var client = new InboxClient(factory);
+        Http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        if (address is not null)
+        {
+            Http.DefaultRequestHeaders.Add(BotFactory.Header, address);
+        }
+    }
+
+    public HttpClient Http { get; }
+
+    public static async Task<InboxClient> SignedInAsync(BotFactory factory, string username, string password, string? address = null)
+    {
+        var client = new InboxClient(factory, address);
         var response = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = username, ["password"] = password });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
@@ -72,31 +71,7 @@ public sealed class WebChatLimits : IDisposable
     /// <summary>Refused new conversations not yet written to the analytics store (taken by <see cref="TakeRefused"/>).</summary>
     public long PendingRefused => Interlocked.Read(ref _refusedNew);
 
-    /// <summary>The client's address: the connection's, or the forwarded one when a trusted proxy set it (README).</summary>
-    public static string ClientOf(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var address = context.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        // IPv6 clients get a /64 each from their provider: limit the block, not each of its addresses.
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            var bytes = address.GetAddressBytes();
-            Array.Clear(bytes, 8, 8);
-            return new IPAddress(bytes).ToString();
-        }
-
-        return address.ToString();
-    }
+    public static string ClientOf(HttpContext context) => ClientAddress.Of(context);
 
     /// <summary>Null when the message may go on; otherwise how long to wait.</summary>
     public TimeSpan? CheckMessage(string client, string conversationId)

@@ -2,10 +2,11 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using OimBot.Bot.Operations;
 
 namespace OimBot.Bot.Handoff.Pages.Inbox;
 
-public sealed class LoginModel(InboxAccounts accounts) : PageModel
+public sealed class LoginModel(InboxAccounts accounts, TimeProvider clock) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -17,6 +18,9 @@ public sealed class LoginModel(InboxAccounts accounts) : PageModel
     public string? Password { get; set; }
 
     public string? Error { get; private set; }
+
+    /// <summary>One answer for an unknown, disabled or locked account and a wrong password (nothing tells them apart).</summary>
+    public const string RefusedWords = "Usuario o contraseña incorrectos, o la cuenta está bloqueada por seguridad. Si no puedes entrar, pide ayuda a un supervisor.";
 
     public void OnGet()
     {
@@ -30,14 +34,17 @@ public sealed class LoginModel(InboxAccounts accounts) : PageModel
             return Page();
         }
 
-        var (result, user, lockedUntil) = await accounts.CheckAsync(Username, Password, cancellationToken);
+        var (result, user, retryAt) = await accounts.CheckAsync(Username, Password, ClientAddress.Of(HttpContext), cancellationToken);
         switch (result)
         {
-            case SignInResult.Locked:
-                Error = $"Demasiados intentos fallidos: la cuenta está bloqueada hasta las {InboxFormat.Local(lockedUntil!.Value)} (hora de Panamá).";
+            case SignInResult.Throttled:
+                // About this connection, never about the account: the same for accounts that exist and those that do not.
+                Error = $"Demasiados intentos fallidos desde esta conexión. Vuelve a intentarlo después de las {InboxFormat.Local(retryAt!.Value)} (hora de Panamá).";
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((retryAt.Value - clock.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Page();
-            case SignInResult.Invalid:
-                Error = "Usuario o contraseña incorrectos.";
+            case SignInResult.Refused:
+                Error = RefusedWords;
                 return Page();
             default:
                 await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, InboxAccounts.Principal(user!));

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using OimBot.Bot.Operations;
 
 namespace OimBot.Bot.Handoff.Pages.Inbox;
 
@@ -27,10 +28,10 @@ public sealed class PasswordModel(InboxAccounts accounts, IUserStore users) : Pa
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var name = User.Identity!.Name!;
-        var (result, _, _) = await accounts.CheckAsync(name, Current ?? string.Empty, cancellationToken);
+        var (result, _, _) = await accounts.CheckAsync(name, Current ?? string.Empty, ClientAddress.Of(HttpContext), cancellationToken);
         if (result != SignInResult.Success)
         {
-            Error = "La contraseña actual no es correcta.";
+            Error = result == SignInResult.Throttled ? "Demasiados intentos fallidos desde esta conexión. Espera unos minutos." : "La contraseña actual no es correcta.";
             return Page();
         }
 

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Handoff.Pages.Inbox;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Handoff;
+
+/// <summary>Cookies that stop working when they should, the temporary-password rule everywhere, sign-in that tells nothing, headers.</summary>
+public sealed class InboxSecurityTests : IAsyncLifetime, IDisposable
+{
+    private const string Password = "una-clave-larga-123";
+    private BotFactory _factory = null!;
+
+    private InboxAccounts Accounts => _factory.Services.GetRequiredService<InboxAccounts>();
+
+    public async Task InitializeAsync()
+    {
+        _factory = new BotFactory(settings: new Dictionary<string, string?> { ["Proxy:KnownProxies:0"] = "10.0.0.5" });
+        _ = _factory.CreateClient();
+        await Accounts.CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        await Accounts.CreateAsync("nuevo", Roles.Analyst, Password, true, "test", CancellationToken.None);
+        await Accounts.CreateAsync("baja", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        await Accounts.SetDisabledAsync("baja", true, "test", CancellationToken.None);
+        await Accounts.CreateAsync("cerrada", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    public void Dispose() => _factory.Dispose();
+
+    private static string CookieOf(HttpResponseMessage response) =>
+        response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("oimbot.inbox=", StringComparison.Ordinal));
+
+    private async Task<HttpStatusCode> WithCopiedCookieAsync(string cookie, string path = "/inbox")
+    {
+        using var thief = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        thief.DefaultRequestHeaders.Add("Cookie", cookie.Split(';')[0]);
+        return (await thief.GetAsync(path)).StatusCode;
+    }
+
+    private async Task<(string Cookie, InboxClient Client)> SignInAsync(string user, string address)
+    {
+        var client = new InboxClient(_factory, address);
+        var response = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = user, ["password"] = Password });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return (CookieOf(response), client);
+    }
+
+    [Fact]
+    public async Task SigningOut_RevokesACopiedCookie()
+    {
+        var (cookie, client) = await SignInAsync("ana", "192.0.2.10");
+        using (client)
+        {
+            Assert.Equal(HttpStatusCode.OK, await WithCopiedCookieAsync(cookie));
+
+            var signedOut = await client.PostFormAsync("/inbox", "/inbox/logout", []);
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, await WithCopiedCookieAsync(cookie)); // to the sign-in page, not the queue
+    }
+
+    [Fact]
+    public async Task ChangingThePassword_RevokesEveryOtherSession_AndKeepsTheOneThatChangedIt()
+    {
+        var (other, otherClient) = await SignInAsync("nuevo", "192.0.2.11");
+        otherClient.Dispose();
+        var (_, client) = await SignInAsync("nuevo", "192.0.2.12");
+        using (client)
+        {
+            var changed = await client.PostFormAsync("/inbox/password", "/inbox/password", new() { ["current"] = Password, ["password"] = "otra-clave-larga-456", ["confirmation"] = "otra-clave-larga-456" });
+            Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync("/inbox/analytics")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, await WithCopiedCookieAsync(other, "/inbox/analytics"));
+        await _factory.Services.GetRequiredService<IUserStore>().SetPasswordAsync("nuevo", _factory.Services.GetRequiredService<Microsoft.AspNetCore.Identity.IPasswordHasher<InboxUser>>().HashPassword(null!, Password), mustChangePassword: true, CancellationToken.None);
+    }
+
+    /// <summary>path, what a user with a temporary password gets there.</summary>
+    public static TheoryData<string, HttpStatusCode> TemporaryPasswordPaths => new()
+    {
+        { "/api/analytics/reach.csv?from=2026-10-01&to=2026-12-31", HttpStatusCode.Forbidden },
+        { "/api/analytics/funnel.csv?from=2026-10-01&to=2026-12-31", HttpStatusCode.Forbidden },
+        { "/inbox/events", HttpStatusCode.Forbidden },
+        { "/inbox/analytics", HttpStatusCode.Redirect },
+        { "/inbox/password", HttpStatusCode.OK },
+    };
+
+    [Theory]
+    [MemberData(nameof(TemporaryPasswordPaths))]
+    public async Task ATemporaryPassword_MustBeChangedBeforeAnythingElse_CsvExportsIncluded(string path, HttpStatusCode expected)
+    {
+        var (_, client) = await SignInAsync("nuevo", "192.0.2.13");
+        using (client)
+        {
+            var response = await client.Http.GetAsync(path);
+            Assert.True(expected == response.StatusCode, $"{path}: {response.StatusCode}");
+            Assert.DoesNotContain("text/csv", response.Content.Headers.ContentType?.MediaType ?? string.Empty, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Unknown, disabled and locked accounts and a wrong password get the same words, and none is answered faster than
+    /// the floor (a hash and the database writes take less): the answer does not tell which accounts exist.
+    /// </summary>
+    [Fact]
+    public async Task RefusedSignIns_SayTheSameWords_AndTakeAtLeastTheFloor_WhateverTheAccount()
+    {
+        await _factory.Services.GetRequiredService<IUserStore>().RecordFailureAsync("cerrada", 1, TimeSpan.FromDays(1), _factory.Clock.GetUtcNow(), CancellationToken.None);
+        var cases = new[] { ("nadie-existe", "x-clave-cualquiera"), ("ana", "equivocada-123"), ("baja", Password), ("cerrada", Password) };
+        var timings = new Dictionary<string, List<TimeSpan>>();
+        var address = 20;
+        foreach (var (user, password) in cases)
+        {
+            timings[user] = [];
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                using var client = new InboxClient(_factory, $"192.0.2.{address++}");
+                _ = await client.Http.GetStringAsync("/inbox/login");
+                var watch = Stopwatch.StartNew();
+                var response = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = user, ["password"] = password });
+                watch.Stop();
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var page = await response.Content.ReadAsStringAsync();
+                Assert.Contains(LoginModel.RefusedWords, page, StringComparison.Ordinal);
+                Assert.DoesNotContain("bloqueada hasta", page, StringComparison.Ordinal);
+                timings[user].Add(watch.Elapsed);
+            }
+        }
+
+        // The form's own GET is inside the measured call too, so the floor is a lower bound of every refusal.
+        Assert.All(timings.Values.SelectMany(t => t), t => Assert.True(t >= InboxAccounts.RefusalFloor, $"{t.TotalMilliseconds} ms"));
+    }
+
+    [Fact]
+    public async Task OneAddressTryingManyAccounts_IsStoppedAfterTheLimit()
+    {
+        await using var factory = new BotFactory(settings: new Dictionary<string, string?> { ["Handoff:SignInAttemptsPerAddress"] = "4" });
+        _ = factory.CreateClient();
+        await factory.Services.GetRequiredService<InboxAccounts>().CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        using var client = new InboxClient(factory, "203.0.113.50");
+        var statuses = new List<HttpStatusCode>();
+        foreach (var user in new[] { "uno", "dos", "tres", "cuatro", "ana" })
+        {
+            statuses.Add((await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = user, ["password"] = user == "ana" ? Password : "mal-123456789" })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        using var elsewhere = await InboxClient.SignedInAsync(factory, "ana", Password, "198.51.100.77");
+    }
+
+    /// <summary>address the request comes from, X-Forwarded-Proto, whether the cookie is Secure.</summary>
+    public static TheoryData<string, string?, bool> Proxies => new()
+    {
+        { "10.0.0.5", "https", true },      // the configured proxy, which terminated HTTPS
+        { "10.0.0.5", null, false },        // the proxy, plain HTTP
+        { "10.0.0.99", "https", false },    // anyone else's forwarded header is not believed
+    };
+
+    [Theory]
+    [MemberData(nameof(Proxies))]
+    public async Task TheCookieIsSecure_WhenTheRequestWasHttps_AlsoBehindAKnownProxy(string from, string? proto, bool secure)
+    {
+        using var client = new InboxClient(_factory, from);
+        if (proto is not null)
+        {
+            client.Http.DefaultRequestHeaders.Add("X-Forwarded-Proto", proto);
+            client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.200");
+        }
+
+        var response = await client.PostFormAsync("/inbox/login", "/inbox/login", new() { ["username"] = "ana", ["password"] = Password });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(secure, CookieOf(response).Contains("secure", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData("/inbox/login")]
+    [InlineData("/inbox")]
+    public async Task InboxPages_SendAPolicyAgainstFramingSniffingAndForeignScripts(string path)
+    {
+        using var client = new InboxClient(_factory);
+        var response = await client.Http.GetAsync(path);
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+}
