@@ -23,11 +23,13 @@ builder.AddDialogs();
 builder.AddChannels();
 builder.AddHandoff();
 builder.AddReporting();
+builder.AddOperations();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
 
 var app = builder.Build();
 app.UseTrustedProxies();
+app.MapOperations();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapWebChat();
