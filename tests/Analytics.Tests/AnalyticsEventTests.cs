@@ -27,6 +27,7 @@ public class AnalyticsEventTests
         Assert.Contains(EventKind.DeleteRequested, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.SatisfactionGiven, Enum.GetValues<EventKind>());
         Assert.Contains(EventKind.ClarificationAsked, Enum.GetValues<EventKind>());
-        Assert.Equal(22, Enum.GetValues<EventKind>().Length);
+        Assert.Contains(EventKind.WebChatRefused, Enum.GetValues<EventKind>());
+        Assert.Equal(23, Enum.GetValues<EventKind>().Length);
     }
 }

@@ -81,6 +81,13 @@ public enum ClaimResult
 /// <summary>A change to the conversation that the bot makes outside a user's turn (claimed, timed out, closed).</summary>
 public delegate TurnResult CaseTransition(ConversationState state);
 
+/// <summary>
+/// What a change to a case leaves behind, committed in the same transaction as the change itself: the audit line (who
+/// did what) and, when the change is one, the anonymous analytics event (with the case's channel, language and topic).
+/// </summary>
+/// <param name="Event">The analytics event, if any; <see cref="EventKind.FirstCaseworkerReply"/> is added by the store itself.</param>
+public sealed record CaseRecord(string Actor, string Action, string? Detail, Analytics.EventKind? Event, string? EventValue, string ContentVersion, DateOnly Day);
+
 /// <summary>Cuts a reply into the messages a channel accepts (the same shaping as turns).</summary>
 public delegate IReadOnlyList<RenderedReply> ReplyShape(string channel, RenderedReply reply);
 
@@ -94,22 +101,25 @@ public interface ICaseStore
     Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken);
 
     /// <summary>Only one caseworker wins a race: the claim is a single conditional update.</summary>
-    Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Queues a caseworker's words for the user and adds them to the transcript. False when the case is not open.</summary>
-    Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Queues a caseworker's words for the user and adds them to the transcript. False when the case is not open. The
+    /// first caseworker reply of a case is counted (minutes since the request) once, even when two replies race.
+    /// </summary>
+    Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<bool> NoteAsync(string reference, string caseworker, string text, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> NoteAsync(string reference, string caseworker, string text, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Tells the users of cases nobody took whose wait <paramref name="due"/> says is too long (given when the case was opened); returns their references.</summary>
-    Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Closes, as <c>expired</c>, open cases where nothing happened since <paramref name="idleSince"/>; returns their references.</summary>
-    Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes the transcripts (and summaries) of cases closed before <paramref name="closedBefore"/>; the outcome stays.</summary>
     Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken);

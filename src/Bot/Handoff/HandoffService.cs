@@ -16,7 +16,6 @@ namespace OimBot.Bot.Handoff;
 public sealed partial class HandoffService(
     ICaseStore cases,
     IAuditLog audit,
-    IConversationStore conversations,
     ConversationService dialogs,
     ContentHost content,
     CaseEvents events,
@@ -33,12 +32,14 @@ public sealed partial class HandoffService(
 
     public Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken) => cases.QueueAsync(cancellationToken);
 
-    public async Task<CaseDetail?> ViewAsync(string reference, string viewer, CancellationToken cancellationToken)
+    /// <summary>Every read of a case and its transcript, whatever the page or handler, leaves an audit line.</summary>
+    /// <param name="how">null for the case page; "refresh" for the live update of the transcript.</param>
+    public async Task<CaseDetail?> ViewAsync(string reference, string viewer, CancellationToken cancellationToken, string? how = null)
     {
         var detail = await cases.FindAsync(reference, cancellationToken);
         if (detail is not null)
         {
-            await audit.AppendAsync(viewer, "view-transcript", reference, null, clock.GetUtcNow(), cancellationToken);
+            await audit.AppendAsync(viewer, "view-transcript", reference, how, clock.GetUtcNow(), cancellationToken);
         }
 
         return detail;
@@ -48,11 +49,9 @@ public sealed partial class HandoffService(
     {
         var now = clock.GetUtcNow();
         var set = content.Current;
-        var result = await cases.ClaimAsync(reference, caseworker, state => DialogEngine.CaseClaimed(set, state), dialogs.Shape, now, cancellationToken);
+        var result = await cases.ClaimAsync(reference, caseworker, state => DialogEngine.CaseClaimed(set, state), dialogs.Shape, Record(caseworker, "claim", null, EventKind.HandoffTaken), now, cancellationToken);
         if (result.Result == ClaimResult.Claimed)
         {
-            await audit.AppendAsync(caseworker, "claim", reference, null, now, cancellationToken);
-            await RecordAsync(reference, EventKind.HandoffTaken, null, cancellationToken);
             Changed();
         }
 
@@ -81,17 +80,10 @@ public sealed partial class HandoffService(
         }
 
         var now = clock.GetUtcNow();
-        if (!await cases.ReplyAsync(reference, caseworker, DialogEngine.CaseworkerSaid(trimmed), trimmed, dialogs.Shape, now, cancellationToken))
+        var record = Record(caseworker, "reply", $"{trimmed.Length} caracteres", null);
+        if (!await cases.ReplyAsync(reference, caseworker, DialogEngine.CaseworkerSaid(trimmed), trimmed, dialogs.Shape, record, now, cancellationToken))
         {
             return "El caso está cerrado o no existe.";
-        }
-
-        await audit.AppendAsync(caseworker, "reply", reference, $"{trimmed.Length} caracteres", now, cancellationToken);
-        if (!detail.TranscriptDeleted && !detail.Transcript.Any(e => e.Author == "caseworker"))
-        {
-            // How long people wait for a written answer: whole minutes since the request, no more.
-            var minutes = (long)Math.Max(0, (now - detail.Row.CreatedAt).TotalMinutes);
-            await RecordAsync(reference, EventKind.FirstCaseworkerReply, minutes.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         }
 
         Changed();
@@ -101,10 +93,9 @@ public sealed partial class HandoffService(
     public async Task<bool> NoteAsync(string reference, string caseworker, string text, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var added = await cases.NoteAsync(reference, caseworker, text.Trim(), now, cancellationToken);
+        var added = await cases.NoteAsync(reference, caseworker, text.Trim(), Record(caseworker, "note", null, null), now, cancellationToken);
         if (added)
         {
-            await audit.AppendAsync(caseworker, "note", reference, null, now, cancellationToken);
             Changed();
         }
 
@@ -114,10 +105,9 @@ public sealed partial class HandoffService(
     public async Task<bool> TransferAsync(string reference, string caseworker, string to, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var moved = await cases.TransferAsync(reference, caseworker, to, now, cancellationToken);
+        var moved = await cases.TransferAsync(reference, caseworker, to, Record(caseworker, "transfer", $"a {to}", null), now, cancellationToken);
         if (moved)
         {
-            await audit.AppendAsync(caseworker, "transfer", reference, $"a {to}", now, cancellationToken);
             Changed();
         }
 
@@ -133,11 +123,9 @@ public sealed partial class HandoffService(
 
         var now = clock.GetUtcNow();
         var set = content.Current;
-        var closed = await cases.CloseAsync(reference, caseworker, outcome, state => DialogEngine.CaseClosed(set, state, now), dialogs.Shape, now, cancellationToken);
+        var closed = await cases.CloseAsync(reference, caseworker, outcome, state => DialogEngine.CaseClosed(set, state, now), dialogs.Shape, Record(caseworker, "close", outcome, EventKind.HandoffClosed, outcome), now, cancellationToken);
         if (closed)
         {
-            await audit.AppendAsync(caseworker, "close", reference, outcome, now, cancellationToken);
-            await RecordAsync(reference, EventKind.HandoffClosed, outcome, cancellationToken);
             Changed();
         }
 
@@ -153,10 +141,9 @@ public sealed partial class HandoffService(
         ArgumentNullException.ThrowIfNull(schedule);
         var now = clock.GetUtcNow();
         var set = content.Current;
-        var timedOut = await cases.TimeOutAsync(created => schedule.OnDutyBetween(created, now) >= claimTimeout, state => DialogEngine.CaseTimedOut(set, state, now), dialogs.Shape, now, cancellationToken);
+        var timedOut = await cases.TimeOutAsync(created => schedule.OnDutyBetween(created, now) >= claimTimeout, state => DialogEngine.CaseTimedOut(set, state, now), dialogs.Shape, Record("system", "timeout", null, EventKind.HandoffTimedOut), now, cancellationToken);
         foreach (var reference in timedOut)
         {
-            await RecordAsync(reference, EventKind.HandoffTimedOut, null, cancellationToken);
             LogTimedOut(logger, reference);
         }
 
@@ -175,12 +162,7 @@ public sealed partial class HandoffService(
     public async Task<int> ExpireAsync(TimeSpan expiry, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var expired = await cases.ExpireAsync(now - expiry, DialogEngine.CaseExpired, dialogs.Shape, now, cancellationToken);
-        foreach (var reference in expired)
-        {
-            await RecordAsync(reference, EventKind.HandoffClosed, CaseOutcomes.Expired, cancellationToken);
-        }
-
+        var expired = await cases.ExpireAsync(now - expiry, DialogEngine.CaseExpired, dialogs.Shape, Record("system", "expire", CaseOutcomes.Expired, EventKind.HandoffClosed, CaseOutcomes.Expired), now, cancellationToken);
         if (expired.Count > 0)
         {
             Changed();
@@ -189,16 +171,9 @@ public sealed partial class HandoffService(
         return expired.Count;
     }
 
-    private async Task RecordAsync(string reference, EventKind kind, string? value, CancellationToken cancellationToken)
-    {
-        if (await cases.FindAsync(reference, cancellationToken) is { } detail)
-        {
-            var set = content.Current;
-            await conversations.RecordEventsAsync(
-                [new AnalyticsEvent(kind, detail.Row.Channel, detail.Row.Language, null, detail.Row.Topic, set.VersionId, PanamaTime.Today(clock), value)],
-                cancellationToken);
-        }
-    }
+    /// <summary>The audit line and the event a change commits with (content version and the day in Panama).</summary>
+    private CaseRecord Record(string actor, string action, string? detail, EventKind? kind, string? value = null) =>
+        new(actor, action, detail, kind, value, content.Current.VersionId, PanamaTime.Today(clock));
 
     private void Changed()
     {

@@ -43,10 +43,10 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
         var outcome = await DecideAsync(username.Trim(), password, client, cancellationToken);
         if (outcome.Result != SignInResult.Success)
         {
-            var left = RefusalFloor - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            if (left > TimeSpan.Zero)
+            // Timers may fire a little early: wait until the floor has really passed.
+            for (var left = RefusalFloor - System.Diagnostics.Stopwatch.GetElapsedTime(started); left > TimeSpan.Zero; left = RefusalFloor - System.Diagnostics.Stopwatch.GetElapsedTime(started))
             {
-                await Task.Delay(left, CancellationToken.None);
+                await Task.Delay(left + TimeSpan.FromMilliseconds(1), CancellationToken.None);
             }
         }
 

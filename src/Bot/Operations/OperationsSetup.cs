@@ -95,6 +95,7 @@ public static class OperationsSetup
         services.AddSingleton<OperationsSnapshot>();
         services.AddHostedService<OperationsSampler>();
         services.AddSingleton<ObservedState>();
+        services.AddHostedService(sp => sp.GetRequiredService<ObservedState>()); // the gauges exist from the start
         services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("oimbot")).WithMetrics(metrics => metrics
             .AddMeter(BotMetrics.MeterName, ObservedState.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
@@ -106,7 +107,6 @@ public static class OperationsSetup
     public static WebApplication MapOperations(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        _ = app.Services.GetRequiredService<ObservedState>(); // the gauges exist from the start
         app.Use(CountWebhooks);
         app.Use(GuardMetrics);
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -168,7 +168,7 @@ public static class OperationsSetup
 }
 
 /// <summary>Gauges over state: outbox rows by status, open cases by priority, status and age, the spool, content.</summary>
-internal sealed class ObservedState : IDisposable
+internal sealed class ObservedState : IHostedService, IDisposable
 {
     public const string MeterName = "OimBot.State";
 
@@ -195,6 +195,10 @@ internal sealed class ObservedState : IDisposable
         OutboxStatus.NeedsTemplate => "needs_template",
         _ => status.ToString().ToLowerInvariant(),
     };
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _meter.Dispose();
 }

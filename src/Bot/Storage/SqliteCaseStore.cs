@@ -6,7 +6,7 @@ using OimBot.Content;
 
 namespace OimBot.Bot.Storage;
 
-public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector protector) : ICaseStore
+public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector protector, Reporting.AnalyticsRecorder analytics) : ICaseStore
 {
     private const string Columns = """
         reference AS Reference, channel AS Channel, topic AS Topic, language AS Language, priority AS Priority, status AS Status,
@@ -47,7 +47,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         return new CaseDetail(row.ToCase(), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
     }
 
-    public Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var at = SqliteDatabase.Stamp(now);
@@ -64,10 +64,11 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
 
             await CaseTransactions.AddMessageAsync(connection, transaction, protector, current.Id, "system", null, $"{caseworker} tomó el caso.", null, now);
             await TellAsync(connection, transaction, current.ConversationId, tell, shape, now);
+            await WriteRecordAsync(connection, transaction, current.Id, reference, record, now);
             return (ClaimResult.Claimed, caseworker);
         }, cancellationToken);
 
-    public Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var open = await OpenAsync(connection, transaction, reference);
@@ -77,6 +78,10 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             }
 
             var at = SqliteDatabase.Stamp(now);
+
+            // Inside the transaction (one writer at a time): of two racing replies, exactly one is the first.
+            var first = await connection.ExecuteScalarAsync<string?>("SELECT created_at FROM cases WHERE id = @id AND first_reply_at IS NULL", new { id = open.Id }, transaction);
+
             // Answering a case nobody took takes it.
             await connection.ExecuteAsync(
                 "UPDATE cases SET status = 'claimed', owner = COALESCE(owner, @caseworker), claimed_at = COALESCE(claimed_at, @at), first_reply_at = COALESCE(first_reply_at, @at), updated_at = @at WHERE id = @id",
@@ -98,10 +103,18 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, "No se envió: la persona borró sus datos o pidió no recibir más mensajes.", null, now);
             }
 
+            await WriteRecordAsync(connection, transaction, open.Id, reference, record, now);
+            if (first is not null)
+            {
+                // How long people wait for a written answer: whole minutes since the request, no more.
+                var minutes = (long)Math.Max(0, (now - SqliteDatabase.ParseStamp(first)).TotalMinutes);
+                await WriteEventAsync(connection, transaction, open.Id, record with { Event = Analytics.EventKind.FirstCaseworkerReply, EventValue = minutes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            }
+
             return true;
         }, cancellationToken);
 
-    public Task<bool> NoteAsync(string reference, string caseworker, string text, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<bool> NoteAsync(string reference, string caseworker, string text, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var id = await connection.QuerySingleOrDefaultAsync<string>("SELECT id FROM cases WHERE reference = @reference AND transcript_deleted_at IS NULL", new { reference }, transaction);
@@ -111,10 +124,11 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             }
 
             await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "note", caseworker, text, null, now);
+            await WriteRecordAsync(connection, transaction, id, reference, record, now);
             return true;
         }, cancellationToken);
 
-    public Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var open = await OpenAsync(connection, transaction, reference);
@@ -129,10 +143,11 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 new { id = open.Id, toCaseworker, at },
                 transaction);
             await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, $"{fromCaseworker} transfirió el caso a {toCaseworker}.", null, now);
+            await WriteRecordAsync(connection, transaction, open.Id, reference, record, now);
             return true;
         }, cancellationToken);
 
-    public Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             var open = await OpenAsync(connection, transaction, reference);
@@ -148,10 +163,11 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 transaction);
             await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "system", null, $"{caseworker} cerró el caso: {CaseOutcomes.Label(outcome)}.", null, now);
             await TellAsync(connection, transaction, open.ConversationId, tell, shape, now);
+            await WriteRecordAsync(connection, transaction, open.Id, reference, record, now);
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
             var waiting = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId, string CreatedAt)>(
@@ -163,13 +179,14 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 await connection.ExecuteAsync("UPDATE cases SET timeout_notified_at = @at, updated_at = @at WHERE id = @id", new { id, at = SqliteDatabase.Stamp(now) }, transaction);
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "Nadie tomó el caso a tiempo: el bot se lo dijo a la persona y le ofreció seguir esperando o volver al menú.", null, now);
                 await TellAsync(connection, transaction, conversationId, tell, shape, now);
+                await WriteRecordAsync(connection, transaction, id, reference, record, now);
                 timedOut.Add(reference);
             }
 
             return timedOut;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ExpireAsync(DateTimeOffset idleSince, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
             // Nothing from the user, the caseworker or the bot since then (updated_at moves with every reply, note, claim).
@@ -178,7 +195,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 new { since = SqliteDatabase.Stamp(idleSince) },
                 transaction)).ToList();
             var at = SqliteDatabase.Stamp(now);
-            foreach (var (id, _, conversationId) in idle)
+            foreach (var (id, reference, conversationId) in idle)
             {
                 await connection.ExecuteAsync(
                     "UPDATE cases SET status = 'closed', outcome = @outcome, closed_at = @at, updated_at = @at WHERE id = @id",
@@ -186,6 +203,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                     transaction);
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "El caso se cerró solo: nadie escribió durante el plazo de caducidad.", null, now);
                 await TellAsync(connection, transaction, conversationId, tell, shape, now);
+                await WriteRecordAsync(connection, transaction, id, reference, record, now);
             }
 
             return [.. idle.Select(c => c.Reference)];
@@ -204,6 +222,28 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
                 new { cutoff, at = SqliteDatabase.Stamp(now) },
                 transaction);
         }, cancellationToken);
+
+    /// <summary>The audit line and the analytics event of a change, in the change's own transaction.</summary>
+    private async Task WriteRecordAsync(SqliteConnection connection, SqliteTransaction transaction, string caseId, string reference, CaseRecord record, DateTimeOffset now)
+    {
+        await connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (@at, @actor, @action, @reference, @detail)",
+            new { at = SqliteDatabase.Stamp(now), actor = record.Actor, action = record.Action, reference, detail = record.Detail },
+            transaction);
+        await WriteEventAsync(connection, transaction, caseId, record);
+    }
+
+    private async Task WriteEventAsync(SqliteConnection connection, SqliteTransaction transaction, string caseId, CaseRecord record)
+    {
+        if (record.Event is not { } kind)
+        {
+            return;
+        }
+
+        var row = await connection.QuerySingleAsync<(string Channel, string Language, string Topic)>(
+            "SELECT channel AS Channel, language AS Language, topic AS Topic FROM cases WHERE id = @caseId", new { caseId }, transaction);
+        await analytics.RecordAsync(connection, transaction, null, [new Analytics.AnalyticsEvent(kind, row.Channel, row.Language, null, row.Topic, record.ContentVersion, record.Day, record.EventValue)], []);
+    }
 
     private static Task<(string? Id, string? ConversationId)> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, string reference) =>
         connection.QuerySingleOrDefaultAsync<(string? Id, string? ConversationId)>(

@@ -7,7 +7,7 @@ namespace OimBot.Bot.Handoff.Pages.Inbox;
 
 public sealed record CannedOption(string Id, string Title, string Text);
 
-public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserStore users, ContentHost content, TimeProvider clock) : PageModel
+public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentHost content, TimeProvider clock) : PageModel
 {
     private string _reference = string.Empty;
 
@@ -46,13 +46,13 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
         return Detail is null ? NotFound() : await PageAsync(cancellationToken);
     }
 
-    /// <summary>The transcript alone, for the live refresh (part of the same view, so not audited again).</summary>
+    /// <summary>The transcript alone, for the live refresh: every read of a transcript is audited, this one too.</summary>
     public async Task<IActionResult> OnGetTranscriptAsync(CancellationToken cancellationToken)
     {
         // The live refresh can arrive between a form's redirect and the page it leads to: it must not use up the
         // confirmation ("Caso cerrado…") that page is about to show.
         TempData.Keep();
-        Detail = await cases.FindAsync(Reference, cancellationToken);
+        Detail = await handoff.ViewAsync(Reference, Me, cancellationToken, how: "refresh");
         return Detail is null ? NotFound() : Partial("_Transcript", Detail);
     }
 
@@ -75,7 +75,7 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
         {
             Error = problem;
             Text = text;
-            Detail = await cases.FindAsync(Reference, cancellationToken);
+            Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
@@ -88,7 +88,7 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
         if (string.IsNullOrWhiteSpace(note))
         {
             Error = "La nota está vacía.";
-            Detail = await cases.FindAsync(Reference, cancellationToken);
+            Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
@@ -103,7 +103,7 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
         if (target is null || target.Disabled || target.Role == Roles.Analyst)
         {
             Error = "Elige una persona del equipo que atienda casos.";
-            Detail = await cases.FindAsync(Reference, cancellationToken);
+            Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
@@ -116,7 +116,7 @@ public sealed class CaseModel(HandoffService handoff, ICaseStore cases, IUserSto
         if (outcome is null || !CaseOutcomes.ForCaseworkers.Contains(outcome))
         {
             Error = "Elige un resultado.";
-            Detail = await cases.FindAsync(Reference, cancellationToken);
+            Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
