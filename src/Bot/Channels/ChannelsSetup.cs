@@ -22,6 +22,7 @@ public static class ChannelsSetup
         services.AddSingleton<SendPipelines>();
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<TurnGuard>();
+        services.AddSingleton<ConversationSequencer>();
         services.AddOptions<WebChat.WebChatOptions>().BindConfiguration(WebChat.WebChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebChat.WebChatLimits>();
         services.AddHostedService<WebChat.WebChatRefusals>();

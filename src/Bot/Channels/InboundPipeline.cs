@@ -10,7 +10,7 @@ namespace OimBot.Bot.Channels;
 /// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
 /// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore store, InboundSpool spool, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
+public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore store, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -50,28 +50,11 @@ public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore 
             switch (inbound)
             {
                 case InboundEvent.Message message when message.Delivery.ThroughOutbox:
-                    if (spool.HasPending)
+                    // One person's messages one at a time, in arrival order: the spool check below then sees an earlier
+                    // message that fell back to disk, and this one goes behind it.
+                    using (await sequencer.EnterAsync($"{message.From.Channel}\n{message.From.Address}"))
                     {
-                        // Older messages wait on disk: this one goes behind them, so nobody's messages change order.
-                        await spool.SaveAsync(message, CancellationToken.None);
-                        metrics.Spooled(channel);
-                        break;
-                    }
-
-                    // The turn gets a budget of its own, not the request's token: a provider that hangs up must not
-                    // cancel a message half-way. Past the budget (a locked or failing database) the message is kept on
-                    // disk; if the turn still commits later, the replay is recognised by its message id and answered once.
-                    using (var budget = new CancellationTokenSource(storage.Value.WebhookBudget, clock))
-                    {
-                        try
-                        {
-                            await turns.HandleAsync(message, budget.Token);
-                        }
-                        catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))
-                        {
-                            await spool.SaveAsync(message, CancellationToken.None);
-                            metrics.Spooled(channel);
-                        }
+                        await HandleInOrderAsync(channel, message);
                     }
 
                     break;
@@ -85,6 +68,31 @@ public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore 
                 default:
                     throw new ArgumentOutOfRangeException(nameof(events), inbound.GetType().Name, "unknown inbound event");
             }
+        }
+    }
+
+    private async Task HandleInOrderAsync(string channel, InboundEvent.Message message)
+    {
+        if (spool.HasPending)
+        {
+            // Older messages wait on disk: this one goes behind them, so nobody's messages change order.
+            await spool.SaveAsync(message, CancellationToken.None);
+            metrics.Spooled(channel);
+            return;
+        }
+
+        // The turn gets a budget of its own, not the request's token: a provider that hangs up must not cancel a
+        // message half-way. Past the budget (a locked or failing database) the message is kept on disk; if the turn
+        // still commits later, the replay is recognised by its message id and answered once.
+        using var budget = new CancellationTokenSource(storage.Value.WebhookBudget, clock);
+        try
+        {
+            await turns.HandleAsync(message, budget.Token);
+        }
+        catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))
+        {
+            await spool.SaveAsync(message, CancellationToken.None);
+            metrics.Spooled(channel);
         }
     }
 

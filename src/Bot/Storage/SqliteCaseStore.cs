@@ -93,7 +93,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             {
                 foreach (var part in shape(recipient.Channel, reply))
                 {
-                    outboxId = await OutboxRows.InsertAsync(connection, transaction, recipient.Channel, recipient.Hash, recipient.Cipher, open.ConversationId, part, null, recipient.Window, now);
+                    outboxId = await OutboxRows.InsertAsync(connection, transaction, protector, recipient.Channel, recipient.Hash, recipient.Cipher, open.ConversationId, part, null, recipient.Window, now);
                 }
             }
 
@@ -272,7 +272,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     }
 
     /// <summary>Runs a transition on the conversation (claimed, timed out, closed) and queues what it says.</summary>
-    private static async Task TellAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId, CaseTransition tell, ReplyShape shape, DateTimeOffset now)
+    private async Task TellAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId, CaseTransition tell, ReplyShape shape, DateTimeOffset now)
     {
         if (await RecipientAsync(connection, transaction, conversationId) is not { } recipient)
         {
@@ -298,7 +298,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         {
             foreach (var part in shape(recipient.Channel, reply))
             {
-                await OutboxRows.InsertAsync(connection, transaction, recipient.Channel, recipient.Hash, recipient.Cipher, conversationId, part, null, recipient.Window, now);
+                await OutboxRows.InsertAsync(connection, transaction, protector, recipient.Channel, recipient.Hash, recipient.Cipher, conversationId, part, null, recipient.Window, now);
             }
         }
     }

@@ -132,6 +132,10 @@ public sealed partial class SqliteConversationStore(
                 "DELETE FROM inbound_messages WHERE received_at < @cutoff OR (conversation_id IS NOT NULL AND conversation_id NOT IN (SELECT id FROM conversations))",
                 new { cutoff = Stamp(dedupeBefore) },
                 transaction);
+            // R5: web chat messages nobody fetched (a caseworker's reply, a notice) go with their session.
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE channel = 'webchat' AND status = 'pending' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
+                transaction: transaction);
             await connection.ExecuteAsync(
                 "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND updated_at < @cutoff",
                 new { cutoff = Stamp(outboxBefore) },
@@ -170,7 +174,7 @@ public sealed partial class SqliteConversationStore(
             var claimed = new List<OutboxMessage>(rows.Count);
             foreach (var row in rows)
             {
-                if (row.AddressCipher is null || JsonSerializer.Deserialize(row.Payload, StorageJson.Default.RenderedReply) is not { } reply)
+                if (row.AddressCipher is null || OutboxRows.Open(protector, row.Payload) is not { } reply)
                 {
                     await connection.ExecuteAsync(
                         "UPDATE outbox SET status = 'failed', last_error = 'unreadable row', updated_at = @now WHERE id = @id",
@@ -216,7 +220,7 @@ public sealed partial class SqliteConversationStore(
                 case OutboxOutcome.Sent sent:
                     // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses
                     // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
-                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
+                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, payload = '', lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
                     var taken = sent.ProviderMessageId is { } provider && await connection.ExecuteScalarAsync<long>(
                         "SELECT COUNT(*) FROM outbox WHERE channel = (SELECT channel FROM outbox WHERE id = @id) AND provider_message_id = @provider AND id <> @id",
                         new { id, provider },
@@ -237,7 +241,7 @@ public sealed partial class SqliteConversationStore(
                     break;
                 case OutboxOutcome.Failed failed:
                     await connection.ExecuteAsync(
-                        "UPDATE outbox SET status = 'failed', address_cipher = NULL, attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        "UPDATE outbox SET status = 'failed', address_cipher = NULL, payload = '', attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
                         new { id, error = failed.Error, at },
                         transaction);
                     break;
@@ -338,12 +342,12 @@ public sealed partial class SqliteConversationStore(
             foreach (var (id, _) in rows)
             {
                 await connection.ExecuteAsync(
-                    "UPDATE outbox SET status = 'delivered', address_cipher = NULL, attempts = attempts + 1, updated_at = @at WHERE id = @id",
+                    "UPDATE outbox SET status = 'delivered', address_cipher = NULL, payload = '', attempts = attempts + 1, updated_at = @at WHERE id = @id",
                     new { id, at = Stamp(now) },
                     transaction);
             }
 
-            return [.. rows.Select(r => JsonSerializer.Deserialize(r.Payload, StorageJson.Default.RenderedReply)).OfType<RenderedReply>()];
+            return [.. rows.Select(r => OutboxRows.Open(protector, r.Payload)).OfType<RenderedReply>()];
         }, cancellationToken);
 
     public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
@@ -387,7 +391,7 @@ public sealed partial class SqliteConversationStore(
         {
             // STOP (R7): nothing queued before it goes out; the confirmation below is the last message.
             await connection.ExecuteAsync(
-                "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+                "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
                 new { channel = from.Channel, hash = addressHash, at = Stamp(now) },
                 transaction);
         }
@@ -400,7 +404,7 @@ public sealed partial class SqliteConversationStore(
         var callback = decision.Delivery.CallbackQueryId;
         foreach (var reply in decision.Replies)
         {
-            await OutboxRows.InsertAsync(connection, transaction, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
+            await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
             callback = null;
         }
     }
@@ -411,7 +415,7 @@ public sealed partial class SqliteConversationStore(
         var target = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash)>(
             "SELECT channel AS Channel, recipient_hash AS Hash FROM outbox WHERE id = @id", new { id }, transaction);
         await connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'blocked', address_cipher = NULL, lease_until = NULL, attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id",
+            "UPDATE outbox SET status = 'blocked', address_cipher = NULL, payload = '', lease_until = NULL, attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id",
             new { id, error, at = Stamp(now) },
             transaction);
         if (target.Channel is null)
@@ -420,7 +424,7 @@ public sealed partial class SqliteConversationStore(
         }
 
         await connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
             new { channel = target.Channel, hash = target.Hash, at = Stamp(now) },
             transaction);
         var conversation = await connection.QuerySingleOrDefaultAsync<(string Id, string State)>(

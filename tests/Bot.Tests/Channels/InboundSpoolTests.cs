@@ -59,6 +59,35 @@ public sealed class InboundSpoolTests
         Assert.Equal(2, await host.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE channel = 'twilio'"));
     }
 
+    /// <summary>
+    /// The first message waits for the locked database longer than the second's budget: without ordering, the second
+    /// would fall back to the spool first and be answered first. A person's messages keep their order.
+    /// </summary>
+    [Fact]
+    public async Task UnderABusyDatabase_APersonsSecondMessageNeverOvertakesTheFirst()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Storage:WebhookBudget"] = "00:00:00.500", ["Storage:SpoolRetryInterval"] = "00:00:00.200" });
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+        var chat = ChannelHostFixture.Unique();
+        Task<HttpResponseMessage> first, second;
+        await using (var blocker = new SqliteConnection($"Data Source={host.Factory.DatabasePath}"))
+        {
+            await blocker.OpenAsync();
+            await blocker.ExecuteAsync("BEGIN EXCLUSIVE; INSERT INTO channel_cursors (name, value, updated_at) VALUES ('lock', 'x', 'now');");
+            first = host.PostTelegramAsync(ChannelHost.TelegramText(chat, chat, "hola"));
+            await Task.Delay(300);
+            second = host.PostTelegramAsync(ChannelHost.TelegramText(chat + 1, chat, "1"));
+            Assert.Equal(HttpStatusCode.OK, (await second).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+            await blocker.ExecuteAsync("ROLLBACK;");
+        }
+
+        var sent = await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && r.Text.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(30));
+        var texts = sent.Where(r => r.Status == 200 && r.Text.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)).Select(r => r.Text).ToList();
+        Assert.Contains("asistente automático", texts[0], StringComparison.Ordinal);
+        Assert.Contains("¿Sobre qué quieres información?", texts[1], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnUnreadableFile_IsSetAside_AndTheOthersAreAnswered()
     {
