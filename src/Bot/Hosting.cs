@@ -61,6 +61,27 @@ internal static partial class Hosting
         return builder;
     }
 
+    /// <summary>
+    /// Server limits against floods and slow bodies: a request body is 1 MiB at most (each endpoint lowers it to what
+    /// its provider sends), headers must arrive within 15 s, a body must keep coming at 240 bytes/s after a 5 s grace,
+    /// and at most <c>Kestrel:Limits:MaxConcurrentConnections</c> (1000 unless configured) connections are open at once.
+    /// </summary>
+    public static WebApplicationBuilder AddServerLimits(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configured = builder.Configuration.GetValue<long?>("Kestrel:Limits:MaxConcurrentConnections");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
+            kestrel.Limits.MaxConcurrentConnections = configured ?? 1000;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = configured ?? 1000;
+        });
+        return builder;
+    }
+
     /// <summary>Prints where to open the chat once the server listens.</summary>
     public static void AnnounceWhereToGo(this WebApplication app)
     {

@@ -16,6 +16,7 @@ if (CommandLine.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(Hosting.Options(args));
 builder.AddSafeLogging();
+builder.AddServerLimits();
 builder.AddTrustedProxies();
 builder.AddStorage();
 builder.AddContentHosting();

@@ -54,7 +54,15 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         await inbox.Locator("#transcript li.migrant", new() { HasText = "Necesito ayuda con mi permiso <b>urgente</b>" }).WaitForAsync();
         Assert.Equal(0, await inbox.Locator("#transcript b").CountAsync()); // shown as text, not markup
         await inbox.ClickAsync("#claim");
-        await inbox.GetByText("Tomaste el caso").WaitForAsync();
+        try
+        {
+            await inbox.GetByText("Tomaste el caso").WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            await File.WriteAllTextAsync(Path.Combine(fixture.ArtifactsDirectory, "claim-timeout.html"), $"<!-- {inbox.Url} -->\n" + await inbox.ContentAsync());
+            throw;
+        }
         await WaitForBotTextAsync(phone, "ya está leyendo tu conversación");
 
         await inbox.FillAsync("#reply", "Hola, soy Ana de la OIM. ¿Estás en un lugar seguro?");

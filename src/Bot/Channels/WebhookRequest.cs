@@ -7,6 +7,8 @@ namespace OimBot.Bot.Channels;
 /// <summary>Reading a webhook safely: the raw bytes (signatures are computed on them), with a size cap.</summary>
 public static class WebhookRequest
 {
+    private const int SmallBody = 64 * 1024;
+
     /// <summary>The raw body, or null when it is larger than <paramref name="maxBytes"/> (answer 413).</summary>
     public static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
@@ -19,6 +21,33 @@ public static class WebhookRequest
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = maxBytes;
+        }
+
+        if (request.ContentLength is { } length and <= SmallBody)
+        {
+            // The usual case: read exactly what was announced into one array (no doubling buffers, no copy). Larger
+            // announced bodies grow with what actually arrives, so a false Content-Length reserves nothing.
+            var exact = GC.AllocateUninitializedArray<byte>((int)length);
+            try
+            {
+                var filled = 0;
+                while (filled < exact.Length)
+                {
+                    var got = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken);
+                    if (got == 0)
+                    {
+                        return exact[..filled];
+                    }
+
+                    filled += got;
+                }
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return null;
+            }
+
+            return exact;
         }
 
         var buffer = new byte[Math.Min(maxBytes + 1, 16 * 1024)];

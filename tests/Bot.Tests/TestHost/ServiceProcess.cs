@@ -19,6 +19,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The process's resident memory, from /proc (Linux), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS");
+    }
+
     public string Output
     {
         get

@@ -12,7 +12,8 @@ namespace OimBot.Bot.Channels.Telegram;
 public sealed class TelegramAdapter(IOptions<TelegramOptions> options)
 {
     public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
-    public const int MaxBodyBytes = 1024 * 1024;
+    /// <summary>One update: a 4096-character message (and the one it replies to), escaped, fits many times over.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
 
     /// <summary>Message fields that mean "not text": answered politely, never downloaded (a location is personal data, R2).</summary>
     private static readonly string[] MediaFields =

@@ -22,6 +22,14 @@ public sealed class TwilioAdapter(IOptions<TwilioOptions> options, TimeProvider 
     public async Task<WebhookResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // No signature, no reading: an unsigned body is refused before a byte of it is buffered. The signature itself
+        // (base64 of an HMAC-SHA1, 28 characters) is checked over the form once it is read.
+        if (request.Headers[SignatureHeader].FirstOrDefault() is not { Length: 28 })
+        {
+            return WebhookResult.Reject(StatusCodes.Status401Unauthorized, "missing X-Twilio-Signature");
+        }
+
         var body = await WebhookRequest.ReadBodyAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {

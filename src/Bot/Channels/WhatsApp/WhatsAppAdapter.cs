@@ -15,6 +15,7 @@ namespace OimBot.Bot.Channels.WhatsApp;
 public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvider clock)
 {
     public const string SignatureHeader = "X-Hub-Signature-256";
+    /// <summary>Meta may batch several changes in one payload, so this cap is the widest of the channels.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
     /// <summary>The customer-service window: free-form replies only within 24 hours of the user's last message.</summary>
@@ -41,13 +42,21 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
     public async Task<WebhookResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // No well-formed signature header, no reading: an unsigned body is refused before a byte of it is buffered.
+        var signature = request.Headers[SignatureHeader].FirstOrDefault();
+        if (string.IsNullOrEmpty(options.Value.AppSecret) || signature is not { Length: 71 } || !signature.StartsWith("sha256=", StringComparison.Ordinal))
+        {
+            return WebhookResult.Reject(StatusCodes.Status401Unauthorized, "missing or wrong X-Hub-Signature-256");
+        }
+
         var body = await WebhookRequest.ReadBodyAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return WebhookResult.Reject(StatusCodes.Status413PayloadTooLarge, "the payload is too large");
         }
 
-        if (!IsSigned(body, request.Headers[SignatureHeader].FirstOrDefault(), options.Value.AppSecret ?? string.Empty))
+        if (!IsSigned(body, signature, options.Value.AppSecret))
         {
             return WebhookResult.Reject(StatusCodes.Status401Unauthorized, "missing or wrong X-Hub-Signature-256");
         }
