@@ -17,6 +17,7 @@ public sealed partial class TurnGuard(
     ConversationService conversations,
     InboundSpool spool,
     BotMetrics metrics,
+    StorageStatus storage,
     IOptions<StorageOptions> options,
     ILogger<TurnGuard> logger)
 {
@@ -29,8 +30,14 @@ public sealed partial class TurnGuard(
             try
             {
                 var outcome = await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken);
+                storage.Succeeded();
                 metrics.Turn(message.From.Channel, outcome.Duplicate ? "repeat" : "answered", Stopwatch.GetElapsedTime(started));
                 return outcome;
+            }
+            catch (Exception ex) when (StorageStatus.RefusesWrites(ex))
+            {
+                storage.Failed(ex); // /healthz says so; the caller keeps the message on disk
+                throw;
             }
             catch (Exception ex) when (IsPoison(ex) && attempt < options.Value.TurnAttempts)
             {

@@ -27,6 +27,7 @@ public static class StorageSetup
         builder.Services.AddSingleton<IAuditLog, SqliteAuditLog>();
         builder.Services.AddHostedService<StorageMigrator>();
         builder.Services.AddHostedService<ConversationJanitor>();
+        builder.Services.AddSingleton<StorageStatus>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return builder;
     }
@@ -72,13 +73,18 @@ internal sealed partial class ConversationJanitor(
 
 }
 
-internal sealed class StorageHealthCheck(IConversationStore store) : IHealthCheck
+internal sealed class StorageHealthCheck(IConversationStore store, StorageStatus status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await store.CheckAsync(cancellationToken);
+            if (status.WritesRefused is { } refused)
+            {
+                return HealthCheckResult.Unhealthy($"the database refuses writes since {refused.Since:u} ({StorageStatus.Describe(refused.Code)}): messages wait on disk");
+            }
+
             return HealthCheckResult.Healthy("database ready");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -32,6 +32,26 @@ public sealed class FullDiskTests
         }
     }
 
+    /// <summary>A database that reads but refuses writes: messages wait on disk, /healthz is Unhealthy, and both recover.</summary>
+    [Fact]
+    public async Task AReadOnlyDatabase_IsReportedUnhealthy_WhileMessagesWaitOnDisk_AndBothRecover()
+    {
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Storage:SpoolRetryInterval"] = "00:00:00.200" }, PoisonedStore.Install);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+        var store = host.Factory.Services.GetRequiredService<PoisonedStore>();
+        var phone = "5076" + ChannelHostFixture.Unique();
+        store.ReadOnly = true;
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostWhatsAppAsync(ChannelHost.WhatsAppText(phone, "wamid.r" + phone, "hola"))).StatusCode);
+        var health = await host.Client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Single(Directory.GetFiles(Path.Combine(host.Factory.Root, "spool"), "*.msg"));
+
+        store.ReadOnly = false;
+        await host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Text.Contains(phone, StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+    }
+
     /// <summary>channel and one delivery of "hola" from a new sender.</summary>
     public static TheoryData<string> Channels => new() { "telegram", "whatsapp", "twilio" };
 

@@ -23,9 +23,17 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
 
     public void Poison(string address, int times = int.MaxValue) => _poisoned[address] = times;
 
+    /// <summary>Every turn fails as SQLite does on a read-only file (SQLITE_READONLY).</summary>
+    public bool ReadOnly { get; set; }
+
     public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
+        if (ReadOnly)
+        {
+            throw new Microsoft.Data.Sqlite.SqliteException("attempt to write a readonly database", 8);
+        }
+
         return inner.RunTurnAsync(from, inboundMessageId, now, stored =>
         {
             var decision = decide(stored);

@@ -31,8 +31,33 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public IReadOnlyList<string> Colleagues { get; private set; } = [];
 
-    [TempData]
-    public string? Message { get; set; }
+    /// <summary>
+    /// What the last form did, carried in the redirect's query string (<c>?done=claimed</c>) rather than in TempData: a
+    /// live refresh racing the redirect can neither swallow the confirmation nor bring back an old one.
+    /// </summary>
+    [BindProperty(SupportsGet = true, Name = "done")]
+    public string? Done { get; set; }
+
+    /// <summary>Who else the last form was about (the colleague who had taken the case, the one it was transferred to).</summary>
+    [BindProperty(SupportsGet = true, Name = "who")]
+    public string? Who { get; set; }
+
+    /// <summary>A user name from the link, shown only when it looks like one (a crafted link cannot put words on the page).</summary>
+    private string Colleague => Who is { Length: > 0 and <= 64 } who && who.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@') ? who : "Otra persona";
+
+    /// <summary>The confirmation for <see cref="Done"/>; unknown codes show nothing.</summary>
+    public string? Message => Done switch
+    {
+        "claimed" => "Tomaste el caso. La persona sabe que alguien está leyendo.",
+        "taken" => $"{Colleague} tomó este caso antes que tú.",
+        "closed-already" => "El caso ya está cerrado.",
+        "missing" => "El caso no existe.",
+        "replied" => "Respuesta enviada.",
+        "noted" => "Nota guardada.",
+        "transferred" => $"Caso transferido a {Colleague}.",
+        "closed" => "Caso cerrado. El bot se despidió y le hizo la pregunta de satisfacción.",
+        _ => null,
+    };
 
     public string? Error { get; private set; }
 
@@ -49,9 +74,6 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
     /// <summary>The transcript alone, for the live refresh: every read of a transcript is audited, this one too.</summary>
     public async Task<IActionResult> OnGetTranscriptAsync(CancellationToken cancellationToken)
     {
-        // The live refresh can arrive between a form's redirect and the page it leads to: it must not use up the
-        // confirmation ("Caso cerrado…") that page is about to show.
-        TempData.Keep();
         Detail = await handoff.ViewAsync(Reference, Me, cancellationToken, how: "refresh");
         return Detail is null ? NotFound() : Partial("_Transcript", Detail);
     }
@@ -59,14 +81,14 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
     public async Task<IActionResult> OnPostClaimAsync(CancellationToken cancellationToken)
     {
         var (result, owner) = await handoff.ClaimAsync(Reference, Me, cancellationToken);
-        Message = result switch
+        var done = result switch
         {
-            ClaimResult.Claimed => "Tomaste el caso. La persona sabe que alguien está leyendo.",
-            ClaimResult.AlreadyTaken => $"{owner} tomó este caso antes que tú.",
-            ClaimResult.Closed => "El caso ya está cerrado.",
-            _ => "El caso no existe.",
+            ClaimResult.Claimed => "claimed",
+            ClaimResult.AlreadyTaken => "taken",
+            ClaimResult.Closed => "closed-already",
+            _ => "missing",
         };
-        return RedirectToPage(new { reference = Reference });
+        return After(done, result == ClaimResult.AlreadyTaken ? owner : null);
     }
 
     public async Task<IActionResult> OnPostReplyAsync(string? text, CancellationToken cancellationToken)
@@ -79,8 +101,7 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
-        Message = "Respuesta enviada.";
-        return RedirectToPage(new { reference = Reference });
+        return After("replied");
     }
 
     public async Task<IActionResult> OnPostNoteAsync(string? note, CancellationToken cancellationToken)
@@ -93,8 +114,7 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
         }
 
         await handoff.NoteAsync(Reference, Me, note, cancellationToken);
-        Message = "Nota guardada.";
-        return RedirectToPage(new { reference = Reference });
+        return After("noted");
     }
 
     public async Task<IActionResult> OnPostTransferAsync(string? to, CancellationToken cancellationToken)
@@ -107,8 +127,7 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
-        Message = await handoff.TransferAsync(Reference, Me, target.Username, cancellationToken) ? $"Caso transferido a {target.Username}." : "El caso está cerrado.";
-        return RedirectToPage(new { reference = Reference });
+        return await handoff.TransferAsync(Reference, Me, target.Username, cancellationToken) ? After("transferred", target.Username) : After("closed-already");
     }
 
     public async Task<IActionResult> OnPostCloseAsync(string? outcome, CancellationToken cancellationToken)
@@ -120,11 +139,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
 
-        Message = await handoff.CloseAsync(Reference, Me, outcome, cancellationToken)
-            ? "Caso cerrado. El bot se despidió y le hizo la pregunta de satisfacción."
-            : "El caso ya estaba cerrado.";
-        return RedirectToPage(new { reference = Reference });
+        return await handoff.CloseAsync(Reference, Me, outcome, cancellationToken) ? After("closed") : After("closed-already");
     }
+
+    /// <summary>Post, redirect, get: the confirmation travels with the redirect.</summary>
+    private RedirectToPageResult After(string done, string? who = null) => RedirectToPage(new { reference = Reference, done, who });
 
     private async Task<IActionResult> PageAsync(CancellationToken cancellationToken)
     {
