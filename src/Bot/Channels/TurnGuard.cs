@@ -21,7 +21,8 @@ public sealed partial class TurnGuard(
     IOptions<StorageOptions> options,
     ILogger<TurnGuard> logger)
 {
-    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken)
+    /// <param name="mayOpenCase">See <see cref="ConversationService.HandleAsync"/>.</param>
+    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         var started = Stopwatch.GetTimestamp();
@@ -29,7 +30,7 @@ public sealed partial class TurnGuard(
         {
             try
             {
-                var outcome = await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken);
+                var outcome = await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken, mayOpenCase);
                 storage.Succeeded();
                 metrics.Turn(message.From.Channel, outcome.Duplicate ? "repeat" : "answered", Stopwatch.GetElapsedTime(started));
                 return outcome;

@@ -26,7 +26,8 @@ public sealed partial class ConversationService(
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
 
     /// <param name="delivery">In the HTTP response (web chat), or through the outbox (messaging channels).</param>
-    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken)
+    /// <param name="mayOpenCase">Asked only when the turn would open a case; false refuses it (a limit on the open web chat).</param>
+    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(delivery);
@@ -36,6 +37,11 @@ public sealed partial class ConversationService(
         var outcome = await store.RunTurnAsync(from, inboundMessageId, now, stored =>
         {
             var result = DialogEngine.Step(set, stored?.State, message, now, options.Value);
+            if (mayOpenCase is not null && result.State is not null && result.CaseActions.Any(a => a is CaseAction.Open) && !mayOpenCase())
+            {
+                result = DialogEngine.CaseRefused(set, result);
+            }
+
             var language = result.State?.Language ?? stored?.State.Language ?? set.Common.SourceLanguage;
             List<AnalyticsEvent> events =
             [

@@ -406,6 +406,22 @@ public static partial class DialogEngine
     }
 
     /// <summary>
+    /// The turn would open a case, but this connection opened too many (a flood from the open web chat): no case, the
+    /// person is told why and how to try again, with the emergency numbers; the rest of the turn stands.
+    /// </summary>
+    public static TurnResult CaseRefused(ContentSet content, TurnResult result)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(result);
+        var state = result.State! with { InCase = false, PendingHandoff = null };
+        return new TurnResult(
+            state,
+            [RenderedReply.Plain(ContentRenderer.Common(content, "handoff-busy", state.Language))],
+            [.. result.Events.Where(e => e.Kind != EventKind.HandoffRequested)],
+            [.. result.CaseActions.Where(a => a is not CaseAction.Open)]);
+    }
+
+    /// <summary>
     /// A message whose turn failed on every attempt (a bug, never the user's fault): a short apology in the user's
     /// language with the way on and the emergency numbers; the state stays exactly as it was.
     /// </summary>

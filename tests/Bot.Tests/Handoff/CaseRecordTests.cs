@@ -32,18 +32,7 @@ public sealed class CaseRecordTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _factory.Dispose();
 
-    private async Task<string> OpenCaseAsync()
-    {
-        using var client = _factory.CreateClient();
-        var id = Guid.NewGuid().ToString("N");
-        foreach (var message in new[] { "hola", "1", "humano", "1" })
-        {
-            (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text = message })).EnsureSuccessStatusCode();
-        }
-
-        var queue = await Handoff.QueueAsync(CancellationToken.None);
-        return queue.OrderByDescending(c => c.CreatedAt).First(c => c.Status == CaseStatus.Waiting).Reference;
-    }
+    private async Task<string> OpenCaseAsync() => (await WebChatCases.OpenAsync(_factory)).Reference;
 
     private async Task<long> CountAsync(string sql, object? parameters = null)
     {

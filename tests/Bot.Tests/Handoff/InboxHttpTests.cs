@@ -26,17 +26,7 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _factory.Dispose();
 
-    private async Task<string> OpenCaseAsync(string text)
-    {
-        using var client = _factory.CreateClient();
-        var id = Guid.NewGuid().ToString("N");
-        foreach (var message in new[] { "hola", "1", "humano", "1", text })
-        {
-            (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text = message })).EnsureSuccessStatusCode();
-        }
-
-        return (await _factory.Services.GetRequiredService<HandoffService>().QueueAsync(CancellationToken.None))[0].Reference;
-    }
+    private async Task<string> OpenCaseAsync(string text) => (await WebChatCases.OpenAsync(_factory, text)).Reference;
 
     [Theory]
     [InlineData("/inbox")]

@@ -27,18 +27,7 @@ public sealed class OutboxPrivacyTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _factory.Dispose();
 
-    private async Task<(string Conversation, string Reference)> OpenCaseAsync()
-    {
-        using var client = _factory.CreateClient();
-        var id = Guid.NewGuid().ToString("N");
-        foreach (var message in new[] { "hola", "1", "humano", "1" })
-        {
-            (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text = message })).EnsureSuccessStatusCode();
-        }
-
-        var queue = await Handoff.QueueAsync(CancellationToken.None);
-        return (id, queue.OrderByDescending(c => c.CreatedAt).First(c => c.Status == CaseStatus.Waiting).Reference);
-    }
+    private Task<(string Conversation, string Reference)> OpenCaseAsync() => WebChatCases.OpenAsync(_factory);
 
     private async Task<List<(long Id, string Status, string Payload)>> RowsAsync()
     {

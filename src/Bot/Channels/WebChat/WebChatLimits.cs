@@ -33,6 +33,10 @@ public sealed class WebChatOptions
     [Range(1, 10_000)]
     public int MessagesPerMinutePerConversation { get; set; } = 30;
 
+    /// <summary>Cases one client address may open from the web chat per hour (a flood must not bury the caseworkers' queue).</summary>
+    [Range(1, 10_000)]
+    public int CasesPerHourPerAddress { get; set; } = 10;
+
     /// <summary>Checks for new messages (the page asks every few seconds) per client address per minute.</summary>
     [Range(1, 100_000)]
     public int PollsPerMinutePerAddress { get; set; } = 600;
@@ -51,6 +55,7 @@ public sealed class WebChatLimits : IDisposable
     private readonly PartitionedRateLimiter<string> _messages;
     private readonly PartitionedRateLimiter<string> _conversations;
     private readonly PartitionedRateLimiter<string> _polls;
+    private readonly PartitionedRateLimiter<string> _cases;
     private readonly ConcurrentDictionary<string, long> _known = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
     private readonly BotMetrics _metrics;
@@ -66,6 +71,7 @@ public sealed class WebChatLimits : IDisposable
         _messages = Fixed(o.MessagesPerMinutePerAddress, TimeSpan.FromMinutes(1));
         _conversations = Fixed(o.MessagesPerMinutePerConversation, TimeSpan.FromMinutes(1));
         _polls = Fixed(o.PollsPerMinutePerAddress, TimeSpan.FromMinutes(1));
+        _cases = Fixed(o.CasesPerHourPerAddress, TimeSpan.FromHours(1));
     }
 
     /// <summary>Refused new conversations not yet written to the analytics store (taken by <see cref="TakeRefused"/>).</summary>
@@ -109,6 +115,9 @@ public sealed class WebChatLimits : IDisposable
 
     public TimeSpan? CheckPoll(string client) => Refused(_polls, client, "webchat-polls");
 
+    /// <summary>Whether this address may open one more case now (asked only when a turn would open one).</summary>
+    public bool TryOpenCase(string client) => Refused(_cases, client, "webchat-cases") is null;
+
     /// <summary>The count of refused new conversations since the last call (for the analytics store).</summary>
     public long TakeRefused() => Interlocked.Exchange(ref _refusedNew, 0);
 
@@ -121,6 +130,7 @@ public sealed class WebChatLimits : IDisposable
         _messages.Dispose();
         _conversations.Dispose();
         _polls.Dispose();
+        _cases.Dispose();
     }
 
     private TimeSpan? Refused(PartitionedRateLimiter<string> limiter, string key, string name)

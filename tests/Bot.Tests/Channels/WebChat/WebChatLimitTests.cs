@@ -69,6 +69,41 @@ public sealed class WebChatLimitTests
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, person, "1")).StatusCode); // the person already talking is not cut off
     }
 
+    /// <summary>One address opened 301 high-priority cases in a second: past the limit the turn opens no case and says why.</summary>
+    [Fact]
+    public async Task CasesFromOneAddress_AreLimited_AndTheRefusedPersonIsToldWhyAndGetsTheEmergencyNumbers()
+    {
+        await using var factory = new BotFactory(settings: new Dictionary<string, string?> { ["WebChat:CasesPerHourPerAddress"] = "2" });
+        using var client = factory.CreateClient();
+        var last = string.Empty;
+        for (var i = 0; i < 3; i++)
+        {
+            var id = "case-" + Guid.NewGuid().ToString("N");
+            foreach (var text in new[] { "hola", "1", "me tienen encerrada y no me dejan salir", "1" })
+            {
+                var response = await SendAsync(client, id, text);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                last = await response.Content.ReadAsStringAsync();
+            }
+        }
+
+        var queue = await factory.Services.GetRequiredService<OimBot.Bot.Handoff.HandoffService>().QueueAsync(CancellationToken.None);
+        Assert.Equal(2, queue.Count);
+        Assert.Contains("demasiadas solicitudes desde esta conexi", last, StringComparison.Ordinal);
+        Assert.Contains("911", last, StringComparison.Ordinal);
+
+        // Another address is not affected.
+        using var elsewhere = factory.CreateClient();
+        elsewhere.DefaultRequestHeaders.Add(BotFactory.Header, "198.51.100.9");
+        var other = "case-" + Guid.NewGuid().ToString("N");
+        foreach (var text in new[] { "hola", "1", "humano", "1" })
+        {
+            (await SendAsync(elsewhere, other, text)).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(3, (await factory.Services.GetRequiredService<OimBot.Bot.Handoff.HandoffService>().QueueAsync(CancellationToken.None)).Count);
+    }
+
     [Fact]
     public async Task Polling_IsLimitedPerAddress()
     {
