@@ -186,7 +186,7 @@ public static class ReachSummary
 
         if (report.WebChatRefused > 0)
         {
-            text.AppendFormat(c, words.Refused, report.WebChatRefused);
+            text.AppendFormat(c, words.Refused, report.WebChatRefused.ToString("#,0", c));
         }
 
         text.AppendLine().AppendFormat(c, words.Footnote, report.Periods.Count == 0 ? words.NoData : string.Join(", ", report.Periods));

@@ -57,9 +57,11 @@ public static class ContentLoader
         var common = CommonLoader.Load(new YamlReader(Display(commonPath), errors), File.ReadAllText(commonPath));
         var cannedPath = Path.Combine(Path.GetDirectoryName(commonPath)!, CannedFile);
         var canned = File.Exists(cannedPath) ? ReadCanned(new YamlReader(Display(cannedPath), errors), File.ReadAllText(cannedPath)) : [];
+        var translationFolder = Path.GetFullPath(Path.Combine(sources.ContentDirectory, Translations.Folder)) + Path.DirectorySeparatorChar;
+        var translationPaths = files.Where(f => Path.GetFullPath(f).StartsWith(translationFolder, StringComparison.Ordinal)).ToList();
         var flows = new List<Flow>();
         var nodes = new List<ContentNode>();
-        foreach (var file in files.Where(f => f != commonPath && f != cannedPath))
+        foreach (var file in files.Where(f => f != commonPath && f != cannedPath && !translationPaths.Contains(f)))
         {
             ReadFlow(new YamlReader(Display(file), errors), File.ReadAllText(file), flows, nodes);
         }
@@ -69,8 +71,30 @@ public static class ContentLoader
             return new ContentLoadResult(null, errors);
         }
 
-        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned);
+        var inline = common.Languages.Select(l => l.Code).ToList();
+        var translations = new List<TranslationFile>();
+        foreach (var file in translationPaths)
+        {
+            if (Translations.Load(new YamlReader(Display(file), errors), File.ReadAllText(file), inline) is not { } translation)
+            {
+                continue;
+            }
+
+            if (translations.Any(t => t.Language == translation.Language))
+            {
+                errors.Add(ContentError.At(translation.Location, $"'{translation.Language}' has two translation files"));
+                continue;
+            }
+
+            translations.Add(translation);
+        }
+
+        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations };
         ContentValidator.Validate(content, today, errors);
+        foreach (var translation in translations)
+        {
+            Translations.Validate(content, translation, errors);
+        }
         var ordered = errors.OrderBy(e => e.Severity).ThenBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ToList();
         return new ContentLoadResult(ordered.Any(e => e.Severity == Severity.Error) ? null : content, ordered);
     }

@@ -169,6 +169,9 @@ public sealed class ContentSet
 
     public IReadOnlyList<CannedReply> Canned { get; }
 
+    /// <summary>Languages translated apart from the flows (content/translations/), with their review status.</summary>
+    public IReadOnlyList<TranslationFile> Translations { get; init; } = [];
+
     /// <summary>What messages mean in this version: phrase rules and the classifier trained on its examples.</summary>
     public Understander Understander { get; }
 

@@ -166,6 +166,25 @@ public class PublishedReportTests
         Assert.Contains("voluntary return (11,300)", text, StringComparison.Ordinal);
     }
 
+    /// <summary>refused web chat requests in the period, whether the summary mentions them.</summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, true)]
+    [InlineData(10000, true)]
+    public void Summary_SaysHowManyWebChatRequestsWereRefused_NeverAsPeople(long refused, bool mentioned)
+    {
+        var counts = refused == 0 ? new List<DailyCount>() : [new(Range.From, EventKind.WebChatRefused, "webchat", string.Empty, string.Empty, string.Empty, string.Empty, refused)];
+        var report = Publish([.. People(50, "whatsapp", "es")], counts);
+
+        var text = ReachSummary.Write(report);
+
+        Assert.Equal(refused, report.WebChatRefused);
+        Assert.Equal("50", report.People.Shown);
+        var figure = refused.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(mentioned, text.Contains($"El chat web rechazó {figure} solicitudes", StringComparison.Ordinal));
+        Assert.Equal(mentioned, text.Contains("The web chat refused", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Outcomes_AddUpToTheClosedCases_AndAreSuppressedTogether()
     {

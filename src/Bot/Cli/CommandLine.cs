@@ -13,6 +13,10 @@ internal static class CommandLine
                 return ValidateCommand.Run(rest, Console.Out, TimeProvider.System);
             case ["content", "evaluate", .. var rest]:
                 return EvaluateCommand.Run(rest, Console.Out, TimeProvider.System);
+            case ["content", "export-translations", .. var rest]:
+                return TranslationsCommand.Export(rest, Console.Out, TimeProvider.System);
+            case ["content", "import-translations", .. var rest]:
+                return TranslationsCommand.Import(rest, Console.Out, TimeProvider.System);
             case ["content", "explain", .. var rest]:
                 return ExplainCommand.Run(rest, Console.In, Console.Out, TimeProvider.System);
             case ["chat", .. var rest]:
@@ -31,6 +35,8 @@ internal static class CommandLine
                       dotnet run --project src/Bot -- content validate [dir] [--facts seeds/facts.yaml]
                       dotnet run --project src/Bot -- content evaluate [--lang es|en]   understanding measured on tests/Evaluation
                       dotnet run --project src/Bot -- content explain "message"         how the bot understands a message
+                      dotnet run --project src/Bot -- content export-translations --lang ht out.csv   texts to translate, with the Spanish
+                      dotnet run --project src/Bot -- content import-translations ht in.csv           checked, then content/translations/ht.yaml
                       dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
                       dotnet run --project src/Bot -- users add NAME --role caseworker|supervisor|analyst   (password on stdin)
                       dotnet run --project src/Bot -- users list | disable NAME | enable NAME

@@ -13,9 +13,19 @@ public sealed class ContentHealthModel(ContentHost host, IOptions<ContentOptions
 
     public DateOnly Today { get; private set; }
 
+    /// <summary>Each translated language: its review, how much is translated, and the safety texts it still lacks.</summary>
+    public IReadOnlyList<(TranslationFile File, int Translated, int Total, IReadOnlyList<string> SafetyMissing)> Translated { get; private set; } = [];
+
     public void OnGet()
     {
         Today = PanamaTime.Today(clock);
         Result = ContentLoader.Load(new ContentSources(options.Value.Directory, options.Value.FactsPath), Today);
+        var content = Result.Content ?? Current;
+        var catalog = Translations.Catalog(content);
+        Translated = [.. content.Translations.OrderBy(t => t.Language, StringComparer.Ordinal).Select(t => (
+            t,
+            catalog.Count(e => t.Texts.ContainsKey(e.Key)),
+            catalog.Count,
+            (IReadOnlyList<string>)[.. catalog.Where(e => e.Safety && !t.Texts.ContainsKey(e.Key)).Select(e => e.Key)]))];
     }
 }

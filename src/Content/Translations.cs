@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using OimBot.Content.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace OimBot.Content;
+
+public enum TranslationStatus
+{
+    /// <summary>Written, not yet signed off: never offered to users.</summary>
+    Draft,
+
+    /// <summary>Signed off by a named native reviewer at IOM, on a date.</summary>
+    Reviewed,
+}
+
+/// <summary>One translated text, and where it was written.</summary>
+public sealed record TranslatedText(string Key, string Text, SourceLocation Location);
+
+/// <summary>
+/// One language's texts, kept apart from the flows in <c>content/translations/&lt;code&gt;.yaml</c> and keyed by what
+/// they translate (<see cref="Translations"/>), so a translator never edits the tree.
+/// </summary>
+public sealed record TranslationFile(
+    string Language,
+    string Name,
+    TranslationStatus Status,
+    string? Reviewer,
+    DateOnly? ReviewedOn,
+    IReadOnlyDictionary<string, TranslatedText> Texts,
+    SourceLocation Location);
+
+/// <summary>Something a translator translates: its key, the Spanish source, and where the source is.</summary>
+/// <param name="Safety">Emergency answers, the notice, deleting and stopping: must be complete before a language can serve.</param>
+/// <param name="MaxLength">The channel limit the translation must fit (button and list labels, message bodies).</param>
+public sealed record TranslationEntry(string Key, string Source, SourceLocation Location, bool Safety, int MaxLength);
+
+/// <summary>
+/// The translation catalog: every text of the content with a stable key. Keys are <c>node</c> (a node's text),
+/// <c>node/choice</c> (a choice's label), <c>node#title</c> (a node's short name), <c>text:id</c> (a shared text in
+/// common.yaml), <c>canned:id</c> and <c>canned:id#title</c> (the caseworkers' ready-made answers).
+/// </summary>
+public static partial class Translations
+{
+    /// <summary>The folder, inside the content folder, that holds one file per translated language.</summary>
+    public const string Folder = "translations";
+
+    /// <summary>Shared texts the safety rules depend on (R7, R8, R11, R13): complete in a language before it serves.</summary>
+    private static readonly string[] SafetyTexts = ["deleted", "stopped", "resumed", "turn-failed", "handoff-emergency", "handoff-busy", "help", "discreet-exit", "personal-data", "unsupported-media"];
+
+    /// <summary>Every translatable text, in the order of the content files.</summary>
+    public static IReadOnlyList<TranslationEntry> Catalog(ContentSet content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var source = content.Common.SourceLanguage;
+        var entries = new List<TranslationEntry>();
+        foreach (var node in content.NodeList)
+        {
+            var safety = IsSafetyNode(content, node);
+            entries.Add(new TranslationEntry(node.Id, node.Text[source], node.Text.Location, safety, ContentValidator.MaxTextLength));
+            foreach (var choice in node.Choices)
+            {
+                entries.Add(new TranslationEntry($"{node.Id}/{choice.Id}", choice.Label[source], choice.Label.Location, safety, ContentValidator.MaxListLabel));
+            }
+
+            if (node.Title is { } title)
+            {
+                entries.Add(new TranslationEntry($"{node.Id}#title", title[source], title.Location, false, ContentValidator.MaxListLabel));
+            }
+        }
+
+        foreach (var (id, text) in content.Common.Texts.OrderBy(t => t.Value.Location.Line))
+        {
+            entries.Add(new TranslationEntry($"text:{id}", text[source], text.Location, SafetyTexts.Contains(id), ContentValidator.MaxTextLength));
+        }
+
+        foreach (var canned in content.Canned)
+        {
+            entries.Add(new TranslationEntry($"canned:{canned.Id}#title", canned.Title[source], canned.Title.Location, false, ContentValidator.MaxListLabel));
+            entries.Add(new TranslationEntry($"canned:{canned.Id}", canned.Text[source], canned.Text.Location, false, 1500));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Emergency answers (R11), the self-harm flow (R13), the notice (R6), and the confirmations of delete and stop.</summary>
+    private static bool IsSafetyNode(ContentSet content, ContentNode node) =>
+        node.Kind == NodeKind.Emergency
+        || node.FlowId == "emergency"
+        || node.Id == content.Common.StartNode
+        || node.Id == content.Common.DangerCheckNode
+        || node.Id == content.Common.ConfirmDeleteNode
+        || node.Id == content.Common.ConfirmStopNode;
+
+    /// <summary>The placeholders of a text (<c>{medical-911}</c>, <c>{wait}</c>), as a set.</summary>
+    public static IReadOnlySet<string> PlaceholdersOf(string text) =>
+        Placeholder().Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Why a translation cannot stand for its source (null when it can): the same placeholders, within the channel
+    /// limit, no typed figures, links or addresses (facts come from the registry, R14 and R17).
+    /// </summary>
+    public static string? Problem(TranslationEntry entry, string text)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null; // empty means "not translated yet": Spanish is shown
+        }
+
+        var expected = PlaceholdersOf(entry.Source);
+        var found = PlaceholdersOf(text);
+        if (!expected.SetEquals(found))
+        {
+            var missing = expected.Except(found).Order(StringComparer.Ordinal).ToList();
+            var extra = found.Except(expected).Order(StringComparer.Ordinal).ToList();
+            return "the placeholders must be those of the Spanish text"
+                + (missing.Count > 0 ? $"; missing {string.Join(", ", missing)}" : string.Empty)
+                + (extra.Count > 0 ? $"; not in the source {string.Join(", ", extra)}" : string.Empty);
+        }
+
+        var length = new StringInfo(ContentRenderer.WithoutPlaceholders(text)).LengthInTextElements;
+        if (length > entry.MaxLength)
+        {
+            return $"{length} characters; at most {entry.MaxLength} fit where it is shown";
+        }
+
+        var bare = ContentRenderer.WithoutPlaceholders(text);
+        if (Figure().IsMatch(bare) && !Figure().IsMatch(ContentRenderer.WithoutPlaceholders(entry.Source)))
+        {
+            return "a figure typed into the text: figures, phone numbers and dates come from the facts registry as {placeholders}";
+        }
+
+        return Link().IsMatch(bare) ? "a link or an e-mail typed into the text: they come from the facts registry" : null;
+    }
+
+    /// <summary>Reads a translation file; problems go to the reader's errors with their line.</summary>
+    internal static TranslationFile? Load(YamlReader reader, string text, IReadOnlyCollection<string> inlineLanguages)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(inlineLanguages);
+        var map = reader.AsMap(reader.Parse(text), "a translation file");
+        if (map is null)
+        {
+            return null;
+        }
+
+        reader.CheckFields(map, "a translation file", "language", "name", "status", "reviewer", "reviewed_on", "texts");
+        var language = reader.Required(map, "language", "a translation file");
+        var name = reader.Required(map, "name", "a translation file");
+        if (language is null || name is null)
+        {
+            return null;
+        }
+
+        if (!LanguageCode().IsMatch(language))
+        {
+            reader.Error(map, $"'{language}' is not a language code (two or three lower-case letters, as ht, zh, fr, pt)");
+            return null;
+        }
+
+        if (inlineLanguages.Contains(language))
+        {
+            reader.Error(map, $"'{language}' is written in the flow files; a translation file is for another language");
+            return null;
+        }
+
+        var statusText = reader.Optional(map, "status", "a translation file") ?? "draft";
+        if (!Enum.TryParse<TranslationStatus>(statusText, ignoreCase: true, out var status) || statusText.Any(char.IsUpper))
+        {
+            reader.Error(map, $"status must be 'draft' or 'reviewed', not '{statusText}'");
+            return null;
+        }
+
+        var reviewer = reader.Optional(map, "reviewer", "a translation file");
+        var reviewedOn = reader.Date(map, "reviewed_on", "a translation file", required: false);
+        if (status == TranslationStatus.Reviewed && (string.IsNullOrWhiteSpace(reviewer) || reviewedOn is null))
+        {
+            reader.Error(map, "a reviewed translation names its reviewer (the native speaker at IOM who signed it off) and the date, as reviewed_on: YYYY-MM-DD");
+        }
+
+        var texts = new Dictionary<string, TranslatedText>(StringComparer.Ordinal);
+        if (YamlReader.Get(map, "texts") is { } textsNode and not YamlScalarNode { Value: null or "" } && reader.AsMap(textsNode, "'texts'") is { } entries)
+        {
+            foreach (var (keyNode, valueNode) in entries.Children)
+            {
+                var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+                if (reader.Scalar(valueNode, $"the text '{key}'") is { } value && !texts.TryAdd(key, new TranslatedText(key, value, reader.At(keyNode))))
+                {
+                    reader.Error(keyNode, $"'{key}' is translated twice");
+                }
+            }
+        }
+
+        return new TranslationFile(language, name, status, reviewer, reviewedOn, texts, reader.At(map));
+    }
+
+    /// <summary>
+    /// Checks a translation against the content it translates: every key exists, every text can stand for its source.
+    /// Missing texts are reported once per language (they fall back to Spanish), the safety-critical ones by name.
+    /// </summary>
+    public static void Validate(ContentSet content, TranslationFile file, List<ContentError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(errors);
+        var catalog = Catalog(content).ToDictionary(e => e.Key, StringComparer.Ordinal);
+        foreach (var text in file.Texts.Values)
+        {
+            if (!catalog.TryGetValue(text.Key, out var entry))
+            {
+                errors.Add(ContentError.At(text.Location, $"'{text.Key}' is not a text of the content (a node, node/choice, node#title, text:id or canned:id)"));
+            }
+            else if (Problem(entry, text.Text) is { } problem)
+            {
+                errors.Add(ContentError.At(text.Location, $"'{text.Key}' ({file.Language}): {problem}"));
+            }
+        }
+
+        var missing = catalog.Values.Where(e => !file.Texts.TryGetValue(e.Key, out var t) || string.IsNullOrWhiteSpace(t.Text)).ToList();
+        if (missing.Count > 0)
+        {
+            var safety = missing.Where(e => e.Safety).Select(e => e.Key).ToList();
+            errors.Add(new ContentError(
+                file.Location.File,
+                file.Location.Line,
+                Severity.Warning,
+                $"{file.Name} ({file.Language}, {file.Status.ToString().ToLowerInvariant()}): {missing.Count} of {catalog.Count} texts not translated yet; they would show in Spanish"
+                + (safety.Count > 0 ? $". Safety texts it needs before it can serve: {string.Join(", ", safety.Take(12))}{(safety.Count > 12 ? $" and {safety.Count - 12} more" : string.Empty)}" : string.Empty)));
+        }
+    }
+
+    /// <summary>
+    /// Writes a translation file: the header, then one line per translated text in catalog order, double-quoted. The
+    /// same texts always give the same bytes, so changing one text changes one line.
+    /// </summary>
+    public static string Write(TranslationFile file, IReadOnlyList<TranslationEntry> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var text = new StringBuilder();
+        text.Append("# ").Append(file.Name).Append(" (").Append(file.Language).AppendLine("): the texts of the content, keyed by what they translate.")
+            .AppendLine("# Written by `content import-translations`; translators work on the CSV from `content export-translations`.")
+            .AppendLine("# Keys: node, node/choice, node#title, text:id (common.yaml), canned:id. A missing text shows in Spanish.")
+            .Append("language: ").AppendLine(file.Language)
+            .Append("name: ").AppendLine(Quote(file.Name))
+            .Append("status: ").AppendLine(file.Status.ToString().ToLowerInvariant());
+        if (!string.IsNullOrWhiteSpace(file.Reviewer))
+        {
+            text.Append("reviewer: ").AppendLine(Quote(file.Reviewer));
+        }
+
+        if (file.ReviewedOn is { } on)
+        {
+            text.Append("reviewed_on: ").AppendLine(on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        text.AppendLine("texts:");
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in catalog)
+        {
+            known.Add(entry.Key);
+            if (file.Texts.TryGetValue(entry.Key, out var translated) && !string.IsNullOrWhiteSpace(translated.Text))
+            {
+                text.Append("  ").Append(Quote(entry.Key)).Append(": ").AppendLine(Quote(translated.Text));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A YAML double-quoted scalar: every character safe on one line.</summary>
+    private static string Quote(string value)
+    {
+        var quoted = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            quoted.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
+    [GeneratedRegex(@"\{[a-z0-9-]+\}")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\d{2,}")]
+    private static partial Regex Figure();
+
+    [GeneratedRegex(@"(https?://|www\.|@[A-Za-z0-9-]+\.[A-Za-z]{2,})", RegexOptions.IgnoreCase)]
+    private static partial Regex Link();
+
+    [GeneratedRegex("^[a-z]{2,3}$")]
+    private static partial Regex LanguageCode();
+}
