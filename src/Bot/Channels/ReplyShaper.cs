@@ -1,10 +1,18 @@
+using System.Globalization;
 using OimBot.Content;
 
 namespace OimBot.Bot.Channels;
 
-/// <summary>Cuts text for providers with a length limit, at paragraph, then line, then word boundaries.</summary>
+/// <summary>
+/// Cuts text for providers with a length limit: at a paragraph, then a line, then the end of a sentence (also Chinese
+/// 。！？), then a word, and only as a last resort anywhere; never inside a character (a surrogate pair) or a grapheme
+/// (an emoji with its modifiers, a letter with its accents).
+/// </summary>
 public static class ReplyShaper
 {
+    /// <summary>Where a part may end right after these marks (kept with the part before).</summary>
+    private static readonly string[] SentenceEnds = ["。", "！", "？", "；", ". ", "! ", "? "];
+
     public static IReadOnlyList<string> Split(string text, int max)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -12,7 +20,7 @@ public static class ReplyShaper
         var rest = text.Trim();
         while (rest.Length > max)
         {
-            var cut = LastBreak(rest, max, "\n\n") ?? LastBreak(rest, max, "\n") ?? LastBreak(rest, max, " ") ?? max;
+            var cut = LastBreak(rest, max, "\n\n") ?? LastBreak(rest, max, "\n") ?? LastSentenceEnd(rest, max) ?? LastBreak(rest, max, " ") ?? Boundary(rest, max);
             parts.Add(rest[..cut].TrimEnd());
             rest = rest[cut..].TrimStart();
         }
@@ -33,22 +41,42 @@ public static class ReplyShaper
         return [.. parts.Select((part, i) => i == parts.Count - 1 ? reply with { Text = part } : RenderedReply.Plain(part))];
     }
 
-    /// <summary>Shortens a label to a provider's limit without cutting a character in two.</summary>
+    /// <summary>Shortens a label to a provider's limit (in UTF-16 units, as providers count) without cutting a grapheme.</summary>
     public static string Truncate(string text, int max)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length <= max)
+        return text.Length <= max ? text : text[..Boundary(text, max - 1)] + "…";
+    }
+
+    /// <summary>The longest prefix of whole graphemes within <paramref name="max"/> UTF-16 units (at least one grapheme).</summary>
+    public static int Boundary(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var end = 0;
+        while (end < text.Length)
         {
-            return text;
+            var next = end + StringInfo.GetNextTextElementLength(text, end);
+            if (next > max)
+            {
+                break;
+            }
+
+            end = next;
         }
 
-        var cut = max - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
+        return end > 0 ? end : Math.Min(text.Length, StringInfo.GetNextTextElementLength(text, 0));
+    }
+
+    private static int? LastSentenceEnd(string text, int max)
+    {
+        var best = -1;
+        foreach (var mark in SentenceEnds)
         {
-            cut--;
+            var index = text.LastIndexOf(mark, Math.Max(0, max - mark.Length), StringComparison.Ordinal);
+            best = Math.Max(best, index >= 0 ? index + mark.Length : -1);
         }
 
-        return text[..cut] + "…";
+        return best > max / 3 ? best : null;
     }
 
     private static int? LastBreak(string text, int max, string separator)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,19 +13,12 @@ namespace OimBot.Bot.Tests.Handoff;
 /// </summary>
 public sealed class CaseRecordTests : IAsyncLifetime, IDisposable
 {
-    private const string Password = "una-clave-larga-123";
+    private const string Password = BotFactory.StaffPassword;
     private BotFactory _factory = null!;
 
     private HandoffService Handoff => _factory.Services.GetRequiredService<HandoffService>();
 
-    public async Task InitializeAsync()
-    {
-        _factory = new BotFactory();
-        _ = _factory.CreateClient();
-        var accounts = _factory.Services.GetRequiredService<InboxAccounts>();
-        await accounts.CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
-        await accounts.CreateAsync("luis", Roles.Caseworker, Password, false, "test", CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _factory = await new BotFactory().WithStaffAsync(("ana", Roles.Caseworker), ("luis", Roles.Caseworker));
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Tests.TestHost;
 
@@ -15,10 +14,8 @@ public sealed class ContentHealthTranslationTests
         Directory.CreateDirectory(Path.Combine(temp.ContentDirectory, "translations"));
         temp.Write("translations/ht.yaml", "language: ht\nname: \"Kreyòl ayisyen\"\nstatus: draft\ntexts:\n  \"text:resumed\": \"Bonjou ankò.\"\n");
         temp.Write("translations/fr.yaml", "language: fr\nname: \"Français\"\nstatus: reviewed\nreviewer: \"Claire Dupont\"\nreviewed_on: 2026-11-28\ntexts:\n  \"text:resumed\": \"Rebonjour.\"\n  \"text:stopped\": \"C'est fait, vous ne recevrez plus de messages. Si vous écrivez à nouveau, nous vous répondrons.\"\n");
-        await using var factory = new BotFactory(temp.ContentDirectory, temp.FactsPath);
-        _ = factory.CreateClient();
-        await factory.Services.GetRequiredService<InboxAccounts>().CreateAsync("sara", Roles.Supervisor, "una-clave-larga-123", false, "test", CancellationToken.None);
-        using var client = await InboxClient.SignedInAsync(factory, "sara", "una-clave-larga-123");
+        await using var factory = await new BotFactory(temp.ContentDirectory, temp.FactsPath).WithStaffAsync(("sara", Roles.Supervisor));
+        using var client = await InboxClient.SignedInAsync(factory, "sara", BotFactory.StaffPassword);
 
         var response = await client.Http.GetAsync("/inbox/contenthealth");
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Tests.TestHost;

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,12 +15,7 @@ public sealed class OutboxPrivacyTests : IAsyncLifetime, IDisposable
 
     private HandoffService Handoff => _factory.Services.GetRequiredService<HandoffService>();
 
-    public async Task InitializeAsync()
-    {
-        _factory = new BotFactory();
-        _ = _factory.CreateClient();
-        await _factory.Services.GetRequiredService<InboxAccounts>().CreateAsync("ana", Roles.Caseworker, "una-clave-larga-123", false, "test", CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _factory = await new BotFactory().WithStaffAsync(("ana", Roles.Caseworker));
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 

@@ -87,6 +87,23 @@ public sealed class BotFactory : WebApplicationFactory<Program>
 
     public const string Header = "X-Test-Client-Address";
 
+    /// <summary>The password every inbox account the tests create has.</summary>
+    public const string StaffPassword = "una-clave-larga-123";
+
+    /// <summary>Starts the host and creates inbox accounts (name, role), all with <see cref="StaffPassword"/>.</summary>
+    public async Task<BotFactory> WithStaffAsync(params (string Name, string Role)[] staff)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        _ = CreateClient();
+        var accounts = Services.GetRequiredService<OimBot.Bot.Handoff.InboxAccounts>();
+        foreach (var (name, role) in staff)
+        {
+            await accounts.CreateAsync(name, role, StaffPassword, false, "test", CancellationToken.None);
+        }
+
+        return this;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
