@@ -34,7 +34,14 @@ public sealed record TranslationFile(
 /// <summary>Something a translator translates: its key, the Spanish source, and where the source is.</summary>
 /// <param name="Safety">Emergency answers, the notice, deleting and stopping: must be complete before a language can serve.</param>
 /// <param name="MaxLength">The channel limit the translation must fit (button and list labels, message bodies).</param>
-public sealed record TranslationEntry(string Key, string Source, SourceLocation Location, bool Safety, int MaxLength);
+public sealed record TranslationEntry(string Key, string Source, SourceLocation Location, bool Safety, int MaxLength)
+{
+    /// <summary>A text of a sensitive flow or node: its first 60 characters must stay neutral (R10).</summary>
+    public bool Sensitive { get; init; }
+
+    /// <summary>The text names a programme that is no longer open: no wording may present it as open (R15).</summary>
+    public bool NamesClosedProgramme { get; init; }
+}
 
 /// <summary>
 /// The translation catalog: every text of the content with a stable key. Keys are <c>node</c> (a node's text),
@@ -58,7 +65,8 @@ public static partial class Translations
         foreach (var node in content.NodeList)
         {
             var safety = IsSafetyNode(content, node);
-            entries.Add(new TranslationEntry(node.Id, node.Text[source], node.Text.Location, safety, ContentValidator.MaxTextLength));
+            var closed = ContentRenderer.Placeholders(node.Text[source]).Select(content.Facts.Find).OfType<Fact>().Any(f => f.Kind == FactKind.Programme && f.IsNoLongerOpen);
+            entries.Add(new TranslationEntry(node.Id, node.Text[source], node.Text.Location, safety, ContentValidator.MaxTextLength) { Sensitive = content.IsSensitive(node), NamesClosedProgramme = closed });
             foreach (var choice in node.Choices)
             {
                 entries.Add(new TranslationEntry($"{node.Id}/{choice.Id}", choice.Label[source], choice.Label.Location, safety, ContentValidator.MaxListLabel));
@@ -101,10 +109,11 @@ public static partial class Translations
     /// Why a translation cannot stand for its source (null when it can): the same placeholders, within the channel
     /// limit, no typed figures, links or addresses (facts come from the registry, R14 and R17).
     /// </summary>
-    public static string? Problem(TranslationEntry entry, string text)
+    public static string? Problem(TranslationEntry entry, string text, string language = "")
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(language);
         if (string.IsNullOrWhiteSpace(text))
         {
             return null; // empty means "not translated yet": Spanish is shown
@@ -133,7 +142,116 @@ public static partial class Translations
             return "a figure typed into the text: figures, phone numbers and dates come from the facts registry as {placeholders}";
         }
 
-        return Link().IsMatch(bare) ? "a link or an e-mail typed into the text: they come from the facts registry" : null;
+        if (Link().IsMatch(bare))
+        {
+            return "a link or an e-mail typed into the text: they come from the facts registry";
+        }
+
+        return SafetyProblem(entry, text, language);
+    }
+
+    /// <summary>
+    /// The safety rules that can be read on a text, in the translated language: no promise of eligibility or status
+    /// (R12), no sensitive word in the first 60 characters of a sensitive text (R10), no wording that presents a closed
+    /// programme as open (R15). Chinese has no spaces: its words are found as they are written, not between spaces.
+    /// </summary>
+    public static string? SafetyProblem(TranslationEntry entry, string text, string language)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(text);
+        if (!Rules.TryGetValue(language, out var rules))
+        {
+            return null;
+        }
+
+        var folded = Fold(ContentRenderer.WithoutPlaceholders(text), language);
+        if (rules.Promises.Select(p => Find(folded, p, language)).FirstOrDefault(f => f is not null) is { } promise)
+        {
+            return $"says '{promise}': the bot never promises or decides eligibility, status or victimhood (R12)";
+        }
+
+        var preview = Fold(ContentRenderer.WithoutPlaceholders(text[..Math.Min(ContentValidator.PreviewLength, text.Length)]), language);
+        if (entry.Sensitive && rules.PreviewWords.Select(w => Find(preview, w, language)).FirstOrDefault(f => f is not null) is { } word)
+        {
+            return $"a sensitive text shows '{word}' in its first {ContentValidator.PreviewLength} characters, which a lock screen can reveal (R10)";
+        }
+
+        return entry.NamesClosedProgramme && rules.OpenWording.Select(w => Find(folded, w, language)).FirstOrDefault(f => f is not null) is { } open
+            ? $"says '{open}' next to a programme that is no longer open (R15)"
+            : null;
+    }
+
+    /// <summary>The words the safety rules look for in a translated language, written without accents and in lower case.</summary>
+    private sealed record SafetyWords(string[] PreviewWords, string[] Promises, string[] OpenWording);
+
+    /// <summary>
+    /// R10, R12 and R15 for each translated language. A language gets its row before it can serve; a text in a language
+    /// without one is checked for placeholders, limits and typed facts only.
+    /// </summary>
+    private static readonly Dictionary<string, SafetyWords> Rules = new(StringComparer.Ordinal)
+    {
+        ["fr"] = new(
+            ["traite", "trafic", "violence", "viol", "denonce", "denoncer", "denonciation", "police", "exploitation", "signaler"],
+            ["vous remplissez les conditions", "vous etes eligible", "vous serez eligible", "vous serez approuve", "nous garantissons", "nous vous garantissons", "vous obtiendrez", "vous allez obtenir", "vous etes victime de traite"],
+            ["vous pouvez le demander", "vous pouvez la demander", "vous pouvez postuler", "est ouvert", "toujours ouvert", "encore ouvert", "inscrivez-vous", "prenez rendez-vous"]),
+        ["pt"] = new(
+            ["trafico", "violencia", "estupro", "denuncia", "denunciar", "policia", "exploracao"],
+            ["voce e elegivel", "voce se qualifica", "voce cumpre os requisitos", "garantimos", "voce vai conseguir", "voce vai obter", "voce vai receber", "voce sera aprovado", "voce e vitima de trafico"],
+            ["voce pode solicitar", "esta aberto", "ainda esta aberto", "continua aberto", "inscreva-se", "agende"]),
+        ["ht"] = new(
+            ["trafik", "vyolans", "kadejak", "vyole", "polis", "denonse", "esplwatasyon", "eksplwatasyon"],
+            ["ou kalifye", "ou elijib", "nou garanti ou", "ou pral jwenn", "ou pral resevwa", "yo pral apwouve", "ou se yon viktim trafik"],
+            ["ou ka aplike", "li ouvri", "toujou ouvri", "enskri kounye a", "pran randevou"]),
+        ["zh"] = new(
+            ["贩卖", "贩运", "暴力", "强奸", "性侵", "警察", "报警", "举报", "剥削"],
+            ["你符合条件", "你有资格", "我们保证", "保证你", "你会获得", "你将获得", "你会拿到", "你会被批准", "你是人口贩卖受害者"],
+            ["可以申请", "仍然开放", "正在开放", "立即报名", "现在报名", "预约"]),
+    };
+
+    /// <summary>Lower case, without accents; Chinese as it is.</summary>
+    private static string Fold(string text, string language)
+    {
+        if (language == "zh")
+        {
+            return text;
+        }
+
+        var decomposed = text.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var folded = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                folded.Append(c is '’' or '\'' ? ' ' : c);
+            }
+        }
+
+        return folded.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>The phrase where it stands in the text: between word edges, or anywhere in Chinese (written without spaces).</summary>
+    private static string? Find(string folded, string phrase, string language)
+    {
+        if (language == "zh")
+        {
+            return folded.Contains(phrase, StringComparison.Ordinal) ? phrase : null;
+        }
+
+        var at = 0;
+        while ((at = folded.IndexOf(phrase, at, StringComparison.Ordinal)) >= 0)
+        {
+            var before = at == 0 || !char.IsLetterOrDigit(folded[at - 1]);
+            var end = at + phrase.Length;
+            var after = end == folded.Length || !char.IsLetterOrDigit(folded[end]);
+            if (before && after)
+            {
+                return phrase;
+            }
+
+            at++;
+        }
+
+        return null;
     }
 
     /// <summary>Reads a translation file; problems go to the reader's errors with their line.</summary>
@@ -213,7 +331,7 @@ public static partial class Translations
             {
                 errors.Add(ContentError.At(text.Location, $"'{text.Key}' is not a text of the content (a node, node/choice, node#title, text:id or canned:id)"));
             }
-            else if (Problem(entry, text.Text) is { } problem)
+            else if (Problem(entry, text.Text, file.Language) is { } problem)
             {
                 errors.Add(ContentError.At(text.Location, $"'{text.Key}' ({file.Language}): {problem}"));
             }

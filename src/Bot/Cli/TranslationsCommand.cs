@@ -98,7 +98,7 @@ internal static class TranslationsCommand
             {
                 problems.Add($"{path}:{line}: '{key}' appears twice");
             }
-            else if (Translations.Problem(entry, text) is { } problem)
+            else if (Translations.Problem(entry, text, language) is { } problem)
             {
                 problems.Add($"{path}:{line}: '{key}': {problem}");
             }

@@ -117,6 +117,39 @@ public sealed class TranslationsCommandTests : IDisposable
         Assert.False(File.Exists(TranslationFile("ht")), label);
     }
 
+    /// <summary>language, key, translated text, the rule it breaks (null: it passes).</summary>
+    public static TheoryData<string, string, string, string?> SafetyRows => new()
+    {
+        { "fr", "text:resumed", "Bonjour ! Vous êtes éligible au retour.", "(R12)" },
+        { "fr", "text:resumed", "Bonjour. Nous ne pouvons rien garantir.", null },
+        { "pt", "text:resumed", "Olá! Você será aprovado.", "(R12)" },
+        { "ht", "text:resumed", "Bonjou! Ou kalifye pou retou a.", "(R12)" },
+        { "zh", "text:resumed", "你好！你符合条件，我们会帮你。", "(R12)" },
+        { "zh", "text:resumed", "你好，欢迎回来。", null },
+        { "ht", "trafficking-difference", "Trafik moun ak trafik migran se de bagay diferan.", "(R10)" },
+        { "zh", "trafficking-difference", "人口贩卖和偷运移民是两回事。", "(R10)" },
+        { "fr", "trafficking-difference", "Informations utiles : ce sont deux situations différentes. La traite et le trafic ne sont pas la même chose.", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(SafetyRows))]
+    public void TheSafetyRules_HoldInEveryTranslatedLanguage(string language, string key, string text, string? rule)
+    {
+        var path = Csv($"key,text\n{key},\"{text}\"\n", name: $"{language}-{Guid.NewGuid():N}.csv");
+
+        var (exit, output) = Run(TranslationsCommand.Import, language, path);
+
+        if (rule is null)
+        {
+            Assert.True(exit == 0, output);
+        }
+        else
+        {
+            Assert.True(exit == 1, output);
+            Assert.Contains(rule, output, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>How spreadsheets save: with or without a byte order mark, commas or semicolons, CRLF, quoted cells.</summary>
     [Theory]
     [InlineData(true, ",", "\r\n")]
