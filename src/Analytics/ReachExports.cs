@@ -26,6 +26,8 @@ public static class ReachNames
         ["fr"] = ("francés", "French"),
         ["ht"] = ("criollo haitiano", "Haitian Creole"),
         ["pt"] = ("portugués", "Portuguese"),
+        ["zh"] = ("chino mandarín", "Mandarin Chinese"),
+        ["general"] = ("general", "general"),
         ["avr"] = ("retorno voluntario", "voluntary return"),
         ["dangers"] = ("peligros de la ruta", "dangers of the route"),
         ["trafficking"] = ("trata y tráfico", "trafficking and smuggling"),

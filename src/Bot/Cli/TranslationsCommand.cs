@@ -184,7 +184,8 @@ internal static class TranslationsCommand
                     continue; // an empty line at the end
                 }
 
-                rows.Add(((int)csv.LineNumber, key, text.Trim()));
+                // Kept exactly: some texts begin with a space that joins them to another (" desde el {date}").
+                rows.Add(((int)csv.LineNumber, key, string.IsNullOrWhiteSpace(text) ? string.Empty : text));
             }
         }
         catch (CsvFormatException ex)

@@ -165,6 +165,16 @@ public sealed class TranslationsCommandTests : IDisposable
         Assert.Equal("Rebonjou; kontan wè ou.", Assert.Single(Load().Translations).Texts["text:resumed"].Text);
     }
 
+    /// <summary>A text that joins another keeps its leading space ("(fermé" + " depuis le …").</summary>
+    [Fact]
+    public void ALeadingSpace_IsKept()
+    {
+        var (exit, output) = Run(TranslationsCommand.Import, "fr", Csv("key,text\ntext:since,\" depuis le {date}\"\n"));
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(" depuis le {date}", Assert.Single(Load().Translations).Texts["text:since"].Text);
+    }
+
     [Fact]
     public void ALanguageWrittenInTheFlows_IsNotImportedApart()
     {
