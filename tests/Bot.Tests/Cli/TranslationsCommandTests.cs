@@ -11,7 +11,7 @@ namespace OimBot.Bot.Tests.Cli;
 /// </summary>
 public sealed class TranslationsCommandTests : IDisposable
 {
-    private readonly TempContent _temp = new();
+    private readonly TempContent _temp = new TempContent().WithoutTranslations();
 
     public void Dispose() => _temp.Dispose();
 

@@ -17,6 +17,18 @@ public sealed class TempContent : IDisposable
 
     public string FactsPath => Path.Combine(Root, "seeds", "facts.yaml");
 
+    /// <summary>Removes the shipped translations, as before a translator's first import.</summary>
+    public TempContent WithoutTranslations()
+    {
+        var folder = Path.Combine(ContentDirectory, Translations.Folder);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return this;
+    }
+
     /// <summary>Adds a file without loading (when a test adds several).</summary>
     public void Write(string file, string yaml) => File.WriteAllText(Path.Combine(ContentDirectory, file), yaml);
 
