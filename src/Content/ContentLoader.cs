@@ -73,9 +73,21 @@ public static class ContentLoader
 
         var inline = common.Languages.Select(l => l.Code).ToList();
         var translations = new List<TranslationFile>();
+        var languageData = new Dictionary<string, LanguageData>(StringComparer.Ordinal);
         foreach (var file in translationPaths)
         {
-            if (Translations.Load(new YamlReader(Display(file), errors), File.ReadAllText(file), inline) is not { } translation)
+            var reader = new YamlReader(Display(file), errors);
+            if (file.EndsWith(LanguageData.Suffix, StringComparison.Ordinal))
+            {
+                if (LanguageData.Load(reader, File.ReadAllText(file)) is { } data && !languageData.TryAdd(data.Language, data))
+                {
+                    errors.Add(ContentError.At(data.Location, $"'{data.Language}' has two language files"));
+                }
+
+                continue;
+            }
+
+            if (Translations.Load(reader, File.ReadAllText(file), inline) is not { } translation)
             {
                 continue;
             }
@@ -89,14 +101,28 @@ public static class ContentLoader
             translations.Add(translation);
         }
 
-        var content = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations };
+        foreach (var data in languageData.Values.Where(d => !translations.Any(t => t.Language == d.Language)))
+        {
+            errors.Add(ContentError.At(data.Location, $"'{data.Language}' has a language file but no translation file ({Translations.Folder}/{data.Language}.yaml)"));
+        }
+
+        // The flows and their translations are checked apart; the content that serves is checked whole, every language in it.
+        var written = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations };
+        var content = ServedLanguages.Serve(written, translations, languageData, errors);
         ContentValidator.Validate(content, today, errors);
         foreach (var translation in translations)
         {
-            Translations.Validate(content, translation, errors);
+            Translations.Validate(written, translation, errors);
         }
+
         var ordered = errors.OrderBy(e => e.Severity).ThenBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ToList();
-        return new ContentLoadResult(ordered.Any(e => e.Severity == Severity.Error) ? null : content, ordered);
+        if (ordered.Any(e => e.Severity == Severity.Error))
+        {
+            return new ContentLoadResult(null, ordered);
+        }
+
+        _ = content.Understander; // trained here, not on the first message
+        return new ContentLoadResult(content, ordered);
     }
 
     /// <summary>The version id: a short hash of every file's name and bytes, so the same files always give the same id.</summary>

@@ -162,9 +162,9 @@ public static partial class ContentValidator
         // Leads somewhere: the trained model takes each example where it was written for.
         foreach (var node in content.NodeList)
         {
-            foreach (var phrase in node.Examples.Values.SelectMany(p => p))
+            foreach (var (language, phrase) in node.Examples.SelectMany(p => p.Value.Select(x => (p.Key, x))))
             {
-                var understood = content.Understander.Understand(TextNormalizer.WordsOf(phrase.Text), null, []);
+                var understood = content.Understander.Understand(TextNormalizer.WordsOf(phrase.Text), null, [], language);
                 var lands = understood switch
                 {
                     Understanding.Danger danger => danger.Node.Id,
@@ -293,7 +293,8 @@ public static partial class ContentValidator
         {
             if (fact.Text is not null)
             {
-                CheckTranslations(fact.Text, $"fact '{fact.Id}'", languages, errors);
+                // A fact is worded once in the registry for every language translated, served yet or not.
+                CheckTranslations(fact.Text, $"fact '{fact.Id}'", languages, errors, [.. content.Translations.Select(t => t.Language)]);
             }
 
             if (fact.ReviewBy < today)
@@ -460,9 +461,31 @@ public static partial class ContentValidator
         ArgumentNullException.ThrowIfNull(message);
         var preview = TextNormalizer.Words(TextNormalizer.Normalize(message[..Math.Min(PreviewLength, message.Length)]));
         var words = (BuiltInPreviewWords.TryGetValue(language, out var builtIn) ? builtIn : [])
-            .Concat(content.Common.PreviewWords.TryGetValue(language, out var extra) ? extra : [])
-            .Select(TextNormalizer.Normalize);
-        return words.FirstOrDefault(w => preview.Any(p => p == w || p == w + "s" || p == w + "es"));
+            .Concat(Translations.PreviewWordsOf(language))
+            .Concat(content.Common.PreviewWords.TryGetValue(language, out var extra) ? extra : []);
+
+        // Phrases match word by word, so Chinese (one word per character here) matches inside unspaced text.
+        foreach (var word in words)
+        {
+            var phrase = TextNormalizer.WordsOf(word);
+            if (phrase.Length == 0)
+            {
+                continue;
+            }
+
+            for (var at = 0; at + phrase.Length <= preview.Length; at++)
+            {
+                var last = preview[at + phrase.Length - 1];
+                var tail = phrase[^1];
+                if (preview.AsSpan(at, phrase.Length - 1).SequenceEqual(phrase.AsSpan(0, phrase.Length - 1))
+                    && (last == tail || last == tail + "s" || last == tail + "es"))
+                {
+                    return word;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static void CheckProgrammes(ContentSet content, ContentNode node, string raw, string language, List<ContentError> errors)
@@ -546,16 +569,20 @@ public static partial class ContentValidator
         }
     }
 
-    private static void CheckTranslations(LocalText text, string what, IReadOnlyList<string> languages, List<ContentError> errors)
+    /// <param name="alsoAllowed">Languages a text may carry without serving them (a translation not yet enabled).</param>
+    private static void CheckTranslations(LocalText text, string what, IReadOnlyList<string> languages, List<ContentError> errors, IReadOnlyCollection<string>? alsoAllowed = null)
     {
         foreach (var language in languages.Where(l => !text.Has(l)))
         {
             errors.Add(ContentError.At(text.Location, $"missing '{language}' translation of {what}"));
         }
 
-        foreach (var language in text.Values.Keys.Where(l => !languages.Contains(l)))
+        foreach (var language in text.Values.Keys.Where(l => !languages.Contains(l) && alsoAllowed?.Contains(l) != true))
         {
-            errors.Add(ContentError.At(text.Location, $"{what} has a text in '{language}', which is not a language in common.yaml"));
+            // The registry may word a fact ahead of its language's translation; in content it is a slip.
+            errors.Add(alsoAllowed is null
+                ? ContentError.At(text.Location, $"{what} has a text in '{language}', which is not a language in common.yaml")
+                : ContentError.WarningAt(text.Location, $"{what} has a text in '{language}', a language with no translation in content/translations/"));
         }
     }
 

@@ -82,7 +82,14 @@ public sealed record Flow(
     string File,
     SourceLocation Location);
 
-public sealed record LanguageInfo(string Code, string Name, IReadOnlyList<string> DetectWords);
+public sealed record LanguageInfo(string Code, string Name, IReadOnlyList<string> DetectWords)
+{
+    /// <summary>Translated apart from the flows (content/translations/), not written in them.</summary>
+    public bool Translated { get; init; }
+
+    /// <summary>Country calling codes whose numbers likely write in this language: a hint on first contact only.</summary>
+    public IReadOnlyList<string> CallingCodes { get; init; } = [];
+}
 
 /// <summary>A ready-made answer caseworkers can insert in the inbox (content/canned.yaml), in every language.</summary>
 public sealed record CannedReply(string Id, LocalText Title, LocalText Text, SourceLocation Location);
@@ -152,7 +159,7 @@ public sealed class ContentSet
         Nodes = NodeList.GroupBy(n => n.Id, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Facts = facts;
-        Understander = new Understander(this);
+        _understander = new Lazy<Understander>(() => new Understander(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string VersionId { get; }
@@ -173,7 +180,9 @@ public sealed class ContentSet
     public IReadOnlyList<TranslationFile> Translations { get; init; } = [];
 
     /// <summary>What messages mean in this version: phrase rules and the classifier trained on its examples.</summary>
-    public Understander Understander { get; }
+    public Understander Understander => _understander.Value;
+
+    private readonly Lazy<Understander> _understander;
 
     public IReadOnlyList<string> Languages => [.. Common.Languages.Select(l => l.Code)];
 

@@ -8,7 +8,7 @@ namespace OimBot.Content;
 
 public enum TranslationStatus
 {
-    /// <summary>Written, not yet signed off: never offered to users.</summary>
+    /// <summary>Written, not yet signed off by a native reviewer at IOM.</summary>
     Draft,
 
     /// <summary>Signed off by a named native reviewer at IOM, on a date.</summary>
@@ -29,7 +29,11 @@ public sealed record TranslationFile(
     string? Reviewer,
     DateOnly? ReviewedOn,
     IReadOnlyDictionary<string, TranslatedText> Texts,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>Offered to users: its safety texts complete, its language file present (a draft may serve; the inbox shows it).</summary>
+    public bool Enabled { get; init; }
+}
 
 /// <summary>Something a translator translates: its key, the Spanish source, and where the source is.</summary>
 /// <param name="Safety">Emergency answers, the notice, deleting and stopping: must be complete before a language can serve.</param>
@@ -67,7 +71,7 @@ public static partial class Translations
             var safety = IsSafetyNode(content, node);
             var closed = ContentRenderer.Placeholders(node.Text[source]).Select(content.Facts.Find).OfType<Fact>().Any(f => f.Kind == FactKind.Programme && f.IsNoLongerOpen);
             entries.Add(new TranslationEntry(node.Id, node.Text[source], node.Text.Location, safety, ContentValidator.MaxTextLength) { Sensitive = content.IsSensitive(node), NamesClosedProgramme = closed });
-            foreach (var choice in node.Choices)
+            foreach (var choice in node.Choices.Where(c => c.Language is null)) // a language is offered by its own name
             {
                 entries.Add(new TranslationEntry($"{node.Id}/{choice.Id}", choice.Label[source], choice.Label.Location, safety, ContentValidator.MaxListLabel));
             }
@@ -208,6 +212,12 @@ public static partial class Translations
             ["可以申请", "仍然开放", "正在开放", "立即报名", "现在报名", "预约"]),
     };
 
+    /// <summary>The R10 words of a translated language (none for a language without rules).</summary>
+    public static IReadOnlyList<string> PreviewWordsOf(string language) => Rules.TryGetValue(language, out var rules) ? rules.PreviewWords : [];
+
+    /// <summary>True when the safety words of R10, R12 and R15 exist for the language, so it can be enabled.</summary>
+    public static bool HasSafetyRules(string language) => Rules.ContainsKey(language);
+
     /// <summary>Lower case, without accents; Chinese as it is.</summary>
     private static string Fold(string text, string language)
     {
@@ -265,7 +275,7 @@ public static partial class Translations
             return null;
         }
 
-        reader.CheckFields(map, "a translation file", "language", "name", "status", "reviewer", "reviewed_on", "texts");
+        reader.CheckFields(map, "a translation file", "language", "name", "status", "enabled", "reviewer", "reviewed_on", "texts");
         var language = reader.Required(map, "language", "a translation file");
         var name = reader.Required(map, "name", "a translation file");
         if (language is null || name is null)
@@ -312,7 +322,7 @@ public static partial class Translations
             }
         }
 
-        return new TranslationFile(language, name, status, reviewer, reviewedOn, texts, reader.At(map));
+        return new TranslationFile(language, name, status, reviewer, reviewedOn, texts, reader.At(map)) { Enabled = reader.Flag(map, "enabled", "a translation file") };
     }
 
     /// <summary>
@@ -365,6 +375,11 @@ public static partial class Translations
             .Append("language: ").AppendLine(file.Language)
             .Append("name: ").AppendLine(Quote(file.Name))
             .Append("status: ").AppendLine(file.Status.ToString().ToLowerInvariant());
+        if (file.Enabled)
+        {
+            text.AppendLine("enabled: true");
+        }
+
         if (!string.IsNullOrWhiteSpace(file.Reviewer))
         {
             text.Append("reviewer: ").AppendLine(Quote(file.Reviewer));

@@ -1,3 +1,4 @@
+using OimBot.Content.Matching;
 using System.Data.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Text.Json;
@@ -19,7 +20,9 @@ public sealed record SpooledMessage(
     bool ThroughOutbox,
     DateTimeOffset? WindowExpiresAt,
     string? CallbackQueryId,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? HintTag = null,
+    string? HintCallingCode = null);
 
 /// <summary>
 /// When the database fails, a message a provider delivered is written here (encrypted with the address key, flushed to
@@ -73,7 +76,9 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
             message.Delivery.ThroughOutbox,
             message.Delivery.WindowExpiresAt,
             message.Delivery.CallbackQueryId,
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            message.Content.Hint?.Tag,
+            message.Content.Hint?.CallingCode);
         var sealedBytes = protector.Encrypt(JsonSerializer.Serialize(record, StorageJson.Default.SpooledMessage));
         var folder = quarantine ? FailedDirectory : Directory;
         System.IO.Directory.CreateDirectory(folder);
@@ -268,7 +273,10 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
                     new InboundEvent.Message(
                         new ChannelAddress(message.Channel, message.Address),
                         message.ExternalId,
-                        new UserMessage(message.Kind, message.Text, message.ChoiceKey),
+                        new UserMessage(message.Kind, message.Text, message.ChoiceKey)
+                        {
+                            Hint = message.HintTag is null && message.HintCallingCode is null ? null : new LanguageHint(message.HintTag, message.HintCallingCode),
+                        },
                         new Delivery(message.ThroughOutbox, message.WindowExpiresAt, message.CallbackQueryId)),
                     cancellationToken);
             }

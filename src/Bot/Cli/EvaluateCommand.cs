@@ -104,7 +104,7 @@ internal static class EvaluateCommand
             foreach (var outcome in reports.SelectMany(r => r.Outcomes).Where(o => !UnderstandingEvaluation.IsRight(content, o, labelSet)))
             {
                 output.WriteLine($"{outcome.Message.Language} {outcome.Message.Label} → {(outcome.Danger ? "danger:" : string.Empty)}{outcome.Target ?? "not understood"}: {outcome.Message.Text}");
-                output.WriteLine("    " + string.Join("  ", content.Understander.Rank(TextNormalizer.WordsOf(outcome.Message.Text)).Take(4).Select(r => $"{r.Label} {r.Probability:0.00}")));
+                output.WriteLine("    " + string.Join("  ", content.Understander.Rank(TextNormalizer.WordsOf(outcome.Message.Text), outcome.Message.Language).Take(4).Select(r => $"{r.Label} {r.Probability:0.00}")));
             }
         }
 

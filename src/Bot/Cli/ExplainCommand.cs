@@ -45,7 +45,8 @@ internal static class ExplainCommand
         foreach (var message in messages)
         {
             var words = TextNormalizer.WordsOf(message);
-            var understood = content.Understander.Understand(words, menu, shown);
+            var reader = content.Understander.DetectLanguage(words); // read by the model of the language it is written in
+            var understood = content.Understander.Understand(words, menu, shown, reader);
             var decision = understood switch
             {
                 Understanding.Danger d => $"danger {d.Node.Id} ({(d.Sure ? "sure" : "not sure: numbers first, then asks")})",
@@ -58,7 +59,7 @@ internal static class ExplainCommand
             var language = content.Understander.Languages.Identify(words) ?? $"unsure, {content.Common.SourceLanguage}";
             output.WriteLine($"{message}");
             output.WriteLine($"  [{language}] {decision} — by {understood.Why}");
-            output.WriteLine("  " + string.Join("  ", content.Understander.Rank(words).Take(5).Select(r => $"{r.Label} {r.Probability.ToString("0.00", CultureInfo.InvariantCulture)}")));
+            output.WriteLine("  " + string.Join("  ", content.Understander.Rank(words, reader).Take(5).Select(r => $"{r.Label} {r.Probability.ToString("0.00", CultureInfo.InvariantCulture)}")));
         }
 
         return 0;

@@ -78,7 +78,7 @@ internal static class TranslationsCommand
             return 1;
         }
 
-        if (content.Languages.Contains(language))
+        if (content.Common.Languages.Any(l => l.Code == language && !l.Translated))
         {
             output.WriteLine($"'{language}' is written in the flow files, not translated apart; edit its texts there");
             return 1;
@@ -101,6 +101,15 @@ internal static class TranslationsCommand
             else if (Translations.Problem(entry, text, language) is { } problem)
             {
                 problems.Add($"{path}:{line}: '{key}': {problem}");
+            }
+        }
+
+        // An enabled language keeps every safety text (R7, R8, R11, R13): emptying one would stop the content loading.
+        if (content.Translations.FirstOrDefault(t => t.Language == language) is { Enabled: true })
+        {
+            foreach (var (line, key, text) in rows.Where(r => r.Text.Length == 0 && catalog.TryGetValue(r.Key, out var e) && e.Safety))
+            {
+                problems.Add($"{path}:{line}: '{key}' is a safety text: it cannot be emptied while the language is enabled");
             }
         }
 
@@ -148,7 +157,7 @@ internal static class TranslationsCommand
             reviewed ? current!.Reviewer : null,
             reviewed ? current!.ReviewedOn : null,
             merged,
-            new SourceLocation(path, 1));
+            new SourceLocation(path, 1)) { Enabled = current?.Enabled ?? false };
         var folder = Path.Combine(options["--content"] ?? "content", Translations.Folder);
         Directory.CreateDirectory(folder);
         var target = Path.Combine(folder, $"{language}.yaml");

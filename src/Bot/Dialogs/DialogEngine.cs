@@ -37,7 +37,7 @@ public static partial class DialogEngine
         }
 
         // A first message is answered in the language it is written in (the source language when unsure).
-        state ??= Fresh(content, content.Understander.DetectLanguage(words), now, turn);
+        state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
         state = state with { LastActivityAt = now };
 
         if (state.Stopped)
@@ -72,7 +72,7 @@ public static partial class DialogEngine
         }
 
         var understood = message.Kind == UserMessageKind.Text
-            ? content.Understander.Understand(words, current, state.Shown)
+            ? content.Understander.Understand(words, current, state.Shown, state.Language)
             : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
 
         switch (understood)
@@ -320,7 +320,7 @@ public static partial class DialogEngine
 
         // Only a vetted danger phrase, or a danger the classifier is very sure of, interrupts a conversation with a
         // person (who reads everything anyway); and only commands typed alone.
-        var understood = message.Kind == UserMessageKind.Text ? content.Understander.Understand(words, null, []) : null;
+        var understood = message.Kind == UserMessageKind.Text ? content.Understander.Understand(words, null, [], state.Language) : null;
         if (understood is Understanding.Danger { Sure: true } danger && danger.Confidence >= content.Understander.Thresholds.DangerInCase)
         {
             turn.Case(new CaseAction.Escalate());

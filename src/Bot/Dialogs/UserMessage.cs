@@ -1,3 +1,5 @@
+using OimBot.Content.Matching;
+
 namespace OimBot.Bot.Dialogs;
 
 public enum UserMessageKind
@@ -12,6 +14,9 @@ public enum UserMessageKind
 /// <summary>What a user sent, already translated from the channel's wire format by its adapter.</summary>
 public sealed record UserMessage(UserMessageKind Kind, string? Text = null, string? ChoiceKey = null)
 {
+    /// <summary>What the channel says about the user's language (first contact only; never stored).</summary>
+    public LanguageHint? Hint { get; init; }
+
     public static UserMessage FromText(string text) => new(UserMessageKind.Text, Text: text);
 
     public static UserMessage FromChoice(string choiceKey) => new(UserMessageKind.Choice, ChoiceKey: choiceKey);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 
@@ -47,6 +48,7 @@ public static class TextNormalizer
                 var lower = Rune.ToLowerInvariant(rune);
                 if (IsUnspacedScript(lower.Value))
                 {
+                    lower = Simplified(lower); // 護照 and 护照 are the same word
                     // One word per character: "我想回国" → "我 想 回 国".
                     if (!lastWasSpace)
                     {
@@ -92,6 +94,36 @@ public static class TextNormalizer
         >= 0x1780 and <= 0x17FF => true,   // Khmer
         _ => false,
     };
+
+    /// <summary>Traditional Chinese characters and their Simplified forms (ICU's Hant-Hans, one character each).</summary>
+    private static readonly FrozenDictionary<int, int> TraditionalToSimplified = LoadHanVariants();
+
+    /// <summary>A Traditional Chinese character as its Simplified form; any other character as it is.</summary>
+    public static Rune Simplified(Rune rune) =>
+        TraditionalToSimplified.TryGetValue(rune.Value, out var simple) ? new Rune(simple) : rune;
+
+    private static FrozenDictionary<int, int> LoadHanVariants()
+    {
+        using var stream = typeof(TextNormalizer).Assembly.GetManifestResourceStream("OimBot.Content.Matching.HantHans.txt")
+            ?? throw new InvalidOperationException("the Traditional-Simplified table is not embedded");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var pairs = new Dictionary<int, int>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var runes = line.EnumerateRunes().ToArray();
+            if (runes.Length == 2)
+            {
+                pairs[runes[0].Value] = runes[1].Value;
+            }
+        }
+
+        return pairs.ToFrozenDictionary();
+    }
 
     private static void AppendWordRune(StringBuilder builder, Rune rune, ref bool lastWasSpace)
     {

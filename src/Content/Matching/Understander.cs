@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace OimBot.Content.Matching;
@@ -16,12 +17,14 @@ public sealed partial class Understander
     private readonly ContentSet _content;
     private readonly KeywordMatcher _keywords;
     private readonly HashSet<string> _dangerLabels;
+    private readonly List<string> _unspacedLanguages; // languages written without spaces (Chinese): told by their script
+    private readonly Dictionary<string, string> _markers = new(StringComparer.Ordinal); // a detect word of one language only
 
     // Words of every choice label and keyword and of every title, normalized once per content version.
     private readonly Dictionary<string, string[][]> _labelWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _questionWords;
+    private readonly List<string[]> _questionWords;
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
 
     public Understander(ContentSet content)
@@ -36,11 +39,38 @@ public sealed partial class Understander
         _content = content;
         _keywords = new KeywordMatcher(content);
         Thresholds = thresholds ?? new UnderstandingThresholds();
-        TrainingSet = TrainingExamples(content);
-        Classifier = classifier ?? TextClassifier.Train(TrainingSet);
+        // One model for the languages written in the flows (as before any translation), one per translated language:
+        // a Creole speaker's words are read with Creole and Spanish (picked up on the way), never with Chinese. Danger
+        // phrases, commands and language names are rule-matched in every language whatever the model.
+        var inline = content.Common.Languages.Where(l => !l.Translated).Select(l => l.Code).ToHashSet(StringComparer.Ordinal);
+        var inlineSet = TrainingExamples(content, inline);
+        Classifier = classifier ?? TextClassifier.Train(inlineSet);
+        var all = new List<LabelledText>(inlineSet);
+        var seen = inlineSet.Select(e => $"{e.Label}\t{string.Join(' ', e.Words)}").ToHashSet(StringComparer.Ordinal);
+        var translated = content.Common.Languages.Where(l => l.Translated)
+            .Select(l => (l.Code, Set: TrainingExamples(content, new HashSet<string>(StringComparer.Ordinal) { l.Code, content.Common.SourceLanguage })))
+            .ToList();
+        var models = new TextClassifier[translated.Count];
+        Parallel.For(0, translated.Count, i => models[i] = TextClassifier.Train(translated[i].Set)); // independent, deterministic
+        for (var i = 0; i < translated.Count; i++)
+        {
+            _models[translated[i].Code] = models[i];
+            all.AddRange(translated[i].Set.Where(e => seen.Add($"{e.Label}\t{string.Join(' ', e.Words)}")));
+        }
+
+        TrainingSet = all;
         _dangerLabels = [.. content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id)];
-        Languages = new LanguageIdentifier(Corpus(content));
-        _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.Normalize)];
+        var corpus = Corpus(content);
+        Languages = new LanguageIdentifier(corpus);
+        _unspacedLanguages = [.. corpus.Where(c => MostlyUnspaced(c.Value)).Select(c => c.Key)];
+        foreach (var group in content.Common.Languages.SelectMany(l => l.DetectWords.Select(w => (Word: TextNormalizer.Normalize(w), l.Code))).GroupBy(p => p.Word, StringComparer.Ordinal))
+        {
+            if (group.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count() == 1 && group.Key.Length > 0)
+            {
+                _markers[group.Key] = group.First().Code;
+            }
+        }
+        _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
         foreach (var node in content.NodeList)
         {
             foreach (var choice in node.Choices)
@@ -58,7 +88,14 @@ public sealed partial class Understander
         }
     }
 
+    /// <summary>The model of the languages written in the flows (Spanish, English).</summary>
     public TextClassifier Classifier { get; }
+
+    private readonly Dictionary<string, TextClassifier> _models = new(StringComparer.Ordinal);
+
+    /// <summary>The model that reads a language: its own when translated, the flows' model otherwise.</summary>
+    public TextClassifier ClassifierFor(string? language) =>
+        language is not null && _models.TryGetValue(language, out var model) ? model : Classifier;
 
     public LanguageIdentifier Languages { get; }
 
@@ -69,14 +106,61 @@ public sealed partial class Understander
 
     public KeywordMatcher Keywords => _keywords;
 
-    /// <summary>The language a first message is written in, or the source language when it cannot tell.</summary>
-    public string DetectLanguage(string[] words) =>
-        Languages.Identify([.. words.Where(w => w != PersonalData.Placeholder)]) ?? _content.Common.SourceLanguage;
+    /// <summary>
+    /// The language a first message is written in: its script first (Han characters: the one language written in
+    /// them), then the letters' model, then what the channel hints (the app's language, the number's country code),
+    /// and the source language when nothing tells. A wrong guess costs one tap: the first reply offers every language.
+    /// </summary>
+    public string DetectLanguage(string[] words, LanguageHint? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var clean = words.Where(w => w != PersonalData.Placeholder).ToArray();
+        var unspaced = clean.Count(w => w.Length > 0 && TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(w, 0)));
+        if (unspaced > 0 && unspaced * 2 >= clean.Length && _unspacedLanguages.Count == 1)
+        {
+            return _unspacedLanguages[0];
+        }
+
+        return Languages.Identify(clean) ?? Marked(clean) ?? Hinted(hint) ?? _content.Common.SourceLanguage;
+    }
+
+    /// <summary>Too close to call on letters alone: the one language whose own detect words the message uses ("quero me matar").</summary>
+    private string? Marked(string[] words)
+    {
+        var languages = words.Select(w => _markers.GetValueOrDefault(w)).OfType<string>().Distinct(StringComparer.Ordinal).Take(2).ToList();
+        return languages.Count == 1 ? languages[0] : null;
+    }
+
+    /// <summary>The served language a channel's hint points to, if any: a language tag first, then a calling code.</summary>
+    private string? Hinted(LanguageHint? hint)
+    {
+        if (hint?.Tag is { Length: >= 2 } tag)
+        {
+            var primary = tag.Split('-', '_')[0].ToLowerInvariant();
+            if (_content.Supports(primary))
+            {
+                return primary;
+            }
+        }
+
+        if (hint?.CallingCode is { Length: > 0 } digits)
+        {
+            return _content.Common.Languages
+                .SelectMany(l => l.CallingCodes.Select(code => (l.Code, code)))
+                .Where(p => digits.StartsWith(p.code, StringComparison.Ordinal))
+                .OrderByDescending(p => p.code.Length)
+                .Select(p => p.Code)
+                .FirstOrDefault();
+        }
+
+        return null;
+    }
 
     /// <param name="words">The message, normalized (<see cref="TextNormalizer.WordsOf"/>), identifying data already removed.</param>
     /// <param name="current">The node the user is at, if any.</param>
     /// <param name="shown">The choice keys of the last numbered list the user saw, in order (numbers pick from it).</param>
-    public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown)
+    /// <param name="language">The user's language: its model reads the message (null: the source language's).</param>
+    public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
@@ -107,7 +191,8 @@ public sealed partial class Understander
             return new Understanding.Command(alone, Alone: true) { Why = "command" };
         }
 
-        var prediction = Classifier.Predict(words);
+        var model = ClassifierFor(language);
+        var prediction = model.Predict(words);
         if (Danger(words, prediction) is { } danger)
         {
             return danger;
@@ -125,7 +210,7 @@ public sealed partial class Understander
 
         // The classifier decides when it is sure; a node keyword settles what it is unsure about.
         var decided = Decide(prediction);
-        if (FollowUp(words, current, decided) is { } followUp)
+        if (FollowUp(words, current, decided, model) is { } followUp)
         {
             return followUp;
         }
@@ -147,12 +232,12 @@ public sealed partial class Understander
     /// again with the topic's title in front, and kept in the topic when that reading lands there. Only messages that
     /// open like a question (content's <c>question_words</c>), and never instead of a confident move to another topic.
     /// </summary>
-    private Understanding.Destination? FollowUp(string[] words, ContentNode? current, Understanding decided)
+    private Understanding.Destination? FollowUp(string[] words, ContentNode? current, Understanding decided, TextClassifier model)
     {
         var general = _content.Find(_content.Common.MenuNode)?.FlowId;
         var leaves = decided is Understanding.Unknown or Understanding.Unsure
             || (decided is Understanding.Destination d && d.Node.FlowId == general);
-        if (current is null || words.Length > FollowUpWords || !leaves || !_questionWords.Contains(words[0])
+        if (current is null || Length(words) > FollowUpWords || !leaves || !_questionWords.Any(q => words.AsSpan().StartsWith(q))
             || _dangerLabels.Contains(current.Id)
             || current.FlowId == general
             || !_flowTitleWords.TryGetValue(current.FlowId, out var titles))
@@ -162,7 +247,7 @@ public sealed partial class Understander
 
         foreach (var title in titles)
         {
-            if (Decide(Classifier.Predict([.. title, .. words])) is Understanding.Destination { Node: var node } && node.FlowId == current.FlowId)
+            if (Decide(model.Predict([.. title, .. words])) is Understanding.Destination { Node: var node } && node.FlowId == current.FlowId)
             {
                 return new Understanding.Destination(node) { Why = "follow-up" };
             }
@@ -170,6 +255,10 @@ public sealed partial class Understander
 
         return null;
     }
+
+    /// <summary>A message's length in words; Chinese, written one word per character here, counts two characters a word.</summary>
+    private static double Length(string[] words) =>
+        words.Sum(w => w.Length > 0 && TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(w, 0)) ? 0.5 : 1.0);
 
     /// <summary>The classifier's decision alone, without the phrase rules (cross-validation measures the model and its thresholds).</summary>
     public Understanding Classify(string[] words)
@@ -182,7 +271,7 @@ public sealed partial class Understander
     public bool IsDangerLabel(string label) => _dangerLabels.Contains(label);
 
     /// <summary>The classifier's ranking for a message, for the evaluation report.</summary>
-    public IEnumerable<(string Label, double Probability)> Rank(string[] words) => Classifier.Predict(words).Ranked();
+    public IEnumerable<(string Label, double Probability)> Rank(string[] words, string? language = null) => ClassifierFor(language).Predict(words).Ranked();
 
     /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
     public static bool IsYesNoQuestion(ContentNode node)
@@ -391,7 +480,8 @@ public sealed partial class Understander
         }
     }
 
-    private static List<LabelledText> TrainingExamples(ContentSet content)
+    /// <summary>The examples, keywords, titles and command phrases written in <paramref name="languages"/>.</summary>
+    private static List<LabelledText> TrainingExamples(ContentSet content, HashSet<string> languages)
     {
         var examples = new List<LabelledText>();
         void Add(string text, string label)
@@ -403,21 +493,24 @@ public sealed partial class Understander
             }
         }
 
+        IEnumerable<T> In<T>(IReadOnlyDictionary<string, IReadOnlyList<T>> perLanguage) =>
+            perLanguage.Where(p => languages.Contains(p.Key)).SelectMany(p => p.Value);
+
         foreach (var node in content.NodeList)
         {
-            foreach (var phrase in node.Examples.Values.SelectMany(p => p))
+            foreach (var phrase in In(node.Examples))
             {
                 Add(phrase.Text, node.Id);
             }
 
-            foreach (var phrase in node.Keywords.Values.SelectMany(p => p))
+            foreach (var phrase in In(node.Keywords))
             {
                 Add(phrase, node.Id);
             }
 
             if (node.Examples.Count > 0 && node.Title is { } title)
             {
-                foreach (var text in title.Values.Values)
+                foreach (var text in title.Values.Where(t => languages.Contains(t.Key)).Select(t => t.Value).Distinct(StringComparer.Ordinal))
                 {
                     Add(text, node.Id);
                 }
@@ -427,14 +520,14 @@ public sealed partial class Understander
         foreach (var (command, perLanguage) in content.Common.Commands)
         {
             var label = CommandPrefix + command.ToString().ToLowerInvariant();
-            foreach (var phrase in perLanguage.Values.SelectMany(p => p))
+            foreach (var phrase in In(perLanguage))
             {
                 Add(phrase, label);
             }
 
             if (content.Common.CommandExamples.TryGetValue(command, out var examplesOf))
             {
-                foreach (var phrase in examplesOf.Values.SelectMany(p => p))
+                foreach (var phrase in In(examplesOf))
                 {
                     Add(phrase.Text, label);
                 }
@@ -442,6 +535,22 @@ public sealed partial class Understander
         }
 
         return examples;
+    }
+
+    private static bool MostlyUnspaced(IEnumerable<string> texts)
+    {
+        var letters = 0;
+        var unspaced = 0;
+        foreach (var rune in texts.Take(200).SelectMany(t => t.EnumerateRunes()))
+        {
+            if (Rune.IsLetter(rune))
+            {
+                letters++;
+                unspaced += TextNormalizer.IsUnspacedScript(rune.Value) ? 1 : 0;
+            }
+        }
+
+        return letters > 0 && unspaced * 2 > letters;
     }
 
     /// <summary>Everything the content says in each language: how the language identifier learns what each one looks like.</summary>

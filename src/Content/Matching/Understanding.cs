@@ -64,3 +64,9 @@ public sealed record UnderstandingThresholds
     /// <summary>How many options a clarifying question offers at most.</summary>
     public int MaxCandidates { get; init; } = 3;
 }
+
+/// <summary>
+/// What a channel tells about a new user's language, used on first contact only and never stored: the app's language
+/// tag (Telegram's <c>language_code</c>) or the first digits of the phone number (its country calling code).
+/// </summary>
+public sealed record LanguageHint(string? Tag, string? CallingCode);

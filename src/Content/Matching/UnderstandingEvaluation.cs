@@ -102,7 +102,7 @@ public static class UnderstandingEvaluation
         var words = TextNormalizer.WordsOf(message.Text);
         var menu = content.Find(content.Common.MenuNode);
         var shown = menu is null ? [] : menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
-        var understood = understander.Understand(words, menu, shown);
+        var understood = understander.Understand(words, menu, shown, message.Language); // the user reads the menu in their language
         var language = understander.Languages.Identify(words);
         return understood switch
         {

@@ -128,8 +128,9 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         var from = "5076" + ChannelHostFixture.Unique();
         await Host.PostWhatsAppAsync(ChannelHost.WhatsAppText(from, "wamid.a" + ChannelHostFixture.Unique(), "hola"));
         var welcome = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)))).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
-        Assert.Contains("\"type\":\"button\"", welcome.Body, StringComparison.Ordinal); // two short choices: reply buttons
-        Assert.Contains("\"id\":\"welcome/es\",\"title\":\"Continuar en español\"", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"list\"", welcome.Body, StringComparison.Ordinal); // six languages: a list
+        Assert.Contains("{\"id\":\"welcome/es\",\"title\":\"Continuar en español\"}", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("{\"id\":\"welcome/zh\",\"title\":\"继续使用中文\"}", welcome.Text, StringComparison.Ordinal);
 
         var buttonReply = ChannelHost.WhatsAppEnvelope(
             "\"contacts\":[{\"profile\":{\"name\":\"Ana\"},\"wa_id\":\"" + from + "\"}],\"messages\":[{\"context\":{\"from\":\"15550783881\",\"id\":\"wamid.ctx\"},\"from\":\"" + from + "\",\"id\":\"wamid.b" + ChannelHostFixture.Unique() + "\",\"timestamp\":\"1795359600\",\"type\":\"interactive\",\"interactive\":{\"type\":\"button_reply\",\"button_reply\":{\"id\":\"welcome/es\",\"title\":\"Continuar en español\"}}}]");
@@ -144,6 +145,11 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await Host.PostWhatsAppAsync(listReply)).StatusCode);
         var avr = (await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)) == 3)).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
         Assert.Contains("Volver a tu país con apoyo de la OIM", avr.Text, StringComparison.Ordinal);
+
+        await Host.PostWhatsAppAsync(ChannelHost.WhatsAppText(from, "wamid.d" + ChannelHostFixture.Unique(), "humano"));
+        var consent = (await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)) == 4)).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        Assert.Contains("\"type\":\"button\"", consent.Body, StringComparison.Ordinal); // yes or no: reply buttons
+        Assert.Contains("\"id\":\"handoff-consent/yes\"", consent.Text, StringComparison.Ordinal);
     }
 
     [Fact]

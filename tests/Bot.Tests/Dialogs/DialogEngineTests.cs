@@ -92,9 +92,10 @@ public class DialogEngineTests
         Assert.All(tapped.Replies, r => Assert.False(string.IsNullOrWhiteSpace(r.Text)));
     }
 
+    public static TheoryData<string> Languages => [.. ShippedContent.Languages];
+
     [Theory]
-    [InlineData("es")]
-    [InlineData("en")]
+    [MemberData(nameof(Languages))]
     public void EachTopic_CanBeWalkedEndToEnd_FromTheMainMenu(string language)
     {
         // Breadth-first over taps from the main menu: every node of every topic is reached by a user tapping buttons.

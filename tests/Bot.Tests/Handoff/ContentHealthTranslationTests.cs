@@ -27,5 +27,7 @@ public sealed class ContentHealthTranslationTests
         Assert.Contains("1 de ", html, StringComparison.Ordinal);
         Assert.Contains("2 de ", html, StringComparison.Ordinal);
         Assert.Contains(": emergency, emergency/", html, StringComparison.Ordinal); // the emergency answer is a safety text still to translate
+        Assert.Matches("data-language=\"zh\">\\s*<td>[^<]*</td>\\s*<td data-served=\"yes\"", html); // the shipped Mandarin draft serves
+        Assert.Matches("data-language=\"ht\">\\s*<td>[^<]*</td>\\s*<td data-served=\"no\">no \\(enabled: false\\)", html);
     }
 }

@@ -93,7 +93,7 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
 
     [Theory]
     [InlineData("channel", "channel,people\r\nwhatsapp,5\r\ntelegram,6\r\ntwilio,0\r\nwebchat,0\r\ntotal,11\r\n")]
-    [InlineData("language", "language,people\r\nes,6\r\nen,5\r\ntotal,11\r\n")]
+    [InlineData("language", "language,people\r\nes,6\r\nen,5\r\nfr,0\r\nht,0\r\npt,0\r\nzh,0\r\ntotal,11\r\n")] // every language served, the new ones too
     [InlineData("week", "week,people\r\n")]
     [InlineData("topic", "topic,people\r\navr,11\r\n")]
     public async Task ReachCsv_HasTheExpectedFigures(string by, string expected)

@@ -272,7 +272,8 @@ public partial class SafetyRuleTests
     [GeneratedRegex(@"\d[\d,.]*\d|\d")]
     private static partial Regex Numbers();
 
-    [GeneratedRegex(@"https?://\S+|www\.\S+|[\w-]+\.(org|com|net|int|gob|pa)\b|\S+@\S+")]
+    // Links are ASCII: in Chinese a link is followed by full-width punctuation without a space.
+    [GeneratedRegex(@"https?://[!-~]+|www\.[!-~]+|[\w-]+\.(org|com|net|int|gob|pa)\b|[!-~]+@[!-~]+")]
     private static partial Regex Links();
 
     [GeneratedRegex(@"(\+?\d[\s.\-]?){6,}|[\w.+-]+@[\w-]+\.[\w.-]+")]
@@ -353,7 +354,12 @@ public partial class SafetyRuleTests
         {
             ["es"] = ["voluntario", "gratuito", "retirarte en cualquier etapa", "no es deportación"],
             ["en"] = ["voluntary", "free", "withdraw at any stage", "not deportation"],
+            ["fr"] = ["volontaire", "gratuit", "renoncer à tout moment", "pas une expulsion"],
+            ["ht"] = ["volontè", "gratis", "kite pwosesis la nan nenpòt etap", "pa depòtasyon"],
+            ["pt"] = ["voluntário", "gratuito", "desistir em qualquer etapa", "não é deportação"],
+            ["zh"] = ["自愿", "免费", "在任何阶段退出", "不是驱逐出境"],
         };
+        Assert.Equal(Content.Languages.Order(StringComparer.Ordinal), elements.Keys.Order(StringComparer.Ordinal));
         var answers = Rendered().Where(r => r.Node.FlowId == "avr" && r.Node.Kind != NodeKind.Question).ToList();
         Assert.NotEmpty(answers);
         foreach (var (node, language, text) in answers)
@@ -394,6 +400,16 @@ public partial class SafetyRuleTests
 
     // ---------------------------------------------------------------- R18: scam warning
 
+    private static readonly Dictionary<string, string> NobodyCanSell = new(StringComparer.Ordinal)
+    {
+        ["es"] = "Nadie puede venderte",
+        ["en"] = "Nobody can sell you",
+        ["fr"] = "Personne ne peut vous vendre",
+        ["ht"] = "Pesonn pa ka vann ou",
+        ["pt"] = "Ninguém pode vender a você",
+        ["zh"] = "没有人可以向你出售",
+    };
+
     [Fact]
     public void R18_AnswersAboutPermitsAndReturnSayNobodyCanSellThem()
     {
@@ -401,7 +417,7 @@ public partial class SafetyRuleTests
         Assert.NotEmpty(answers);
         foreach (var (node, language, text) in answers)
         {
-            Assert.Contains(language == "es" ? "Nadie puede venderte" : "Nobody can sell you", text, StringComparison.Ordinal);
+            Assert.Contains(NobodyCanSell[language], text, StringComparison.Ordinal);
         }
     }
 

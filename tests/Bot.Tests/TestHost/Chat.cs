@@ -25,12 +25,12 @@ public sealed class Chat(ContentSet content, FakeClock? clock = null)
 
     public IEnumerable<EventKind> Events => Last?.Events.Select(e => e.Kind) ?? [];
 
-    /// <summary>Starts in Spanish or English and confirms the notice, landing on the main menu.</summary>
+    /// <summary>Starts in a language (its welcome choice) and confirms the notice, landing on the main menu.</summary>
     public static Chat Started(ContentSet content, string language = "es", FakeClock? clock = null)
     {
         var chat = new Chat(content, clock);
         chat.Send(language == "en" ? "hello" : "hola");
-        chat.Tap(language == "en" ? "Continue in English" : "Continuar en español");
+        chat.TapKey(ContentNode.ChoiceKey(content.Common.StartNode, language));
         Assert.Equal(content.Common.MenuNode, chat.Node);
         return chat;
     }

@@ -31,6 +31,9 @@ public sealed record RecordedRequest(string Method, string Path, string Body, IR
     public bool Answered { get; set; }
 
     public int Status { get; set; }
+
+    /// <summary>The client went away (a timeout, a killed process) before an answer was written.</summary>
+    public bool Abandoned { get; set; }
 }
 
 /// <summary>
@@ -150,6 +153,7 @@ public sealed class FakeProvider : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // the client gave up (timeout) or died: not delivered
+            recorded.Abandoned = true;
         }
     }
 

@@ -1,3 +1,4 @@
+using OimBot.Content.Matching;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
@@ -72,7 +73,7 @@ public sealed class TelegramAdapter(IOptions<TelegramOptions> options)
             return WebhookResult.Accept(new InboundEvent.Message(
                 Address(chatId.Value),
                 externalId,
-                UserMessage.FromChoice(callback.Data),
+                UserMessage.FromChoice(callback.Data) with { Hint = Hint(callback.From) },
                 Delivery.Outbox(callbackQueryId: callback.Id)));
         }
 
@@ -89,11 +90,11 @@ public sealed class TelegramAdapter(IOptions<TelegramOptions> options)
         UserMessage content;
         if (!string.IsNullOrEmpty(message.Text))
         {
-            content = UserMessage.FromText(message.Text);
+            content = UserMessage.FromText(message.Text) with { Hint = Hint(message.From) };
         }
         else if (message.Other?.Keys.Any(MediaFields.Contains) == true)
         {
-            content = UserMessage.Unsupported();
+            content = UserMessage.Unsupported() with { Hint = Hint(message.From) };
         }
         else
         {
@@ -102,6 +103,9 @@ public sealed class TelegramAdapter(IOptions<TelegramOptions> options)
 
         return WebhookResult.Accept(new InboundEvent.Message(Address(messageChat.Id), externalId, content, Delivery.Outbox()));
     }
+
+    private static LanguageHint? Hint(TelegramUser? user) =>
+        user?.LanguageCode is { Length: > 0 } tag ? new LanguageHint(tag, null) : null;
 
     private static ChannelAddress Address(long chatId) =>
         new(ChannelNames.Telegram, chatId.ToString(System.Globalization.CultureInfo.InvariantCulture));

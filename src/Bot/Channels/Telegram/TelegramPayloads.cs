@@ -29,6 +29,8 @@ public sealed class TelegramMessage
 
     public TelegramChat? Chat { get; init; }
 
+    public TelegramUser? From { get; init; }
+
     public long Date { get; init; }
 
     public string? Text { get; init; }
@@ -42,7 +44,8 @@ public sealed class TelegramMessage
 
 public sealed record TelegramChat(long Id, string? Type);
 
-public sealed record TelegramUser(long Id);
+/// <param name="LanguageCode">The user's app language (IETF tag), a hint for the first reply; never stored.</param>
+public sealed record TelegramUser(long Id, string? LanguageCode = null);
 
 public sealed record TelegramCallbackQuery(string Id, TelegramUser? From, TelegramMessage? Message, string? Data);
 

@@ -106,6 +106,7 @@ public sealed class TwilioAdapter(IOptions<TwilioOptions> options, TimeProvider 
         }
 
         var delivery = Delivery.Outbox(windowExpiresAt: clock.GetUtcNow() + WhatsApp.WhatsAppAdapter.Window);
+        content = content with { Hint = LanguageHints.FromPhone(from) };
         return WebhookResult.Accept(new InboundEvent.Message(new ChannelAddress(ChannelNames.Twilio, from), sid, content, delivery));
     }
 

@@ -121,7 +121,7 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
                 if (message is { Id: { Length: > 0 } id, From: { Length: > 0 } from } && seen.Add(id) && Content(message) is { } content)
                 {
                     var sentAt = SentAt(message.Timestamp, now);
-                    events.Add(new InboundEvent.Message(new ChannelAddress(ChannelNames.WhatsApp, from), id, content, Delivery.Outbox(windowExpiresAt: sentAt + Window)));
+                    events.Add(new InboundEvent.Message(new ChannelAddress(ChannelNames.WhatsApp, from), id, content with { Hint = LanguageHints.FromPhone(from) }, Delivery.Outbox(windowExpiresAt: sentAt + Window)));
                 }
             }
 

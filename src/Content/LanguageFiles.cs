@@ -1,0 +1,99 @@
+using OimBot.Content.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace OimBot.Content;
+
+/// <summary>
+/// What the bot needs to recognise and understand a translated language (<c>content/translations/&lt;code&gt;.language.yaml</c>):
+/// the words that identify it, its calendar words, its commands, and what its speakers type, keyed by node id. Written by
+/// content officers who speak the language; the texts the bot says are in the translation file beside it.
+/// </summary>
+public sealed record LanguageData(
+    string Language,
+    IReadOnlyList<string> Detect,
+    IReadOnlyList<string> CallingCodes,
+    IReadOnlyList<string> QuestionWords,
+    IReadOnlyList<string> Weekdays,
+    IReadOnlyList<string> Months,
+    IReadOnlyList<string> PreviewWords,
+    IReadOnlyDictionary<GlobalCommand, IReadOnlyList<string>> Commands,
+    IReadOnlyDictionary<GlobalCommand, IReadOnlyList<Phrase>> CommandExamples,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Keywords,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ChoiceKeywords,
+    IReadOnlyDictionary<string, IReadOnlyList<Phrase>> Examples,
+    SourceLocation Location)
+{
+    /// <summary>The file name of a language's understanding data, beside its translation file.</summary>
+    public const string Suffix = ".language.yaml";
+
+    private static readonly string[] Fields =
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "examples"];
+
+    /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
+    internal static LanguageData? Load(YamlReader reader, string text)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var map = reader.AsMap(reader.Parse(text), "a language file");
+        if (map is null)
+        {
+            return null;
+        }
+
+        reader.CheckFields(map, "a language file", Fields);
+        var language = reader.Required(map, "language", "a language file");
+        if (language is null)
+        {
+            return null;
+        }
+
+        var callingCodes = reader.Strings(YamlReader.Get(map, "calling_codes"), "calling_codes");
+        foreach (var code in callingCodes.Where(c => c.Length is 0 or > 4 || !c.All(char.IsAsciiDigit)))
+        {
+            reader.Error(YamlReader.Get(map, "calling_codes")!, $"'{code}' is not a country calling code (1 to 4 digits, without '+')");
+        }
+
+        var commands = new Dictionary<GlobalCommand, IReadOnlyList<string>>();
+        foreach (var (name, words) in reader.PerLanguageLists(YamlReader.Get(map, "commands"), "commands"))
+        {
+            if (Command(reader, map, name) is { } command)
+            {
+                commands[command] = words;
+            }
+        }
+
+        var commandExamples = new Dictionary<GlobalCommand, IReadOnlyList<Phrase>>();
+        foreach (var (name, phrases) in reader.PerLanguagePhrases(YamlReader.Get(map, "command_examples"), "command_examples"))
+        {
+            if (Command(reader, map, name) is { } command)
+            {
+                commandExamples[command] = phrases;
+            }
+        }
+
+        return new LanguageData(
+            language,
+            reader.Strings(YamlReader.Get(map, "detect"), "detect"),
+            callingCodes,
+            reader.Strings(YamlReader.Get(map, "question_words"), "question_words"),
+            reader.Strings(YamlReader.Get(map, "weekdays"), "weekdays"),
+            reader.Strings(YamlReader.Get(map, "months"), "months"),
+            reader.Strings(YamlReader.Get(map, "preview_words"), "preview_words"),
+            commands,
+            commandExamples,
+            reader.PerLanguageLists(YamlReader.Get(map, "keywords"), "keywords (node id: [phrases])"),
+            reader.PerLanguageLists(YamlReader.Get(map, "choice_keywords"), "choice_keywords (node/choice: [words])"),
+            reader.PerLanguagePhrases(YamlReader.Get(map, "examples"), "examples (node id: [phrases])"),
+            reader.At(map));
+    }
+
+    private static GlobalCommand? Command(YamlReader reader, YamlMappingNode map, string name)
+    {
+        if (Enum.TryParse<GlobalCommand>(name, ignoreCase: true, out var command) && name.All(char.IsAsciiLetterLower))
+        {
+            return command;
+        }
+
+        reader.Error(map, $"'{name}' is not a command; the commands are {string.Join(", ", Enum.GetNames<GlobalCommand>().Select(n => n.ToLowerInvariant()))}");
+        return null;
+    }
+}

@@ -1,0 +1,74 @@
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Channels;
+
+/// <summary>
+/// A first message that says nothing of its language ("ok", "👍") is answered in the language the channel hints:
+/// Telegram's app language, the country code of a WhatsApp number (Cloud API and Twilio). The hint is used for that
+/// reply only: nothing of it, nor of the number, is stored.
+/// </summary>
+public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixture<ChannelHostFixture>
+{
+    private ChannelHost Host => fixture.Host;
+
+    private static string Welcome(string language) =>
+        ShippedContent.Set.Nodes[ShippedContent.Set.Common.StartNode].Text[language].Split('\n')[0];
+
+    public static TheoryData<string, string> TelegramTags => new()
+    {
+        { "pt-br", "pt" }, { "fr", "fr" }, { "zh-hans", "zh" }, { "ht", "ht" }, { "de", "es" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TelegramTags))]
+    public async Task Telegram_TheAppsLanguage_ChoosesTheFirstReplysLanguage(string tag, string language)
+    {
+        var chat = ChannelHostFixture.Unique();
+        var body = ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, "ok")
+            .Replace("\"first_name\":\"Ana\"},\"chat\"", $"\"first_name\":\"Ana\",\"language_code\":\"{tag}\"}},\"chat\"", StringComparison.Ordinal);
+        Assert.Contains("language_code", body, StringComparison.Ordinal);
+
+        await Host.PostTelegramAsync(body);
+
+        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal))))
+            .Last(r => r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal));
+        Assert.Contains($"\"text\":\"{Welcome(language)}\n", reply.Text, StringComparison.Ordinal);
+        await AssertNothingOfTheHintIsStoredAsync(tag.Contains('-', StringComparison.Ordinal) ? tag : "no-tag"); // "fr" is the chosen language itself
+    }
+
+    [Theory]
+    [InlineData("50937", "ht")]
+    [InlineData("86138", "zh")]
+    [InlineData("55119", "pt")]
+    [InlineData("50761", "es")]
+    public async Task WhatsApp_TheNumbersCountryCode_ChoosesTheFirstReplysLanguage(string prefix, string language)
+    {
+        var from = prefix + ChannelHostFixture.Unique().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await Host.PostWhatsAppAsync(ChannelHost.WhatsAppText(from, "wamid.h" + ChannelHostFixture.Unique(), "👍"));
+
+        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(from, StringComparison.Ordinal)))).Last(r => r.Body.Contains(from, StringComparison.Ordinal));
+        Assert.Contains(Welcome(language), reply.Text, StringComparison.Ordinal);
+        await AssertNothingOfTheHintIsStoredAsync(prefix[..3]);
+    }
+
+    [Theory]
+    [InlineData("+509", "ht")]
+    [InlineData("+86", "zh")]
+    public async Task Twilio_TheNumbersCountryCode_ChoosesTheFirstReplysLanguage(string code, string language)
+    {
+        var from = $"whatsapp:{code}3{ChannelHostFixture.Unique()}";
+
+        await Host.PostTwilioAsync(ChannelHost.TwilioInbound(from, "SM" + Guid.NewGuid().ToString("N"), "ok"));
+
+        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Text.Contains(from, StringComparison.Ordinal)))).Last(r => r.Text.Contains(from, StringComparison.Ordinal));
+        Assert.Contains(Welcome(language), reply.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Conversations keep a language and a pseudonymous address; never the hint, nor a tag or country code.</summary>
+    private async Task AssertNothingOfTheHintIsStoredAsync(string hint)
+    {
+        Assert.Equal(0, await Host.CountAsync("SELECT COUNT(*) FROM conversations WHERE state LIKE '%Hint%' OR state LIKE '%CallingCode%' OR state LIKE @hint", new { hint = $"%\"{hint}%" }));
+    }
+}

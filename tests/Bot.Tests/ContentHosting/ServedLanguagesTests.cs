@@ -1,0 +1,140 @@
+using System.Text.RegularExpressions;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.ContentHosting;
+
+/// <summary>
+/// When a translated language may serve: its danger, notice, delete and stop texts complete, its language file present,
+/// the safety words of its rules known. Otherwise the content does not load (file:line); a missing ordinary text shows in
+/// Spanish and is reported.
+/// </summary>
+public sealed partial class ServedLanguagesTests : IDisposable
+{
+    private readonly TempContent _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string PathOf(string file) => Path.Combine(_temp.ContentDirectory, Translations.Folder, file);
+
+    private ContentLoadResult Load() =>
+        ContentLoader.Load(new ContentSources(_temp.ContentDirectory, _temp.FactsPath, _temp.Root), ShippedContent.Today);
+
+    private void RemoveText(string language, string key)
+    {
+        var path = PathOf($"{language}.yaml");
+        var lines = File.ReadAllLines(path).Where(l => !l.StartsWith($"  \"{key}\":", StringComparison.Ordinal)).ToArray();
+        File.WriteAllLines(path, lines);
+    }
+
+    public static TheoryData<string, string> SafetyTexts => new()
+    {
+        { "ht", "text:deleted" },           // R8
+        { "zh", "text:stopped" },           // R7
+        { "fr", "emergency-suicide" },      // R13
+        { "pt", "welcome" },                // R6, the notice
+        { "ht", "text:handoff-emergency" }, // R11
+        { "zh", "confirm-delete" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SafetyTexts))]
+    public void AnEnabledLanguageWithoutASafetyText_DoesNotLoad(string language, string key)
+    {
+        RemoveText(language, key);
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        var error = Assert.Single(result.Errors, e => e.Message.Contains("misses safety texts", StringComparison.Ordinal));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"{language}.yaml", error.File, StringComparison.Ordinal);
+        Assert.True(error.Line > 0);
+    }
+
+    [Fact]
+    public void AnEnabledLanguageWithoutItsLanguageFile_DoesNotLoad()
+    {
+        File.Delete(PathOf("ht" + LanguageData.Suffix));
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains("has no language file", StringComparison.Ordinal) && e.File.EndsWith("ht.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnEnabledLanguageWithoutStopWords_DoesNotLoad()
+    {
+        var path = PathOf("pt" + LanguageData.Suffix);
+        File.WriteAllText(path, StopLine().Replace(File.ReadAllText(path), "  stop: []"));
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains("no 'stop' command words", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AMissingOrdinaryText_ShowsInSpanish_AndIsReported()
+    {
+        RemoveText("fr", "avr-figures");
+
+        var result = Load();
+
+        var content = Assert.IsType<ContentSet>(result.Content);
+        Assert.Equal(content.Nodes["avr-figures"].Text["es"], content.Nodes["avr-figures"].Text["fr"]);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("1 of", StringComparison.Ordinal) && w.File.EndsWith("fr.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ADisabledLanguage_IsNotOffered_AndNeedsNothing()
+    {
+        var path = PathOf("zh.yaml");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("enabled: true\n", string.Empty, StringComparison.Ordinal));
+        File.Delete(PathOf("zh" + LanguageData.Suffix));
+        RemoveText("zh", "text:deleted");
+
+        var loaded = Load();
+        var content = loaded.Content ?? throw new Xunit.Sdk.XunitException(string.Join('\n', loaded.Errors));
+
+        Assert.DoesNotContain("zh", content.Languages);
+        Assert.DoesNotContain(content.Nodes[content.Common.StartNode].Choices, c => c.Language == "zh");
+        Assert.Contains(content.Translations, t => t.Language == "zh" && !t.Enabled);
+    }
+
+    [Fact]
+    public void AnExampleClaimedTwice_InALanguageFile_IsRefusedWithItsLine()
+    {
+        var path = PathOf("ht" + LanguageData.Suffix);
+        var text = File.ReadAllText(path);
+        // the first example of the main menu, written again under the thanks node
+        var greeting = Regex.Match(text, "  main-menu:\\s*\\n\\s*- \"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(greeting);
+        File.WriteAllText(path, Regex.Replace(text, "  thanks:\\s*\\n", m => $"{m.Value}    - \"{greeting}\"\n"));
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains("claimed by", StringComparison.Ordinal) && e.File.EndsWith(".language.yaml", StringComparison.Ordinal));
+    }
+
+    /// <summary>R10 in Chinese: sixty characters say much more than in Spanish, and words are found without spaces.</summary>
+    [Fact]
+    public void AChineseSensitiveText_ThatShowsATellingWordEarly_DoesNotLoad()
+    {
+        var path = PathOf("zh.yaml");
+        var text = File.ReadAllText(path);
+        var edited = Regex.Replace(text, "(  \"trafficking-menu\": \")", "$1人口贩卖的信息。");
+        Assert.NotEqual(text, edited);
+        File.WriteAllText(path, edited);
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains("node 'trafficking-menu' (zh) is sensitive and shows '贩卖'", StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"  stop:.*(\n    - .*)*")]
+    private static partial Regex StopLine();
+}

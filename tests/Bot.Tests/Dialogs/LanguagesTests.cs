@@ -1,0 +1,279 @@
+using System.Globalization;
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+using OimBot.Content.Matching;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>
+/// Haitian Creole, Mandarin, French and Portuguese served like Spanish and English (issue 11): the first reply in the
+/// language a person writes, their commands and danger words understood, everything they read in their language.
+/// </summary>
+public class LanguagesTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    public static TheoryData<string> Translated => ["ht", "zh", "fr", "pt"];
+
+    [Fact]
+    public void SixLanguagesServe_EachOfferedByItsOwnName()
+    {
+        Assert.Equal(["en", "es", "fr", "ht", "pt", "zh"], Content.Languages.Order(StringComparer.Ordinal));
+        var welcome = Content.Nodes[Content.Common.StartNode];
+        var names = welcome.Choices.Select(c => c.Label["es"]).ToList();
+        Assert.Equal(["Continuar en español", "Continue in English", "Kontinye an kreyòl", "Continuer en français", "Continuar em português", "继续使用中文"], names);
+        foreach (var language in Content.Languages)
+        {
+            Assert.Equal(names, ContentRenderer.Render(Content, welcome, language).Choices.Select(c => c.Label));
+        }
+    }
+
+    /// <summary>The drafts are complete: every text of the four topics, the notice, commands, dangers, errors, handoff and canned replies.</summary>
+    [Theory]
+    [MemberData(nameof(Translated))]
+    public void EveryText_IsTranslated_AndNodesAreShownInTheLanguage(string language)
+    {
+        var file = Assert.Single(Content.Translations, t => t.Language == language);
+        var missing = Translations.Catalog(Content).Where(e => !file.Texts.ContainsKey(e.Key)).Select(e => e.Key).ToList();
+        Assert.Empty(missing);
+        foreach (var node in Content.NodeList)
+        {
+            Assert.Equal(file.Texts[node.Id].Text, node.Text[language]);
+            Assert.NotEqual(node.Text["es"], node.Text[language]);
+        }
+
+        Assert.All(Content.Canned, c => Assert.Equal(file.Texts[$"canned:{c.Id}"].Text, c.Text[language]));
+    }
+
+    public static TheoryData<string, string> FirstMessages => new()
+    {
+        // issue 11's quoted first messages, and their class
+        { "bonjou", "ht" }, { "mwen bezwen èd", "ht" }, { "Bonswa, m bezwen enfòmasyon", "ht" },
+        { "你好", "zh" }, { "我需要帮助", "zh" }, { "您好，我想回国", "zh" }, { "請問可以幫我嗎", "zh" },
+        { "bonjour, j'ai besoin d'aide", "fr" }, { "Bonsoir svp jai besoin d informations", "fr" },
+        { "olá, preciso de ajuda", "pt" }, { "oi, alguem pode me ajudar?", "pt" },
+        { "hola", "es" }, { "hello", "en" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstMessages))]
+    public void AFirstMessage_IsAnsweredInItsLanguage_WithEveryLanguageOffered(string message, string language)
+    {
+        var chat = new Chat(Content).Send(message);
+
+        Assert.Equal(language, chat.State!.Language);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], language).Text, chat.Text);
+        Assert.Equal(6, chat.Replies[^1].Choices.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Translated))]
+    public void ChoosingTheLanguage_ConsentsAndShowsTheMenuInIt(string language)
+    {
+        var chat = new Chat(Content).Send("hola").TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, language));
+
+        Assert.Equal(Content.Common.MenuNode, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.True(chat.State.Consented);
+        Assert.Contains(Content.Nodes[Content.Common.MenuNode].Text[language], chat.Text, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> Dangers => new()
+    {
+        // message, language, category
+        { "mwen an danje", "ht", "emergency" },
+        { "je suis en danger", "fr", "emergency" },
+        { "estou em perigo", "pt", "emergency" },
+        { "救命", "zh", "emergency" },
+        { "他们拿走了我的护照", "zh", "emergency-documents" },
+        { "他們拿走了我的護照", "zh", "emergency-documents" }, // Traditional characters
+        { "yo pran paspò m", "ht", "emergency-documents" },
+        { "mwen vle mouri", "ht", "emergency-suicide" },
+        { "je veux mourir", "fr", "emergency-suicide" },
+        { "quero me matar", "pt", "emergency-suicide" },
+        { "我不想活了", "zh", "emergency-suicide" },
+        { "on m'a enfermé, je ne peux pas sortir", "fr", "emergency-held" },
+        { "meu patrão não me deixa sair", "pt", "emergency-held" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Dangers))]
+    public void DangerInEveryLanguage_GetsTheEmergencyChannelsFirst_InThatLanguage(string message, string language, string category)
+    {
+        var first = new Chat(Content).Send(message);
+        var fromMenu = Chat.Started(Content, language).Send(message);
+        foreach (var chat in new[] { first, fromMenu })
+        {
+            Assert.Equal(language, chat.State!.Language);
+            Assert.True(chat.State.DangerSignalled, message);
+            var shown = chat.Last!.Events.First(e => e.Kind == EventKind.EmergencyShown).NodeId;
+            Assert.Equal(category, shown == Content.Common.DangerCheckNode ? chat.State.Candidates[0] : shown);
+            UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, category);
+            Assert.StartsWith(ContentRenderer.Fill(Content, Content.Nodes[category].Text[language].Split('\n')[0], language, []), chat.Replies[0].Text, StringComparison.Ordinal);
+            Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string, string, string> IssueCommands => new()
+    {
+        // typed alone, the user's language, the outcome: a node id, "deleted" or "stopped"
+        { "meni", "ht", "main-menu" }, { "efase", "ht", "deleted" }, { "kanpe", "ht", "stopped" },
+        { "菜单", "zh", "main-menu" }, { "删除", "zh", "deleted" }, { "停止", "zh", "stopped" }, { "刪除", "zh", "deleted" },
+        { "sair", "pt", "stopped" }, { "apagar", "pt", "deleted" }, { "parar", "pt", "stopped" },
+        { "arrêter", "fr", "stopped" }, { "supprimer", "fr", "deleted" }, { "menu", "fr", "main-menu" },
+    };
+
+    [Theory]
+    [MemberData(nameof(IssueCommands))]
+    public void TheIssuesCommands_Work(string typed, string language, string expected)
+    {
+        var chat = Chat.At(Content, "avr-what", language).Send(typed);
+        AssertOutcome(chat, language, expected);
+    }
+
+    /// <summary>Every command word of every translated language, typed alone anywhere, is that command, answered in the language.</summary>
+    public static TheoryData<string, string, string> EveryCommandWord()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (command, perLanguage) in ShippedContent.Set.Common.Commands)
+        {
+            foreach (var language in new[] { "ht", "zh", "fr", "pt" })
+            {
+                foreach (var word in perLanguage.GetValueOrDefault(language) ?? [])
+                {
+                    data.Add(word, language, command.ToString());
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommandWord))]
+    public void EveryCommandWord_OfEveryLanguage_IsItsCommand(string word, string language, string command)
+    {
+        var chat = Chat.At(Content, "avr-what", language).Send(word);
+        var expected = Enum.Parse<GlobalCommand>(command) switch
+        {
+            GlobalCommand.Menu or GlobalCommand.Back => Content.Common.MenuNode,
+            GlobalCommand.Language => Content.Common.LanguageMenuNode,
+            GlobalCommand.Help => "avr-what",
+            GlobalCommand.Human => Content.Common.HandoffConsentNode,
+            GlobalCommand.Delete => "deleted",
+            _ => "stopped",
+        };
+        AssertOutcome(chat, language, expected);
+        if (Enum.Parse<GlobalCommand>(command) == GlobalCommand.Help)
+        {
+            Assert.StartsWith(ContentRenderer.Common(Content, "help", language), chat.Text, StringComparison.Ordinal);
+        }
+    }
+
+    private static void AssertOutcome(Chat chat, string language, string expected)
+    {
+        switch (expected)
+        {
+            case "deleted":
+                Assert.Null(chat.State);
+                Assert.Equal(ContentRenderer.Common(Content, "deleted", language), chat.Text);
+                break;
+            case "stopped":
+                Assert.True(chat.State!.Stopped);
+                Assert.Equal(ContentRenderer.Common(Content, "stopped", language), chat.Text);
+                break;
+            default:
+                Assert.Equal(expected, chat.Node);
+                Assert.Equal(language, chat.State!.Language);
+                break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Translated))]
+    public void AYesOrNo_InTheLanguage_AnswersTheConsentQuestion(string language)
+    {
+        var yes = Content.Nodes[Content.Common.HandoffConsentNode].Choices.Single(c => c.Id == "yes").Keywords[language][0];
+        var no = Content.Nodes[Content.Common.HandoffConsentNode].Choices.Single(c => c.Id == "no").Keywords[language][0];
+
+        Assert.True(Chat.At(Content, "avr-what", language).Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send(yes).State!.InCase);
+        Assert.False(Chat.At(Content, "avr-what", language).Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send(no).State!.InCase);
+    }
+
+    public static TheoryData<string, string?, string?, string> Hints => new()
+    {
+        // message, app language tag, calling code digits, detected
+        { "ok", "pt-BR", null, "pt" },
+        { "ok", "fr", null, "fr" },
+        { "ok", "zh-hans", null, "zh" },
+        { "ok", null, "509", "ht" },
+        { "👍", null, "861", "zh" },
+        { "ok", null, "551", "pt" },
+        { "ok", null, "507", "es" },
+        { "ok", "de", null, "es" },          // a language the bot does not speak: the source language
+        { "hola", null, "509", "es" },      // what is written beats where the number is from
+        { "bonjou", "es", null, "ht" },
+        { "我想回国", "en", null, "zh" },    // the script first
+    };
+
+    [Theory]
+    [MemberData(nameof(Hints))]
+    public void TheChannelsHint_DecidesOnlyWhenTheTextCannot(string message, string? tag, string? callingCode, string expected)
+    {
+        var result = DialogEngine.Step(Content, null, UserMessage.FromText(message) with { Hint = new LanguageHint(tag, callingCode) }, new FakeClock().GetUtcNow(), Chat.Options);
+
+        Assert.Equal(expected, result.State!.Language);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], expected).Text, result.Replies[0].Text);
+    }
+
+    /// <summary>
+    /// Language detection on realistic first messages (tests/Evaluation/first-messages.tsv: greetings, questions,
+    /// misspellings, Creole mixed with Spanish), never trained on. The floor is 95 % per language (two misses in 40): a
+    /// wrong guess costs one tap, since every language is offered by its own name in the first reply, while a floor of
+    /// 100 % would make a shared short greeting ("bonjou"/"bonjour", "oi"/"hola") fail the build. Measured: 97.5–100 %.
+    /// </summary>
+    [Fact]
+    public void FirstMessages_AreRecognised_AtLeast95PercentPerLanguage()
+    {
+        var rows = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "first-messages.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t', 2))
+            .ToList();
+        var report = new List<string>();
+        foreach (var group in rows.GroupBy(r => r[0]))
+        {
+            var wrong = group.Where(r => Content.Understander.DetectLanguage(TextNormalizer.WordsOf(PersonalData.ForMatching(r[1]))) != group.Key).Select(r => r[1]).ToList();
+            var accuracy = 1 - ((double)wrong.Count / group.Count());
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: {accuracy:P1} of {group.Count()}"));
+            Assert.True(accuracy >= 0.95, $"{group.Key}: {accuracy:P1}; missed: {string.Join(" | ", wrong)}");
+        }
+
+        Assert.Equal(6, report.Count);
+        Console.WriteLine("Language detection on first messages: " + string.Join(", ", report));
+    }
+
+    [Theory]
+    [InlineData("護照", "护照")]
+    [InlineData("幫助", "帮助")]
+    [InlineData("刪除", "删除")]
+    [InlineData("語言", "语言")]
+    public void TraditionalCharacters_MatchTheirSimplifiedForms(string traditional, string simplified) =>
+        Assert.Equal(TextNormalizer.Normalize(simplified), TextNormalizer.Normalize(traditional));
+
+    [Theory]
+    [MemberData(nameof(Translated))]
+    public void DatesAndProgrammeStatus_AreWrittenInTheLanguage(string language)
+    {
+        var months = Content.Common.Months[language];
+        var date = ContentRenderer.FormatDate(Content.Common, new DateOnly(2025, 3, 11), language);
+
+        Assert.Equal(12, months.Count);
+        Assert.Contains(months[2], date, StringComparison.Ordinal);
+        Assert.DoesNotContain("marzo", date, StringComparison.Ordinal);
+        var closed = Content.Facts.ById.Values.First(f => f.IsNoLongerOpen && f.StatusSince is not null);
+        Assert.Contains(ContentRenderer.FormatDate(Content.Common, closed.StatusSince!.Value, language), ContentRenderer.Status(Content, closed, language), StringComparison.Ordinal);
+    }
+}
