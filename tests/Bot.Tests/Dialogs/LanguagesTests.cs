@@ -117,6 +117,34 @@ public class LanguagesTests
         }
     }
 
+    /// <summary>Every vetted danger phrase of every translated language (the language files' keywords), from the menu in that language.</summary>
+    public static TheoryData<string, string, string> EveryDangerKeyword()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var node in ShippedContent.Set.NodeList.Where(n => n.Kind == NodeKind.Emergency))
+        {
+            foreach (var language in new[] { "ht", "zh", "fr", "pt" })
+            {
+                foreach (var phrase in node.Keywords.GetValueOrDefault(language) ?? [])
+                {
+                    data.Add(phrase, language, node.Id);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryDangerKeyword))]
+    public void EveryDangerKeyword_OfEveryLanguage_GetsItsCategoryFirst(string phrase, string language, string category)
+    {
+        var chat = Chat.Started(Content, language).Send(phrase);
+
+        Assert.Equal(category, chat.Last!.Events.First(e => e.Kind == EventKind.EmergencyShown).NodeId);
+        UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, category);
+    }
+
     public static TheoryData<string, string, string> IssueCommands => new()
     {
         // typed alone, the user's language, the outcome: a node id, "deleted" or "stopped"
