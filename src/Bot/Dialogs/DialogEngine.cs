@@ -40,6 +40,7 @@ public static partial class DialogEngine
         state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
         state = state with { LastActivityAt = now };
 
+        var resumed = state.Stopped;
         if (state.Stopped)
         {
             state = state with { Stopped = false };
@@ -122,7 +123,8 @@ public static partial class DialogEngine
                 break;
         }
 
-        if (current is null || current.Kind == NodeKind.End)
+        // Writing again after STOP ("hola"): greeted and shown the menu, never "I did not understand".
+        if (current is null || current.Kind == NodeKind.End || resumed)
         {
             // The topic was closed (or the node no longer exists in this content version): back to the menu.
             return turn.Finish(turn.GoTo(state, content.Common.MenuNode));

@@ -194,6 +194,29 @@ public class DialogEngineTests
         Assert.Equal(expected, chat.State is null ? "deleted" : chat.Node);
     }
 
+    /// <summary>Issue 12: after STOP, "hola" was answered "Hola de nuevo. No entendí tu mensaje"; it greets and shows the menu.</summary>
+    [Theory]
+    [InlineData("es", "hola")]
+    [InlineData("en", "hello")]
+    [InlineData("ht", "bonjou")]
+    [InlineData("fr", "bonjour")]
+    [InlineData("pt", "oi")]
+    [InlineData("zh", "你好")]
+    [InlineData("es", "asdfgh")]
+    public void WritingAgainAfterStop_GreetsAndShowsTheMenu(string language, string message)
+    {
+        var chat = Chat.At(Content, "avr-what", language).Send(Content.Common.Commands[GlobalCommand.Stop][language][0]);
+        Assert.True(chat.State!.Stopped);
+
+        chat.Send(message);
+
+        Assert.False(chat.State!.Stopped);
+        Assert.Equal(Menu, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "resumed", language), chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "not-understood", language), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(Content.Nodes[Menu].Text[language], chat.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Back_ReturnsToThePreviousNode_AndThenToTheMenu()
     {
