@@ -26,7 +26,7 @@ public static class ContentLoader
     public const string CannedFile = "canned.yaml";
 
     private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "nodes"];
-    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer"];
+    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "variants", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer"];
     private static readonly string[] ChoiceFields = ["label", "goto", "id", "language", "keywords"];
 
     public static ContentLoadResult Load(ContentSources sources, DateOnly today)
@@ -280,7 +280,33 @@ public static class ContentLoader
         {
             Examples = reader.PerLanguagePhrases(YamlReader.Get(map, "examples"), $"examples of {what}"),
             Title = reader.Text(YamlReader.Get(map, "title"), $"the title of {what}"),
+            Variants = ReadVariants(reader, YamlReader.Get(map, "variants"), what),
         };
+    }
+
+    /// <summary><c>variants: { webchat: { es: "…", en: "…" } }</c>: the node's text on one channel.</summary>
+    private static Dictionary<string, LocalText> ReadVariants(YamlReader reader, YamlNode? node, string what)
+    {
+        var variants = new Dictionary<string, LocalText>(StringComparer.Ordinal);
+        if (node is null || reader.AsMap(node, $"the variants of {what} (channel: texts)") is not { } map)
+        {
+            return variants;
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            var channel = (key as YamlScalarNode)?.Value ?? "?";
+            if (!ContentSet.Channels.Contains(channel))
+            {
+                reader.Error(key, $"{what}: '{channel}' is not a channel; variants are for {string.Join(", ", ContentSet.Channels)}");
+            }
+            else if (reader.Text(value, $"the {channel} variant of {what}") is { } text)
+            {
+                variants[channel] = text;
+            }
+        }
+
+        return variants;
     }
 
     private static Choice? ReadChoice(YamlReader reader, YamlNode item, string nodeWhat)

@@ -52,6 +52,7 @@ public static partial class ContentValidator
         CheckKeywords(content, errors);
         CheckExamples(content, languages, errors);
         CheckCanned(content, languages, errors);
+        CheckVariants(content, languages, errors);
     }
 
     /// <summary>
@@ -182,6 +183,50 @@ public static partial class ContentValidator
     }
 
     /// <summary>Canned replies follow the same rules as the bot's own texts (R12, R14) and fit every channel (Twilio: 1600).</summary>
+    /// <summary>A node's channel variants: in every language, with only registry facts, like the text they stand for.</summary>
+    private static void CheckVariants(ContentSet content, IReadOnlyList<string> languages, List<ContentError> errors)
+    {
+        foreach (var node in content.NodeList)
+        {
+            foreach (var (channel, variant) in node.Variants)
+            {
+                CheckTranslations(variant, $"the {channel} variant of node '{node.Id}'", languages, errors);
+                foreach (var language in languages)
+                {
+                    CheckRawText(content, variant[language], variant.Location, $"the {channel} variant of node '{node.Id}' ({language})", errors, allowSystemPlaceholders: false);
+                    CheckPromises(variant[language], variant.Location, $"the {channel} variant of node '{node.Id}'", errors);
+                }
+            }
+        }
+
+        // Each channel's reading is checked as it is sent: length, preview words (R10), facts.
+        foreach (var channel in ContentSet.Channels)
+        {
+            var read = content.ForChannel(channel);
+            if (ReferenceEquals(read, content))
+            {
+                continue;
+            }
+
+            foreach (var node in read.NodeList.Where(n => n.Variants.ContainsKey(channel) || read.IsSensitive(n)))
+            {
+                foreach (var language in languages)
+                {
+                    var rendered = ContentRenderer.Render(read, node, language).Text;
+                    if (read.IsSensitive(node) && PreviewWord(read, rendered, language) is { } word)
+                    {
+                        errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}, {channel}) is sensitive and shows '{word}' in its first {PreviewLength} characters (R10)"));
+                    }
+
+                    if (rendered.Length > MaxTextLength)
+                    {
+                        errors.Add(ContentError.At(node.Text.Location, $"node '{node.Id}' ({language}, {channel}) is {rendered.Length} characters once rendered; channels allow at most {MaxTextLength}"));
+                    }
+                }
+            }
+        }
+    }
+
     private static void CheckCanned(ContentSet content, IReadOnlyList<string> languages, List<ContentError> errors)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -213,6 +258,12 @@ public static partial class ContentValidator
         var common = content.Common;
         foreach (var (id, text) in common.Texts)
         {
+            // "discreet-exit@webchat": the text as it reads on one channel; its base text and channel must exist.
+            if (id.Split('@') is [var baseId, var channel] && (!common.Texts.ContainsKey(baseId) || !ContentSet.Channels.Contains(channel)))
+            {
+                errors.Add(ContentError.At(text.Location, $"the common text '{id}' is a channel variant of '{baseId}' on '{channel}': the text must exist and the channel be one of {string.Join(", ", ContentSet.Channels)}"));
+            }
+
             CheckTranslations(text, $"the common text '{id}'", content.Languages, errors);
             foreach (var language in content.Languages)
             {

@@ -72,6 +72,9 @@ public sealed record ContentNode(
 
     /// <summary>A short name (a button label) for when the bot asks "did you mean…?"; required with examples.</summary>
     public LocalText? Title { get; init; }
+
+    /// <summary>The text as it reads on one channel where the truth differs there (the web chat's browser, not an app).</summary>
+    public IReadOnlyDictionary<string, LocalText> Variants { get; init; } = new Dictionary<string, LocalText>();
 }
 
 public sealed record Flow(
@@ -143,6 +146,11 @@ public sealed record CommonSettings(
 /// </summary>
 public sealed class ContentSet
 {
+    /// <summary>The channels a text can have a variant for (<c>discreet-exit@webchat</c>, a node's <c>variants:</c>).</summary>
+    public static readonly IReadOnlyList<string> Channels = ["whatsapp", "telegram", "twilio", "webchat"];
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ContentSet> _byChannel = new(StringComparer.Ordinal);
+
     public ContentSet(
         string versionId,
         CommonSettings common,
@@ -150,6 +158,19 @@ public sealed class ContentSet
         IEnumerable<ContentNode> nodes,
         FactRegistry facts,
         IEnumerable<CannedReply>? canned = null)
+        : this(versionId, common, flows, nodes, facts, canned, null)
+    {
+    }
+
+    /// <param name="understander">The understanding of the content this one is a channel's reading of (shared, trained once).</param>
+    private ContentSet(
+        string versionId,
+        CommonSettings common,
+        IEnumerable<Flow> flows,
+        IEnumerable<ContentNode> nodes,
+        FactRegistry facts,
+        IEnumerable<CannedReply>? canned,
+        Lazy<Understander>? understander)
     {
         Canned = [.. canned ?? []];
         VersionId = versionId;
@@ -159,10 +180,33 @@ public sealed class ContentSet
         Nodes = NodeList.GroupBy(n => n.Id, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Facts = facts;
-        _understander = new Lazy<Understander>(() => new Understander(this), LazyThreadSafetyMode.ExecutionAndPublication);
+        _understander = understander ?? new Lazy<Understander>(() => new Understander(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string VersionId { get; }
+
+    /// <summary>
+    /// The content as it reads on a channel: each node's and common text's variant for that channel in place of its
+    /// text (the same nodes, the same understanding). The content itself when the channel has no variant.
+    /// </summary>
+    public ContentSet ForChannel(string? channel)
+    {
+        if (channel is null || (!NodeList.Any(n => n.Variants.ContainsKey(channel)) && !Common.Texts.Keys.Any(k => k.EndsWith("@" + channel, StringComparison.Ordinal))))
+        {
+            return this;
+        }
+
+        return _byChannel.GetOrAdd(channel, c =>
+        {
+            var suffix = "@" + c;
+            var texts = Common.Texts.ToDictionary(
+                t => t.Key,
+                t => Common.Texts.TryGetValue(t.Key + suffix, out var variant) ? variant : t.Value,
+                StringComparer.Ordinal);
+            var nodes = NodeList.Select(n => n.Variants.TryGetValue(c, out var variant) ? n with { Text = variant } : n);
+            return new ContentSet(VersionId, Common with { Texts = texts }, Flows.Values, nodes, Facts, Canned, _understander) { Translations = Translations };
+        });
+    }
 
     public CommonSettings Common { get; }
 

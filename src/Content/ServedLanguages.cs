@@ -53,6 +53,7 @@ public static class ServedLanguages
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
             Examples = Lists(node.Examples, served.Select(s => (s.File.Language, s.Data.Examples.GetValueOrDefault(node.Id)))),
             Title = node.Title is { } title ? Texts(title, $"{node.Id}#title") : null,
+            Variants = node.Variants.ToDictionary(v => v.Key, v => Texts(v.Value, $"{node.Id}@{v.Key}"), StringComparer.Ordinal),
         }).ToList();
 
         var common = content.Common;

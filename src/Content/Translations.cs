@@ -80,11 +80,16 @@ public static partial class Translations
             {
                 entries.Add(new TranslationEntry($"{node.Id}#title", title[source], title.Location, false, ContentValidator.MaxListLabel));
             }
+
+            foreach (var (channel, variant) in node.Variants)
+            {
+                entries.Add(new TranslationEntry($"{node.Id}@{channel}", variant[source], variant.Location, safety, ContentValidator.MaxTextLength) { Sensitive = content.IsSensitive(node) });
+            }
         }
 
         foreach (var (id, text) in content.Common.Texts.OrderBy(t => t.Value.Location.Line))
         {
-            entries.Add(new TranslationEntry($"text:{id}", text[source], text.Location, SafetyTexts.Contains(id), ContentValidator.MaxTextLength));
+            entries.Add(new TranslationEntry($"text:{id}", text[source], text.Location, SafetyTexts.Contains(id.Split('@')[0]), ContentValidator.MaxTextLength));
         }
 
         foreach (var canned in content.Canned)

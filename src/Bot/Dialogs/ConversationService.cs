@@ -36,7 +36,7 @@ public sealed partial class ConversationService(
         var day = PanamaTime.Today(clock);
         var outcome = await store.RunTurnAsync(from, inboundMessageId, now, stored =>
         {
-            var result = DialogEngine.Step(set, stored?.State, message, now, options.Value);
+            var result = DialogEngine.Step(set, stored?.State, message with { Channel = from.Channel }, now, options.Value);
             if (mayOpenCase is not null && result.State is not null && result.CaseActions.Any(a => a is CaseAction.Open) && !mayOpenCase())
             {
                 result = DialogEngine.CaseRefused(set, result);
@@ -95,7 +95,7 @@ public sealed partial class ConversationService(
         var set = content.Current;
         var outcome = await store.RunTurnAsync(from, inboundMessageId, clock.GetUtcNow(), stored =>
         {
-            var result = DialogEngine.Failed(set, stored?.State);
+            var result = DialogEngine.Failed(set.ForChannel(from.Channel), stored?.State);
             return new TurnDecision(result.State, Shape(from.Channel, result.Replies, delivery), [], [], set.VersionId, delivery);
         }, cancellationToken);
         if (delivery.ThroughOutbox && !outcome.Duplicate)

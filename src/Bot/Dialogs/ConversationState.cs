@@ -12,6 +12,9 @@ public sealed record ConversationState
 
     public required string Language { get; init; }
 
+    /// <summary>The channel the conversation is on (whatsapp, telegram, twilio, webchat): which variant of a text it reads.</summary>
+    public string? Channel { get; init; }
+
     public required string NodeId { get; init; }
 
     public ImmutableList<string> History { get; init; } = [];

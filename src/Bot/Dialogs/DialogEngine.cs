@@ -16,6 +16,8 @@ public static partial class DialogEngine
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(options);
+        var channel = message.Channel ?? state?.Channel;
+        content = content.ForChannel(channel);
         var turn = new Turn(content, now, options);
         var text = message.Kind == UserMessageKind.Text ? message.Text ?? string.Empty : string.Empty;
 
@@ -38,7 +40,7 @@ public static partial class DialogEngine
 
         // A first message is answered in the language it is written in (the source language when unsure).
         state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
-        state = state with { LastActivityAt = now };
+        state = state with { LastActivityAt = now, Channel = channel };
 
         var resumed = state.Stopped;
         if (state.Stopped)
@@ -389,7 +391,7 @@ public static partial class DialogEngine
     /// <summary>A caseworker took the case: the user is told a person is reading.</summary>
     public static TurnResult CaseClaimed(ContentSet content, ConversationState state)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         ArgumentNullException.ThrowIfNull(state);
         return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "case-claimed", state.Language))], []);
     }
@@ -400,7 +402,7 @@ public static partial class DialogEngine
     /// <summary>Nobody took the case in time: the user may keep waiting or go back to the menu, and sees the emergency channels.</summary>
     public static TurnResult CaseTimedOut(ContentSet content, ConversationState state, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         ArgumentNullException.ThrowIfNull(state);
         var turn = new Turn(content, now);
         turn.Event(EventKind.HandoffTimedOut, state.Language, content.Common.HandoffTimeoutNode, state.Topic);
@@ -413,7 +415,7 @@ public static partial class DialogEngine
     /// </summary>
     public static TurnResult CaseRefused(ContentSet content, TurnResult result)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(result?.State?.Channel);
         ArgumentNullException.ThrowIfNull(result);
         var state = result.State! with { InCase = false, PendingHandoff = null };
         return new TurnResult(
@@ -429,7 +431,7 @@ public static partial class DialogEngine
     /// </summary>
     public static TurnResult Failed(ContentSet content, ConversationState? state)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         var language = state?.Language ?? content.Common.SourceLanguage;
         return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "turn-failed", language))], []);
     }
@@ -444,7 +446,7 @@ public static partial class DialogEngine
     /// <summary>The caseworker closed the case: goodbye, one optional anonymous question, and the bot is back.</summary>
     public static TurnResult CaseClosed(ContentSet content, ConversationState state, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         ArgumentNullException.ThrowIfNull(state);
         var turn = new Turn(content, now);
         return turn.Finish(turn.Show(state with { InCase = false, PendingHandoff = null }, content.Common.CaseClosedNode));

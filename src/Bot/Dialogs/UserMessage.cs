@@ -17,6 +17,9 @@ public sealed record UserMessage(UserMessageKind Kind, string? Text = null, stri
     /// <summary>What the channel says about the user's language (first contact only; never stored).</summary>
     public LanguageHint? Hint { get; init; }
 
+    /// <summary>The channel it came through: texts whose truth differs per channel are read in its variant.</summary>
+    public string? Channel { get; init; }
+
     public static UserMessage FromText(string text) => new(UserMessageKind.Text, Text: text);
 
     public static UserMessage FromChoice(string choiceKey) => new(UserMessageKind.Choice, ChoiceKey: choiceKey);

@@ -35,6 +35,8 @@ public sealed partial class ServedLanguagesTests : IDisposable
         { "pt", "welcome" },                // R6, the notice
         { "ht", "text:handoff-emergency" }, // R11
         { "zh", "confirm-delete" },
+        { "ht", "text:discreet-exit@webchat" }, // a channel's variant of a safety text is a safety text (R9)
+        { "fr", "welcome@webchat" },            // the notice as the web chat reads it (R6)
     };
 
     [Theory]
@@ -133,6 +135,18 @@ public sealed partial class ServedLanguagesTests : IDisposable
 
         Assert.Null(result.Content);
         Assert.Contains(result.Errors, e => e.Message.Contains("node 'trafficking-menu' (zh) is sensitive and shows '贩卖'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AVariantForAChannelThatDoesNotExist_IsRefusedWithItsLine()
+    {
+        var common = Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile);
+        File.WriteAllText(common, File.ReadAllText(common).Replace("  avr-principles:\n", "  discreet-exit@sms:\n    es: \"Sal\"\n    en: \"Leave\"\n  avr-principles:\n", StringComparison.Ordinal));
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains("'discreet-exit@sms' is a channel variant", StringComparison.Ordinal) && e.Line > 0);
     }
 
     [GeneratedRegex(@"  stop:.*(\n    - .*)*")]
