@@ -57,11 +57,13 @@ public static class ContentLoader
         var common = CommonLoader.Load(new YamlReader(Display(commonPath), errors), File.ReadAllText(commonPath));
         var cannedPath = Path.Combine(Path.GetDirectoryName(commonPath)!, CannedFile);
         var canned = File.Exists(cannedPath) ? ReadCanned(new YamlReader(Display(cannedPath), errors), File.ReadAllText(cannedPath)) : [];
+        var templatesPath = Path.Combine(Path.GetDirectoryName(commonPath)!, Templates.File);
+        var templates = File.Exists(templatesPath) ? Templates.Read(new YamlReader(Display(templatesPath), errors), File.ReadAllText(templatesPath)) : [];
         var translationFolder = Path.GetFullPath(Path.Combine(sources.ContentDirectory, Translations.Folder)) + Path.DirectorySeparatorChar;
         var translationPaths = files.Where(f => Path.GetFullPath(f).StartsWith(translationFolder, StringComparison.Ordinal)).ToList();
         var flows = new List<Flow>();
         var nodes = new List<ContentNode>();
-        foreach (var file in files.Where(f => f != commonPath && f != cannedPath && !translationPaths.Contains(f)))
+        foreach (var file in files.Where(f => f != commonPath && f != cannedPath && f != templatesPath && !translationPaths.Contains(f)))
         {
             ReadFlow(new YamlReader(Display(file), errors), File.ReadAllText(file), flows, nodes);
         }
@@ -107,9 +109,10 @@ public static class ContentLoader
         }
 
         // The flows and their translations are checked apart; the content that serves is checked whole, every language in it.
-        var written = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations };
+        var written = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations, Templates = templates };
         var content = ServedLanguages.Serve(written, translations, languageData, errors);
         ContentValidator.Validate(content, today, errors);
+        OimBot.Content.Templates.Validate(content, errors);
         foreach (var translation in translations)
         {
             Translations.Validate(written, translation, errors);

@@ -88,7 +88,7 @@ public static class ServedLanguages
             }
         }
 
-        return new ContentSet(content.VersionId, servedCommon, content.Flows.Values, nodes, facts, canned) { Translations = content.Translations };
+        return new ContentSet(content.VersionId, servedCommon, content.Flows.Values, nodes, facts, canned) { Translations = content.Translations, Templates = content.Templates };
     }
 
     /// <summary>
