@@ -33,6 +33,16 @@ public sealed record TranslationFile(
 {
     /// <summary>Offered to users: its safety texts complete, its language file present (a draft may serve; the inbox shows it).</summary>
     public bool Enabled { get; init; }
+
+    /// <summary>For each text, a fingerprint of the Spanish it was translated from: a changed source marks it outdated.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The texts whose Spanish source changed since they were translated (or confirmed).</summary>
+    public IReadOnlyList<string> Outdated(IReadOnlyList<TranslationEntry> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return [.. catalog.Where(e => Texts.ContainsKey(e.Key) && Sources.TryGetValue(e.Key, out var was) && was != Translations.Fingerprint(e.Source)).Select(e => e.Key)];
+    }
 }
 
 /// <summary>Something a translator translates: its key, the Spanish source, and where the source is.</summary>
@@ -109,6 +119,13 @@ public static partial class Translations
         || node.Id == content.Common.DangerCheckNode
         || node.Id == content.Common.ConfirmDeleteNode
         || node.Id == content.Common.ConfirmStopNode;
+
+    /// <summary>A short, stable fingerprint of a Spanish source text (the first 12 hex digits of its SHA-256).</summary>
+    public static string Fingerprint(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..12];
+    }
 
     /// <summary>The placeholders of a text (<c>{medical-911}</c>, <c>{wait}</c>), as a set.</summary>
     public static IReadOnlySet<string> PlaceholdersOf(string text) =>
@@ -280,7 +297,7 @@ public static partial class Translations
             return null;
         }
 
-        reader.CheckFields(map, "a translation file", "language", "name", "status", "enabled", "reviewer", "reviewed_on", "texts");
+        reader.CheckFields(map, "a translation file", "language", "name", "status", "enabled", "reviewer", "reviewed_on", "texts", "sources");
         var language = reader.Required(map, "language", "a translation file");
         var name = reader.Required(map, "name", "a translation file");
         if (language is null || name is null)
@@ -327,7 +344,19 @@ public static partial class Translations
             }
         }
 
-        return new TranslationFile(language, name, status, reviewer, reviewedOn, texts, reader.At(map)) { Enabled = reader.Flag(map, "enabled", "a translation file") };
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (YamlReader.Get(map, "sources") is { } sourcesNode and not YamlScalarNode { Value: null or "" } && reader.AsMap(sourcesNode, "'sources'") is { } fingerprints)
+        {
+            foreach (var (keyNode, valueNode) in fingerprints.Children)
+            {
+                if (reader.Scalar(valueNode, "a source fingerprint") is { } fingerprint)
+                {
+                    sources[((YamlScalarNode)keyNode).Value ?? string.Empty] = fingerprint;
+                }
+            }
+        }
+
+        return new TranslationFile(language, name, status, reviewer, reviewedOn, texts, reader.At(map)) { Enabled = reader.Flag(map, "enabled", "a translation file"), Sources = sources };
     }
 
     /// <summary>
@@ -350,6 +379,16 @@ public static partial class Translations
             {
                 errors.Add(ContentError.At(text.Location, $"'{text.Key}' ({file.Language}): {problem}"));
             }
+        }
+
+        var outdated = file.Outdated([.. catalog.Values]);
+        if (outdated.Count > 0)
+        {
+            errors.Add(new ContentError(
+                file.Location.File,
+                file.Location.Line,
+                Severity.Warning,
+                $"{file.Name} ({file.Language}): {outdated.Count} texts were translated from a Spanish text that has changed since; they need a look: {string.Join(", ", outdated.Take(8))}{(outdated.Count > 8 ? ", …" : string.Empty)}"));
         }
 
         var missing = catalog.Values.Where(e => !file.Texts.TryGetValue(e.Key, out var t) || string.IsNullOrWhiteSpace(t.Text)).ToList();
@@ -403,6 +442,16 @@ public static partial class Translations
             if (file.Texts.TryGetValue(entry.Key, out var translated) && !string.IsNullOrWhiteSpace(translated.Text))
             {
                 text.Append("  ").Append(Quote(entry.Key)).Append(": ").AppendLine(Quote(translated.Text));
+            }
+        }
+
+        // What each text was translated from, so a later change of the Spanish marks it outdated (one line per text).
+        text.AppendLine("sources:");
+        foreach (var entry in catalog.Where(e => file.Texts.TryGetValue(e.Key, out var t) && !string.IsNullOrWhiteSpace(t.Text)))
+        {
+            if (file.Sources.TryGetValue(entry.Key, out var fingerprint))
+            {
+                text.Append("  ").Append(Quote(entry.Key)).Append(": ").AppendLine(Quote(fingerprint));
             }
         }
 

@@ -42,6 +42,7 @@ internal static class TranslationsCommand
 
         var current = content.Translations.FirstOrDefault(t => t.Language == language);
         var catalog = Translations.Catalog(content);
+        var outdated = current?.Outdated(catalog).ToHashSet(StringComparer.Ordinal) ?? [];
         // A byte order mark, so that Excel opens accents and Chinese right; RFC 4180 quoting and line endings.
         using (var csv = CsvWriter.ToFile(path, new CsvWriterOptions { WriteByteOrderMark = true }))
         {
@@ -49,7 +50,8 @@ internal static class TranslationsCommand
             foreach (var entry in catalog)
             {
                 var text = current?.Texts.GetValueOrDefault(entry.Key)?.Text ?? string.Empty;
-                csv.WriteRecord([entry.Key, entry.Source, text, text.Length == 0 ? "missing" : current!.Status.ToString().ToLowerInvariant(), Note(entry)]);
+                var status = text.Length == 0 ? "missing" : outdated.Contains(entry.Key) ? "outdated" : current!.Status.ToString().ToLowerInvariant();
+                csv.WriteRecord([entry.Key, entry.Source, text, status, Note(entry)]);
             }
         }
 
@@ -157,7 +159,12 @@ internal static class TranslationsCommand
             reviewed ? current!.Reviewer : null,
             reviewed ? current!.ReviewedOn : null,
             merged,
-            new SourceLocation(path, 1)) { Enabled = current?.Enabled ?? false };
+            new SourceLocation(path, 1))
+        {
+            Enabled = current?.Enabled ?? false,
+            // Every text in the CSV was read beside its Spanish source: it is now translated from that source.
+            Sources = Fingerprints(current, texts, catalog),
+        };
         var folder = Path.Combine(options["--content"] ?? "content", Translations.Folder);
         Directory.CreateDirectory(folder);
         var target = Path.Combine(folder, $"{language}.yaml");
@@ -165,6 +172,24 @@ internal static class TranslationsCommand
         output.WriteLine($"{changed} texts changed in {target}; {merged.Count} of {catalog.Count} translated"
             + (current?.Status == TranslationStatus.Reviewed && !reviewed ? "; the language is a draft again until its reviewer signs the changes off" : string.Empty));
         return 0;
+    }
+
+    private static Dictionary<string, string> Fingerprints(TranslationFile? current, Dictionary<string, string> imported, Dictionary<string, TranslationEntry> catalog)
+    {
+        var sources = new Dictionary<string, string>(current?.Sources ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, text) in imported)
+        {
+            if (text.Length == 0)
+            {
+                sources.Remove(key);
+            }
+            else
+            {
+                sources[key] = Translations.Fingerprint(catalog[key].Source);
+            }
+        }
+
+        return sources;
     }
 
     private static string Note(TranslationEntry entry) =>

@@ -177,7 +177,8 @@ public sealed class OutboundTests
     [Fact]
     public async Task BlockedByTheUser_StopsTheConversation_AndCancelsWhatWasQueued()
     {
-        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:PollInterval"] = "00:00:00.300" });
+        // A long client timeout: on a loaded machine the held send must not time out and be sent again.
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:PollInterval"] = "00:00:00.300", ["Channels:Telegram:Timeout"] = "00:01:00" });
         host.Fake.Default = request => ForChat(request, 4245)
             ? FakeResponse.Json(403, """{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}""")
             : ChannelHost.DefaultAnswer(request);

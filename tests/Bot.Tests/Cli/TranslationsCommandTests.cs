@@ -176,6 +176,30 @@ public sealed class TranslationsCommandTests : IDisposable
         Assert.Equal(" depuis le {date}", Assert.Single(Load().Translations).Texts["text:since"].Text);
     }
 
+    /// <summary>
+    /// A Spanish source that changes after its text was translated marks the translation outdated: a warning on load,
+    /// "outdated" in the export, until a translator imports the row again (read beside the new Spanish).
+    /// </summary>
+    [Fact]
+    public void AChangedSpanishSource_MarksItsTranslationOutdated_UntilItIsImportedAgain()
+    {
+        Assert.Equal(0, Run(TranslationsCommand.Import, "ht", Csv("key,text\ntext:resumed,Bonjou ankò.\n")).Exit);
+        Assert.DoesNotContain(Warnings(), w => w.Contains("has changed since", StringComparison.Ordinal));
+
+        var common = Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile);
+        File.WriteAllText(common, File.ReadAllText(common).Replace("es: \"Hola de nuevo.\"", "es: \"Hola de nuevo, qué bueno verte.\"", StringComparison.Ordinal));
+
+        Assert.Contains(Warnings(), w => w.Contains("1 texts were translated from a Spanish text that has changed since", StringComparison.Ordinal) && w.Contains("text:resumed", StringComparison.Ordinal));
+        Assert.Equal("outdated", Records(Export("ht"))["text:resumed"].Status);
+
+        Assert.Equal(0, Run(TranslationsCommand.Import, "ht", Csv("key,text\ntext:resumed,Bonjou ankò, kontan wè w.\n", name: "again.csv")).Exit);
+        Assert.DoesNotContain(Warnings(), w => w.Contains("has changed since", StringComparison.Ordinal));
+        Assert.Equal("draft", Records(Export("ht"))["text:resumed"].Status);
+    }
+
+    private List<string> Warnings() =>
+        [.. ContentLoader.Load(new ContentSources(_temp.ContentDirectory, _temp.FactsPath, _temp.Root), ShippedContent.Today).Warnings.Select(w => w.Message)];
+
     [Fact]
     public void ALanguageWrittenInTheFlows_IsNotImportedApart()
     {

@@ -16,6 +16,9 @@ public sealed class ContentHealthModel(ContentHost host, IOptions<ContentOptions
     /// <summary>Each translated language: its review, how much is translated, and the safety texts it still lacks.</summary>
     public IReadOnlyList<(TranslationFile File, int Translated, int Total, IReadOnlyList<string> SafetyMissing)> Translated { get; private set; } = [];
 
+    /// <summary>Per language, the texts whose Spanish source changed since they were translated.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Outdated { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public void OnGet()
     {
         Today = PanamaTime.Today(clock);
@@ -27,5 +30,6 @@ public sealed class ContentHealthModel(ContentHost host, IOptions<ContentOptions
             catalog.Count(e => t.Texts.ContainsKey(e.Key)),
             catalog.Count,
             (IReadOnlyList<string>)[.. catalog.Where(e => e.Safety && !t.Texts.ContainsKey(e.Key)).Select(e => e.Key)]))];
+        Outdated = content.Translations.ToDictionary(t => t.Language, t => t.Outdated(catalog), StringComparer.Ordinal);
     }
 }
