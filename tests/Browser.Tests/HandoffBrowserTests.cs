@@ -20,6 +20,9 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         await page.FillAsync("#username", username);
         await page.FillAsync("#password", BrowserFixture.StaffPassword);
         await page.ClickAsync("button[type=submit]");
+
+        // Signing in hashes a password; on a busy machine the redirect can take longer than a page's default wait.
+        await page.WaitForURLAsync(url => !url.Contains("/inbox/login", StringComparison.Ordinal), new() { Timeout = 45_000 });
         return page;
     }
 
