@@ -201,7 +201,8 @@ public class LanguagesTests
         }
     }
 
-    private static void AssertOutcome(Chat chat, string language, string expected)
+    /// <summary>A command's outcome: everything deleted, stopped, or the node it leads to, answered in the user's language.</summary>
+    internal static void AssertOutcome(Chat chat, string language, string expected)
     {
         switch (expected)
         {
