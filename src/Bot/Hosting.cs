@@ -31,6 +31,7 @@ internal static partial class Hosting
             // The same checks the host runs when it starts, run first so that a problem is one clear message.
             app.Services.GetService<IStartupValidator>()?.Validate();
             app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
+            app.Services.GetRequiredService<Channels.TemplateReadiness>().Check();
             await app.RunAsync();
             return 0;
         }

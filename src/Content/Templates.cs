@@ -19,6 +19,9 @@ public sealed record MessageTemplate(
     LocalText Text,
     SourceLocation Location)
 {
+    /// <summary>The template that tells a person a reply is waiting for them (sent when a reply misses WhatsApp's window).</summary>
+    public const string ReplyWaiting = "reply-waiting";
+
     /// <summary>The Meta language code and approved body a person reading <paramref name="language"/> gets.</summary>
     public (string Code, string Body) For(string language, string sourceLanguage)
     {
@@ -185,6 +188,9 @@ public static partial class Templates
 
         return null;
     }
+
+    /// <summary>A name WhatsApp Manager accepts for a template.</summary>
+    public static bool IsName(string? name) => name is not null && Name().IsMatch(name);
 
     [GeneratedRegex("^[a-z0-9_]{1,512}$")]
     private static partial Regex Name();

@@ -54,6 +54,9 @@ public static class ChannelsSetup
 
         // Secrets must never reach a log: Telegram's token is in the URL path, and the others carry bearer or basic
         // credentials in headers. HttpClient's own request logging is removed for every provider client.
+        services.AddSingleton<TemplateReadiness>();
+        services.AddHostedService(sp => sp.GetRequiredService<TemplateReadiness>());
+
         services.AddHttpClient(nameof(TelegramClient)).RemoveAllLoggers();
         services.AddHttpClient(nameof(WhatsAppClient)).RemoveAllLoggers();
         services.AddHttpClient(nameof(TwilioClient)).RemoveAllLoggers();
@@ -102,7 +105,7 @@ internal sealed class TelegramPollingHost(IOptions<TelegramOptions> options, ISe
     }
 }
 
-/// <summary>Healthy, or Degraded with the counts when messages are dead-lettered or need a template (visible in /healthz).</summary>
+/// <summary>Healthy, or Degraded with the counts when messages are dead-lettered (visible in /healthz); held replies are normal.</summary>
 internal sealed class OutboxHealthCheck(IConversationStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -111,9 +114,9 @@ internal sealed class OutboxHealthCheck(IConversationStore store) : IHealthCheck
         {
             var report = await store.OutboxReportAsync(cancellationToken);
             var dead = report.Counts.GetValueOrDefault(OutboxStatus.Dead);
-            var template = report.Counts.GetValueOrDefault(OutboxStatus.NeedsTemplate);
+            var held = report.Counts.GetValueOrDefault(OutboxStatus.Held);
             var pending = report.Counts.GetValueOrDefault(OutboxStatus.Pending) + report.Counts.GetValueOrDefault(OutboxStatus.Sending);
-            var summary = $"{pending} waiting, {dead} dead-lettered, {template} need a template";
+            var summary = $"{pending} waiting, {dead} dead-lettered, {held} held until the person writes (WhatsApp window)";
             return dead > 0 ? HealthCheckResult.Degraded(summary) : HealthCheckResult.Healthy(summary);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

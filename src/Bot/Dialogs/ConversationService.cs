@@ -59,7 +59,8 @@ public sealed partial class ConversationService(
                 result.CaseActions,
                 set.VersionId,
                 delivery,
-                Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)));
+                Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)),
+                KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
         }, cancellationToken);
 
         if (delivery.ThroughOutbox && !outcome.Duplicate)

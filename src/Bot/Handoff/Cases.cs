@@ -65,7 +65,9 @@ public sealed record CaseRow(
     string? Outcome);
 
 /// <summary>One line of a transcript. <see cref="Delivery"/> is the outbox status of a caseworker's reply.</summary>
-public sealed record CaseEntry(long Id, string Author, string? AuthorName, string Text, DateTimeOffset At, OutboxStatus? Delivery);
+/// <param name="Delivery">The status of the message it sent (a caseworker's reply, a template), if it sent one.</param>
+/// <param name="DeliveryError">The provider's reason when that message could not go.</param>
+public sealed record CaseEntry(long Id, string Author, string? AuthorName, string Text, DateTimeOffset At, OutboxStatus? Delivery, string? DeliveryError = null);
 
 /// <summary>A case with what the user agreed to share: the path through the bot, the pre-screening answers, and the transcript.</summary>
 public sealed record CaseDetail(CaseRow Row, IReadOnlyList<string> Path, IReadOnlyDictionary<string, string> Answers, IReadOnlyList<CaseEntry> Transcript, bool TranscriptDeleted);

@@ -190,11 +190,7 @@ internal sealed class ObservedState : IHostedService, IDisposable
         _meter.CreateObservableGauge("oimbot.content.info", () => content.IsLoaded ? [new Measurement<int>(1, new KeyValuePair<string, object?>("version", content.Current.VersionId))] : Array.Empty<Measurement<int>>(), null, "1, labelled with the content version that serves.");
     }
 
-    private static string StatusName(OutboxStatus status) => status switch
-    {
-        OutboxStatus.NeedsTemplate => "needs_template",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+    private static string StatusName(OutboxStatus status) => status.ToString().ToLowerInvariant();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -74,6 +74,13 @@ internal static class CaseTransactions
             new { conversationId },
             transaction);
 
+    /// <summary>The conversation's most recent case, open or closed (a held reply may outlive its case).</summary>
+    public static Task<string?> LatestCaseIdAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId) =>
+        connection.QuerySingleOrDefaultAsync<string>(
+            "SELECT id FROM cases WHERE conversation_id = @conversationId AND transcript_deleted_at IS NULL ORDER BY created_at DESC LIMIT 1",
+            new { conversationId },
+            transaction);
+
     /// <summary>Transcript text is encrypted at rest with the same key as channel addresses.</summary>
     public static Task AddMessageAsync(SqliteConnection connection, SqliteTransaction transaction, AddressProtector protector, string caseId, string author, string? authorName, string text, long? outboxId, DateTimeOffset now) =>
         connection.ExecuteAsync(

@@ -14,6 +14,10 @@ public sealed record ChannelAddress(string Channel, string Address)
 public sealed record StoredConversation(string Id, ConversationState State);
 
 /// <summary>What a turn decided; the store commits all of it in one transaction.</summary>
+/// <param name="KeepHeld">
+/// The turn asks the person to confirm STOP or BORRAR: replies held for WhatsApp's window stay held (their next answer
+/// decides whether they go or are cancelled), although this message reopened the window.
+/// </param>
 public sealed record TurnDecision(
     ConversationState? State,
     IReadOnlyList<RenderedReply> Replies,
@@ -21,7 +25,8 @@ public sealed record TurnDecision(
     IReadOnlyList<CaseAction> CaseActions,
     string ContentVersion,
     Delivery Delivery,
-    IReadOnlyList<ActivityStep>? Activity = null);
+    IReadOnlyList<ActivityStep>? Activity = null,
+    bool KeepHeld = false);
 
 /// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
 /// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>

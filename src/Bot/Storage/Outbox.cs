@@ -17,8 +17,11 @@ public enum OutboxStatus
     /// <summary>Every retry was used up: kept and listed by <c>outbox status</c>, re-queued by <c>outbox retry-dead</c>.</summary>
     Dead,
 
-    /// <summary>WhatsApp's 24-hour window had closed: only a template may be sent, so the row is held, not failed.</summary>
-    NeedsTemplate,
+    /// <summary>
+    /// WhatsApp's 24-hour window had closed: the row waits, a template asks the person to write, and the row is sent as
+    /// soon as they do (which reopens the window). Cancelled by STOP, deleted by BORRAR.
+    /// </summary>
+    Held,
 
     /// <summary>The user wrote STOP, or asked to delete everything, before it was sent.</summary>
     Cancelled,
@@ -37,6 +40,7 @@ public sealed record Delivery(bool ThroughOutbox, DateTimeOffset? WindowExpiresA
 }
 
 /// <summary>A row the dispatcher claimed: what to send, to whom (decrypted only here), and how many tries it took so far.</summary>
+/// <param name="Template">Set for a WhatsApp template row: which template, in the person's language. <see cref="Reply"/> then holds its body.</param>
 public sealed record OutboxMessage(
     long Id,
     string Channel,
@@ -44,7 +48,11 @@ public sealed record OutboxMessage(
     RenderedReply Reply,
     string? CallbackQueryId,
     int Attempts,
-    DateTimeOffset? WindowExpiresAt);
+    DateTimeOffset? WindowExpiresAt,
+    OutboxTemplate? Template = null);
+
+/// <summary>A template to send instead of free text: its id in content/templates.yaml and the person's bot language.</summary>
+public sealed record OutboxTemplate(string Id, string Language);
 
 /// <summary>What happened to one send, as the store records it.</summary>
 public abstract record OutboxOutcome
@@ -60,7 +68,12 @@ public abstract record OutboxOutcome
 
     public sealed record Dead(string Error) : OutboxOutcome;
 
-    public sealed record NeedsTemplate : OutboxOutcome;
+    /// <summary>
+    /// Outside the window: the row is held, and the template <paramref name="TemplateId"/> is queued in the person's
+    /// language unless one already asked them to write since their last message. <paramref name="CaseNote"/> is what the
+    /// case page says about it.
+    /// </summary>
+    public sealed record Held(string Error, string TemplateId, string CaseNote) : OutboxOutcome;
 
     public sealed record Blocked(string Error) : OutboxOutcome;
 }

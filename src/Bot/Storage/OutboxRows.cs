@@ -47,13 +47,14 @@ internal static class OutboxRows
         RenderedReply reply,
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        OutboxTemplate? template = null)
     {
         var at = SqliteDatabase.Stamp(now);
         return await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, created_at, updated_at)
-            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @at, @at);
+            INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, template, language, created_at, updated_at)
+            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at);
             SELECT last_insert_rowid();
             """,
             new
@@ -66,6 +67,8 @@ internal static class OutboxRows
                 callbackQueryId,
                 at,
                 window = windowExpiresAt is { } window ? SqliteDatabase.Stamp(window) : null,
+                template = template?.Id,
+                language = template?.Language,
             },
             transaction);
     }

@@ -38,11 +38,11 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         }
 
         var summary = row.Summary is null ? null : JsonSerializer.Deserialize(row.Summary, StorageJson.Default.CaseSummary);
-        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, string At, string? Delivery)>(
-            "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
+        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, string At, string? Delivery, string? Error)>(
+            "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status, o.last_error FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
             new { id = row.Id });
         var transcript = entries
-            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : SqliteConversationStore.ParseStatus(e.Delivery)))
+            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : SqliteConversationStore.ParseStatus(e.Delivery), e.Error))
             .ToList();
         return new CaseDetail(row.ToCase(), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
     }

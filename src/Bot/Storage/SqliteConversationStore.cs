@@ -137,9 +137,14 @@ public sealed partial class SqliteConversationStore(
                 "DELETE FROM outbox WHERE channel = 'webchat' AND status = 'pending' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
                 transaction: transaction);
             await connection.ExecuteAsync(
-                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND updated_at < @cutoff",
+                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending', 'held') AND updated_at < @cutoff",
                 new { cutoff = Stamp(outboxBefore) },
                 transaction);
+
+            // A held reply waits for its person as long as their conversation exists (R5), and goes with it.
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE status = 'held' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
+                transaction: transaction);
             await transaction.CommitAsync(cancellationToken);
             return expired;
         }
@@ -159,7 +164,8 @@ public sealed partial class SqliteConversationStore(
             var rows = (await connection.QueryAsync<OutboxRow>(
                 """
                 SELECT o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
-                       o.callback_query_id AS CallbackQueryId, o.attempts AS Attempts, o.window_expires_at AS WindowExpiresAt
+                       o.callback_query_id AS CallbackQueryId, o.attempts AS Attempts, o.window_expires_at AS WindowExpiresAt,
+                       o.template AS Template, o.language AS Language
                 FROM outbox o
                 WHERE o.channel <> 'webchat'
                   AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
@@ -194,7 +200,8 @@ public sealed partial class SqliteConversationStore(
                     reply,
                     row.CallbackQueryId,
                     (int)row.Attempts,
-                    row.WindowExpiresAt is null ? null : DateTimeOffset.Parse(row.WindowExpiresAt, CultureInfo.InvariantCulture)));
+                    row.WindowExpiresAt is null ? null : DateTimeOffset.Parse(row.WindowExpiresAt, CultureInfo.InvariantCulture),
+                    row.Template is null ? null : new OutboxTemplate(row.Template, row.Language ?? string.Empty)));
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -252,11 +259,8 @@ public sealed partial class SqliteConversationStore(
                         new { id, error = dead.Error, at },
                         transaction);
                     break;
-                case OutboxOutcome.NeedsTemplate:
-                    await connection.ExecuteAsync(
-                        "UPDATE outbox SET status = 'needs_template', lease_until = NULL, last_error = 'customer service window closed', updated_at = @at WHERE id = @id",
-                        new { id, at },
-                        transaction);
+                case OutboxOutcome.Held held:
+                    await HoldAsync(connection, transaction, id, held, now);
                     break;
                 case OutboxOutcome.Blocked blocked:
                     await BlockAsync(connection, transaction, id, blocked.Error, now);
@@ -309,7 +313,7 @@ public sealed partial class SqliteConversationStore(
         var counts = (await connection.QueryAsync<(string Status, long Count)>("SELECT status AS Status, COUNT(*) AS Count FROM outbox GROUP BY status"))
             .ToDictionary(r => ParseStatus(r.Status), r => (int)r.Count);
         var problems = (await connection.QueryAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, string UpdatedAt)>(
-            "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'needs_template', 'blocked') ORDER BY updated_at DESC LIMIT 50"))
+            "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'blocked') ORDER BY updated_at DESC LIMIT 50"))
             .Select(r => new OutboxProblem(r.Id, r.Channel, ParseStatus(r.Status), (int)r.Attempts, r.LastError, DateTimeOffset.Parse(r.UpdatedAt, CultureInfo.InvariantCulture)))
             .ToList();
         return new OutboxReport(counts, problems);
@@ -389,11 +393,15 @@ public sealed partial class SqliteConversationStore(
 
         if (decision.State is { Stopped: true })
         {
-            // STOP (R7): nothing queued before it goes out; the confirmation below is the last message.
+            // STOP (R7): nothing queued or held before it goes out; the confirmation below is the last message.
             await connection.ExecuteAsync(
-                "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+                "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'held')",
                 new { channel = from.Channel, hash = addressHash, at = Stamp(now) },
                 transaction);
+        }
+        else if (decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now)
+        {
+            await ReopenWindowAsync(connection, transaction, from.Channel, addressHash, conversationId, window, now);
         }
 
         if (!decision.Delivery.ThroughOutbox)
@@ -408,6 +416,79 @@ public sealed partial class SqliteConversationStore(
             callback = null;
         }
     }
+
+    /// <summary>
+    /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out
+    /// first (they are older than this turn's), and rows still waiting take the new window.
+    /// </summary>
+    private async Task ReopenWindowAsync(SqliteConnection connection, SqliteTransaction transaction, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
+    {
+        var at = Stamp(now);
+        var released = await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = @at, window_expires_at = @window, last_error = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'held'",
+            new { channel, hash, window = Stamp(window), at },
+            transaction);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET window_expires_at = @window WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND template IS NULL AND window_expires_at < @window",
+            new { channel, hash, window = Stamp(window) },
+            transaction);
+        if (released > 0 && conversationId is not null && await CaseTransactions.LatestCaseIdAsync(connection, transaction, conversationId) is { } caseId)
+        {
+            await CaseTransactions.AddMessageAsync(
+                connection, transaction, protector, caseId, "system", null,
+                released == 1 ? "La persona volvió a escribir: la ventana de WhatsApp se abrió y la respuesta retenida sale ahora." : $"La persona volvió a escribir: la ventana de WhatsApp se abrió y las {released} respuestas retenidas salen ahora.",
+                null,
+                now);
+        }
+    }
+
+    /// <summary>
+    /// Outside the window: the row waits for the person's next message, and one template (per closed window) asks them
+    /// to write. The case page shows the template with its delivery status.
+    /// </summary>
+    private async Task HoldAsync(SqliteConnection connection, SqliteTransaction transaction, long id, OutboxOutcome.Held held, DateTimeOffset now)
+    {
+        var at = Stamp(now);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'held', lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+            new { id, error = held.Error, at },
+            transaction);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash, byte[]? Cipher, string? ConversationId, string? Window)>(
+            "SELECT channel AS Channel, recipient_hash AS Hash, address_cipher AS Cipher, conversation_id AS ConversationId, window_expires_at AS Window FROM outbox WHERE id = @id",
+            new { id },
+            transaction);
+        if (row.Cipher is null || row.ConversationId is null)
+        {
+            return;
+        }
+
+        var conversation = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM conversations WHERE id = @id", new { id = row.ConversationId }, transaction);
+        if (conversation is null || ReadState(row.ConversationId, conversation) is not { Stopped: false } state)
+        {
+            return;
+        }
+
+        // One template per closed window: none if one was queued or sent since the person's last message.
+        var lastMessage = row.Window is { } window ? SqliteDatabase.ParseStamp(window) - WhatsAppWindow : now - WhatsAppWindow;
+        var asked = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND template IS NOT NULL AND status NOT IN ('failed', 'dead', 'cancelled') AND created_at >= @since",
+            new { channel = row.Channel, hash = row.Hash, since = Stamp(lastMessage) },
+            transaction);
+        if (asked > 0)
+        {
+            return;
+        }
+
+        var templateRow = await OutboxRows.InsertAsync(
+            connection, transaction, protector, row.Channel, row.Hash, row.Cipher, row.ConversationId, RenderedReply.Plain(held.TemplateId), null, null, now, new OutboxTemplate(held.TemplateId, state.Language));
+        if (await CaseTransactions.LatestCaseIdAsync(connection, transaction, row.ConversationId) is { } caseId)
+        {
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, caseId, "system", null, held.CaseNote, templateRow, now);
+        }
+    }
+
+    /// <summary>WhatsApp's customer-service window: 24 hours from the person's last message.</summary>
+    public static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
 
     /// <summary>The user blocked the bot: this row and everything queued for them stop, and so does the conversation.</summary>
     private async Task BlockAsync(SqliteConnection connection, SqliteTransaction transaction, long id, string error, DateTimeOffset now)
@@ -424,7 +505,7 @@ public sealed partial class SqliteConversationStore(
         }
 
         await connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'pending'",
+            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'held')",
             new { channel = target.Channel, hash = target.Hash, at = Stamp(now) },
             transaction);
         var conversation = await connection.QuerySingleOrDefaultAsync<(string Id, string State)>(
@@ -448,10 +529,9 @@ public sealed partial class SqliteConversationStore(
         _ => 0,
     };
 
-    internal static string StatusName(OutboxStatus status) => status == OutboxStatus.NeedsTemplate ? "needs_template" : status.ToString().ToLowerInvariant();
+    internal static string StatusName(OutboxStatus status) => status.ToString().ToLowerInvariant();
 
-    internal static OutboxStatus ParseStatus(string name) =>
-        name == "needs_template" ? OutboxStatus.NeedsTemplate : Enum.Parse<OutboxStatus>(name, ignoreCase: true);
+    internal static OutboxStatus ParseStatus(string name) => Enum.Parse<OutboxStatus>(name, ignoreCase: true);
 
     /// <summary>One claimed outbox row as read from SQLite.</summary>
     private sealed class OutboxRow
@@ -469,6 +549,10 @@ public sealed partial class SqliteConversationStore(
         public long Attempts { get; init; }
 
         public string? WindowExpiresAt { get; init; }
+
+        public string? Template { get; init; }
+
+        public string? Language { get; init; }
     }
 
     private async Task<string?> SaveAsync(SqliteConnection connection, SqliteTransaction transaction, ChannelAddress from, byte[] addressHash, string? existingId, TurnDecision decision, DateTimeOffset now)

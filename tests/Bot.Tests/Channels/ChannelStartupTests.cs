@@ -17,8 +17,27 @@ public sealed class ChannelStartupTests
         { "A raw retention under a day", new() { ["Analytics__RawRetention"] = "00:00:01" }, "Analytics:RawRetention must be between 1 and 730 days." },
         { "A pseudonym key that is not 32 bytes", new() { ["Analytics__PseudonymKey"] = "c2hvcnQ=" }, "Analytics:PseudonymKey must be the base64 of 32 random bytes" },
         { "An unknown period length", new() { ["Analytics__PeriodLength"] = "Year" }, "Analytics:PeriodLength must be Quarter or Month" },
+        { "Twilio without the template's ContentSids", TwilioReady(), "Channels:Twilio:ContentSids:reply-waiting:es is required when Channels:Twilio:Enabled is true" },
+        { "Twilio with a ContentSid for one language only", TwilioReady(("es", "HX0123456789abcdef0123456789abcdef")), "Channels:Twilio:ContentSids:reply-waiting:zh_CN is required" },
+        { "A ContentSid that is not one", TwilioReady(("es", "SM123")), "Channels:Twilio:ContentSids:reply-waiting:es must be a Content SID (HX followed by 32 hexadecimal digits)" },
+        { "A WhatsApp template name Meta would refuse", new() { ["Channels__WhatsApp__Enabled"] = "true", ["Channels__WhatsApp__VerifyToken"] = "v", ["Channels__WhatsApp__AppSecret"] = "s", ["Channels__WhatsApp__AccessToken"] = "a", ["Channels__WhatsApp__PhoneNumberId"] = "1", ["Channels__WhatsApp__TemplateNames__reply-waiting"] = "Reply Waiting" }, "Channels:WhatsApp:TemplateNames:reply-waiting must be a WhatsApp template name" },
         { "Twilio without an auth token", new() { ["Channels__Twilio__Enabled"] = "true", ["Channels__Twilio__AccountSid"] = "AC1", ["Channels__Twilio__From"] = "whatsapp:+1", ["Channels__Twilio__PublicBaseUrl"] = "https://x.org" }, "Channels:Twilio:AuthToken is required when Channels:Twilio:Enabled is true." },
     };
+
+    /// <summary>Twilio with every secret, and ContentSids for the given template languages only.</summary>
+    private static Dictionary<string, string> TwilioReady(params (string Code, string Sid)[] sids)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Channels__Twilio__Enabled"] = "true", ["Channels__Twilio__AccountSid"] = "AC1", ["Channels__Twilio__AuthToken"] = "t", ["Channels__Twilio__From"] = "whatsapp:+1", ["Channels__Twilio__PublicBaseUrl"] = "https://x.org",
+        };
+        foreach (var (code, sid) in sids)
+        {
+            environment[$"Channels__Twilio__ContentSids__reply-waiting__{code}"] = sid;
+        }
+
+        return environment;
+    }
 
     [Theory]
     [MemberData(nameof(MissingSecrets))]

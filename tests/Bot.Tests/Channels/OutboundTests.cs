@@ -208,14 +208,15 @@ public sealed class OutboundTests
     }
 
     [Fact]
-    public async Task OutsideTheWhatsAppWindow_TheRowIsHeldForATemplate()
+    public async Task OutsideTheWhatsAppWindow_TheRowIsHeld_AndTheTemplateAsksThePersonToWrite()
     {
         await using var host = await ChannelHost.StartAsync();
         host.Fake.Script("/messages", FakeResponse.Json(400, """{"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047}}"""));
 
         await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760003333", "wamid.w1", "hola", 1_795_359_600));
 
-        await host.WaitForOutboxAsync(rows => rows is [{ Status: "needs_template" }]);
+        await host.WaitForOutboxAsync(rows => rows is [{ Status: "held", Error: var error }, { Status: "sent" }] && error!.Contains("131047", StringComparison.Ordinal));
+        Assert.Contains(host.Fake.Requests, r => r.Body.Contains("\"type\":\"template\"", StringComparison.Ordinal) && r.Body.Contains("50760003333", StringComparison.Ordinal));
         var health = await host.Client.GetStringAsync("/healthz");
         Assert.Equal("Healthy", health);
     }

@@ -36,12 +36,14 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         const string Body = """{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}""";
         Assert.Equal(499, Encoding.UTF8.GetByteCount(Body));
 
-        // Meta's timestamp is long past: the 24-hour window is computed from it, so the reply is held for a template.
+        // Meta's timestamp is long past: the 24-hour window is computed from it, so the reply is held and a template sent.
         var response = await Host.PostWhatsAppAsync(Body, "sha256=964f50820adcc03228037724153dd41dcd72d72113a4659d63916721028e0c23");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await Host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "needs_template"));
-        Assert.DoesNotContain(Host.Fake.Requests, r => r.Body.Contains("16505551234", StringComparison.Ordinal));
+        await Host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "held"));
+        await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains("16505551234", StringComparison.Ordinal)));
+        var sent = Assert.Single(Host.Fake.Requests, r => r.Body.Contains("16505551234", StringComparison.Ordinal));
+        Assert.Contains("\"type\":\"template\"", sent.Body, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed class TemplatesTests : IDisposable
         var (code, body) = content.Templates[0].For("ht", content.Common.SourceLanguage);
 
         Assert.Equal("fr", code);
-        Assert.StartsWith("Une personne de l'OIM", body, StringComparison.Ordinal);
+        Assert.StartsWith("Vous avez une réponse de l'OIM", body, StringComparison.Ordinal);
     }
 
     private const string Good = "  - id: reply-waiting\n    name: oimbot_reply_waiting\n    category: utility\n    languages: { es: es, en: en, fr: fr, ht: fr, pt: pt_BR, zh: zh_CN }\n    text:\n      es: \"Una persona de la OIM tiene una respuesta para ti. Responde a este mensaje para verla.\"\n      en: \"A person from IOM has a reply for you. Reply to this message to see it.\"\n      fr: \"Une personne de l'OIM a une réponse pour vous.\"\n      pt: \"Uma pessoa da OIM tem uma resposta para você.\"\n      zh: \"国际移民组织的工作人员给你回复了。\"\n";

@@ -286,36 +286,6 @@ public sealed class HandoffServiceTests
     }
 
     [Fact]
-    public async Task AWhatsAppReplyAfterTheWindowClosed_IsHeld_AndShownAsNotDelivered()
-    {
-        await using var host = await ChannelHost.StartAsync();
-        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
-        var id = 0;
-        foreach (var text in new[] { "hola", "1", "humano", "1" })
-        {
-            await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50760006666", $"wamid.h{++id}", text, 1_795_359_600));
-        }
-
-        var reference = Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
-        host.Factory.Clock.Advance(TimeSpan.FromHours(25));
-        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Hola, ¿sigues ahí?", CancellationToken.None));
-
-        var cases = host.Factory.Services.GetRequiredService<ICaseStore>();
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        CaseEntry entry;
-        do
-        {
-            await Task.Delay(100);
-            entry = (await cases.FindAsync(reference, CancellationToken.None))!.Transcript.Single(e => e.Author == "caseworker");
-        }
-        while (entry.Delivery != OimBot.Bot.Storage.OutboxStatus.NeedsTemplate && waited.Elapsed < TimeSpan.FromSeconds(15));
-
-        Assert.Equal(OimBot.Bot.Storage.OutboxStatus.NeedsTemplate, entry.Delivery);
-        Assert.Equal("no entregado: la ventana de 24 h de WhatsApp está cerrada", OimBot.Bot.Handoff.Pages.Inbox.InboxFormat.Delivery(entry.Delivery));
-        Assert.DoesNotContain(host.Fake.Requests, r => r.Text.Contains("sigues ahí", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task WebChat_ReceivesTheCaseworkersReplyOnce_ByPolling()
     {
         await using var host = await ChannelHost.StartAsync();

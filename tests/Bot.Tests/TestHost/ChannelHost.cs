@@ -78,6 +78,11 @@ public sealed class ChannelHost : IAsyncDisposable
         ["Channels:Twilio:PublicBaseUrl"] = PublicBaseUrl,
         ["Channels:Twilio:ApiBaseUrl"] = fakeBaseUrl,
         ["Channels:Twilio:Timeout"] = "00:00:01",
+        ["Channels:Twilio:ContentSids:reply-waiting:es"] = ContentSid("es"),
+        ["Channels:Twilio:ContentSids:reply-waiting:en"] = ContentSid("en"),
+        ["Channels:Twilio:ContentSids:reply-waiting:fr"] = ContentSid("fr"),
+        ["Channels:Twilio:ContentSids:reply-waiting:pt_BR"] = ContentSid("pt_BR"),
+        ["Channels:Twilio:ContentSids:reply-waiting:zh_CN"] = ContentSid("zh_CN"),
         ["Outbox:PollInterval"] = "00:00:00.050",
         ["Outbox:BaseDelay"] = "00:00:00.100",
         ["Outbox:MaxDelay"] = "00:00:01",
@@ -86,6 +91,10 @@ public sealed class ChannelHost : IAsyncDisposable
         ["Outbox:Lease"] = "00:00:05",
         ["Outbox:BreakDuration"] = "00:00:01",
     };
+
+    /// <summary>The test account's ContentSid of the "reply waiting" template in one template language (HX + 32 hex digits).</summary>
+    public static string ContentSid(string code) =>
+        "HX" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)))[..32];
 
     /// <summary>
     /// Every provider's success answer, with a fresh message id each time. Telegram numbers the messages of each chat

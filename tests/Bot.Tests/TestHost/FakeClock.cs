@@ -35,5 +35,18 @@ public sealed class FakeClock(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>Moves the clock forward so that it reads <paramref name="at"/> now (a ticking clock goes on from there).</summary>
+    public void AdvanceTo(DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            var reading = Ticking ? _now + _running.Elapsed : _now;
+            if (at > reading)
+            {
+                _now += at - reading;
+            }
+        }
+    }
+
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
+using OimBot.Content;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -22,7 +23,8 @@ public sealed partial class OutboxDispatcher(
     TimeProvider clock,
     IOptions<OutboxOptions> options,
     BotMetrics metrics,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    ContentHosting.ContentHost? content = null) : BackgroundService
 {
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
 
@@ -163,9 +165,10 @@ public sealed partial class OutboxDispatcher(
         {
             outcome = new OutboxOutcome.Deferred("shutting down", now);
         }
-        else if (message.WindowExpiresAt is { } window && window <= now)
+        else if (message.Template is null && message.WindowExpiresAt is { } window && window <= now)
         {
-            outcome = new OutboxOutcome.NeedsTemplate();
+            // Known to be outside the window: not tried (Meta and Twilio would refuse it), held for the person's next message.
+            outcome = Hold("customer service window closed");
         }
         else
         {
@@ -200,6 +203,7 @@ public sealed partial class OutboxDispatcher(
         SendResult.Permanent => "permanent",
         SendResult.UserBlocked => "blocked",
         SendResult.NeedsTemplate => "window",
+        SendResult.TemplateRefused => "template",
         _ => "other",
     };
 
@@ -236,9 +240,24 @@ public sealed partial class OutboxDispatcher(
         SendResult.Throttled throttled => Reschedule(message, throttled.Error, throttled.RetryAfter, now),
         SendResult.Permanent permanent => new OutboxOutcome.Failed(permanent.Error),
         SendResult.UserBlocked blocked => new OutboxOutcome.Blocked(blocked.Error),
-        SendResult.NeedsTemplate => new OutboxOutcome.NeedsTemplate(),
+        SendResult.NeedsTemplate window => message.Template is null ? Hold(window.Error) : new OutboxOutcome.Failed(window.Error),
+        SendResult.TemplateRefused { Paused: true } paused => Reschedule(message, paused.Error, PausedTemplateRetry, now),
+        SendResult.TemplateRefused refused => new OutboxOutcome.Failed(refused.Error),
         _ => Reschedule(message, result.GetType().Name, null, now),
     };
+
+    /// <summary>How long a paused template waits before it is tried again (Meta lifts a first pause after 3 hours, a second after 6).</summary>
+    public static readonly TimeSpan PausedTemplateRetry = TimeSpan.FromHours(1);
+
+    /// <summary>The row waits for the person's next message; the "a reply is waiting" template asks them to write.</summary>
+    private OutboxOutcome.Held Hold(string error)
+    {
+        var template = content is { IsLoaded: true } ? content.Current.Templates.FirstOrDefault(t => t.Id == MessageTemplate.ReplyWaiting) : null;
+        var note = template is null || content is null
+            ? "Fuera de la ventana de 24 h de WhatsApp: la respuesta queda retenida y sale en cuanto la persona escriba. No hay plantilla en el contenido para avisarle."
+            : $"Fuera de la ventana de 24 h de WhatsApp: se envió la plantilla «{template.Name}» («{template.Text[content.Current.Common.SourceLanguage]}»). La respuesta queda retenida y sale en cuanto la persona escriba.";
+        return new OutboxOutcome.Held(error, MessageTemplate.ReplyWaiting, note);
+    }
 
     private OutboxOutcome Reschedule(OutboxMessage message, string error, TimeSpan? retryAfter, DateTimeOffset now)
     {

@@ -19,8 +19,15 @@ public abstract partial record SendResult
     /// <summary>The user blocked the bot (Telegram 403 "bot was blocked", Twilio 21610): stop writing to them.</summary>
     public sealed record UserBlocked(string Error) : SendResult;
 
-    /// <summary>The WhatsApp 24-hour window is closed: only a template may be sent.</summary>
+    /// <summary>The WhatsApp 24-hour window is closed (Meta 131047, Twilio 63016): only a template may be sent.</summary>
     public sealed record NeedsTemplate(string Error) : SendResult;
+
+    /// <summary>
+    /// The provider refused a template: paused for low quality (Meta lifts a pause after hours, so it is tried again
+    /// later), or rejected, disabled, missing or sent with the wrong parameters (fixed only by a person). The reply
+    /// the template announced stays held either way and goes out when the person writes.
+    /// </summary>
+    public sealed record TemplateRefused(string Error, bool Paused) : SendResult;
 
     /// <summary>
     /// Error text that may be stored and logged: provider codes and short descriptions, with any long digit run

@@ -23,7 +23,7 @@ public sealed partial class TwilioJson : JsonSerializerContext;
 /// A thin client of Twilio's Messages resource (POST /2010-04-01/Accounts/{AccountSid}/Messages.json, basic auth).
 /// Choices become a numbered list, since users answer by number; Body holds at most 1600 characters.
 /// </summary>
-public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<TwilioOptions> options) : IChannelSender
+public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<TwilioOptions> options, ContentHosting.ContentHost content) : IChannelSender
 {
     public const int MaxBody = 1600;
 
@@ -52,9 +52,23 @@ public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<Twilio
         {
             ["To"] = message.Address,
             ["From"] = settings.From ?? string.Empty,
-            ["Body"] = ReplyShaper.Truncate(message.Reply.Text, MaxBody),
             ["StatusCallback"] = $"{settings.PublicBaseUrl?.TrimEnd('/')}/webhooks/twilio",
         };
+        if (message.Template is { } wanted)
+        {
+            // Outside the window Twilio sends only a Content API template, by ContentSid, with no Body (error 63016 otherwise).
+            if (ContentSid(wanted, content.Current, settings) is not { } sid)
+            {
+                return new SendResult.TemplateRefused($"twilio: no Channels:Twilio:ContentSids for template '{wanted.Id}' in '{wanted.Language}'", Paused: false);
+            }
+
+            form["ContentSid"] = sid;
+        }
+        else
+        {
+            form["Body"] = ReplyShaper.Truncate(message.Reply.Text, MaxBody);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{settings.ApiBaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{settings.AccountSid}/Messages.json")
         {
             Content = new FormUrlEncodedContent(form),
@@ -75,6 +89,17 @@ public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<Twilio
         return Classify(response, body);
     }
 
+    /// <summary>The ContentSid configured for the template language the person's language is sent in (Creole: French).</summary>
+    internal static string? ContentSid(OutboxTemplate wanted, ContentSet content, TwilioOptions settings)
+    {
+        if (content.Templates.FirstOrDefault(t => t.Id == wanted.Id) is not { } template || !settings.ContentSids.TryGetValue(wanted.Id, out var sids))
+        {
+            return null;
+        }
+
+        return sids.GetValueOrDefault(template.For(wanted.Language, content.Common.SourceLanguage).Code);
+    }
+
     /// <summary>Twilio's errors (https://www.twilio.com/docs/api/errors), classified like courier.</summary>
     internal static SendResult Classify(HttpResponseMessage response, TwilioMessageResponse? body)
     {
@@ -84,11 +109,13 @@ public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<Twilio
             return new SendResult.Sent(sid);
         }
 
-        var error = SendResult.Safe($"twilio {body?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture)}: {body?.Message}");
+        var error = $"twilio {body?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture)}: {SendResult.Safe(body?.Message)}";
         return body?.Code switch
         {
             21610 => new SendResult.UserBlocked(error),   // the user replied STOP
             63016 => new SendResult.NeedsTemplate(error), // outside the WhatsApp window
+            63041 => new SendResult.TemplateRefused(error, Paused: true), // the template is paused by WhatsApp
+            63040 or 63042 or 63028 or 21656 => new SendResult.TemplateRefused(error, Paused: false), // rejected, disabled, wrong parameter count, invalid ContentVariables
             20429 or 63018 => new SendResult.Throttled(error, response.Headers.RetryAfter?.Delta),
             _ when status == (int)HttpStatusCode.TooManyRequests => new SendResult.Throttled(error, response.Headers.RetryAfter?.Delta),
             _ when status >= 500 || status == (int)HttpStatusCode.Unauthorized => new SendResult.Retryable(error),

@@ -26,10 +26,22 @@ public sealed class TwilioOptions
     public double MessagesPerSecond { get; set; } = 50;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Channels:Twilio:ContentSids:&lt;template id&gt;:&lt;template language&gt; = HX…: the Content API template (approved
+    /// by WhatsApp) for each template language in content/templates.yaml (es, en, fr, pt_BR, zh_CN). Required for
+    /// every language the bot serves when Twilio is enabled: outside WhatsApp's window Twilio sends nothing else.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> ContentSids { get; set; } = new(StringComparer.Ordinal);
 }
 
-internal sealed class TwilioOptionsValidator : IValidateOptions<TwilioOptions>
+internal sealed partial class TwilioOptionsValidator : IValidateOptions<TwilioOptions>
 {
+    public static bool IsContentSid(string? sid) => sid is not null && ContentSid().IsMatch(sid);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^HX[0-9a-fA-F]{32}$")]
+    private static partial System.Text.RegularExpressions.Regex ContentSid();
+
     public ValidateOptionsResult Validate(string? name, TwilioOptions options)
     {
         if (!options.Enabled)
@@ -54,6 +66,17 @@ internal sealed class TwilioOptionsValidator : IValidateOptions<TwilioOptions>
         if (!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out _) || options.MessagesPerSecond <= 0)
         {
             problems.Add("Channels:Twilio:ApiBaseUrl must be an absolute URL and MessagesPerSecond positive.");
+        }
+
+        foreach (var (id, languages) in options.ContentSids)
+        {
+            foreach (var (language, sid) in languages)
+            {
+                if (!IsContentSid(sid))
+                {
+                    problems.Add($"Channels:Twilio:ContentSids:{id}:{language} must be a Content SID (HX followed by 32 hexadecimal digits), not '{sid}'.");
+                }
+            }
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

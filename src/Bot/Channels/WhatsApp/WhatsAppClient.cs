@@ -13,7 +13,7 @@ namespace OimBot.Bot.Channels.WhatsApp;
 /// A thin Cloud API client: POST {GraphApiBaseUrl}/{ApiVersion}/{PhoneNumberId}/messages with a bearer token.
 /// Choices become reply buttons (at most 3, titles up to 20) or a list (up to 10 rows, titles up to 24).
 /// </summary>
-public sealed class WhatsAppClient(IHttpClientFactory httpFactory, IOptions<WhatsAppOptions> options) : IChannelSender
+public sealed class WhatsAppClient(IHttpClientFactory httpFactory, IOptions<WhatsAppOptions> options, ContentHosting.ContentHost content) : IChannelSender
 {
     public const int MaxText = 4096;
     public const int MaxInteractiveBody = 1024;
@@ -55,9 +55,24 @@ public sealed class WhatsAppClient(IHttpClientFactory httpFactory, IOptions<What
     {
         ArgumentNullException.ThrowIfNull(message);
         var settings = options.Value;
+        WaSend payload;
+        if (message.Template is { } wanted)
+        {
+            if (BuildTemplate(message.Address, wanted, content.Current, settings) is not { } template)
+            {
+                return new SendResult.TemplateRefused($"whatsapp: template '{wanted.Id}' is not in content/templates.yaml", Paused: false);
+            }
+
+            payload = template;
+        }
+        else
+        {
+            payload = Build(message.Address, message.Reply);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{settings.GraphApiBaseUrl.TrimEnd('/')}/{settings.ApiVersion}/{settings.PhoneNumberId}/messages")
         {
-            Content = JsonContent.Create(Build(message.Address, message.Reply), WhatsAppJson.Default.WaSend),
+            Content = JsonContent.Create(payload, WhatsAppJson.Default.WaSend),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
         using var response = await Http.SendAsync(request, cancellationToken);
@@ -92,6 +107,22 @@ public sealed class WhatsAppClient(IHttpClientFactory httpFactory, IOptions<What
         return new WaSend("whatsapp", "individual", to, "interactive", null, new WaSendInteractive(asButtons ? "button" : "list", body, action));
     }
 
+    /// <summary>
+    /// A template message: the approved name (Channels:WhatsApp:TemplateNames overrides the content's) and the template
+    /// language for the person's language (Creole speakers get French). No components: the templates have no variables.
+    /// </summary>
+    internal static WaSend? BuildTemplate(string to, OutboxTemplate wanted, ContentSet content, WhatsAppOptions settings)
+    {
+        if (content.Templates.FirstOrDefault(t => t.Id == wanted.Id) is not { } template)
+        {
+            return null;
+        }
+
+        var (code, _) = template.For(wanted.Language, content.Common.SourceLanguage);
+        var name = settings.TemplateNames.GetValueOrDefault(wanted.Id) ?? template.Name;
+        return new WaSend("whatsapp", "individual", to, "template", null, null, new WaSendTemplate(name, new WaSendLanguage("deterministic", code)));
+    }
+
     internal static SendResult Classify(HttpResponseMessage response, WaSendResponse? body)
     {
         var status = (int)response.StatusCode;
@@ -101,11 +132,14 @@ public sealed class WhatsAppClient(IHttpClientFactory httpFactory, IOptions<What
         }
 
         var code = body?.Error?.Code;
-        var error = SendResult.Safe($"whatsapp {code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {body?.Error?.Message}");
+        // The code first, outside the cleaning: Meta's codes have six digits, which the cleaning takes for a phone number.
+        var error = $"whatsapp {code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {SendResult.Safe(body?.Error?.Message)}";
         return code switch
         {
             _ when status == (int)HttpStatusCode.TooManyRequests || (code is { } c && ThrottlingCodes.Contains(c)) => new SendResult.Throttled(error, response.Headers.RetryAfter?.Delta),
             131047 => new SendResult.NeedsTemplate(error), // re-engagement: the 24-hour window has closed
+            132015 => new SendResult.TemplateRefused(error, Paused: true), // template paused for low quality (lifted after 3 or 6 hours)
+            132000 or 132001 or 132005 or 132007 or 132012 or 132016 => new SendResult.TemplateRefused(error, Paused: false), // parameters, missing or unapproved name/language, too long, policy, format, disabled
             131053 => new SendResult.Retryable(error),     // media upload/download: transient
             190 => new SendResult.Retryable(error),        // expired access token: fixed by configuration, keep the row
             _ when status >= 500 || status == (int)HttpStatusCode.Unauthorized => new SendResult.Retryable(error),

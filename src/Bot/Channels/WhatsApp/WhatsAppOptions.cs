@@ -28,6 +28,12 @@ public sealed class WhatsAppOptions
     public double MessagesPerSecond { get; set; } = 80;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Channels:WhatsApp:TemplateNames:&lt;template id&gt;: the name a template was approved under in WhatsApp Manager,
+    /// when it differs from the name in content/templates.yaml (a rejected name cannot be reused for 30 days).
+    /// </summary>
+    public Dictionary<string, string> TemplateNames { get; set; } = new(StringComparer.Ordinal);
 }
 
 internal sealed class WhatsAppOptionsValidator : IValidateOptions<WhatsAppOptions>
@@ -59,6 +65,14 @@ internal sealed class WhatsAppOptionsValidator : IValidateOptions<WhatsAppOption
         if (options.MessagesPerSecond <= 0)
         {
             problems.Add("Channels:WhatsApp:MessagesPerSecond must be positive.");
+        }
+
+        foreach (var (id, templateName) in options.TemplateNames)
+        {
+            if (!OimBot.Content.Templates.IsName(templateName))
+            {
+                problems.Add($"Channels:WhatsApp:TemplateNames:{id} must be a WhatsApp template name (lower-case letters, digits and '_'), not '{templateName}'.");
+            }
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -30,7 +30,12 @@ public sealed record WaError(int? Code, string? Title);
 
 // Sending: https://developers.facebook.com/docs/whatsapp/cloud-api/messages
 
-public sealed record WaSend(string MessagingProduct, string RecipientType, string To, string Type, WaSendText? Text, WaSendInteractive? Interactive);
+public sealed record WaSend(string MessagingProduct, string RecipientType, string To, string Type, WaSendText? Text, WaSendInteractive? Interactive, WaSendTemplate? Template = null);
+
+/// <summary>https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates: no components, since OimBot's templates have no variables.</summary>
+public sealed record WaSendTemplate(string Name, WaSendLanguage Language);
+
+public sealed record WaSendLanguage(string Policy, string Code);
 
 public sealed record WaSendText(bool PreviewUrl, string Body);
 

@@ -61,6 +61,9 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public string? Error { get; private set; }
 
+    /// <summary>The "reply waiting" template as the person would read it (in Spanish when their language has none).</summary>
+    public string? TemplateText { get; private set; }
+
     public string? Text { get; private set; }
 
     private string Me => User.Identity!.Name!;
@@ -155,6 +158,9 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
             ? (FirstLine(question.Text["es"]), question.Choices.FirstOrDefault(c => c.Id == a.Value)?.Label["es"] ?? a.Value)
             : (a.Key, a.Value))];
         Canned = [.. set.Canned.Select(c => new CannedOption(c.Id, c.Title["es"], ContentRenderer.Fill(set, c.Text[set.Supports(language) ? language : "es"], language, [])))];
+        TemplateText = set.Templates.FirstOrDefault(t => t.Id == MessageTemplate.ReplyWaiting) is { } template
+            ? template.For(set.Supports(language) ? language : set.Common.SourceLanguage, set.Common.SourceLanguage).Body
+            : null;
         Colleagues = [.. (await users.ListAsync(cancellationToken)).Where(u => !u.Disabled && u.Role != Roles.Analyst && u.Username != Me).Select(u => u.Username)];
         return Page();
     }

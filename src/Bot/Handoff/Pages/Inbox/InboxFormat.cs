@@ -23,14 +23,24 @@ public static class InboxFormat
     /// <summary>Time left in WhatsApp's 24-hour window (Cloud API and Twilio); null for channels without one.</summary>
     public static string? Window(CaseRow row, DateTimeOffset now)
     {
-        if (row.Channel is not ("whatsapp" or "twilio"))
+        if (WindowOpen(row, now) is not { } open)
         {
             return null;
         }
 
-        var left = row.LastInboundAt + TimeSpan.FromHours(24) - now;
-        return left <= TimeSpan.Zero ? "cerrada" : $"{(int)left.TotalHours} h {left.Minutes} min";
+        var left = row.LastInboundAt + SqliteConversationStore.WhatsAppWindow - now;
+        return open ? $"abierta {(int)left.TotalHours} h {left.Minutes} min más" : "cerrada: primero irá una plantilla";
     }
+
+    /// <summary>Whether a reply reaches the person directly now: null for channels without a window.</summary>
+    public static bool? WindowOpen(CaseRow row, DateTimeOffset now) =>
+        row.Channel is "whatsapp" or "twilio" ? row.LastInboundAt + SqliteConversationStore.WhatsAppWindow > now : null;
+
+    /// <summary>What the reply box says when WhatsApp's window is closed, with the template the person will get.</summary>
+    public static string ClosedWindowNote(string? templateText) =>
+        "La ventana de 24 h de WhatsApp está cerrada (la persona escribió por última vez hace más de un día). Al enviar, la persona recibe primero "
+        + (templateText is null ? "una plantilla aprobada" : $"la plantilla «{templateText}»")
+        + "; tu respuesta queda retenida y le llega en cuanto responda. Si escribe STOP o BORRAR, no le llega.";
 
     public static string Status(CaseRow row) => row.Status switch
     {
@@ -39,6 +49,32 @@ public static class InboxFormat
         _ => "cerrado",
     };
 
+    /// <summary>A delivery status, with the provider's reason when a message could not go (a template paused or rejected…).</summary>
+    public static string Delivery(CaseEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var status = Delivery(entry.Delivery);
+        return entry.Delivery is OutboxStatus.Failed or OutboxStatus.Dead or OutboxStatus.Pending && entry.DeliveryError is { Length: > 0 } error
+            ? $"{status} ({Reason(error)})"
+            : status;
+    }
+
+    /// <summary>Provider errors as a caseworker reads them (the provider's code leads the stored error: "whatsapp 132015: …").</summary>
+    public static string Reason(string error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var code = error.Split(' ', ':') is [_, var number, ..] ? number : string.Empty;
+        return code switch
+        {
+            "132015" or "63041" => $"WhatsApp pausó la plantilla por su calidad; se reintenta sola; {error}",
+            "132000" or "132001" or "132005" or "132007" or "132012" or "132016" or "63040" or "63042" or "63028" or "21656"
+                => $"WhatsApp no aceptó la plantilla (no aprobada, desactivada o con otros datos); avise a quien administra WhatsApp; {error}",
+            _ when error.Contains("ContentSids", StringComparison.Ordinal) || error.Contains("templates.yaml", StringComparison.Ordinal)
+                => $"la plantilla no está configurada; avise a quien administra WhatsApp; {error}",
+            _ => error,
+        };
+    }
+
     public static string Delivery(OutboxStatus? status) => status switch
     {
         OutboxStatus.Pending or OutboxStatus.Sending => "enviando…",
@@ -46,7 +82,7 @@ public static class InboxFormat
         OutboxStatus.Delivered => "entregado",
         OutboxStatus.Read => "leído",
         OutboxStatus.Failed or OutboxStatus.Dead => "no se pudo entregar",
-        OutboxStatus.NeedsTemplate => "no entregado: la ventana de 24 h de WhatsApp está cerrada",
+        OutboxStatus.Held => "retenido: la ventana de 24 h de WhatsApp está cerrada; sale en cuanto la persona escriba",
         OutboxStatus.Cancelled => "cancelado (la persona pidió no recibir más)",
         OutboxStatus.Blocked => "no entregado: la persona bloqueó el bot",
         _ => string.Empty,
