@@ -227,7 +227,9 @@ public sealed partial class SqliteConversationStore(
                 case OutboxOutcome.Sent sent:
                     // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses
                     // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
-                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = NULL, payload = '', lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
+                    // A WhatsApp reply (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the
+                    // provider may still refuse it for the window (Twilio reports 63016 after accepting), and it is then held.
+                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END, payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
                     var taken = sent.ProviderMessageId is { } provider && await connection.ExecuteScalarAsync<long>(
                         "SELECT COUNT(*) FROM outbox WHERE channel = (SELECT channel FROM outbox WHERE id = @id) AND provider_message_id = @provider AND id <> @id",
                         new { id, provider },
@@ -283,22 +285,34 @@ public sealed partial class SqliteConversationStore(
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            var current = await connection.QuerySingleOrDefaultAsync<string>(
-                "SELECT status FROM outbox WHERE channel = @channel AND provider_message_id = @providerMessageId",
-                new { channel, providerMessageId });
-            if (current is null)
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var current = await connection.QuerySingleOrDefaultAsync<(long Id, string Status, string? Template, byte[]? Cipher)>(
+                "SELECT id AS Id, status AS Status, template AS Template, address_cipher AS Cipher FROM outbox WHERE channel = @channel AND provider_message_id = @providerMessageId",
+                new { channel, providerMessageId },
+                transaction);
+            if (current.Status is null)
             {
                 return false;
             }
 
-            // Reports arrive out of order ("read" without "delivered", "delivered" after "read"): only move forward.
-            if (DeliveryRank(status) > DeliveryRank(ParseStatus(current)))
+            if (status == OutboxStatus.Failed && IsWindowClosed(failure) && current.Template is null && current.Cipher is not null && ParseStatus(current.Status) == OutboxStatus.Sent)
             {
+                // Accepted, then refused because the window had closed (Twilio reports 63016 this way): never a lost
+                // reply. It is held like one refused at once, and the template asks the person to write.
+                await connection.ExecuteAsync("UPDATE outbox SET provider_message_id = NULL WHERE id = @id", new { id = current.Id }, transaction);
+                await HoldAsync(connection, transaction, current.Id, new OutboxOutcome.Held(failure!, MessageTemplate.ReplyWaiting, HeldNote), now);
+            }
+            else if (DeliveryRank(status) > DeliveryRank(ParseStatus(current.Status)))
+            {
+                // Reports arrive out of order ("read" without "delivered", "delivered" after "read"): only move forward.
+                // Settled for good now: the sealed text and address kept for a late window refusal go.
                 await connection.ExecuteAsync(
-                    "UPDATE outbox SET status = @status, last_error = COALESCE(@error, last_error), updated_at = @at WHERE channel = @channel AND provider_message_id = @providerMessageId",
-                    new { channel, providerMessageId, status = StatusName(status), error = failure, at = Stamp(now) });
+                    "UPDATE outbox SET status = @status, last_error = COALESCE(@error, last_error), address_cipher = NULL, payload = '', updated_at = @at WHERE id = @id",
+                    new { id = current.Id, status = StatusName(status), error = failure, at = Stamp(now) },
+                    transaction);
             }
 
+            await transaction.CommitAsync(cancellationToken);
             return true;
         }
         finally
@@ -306,6 +320,12 @@ public sealed partial class SqliteConversationStore(
             _writeGate.Release();
         }
     }
+
+    /// <summary>What the case page says when a reply held after a late refusal (no template name known to the store).</summary>
+    internal const string HeldNote = "Fuera de la ventana de 24 h de WhatsApp: se envió la plantilla de aviso. La respuesta queda retenida y sale en cuanto la persona escriba.";
+
+    /// <summary>A provider's report that the 24-hour window had closed (Meta 131047, Twilio 63016).</summary>
+    internal static bool IsWindowClosed(string? failure) => failure is "whatsapp 131047" or "twilio 63016";
 
     public async Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken)
     {

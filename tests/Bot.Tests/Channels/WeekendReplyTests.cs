@@ -80,6 +80,34 @@ public sealed class WeekendReplyTests
         Assert.Equal(OutboxStatus.Sent, entries.Single(e => e.Author == "caseworker").Delivery);
     }
 
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public async Task AReplyAcceptedThenRefusedForTheWindow_IsHeld_NotLost(string channel)
+    {
+        await using var weekend = await Weekend.StartAsync(channel);
+        var reference = await weekend.FridayRequestAsync();
+
+        // Saturday: the window looks open, the provider accepts the reply, then reports it failed: the window had closed
+        // (Twilio reports 63016 this way; Meta can report 131047 in a status).
+        weekend.Host.Factory.Clock.AdvanceTo(FridayEvening + TimeSpan.FromHours(20));
+        var handoff = weekend.Host.Factory.Services.GetRequiredService<HandoffService>();
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", Reply, CancellationToken.None));
+        await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Any(r => r.Answered && r.Text.Contains(Reply, StringComparison.Ordinal)));
+        await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
+        await weekend.ReportAsync("SELECT provider_message_id FROM outbox ORDER BY id DESC LIMIT 1", "failed", channel == "whatsapp" ? 131047 : 63016);
+
+        await weekend.WaitForTemplateAsync();
+        await weekend.Host.WaitForOutboxAsync(rows => rows.Count(r => r.Status == "held") == 1);
+        Assert.Equal(OutboxStatus.Held, (await weekend.TranscriptAsync(reference)).Single(e => e.Author == "caseworker").Delivery);
+
+        await weekend.SendAsync("hola");
+        await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Count(r => r.Answered && r.Text.Contains(Reply, StringComparison.Ordinal)) == 2);
+        await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
+        await Task.Delay(300);
+        Assert.Equal(2, weekend.ToPerson().Count(r => r.Text.Contains(Reply, StringComparison.Ordinal)));
+        Assert.Equal(0, await weekend.Host.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'failed'"));
+    }
+
     /// <summary>channel, the provider's refusal of the template, whether it is paused (tried again) or refused for good.</summary>
     public static TheoryData<string, string, bool> Refusals => new()
     {
@@ -96,10 +124,7 @@ public sealed class WeekendReplyTests
     {
         await using var weekend = await Weekend.StartAsync(channel);
         var reference = await weekend.FridayRequestAsync();
-        weekend.Host.Factory.Clock.AdvanceTo(MondayMorning);
-        weekend.Host.Fake.Script(weekend.SendPath, FakeResponse.Json(400, refusal));
-        var handoff = weekend.Host.Factory.Services.GetRequiredService<HandoffService>();
-        Assert.Null(await handoff.ReplyAsync(reference, "ana", Reply, CancellationToken.None));
+        await weekend.AnswerOnMondayAsync(reference, () => weekend.Host.Fake.Script(weekend.SendPath, FakeResponse.Json(400, refusal)));
 
         await weekend.Host.WaitForOutboxAsync(rows => rows.Any(r => r.Error is { } e && (e.Contains("132", StringComparison.Ordinal) || e.Contains("6304", StringComparison.Ordinal))));
         var entry = (await weekend.TranscriptAsync(reference)).Single(e => e.Author == "system" && e.Text.Contains("plantilla", StringComparison.Ordinal));
@@ -136,9 +161,7 @@ public sealed class WeekendReplyTests
     {
         await using var weekend = await Weekend.StartAsync(channel);
         var reference = await weekend.FridayRequestAsync();
-        weekend.Host.Factory.Clock.AdvanceTo(MondayMorning);
-        var handoff = weekend.Host.Factory.Services.GetRequiredService<HandoffService>();
-        Assert.Null(await handoff.ReplyAsync(reference, "ana", Reply, CancellationToken.None));
+        var handoff = await weekend.AnswerOnMondayAsync(reference);
         await weekend.WaitForTemplateAsync();
         await weekend.Host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "held"));
 
@@ -335,6 +358,16 @@ public sealed class WeekendReplyTests
             return Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
         }
 
+        /// <summary>Monday morning: the caseworker answers the case (after <paramref name="before"/>, e.g. scripting the provider).</summary>
+        public async Task<HandoffService> AnswerOnMondayAsync(string reference, Action? before = null)
+        {
+            Host.Factory.Clock.AdvanceTo(MondayMorning);
+            before?.Invoke();
+            var handoff = Host.Factory.Services.GetRequiredService<HandoffService>();
+            Assert.Null(await handoff.ReplyAsync(reference, "ana", Reply, CancellationToken.None));
+            return handoff;
+        }
+
         public async Task SendAsync(string text)
         {
             var id = ++_sent;
@@ -367,18 +400,35 @@ public sealed class WeekendReplyTests
             (await Host.Factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None))!.Transcript;
 
         /// <summary>The provider's delivery report for the template, signed as the provider signs it.</summary>
-        public async Task ReportTemplateAsync(string status)
+        public Task ReportTemplateAsync(string status) => ReportAsync("SELECT provider_message_id FROM outbox WHERE template IS NOT NULL", status, null);
+
+        /// <summary>A delivery report for the row <paramref name="query"/> finds, with the provider's error code if any.</summary>
+        public async Task ReportAsync(string query, string status, int? errorCode)
         {
             await using var db = new SqliteConnection($"Data Source={Host.Factory.DatabasePath}");
-            var id = await db.ExecuteScalarAsync<string>("SELECT provider_message_id FROM outbox WHERE template IS NOT NULL");
-            var response = _channel == "whatsapp"
-                ? await Host.PostWhatsAppAsync(ChannelHost.WhatsAppEnvelope($$$"""
-                    "statuses":[{"id":"{{{id}}}","recipient_id":"{{{_number}}}","status":"{{{status}}}","timestamp":"{{{Host.Factory.Clock.GetUtcNow().ToUnixTimeSeconds()}}}"}]
-                    """))
-                : await Host.PostTwilioAsync(new Dictionary<string, string>
+            var id = await db.ExecuteScalarAsync<string>(query);
+            var errors = errorCode is { } code ? $$""","errors":[{"code":{{code}},"title":"Re-engagement message"}]""" : string.Empty;
+            HttpResponseMessage response;
+            if (_channel == "whatsapp")
+            {
+                response = await Host.PostWhatsAppAsync(ChannelHost.WhatsAppEnvelope($$$"""
+                    "statuses":[{"id":"{{{id}}}","recipient_id":"{{{_number}}}","status":"{{{status}}}","timestamp":"{{{Host.Factory.Clock.GetUtcNow().ToUnixTimeSeconds()}}}"{{{errors}}}}]
+                    """));
+            }
+            else
+            {
+                var form = new Dictionary<string, string>
                 {
                     ["MessageSid"] = id!, ["MessageStatus"] = status, ["AccountSid"] = ChannelHost.TwilioSid, ["To"] = "whatsapp:+" + _number, ["From"] = ChannelHost.TwilioFrom, ["ApiVersion"] = "2010-04-01",
-                });
+                };
+                if (errorCode is { } twilioCode)
+                {
+                    form["ErrorCode"] = twilioCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                response = await Host.PostTwilioAsync(form);
+            }
+
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 

@@ -44,7 +44,8 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     {
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
-        Assert.Equal(4, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(5, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
