@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.Channels.Telegram;
 using OimBot.Bot.Channels.Twilio;
 using OimBot.Bot.Channels.WhatsApp;
@@ -102,26 +102,5 @@ internal sealed class TelegramPollingHost(IOptions<TelegramOptions> options, ISe
 
         var poller = ActivatorUtilities.CreateInstance<TelegramPoller>(services);
         return poller.StartAsync(stoppingToken).ContinueWith(_ => poller.ExecuteTask ?? Task.CompletedTask, TaskScheduler.Default).Unwrap();
-    }
-}
-
-/// <summary>Healthy, or Degraded with the counts when messages are dead-lettered (visible in /healthz); held replies are normal.</summary>
-internal sealed class OutboxHealthCheck(IConversationStore store) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var report = await store.OutboxReportAsync(cancellationToken);
-            var dead = report.Counts.GetValueOrDefault(OutboxStatus.Dead);
-            var held = report.Counts.GetValueOrDefault(OutboxStatus.Held);
-            var pending = report.Counts.GetValueOrDefault(OutboxStatus.Pending) + report.Counts.GetValueOrDefault(OutboxStatus.Sending);
-            var summary = $"{pending} waiting, {dead} dead-lettered, {held} held until the person writes (WhatsApp window)";
-            return dead > 0 ? HealthCheckResult.Degraded(summary) : HealthCheckResult.Healthy(summary);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy($"outbox unavailable ({ex.GetType().Name})");
-        }
     }
 }

@@ -1,5 +1,6 @@
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Channels;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Channels;
 
@@ -10,7 +11,7 @@ namespace OimBot.Bot.Channels;
 /// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
 /// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore store, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
+public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -62,7 +63,7 @@ public sealed partial class InboundPipeline(TurnGuard turns, IConversationStore 
                     await turns.HandleAsync(message, cancellationToken);
                     break;
                 case InboundEvent.Status status:
-                    var known = await store.ApplyDeliveryStatusAsync(channel, status.ProviderMessageId, status.NewStatus, status.Error, clock.GetUtcNow(), cancellationToken);
+                    var known = await outbox.ApplyDeliveryStatusAsync(channel, status.ProviderMessageId, status.NewStatus, status.Error, clock.GetUtcNow(), cancellationToken);
                     LogStatus(logger, channel, status.NewStatus, known);
                     break;
                 default:

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Operations;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Channels;
 

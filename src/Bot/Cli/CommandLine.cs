@@ -1,3 +1,5 @@
+using OimBot.Bot.Outbox;
+
 namespace OimBot.Bot.Cli;
 
 /// <summary>The service's commands besides running the web host: <c>chat</c> and <c>content validate</c>.</summary>

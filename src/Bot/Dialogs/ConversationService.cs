@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;

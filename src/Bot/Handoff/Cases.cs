@@ -1,6 +1,7 @@
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
 using OimBot.Content;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Handoff;
 

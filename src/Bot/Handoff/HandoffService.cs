@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using OimBot.Bot.Operations;
 using OimBot.Analytics;
 using OimBot.Bot.Channels;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Channels;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
@@ -49,7 +49,7 @@ public sealed class OperationsSnapshot
 }
 
 /// <summary>Refreshes <see cref="OperationsSnapshot"/>.</summary>
-internal sealed class OperationsSampler(OperationsSnapshot snapshot, IConversationStore store, ICaseStore cases, IOptions<MetricsOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<OperationsSampler> logger)
+internal sealed class OperationsSampler(OperationsSnapshot snapshot, IOutboxStore outbox, ICaseStore cases, IOptions<MetricsOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<OperationsSampler> logger)
     : BackgroundLoop("metrics", clock, metrics, logger)
 {
     protected override TimeSpan Interval => options.Value.SampleInterval;
@@ -66,7 +66,7 @@ internal sealed class OperationsSampler(OperationsSnapshot snapshot, IConversati
     {
         try
         {
-            var report = await store.OutboxReportAsync(cancellationToken);
+            var report = await outbox.ReportAsync(cancellationToken);
             var now = Clock.GetUtcNow();
             var open = await cases.QueueAsync(cancellationToken);
             snapshot.Outbox = report.Counts;

@@ -1,6 +1,7 @@
 using OimBot.Analytics;
 using OimBot.Bot.Dialogs;
 using OimBot.Content;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Storage;
 
@@ -56,23 +57,6 @@ public interface IConversationStore
     /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>.
     /// </summary>
     Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Claims up to <paramref name="max"/> due rows for sending, at most one per recipient and always the oldest
-    /// unsettled one (so a user's messages go out in order). A claim lasts <paramref name="lease"/>: a crashed
-    /// sender's rows are claimed again when it runs out.
-    /// </summary>
-    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
-
-    Task CompleteOutboxAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>A provider's delivery report (delivered, read, failed); never moves a row backwards. False when no row matches.</summary>
-    Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
-
-    Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken);
-
-    /// <summary>Puts dead-lettered rows back in the queue; returns how many.</summary>
-    Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The web chat's messages that were not answers to a request (a caseworker's reply…): handed over once, oldest first.</summary>
     Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using OimBot.Bot.Handoff;
 using OimBot.Content;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Storage;
 
@@ -42,7 +43,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status, o.last_error FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
             new { id = row.Id });
         var transcript = entries
-            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : SqliteConversationStore.ParseStatus(e.Delivery), e.Error))
+            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : OutboxStatuses.Parse(e.Delivery), e.Error))
             .ToList();
         return new CaseDetail(row.ToCase(), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
     }

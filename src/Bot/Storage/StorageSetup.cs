@@ -20,6 +20,7 @@ public static class StorageSetup
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddAnalyticsRecording();
         builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.SqliteOutboxStore>();
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<BotMetrics>();
         builder.Services.AddSingleton<ICaseStore, SqliteCaseStore>();

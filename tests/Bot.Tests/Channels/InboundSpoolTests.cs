@@ -7,6 +7,7 @@ using OimBot.Bot.Channels;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Tests.Channels;
 

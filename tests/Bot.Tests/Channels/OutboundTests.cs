@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Tests.Channels;
 
@@ -95,7 +96,7 @@ public sealed class OutboundTests
         _ = factory.CreateClient();
         var conversations = factory.Services.GetRequiredService<OimBot.Bot.Dialogs.ConversationService>();
         await conversations.HandleAsync(new ChannelAddress("telegram", "4242"), "u-disabled-1", OimBot.Bot.Dialogs.UserMessage.FromText("hola"), Delivery.Outbox(), CancellationToken.None);
-        var dispatcher = factory.Services.GetRequiredService<OimBot.Bot.Channels.Outbox.OutboxDispatcher>();
+        var dispatcher = factory.Services.GetRequiredService<OimBot.Bot.Outbox.OutboxDispatcher>();
 
         for (var round = 0; round < 10; round++)
         {
@@ -250,7 +251,7 @@ public sealed class OutboundTests
         Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
 
         broken = false;
-        var store = host.Factory.Services.GetRequiredService<IConversationStore>();
+        var store = host.Factory.Services.GetRequiredService<OimBot.Bot.Outbox.IOutboxStore>();
         Assert.Equal(1, await store.RequeueDeadAsync(host.Factory.Clock.GetUtcNow(), CancellationToken.None));
         await host.WaitForOutboxAsync(rows => rows is [{ Status: "sent" }]);
         Assert.Single(host.Fake.Requests, r => ForChat(r, 4247) && r.Status == 200);

@@ -2,7 +2,7 @@ using System.Net;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.Channels.Twilio;
 using OimBot.Bot.Channels.WhatsApp;
 using OimBot.Bot.Handoff;

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Tests.TestHost;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Tests.Handoff;
 
@@ -73,7 +74,7 @@ public sealed class HandoffServiceTests
         Assert.Equal(["close", "reply", "claim", "view-transcript"], audit.Where(a => a.CaseReference == reference).Select(a => a.Action).Take(4));
         var closed = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
         Assert.Equal(CaseStatus.Closed, closed!.Row.Status);
-        Assert.Equal(OimBot.Bot.Storage.OutboxStatus.Sent, closed.Transcript.Single(e => e.Author == "caseworker").Delivery);
+        Assert.Equal(OimBot.Bot.Outbox.OutboxStatus.Sent, closed.Transcript.Single(e => e.Author == "caseworker").Delivery);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using OimBot.Bot.Dialogs;
 using OimBot.Bot.Reporting;
 using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Tests.Reporting;
 

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;

@@ -55,19 +55,6 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
     public Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken) =>
         inner.PurgeAsync(inactiveBefore, dedupeBefore, outboxBefore, cancellationToken);
 
-    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
-        inner.ClaimOutboxAsync(now, max, lease, cancellationToken);
-
-    public Task CompleteOutboxAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.CompleteOutboxAsync(id, outcome, now, cancellationToken);
-
-    public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.ApplyDeliveryStatusAsync(channel, providerMessageId, status, failure, now, cancellationToken);
-
-    public Task<OutboxReport> OutboxReportAsync(CancellationToken cancellationToken) => inner.OutboxReportAsync(cancellationToken);
-
-    public Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.RequeueDeadAsync(now, cancellationToken);
-
     public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.TakeWebChatMessagesAsync(address, now, cancellationToken);
 

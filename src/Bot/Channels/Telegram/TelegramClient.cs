@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.Storage;
 using OimBot.Content;
 

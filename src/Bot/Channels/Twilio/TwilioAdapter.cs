@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Channels.Twilio;
 

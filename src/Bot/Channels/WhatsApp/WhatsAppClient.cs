@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OimBot.Bot.Channels.Outbox;
+using OimBot.Bot.Outbox;
 using OimBot.Bot.Storage;
 using OimBot.Content;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Handoff.Pages.Inbox;
 
@@ -28,13 +29,13 @@ public static class InboxFormat
             return null;
         }
 
-        var left = row.LastInboundAt + SqliteConversationStore.WhatsAppWindow - now;
+        var left = row.LastInboundAt + Outbox.Delivery.WhatsAppWindow - now;
         return open ? $"abierta {(int)left.TotalHours} h {left.Minutes} min más" : "cerrada: primero irá una plantilla";
     }
 
     /// <summary>Whether a reply reaches the person directly now: null for channels without a window.</summary>
     public static bool? WindowOpen(CaseRow row, DateTimeOffset now) =>
-        row.Channel is "whatsapp" or "twilio" ? row.LastInboundAt + SqliteConversationStore.WhatsAppWindow > now : null;
+        row.Channel is "whatsapp" or "twilio" ? row.LastInboundAt + Outbox.Delivery.WhatsAppWindow > now : null;
 
     /// <summary>What the reply box says when WhatsApp's window is closed, with the template the person will get.</summary>
     public static string ClosedWindowNote(string? templateText) =>

@@ -6,7 +6,7 @@ using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>
 /// One Polly pipeline per channel, outermost first: quick retries (jittered exponential, honouring the provider's

@@ -1,7 +1,7 @@
 using OimBot.Bot.Storage;
 using OimBot.Content;
 
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>How fast, and how long each try may take, when sending on one channel.</summary>
 /// <param name="PerRecipientPerSecond">A limit per chat (Telegram: about one message per second), or null.</param>

@@ -1,6 +1,6 @@
 using OimBot.Content;
 
-namespace OimBot.Bot.Storage;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>Where an outbox row stands. Only <see cref="Pending"/> and <see cref="Sending"/> rows are still to be sent.</summary>
 public enum OutboxStatus
@@ -30,10 +30,21 @@ public enum OutboxStatus
     Blocked,
 }
 
+/// <summary>How statuses are stored: the enum's name in lower case ('pending', 'held'…).</summary>
+public static class OutboxStatuses
+{
+    public static string Name(OutboxStatus status) => status.ToString().ToLowerInvariant();
+
+    public static OutboxStatus Parse(string name) => Enum.Parse<OutboxStatus>(name, ignoreCase: true);
+}
+
 /// <summary>How a turn's replies are delivered: in the HTTP response (web chat) or through the outbox (messaging channels).</summary>
 public sealed record Delivery(bool ThroughOutbox, DateTimeOffset? WindowExpiresAt = null, string? CallbackQueryId = null)
 {
     public static readonly Delivery InResponse = new(ThroughOutbox: false);
+
+    /// <summary>WhatsApp's customer-service window (Cloud API and Twilio): 24 hours from the person's last message.</summary>
+    public static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
 
     public static Delivery Outbox(DateTimeOffset? windowExpiresAt = null, string? callbackQueryId = null) =>
         new(ThroughOutbox: true, windowExpiresAt, callbackQueryId);

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using OimBot.Bot.Storage;
 using OimBot.Content;
 
-namespace OimBot.Bot.Storage;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>Inserting outbox rows, shared by turns and by the bot's messages outside turns (case claimed, closed…).</summary>
 internal static class OutboxRows
@@ -71,5 +72,51 @@ internal static class OutboxRows
                 language = template?.Language,
             },
             transaction);
+    }
+
+    /// <summary>
+    /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out
+    /// first (they are older than this turn's), and rows still waiting take the new window.
+    /// </summary>
+    public static async Task ReopenWindowAsync(SqliteConnection connection, SqliteTransaction transaction, AddressProtector protector, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
+    {
+        var at = SqliteDatabase.Stamp(now);
+        var released = await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = @at, window_expires_at = @window, last_error = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'held'",
+            new { channel, hash, window = SqliteDatabase.Stamp(window), at },
+            transaction);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET window_expires_at = @window WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND template IS NULL AND window_expires_at < @window",
+            new { channel, hash, window = SqliteDatabase.Stamp(window) },
+            transaction);
+        if (released > 0 && conversationId is not null && await CaseTransactions.LatestCaseIdAsync(connection, transaction, conversationId) is { } caseId)
+        {
+            await CaseTransactions.AddMessageAsync(
+                connection, transaction, protector, caseId, "system", null,
+                released == 1 ? "La persona volvió a escribir: la ventana de WhatsApp se abrió y la respuesta retenida sale ahora." : $"La persona volvió a escribir: la ventana de WhatsApp se abrió y las {released} respuestas retenidas salen ahora.",
+                null,
+                now);
+        }
+    }
+
+    /// <summary>STOP, or the person blocked the bot: nothing queued or held for them goes out.</summary>
+    public static Task CancelAsync(SqliteConnection connection, SqliteTransaction transaction, string channel, byte[] hash, DateTimeOffset now) =>
+        connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'held')",
+            new { channel, hash, at = SqliteDatabase.Stamp(now) },
+            transaction);
+
+    /// <summary>A conversation's state, or null when it cannot be read.</summary>
+    public static Dialogs.ConversationState? ReadState(string id, string json)
+    {
+        _ = id;
+        try
+        {
+            return JsonSerializer.Deserialize(json, StorageJson.Default.ConversationState);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -1,6 +1,6 @@
 using OimBot.Bot.Storage;
 
-namespace OimBot.Bot.Cli;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>
 /// <c>outbox status</c> lists how many messages wait, were sent, failed or are dead-lettered (ids, channels and error
@@ -21,8 +21,8 @@ internal static class OutboxCommand
         builder.Logging.ClearProviders();
         builder.AddStorage();
         await using var app = builder.Build();
-        var store = app.Services.GetRequiredService<IConversationStore>();
-        await store.MigrateAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<IConversationStore>().MigrateAsync(CancellationToken.None);
+        var store = app.Services.GetRequiredService<IOutboxStore>();
         if (verb == "retry-dead")
         {
             var requeued = await store.RequeueDeadAsync(TimeProvider.System.GetUtcNow(), CancellationToken.None);
@@ -30,15 +30,15 @@ internal static class OutboxCommand
             return 0;
         }
 
-        var report = await store.OutboxReportAsync(CancellationToken.None);
+        var report = await store.ReportAsync(CancellationToken.None);
         foreach (var status in Enum.GetValues<OutboxStatus>())
         {
-            await output.WriteLineAsync($"{SqliteConversationStore.StatusName(status),-15} {report.Counts.GetValueOrDefault(status),8}");
+            await output.WriteLineAsync($"{OutboxStatuses.Name(status),-15} {report.Counts.GetValueOrDefault(status),8}");
         }
 
         foreach (var problem in report.Problems)
         {
-            await output.WriteLineAsync($"#{problem.Id} {problem.Channel} {SqliteConversationStore.StatusName(problem.Status)} after {problem.Attempts} attempts, {problem.UpdatedAt:yyyy-MM-dd HH:mm} UTC: {problem.LastError}");
+            await output.WriteLineAsync($"#{problem.Id} {problem.Channel} {OutboxStatuses.Name(problem.Status)} after {problem.Attempts} attempts, {problem.UpdatedAt:yyyy-MM-dd HH:mm} UTC: {problem.LastError}");
         }
 
         return 0;

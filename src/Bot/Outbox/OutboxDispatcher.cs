@@ -7,7 +7,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>
 /// Sends outbox rows in the background: claims due rows (one per recipient, oldest first), sends each through its
@@ -16,7 +16,7 @@ namespace OimBot.Bot.Channels.Outbox;
 /// process come back when their lease runs out.
 /// </summary>
 public sealed partial class OutboxDispatcher(
-    IConversationStore store,
+    IOutboxStore store,
     IEnumerable<IChannelSender> senders,
     SendPipelines pipelines,
     OutboxSignal signal,
@@ -47,7 +47,7 @@ public sealed partial class OutboxDispatcher(
         {
             try
             {
-                await store.CompleteOutboxAsync(kept.Id, kept.Outcome, clock.GetUtcNow(), cancellationToken);
+                await store.CompleteAsync(kept.Id, kept.Outcome, clock.GetUtcNow(), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -71,7 +71,7 @@ public sealed partial class OutboxDispatcher(
             return 0;
         }
 
-        var batch = await store.ClaimOutboxAsync(clock.GetUtcNow(), settings.BatchSize, settings.Lease, cancellationToken);
+        var batch = await store.ClaimAsync(clock.GetUtcNow(), settings.BatchSize, settings.Lease, cancellationToken);
         if (batch.Count > 0)
         {
             await Parallel.ForEachAsync(
@@ -106,7 +106,7 @@ public sealed partial class OutboxDispatcher(
 
                 var capacity = settings.Concurrency - inFlight.Count;
                 var claimed = capacity > 0
-                    ? await store.ClaimOutboxAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
+                    ? await store.ClaimAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
                     : [];
                 foreach (var message in claimed)
                 {
@@ -182,7 +182,7 @@ public sealed partial class OutboxDispatcher(
         try
         {
             // Recorded even when shutting down, so a row that was sent is never sent again.
-            await store.CompleteOutboxAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
+            await store.CompleteAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
             LogOutcome(logger, message.Id, message.Channel, outcome.GetType().Name);
         }
         catch (Exception ex)

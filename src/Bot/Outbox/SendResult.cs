@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>How a provider answered one send, classified like courier's error taxonomy.</summary>
 public abstract partial record SendResult

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 public sealed class OutboxOptions
 {

@@ -1,4 +1,4 @@
-namespace OimBot.Bot.Channels.Outbox;
+namespace OimBot.Bot.Outbox;
 
 /// <summary>Wakes the dispatcher as soon as a turn queued replies, instead of waiting for the next poll.</summary>
 public sealed class OutboxSignal : IDisposable
