@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
@@ -75,17 +76,17 @@ internal static class CaseTransactions
             transaction);
 
     /// <summary>The conversation's most recent case, open or closed (a held reply may outlive its case).</summary>
-    public static Task<string?> LatestCaseIdAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId) =>
+    public static Task<string?> LatestCaseIdAsync(DbConnection connection, DbTransaction transaction, string conversationId) =>
         connection.QuerySingleOrDefaultAsync<string>(
             "SELECT id FROM cases WHERE conversation_id = @conversationId AND transcript_deleted_at IS NULL ORDER BY created_at DESC LIMIT 1",
             new { conversationId },
             transaction);
 
     /// <summary>Transcript text is encrypted at rest with the same key as channel addresses.</summary>
-    public static Task AddMessageAsync(SqliteConnection connection, SqliteTransaction transaction, AddressProtector protector, string caseId, string author, string? authorName, string text, long? outboxId, DateTimeOffset now) =>
+    public static Task AddMessageAsync(DbConnection connection, DbTransaction transaction, AddressProtector protector, string caseId, string author, string? authorName, string text, long? outboxId, DateTimeOffset now) =>
         connection.ExecuteAsync(
             "INSERT INTO case_messages (case_id, author, author_name, text_cipher, outbox_id, created_at) VALUES (@caseId, @author, @authorName, @cipher, @outboxId, @at)",
-            new { caseId, author, authorName, cipher = protector.Encrypt(text), outboxId, at = SqliteDatabase.Stamp(now) },
+            new { caseId, author, authorName, cipher = protector.Encrypt(text), outboxId, at = SqlTime.For(connection).Write(now) },
             transaction);
 
     private static string NewReference() =>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using OimBot.Bot.Storage;
 using OimBot.Content;
 
@@ -38,8 +38,8 @@ internal static class OutboxRows
     }
 
     public static async Task<long> InsertAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         AddressProtector protector,
         string channel,
         byte[] recipientHash,
@@ -51,12 +51,13 @@ internal static class OutboxRows
         DateTimeOffset now,
         OutboxTemplate? template = null)
     {
-        var at = SqliteDatabase.Stamp(now);
+        var time = SqlTime.For(connection);
+        var at = time.Write(now);
         return await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, template, language, created_at, updated_at)
-            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at);
-            SELECT last_insert_rowid();
+            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at)
+            RETURNING id
             """,
             new
             {
@@ -67,7 +68,7 @@ internal static class OutboxRows
                 payload = Seal(protector, reply),
                 callbackQueryId,
                 at,
-                window = windowExpiresAt is { } window ? SqliteDatabase.Stamp(window) : null,
+                window = time.Write(windowExpiresAt),
                 template = template?.Id,
                 language = template?.Language,
             },
@@ -78,16 +79,17 @@ internal static class OutboxRows
     /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out
     /// first (they are older than this turn's), and rows still waiting take the new window.
     /// </summary>
-    public static async Task ReopenWindowAsync(SqliteConnection connection, SqliteTransaction transaction, AddressProtector protector, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
+    public static async Task ReopenWindowAsync(DbConnection connection, DbTransaction transaction, AddressProtector protector, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
     {
-        var at = SqliteDatabase.Stamp(now);
+        var time = SqlTime.For(connection);
+        var at = time.Write(now);
         var released = await connection.ExecuteAsync(
             "UPDATE outbox SET status = 'pending', next_attempt_at = @at, window_expires_at = @window, last_error = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'held'",
-            new { channel, hash, window = SqliteDatabase.Stamp(window), at },
+            new { channel, hash, window = time.Write(window), at },
             transaction);
         await connection.ExecuteAsync(
             "UPDATE outbox SET window_expires_at = @window WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND template IS NULL AND window_expires_at < @window",
-            new { channel, hash, window = SqliteDatabase.Stamp(window) },
+            new { channel, hash, window = time.Write(window) },
             transaction);
         if (released > 0 && conversationId is not null && await CaseTransactions.LatestCaseIdAsync(connection, transaction, conversationId) is { } caseId)
         {
@@ -100,10 +102,10 @@ internal static class OutboxRows
     }
 
     /// <summary>STOP, or the person blocked the bot: nothing queued or held for them goes out.</summary>
-    public static Task CancelAsync(SqliteConnection connection, SqliteTransaction transaction, string channel, byte[] hash, DateTimeOffset now) =>
+    public static Task CancelAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, DateTimeOffset now) =>
         connection.ExecuteAsync(
             "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'held')",
-            new { channel, hash, at = SqliteDatabase.Stamp(now) },
+            new { channel, hash, at = SqlTime.For(connection).Write(now) },
             transaction);
 
     /// <summary>A conversation's state, or null when it cannot be read.</summary>

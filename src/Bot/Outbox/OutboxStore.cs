@@ -1,0 +1,279 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using OimBot.Bot.Storage;
+using OimBot.Content;
+
+namespace OimBot.Bot.Outbox;
+
+/// <summary>
+/// What the outbox does with its rows, the same on every provider: outcomes, delivery reports, holding replies outside
+/// WhatsApp's window, reports. A provider supplies its transactions (<see cref="WriteAsync{T}"/>), how rows are
+/// claimed (<see cref="ClaimRowsAsync"/>) and how a row is locked for a delivery report.
+/// </summary>
+public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
+{
+    /// <summary>What the case page says when a reply is held after a late refusal (no template name known to the store).</summary>
+    internal const string HeldNote = "Fuera de la ventana de 24 h de WhatsApp: se envió la plantilla de aviso. La respuesta queda retenida y sale en cuanto la persona escriba.";
+
+    /// <summary>Appended to the SELECT that reads a row before a delivery report changes it (" FOR UPDATE" on PostgreSQL).</summary>
+    protected abstract string LockRow { get; }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
+    protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks up to <paramref name="max"/> due rows 'sending' until <paramref name="until"/> (oldest first, at most one per
+    /// recipient, never a row another sender holds) and returns them, in id order.
+    /// </summary>
+    protected abstract Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max);
+
+    /// <summary>A claimed row as read (its window in the provider's form of time).</summary>
+    protected sealed class ClaimedRow
+    {
+        public long Id { get; init; }
+
+        public string Channel { get; init; } = string.Empty;
+
+        public byte[]? AddressCipher { get; init; }
+
+        public string Payload { get; init; } = string.Empty;
+
+        public string? CallbackQueryId { get; init; }
+
+        public long Attempts { get; init; }
+
+        public object? WindowExpiresAt { get; init; }
+
+        public string? Template { get; init; }
+
+        public string? Language { get; init; }
+    }
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<OutboxMessage>>(async (connection, transaction) =>
+        {
+            var time = SqlTime.For(connection);
+            var claimed = new List<OutboxMessage>();
+            foreach (var row in await ClaimRowsAsync(connection, transaction, now, now + lease, max))
+            {
+                if (row.AddressCipher is null || OutboxRows.Open(protector, row.Payload) is not { } reply)
+                {
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = 'unreadable row', updated_at = @now WHERE id = @id",
+                        new { id = row.Id, now = time.Write(now) },
+                        transaction);
+                    continue;
+                }
+
+                claimed.Add(new OutboxMessage(
+                    row.Id,
+                    row.Channel,
+                    protector.Decrypt(row.AddressCipher),
+                    reply,
+                    row.CallbackQueryId,
+                    (int)row.Attempts,
+                    time.ReadOrNull(row.WindowExpiresAt),
+                    row.Template is null ? null : new OutboxTemplate(row.Template, row.Language ?? string.Empty)));
+            }
+
+            return claimed;
+        }, cancellationToken);
+
+    public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            var time = SqlTime.For(connection);
+            var at = time.Write(now);
+            switch (outcome)
+            {
+                case OutboxOutcome.Sent sent:
+                    // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses
+                    // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
+                    // A WhatsApp reply (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the
+                    // provider may still refuse it for the window (Twilio reports 63016 after accepting), and it is then held.
+                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END, payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
+                    var taken = sent.ProviderMessageId is { } provider && await connection.ExecuteScalarAsync<long>(
+                        "SELECT COUNT(*) FROM outbox WHERE channel = (SELECT channel FROM outbox WHERE id = @id) AND provider_message_id = @provider AND id <> @id",
+                        new { id, provider },
+                        transaction) > 0;
+                    await connection.ExecuteAsync(settle, new { id, provider = taken ? null : sent.ProviderMessageId, at }, transaction);
+                    break;
+                case OutboxOutcome.RetryLater retry:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, next = time.Write(retry.NotBefore), error = retry.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Deferred deferred:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'pending', next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, next = time.Write(deferred.NotBefore), error = deferred.Reason, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Failed failed:
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'failed', address_cipher = NULL, payload = '', attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, error = failed.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Dead dead:
+                    // Kept with its address so `outbox retry-dead` can send it once the cause is fixed.
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+                        new { id, error = dead.Error, at },
+                        transaction);
+                    break;
+                case OutboxOutcome.Held held:
+                    await HoldAsync(connection, transaction, id, held, now);
+                    break;
+                case OutboxOutcome.Blocked blocked:
+                    await BlockAsync(connection, transaction, id, blocked.Error, now);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(outcome), outcome.GetType().Name, "unknown outbox outcome");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<(long Id, string Status, string? Template, byte[]? Cipher)>(
+                "SELECT id AS Id, status AS Status, template AS Template, address_cipher AS Cipher FROM outbox WHERE channel = @channel AND provider_message_id = @providerMessageId" + LockRow,
+                new { channel, providerMessageId },
+                transaction);
+            if (current.Status is null)
+            {
+                return false;
+            }
+
+            if (status == OutboxStatus.Failed && IsWindowClosed(failure) && current.Template is null && current.Cipher is not null && OutboxStatuses.Parse(current.Status) == OutboxStatus.Sent)
+            {
+                // Accepted, then refused because the window had closed (Twilio reports 63016 this way): never a lost
+                // reply. It is held like one refused at once, and the template asks the person to write.
+                await connection.ExecuteAsync("UPDATE outbox SET provider_message_id = NULL WHERE id = @id", new { id = current.Id }, transaction);
+                await HoldAsync(connection, transaction, current.Id, new OutboxOutcome.Held(failure!, MessageTemplate.ReplyWaiting, HeldNote), now);
+            }
+            else if (DeliveryRank(status) > DeliveryRank(OutboxStatuses.Parse(current.Status)))
+            {
+                // Reports arrive out of order ("read" without "delivered", "delivered" after "read"): only move forward.
+                // Settled for good now: the sealed text and address kept for a late window refusal go.
+                await connection.ExecuteAsync(
+                    "UPDATE outbox SET status = @status, last_error = COALESCE(@error, last_error), address_cipher = NULL, payload = '', updated_at = @at WHERE id = @id",
+                    new { id = current.Id, status = OutboxStatuses.Name(status), error = failure, at = SqlTime.For(connection).Write(now) },
+                    transaction);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <summary>A provider's report that the 24-hour window had closed (Meta 131047, Twilio 63016).</summary>
+    internal static bool IsWindowClosed(string? failure) => failure is "whatsapp 131047" or "twilio 63016";
+
+    public async Task<OutboxReport> ReportAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var time = SqlTime.For(connection);
+        var counts = (await connection.QueryAsync<(string Status, long Count)>("SELECT status AS Status, COUNT(*) AS Count FROM outbox GROUP BY status"))
+            .ToDictionary(r => OutboxStatuses.Parse(r.Status), r => (int)r.Count);
+        var problems = (await connection.QueryAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, object UpdatedAt)>(
+            "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'blocked') ORDER BY updated_at DESC LIMIT 50"))
+            .Select(r => new OutboxProblem(r.Id, r.Channel, OutboxStatuses.Parse(r.Status), (int)r.Attempts, r.LastError, time.Read(r.UpdatedAt)))
+            .ToList();
+        return new OutboxReport(counts, problems);
+    }
+
+    public Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now WHERE status = 'dead' AND address_cipher IS NOT NULL",
+            new { now = SqlTime.For(connection).Write(now) },
+            transaction), cancellationToken);
+
+    /// <summary>
+    /// Outside the window: the row waits for the person's next message, and one template (per closed window) asks them
+    /// to write. The case page shows the template with its delivery status.
+    /// </summary>
+    private async Task HoldAsync(DbConnection connection, DbTransaction transaction, long id, OutboxOutcome.Held held, DateTimeOffset now)
+    {
+        var time = SqlTime.For(connection);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'held', lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
+            new { id, error = held.Error, at = time.Write(now) },
+            transaction);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash, byte[]? Cipher, string? ConversationId, object? Window)>(
+            "SELECT channel AS Channel, recipient_hash AS Hash, address_cipher AS Cipher, conversation_id AS ConversationId, window_expires_at AS Window FROM outbox WHERE id = @id",
+            new { id },
+            transaction);
+        if (row.Cipher is null || row.ConversationId is null)
+        {
+            return;
+        }
+
+        var conversation = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM conversations WHERE id = @id", new { id = row.ConversationId }, transaction);
+        if (conversation is null || OutboxRows.ReadState(row.ConversationId, conversation) is not { Stopped: false } state)
+        {
+            return;
+        }
+
+        // One template per closed window: none if one was queued or sent since the person's last message.
+        var lastMessage = (time.ReadOrNull(row.Window) ?? now) - Delivery.WhatsAppWindow;
+        var asked = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND template IS NOT NULL AND status NOT IN ('failed', 'dead', 'cancelled') AND created_at >= @since",
+            new { channel = row.Channel, hash = row.Hash, since = time.Write(lastMessage) },
+            transaction);
+        if (asked > 0)
+        {
+            return;
+        }
+
+        var templateRow = await OutboxRows.InsertAsync(
+            connection, transaction, protector, row.Channel, row.Hash, row.Cipher, row.ConversationId, RenderedReply.Plain(held.TemplateId), null, null, now, new OutboxTemplate(held.TemplateId, state.Language));
+        if (await CaseTransactions.LatestCaseIdAsync(connection, transaction, row.ConversationId) is { } caseId)
+        {
+            await CaseTransactions.AddMessageAsync(connection, transaction, protector, caseId, "system", null, held.CaseNote, templateRow, now);
+        }
+    }
+
+    /// <summary>The user blocked the bot: this row and everything queued for them stop, and so does the conversation.</summary>
+    private static async Task BlockAsync(DbConnection connection, DbTransaction transaction, long id, string error, DateTimeOffset now)
+    {
+        var target = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash)>(
+            "SELECT channel AS Channel, recipient_hash AS Hash FROM outbox WHERE id = @id", new { id }, transaction);
+        await connection.ExecuteAsync(
+            "UPDATE outbox SET status = 'blocked', address_cipher = NULL, payload = '', lease_until = NULL, attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id",
+            new { id, error, at = SqlTime.For(connection).Write(now) },
+            transaction);
+        if (target.Channel is null)
+        {
+            return;
+        }
+
+        await OutboxRows.CancelAsync(connection, transaction, target.Channel, target.Hash, now);
+        var conversation = await connection.QuerySingleOrDefaultAsync<(string Id, string State)>(
+            "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash",
+            new { channel = target.Channel, hash = target.Hash },
+            transaction);
+        if (conversation.Id is not null && OutboxRows.ReadState(conversation.Id, conversation.State) is { } state)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE conversations SET state = @state WHERE id = @id",
+                new { id = conversation.Id, state = JsonSerializer.Serialize(state with { Stopped = true }, StorageJson.Default.ConversationState) },
+                transaction);
+        }
+    }
+
+    private static int DeliveryRank(OutboxStatus status) => status switch
+    {
+        OutboxStatus.Sent => 1,
+        OutboxStatus.Delivered or OutboxStatus.Failed => 2,
+        OutboxStatus.Read => 3,
+        _ => 0,
+    };
+}

@@ -1,0 +1,42 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// How a provider stores a point in time: SQLite as fixed-width UTC text (text order is time order), PostgreSQL as
+/// timestamptz. Code shared by both providers writes and reads times through this.
+/// </summary>
+public sealed class SqlTime
+{
+    private readonly Func<DateTimeOffset, object> _write;
+    private readonly Func<object, DateTimeOffset> _read;
+
+    private SqlTime(Func<DateTimeOffset, object> write, Func<object, DateTimeOffset> read)
+    {
+        _write = write;
+        _read = read;
+    }
+
+    public static readonly SqlTime Sqlite = new(at => SqliteDatabase.Stamp(at), value => SqliteDatabase.ParseStamp((string)value));
+
+    public static readonly SqlTime Postgres = new(
+        at => at.ToUniversalTime(),
+        value => value switch
+        {
+            DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+            DateTimeOffset offset => offset,
+            _ => throw new InvalidCastException($"not a time: {value.GetType().Name}"),
+        });
+
+    /// <summary>The convention of the provider behind <paramref name="connection"/>.</summary>
+    public static SqlTime For(DbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
+
+    public object Write(DateTimeOffset at) => _write(at);
+
+    public object? Write(DateTimeOffset? at) => at is { } value ? _write(value) : null;
+
+    public DateTimeOffset Read(object value) => _read(value);
+
+    public DateTimeOffset? ReadOrNull(object? value) => value is null or DBNull ? null : _read(value);
+}
