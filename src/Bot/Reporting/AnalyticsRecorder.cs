@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
 using OimBot.Bot.Storage;
@@ -14,8 +14,8 @@ namespace OimBot.Bot.Reporting;
 public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<AnalyticsOptions> options, TimeProvider clock)
 {
     internal async Task RecordAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         ChannelAddress? from,
         IReadOnlyList<AnalyticsEvent> events,
         IReadOnlyList<ActivityStep> steps)
@@ -25,6 +25,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             return;
         }
 
+        var time = SqlTime.For(connection);
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
         var period = ReportingPeriod.Of(day, options.Value.Period);
         var salt = await PeriodSaltAsync(connection, transaction, period);
@@ -43,7 +44,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         {
             await connection.ExecuteAsync(
                 "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period, person) VALUES (@kind, @channel, @language, @node, @topic, @version, @day, @value, @period, @person)",
-                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = Day(e.Day), value = e.Value, period = period.Id, person },
+                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = time.Write(e.Day), value = e.Value, period = period.Id, person },
                 transaction);
         }
 
@@ -55,14 +56,17 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         foreach (var step in steps)
         {
             await connection.ExecuteAsync(
-                "INSERT OR IGNORE INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES (@period, @person, @day, @channel, @language, @topic, @step)",
-                new { period = period.Id, person, day = Day(step.Day), channel = step.Channel, language = step.Language, topic = step.Topic, step = step.Step },
+                "INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES (@period, @person, @day, @channel, @language, @topic, @step) ON CONFLICT DO NOTHING",
+                new { period = period.Id, person, day = time.Write(step.Day), channel = step.Channel, language = step.Language, topic = step.Topic, step = step.Step },
                 transaction);
         }
     }
 
-    /// <summary>The period's salt, created on its first event; null once the period has ended and its salt is destroyed.</summary>
-    private async Task<byte[]?> PeriodSaltAsync(SqliteConnection connection, SqliteTransaction transaction, ReportingPeriod period)
+    /// <summary>
+    /// The period's salt, created on its first event (once, whichever instance writes first: ON CONFLICT keeps the first);
+    /// null once the period has ended and its salt is destroyed.
+    /// </summary>
+    private async Task<byte[]?> PeriodSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string Id, byte[]? Salt)>(
             "SELECT id AS Id, salt AS Salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
@@ -71,12 +75,12 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             return row.Salt;
         }
 
-        var salt = Pseudonymiser.NewPeriodSalt();
+        var time = SqlTime.For(connection);
         await connection.ExecuteAsync(
-            "INSERT INTO analytics_periods (id, first_day, last_day, salt, created_at) VALUES (@id, @first, @last, @salt, @at)",
-            new { id = period.Id, first = Day(period.First), last = Day(period.Last), salt, at = SqliteDatabase.Stamp(clock.GetUtcNow()) },
+            "INSERT INTO analytics_periods (id, first_day, last_day, salt, created_at) VALUES (@id, @first, @last, @salt, @at) ON CONFLICT (id) DO NOTHING",
+            new { id = period.Id, first = time.Write(period.First), last = time.Write(period.Last), salt = Pseudonymiser.NewPeriodSalt(), at = time.Write(clock.GetUtcNow()) },
             transaction);
-        return salt;
+        return await connection.QuerySingleAsync<byte[]?>("SELECT salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
     }
 
     internal static string Day(DateOnly day) => day.ToString(ReportRange.DateFormat, CultureInfo.InvariantCulture);

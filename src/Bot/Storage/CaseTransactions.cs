@@ -14,8 +14,8 @@ internal static class CaseTransactions
     private const string Alphabet = "ACDEFGHJKLMNPQRTUVWXY34679"; // no look-alikes (0/O, 1/I, 5/S, 8/B)
 
     public static async Task<bool> ApplyAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         AddressProtector protector,
         ChannelAddress from,
         string? conversationId,
@@ -27,7 +27,7 @@ internal static class CaseTransactions
             return false;
         }
 
-        var at = SqliteDatabase.Stamp(now);
+        var at = SqlTime.For(connection).Write(now);
         var openId = await OpenCaseIdAsync(connection, transaction, conversationId);
         foreach (var action in actions)
         {
@@ -69,7 +69,7 @@ internal static class CaseTransactions
         return true;
     }
 
-    public static Task<string?> OpenCaseIdAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId) =>
+    public static Task<string?> OpenCaseIdAsync(DbConnection connection, DbTransaction transaction, string conversationId) =>
         connection.QuerySingleOrDefaultAsync<string>(
             "SELECT id FROM cases WHERE conversation_id = @conversationId AND status IN ('waiting', 'claimed') ORDER BY created_at DESC LIMIT 1",
             new { conversationId },

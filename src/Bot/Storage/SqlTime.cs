@@ -11,14 +11,19 @@ public sealed class SqlTime
 {
     private readonly Func<DateTimeOffset, object> _write;
     private readonly Func<object, DateTimeOffset> _read;
+    private readonly Func<DateOnly, object> _day;
 
-    private SqlTime(Func<DateTimeOffset, object> write, Func<object, DateTimeOffset> read)
+    private SqlTime(Func<DateTimeOffset, object> write, Func<object, DateTimeOffset> read, Func<DateOnly, object> day)
     {
         _write = write;
         _read = read;
+        _day = day;
     }
 
-    public static readonly SqlTime Sqlite = new(at => SqliteDatabase.Stamp(at), value => SqliteDatabase.ParseStamp((string)value));
+    public static readonly SqlTime Sqlite = new(
+        at => SqliteDatabase.Stamp(at),
+        value => SqliteDatabase.ParseStamp((string)value),
+        day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     public static readonly SqlTime Postgres = new(
         at => at.ToUniversalTime(),
@@ -27,7 +32,8 @@ public sealed class SqlTime
             DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
             DateTimeOffset offset => offset,
             _ => throw new InvalidCastException($"not a time: {value.GetType().Name}"),
-        });
+        },
+        day => day);
 
     /// <summary>The convention of the provider behind <paramref name="connection"/>.</summary>
     public static SqlTime For(DbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
@@ -35,6 +41,9 @@ public sealed class SqlTime
     public object Write(DateTimeOffset at) => _write(at);
 
     public object? Write(DateTimeOffset? at) => at is { } value ? _write(value) : null;
+
+    /// <summary>A calendar day (Panama's, for analytics): 'yyyy-MM-dd' text on SQLite, a date on PostgreSQL.</summary>
+    public object Write(DateOnly day) => _day(day);
 
     public DateTimeOffset Read(object value) => _read(value);
 

@@ -1,0 +1,251 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Reporting;
+using OimBot.Content;
+using OimBot.Bot.Outbox;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// Turns and what they write, the same on every provider: the conversation's state, the dedupe record, the outbox
+/// rows, the case actions and the analytics events of a turn commit in one transaction. A provider supplies its
+/// transactions and how a conversation is locked for its turn (<see cref="LockConversationAsync"/>), so that each
+/// person's messages are handled one at a time and in order, by any number of instances.
+/// </summary>
+public abstract partial class ConversationStore(
+    AddressProtector protector,
+    AnalyticsRecorder analytics,
+    ILogger logger) : IConversationStore
+{
+    public abstract Task MigrateAsync(CancellationToken cancellationToken);
+
+    public abstract Task CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
+    protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The conversation of <paramref name="hash"/> (id and state JSON, or nulls for a first contact), locked until the
+    /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
+    /// </summary>
+    protected abstract Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
+
+    public Task<TurnOutcome> RunTurnAsync(
+        ChannelAddress from,
+        string? inboundMessageId,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(decide);
+        var addressHash = protector.Hash(from.Channel, from.Address);
+        var inboundHash = inboundMessageId is null ? null : protector.Hash($"{from.Channel}/message", inboundMessageId);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
+            var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash);
+            if (inboundHash is not null)
+            {
+                var earlier = await connection.QuerySingleOrDefaultAsync<string>(
+                    "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @hash",
+                    new { channel = from.Channel, hash = inboundHash },
+                    transaction);
+                if (earlier is not null)
+                {
+                    return new TurnOutcome(null, JsonSerializer.Deserialize(earlier, StorageJson.Default.ListRenderedReply) ?? [], Duplicate: true);
+                }
+            }
+
+            var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
+            var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
+            var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
+            await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now);
+
+            var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
+
+            await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
+
+            if (inboundHash is not null)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
+                    new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply) },
+                    transaction);
+            }
+
+            return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
+        }, cancellationToken);
+    }
+
+    public Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var time = SqlTime.For(connection);
+            // A conversation with an open case outlives the session: the caseworker's answer must still reach it.
+            var expired = await connection.ExecuteAsync(
+                "DELETE FROM conversations WHERE updated_at < @cutoff AND id NOT IN (SELECT conversation_id FROM cases WHERE status IN ('waiting', 'claimed') AND conversation_id IS NOT NULL)",
+                new { cutoff = time.Write(inactiveBefore) },
+                transaction);
+            await connection.ExecuteAsync(
+                "DELETE FROM inbound_messages WHERE received_at < @cutoff OR (conversation_id IS NOT NULL AND conversation_id NOT IN (SELECT id FROM conversations))",
+                new { cutoff = time.Write(dedupeBefore) },
+                transaction);
+            // R5: web chat messages nobody fetched (a caseworker's reply, a notice) go with their session.
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE channel = 'webchat' AND status = 'pending' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
+                transaction: transaction);
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending', 'held') AND updated_at < @cutoff",
+                new { cutoff = time.Write(outboxBefore) },
+                transaction);
+
+            // A held reply waits for its person as long as their conversation exists (R5), and goes with it.
+            await connection.ExecuteAsync(
+                "DELETE FROM outbox WHERE status = 'held' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
+                transaction: transaction);
+            return expired;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<RenderedReply>>(async (connection, transaction) =>
+        {
+            var hash = protector.Hash("webchat", address);
+            var rows = (await connection.QueryAsync<(long Id, string Payload)>(
+                "SELECT id AS Id, payload AS Payload FROM outbox WHERE channel = 'webchat' AND recipient_hash = @hash AND status = 'pending' ORDER BY id",
+                new { hash },
+                transaction)).ToList();
+            foreach (var (id, _) in rows)
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE outbox SET status = 'delivered', address_cipher = NULL, payload = '', attempts = attempts + 1, updated_at = @at WHERE id = @id",
+                    new { id, at = SqlTime.For(connection).Write(now) },
+                    transaction);
+            }
+
+            return [.. rows.Select(r => OutboxRows.Open(protector, r.Payload)).OfType<RenderedReply>()];
+        }, cancellationToken);
+
+    public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await analytics.RecordAsync(connection, transaction, null, events, []);
+            return events.Count;
+        }, cancellationToken);
+
+    public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>("SELECT value FROM channel_cursors WHERE name = @name", new { name });
+    }
+
+    public Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "INSERT INTO channel_cursors (name, value, updated_at) VALUES (@name, @value, @at) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            new { name, value, at = SqlTime.For(connection).Write(now) },
+            transaction), cancellationToken);
+
+    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now)
+    {
+        if (decision.State is null && previousId is not null)
+        {
+            // BORRAR (R8): earlier replies to this conversation go too, sent or not.
+            await connection.ExecuteAsync("DELETE FROM outbox WHERE conversation_id = @previousId", new { previousId }, transaction);
+        }
+
+        if (decision.State is { Stopped: true })
+        {
+            // STOP (R7): nothing queued or held before it goes out; the confirmation below is the last message.
+            await OutboxRows.CancelAsync(connection, transaction, from.Channel, addressHash, now);
+        }
+        else if (decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now)
+        {
+            await OutboxRows.ReopenWindowAsync(connection, transaction, protector, from.Channel, addressHash, conversationId, window, now);
+        }
+
+        if (!decision.Delivery.ThroughOutbox)
+        {
+            return;
+        }
+
+        var callback = decision.Delivery.CallbackQueryId;
+        foreach (var reply in decision.Replies)
+        {
+            await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
+            callback = null;
+        }
+    }
+
+
+    private async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? existingId, TurnDecision decision, DateTimeOffset now)
+    {
+        if (decision.State is null)
+        {
+            // BORRAR (R8): the conversation, its cases with their transcripts, and its dedupe records go.
+            if (existingId is not null)
+            {
+                await connection.ExecuteAsync("DELETE FROM inbound_messages WHERE conversation_id = @id", new { id = existingId }, transaction);
+                await connection.ExecuteAsync("DELETE FROM cases WHERE conversation_id = @id", new { id = existingId }, transaction);
+                await connection.ExecuteAsync("DELETE FROM conversations WHERE id = @id", new { id = existingId }, transaction);
+            }
+
+            return null;
+        }
+
+        var state = JsonSerializer.Serialize(decision.State, StorageJson.Default.ConversationState);
+        if (existingId is null)
+        {
+            var id = NewId();
+            await connection.ExecuteAsync(
+                "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES (@id, @channel, @hash, @cipher, @state, @version, @at, @at)",
+                new { id, channel = from.Channel, hash = addressHash, cipher = protector.Encrypt(from.Address), state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
+                transaction);
+            return id;
+        }
+
+        await connection.ExecuteAsync(
+            "UPDATE conversations SET state = @state, content_version = @version, updated_at = @at WHERE id = @id",
+            new { id = existingId, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
+            transaction);
+        return existingId;
+    }
+
+    protected ConversationState? ReadState(string id, string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, StorageJson.Default.ConversationState);
+        }
+        catch (JsonException)
+        {
+            LogUnreadableState(logger, id);
+            return null; // the user starts again rather than being stuck
+        }
+    }
+
+    internal static IEnumerable<(long Version, string Name, string Sql)> Migrations(string provider)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var prefix = $"{assembly.GetName().Name}.Storage.Migrations.{provider}.";
+        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var name = resource[prefix.Length..];
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            yield return (long.Parse(name.AsSpan(0, 4), CultureInfo.InvariantCulture), name, reader.ReadToEnd());
+        }
+    }
+
+    internal static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId} had a state this version cannot read; it starts again")]
+    private static partial void LogUnreadableState(ILogger logger, string conversationId);
+}

@@ -1,0 +1,52 @@
+using System.Data.Common;
+using Dapper;
+using OimBot.Bot.Reporting;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// Turns on PostgreSQL, correct with any number of instances: the person's conversation row is locked
+/// (<c>FOR UPDATE</c>) for the turn, and a first contact, which has no row yet, takes a transaction-scoped advisory
+/// lock on the person's address hash, so two first messages arriving at two instances make one conversation.
+/// </summary>
+public sealed class PostgresConversationStore(
+    PostgresDatabase database,
+    AddressProtector protector,
+    AnalyticsRecorder analytics,
+    ILogger<PostgresConversationStore> logger) : ConversationStore(protector, analytics, logger)
+{
+    public override Task MigrateAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
+
+    public override async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
+    }
+
+    protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
+
+    protected override async Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash)
+    {
+        const string Select = "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
+        var row = await connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(Select, new { channel, hash }, transaction);
+        if (row.Id is not null)
+        {
+            return row;
+        }
+
+        // A first contact (or a conversation deleted meanwhile): serialise on the address, then look again, since
+        // another instance may have created the conversation while this one waited.
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryKey(channel, hash) }, transaction);
+        return await connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(Select, new { channel, hash }, transaction);
+    }
+
+    /// <summary>A 64-bit lock key from the channel and the (already keyed) address hash.</summary>
+    private static long AdvisoryKey(string channel, byte[] hash)
+    {
+        var key = System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(channel), 0, .. hash]);
+        return BitConverter.ToInt64(key, 0);
+    }
+}

@@ -1,0 +1,224 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Outbox;
+using OimBot.Bot.Reporting;
+using OimBot.Bot.Storage;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Storage;
+
+/// <summary>
+/// The turn store's contract on both providers (issue 14): state, dedupe, outbox rows and events commit together; a
+/// repeated delivery runs once; BORRAR and STOP reach the outbox; purges keep open cases. On PostgreSQL, two instances
+/// handling one person's messages at once lose nothing and run each message once.
+/// </summary>
+public sealed class ConversationStoreContractTests
+{
+    public static TheoryData<string> Providers => ["sqlite", "postgres"];
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
+
+    private static readonly ChannelAddress Ana = new("telegram", "5551001");
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ATurn_CommitsStateRepliesAndEvents_AndARepeatedDeliveryRunsOnce(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var first = await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), CancellationToken.None);
+        Assert.False(first.Duplicate);
+        Assert.NotNull(first.ConversationId);
+
+        var again = await db.Store.RunTurnAsync(Ana, "m1", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
+        Assert.True(again.Duplicate);
+        Assert.Equal(["hola"], again.Replies.Select(r => r.Text));
+
+        var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None);
+        Assert.Equal(first.ConversationId, second.ConversationId);
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"));
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(2, (await db.StateAsync()).Misses);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Delete_RemovesTheConversationItsDedupeAndItsOutbox_AndStopCancelsWhatWaits(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Count("uno"), CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "m2", Now, stored => Decision(stored!.State with { Stopped = true }, "parado"), CancellationToken.None);
+        Assert.Equal(["cancelled", "pending"], await db.StatusesAsync());
+
+        await db.Store.RunTurnAsync(Ana, "m3", Now, _ => Decision(null, "borrado"), CancellationToken.None);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
+        Assert.Equal(["pending"], await db.StatusesAsync()); // only the confirmation, which belongs to no conversation
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Purge_EndsInactiveSessions_ButKeepsOnesWithAnOpenCase(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var bea = new ChannelAddress("telegram", "5551002");
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Count("uno"), CancellationToken.None);
+        var withCase = await db.Store.RunTurnAsync(bea, "m2", Now, stored => Count("caso")(stored) with
+        {
+            CaseActions = [new CaseAction.Open("avr", HighPriority: false, "es", ["main-menu"], new Dictionary<string, string>())],
+        }, CancellationToken.None);
+        Assert.True(withCase.CaseChanged);
+
+        var expired = await db.Store.PurgeAsync(Now + TimeSpan.FromHours(1), Now + TimeSpan.FromHours(1), Now - TimeSpan.FromDays(1), CancellationToken.None);
+
+        Assert.Equal(1, expired);
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM cases"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task CursorsAndTheWebChatMailbox(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        Assert.Null(await db.Store.GetCursorAsync("telegram", CancellationToken.None));
+        await db.Store.SetCursorAsync("telegram", "41", Now, CancellationToken.None);
+        await db.Store.SetCursorAsync("telegram", "42", Now, CancellationToken.None);
+        Assert.Equal("42", await db.Store.GetCursorAsync("telegram", CancellationToken.None));
+
+        var web = new ChannelAddress("webchat", "w-1");
+        await db.Store.RunTurnAsync(web, null, Now, Count("para el buzón"), CancellationToken.None);
+        Assert.Equal(["para el buzón"], (await db.Store.TakeWebChatMessagesAsync("w-1", Now, CancellationToken.None)).Select(r => r.Text));
+        Assert.Empty(await db.Store.TakeWebChatMessagesAsync("w-1", Now, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TwoInstances_OnePersonsMessagesAtOnce_EachRunsOnce_AndNoneIsLost()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+        const int Messages = 40;
+
+        // Every message reaches both instances (a provider's repeated delivery, to another instance), all at once.
+        var turns = Enumerable.Range(0, Messages).SelectMany(i => new[] { db.Store, other }.Select(store => Task.Run(() =>
+            store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), CancellationToken.None))));
+        var outcomes = await Task.WhenAll(turns);
+
+        Assert.Equal(Messages, outcomes.Count(o => !o.Duplicate));
+        Assert.Equal(Messages, (await db.StateAsync()).Misses); // no turn lost another's update
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(Messages, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(Messages, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
+    }
+
+    [Fact]
+    public async Task TwoInstances_AFirstContactAtBoth_MakesOneConversation()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+
+        var people = Enumerable.Range(0, 20).Select(i => new ChannelAddress("whatsapp", $"50760{i:D6}")).ToList();
+        await Task.WhenAll(people.SelectMany(person => new[] { db.Store, other }.Select((store, n) => Task.Run(() =>
+            store.RunTurnAsync(person, $"{person.Address}-{n}", Now, Count("hola"), CancellationToken.None)))));
+
+        Assert.Equal(people.Count, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(people.Count * 2, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+    }
+
+    /// <summary>A turn that counts messages in the state (Misses) and answers <paramref name="reply"/>.</summary>
+    private static Func<StoredConversation?, TurnDecision> Count(string reply) =>
+        stored => Decision((stored?.State ?? Fresh()) with { Misses = (stored?.State.Misses ?? 0) + 1 }, reply);
+
+    private static ConversationState Fresh() => new() { Language = "es", NodeId = "main-menu", StartedAt = Now, LastActivityAt = Now };
+
+    private static TurnDecision Decision(ConversationState? state, string reply) => new(
+        state,
+        [RenderedReply.Plain(reply)],
+        [new AnalyticsEvent(EventKind.MessageReceived, "telegram", "es", null, null, "v1", DateOnly.FromDateTime(Now.UtcDateTime))],
+        [],
+        "v1",
+        Delivery.Outbox());
+
+    /// <summary>A fresh database on one provider and its turn store.</summary>
+    private sealed class Db : IAsyncDisposable
+    {
+        private static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        private readonly Func<Task<DbConnection>> _open;
+        private readonly Func<ValueTask> _dispose;
+        private readonly string? _postgres;
+
+        private Db(IConversationStore store, Func<Task<DbConnection>> open, Func<ValueTask> dispose, string? postgres)
+        {
+            Store = store;
+            _open = open;
+            _dispose = dispose;
+            _postgres = postgres;
+        }
+
+        public IConversationStore Store { get; }
+
+        private static AnalyticsRecorder Analytics() =>
+            new(new Pseudonymiser(new byte[32]), Options.Create(new AnalyticsOptions()), new FakeClock(Now));
+
+        public static async Task<Db> CreateAsync(string provider)
+        {
+            if (provider == "postgres")
+            {
+                var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("turns");
+                var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+                var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
+                await store.MigrateAsync(CancellationToken.None);
+                return new Db(store, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
+            }
+
+            var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;
+            var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" }));
+            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), new FakeClock(Now), NullLogger<SqliteConversationStore>.Instance);
+            await sqliteStore.MigrateAsync(CancellationToken.None);
+            return new Db(sqliteStore, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
+            {
+                sqlite.Dispose();
+                SqliteConnection.ClearAllPools();
+                Directory.Delete(folder, recursive: true);
+                return ValueTask.CompletedTask;
+            }, null);
+        }
+
+        /// <summary>Another instance on the same PostgreSQL database: its own pool and store.</summary>
+        public async Task<(PostgresDatabase Database, IConversationStore Store)> SecondInstanceAsync()
+        {
+            var database = new PostgresDatabase(_postgres!, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+            var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
+            await store.MigrateAsync(CancellationToken.None);
+            return (database, store);
+        }
+
+        public async Task<ConversationState> StateAsync()
+        {
+            await using var connection = await _open();
+            var json = await connection.ExecuteScalarAsync<string>("SELECT state FROM conversations");
+            return System.Text.Json.JsonSerializer.Deserialize(json!, StorageJson.Default.ConversationState)!;
+        }
+
+        public async Task<List<string>> StatusesAsync()
+        {
+            await using var connection = await _open();
+            return [.. await connection.QueryAsync<string>("SELECT status FROM outbox ORDER BY id")];
+        }
+
+        public async Task<long> CountAsync(string sql)
+        {
+            await using var connection = await _open();
+            return await connection.ExecuteScalarAsync<long>(sql);
+        }
+
+        public ValueTask DisposeAsync() => _dispose();
+    }
+}
