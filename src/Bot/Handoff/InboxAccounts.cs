@@ -171,7 +171,11 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
         }
 
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
-        await CreateAsync("admin", Roles.Supervisor, password, mustChangePassword: true, "system", cancellationToken);
+        if (!await CreateAsync("admin", Roles.Supervisor, password, mustChangePassword: true, "system", cancellationToken))
+        {
+            return null; // another instance starting at the same moment created it (and wrote its password)
+        }
+
         var path = options.Value.InitialPasswordFile;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

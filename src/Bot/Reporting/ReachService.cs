@@ -7,7 +7,7 @@ using OimBot.Bot.Handoff;
 namespace OimBot.Bot.Reporting;
 
 /// <summary>Builds the one report every output (page, CSV, command line) shows: aggregated, then suppressed.</summary>
-public sealed class ReachService(SqliteAnalyticsStore store, ContentHost content, IOptions<AnalyticsOptions> options, TimeProvider clock)
+public sealed class ReachService(AnalyticsStore store, ContentHost content, IOptions<AnalyticsOptions> options, TimeProvider clock)
 {
     /// <summary>Channels listed even with nobody on them, so an empty period shows zeros.</summary>
     public static IReadOnlyList<string> KnownChannels { get; } = [ChannelNames.WhatsApp, ChannelNames.Telegram, ChannelNames.Twilio, ChannelNames.WebChat];

@@ -20,7 +20,7 @@ public static class ReportingSetup
             return new Pseudonymiser(SecretKeys.LoadOrCreate(options.PseudonymKey, "Analytics:PseudonymKey", options.PseudonymKeyFile, AnalyticsOptions.Section, typeof(AnalyticsOptions)));
         });
         services.AddSingleton<AnalyticsRecorder>();
-        services.AddSingleton<SqliteAnalyticsStore>();
+        services.AddSingleton<AnalyticsStore>();
         return services;
     }
 
@@ -78,7 +78,7 @@ public static class ReportingSetup
 }
 
 /// <summary>Every <see cref="AnalyticsOptions.MaintenanceInterval"/>: roll up old raw events, destroy ended periods' salts.</summary>
-internal sealed partial class AnalyticsMaintenance(SqliteAnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, BotMetrics metrics, ILogger<AnalyticsMaintenance> logger)
+internal sealed partial class AnalyticsMaintenance(AnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, BotMetrics metrics, ILogger<AnalyticsMaintenance> logger)
     : BackgroundLoop("analytics", clock, metrics, logger)
 {
     protected override TimeSpan Interval => options.Value.MaintenanceInterval;

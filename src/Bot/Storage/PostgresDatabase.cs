@@ -10,8 +10,19 @@ namespace OimBot.Bot.Storage;
 /// together migrate once. There is no in-process write gate: each store relies on the database's own concurrency
 /// (row locks, <c>SKIP LOCKED</c>, <c>ON CONFLICT</c>).
 /// </summary>
-public sealed partial class PostgresDatabase(string connectionString, TimeProvider clock, ILogger<PostgresDatabase> logger) : IAsyncDisposable
+public sealed partial class PostgresDatabase(string connectionString, TimeProvider clock, ILogger<PostgresDatabase> logger) : IStoreDatabase, IAsyncDisposable
 {
+    public string Provider => "postgres";
+
+    public SqlTime Time => SqlTime.Postgres;
+
+    public string LockRow => " FOR UPDATE";
+
+    async Task<System.Data.Common.DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    Task<T> IStoreDatabase.WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+
     /// <summary>The advisory lock key migrations run under ("oimbot:migrate").</summary>
     private const long MigrationLock = 0x6F696D626F74_01;
 

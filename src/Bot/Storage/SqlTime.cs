@@ -47,5 +47,14 @@ public sealed class SqlTime
 
     public DateTimeOffset Read(object value) => _read(value);
 
+    /// <summary>A day as either provider returns it ('yyyy-MM-dd' text, or a date).</summary>
+    public static DateOnly ReadDay(object value) => value switch
+    {
+        string text => DateOnly.ParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        DateOnly day => day,
+        DateTime time => DateOnly.FromDateTime(time),
+        _ => throw new InvalidCastException($"not a day: {value.GetType().Name}"),
+    };
+
     public DateTimeOffset? ReadOrNull(object? value) => value is null or DBNull ? null : _read(value);
 }

@@ -9,8 +9,19 @@ namespace OimBot.Bot.Storage;
 /// The one SQLite file every store shares: its connection string, and the single writer gate (SQLite has one writer;
 /// waiting here is cheaper than retrying on SQLITE_BUSY, and it keeps each user's turns in order).
 /// </summary>
-public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IDisposable
+public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IStoreDatabase, IDisposable
 {
+    public string Provider => "sqlite";
+
+    public SqlTime Time => SqlTime.Sqlite;
+
+    public string LockRow => string.Empty;
+
+    async Task<System.Data.Common.DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    Task<T> IStoreDatabase.WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+
     private readonly string _connectionString = Normalise(options.Value.ConnectionString);
 
     /// <summary>Seconds a statement waits for another process's lock before it fails.</summary>

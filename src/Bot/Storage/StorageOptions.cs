@@ -6,11 +6,16 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>sqlite (embedded, the default). PostgreSQL comes with its own issue.</summary>
-    [Required]
-    [RegularExpression("^(sqlite)$", ErrorMessage = "Storage:Provider must be 'sqlite' (PostgreSQL is not available yet).")]
-    public string Provider { get; set; } = "sqlite";
+    public const string Sqlite = "sqlite";
 
+    public const string Postgres = "postgres";
+
+    /// <summary>sqlite (embedded, one instance, the default) or postgres (any number of instances on one database).</summary>
+    [Required]
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Storage:Provider must be 'sqlite' or 'postgres'.")]
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>SQLite: 'Data Source=data/oimbot.db'. PostgreSQL: 'Host=db;Port=5432;Database=oimbot;Username=oimbot;Password=…'.</summary>
     [Required(ErrorMessage = "Storage:ConnectionString is required, e.g. 'Data Source=data/oimbot.db'.")]
     public string ConnectionString { get; set; } = "Data Source=data/oimbot.db";
 
@@ -37,4 +42,28 @@ public sealed class StorageOptions
     /// <summary>How many times a message whose turn throws (a bug) is tried before it is set aside and answered with an apology.</summary>
     [Range(1, 10, ErrorMessage = "Storage:TurnAttempts must be between 1 and 10.")]
     public int TurnAttempts { get; set; } = 3;
+}
+
+/// <summary>A PostgreSQL provider needs a PostgreSQL connection string, not the SQLite default.</summary>
+internal sealed class StorageOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<StorageOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        if (options.Provider != StorageOptions.Postgres)
+        {
+            return Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+        }
+
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString);
+            return string.IsNullOrEmpty(builder.Host) || string.IsNullOrEmpty(builder.Database)
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail("Storage:ConnectionString must name the PostgreSQL Host and Database when Storage:Provider is postgres, e.g. 'Host=db;Database=oimbot;Username=oimbot;Password=…'.")
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException)
+        {
+            return Microsoft.Extensions.Options.ValidateOptionsResult.Fail("Storage:ConnectionString is not a PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).");
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -17,15 +19,36 @@ public static class StorageSetup
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section);
         builder.Services.AddSingleton(sp => AddressProtector.FromOptions(sp.GetRequiredService<IOptions<PrivacyOptions>>()));
-        builder.Services.AddSingleton<SqliteDatabase>();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         builder.Services.AddAnalyticsRecording();
-        builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
-        builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.SqliteOutboxStore>();
+        if (string.Equals(builder.Configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"], StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            // Any number of instances against one PostgreSQL database: no in-process gate, the database's own locks.
+            builder.Services.AddSingleton(sp => new PostgresDatabase(
+                sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresDatabase>>()));
+            builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+            builder.Services.AddSingleton<IConversationStore, PostgresConversationStore>();
+            builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.PostgresOutboxStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<SqliteDatabase>();
+            builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
+            builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.SqliteOutboxStore>();
+        }
+
+        // The Data Protection key ring (inbox cookies, antiforgery) lives in the database: shared by every instance,
+        // kept across restarts and containers.
+        builder.Services.AddDataProtection().SetApplicationName("OimBot");
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
+            options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IStoreDatabase>(), sp.GetRequiredService<TimeProvider>())));
+
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<BotMetrics>();
-        builder.Services.AddSingleton<ICaseStore, SqliteCaseStore>();
-        builder.Services.AddSingleton<IUserStore, SqliteUserStore>();
-        builder.Services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        builder.Services.AddSingleton<ICaseStore, CaseStore>();
+        builder.Services.AddSingleton<IUserStore, UserStore>();
+        builder.Services.AddSingleton<IAuditLog, AuditLog>();
         builder.Services.AddHostedService<StorageMigrator>();
         builder.Services.AddHostedService<ConversationJanitor>();
         builder.Services.AddSingleton<StorageStatus>();

@@ -4,7 +4,8 @@ using OimBot.Bot.Handoff;
 
 namespace OimBot.Bot.Storage;
 
-public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
+/// <summary>Inbox accounts, on either provider. User names are unique and compared without case.</summary>
+public sealed class UserStore(IStoreDatabase database) : IUserStore
 {
     private const string Columns = """
         username AS Username, role AS Role, password_hash AS PasswordHash, security_stamp AS SecurityStamp, must_change_password AS MustChangePassword,
@@ -13,50 +14,44 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
 
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users");
     }
 
     public async Task<InboxUser?> FindAsync(string username, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE username = @username", new { username });
-        return row?.ToUser();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE lower(username) = lower(@username)", new { username });
+        return row?.ToUser(database.Time);
     }
 
     public async Task<IReadOnlyList<InboxUser>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return [.. (await connection.QueryAsync<UserRow>($"SELECT {Columns} FROM users ORDER BY username")).Select(r => r.ToUser())];
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return [.. (await connection.QueryAsync<UserRow>($"SELECT {Columns} FROM users ORDER BY username")).Select(r => r.ToUser(database.Time))];
     }
 
     public Task<bool> CreateAsync(string username, string role, string passwordHash, bool mustChangePassword, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var exists = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE username = @username", new { username }, transaction);
-            if (exists > 0)
-            {
-                return false;
-            }
-
-            await connection.ExecuteAsync(
-                "INSERT INTO users (username, role, password_hash, security_stamp, must_change_password, created_at) VALUES (@username, @role, @passwordHash, @stamp, @mustChangePassword, @at)",
-                new { username, role, passwordHash, stamp = NewStamp(), mustChangePassword, at = SqliteDatabase.Stamp(now) },
-                transaction);
-            return true;
+            // ON CONFLICT: two instances creating the same name (the first admin at start-up) create it once.
+            return await connection.ExecuteAsync(
+                "INSERT INTO users (username, role, password_hash, security_stamp, must_change_password, created_at) VALUES (@username, @role, @passwordHash, @stamp, @mustChangePassword, @at) ON CONFLICT DO NOTHING",
+                new { username, role, passwordHash, stamp = NewStamp(), mustChangePassword, at = database.Time.Write(now) },
+                transaction) == 1;
         }, cancellationToken);
 
     public Task<bool> SetDisabledAsync(string username, bool disabled, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(
-                "UPDATE users SET disabled = @disabled, security_stamp = @stamp WHERE username = @username",
+                "UPDATE users SET disabled = @disabled, security_stamp = @stamp WHERE lower(username) = lower(@username)",
                 new { username, disabled, stamp = NewStamp() },
                 transaction) == 1, cancellationToken);
 
     public Task SetPasswordAsync(string username, string passwordHash, bool mustChangePassword, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(
-                "UPDATE users SET password_hash = @passwordHash, must_change_password = @mustChangePassword, security_stamp = @stamp, failed_attempts = 0, locked_until = NULL WHERE username = @username",
+                "UPDATE users SET password_hash = @passwordHash, must_change_password = @mustChangePassword, security_stamp = @stamp, failed_attempts = 0, locked_until = NULL WHERE lower(username) = lower(@username)",
                 new { username, passwordHash, mustChangePassword, stamp = NewStamp() },
                 transaction), cancellationToken);
 
@@ -66,20 +61,20 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
                 """
                 UPDATE users SET failed_attempts = failed_attempts + 1,
                   locked_until = CASE WHEN failed_attempts + 1 >= @lockAfter THEN @until ELSE locked_until END
-                WHERE username = @username
+                WHERE lower(username) = lower(@username)
                 """,
-                new { username, lockAfter, until = SqliteDatabase.Stamp(now + lockFor) },
+                new { username, lockAfter, until = database.Time.Write(now + lockFor) },
                 transaction), cancellationToken);
 
     public Task RevokeSessionsAsync(string username, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
-            await connection.ExecuteAsync("UPDATE users SET security_stamp = @stamp WHERE username = @username", new { username, stamp = NewStamp() }, transaction), cancellationToken);
+            await connection.ExecuteAsync("UPDATE users SET security_stamp = @stamp WHERE lower(username) = lower(@username)", new { username, stamp = NewStamp() }, transaction), cancellationToken);
 
     public Task RecordSuccessAsync(string username, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(
-                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = @at WHERE username = @username",
-                new { username, at = SqliteDatabase.Stamp(now) },
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = @at WHERE lower(username) = lower(@username)",
+                new { username, at = database.Time.Write(now) },
                 transaction), cancellationToken);
 
     private static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -100,31 +95,31 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
 
         public int FailedAttempts { get; init; }
 
-        public string? LockedUntil { get; init; }
+        public object? LockedUntil { get; init; }
 
-        public string? LastLoginAt { get; init; }
+        public object? LastLoginAt { get; init; }
 
-        public InboxUser ToUser() => new(
+        public InboxUser ToUser(SqlTime time) => new(
             Username, Role, PasswordHash, SecurityStamp, MustChangePassword, Disabled, FailedAttempts,
-            LockedUntil is null ? null : SqliteDatabase.ParseStamp(LockedUntil),
-            LastLoginAt is null ? null : SqliteDatabase.ParseStamp(LastLoginAt));
+            time.ReadOrNull(LockedUntil),
+            time.ReadOrNull(LastLoginAt));
     }
 }
 
-public sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
+public sealed class AuditLog(IStoreDatabase database) : IAuditLog
 {
     public Task AppendAsync(string actor, string action, string? caseReference, string? detail, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(
                 "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (@at, @actor, @action, @caseReference, @detail)",
-                new { at = SqliteDatabase.Stamp(now), actor, action, caseReference, detail },
+                new { at = database.Time.Write(now), actor, action, caseReference, detail },
                 transaction), cancellationToken);
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string At, string Actor, string Action, string? CaseReference, string? Detail)>(
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(object At, string Actor, string Action, string? CaseReference, string? Detail)>(
             "SELECT at, actor, action, case_reference, detail FROM audit_log ORDER BY id DESC LIMIT @count", new { count });
-        return [.. rows.Select(r => new AuditEntry(SqliteDatabase.ParseStamp(r.At), r.Actor, r.Action, r.CaseReference, r.Detail))];
+        return [.. rows.Select(r => new AuditEntry(database.Time.Read(r.At), r.Actor, r.Action, r.CaseReference, r.Detail))];
     }
 }

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using OimBot.Bot.Handoff;
 using OimBot.Content;
 using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Storage;
 
-public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector protector, Reporting.AnalyticsRecorder analytics) : ICaseStore
+/// <summary>Cases, their transcripts and audit lines, on either provider; a change locks its case row for its transaction.</summary>
+public sealed class CaseStore(IStoreDatabase database, AddressProtector protector, Reporting.AnalyticsRecorder analytics) : ICaseStore
 {
     private const string Columns = """
         reference AS Reference, channel AS Channel, topic AS Topic, language AS Language, priority AS Priority, status AS Status,
@@ -16,22 +17,22 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
 
     public async Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(
             $"SELECT {Columns} FROM cases WHERE status IN ('waiting', 'claimed') ORDER BY CASE priority WHEN 'high' THEN 0 ELSE 1 END, created_at");
-        return [.. rows.Select(r => r.ToCase())];
+        return [.. rows.Select(r => r.ToCase(database.Time))];
     }
 
     public async Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC LIMIT @count", new { count });
-        return [.. rows.Select(r => r.ToCase())];
+        return [.. rows.Select(r => r.ToCase(database.Time))];
     }
 
     public async Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns}, id AS Id, summary AS Summary, transcript_deleted_at AS TranscriptDeletedAt FROM cases WHERE reference = @reference", new { reference });
         if (row is null)
         {
@@ -39,19 +40,19 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         }
 
         var summary = row.Summary is null ? null : JsonSerializer.Deserialize(row.Summary, StorageJson.Default.CaseSummary);
-        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, string At, string? Delivery, string? Error)>(
+        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, object At, string? Delivery, string? Error)>(
             "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status, o.last_error FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
             new { id = row.Id });
         var transcript = entries
-            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), SqliteDatabase.ParseStamp(e.At), e.Delivery is null ? null : OutboxStatuses.Parse(e.Delivery), e.Error))
+            .Select(e => new CaseEntry(e.Id, e.Author, e.AuthorName, protector.Decrypt(e.Text), database.Time.Read(e.At), e.Delivery is null ? null : OutboxStatuses.Parse(e.Delivery), e.Error))
             .ToList();
-        return new CaseDetail(row.ToCase(), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
+        return new CaseDetail(row.ToCase(database.Time), summary?.Path ?? [], summary?.Answers ?? [], transcript, row.TranscriptDeletedAt is not null);
     }
 
     public Task<(ClaimResult Result, string? Owner)> ClaimAsync(string reference, string caseworker, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var at = SqliteDatabase.Stamp(now);
+            var at = database.Time.Write(now);
             var claimed = await connection.ExecuteAsync(
                 "UPDATE cases SET status = 'claimed', owner = @caseworker, claimed_at = @at, updated_at = @at WHERE reference = @reference AND status = 'waiting'",
                 new { reference, caseworker, at },
@@ -72,16 +73,16 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     public Task<bool> ReplyAsync(string reference, string caseworker, RenderedReply reply, string transcriptText, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var open = await OpenAsync(connection, transaction, reference);
+            var open = await OpenAsync(connection, transaction, reference, database.LockRow);
             if (open.Id is null)
             {
                 return false;
             }
 
-            var at = SqliteDatabase.Stamp(now);
+            var at = database.Time.Write(now);
 
-            // Inside the transaction (one writer at a time): of two racing replies, exactly one is the first.
-            var first = await connection.ExecuteScalarAsync<string?>("SELECT created_at FROM cases WHERE id = @id AND first_reply_at IS NULL", new { id = open.Id }, transaction);
+            // Inside the transaction, with the case row locked: of two racing replies, exactly one is the first.
+            var first = await connection.ExecuteScalarAsync<object?>("SELECT created_at FROM cases WHERE id = @id AND first_reply_at IS NULL", new { id = open.Id }, transaction);
 
             // Answering a case nobody took takes it.
             await connection.ExecuteAsync(
@@ -108,7 +109,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             if (first is not null)
             {
                 // How long people wait for a written answer: whole minutes since the request, no more.
-                var minutes = (long)Math.Max(0, (now - SqliteDatabase.ParseStamp(first)).TotalMinutes);
+                var minutes = (long)Math.Max(0, (now - database.Time.Read(first)).TotalMinutes);
                 await WriteEventAsync(connection, transaction, open.Id, record with { Event = Analytics.EventKind.FirstCaseworkerReply, EventValue = minutes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             }
 
@@ -132,13 +133,13 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     public Task<bool> TransferAsync(string reference, string fromCaseworker, string toCaseworker, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var open = await OpenAsync(connection, transaction, reference);
+            var open = await OpenAsync(connection, transaction, reference, database.LockRow);
             if (open.Id is null)
             {
                 return false;
             }
 
-            var at = SqliteDatabase.Stamp(now);
+            var at = database.Time.Write(now);
             await connection.ExecuteAsync(
                 "UPDATE cases SET status = 'claimed', owner = @toCaseworker, claimed_at = COALESCE(claimed_at, @at), updated_at = @at WHERE id = @id",
                 new { id = open.Id, toCaseworker, at },
@@ -151,13 +152,13 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     public Task<bool> CloseAsync(string reference, string caseworker, string outcome, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var open = await OpenAsync(connection, transaction, reference);
+            var open = await OpenAsync(connection, transaction, reference, database.LockRow);
             if (open.Id is null)
             {
                 return false;
             }
 
-            var at = SqliteDatabase.Stamp(now);
+            var at = database.Time.Write(now);
             await connection.ExecuteAsync(
                 "UPDATE cases SET status = 'closed', outcome = @outcome, owner = COALESCE(owner, @caseworker), closed_at = @at, updated_at = @at WHERE id = @id",
                 new { id = open.Id, outcome, caseworker, at },
@@ -171,13 +172,13 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
-            var waiting = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId, string CreatedAt)>(
-                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId, created_at AS CreatedAt FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL",
+            var waiting = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId, object CreatedAt)>(
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId, created_at AS CreatedAt FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL" + database.LockRow,
                 transaction: transaction)).ToList();
             var timedOut = new List<string>();
-            foreach (var (id, reference, conversationId, createdAt) in waiting.Where(c => due(SqliteDatabase.ParseStamp(c.CreatedAt))))
+            foreach (var (id, reference, conversationId, createdAt) in waiting.Where(c => due(database.Time.Read(c.CreatedAt))))
             {
-                await connection.ExecuteAsync("UPDATE cases SET timeout_notified_at = @at, updated_at = @at WHERE id = @id", new { id, at = SqliteDatabase.Stamp(now) }, transaction);
+                await connection.ExecuteAsync("UPDATE cases SET timeout_notified_at = @at, updated_at = @at WHERE id = @id", new { id, at = database.Time.Write(now) }, transaction);
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, "Nadie tomó el caso a tiempo: el bot se lo dijo a la persona y le ofreció seguir esperando o volver al menú.", null, now);
                 await TellAsync(connection, transaction, conversationId, tell, shape, now);
                 await WriteRecordAsync(connection, transaction, id, reference, record, now);
@@ -192,10 +193,10 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         {
             // Nothing from the user, the caseworker or the bot since then (updated_at moves with every reply, note, claim).
             var idle = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId)>(
-                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status IN ('waiting', 'claimed') AND MAX(updated_at, last_inbound_at) < @since",
-                new { since = SqliteDatabase.Stamp(idleSince) },
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status IN ('waiting', 'claimed') AND updated_at < @since AND last_inbound_at < @since" + database.LockRow,
+                new { since = database.Time.Write(idleSince) },
                 transaction)).ToList();
-            var at = SqliteDatabase.Stamp(now);
+            var at = database.Time.Write(now);
             foreach (var (id, reference, conversationId) in idle)
             {
                 await connection.ExecuteAsync(
@@ -213,28 +214,28 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     public Task<int> PurgeTranscriptsAsync(DateTimeOffset closedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var cutoff = SqliteDatabase.Stamp(closedBefore);
+            var cutoff = database.Time.Write(closedBefore);
             await connection.ExecuteAsync(
                 "DELETE FROM case_messages WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' AND closed_at < @cutoff AND transcript_deleted_at IS NULL)",
                 new { cutoff },
                 transaction);
             return await connection.ExecuteAsync(
                 "UPDATE cases SET summary = NULL, transcript_deleted_at = @at, updated_at = @at WHERE status = 'closed' AND closed_at < @cutoff AND transcript_deleted_at IS NULL",
-                new { cutoff, at = SqliteDatabase.Stamp(now) },
+                new { cutoff, at = database.Time.Write(now) },
                 transaction);
         }, cancellationToken);
 
     /// <summary>The audit line and the analytics event of a change, in the change's own transaction.</summary>
-    private async Task WriteRecordAsync(SqliteConnection connection, SqliteTransaction transaction, string caseId, string reference, CaseRecord record, DateTimeOffset now)
+    private async Task WriteRecordAsync(DbConnection connection, DbTransaction transaction, string caseId, string reference, CaseRecord record, DateTimeOffset now)
     {
         await connection.ExecuteAsync(
             "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (@at, @actor, @action, @reference, @detail)",
-            new { at = SqliteDatabase.Stamp(now), actor = record.Actor, action = record.Action, reference, detail = record.Detail },
+            new { at = database.Time.Write(now), actor = record.Actor, action = record.Action, reference, detail = record.Detail },
             transaction);
         await WriteEventAsync(connection, transaction, caseId, record);
     }
 
-    private async Task WriteEventAsync(SqliteConnection connection, SqliteTransaction transaction, string caseId, CaseRecord record)
+    private async Task WriteEventAsync(DbConnection connection, DbTransaction transaction, string caseId, CaseRecord record)
     {
         if (record.Event is not { } kind)
         {
@@ -246,12 +247,13 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
         await analytics.RecordAsync(connection, transaction, null, [new Analytics.AnalyticsEvent(kind, row.Channel, row.Language, null, row.Topic, record.ContentVersion, record.Day, record.EventValue)], []);
     }
 
-    private static Task<(string? Id, string? ConversationId)> OpenAsync(SqliteConnection connection, SqliteTransaction transaction, string reference) =>
+    /// <summary>The open case, locked until the transaction ends (two caseworkers acting at once take turns).</summary>
+    private static Task<(string? Id, string? ConversationId)> OpenAsync(DbConnection connection, DbTransaction transaction, string reference, string lockRow) =>
         connection.QuerySingleOrDefaultAsync<(string? Id, string? ConversationId)>(
-            "SELECT id AS Id, conversation_id AS ConversationId FROM cases WHERE reference = @reference AND status IN ('waiting', 'claimed')", new { reference }, transaction);
+            "SELECT id AS Id, conversation_id AS ConversationId FROM cases WHERE reference = @reference AND status IN ('waiting', 'claimed')" + lockRow, new { reference }, transaction);
 
     /// <summary>Where the conversation's messages go; null when the user deleted everything.</summary>
-    private static async Task<Recipient?> RecipientAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId)
+    private static async Task<Recipient?> RecipientAsync(DbConnection connection, DbTransaction transaction, string? conversationId)
     {
         if (conversationId is null)
         {
@@ -273,7 +275,7 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
     }
 
     /// <summary>Runs a transition on the conversation (claimed, timed out, closed) and queues what it says.</summary>
-    private async Task TellAsync(SqliteConnection connection, SqliteTransaction transaction, string? conversationId, CaseTransition tell, ReplyShape shape, DateTimeOffset now)
+    private async Task TellAsync(DbConnection connection, DbTransaction transaction, string? conversationId, CaseTransition tell, ReplyShape shape, DateTimeOffset now)
     {
         if (await RecipientAsync(connection, transaction, conversationId) is not { } recipient)
         {
@@ -324,21 +326,21 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
 
         public string? Owner { get; init; }
 
-        public string CreatedAt { get; init; } = string.Empty;
+        public object CreatedAt { get; init; } = string.Empty;
 
-        public string LastInboundAt { get; init; } = string.Empty;
+        public object LastInboundAt { get; init; } = string.Empty;
 
-        public string? ClaimedAt { get; init; }
+        public object? ClaimedAt { get; init; }
 
-        public string? ClosedAt { get; init; }
+        public object? ClosedAt { get; init; }
 
         public string? Outcome { get; init; }
 
         public string? Summary { get; init; }
 
-        public string? TranscriptDeletedAt { get; init; }
+        public object? TranscriptDeletedAt { get; init; }
 
-        public CaseRow ToCase() => new(
+        public CaseRow ToCase(SqlTime time) => new(
             Reference,
             Channel,
             Topic,
@@ -346,10 +348,10 @@ public sealed class SqliteCaseStore(SqliteDatabase database, AddressProtector pr
             Priority == "high" ? CasePriority.High : CasePriority.Normal,
             Enum.Parse<CaseStatus>(Status, ignoreCase: true),
             Owner,
-            SqliteDatabase.ParseStamp(CreatedAt),
-            SqliteDatabase.ParseStamp(LastInboundAt),
-            ClaimedAt is null ? null : SqliteDatabase.ParseStamp(ClaimedAt),
-            ClosedAt is null ? null : SqliteDatabase.ParseStamp(ClosedAt),
+            time.Read(CreatedAt),
+            time.Read(LastInboundAt),
+            time.ReadOrNull(ClaimedAt),
+            time.ReadOrNull(ClosedAt),
             Outcome);
     }
 }

@@ -1,0 +1,22 @@
+using System.Data.Common;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// The database a feature's store writes to, whichever provider it is: connections, one-transaction writes, the
+/// provider's form of time, and how a row is locked for the rest of a transaction.
+/// </summary>
+public interface IStoreDatabase
+{
+    /// <summary>sqlite or postgres.</summary>
+    string Provider { get; }
+
+    SqlTime Time { get; }
+
+    /// <summary>Appended to a SELECT whose rows the transaction goes on to change (" FOR UPDATE" on PostgreSQL; SQLite has one writer).</summary>
+    string LockRow { get; }
+
+    Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+}
