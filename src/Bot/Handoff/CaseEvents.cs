@@ -14,7 +14,17 @@ public sealed class CaseEvents
 
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>Raised by <see cref="Publish"/> (a change made here), for other instances to hear of it.</summary>
+    public event Action? Published;
+
     public void Publish()
+    {
+        PublishFromElsewhere();
+        Published?.Invoke();
+    }
+
+    /// <summary>A change made here or on another instance: every inbox page connected here refreshes.</summary>
+    public void PublishFromElsewhere()
     {
         var version = Interlocked.Increment(ref _version);
         lock (_lock)

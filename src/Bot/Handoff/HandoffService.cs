@@ -186,15 +186,21 @@ public sealed partial class HandoffService(
 }
 
 /// <summary>Every few seconds: tells users whose case nobody took, and deletes old transcripts of closed cases.</summary>
-internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore cases, TimeProvider clock, IOptions<HandoffOptions> options, BotMetrics metrics, ILogger<HandoffMonitor> logger)
+internal sealed partial class HandoffMonitor(HandoffService handoff, ICaseStore cases, ILeadership leadership, TimeProvider clock, IOptions<HandoffOptions> options, BotMetrics metrics, ILogger<HandoffMonitor> logger)
     : BackgroundLoop("handoff", clock, metrics, logger)
 {
     protected override TimeSpan Interval => options.Value.MonitorInterval;
 
     protected override bool RunAtStart => false;
 
+    /// <summary>On the leader only: a timed-out case is announced to the person once, not by every instance.</summary>
     protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
+        if (!leadership.IsLeader)
+        {
+            return;
+        }
+
         await handoff.TimeOutAsync(options.Value.ClaimTimeout, options.Value.BuildSchedule(), cancellationToken);
         await handoff.ExpireAsync(options.Value.CaseExpiry, cancellationToken);
         var now = Clock.GetUtcNow();

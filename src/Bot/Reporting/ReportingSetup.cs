@@ -78,12 +78,13 @@ public static class ReportingSetup
 }
 
 /// <summary>Every <see cref="AnalyticsOptions.MaintenanceInterval"/>: roll up old raw events, destroy ended periods' salts.</summary>
-internal sealed partial class AnalyticsMaintenance(AnalyticsStore store, TimeProvider clock, IOptions<AnalyticsOptions> options, BotMetrics metrics, ILogger<AnalyticsMaintenance> logger)
+internal sealed partial class AnalyticsMaintenance(AnalyticsStore store, ILeadership leadership, TimeProvider clock, IOptions<AnalyticsOptions> options, BotMetrics metrics, ILogger<AnalyticsMaintenance> logger)
     : BackgroundLoop("analytics", clock, metrics, logger)
 {
     protected override TimeSpan Interval => options.Value.MaintenanceInterval;
 
-    protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+    /// <summary>On the leader only: the roll-up and salt destruction run once, not once per instance.</summary>
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => leadership.IsLeader ? RunOnceAsync(cancellationToken) : Task.CompletedTask;
 
     public async Task<MaintenanceResult> RunOnceAsync(CancellationToken cancellationToken)
     {

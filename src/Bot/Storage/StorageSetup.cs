@@ -29,6 +29,10 @@ public static class StorageSetup
             builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             builder.Services.AddSingleton<IConversationStore, PostgresConversationStore>();
             builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.PostgresOutboxStore>();
+            builder.Services.AddSingleton<PostgresLeadership>();
+            builder.Services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
+            builder.Services.AddHostedService<PostgresCaseEventsBridge>();
         }
         else
         {
@@ -36,13 +40,14 @@ public static class StorageSetup
             builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
             builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
             builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.SqliteOutboxStore>();
+            builder.Services.AddSingleton<ILeadership, SingleInstance>();
         }
 
         // The Data Protection key ring (inbox cookies, antiforgery) lives in the database: shared by every instance,
         // kept across restarts and containers.
         builder.Services.AddDataProtection().SetApplicationName("OimBot");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
-            options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IStoreDatabase>(), sp.GetRequiredService<TimeProvider>())));
+            options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IStoreDatabase>, sp.GetRequiredService<TimeProvider>())));
 
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<BotMetrics>();
@@ -72,7 +77,8 @@ internal sealed partial class ConversationJanitor(
     IOptions<DialogOptions> dialogs,
     IOptions<StorageOptions> storage,
     BotMetrics metrics,
-    ILogger<ConversationJanitor> logger) : BackgroundLoop("cleanup", clock, metrics, logger)
+    ILogger<ConversationJanitor> logger,
+    ILeadership? leadership = null) : BackgroundLoop("cleanup", clock, metrics, logger)
 {
     public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
 
@@ -90,7 +96,8 @@ internal sealed partial class ConversationJanitor(
 
     protected override TimeSpan Interval => Every;
 
-    protected override Task RunRoundAsync(CancellationToken cancellationToken) => PurgeOnceAsync(cancellationToken);
+    /// <summary>On the leader only (PostgreSQL): one instance purges, in the database's own locks.</summary>
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => leadership?.IsLeader == false ? Task.CompletedTask : PurgeOnceAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations")]
     private static partial void LogPurged(ILogger logger, int count);

@@ -8,6 +8,7 @@ using Npgsql;
 using OimBot.Analytics;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Reporting;
+using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
 
 namespace OimBot.Bot.Tests.Storage;
@@ -141,6 +142,49 @@ public sealed partial class PostgresServiceTests
         claim.Headers.Add("Cookie", $"{session}; {Cookies(onBPage)}".TrimEnd(' ', ';'));
         Assert.Equal(HttpStatusCode.Redirect, (await onA.SendAsync(claim)).StatusCode);
         Assert.Equal(CaseStatus.Claimed, (await pair.B.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None))!.Row.Status);
+    }
+
+    [Fact]
+    public async Task ACaseOpenedThroughOneInstance_ReachesTheInboxesConnectedToTheOther()
+    {
+        await using var pair = await Pair.StartAsync();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var onB = pair.B.Services.GetRequiredService<CaseEvents>().Subscribe(stop.Token);
+        await Task.Delay(500); // B is listening
+
+        foreach (var (text, update) in new[] { ("hola", 1), ("1", 2), ("humano", 3), ("1", 4) })
+        {
+            await PostTelegramAsync(pair.A, ChannelHost.TelegramText(update, 7004, text));
+        }
+
+        // The inbox page connected to B refreshes on this signal (Server-Sent Events), and finds the case.
+        Assert.True(await onB.WaitToReadAsync(stop.Token));
+        Assert.Single(await pair.B.Services.GetRequiredService<HandoffService>().QueueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OneInstanceLeadsTheSharedJobs_AndAnotherTakesOverWhenItStops()
+    {
+        await using var pair = await Pair.StartAsync();
+        var a = pair.A.Services.GetRequiredService<ILeadership>();
+        var b = pair.B.Services.GetRequiredService<ILeadership>();
+        await WaitAsync(() => a.IsLeader ^ b.IsLeader);
+        await Task.Delay(PostgresLeadership.Every * 2);
+        Assert.True(a.IsLeader ^ b.IsLeader); // exactly one, and it stays so
+
+        var (leader, follower) = a.IsLeader ? (pair.A, b) : (pair.B, a);
+        await leader.DisposeAsync(); // the leader's process ends: its connection, and the lock, go with it
+        await WaitAsync(() => follower.IsLeader);
+    }
+
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the condition did not hold within 20 s");
+            await Task.Delay(50);
+        }
     }
 
     private static Dictionary<string, string?> Postgres(string connectionString) => new()

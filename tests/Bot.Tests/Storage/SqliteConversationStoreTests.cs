@@ -45,7 +45,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(5, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(6, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 

@@ -15,6 +15,7 @@ public sealed class TelegramPoller(
     TelegramClient client,
     InboundPipeline pipeline,
     IConversationStore store,
+    ILeadership leadership,
     TimeProvider clock,
     BotMetrics metrics,
     ILogger<TelegramPoller> logger) : BackgroundLoop("telegram-poller", clock, metrics, logger)
@@ -35,6 +36,13 @@ public sealed class TelegramPoller(
     /// </summary>
     protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
+        if (!leadership.IsLeader)
+        {
+            // Telegram allows one getUpdates at a time per bot: on several instances only the leader polls.
+            await Task.Delay(PostgresLeadership.Every, Clock, cancellationToken);
+            return;
+        }
+
         var offset = long.TryParse(await store.GetCursorAsync(Cursor, cancellationToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var saved) ? saved : 0;
         var (updates, error) = await client.GetUpdatesAsync(offset, cancellationToken);
         if (error is not null)
