@@ -30,6 +30,25 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// </summary>
     protected abstract Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max);
 
+    /// <summary>
+    /// Which rows are due, in the claim statements of both providers: pending and due, or claimed by a sender whose lease
+    /// ran out; and only the oldest unsettled row of its recipient, so a person's messages go out in order.
+    /// </summary>
+    protected const string DueAndFirstOfRecipient = """
+        o.channel <> 'webchat'
+          AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
+          AND NOT EXISTS (SELECT 1 FROM outbox p
+                          WHERE p.channel = o.channel AND p.recipient_hash = o.recipient_hash AND p.id < o.id
+                            AND p.status IN ('pending', 'sending'))
+        """;
+
+    /// <summary>The columns a claim returns, named as <see cref="ClaimedRow"/>.</summary>
+    protected const string ClaimedColumns = """
+        o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
+        o.callback_query_id AS CallbackQueryId, CAST(o.attempts AS BIGINT) AS Attempts, o.window_expires_at AS WindowExpiresAt,
+        o.template AS Template, o.language AS Language
+        """;
+
     /// <summary>A claimed row as read (its window in the provider's form of time).</summary>
     protected sealed class ClaimedRow
     {

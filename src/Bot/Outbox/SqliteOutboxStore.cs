@@ -21,19 +21,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
     protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {
         var rows = (await connection.QueryAsync<ClaimedRow>(
-            """
-            SELECT o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
-                   o.callback_query_id AS CallbackQueryId, o.attempts AS Attempts, o.window_expires_at AS WindowExpiresAt,
-                   o.template AS Template, o.language AS Language
-            FROM outbox o
-            WHERE o.channel <> 'webchat'
-              AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
-              AND NOT EXISTS (SELECT 1 FROM outbox p
-                              WHERE p.channel = o.channel AND p.recipient_hash = o.recipient_hash AND p.id < o.id
-                                AND p.status IN ('pending', 'sending'))
-            ORDER BY o.id
-            LIMIT @max
-            """,
+            $"SELECT {ClaimedColumns} FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max",
             new { now = SqliteDatabase.Stamp(now), max },
             transaction)).ToList();
         foreach (var row in rows)

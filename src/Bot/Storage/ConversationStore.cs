@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
@@ -231,18 +229,7 @@ public abstract partial class ConversationStore(
         }
     }
 
-    internal static IEnumerable<(long Version, string Name, string Sql)> Migrations(string provider)
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        var prefix = $"{assembly.GetName().Name}.Storage.Migrations.{provider}.";
-        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var name = resource[prefix.Length..];
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            yield return (long.Parse(name.AsSpan(0, 4), CultureInfo.InvariantCulture), name, reader.ReadToEnd());
-        }
-    }
+    internal static IEnumerable<(long Version, string Name, string Sql)> Migrations(string provider) => Storage.Migrations.Of(provider);
 
     internal static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

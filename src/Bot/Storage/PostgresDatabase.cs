@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using Npgsql;
 
@@ -49,23 +48,7 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         try
         {
             await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)");
-            var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ToHashSet();
-            foreach (var (version, name, sql) in Migrations())
-            {
-                if (applied.Contains(version))
-                {
-                    continue;
-                }
-
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await connection.ExecuteAsync(sql, transaction: transaction);
-                await connection.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
-                    new { version, name, at = clock.GetUtcNow() },
-                    transaction);
-                await transaction.CommitAsync(cancellationToken);
-                LogMigrated(logger, name);
-            }
+            await Storage.Migrations.ApplyAsync(connection, "Postgres", clock.GetUtcNow(), name => LogMigrated(logger, name), cancellationToken);
         }
         finally
         {
@@ -74,18 +57,7 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     }
 
     /// <summary>The embedded PostgreSQL migrations, in order.</summary>
-    internal static IEnumerable<(long Version, string Name, string Sql)> Migrations()
-    {
-        var assembly = typeof(PostgresDatabase).Assembly;
-        var prefix = $"{assembly.GetName().Name}.Storage.Migrations.Postgres.";
-        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var name = resource[prefix.Length..];
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            yield return (long.Parse(name.AsSpan(0, 4), CultureInfo.InvariantCulture), name, reader.ReadToEnd());
-        }
-    }
+    internal static IEnumerable<(long Version, string Name, string Sql)> Migrations() => Storage.Migrations.Of("Postgres");
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

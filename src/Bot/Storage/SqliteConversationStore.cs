@@ -23,23 +23,7 @@ public sealed partial class SqliteConversationStore(
         database.RestrictToOwner(connection.DataSource);
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
-        var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ToHashSet();
-        foreach (var (version, name, sql) in Migrations("Sqlite"))
-        {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(sql, transaction: transaction);
-            await connection.ExecuteAsync(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
-                new { version, name, at = SqliteDatabase.Stamp(clock.GetUtcNow()) },
-                transaction);
-            await transaction.CommitAsync(cancellationToken);
-            LogMigrated(logger, name);
-        }
+        await Storage.Migrations.ApplyAsync(connection, "Sqlite", clock.GetUtcNow(), name => LogMigrated(logger, name), cancellationToken);
     }
 
     public override async Task CheckAsync(CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public sealed class OutboundTests
             Assert.Equal(chats.Select(c => $"{c}:1").Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
         }
 
-        // Past the lease (5 s in the test host) nothing is sent again.
+        // Past the lease (30 s in the test host) nothing is sent again.
         host.Factory.Clock.Advance(TimeSpan.FromMinutes(5));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.All(chats, chat => Assert.Single(host.Fake.Requests, r => ForChat(r, chat)));
