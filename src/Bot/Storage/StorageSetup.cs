@@ -43,6 +43,9 @@ public static class StorageSetup
             builder.Services.AddSingleton<ILeadership, SingleInstance>();
         }
 
+        // Migrations first: hosted services start in order, and Data Protection reads its key ring when it starts.
+        builder.Services.AddHostedService<StorageMigrator>();
+
         // The Data Protection key ring (inbox cookies, antiforgery) lives in the database: shared by every instance,
         // kept across restarts and containers.
         builder.Services.AddDataProtection().SetApplicationName("OimBot");
@@ -54,7 +57,6 @@ public static class StorageSetup
         builder.Services.AddSingleton<ICaseStore, CaseStore>();
         builder.Services.AddSingleton<IUserStore, UserStore>();
         builder.Services.AddSingleton<IAuditLog, AuditLog>();
-        builder.Services.AddHostedService<StorageMigrator>();
         builder.Services.AddHostedService<ConversationJanitor>();
         builder.Services.AddSingleton<StorageStatus>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

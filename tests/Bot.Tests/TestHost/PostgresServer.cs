@@ -11,7 +11,7 @@ namespace OimBot.Bot.Tests.TestHost;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(() => StartAsync(durableCommits: false));
     private static int _databases;
 
     private readonly string _directory;
@@ -23,6 +23,15 @@ public sealed class PostgresServer
         _bin = bin;
         Port = port;
     }
+
+    /// <summary>
+    /// Commits survive the server being killed (an immediate stop): each commit's WAL reaches the operating system before
+    /// it is acknowledged. Without it (the shared server, for speed) an immediate stop loses the last commits.
+    /// </summary>
+    public bool DurableCommits { get; private init; }
+
+    private string Options => $"-p {Port} -k \"{_directory}\" -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off"
+        + (DurableCommits ? string.Empty : " -c synchronous_commit=off");
 
     public int Port { get; }
 
@@ -46,30 +55,35 @@ public sealed class PostgresServer
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=20;Timeout=15;Command Timeout=30";
 
-    /// <summary>Stops the server (immediate shutdown) and restarts it: a database outage in a test.</summary>
+    /// <summary>
+    /// A server of the caller's own, for a test that stops it (a database outage) while other tests use the shared
+    /// one. Stopped when the process ends.
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync(durableCommits: true);
+
+    /// <summary>Stops the server at once, as a crash or a lost network would (immediate shutdown).</summary>
     public async Task StopAsync() => await RunAsync(PgCtl, $"-D \"{Data}\" -m immediate -w stop");
 
-    public async Task StartAgainAsync() => await RunAsync(PgCtl, $"-D \"{Data}\" -l \"{Path.Combine(_directory, "log")}\" -w start");
+    public async Task StartAgainAsync() => await RunAsync(PgCtl, $"-D \"{Data}\" -l \"{Path.Combine(_directory, "log")}\" -o \"{Options}\" -w -t 60 start");
 
     private string Data => Path.Combine(_directory, "data");
 
     private string PgCtl => Path.Combine(_bin, "pg_ctl");
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(bool durableCommits)
     {
         var bin = FindBin() ?? throw new InvalidOperationException(
             "PostgreSQL is not installed: tests/run installs Debian's 'postgresql' package when run as root (apt-get install postgresql).");
         var directory = Path.Combine(Path.GetTempPath(), $"oimbot-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(directory);
-        var server = new PostgresServer(directory, bin, ServiceProcess.FreePort());
+        var server = new PostgresServer(directory, bin, ServiceProcess.FreePort()) { DurableCommits = durableCommits };
         if (AsRoot)
         {
             await RunAsync("chown", $"postgres:postgres \"{directory}\"", asPostgres: false);
         }
 
         await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{server.Data}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync");
-        var options = $"-p {server.Port} -k \"{directory}\" -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        await RunAsync(server.PgCtl, $"-D \"{server.Data}\" -l \"{Path.Combine(directory, "log")}\" -o \"{options}\" -w -t 60 start");
+        await server.StartAgainAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown();
         return server;
     }
