@@ -47,7 +47,7 @@ public sealed class WeekendReplyTests
         var template = await weekend.WaitForTemplateAsync();
         Assert.True(weekend.IsTemplateIn(template, "es"), template.Text);
         await weekend.Host.WaitForOutboxAsync(rows => rows.Count(r => r.Status == "held") == 2); // the "someone is reading" notice and the reply
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         Assert.DoesNotContain(weekend.ToPerson(), r => r.Text.Contains(Reply, StringComparison.Ordinal));
         var entries = await weekend.TranscriptAsync(reference);
         var templateEntry = Assert.Single(entries, e => e.Author == "system" && e.Text.Contains("plantilla «oimbot_reply_waiting»", StringComparison.Ordinal));
@@ -67,7 +67,7 @@ public sealed class WeekendReplyTests
         await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Any(r => r.Answered && r.Text.Contains(Reply, StringComparison.Ordinal)));
         await weekend.SendAsync("sigo aquí");
         await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is "sent" or "delivered" or "read"));
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         var toPerson = weekend.ToPerson();
         Assert.Single(toPerson, r => r.Text.Contains(Reply, StringComparison.Ordinal));
         Assert.Single(toPerson, weekend.IsTemplate);
@@ -103,7 +103,7 @@ public sealed class WeekendReplyTests
         await weekend.SendAsync("hola");
         await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Count(r => r.Answered && r.Text.Contains(Reply, StringComparison.Ordinal)) == 2);
         await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         Assert.Equal(2, weekend.ToPerson().Count(r => r.Text.Contains(Reply, StringComparison.Ordinal)));
         Assert.Equal(0, await weekend.Host.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'failed'"));
     }
@@ -142,7 +142,7 @@ public sealed class WeekendReplyTests
         // Whatever happened to the template, the reply waits for the person and reaches them when they write.
         await weekend.SendAsync("hola, ¿hay algo para mí?");
         await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Any(r => r.Answered && r.Text.Contains(Reply, StringComparison.Ordinal)));
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         Assert.Single(weekend.ToPerson(), r => r.Text.Contains(Reply, StringComparison.Ordinal));
     }
 
@@ -168,7 +168,7 @@ public sealed class WeekendReplyTests
         await weekend.SendAsync(word);
 
         await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending" or "held")));
-        await Task.Delay(500);
+        await weekend.SettledAsync();
         Assert.DoesNotContain(weekend.ToPerson(), r => r.Text.Contains(Reply, StringComparison.Ordinal));
         if (expected == "cancelled")
         {
@@ -200,13 +200,13 @@ public sealed class WeekendReplyTests
         var before = weekend.ToPerson().Count;
         await weekend.SendAsync("no quiero borrar nada");
         await weekend.Host.Fake.WaitForAsync(_ => weekend.ToPerson().Count == before + 1 && weekend.ToPerson()[^1].Answered);
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         Assert.Equal(held, await weekend.Host.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'held'"));
         Assert.DoesNotContain(weekend.ToPerson(), r => r.Text.Contains(Reply, StringComparison.Ordinal));
 
         await weekend.SendAsync("borrar");
         await weekend.Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending" or "held")));
-        await Task.Delay(300);
+        await weekend.SettledAsync();
         Assert.DoesNotContain(weekend.ToPerson(), r => r.Text.Contains(Reply, StringComparison.Ordinal));
     }
 
@@ -367,6 +367,12 @@ public sealed class WeekendReplyTests
             Assert.Null(await handoff.ReplyAsync(reference, "ana", Reply, CancellationToken.None));
             return handoff;
         }
+
+        /// <summary>
+        /// Until no row is waiting to be sent: every send the outbox was going to make has reached the fake (a row stays
+        /// pending or sending until its provider answered), so what was not sent will not be.
+        /// </summary>
+        public Task SettledAsync() => Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending")));
 
         public async Task SendAsync(string text)
         {

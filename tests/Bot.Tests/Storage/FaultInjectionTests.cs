@@ -102,7 +102,6 @@ public sealed partial class FaultInjectionTests
             await Task.Delay(250);
         }
 
-        await Task.Delay(1000);
         Assert.Equal(0, await Count(db, "SELECT COUNT(*) FROM outbox WHERE status NOT IN ('sent', 'delivered', 'read')"));
         var rows = (await db.QueryAsync<(long Id, string Provider)>("SELECT id, provider_message_id FROM outbox WHERE channel = 'telegram' ORDER BY id")).ToList();
         var delivered = fake.Requests.Where(r => r.Answered && r.Status == 200 && r.Path.EndsWith("/sendMessage", StringComparison.Ordinal)).ToList();

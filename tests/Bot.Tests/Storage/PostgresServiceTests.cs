@@ -87,7 +87,12 @@ public sealed partial class PostgresServiceTests
         var rows = await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE channel = 'telegram'");
         Assert.True(rows >= texts.Length);
         await pair.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && IsTo(r, Chat)) == rows, TimeSpan.FromSeconds(30));
-        await Task.Delay(500);
+        var settled = System.Diagnostics.Stopwatch.StartNew();
+        while (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") > 0)
+        {
+            Assert.True(settled.Elapsed < TimeSpan.FromSeconds(30), "the outbox did not settle");
+            await Task.Delay(50);
+        }
 
         // Each reply sent once, by whichever instance claimed it, in the order the turns queued them: the fake
         // numbers a chat's messages as it receives them, so the provider ids follow the outbox ids.
