@@ -14,6 +14,7 @@ public sealed class AddressProtector
     private const int TagSize = 16;
     private readonly byte[] _encryptionKey;
     private readonly byte[] _lookupKey;
+    private readonly byte[] _keyRingKey;
 
     public AddressProtector(byte[] masterKey)
     {
@@ -25,6 +26,7 @@ public sealed class AddressProtector
 
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "oimbot/address-encryption/v1"u8.ToArray());
         _lookupKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "oimbot/address-lookup/v1"u8.ToArray());
+        _keyRingKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "oimbot/data-protection-keys/v1"u8.ToArray());
     }
 
     public static AddressProtector FromOptions(IOptions<PrivacyOptions> options)
@@ -36,30 +38,38 @@ public sealed class AddressProtector
     public byte[] Hash(string channel, string value) =>
         HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes($"{channel}\n{value}"));
 
-    public byte[] Encrypt(string address)
+    public byte[] Encrypt(string address) => Seal(_encryptionKey, Encoding.UTF8.GetBytes(address), "oimbot-address"u8);
+
+    public string Decrypt(byte[] sealedAddress) => Encoding.UTF8.GetString(Open(_encryptionKey, sealedAddress, "oimbot-address"u8));
+
+    /// <summary>Seals a Data Protection key (the inbox's cookie and antiforgery keys) for storage in the database.</summary>
+    public byte[] SealKeyRingEntry(byte[] plain) => Seal(_keyRingKey, plain, "oimbot-data-protection-key"u8);
+
+    public byte[] OpenKeyRingEntry(byte[] sealedEntry) => Open(_keyRingKey, sealedEntry, "oimbot-data-protection-key"u8);
+
+    private static byte[] Seal(byte[] key, byte[] plain, ReadOnlySpan<byte> purpose)
     {
-        var plain = Encoding.UTF8.GetBytes(address);
         var output = new byte[NonceSize + plain.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_encryptionKey, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize, plain.Length), output.AsSpan(NonceSize + plain.Length), "oimbot-address"u8);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize, plain.Length), output.AsSpan(NonceSize + plain.Length), purpose);
         return output;
     }
 
-    public string Decrypt(byte[] sealedAddress)
+    private static byte[] Open(byte[] key, byte[] sealedValue, ReadOnlySpan<byte> purpose)
     {
-        ArgumentNullException.ThrowIfNull(sealedAddress);
-        var length = sealedAddress.Length - NonceSize - TagSize;
+        ArgumentNullException.ThrowIfNull(sealedValue);
+        var length = sealedValue.Length - NonceSize - TagSize;
         if (length < 0)
         {
             throw new CryptographicException("Too short to be a sealed value.");
         }
 
         var plain = new byte[length];
-        using var aes = new AesGcm(_encryptionKey, TagSize);
-        aes.Decrypt(sealedAddress.AsSpan(0, NonceSize), sealedAddress.AsSpan(NonceSize, length), sealedAddress.AsSpan(NonceSize + length), plain, "oimbot-address"u8);
-        return Encoding.UTF8.GetString(plain);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(sealedValue.AsSpan(0, NonceSize), sealedValue.AsSpan(NonceSize, length), sealedValue.AsSpan(NonceSize + length), plain, purpose);
+        return plain;
     }
 
     private static byte[] LoadOrCreateKey(PrivacyOptions options) =>

@@ -46,11 +46,15 @@ public static class StorageSetup
         // Migrations first: hosted services start in order, and Data Protection reads its key ring when it starts.
         builder.Services.AddHostedService<StorageMigrator>();
 
-        // The Data Protection key ring (inbox cookies, antiforgery) lives in the database: shared by every instance,
-        // kept across restarts and containers.
+        // The Data Protection key ring (inbox cookies, antiforgery) lives in the database, each key sealed with the
+        // address key: shared by every instance, kept across restarts and containers.
         builder.Services.AddDataProtection().SetApplicationName("OimBot");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
-            options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IStoreDatabase>, sp.GetRequiredService<TimeProvider>())));
+            options =>
+            {
+                options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IStoreDatabase>, sp.GetRequiredService<TimeProvider>());
+                options.XmlEncryptor = new KeyRingEncryptor(sp.GetRequiredService<AddressProtector>);
+            }));
 
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<BotMetrics>();

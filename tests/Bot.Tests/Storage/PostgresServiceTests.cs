@@ -147,6 +147,16 @@ public sealed partial class PostgresServiceTests
         claim.Headers.Add("Cookie", $"{session}; {Cookies(onBPage)}".TrimEnd(' ', ';'));
         Assert.Equal(HttpStatusCode.Redirect, (await onA.SendAsync(claim)).StatusCode);
         Assert.Equal(CaseStatus.Claimed, (await pair.B.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None))!.Row.Status);
+
+        // The shared key ring is sealed with the address key: the database alone holds no usable cookie key.
+        await using var db = new NpgsqlConnection(pair.ConnectionString);
+        var keys = (await db.QueryAsync<string>("SELECT xml FROM data_protection_keys")).ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, xml =>
+        {
+            Assert.Contains("<sealedKey version=\"1\"", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+        });
     }
 
     [Fact]
