@@ -21,6 +21,7 @@ using Microsoft.Extensions.Logging;
 //       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
+//   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
 
 if (args is ["report", ..])
 {
@@ -30,6 +31,11 @@ if (args is ["report", ..])
 if (args is ["understanding", ..])
 {
     return UnderstandingBench.Run(args);
+}
+
+if (args is ["purge", ..])
+{
+    return await PurgeBench.RunAsync(args);
 }
 
 var options = BenchOptions.Parse(args);
@@ -239,7 +245,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
 
     public string WebhookUrl { get; }
 
-    public static async Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options)
+    public static async Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options, IReadOnlyDictionary<string, string>? environment = null)
     {
         var repo = FindRepo();
         var root = Directory.CreateTempSubdirectory("oimbot-bench-").FullName;
@@ -264,6 +270,10 @@ internal sealed class OimBotProcess : IAsyncDisposable
         info.Environment["Channels__Telegram__PerChatPerSecond"] = "1000";
         info.Environment["Outbox__Concurrency"] = "64";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[bot] {e.Data}"); };

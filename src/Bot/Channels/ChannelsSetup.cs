@@ -25,6 +25,7 @@ public static class ChannelsSetup
         services.AddSingleton<ConversationSequencer>();
         services.AddOptions<WebChat.WebChatOptions>().BindConfiguration(WebChat.WebChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebChat.WebChatLimits>();
+        services.AddSingleton<WebChat.IWebChatMailbox, WebChat.WebChatMailbox>();
         services.AddHostedService<WebChat.WebChatRefusals>();
         services.TryAddSingleton<BotMetrics>();
         services.AddSingleton<InboundSpool>();

@@ -10,9 +10,10 @@ namespace OimBot.Bot.Outbox;
 
 /// <summary>
 /// One Polly pipeline per channel, outermost first: quick retries (jittered exponential, honouring the provider's
-/// retry-after), the channel's rate limits (overall and per recipient), a circuit breaker, and a timeout per try.
+/// retry-after), the channel's rate limits (overall and per recipient; the overall one also across instances when
+/// <see cref="ISharedSendRate"/> is there), a circuit breaker, and a timeout per try.
 /// </summary>
-public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider clock) : IDisposable
+public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider clock, ISharedSendRate? shared = null) : IDisposable
 {
     public static readonly ResiliencePropertyKey<string> RecipientKey = new("oimbot.recipient");
 
@@ -21,7 +22,7 @@ public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider 
     public ResiliencePipeline<SendResult> For(IChannelSender sender)
     {
         ArgumentNullException.ThrowIfNull(sender);
-        return _pipelines.GetOrAdd(sender.Channel, _ => Build(sender.Limits)).Pipeline;
+        return _pipelines.GetOrAdd(sender.Channel, channel => Build(channel, sender.Limits)).Pipeline;
     }
 
     public void Dispose()
@@ -32,10 +33,10 @@ public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider 
         }
     }
 
-    private (ResiliencePipeline<SendResult>, IDisposable) Build(SendLimits limits)
+    private (ResiliencePipeline<SendResult>, IDisposable) Build(string channel, SendLimits limits)
     {
         var settings = options.Value;
-        var rateLimits = new RateLimits(limits);
+        var rateLimits = new RateLimits(channel, limits, shared);
         var pipeline = new ResiliencePipelineBuilder<SendResult> { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions<SendResult>
             {
@@ -74,13 +75,23 @@ public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider 
     /// <summary>Token buckets: the channel's overall rate and, where the provider sets one, a rate per recipient.</summary>
     internal sealed class RateLimits : IDisposable
     {
-        public RateLimits(SendLimits limits)
+        public RateLimits(string channel, SendLimits limits, ISharedSendRate? shared)
         {
+            Channel = channel;
+            PerSecond = limits.MessagesPerSecond;
+            Shared = shared;
             Overall = Bucket(limits.MessagesPerSecond);
             PerRecipient = limits.PerRecipientPerSecond is { } perRecipient
                 ? PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(perRecipient)))
                 : null;
         }
+
+        public string Channel { get; }
+
+        public double PerSecond { get; }
+
+        /// <summary>The same overall limit across instances (PostgreSQL), or null with one instance.</summary>
+        public ISharedSendRate? Shared { get; }
 
         public RateLimiter Overall { get; }
 
@@ -115,7 +126,10 @@ public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider 
         public RateLimitStrategyOptions() => Name = "RateLimit";
     }
 
-    /// <summary>Waits for a token from the overall bucket and from the recipient's bucket before each try.</summary>
+    /// <summary>
+    /// Waits for a token from the overall bucket, for the channel's slot across instances, and for a token from the
+    /// recipient's bucket, before each try. The shared slot's wait is real time (the database's clock decides it).
+    /// </summary>
     internal sealed class RateLimitStrategy(RateLimits limits) : ResilienceStrategy<SendResult>
     {
         protected override async ValueTask<Outcome<SendResult>> ExecuteCore<TState>(
@@ -124,6 +138,11 @@ public sealed class SendPipelines(IOptions<OutboxOptions> options, TimeProvider 
             TState state)
         {
             using var overall = await limits.Overall.AcquireAsync(1, context.CancellationToken);
+            if (limits.Shared is { } shared && await shared.ReserveAsync(limits.Channel, limits.PerSecond, context.CancellationToken) is { } wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, TimeProvider.System, context.CancellationToken);
+            }
+
             RateLimitLease? recipient = null;
             try
             {

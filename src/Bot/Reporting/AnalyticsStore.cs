@@ -8,8 +8,16 @@ namespace OimBot.Bot.Reporting;
 public sealed record MaintenanceResult(int EventsRolledUp, IReadOnlyList<string> PeriodsFrozen);
 
 /// <summary>Reads the analytics tables for reports and keeps them small and anonymous over time.</summary>
-public sealed class AnalyticsStore(IStoreDatabase database, TimeProvider clock)
+public sealed class AnalyticsStore(IStoreDatabase database, AnalyticsRecorder recorder, TimeProvider clock)
 {
+    /// <summary>Anonymous events from outside a person's turn (web chat messages refused by a limit), in one transaction.</summary>
+    public Task RecordAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            await recorder.RecordAsync(connection, transaction, null, events, []);
+            return events.Count;
+        }, cancellationToken);
+
     public async Task<(IReadOnlyList<ActivityRow> Activity, IReadOnlyList<DailyCount> Counts)> LoadAsync(ReportRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);

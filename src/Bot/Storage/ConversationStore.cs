@@ -28,8 +28,6 @@ public abstract partial class ConversationStore(
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
-    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
-
     /// <summary>
     /// The conversation of <paramref name="hash"/> (id and state JSON, or nulls for a first contact), locked until the
     /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
@@ -83,73 +81,6 @@ public abstract partial class ConversationStore(
             return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
         }, cancellationToken);
     }
-
-    public Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            var time = SqlTime.For(connection);
-            // A conversation with an open case outlives the session: the caseworker's answer must still reach it.
-            var expired = await connection.ExecuteAsync(
-                "DELETE FROM conversations WHERE updated_at < @cutoff AND id NOT IN (SELECT conversation_id FROM cases WHERE status IN ('waiting', 'claimed') AND conversation_id IS NOT NULL)",
-                new { cutoff = time.Write(inactiveBefore) },
-                transaction);
-            await connection.ExecuteAsync(
-                "DELETE FROM inbound_messages WHERE received_at < @cutoff OR (conversation_id IS NOT NULL AND conversation_id NOT IN (SELECT id FROM conversations))",
-                new { cutoff = time.Write(dedupeBefore) },
-                transaction);
-            // R5: web chat messages nobody fetched (a caseworker's reply, a notice) go with their session.
-            await connection.ExecuteAsync(
-                "DELETE FROM outbox WHERE channel = 'webchat' AND status = 'pending' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
-                transaction: transaction);
-            await connection.ExecuteAsync(
-                "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending', 'held') AND updated_at < @cutoff",
-                new { cutoff = time.Write(outboxBefore) },
-                transaction);
-
-            // A held reply waits for its person as long as their conversation exists (R5), and goes with it.
-            await connection.ExecuteAsync(
-                "DELETE FROM outbox WHERE status = 'held' AND (conversation_id IS NULL OR conversation_id NOT IN (SELECT id FROM conversations))",
-                transaction: transaction);
-            return expired;
-        }, cancellationToken);
-
-    public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<RenderedReply>>(async (connection, transaction) =>
-        {
-            var hash = protector.Hash("webchat", address);
-            var rows = (await connection.QueryAsync<(long Id, string Payload)>(
-                "SELECT id AS Id, payload AS Payload FROM outbox WHERE channel = 'webchat' AND recipient_hash = @hash AND status = 'pending' ORDER BY id",
-                new { hash },
-                transaction)).ToList();
-            foreach (var (id, _) in rows)
-            {
-                await connection.ExecuteAsync(
-                    "UPDATE outbox SET status = 'delivered', address_cipher = NULL, payload = '', attempts = attempts + 1, updated_at = @at WHERE id = @id",
-                    new { id, at = SqlTime.For(connection).Write(now) },
-                    transaction);
-            }
-
-            return [.. rows.Select(r => OutboxRows.Open(protector, r.Payload)).OfType<RenderedReply>()];
-        }, cancellationToken);
-
-    public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await analytics.RecordAsync(connection, transaction, null, events, []);
-            return events.Count;
-        }, cancellationToken);
-
-    public async Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>("SELECT value FROM channel_cursors WHERE name = @name", new { name });
-    }
-
-    public Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction) => connection.ExecuteAsync(
-            "INSERT INTO channel_cursors (name, value, updated_at) VALUES (@name, @value, @at) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            new { name, value, at = SqlTime.For(connection).Write(now) },
-            transaction), cancellationToken);
 
     private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now)
     {

@@ -35,8 +35,10 @@ public sealed record TurnDecision(
 public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false);
 
 /// <summary>
-/// Conversation storage. SQLite today; PostgreSQL implements the same contract later. Each turn is serialised per
-/// conversation and committed atomically together with its dedupe record, handoff requests and analytics events.
+/// Turns: each person's conversation state, serialised per conversation and committed atomically together with its
+/// dedupe record, outbox rows, case actions and analytics events (SQLite or PostgreSQL). The other features own their
+/// stores: the outbox (<see cref="IOutboxStore"/>), retention (<see cref="IRetentionStore"/>), the web chat mailbox,
+/// channel cursors (<see cref="IChannelCursors"/>), cases, users and analytics.
 /// </summary>
 public interface IConversationStore
 {
@@ -51,20 +53,4 @@ public interface IConversationStore
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
         CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5), dedupe records older than
-    /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>.
-    /// </summary>
-    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
-
-    /// <summary>The web chat's messages that were not answers to a request (a caseworker's reply…): handed over once, oldest first.</summary>
-    Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>Anonymous events from outside a user's turn (a case taken, closed, timed out).</summary>
-    Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken);
-
-    Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken);
-
-    Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -16,6 +16,12 @@ public interface IStoreDatabase
     /// <summary>Appended to a SELECT whose rows the transaction goes on to change (" FOR UPDATE" on PostgreSQL; SQLite has one writer).</summary>
     string LockRow { get; }
 
+    /// <summary>
+    /// "the value is one of the list parameter <paramref name="parameter"/>": Dapper spreads a list into SQLite's
+    /// <c>IN (…)</c>, while Npgsql sends it as one array (<c>= ANY(…)</c>).
+    /// </summary>
+    string OneOf(string parameter);
+
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);

@@ -26,8 +26,6 @@ public sealed class PostgresConversationStore(
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
-
     protected override async Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash)
     {
         const string Select = "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";

@@ -17,6 +17,8 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
 
     public string LockRow => " FOR UPDATE";
 
+    public string OneOf(string parameter) => $" = ANY({parameter})";
+
     async Task<System.Data.Common.DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     Task<T> IStoreDatabase.WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>

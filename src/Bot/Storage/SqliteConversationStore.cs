@@ -50,8 +50,6 @@ public sealed partial class SqliteConversationStore(
         }
     }
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
-
     /// <summary>Nothing to lock: the write gate already makes this the only turn running.</summary>
     protected override Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
         connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(

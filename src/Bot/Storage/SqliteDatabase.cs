@@ -17,6 +17,8 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IStoreDat
 
     public string LockRow => string.Empty;
 
+    public string OneOf(string parameter) => $" IN {parameter}";
+
     async Task<System.Data.Common.DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     Task<T> IStoreDatabase.WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>

@@ -42,6 +42,14 @@ public sealed class StorageOptions
     /// <summary>How many times a message whose turn throws (a bug) is tried before it is set aside and answered with an apology.</summary>
     [Range(1, 10, ErrorMessage = "Storage:TurnAttempts must be between 1 and 10.")]
     public int TurnAttempts { get; set; } = 3;
+
+    /// <summary>How many rows one retention transaction deletes: small, so a purge never holds the database for long.</summary>
+    [Range(10, 100_000, ErrorMessage = "Storage:PurgeBatchSize must be between 10 and 100000.")]
+    public int PurgeBatchSize { get; set; } = 500;
+
+    /// <summary>How often the janitor deletes what is due (R5 sessions, dedupe records, settled outbox rows).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Storage:PurgeInterval must be between 1 second and 1 day.")]
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>A PostgreSQL provider needs a PostgreSQL connection string, not the SQLite default.</summary>

@@ -29,6 +29,7 @@ public static class StorageSetup
             builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             builder.Services.AddSingleton<IConversationStore, PostgresConversationStore>();
             builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.PostgresOutboxStore>();
+            builder.Services.AddSingleton<Outbox.ISharedSendRate, Outbox.PostgresSendRate>();
             builder.Services.AddSingleton<PostgresLeadership>();
             builder.Services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
@@ -61,6 +62,8 @@ public static class StorageSetup
         builder.Services.AddSingleton<ICaseStore, CaseStore>();
         builder.Services.AddSingleton<IUserStore, UserStore>();
         builder.Services.AddSingleton<IAuditLog, AuditLog>();
+        builder.Services.AddSingleton<IRetentionStore, RetentionStore>();
+        builder.Services.AddSingleton<IChannelCursors, ChannelCursors>();
         builder.Services.AddHostedService<ConversationJanitor>();
         builder.Services.AddSingleton<StorageStatus>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
@@ -74,40 +77,6 @@ internal sealed class StorageMigrator(IConversationStore store) : IHostedService
     public Task StartAsync(CancellationToken cancellationToken) => store.MigrateAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Deletes sessions after inactivity (R5) and old dedupe records, every few minutes.</summary>
-internal sealed partial class ConversationJanitor(
-    IConversationStore store,
-    TimeProvider clock,
-    IOptions<DialogOptions> dialogs,
-    IOptions<StorageOptions> storage,
-    BotMetrics metrics,
-    ILogger<ConversationJanitor> logger,
-    ILeadership? leadership = null) : BackgroundLoop("cleanup", clock, metrics, logger)
-{
-    public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
-
-    public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
-    {
-        var now = Clock.GetUtcNow();
-        var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, now - storage.Value.OutboxRetention, cancellationToken);
-        if (purged > 0)
-        {
-            LogPurged(logger, purged);
-        }
-
-        return purged;
-    }
-
-    protected override TimeSpan Interval => Every;
-
-    /// <summary>On the leader only (PostgreSQL): one instance purges, in the database's own locks.</summary>
-    protected override Task RunRoundAsync(CancellationToken cancellationToken) => leadership?.IsLeader == false ? Task.CompletedTask : PurgeOnceAsync(cancellationToken);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations")]
-    private static partial void LogPurged(ILogger logger, int count);
-
 }
 
 internal sealed class StorageHealthCheck(IConversationStore store, StorageStatus status) : IHealthCheck

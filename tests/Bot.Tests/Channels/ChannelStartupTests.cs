@@ -76,8 +76,7 @@ public sealed class ChannelStartupTests
         Assert.Contains(requests, r => r.Text.Contains("\"chat_id\":8801", StringComparison.Ordinal) && r.Text.Contains("asistente automático", StringComparison.Ordinal));
         Assert.Contains(requests, r => r.Text.Contains("\"chat_id\":8802", StringComparison.Ordinal) && r.Text.Contains("automated assistant", StringComparison.Ordinal));
         Assert.Contains(requests, r => r.Path.EndsWith("/getUpdates", StringComparison.Ordinal) && r.Body.Contains("\"offset\":702", StringComparison.Ordinal));
-        var store = host.Factory.Services.GetRequiredService<IConversationStore>();
-        Assert.Equal("702", await store.GetCursorAsync(TelegramPoller.Cursor, CancellationToken.None));
+        Assert.Equal("702", await host.Factory.Services.GetRequiredService<IChannelCursors>().GetAsync(TelegramPoller.Cursor, CancellationToken.None));
         Assert.Equal(HttpStatusCode.NotFound, (await host.PostTelegramAsync(ChannelHost.TelegramText(800, 8803, "hola"))).StatusCode);
     }
 }

@@ -125,7 +125,7 @@ public sealed class PoisonMessageTests : IAsyncLifetime
 
         Assert.Contains(requests, r => r.Text.Contains($"\"chat_id\":{poisoned}", StringComparison.Ordinal) && r.Text.Contains(ApologyEs, StringComparison.Ordinal));
         Assert.Contains(requests, r => r.Text.Contains($"\"chat_id\":{healthy}", StringComparison.Ordinal) && r.Text.Contains("asistente automático", StringComparison.Ordinal));
-        Assert.Equal("902", await host.Factory.Services.GetRequiredService<IConversationStore>().GetCursorAsync(TelegramPoller.Cursor, CancellationToken.None));
+        Assert.Equal("902", await host.Factory.Services.GetRequiredService<IChannelCursors>().GetAsync(TelegramPoller.Cursor, CancellationToken.None));
     }
 
     private static async Task<string> TextOf(HttpResponseMessage response) =>

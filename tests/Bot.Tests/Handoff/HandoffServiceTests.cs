@@ -145,7 +145,7 @@ public sealed class HandoffServiceTests
         await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5110) && r.Text.Contains("lunes 30 de noviembre a las 08:00", StringComparison.Ordinal)));
 
         host.Factory.Clock.Advance(TimeSpan.FromHours(60)); // Monday 09:00: far past the 24-hour session
-        var store = host.Factory.Services.GetRequiredService<OimBot.Bot.Storage.IConversationStore>();
+        var store = host.Factory.Services.GetRequiredService<OimBot.Bot.Storage.IRetentionStore>();
         var now = host.Factory.Clock.GetUtcNow();
         await store.PurgeAsync(now - TimeSpan.FromHours(24), now - TimeSpan.FromDays(2), now - TimeSpan.FromDays(7), CancellationToken.None);
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM conversations"));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
 using OimBot.Bot.Dialogs;
+using OimBot.Bot.Channels.WebChat;
 using OimBot.Bot.Outbox;
 using OimBot.Bot.Reporting;
 using OimBot.Bot.Storage;
@@ -74,11 +75,48 @@ public sealed class ConversationStoreContractTests
         }, CancellationToken.None);
         Assert.True(withCase.CaseChanged);
 
-        var expired = await db.Store.PurgeAsync(Now + TimeSpan.FromHours(1), Now + TimeSpan.FromHours(1), Now - TimeSpan.FromDays(1), CancellationToken.None);
+        var expired = await db.Retention().PurgeAsync(Now + TimeSpan.FromHours(1), Now + TimeSpan.FromHours(1), Now - TimeSpan.FromDays(1), CancellationToken.None);
 
         Assert.Equal(1, expired);
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM cases"));
+    }
+
+    /// <summary>
+    /// A large purge runs in many small transactions (here 10 rows each) and still deletes everything due and nothing
+    /// else: sessions with their dedupe records, unfetched web chat messages and held replies; old dedupe records and
+    /// settled outbox rows; recent ones and open cases stay.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Purge_InSmallBatches_DeletesAllThatIsDue_AndNothingElse(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var old = Now - TimeSpan.FromDays(3);
+        for (var i = 0; i < 37; i++)
+        {
+            await db.Store.RunTurnAsync(new ChannelAddress("telegram", $"old-{i}"), $"o{i}", old, Count("viejo"), CancellationToken.None);
+            await db.Store.RunTurnAsync(new ChannelAddress("webchat", $"web-old-{i}"), null, old, Count("sin leer"), CancellationToken.None);
+        }
+
+        for (var i = 0; i < 12; i++)
+        {
+            await db.Store.RunTurnAsync(new ChannelAddress("telegram", $"new-{i}"), $"n{i}", Now, Count("reciente"), CancellationToken.None);
+        }
+
+        await db.Store.RunTurnAsync(new ChannelAddress("telegram", "old-case"), "c1", old, stored => Count("caso")(stored) with
+        {
+            CaseActions = [new CaseAction.Open("avr", HighPriority: false, "es", ["main-menu"], new Dictionary<string, string>())],
+        }, CancellationToken.None);
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent' WHERE channel = 'telegram'");
+
+        var expired = await db.Retention(batch: 10).PurgeAsync(Now - TimeSpan.FromDays(1), Now - TimeSpan.FromDays(2), Now - TimeSpan.FromDays(2), CancellationToken.None);
+
+        Assert.Equal(74, expired);
+        Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations")); // the recent ones and the open case
+        Assert.Equal(12, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // recent; the case's is past the window
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE channel = 'webchat'"));
+        Assert.Equal(12, await db.CountAsync("SELECT COUNT(*) FROM outbox")); // the recent replies; old settled ones went
     }
 
     [Theory]
@@ -86,15 +124,19 @@ public sealed class ConversationStoreContractTests
     public async Task CursorsAndTheWebChatMailbox(string provider)
     {
         await using var db = await Db.CreateAsync(provider);
-        Assert.Null(await db.Store.GetCursorAsync("telegram", CancellationToken.None));
-        await db.Store.SetCursorAsync("telegram", "41", Now, CancellationToken.None);
-        await db.Store.SetCursorAsync("telegram", "42", Now, CancellationToken.None);
-        Assert.Equal("42", await db.Store.GetCursorAsync("telegram", CancellationToken.None));
+        var cursors = new ChannelCursors(db.Database);
+        Assert.Null(await cursors.GetAsync("telegram", CancellationToken.None));
+        await cursors.SetAsync("telegram", "41", Now, CancellationToken.None);
+        await cursors.SetAsync("telegram", "42", Now, CancellationToken.None);
+        Assert.Equal("42", await cursors.GetAsync("telegram", CancellationToken.None));
 
         var web = new ChannelAddress("webchat", "w-1");
+        var mailbox = new WebChatMailbox(db.Database, Db.Protector);
         await db.Store.RunTurnAsync(web, null, Now, Count("para el buzón"), CancellationToken.None);
-        Assert.Equal(["para el buzón"], (await db.Store.TakeWebChatMessagesAsync("w-1", Now, CancellationToken.None)).Select(r => r.Text));
-        Assert.Empty(await db.Store.TakeWebChatMessagesAsync("w-1", Now, CancellationToken.None));
+        await db.Store.RunTurnAsync(web, null, Now, Count("y otro"), CancellationToken.None);
+        Assert.Equal(["para el buzón", "y otro"], (await mailbox.TakeAsync("w-1", Now, CancellationToken.None)).Select(r => r.Text));
+        Assert.Empty(await mailbox.TakeAsync("w-1", Now, CancellationToken.None));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE payload <> '' OR address_cipher IS NOT NULL")); // handed over: nothing of it kept
     }
 
     [Fact]
@@ -149,20 +191,25 @@ public sealed class ConversationStoreContractTests
     /// <summary>A fresh database on one provider and its turn store.</summary>
     private sealed class Db : IAsyncDisposable
     {
-        private static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        public static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         private readonly Func<Task<DbConnection>> _open;
         private readonly Func<ValueTask> _dispose;
         private readonly string? _postgres;
 
-        private Db(IConversationStore store, Func<Task<DbConnection>> open, Func<ValueTask> dispose, string? postgres)
+        private Db(IConversationStore store, IStoreDatabase database, Func<Task<DbConnection>> open, Func<ValueTask> dispose, string? postgres)
         {
             Store = store;
+            Database = database;
             _open = open;
             _dispose = dispose;
             _postgres = postgres;
         }
 
         public IConversationStore Store { get; }
+
+        public IStoreDatabase Database { get; }
+
+        public RetentionStore Retention(int batch = 500) => new(Database, Options.Create(new StorageOptions { PurgeBatchSize = batch }));
 
         private static AnalyticsRecorder Analytics() =>
             new(new Pseudonymiser(new byte[32]), Options.Create(new AnalyticsOptions()), new FakeClock(Now));
@@ -175,14 +222,14 @@ public sealed class ConversationStoreContractTests
                 var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
                 var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
                 await store.MigrateAsync(CancellationToken.None);
-                return new Db(store, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
+                return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;
             var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" }));
             var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), new FakeClock(Now), NullLogger<SqliteConversationStore>.Instance);
             await sqliteStore.MigrateAsync(CancellationToken.None);
-            return new Db(sqliteStore, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
+            return new Db(sqliteStore, sqlite, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
             {
                 sqlite.Dispose();
                 SqliteConnection.ClearAllPools();
@@ -217,6 +264,12 @@ public sealed class ConversationStoreContractTests
         {
             await using var connection = await _open();
             return await connection.ExecuteScalarAsync<long>(sql);
+        }
+
+        public async Task ExecuteAsync(string sql)
+        {
+            await using var connection = await _open();
+            await connection.ExecuteAsync(sql);
         }
 
         public ValueTask DisposeAsync() => _dispose();

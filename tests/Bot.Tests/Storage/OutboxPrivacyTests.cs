@@ -61,7 +61,7 @@ public sealed class OutboxPrivacyTests : IAsyncLifetime, IDisposable
 
         // The person never came back: once the session expires, nothing of theirs is kept (R5).
         var later = _factory.Clock.GetUtcNow() + TimeSpan.FromDays(2);
-        await _factory.Services.GetRequiredService<IConversationStore>().PurgeAsync(later - TimeSpan.FromDays(1), later - TimeSpan.FromDays(2), later - TimeSpan.FromDays(7), CancellationToken.None);
+        await _factory.Services.GetRequiredService<IRetentionStore>().PurgeAsync(later - TimeSpan.FromDays(1), later - TimeSpan.FromDays(2), later - TimeSpan.FromDays(7), CancellationToken.None);
 
         Assert.DoesNotContain(await RowsAsync(), r => r.Status == "pending");
     }

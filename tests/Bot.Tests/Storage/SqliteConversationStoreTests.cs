@@ -45,7 +45,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _store.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(6, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(7, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -117,6 +117,22 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("welcome", ReadNode(next.ConversationId!));
     }
 
+    /// <summary>Each retention batch finds its rows through an index: no statement scans a table that grows with use.</summary>
+    [Theory]
+    [InlineData(RetentionStore.InactiveSessions, "conversations_updated_at (updated_at<?)")]
+    [InlineData(RetentionStore.OldDedupeRecords, "inbound_messages_received_at (received_at<?)")]
+    [InlineData(RetentionStore.SettledOutboxRows, "outbox_settled (status=? AND updated_at<?)")]
+    [InlineData(RetentionStore.UnownedWaitingRows, "outbox_conversation (conversation_id=?)")]
+    [InlineData("DELETE FROM inbound_messages WHERE conversation_id IN ('a', 'b')", "inbound_messages_conversation (conversation_id=?)")]
+    [InlineData("DELETE FROM outbox WHERE conversation_id IN ('a', 'b') AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))", "outbox_conversation (conversation_id=?)")]
+    public async Task RetentionStatements_FindTheirRowsThroughAnIndex(string sql, string index)
+    {
+        await using var db = Open();
+        var plan = string.Join('\n', (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, new { cutoff = "2026-12-01", batch = 500 })).Select(r => r.Detail));
+        Assert.DoesNotMatch(@"\bSCAN (conversations|inbound_messages|outbox|cases|c|k)\b", plan);
+        Assert.Contains(index, plan, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Purge_DeletesSessionsAfterInactivity_AndKeepsActiveOnes()
     {
@@ -125,7 +141,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await Service.HandleAsync(new ChannelAddress("telegram", "recent"), null, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(5));
 
-        var purged = await _store.PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), _clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None);
+        var purged = await new RetentionStore(_database!, Options.Create(new StorageOptions())).PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), _clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None);
 
         Assert.Equal(1, purged);
         await using var db = Open();

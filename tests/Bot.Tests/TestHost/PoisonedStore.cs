@@ -52,18 +52,6 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
 
     public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
 
-    public Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken) =>
-        inner.PurgeAsync(inactiveBefore, dedupeBefore, outboxBefore, cancellationToken);
-
-    public Task<IReadOnlyList<RenderedReply>> TakeWebChatMessagesAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.TakeWebChatMessagesAsync(address, now, cancellationToken);
-
-    public Task RecordEventsAsync(IReadOnlyList<AnalyticsEvent> events, CancellationToken cancellationToken) => inner.RecordEventsAsync(events, cancellationToken);
-
-    public Task<string?> GetCursorAsync(string name, CancellationToken cancellationToken) => inner.GetCursorAsync(name, cancellationToken);
-
-    public Task SetCursorAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken) => inner.SetCursorAsync(name, value, now, cancellationToken);
-
     /// <summary>Puts this store in place of the real one (which it wraps).</summary>
     public static void Install(IServiceCollection services)
     {

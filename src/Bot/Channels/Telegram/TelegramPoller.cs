@@ -14,7 +14,7 @@ namespace OimBot.Bot.Channels.Telegram;
 public sealed class TelegramPoller(
     TelegramClient client,
     InboundPipeline pipeline,
-    IConversationStore store,
+    IChannelCursors cursors,
     ILeadership leadership,
     TimeProvider clock,
     BotMetrics metrics,
@@ -43,7 +43,7 @@ public sealed class TelegramPoller(
             return;
         }
 
-        var offset = long.TryParse(await store.GetCursorAsync(Cursor, cancellationToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var saved) ? saved : 0;
+        var offset = long.TryParse(await cursors.GetAsync(Cursor, cancellationToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out var saved) ? saved : 0;
         var (updates, error) = await client.GetUpdatesAsync(offset, cancellationToken);
         if (error is not null)
         {
@@ -57,7 +57,7 @@ public sealed class TelegramPoller(
                 await pipeline.ProcessAsync(ChannelNames.Telegram, accepted.Events, cancellationToken);
             }
 
-            await store.SetCursorAsync(Cursor, (update.UpdateId + 1).ToString(CultureInfo.InvariantCulture), Clock.GetUtcNow(), cancellationToken);
+            await cursors.SetAsync(Cursor, (update.UpdateId + 1).ToString(CultureInfo.InvariantCulture), Clock.GetUtcNow(), cancellationToken);
         }
     }
 }

@@ -107,7 +107,7 @@ public static partial class WebChatEndpoints
     /// Messages that were not the answer to a request (a caseworker's reply, "your case was taken", the closing
     /// question): the page asks every few seconds and gets each one once.
     /// </summary>
-    private static async Task<IResult> GetPendingAsync(HttpContext context, string? conversationId, IConversationStore store, WebChatLimits limits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetPendingAsync(HttpContext context, string? conversationId, IWebChatMailbox mailbox, WebChatLimits limits, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (limits.CheckPoll(WebChatLimits.ClientOf(context)) is { } wait)
         {
@@ -119,7 +119,7 @@ public static partial class WebChatEndpoints
             return Invalid(StatusCodes.Status400BadRequest, "conversationId must be 8 to 100 letters, digits, '-' or '_'.");
         }
 
-        var replies = await store.TakeWebChatMessagesAsync(conversationId, clock.GetUtcNow(), cancellationToken);
+        var replies = await mailbox.TakeAsync(conversationId, clock.GetUtcNow(), cancellationToken);
         return TypedResults.Json(
             new WebChatResponse([.. replies.Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))]),
             WebChatJson.Default.WebChatResponse);

@@ -1,3 +1,4 @@
+using OimBot.Bot.Reporting;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
@@ -168,7 +169,7 @@ public sealed class WebChatLimits : IDisposable
 }
 
 /// <summary>Writes the refused count to the analytics store every few seconds (one event per refusal, no person, no address).</summary>
-internal sealed class WebChatRefusals(WebChatLimits limits, IConversationStore store, ContentHost content, TimeProvider clock, BotMetrics metrics, ILogger<WebChatRefusals> logger)
+internal sealed class WebChatRefusals(WebChatLimits limits, AnalyticsStore store, ContentHost content, TimeProvider clock, BotMetrics metrics, ILogger<WebChatRefusals> logger)
     : BackgroundLoop("webchat-refusals", clock, metrics, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromSeconds(10);
@@ -186,7 +187,7 @@ internal sealed class WebChatRefusals(WebChatLimits limits, IConversationStore s
         try
         {
             var events = Enumerable.Range(0, (int)Math.Min(refused, 100_000)).Select(_ => new AnalyticsEvent(EventKind.WebChatRefused, ChannelNames.WebChat, string.Empty, null, null, version, day)).ToList();
-            await store.RecordEventsAsync(events, cancellationToken);
+            await store.RecordAsync(events, cancellationToken);
         }
         catch
         {

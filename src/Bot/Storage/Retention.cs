@@ -1,0 +1,143 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Operations;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>What the janitor deletes: sessions inactive since a time (R5), dedupe records and settled outbox rows.</summary>
+public interface IRetentionStore
+{
+    /// <summary>
+    /// Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5) with what only they need (their dedupe
+    /// records, web chat messages nobody fetched, replies held for WhatsApp's window), dedupe records older than
+    /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>; returns how
+    /// many sessions ended.
+    /// </summary>
+    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Retention on either provider, in small batches: each batch is one short transaction found through an index
+/// (conversations by updated_at, dedupe records by received_at, outbox rows by updated_at), so a purge on a store
+/// with a million conversations never holds SQLite's write gate (or PostgreSQL's row locks) for long, and a webhook
+/// waiting behind a batch waits for that batch only.
+/// </summary>
+public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOptions> options) : IRetentionStore
+{
+    public async Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken)
+    {
+        var batch = options.Value.PurgeBatchSize;
+        var time = database.Time;
+        var expired = 0;
+        while (true)
+        {
+            var ended = await EndSessionsAsync(time.Write(inactiveBefore), batch, cancellationToken);
+            expired += ended;
+            if (ended < batch)
+            {
+                break;
+            }
+        }
+
+        await DeleteInBatchesAsync(OldDedupeRecords, time.Write(dedupeBefore), batch, cancellationToken);
+        await DeleteInBatchesAsync(SettledOutboxRows, time.Write(outboxBefore), batch, cancellationToken);
+        await DeleteInBatchesAsync(UnownedWaitingRows, time.Write(inactiveBefore), batch, cancellationToken);
+        return expired;
+    }
+
+    /// <summary>One batch of sessions inactive since @cutoff, without an open case (see <see cref="EndSessionsAsync"/>).</summary>
+    internal const string InactiveSessions =
+        """
+        DELETE FROM conversations
+        WHERE id IN (
+            SELECT c.id FROM conversations c
+            WHERE c.updated_at < @cutoff
+              AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.conversation_id = c.id AND k.status IN ('waiting', 'claimed'))
+            ORDER BY c.updated_at
+            LIMIT @batch)
+          AND updated_at < @cutoff
+        RETURNING id
+        """;
+
+    /// <summary>Dedupe records past the window, by their primary key (the provider's channel and message id).</summary>
+    internal const string OldDedupeRecords =
+        "DELETE FROM inbound_messages WHERE (channel, external_id_hash) IN (SELECT channel, external_id_hash FROM inbound_messages WHERE received_at < @cutoff LIMIT @batch)";
+
+    /// <summary>Settled rows after the retention, through the partial index outbox_settled; waiting ones never.</summary>
+    internal const string SettledOutboxRows =
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE updated_at < @cutoff AND status IN ('sent', 'delivered', 'read', 'failed', 'cancelled') LIMIT @batch)";
+
+    /// <summary>
+    /// Web chat messages and held replies that never belonged to a conversation (the answer to BORRAR) go after a
+    /// session's lifetime too (R5), found through the status index, which holds few waiting rows.
+    /// </summary>
+    internal const string UnownedWaitingRows =
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'held') AND conversation_id IS NULL AND (status = 'held' OR channel = 'webchat') AND updated_at < @cutoff LIMIT @batch)";
+
+    /// <summary>
+    /// One batch of inactive sessions and what only they need. The DELETE checks the inactivity again on the row it
+    /// deletes, so a person who writes while the batch is chosen (PostgreSQL re-reads a row a turn just committed)
+    /// keeps their conversation. A conversation with an open case outlives the session: the caseworker's answer must
+    /// still reach it.
+    /// </summary>
+    private Task<int> EndSessionsAsync(object cutoff, int batch, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var ids = (await connection.QueryAsync<string>(
+                InactiveSessions,
+                new { cutoff, batch },
+                transaction)).ToList();
+            if (ids.Count > 0)
+            {
+                await connection.ExecuteAsync($"DELETE FROM inbound_messages WHERE conversation_id{database.OneOf("@ids")}", new { ids }, transaction);
+
+                // R5: web chat messages nobody fetched (a caseworker's reply, a notice) and replies held for WhatsApp's
+                // window go with their session.
+                await connection.ExecuteAsync(
+                    $"DELETE FROM outbox WHERE conversation_id{database.OneOf("@ids")} AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))",
+                    new { ids },
+                    transaction);
+            }
+
+            return ids.Count;
+        }, cancellationToken);
+
+    private async Task DeleteInBatchesAsync(string sql, object cutoff, int batch, CancellationToken cancellationToken)
+    {
+        while (await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(sql, new { cutoff, batch }, transaction), cancellationToken) >= batch)
+        {
+        }
+    }
+}
+
+/// <summary>Deletes sessions after inactivity (R5), old dedupe records and settled outbox rows, every few minutes.</summary>
+internal sealed partial class ConversationJanitor(
+    IRetentionStore store,
+    TimeProvider clock,
+    IOptions<DialogOptions> dialogs,
+    IOptions<StorageOptions> storage,
+    BotMetrics metrics,
+    ILogger<ConversationJanitor> logger,
+    ILeadership? leadership = null) : BackgroundLoop("cleanup", clock, metrics, logger)
+{
+    public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.GetUtcNow();
+        var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, now - storage.Value.OutboxRetention, cancellationToken);
+        if (purged > 0)
+        {
+            LogPurged(logger, purged);
+        }
+
+        return purged;
+    }
+
+    protected override TimeSpan Interval => storage.Value.PurgeInterval;
+
+    /// <summary>On the leader only (PostgreSQL): one instance purges, in the database's own locks.</summary>
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => leadership?.IsLeader == false ? Task.CompletedTask : PurgeOnceAsync(cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations")]
+    private static partial void LogPurged(ILogger logger, int count);
+}
