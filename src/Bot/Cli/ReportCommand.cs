@@ -42,7 +42,7 @@ internal static class ReportCommand
         builder.AddContentHosting();
         builder.AddReporting();
         await using var app = builder.Build();
-        await app.Services.GetRequiredService<IConversationStore>().MigrateAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<IStoreDatabase>().MigrateAsync(CancellationToken.None);
         try
         {
             app.Services.GetRequiredService<ContentHost>().LoadOrThrow();

@@ -18,7 +18,7 @@ internal static class UsersCommand
         builder.AddStorage();
         builder.AddHandoff();
         await using var app = builder.Build();
-        await app.Services.GetRequiredService<IConversationStore>().MigrateAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<IStoreDatabase>().MigrateAsync(CancellationToken.None);
         var users = app.Services.GetRequiredService<IUserStore>();
         var accounts = app.Services.GetRequiredService<InboxAccounts>();
 

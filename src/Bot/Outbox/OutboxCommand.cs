@@ -21,7 +21,7 @@ internal static class OutboxCommand
         builder.Logging.ClearProviders();
         builder.AddStorage();
         await using var app = builder.Build();
-        await app.Services.GetRequiredService<IConversationStore>().MigrateAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<IStoreDatabase>().MigrateAsync(CancellationToken.None);
         var store = app.Services.GetRequiredService<IOutboxStore>();
         if (verb == "retry-dead")
         {

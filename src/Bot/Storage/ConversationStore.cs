@@ -21,10 +21,6 @@ public abstract partial class ConversationStore(
     AnalyticsRecorder analytics,
     ILogger logger) : IConversationStore
 {
-    public abstract Task MigrateAsync(CancellationToken cancellationToken);
-
-    public abstract Task CheckAsync(CancellationToken cancellationToken);
-
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 

@@ -42,11 +42,6 @@ public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedR
 /// </summary>
 public interface IConversationStore
 {
-    Task MigrateAsync(CancellationToken cancellationToken);
-
-    /// <summary>Throws when the database cannot be used (for /healthz).</summary>
-    Task CheckAsync(CancellationToken cancellationToken);
-
     Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,

@@ -22,6 +22,12 @@ public interface IStoreDatabase
     /// </summary>
     string OneOf(string parameter);
 
+    /// <summary>Applies the provider's numbered migrations not applied yet (once, however many instances start).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws when the database cannot be used (for /healthz).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);

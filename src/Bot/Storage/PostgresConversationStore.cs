@@ -15,14 +15,6 @@ public sealed class PostgresConversationStore(
     AnalyticsRecorder analytics,
     ILogger<PostgresConversationStore> logger) : ConversationStore(protector, analytics, logger)
 {
-    public override Task MigrateAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
-
-    public override async Task CheckAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
-    }
-
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 

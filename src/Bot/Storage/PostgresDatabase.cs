@@ -58,6 +58,12 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         }
     }
 
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
+    }
+
     /// <summary>The embedded PostgreSQL migrations, in order.</summary>
     internal static IEnumerable<(long Version, string Name, string Sql)> Migrations() => Storage.Migrations.Of("Postgres");
 

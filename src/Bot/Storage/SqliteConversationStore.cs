@@ -10,28 +10,12 @@ namespace OimBot.Bot.Storage;
 /// The embedded store: one SQLite file in WAL mode. SQLite has a single writer, so turns are serialised by one gate
 /// in this process and by BEGIN IMMEDIATE across processes; that also keeps each user's messages in order.
 /// </summary>
-public sealed partial class SqliteConversationStore(
+public sealed class SqliteConversationStore(
     SqliteDatabase database,
     AddressProtector protector,
     AnalyticsRecorder analytics,
-    TimeProvider clock,
     ILogger<SqliteConversationStore> logger) : ConversationStore(protector, analytics, logger)
 {
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        database.RestrictToOwner(connection.DataSource);
-        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
-        await Storage.Migrations.ApplyAsync(connection, "Sqlite", clock.GetUtcNow(), name => LogMigrated(logger, name), cancellationToken);
-    }
-
-    public override async Task CheckAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
-    }
-
     /// <summary>The write gate and a serializable transaction: one turn at a time in the whole database.</summary>
     protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -57,6 +41,4 @@ public sealed partial class SqliteConversationStore(
             new { channel, hash },
             transaction);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applied database migration {Name}")]
-    private static partial void LogMigrated(ILogger logger, string name);
 }

@@ -9,7 +9,7 @@ namespace OimBot.Bot.Storage;
 /// The one SQLite file every store shares: its connection string, and the single writer gate (SQLite has one writer;
 /// waiting here is cheaper than retrying on SQLITE_BUSY, and it keeps each user's turns in order).
 /// </summary>
-public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IStoreDatabase, IDisposable
+public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, TimeProvider? clock = null, ILogger<SqliteDatabase>? logger = null) : IStoreDatabase, IDisposable
 {
     public string Provider => "sqlite";
 
@@ -30,6 +30,25 @@ public sealed class SqliteDatabase(IOptions<StorageOptions> options) : IStoreDat
     public const int LockWaitSeconds = 3;
 
     public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    /// <summary>WAL mode, the file readable by its owner only, and the numbered migrations in <c>Storage/Migrations/Sqlite</c>.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        RestrictToOwner(connection.DataSource);
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
+        await Migrations.ApplyAsync(connection, "Sqlite", (clock ?? TimeProvider.System).GetUtcNow(), name => LogMigrated(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, name), cancellationToken);
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied database migration {Name}")]
+    private static partial void LogMigrated(ILogger logger, string name);
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -72,20 +72,20 @@ public static class StorageSetup
 }
 
 /// <summary>Applies pending migrations before the server starts listening.</summary>
-internal sealed class StorageMigrator(IConversationStore store) : IHostedService
+internal sealed class StorageMigrator(IStoreDatabase database) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.MigrateAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-internal sealed class StorageHealthCheck(IConversationStore store, StorageStatus status) : IHealthCheck
+internal sealed class StorageHealthCheck(IStoreDatabase database, StorageStatus status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await store.CheckAsync(cancellationToken);
+            await database.CheckAsync(cancellationToken);
             if (status.WritesRefused is { } refused)
             {
                 return HealthCheckResult.Unhealthy($"the database refuses writes since {refused.Since:u} ({StorageStatus.Describe(refused.Code)}): messages wait on disk");

@@ -220,15 +220,15 @@ public sealed class ConversationStoreContractTests
             {
                 var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("turns");
                 var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+                await database.MigrateAsync(CancellationToken.None);
                 var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
-                await store.MigrateAsync(CancellationToken.None);
                 return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;
             var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" }));
-            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), new FakeClock(Now), NullLogger<SqliteConversationStore>.Instance);
-            await sqliteStore.MigrateAsync(CancellationToken.None);
+            await sqlite.MigrateAsync(CancellationToken.None);
+            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), NullLogger<SqliteConversationStore>.Instance);
             return new Db(sqliteStore, sqlite, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
             {
                 sqlite.Dispose();
@@ -242,9 +242,8 @@ public sealed class ConversationStoreContractTests
         public async Task<(PostgresDatabase Database, IConversationStore Store)> SecondInstanceAsync()
         {
             var database = new PostgresDatabase(_postgres!, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
-            var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
-            await store.MigrateAsync(CancellationToken.None);
-            return (database, store);
+            await database.MigrateAsync(CancellationToken.None);
+            return (database, new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance));
         }
 
         public async Task<ConversationState> StateAsync()

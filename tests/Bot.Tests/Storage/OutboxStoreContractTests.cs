@@ -286,9 +286,7 @@ public sealed class OutboxStoreContractTests
             var folder = Directory.CreateTempSubdirectory("oimbot-outbox-").FullName;
             var options = Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" });
             var sqlite = new SqliteDatabase(options);
-            var clock = new FakeClock();
-            await new SqliteConversationStore(sqlite, Protector, new OimBot.Bot.Reporting.AnalyticsRecorder(new Pseudonymiser(new byte[32]), Options.Create(new OimBot.Bot.Reporting.AnalyticsOptions()), clock), clock, NullLogger<SqliteConversationStore>.Instance)
-                .MigrateAsync(CancellationToken.None);
+            await sqlite.MigrateAsync(CancellationToken.None);
             return new Db(new SqliteOutboxStore(sqlite, Protector), async () => await sqlite.OpenAsync(CancellationToken.None), () =>
             {
                 sqlite.Dispose();

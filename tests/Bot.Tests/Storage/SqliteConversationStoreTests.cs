@@ -27,7 +27,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _store = CreateStore();
-        await _store.MigrateAsync(CancellationToken.None);
+        await _database!.MigrateAsync(CancellationToken.None);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -42,7 +42,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Migrations_AreAppliedOnce_AndCanRunAgain()
     {
-        await _store.MigrateAsync(CancellationToken.None);
+        await _database!.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
         Assert.Equal(7, SqliteConversationStore.Migrations("Sqlite").Count());
@@ -184,7 +184,6 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         _database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={DatabasePath}" })),
         Protector,
         new OimBot.Bot.Reporting.AnalyticsRecorder(new Pseudonymiser(new byte[32]), Options.Create(new OimBot.Bot.Reporting.AnalyticsOptions()), _clock),
-        _clock,
         NullLogger<SqliteConversationStore>.Instance);
 
     private static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());

@@ -48,10 +48,6 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
         }, cancellationToken);
     }
 
-    public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
-
-    public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
-
     /// <summary>Puts this store in place of the real one (which it wraps).</summary>
     public static void Install(IServiceCollection services)
     {
