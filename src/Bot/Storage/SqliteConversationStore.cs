@@ -16,25 +16,11 @@ public sealed class SqliteConversationStore(
     AnalyticsRecorder analytics,
     ILogger<SqliteConversationStore> logger) : ConversationStore(protector, analytics, logger)
 {
-    /// <summary>The write gate and a serializable transaction: one turn at a time in the whole database.</summary>
-    protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await database.WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            database.WriteGate.Release();
-        }
-    }
+    /// <summary>The database's single writer: one turn at a time in the whole database, possibly sharing a commit.</summary>
+    protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
-    /// <summary>Nothing to lock: the write gate already makes this the only turn running.</summary>
+    /// <summary>Nothing to lock: the single writer already makes this the only turn running.</summary>
     protected override Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
         connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(
             "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash",

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace OimBot.Bot.Storage;
 
 /// <summary>
-/// The one SQLite file every store shares: its connection string, and the single writer gate (SQLite has one writer;
-/// waiting here is cheaper than retrying on SQLITE_BUSY, and it keeps each user's turns in order).
+/// The one SQLite file every store shares: its connection string, and its single writer (SQLite has one writer; a
+/// queue here is cheaper than retrying on SQLITE_BUSY, it keeps each user's turns in order, and it lets writes that
+/// arrive together share one commit: see <see cref="SqliteWriter"/>).
 /// </summary>
 public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, TimeProvider? clock = null, ILogger<SqliteDatabase>? logger = null) : IStoreDatabase, IDisposable
 {
@@ -29,7 +30,9 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     /// <summary>Seconds a statement waits for another process's lock before it fails.</summary>
     public const int LockWaitSeconds = 3;
 
-    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+    private SqliteWriter? _writer;
+
+    internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenAsync, options.Value.GroupCommitMax));
 
     /// <summary>WAL mode, the file readable by its owner only, and the numbered migrations in <c>Storage/Migrations/Sqlite</c>.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -58,26 +61,17 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> as the only writer, in one transaction.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> as the only writer, in a transaction that may be shared with other writes queued at
+    /// the same moment (each in its own savepoint); returns once that transaction is committed.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            WriteGate.Release();
-        }
+        return Writer.WriteAsync(work, cancellationToken);
     }
 
-    public void Dispose() => WriteGate.Dispose();
+    public void Dispose() => _writer?.Dispose();
 
     /// <summary>The database holds encrypted addresses and transcripts: readable by the service's user only (SQLite's -wal and -shm files copy it).</summary>
     public void RestrictToOwner(string? file)

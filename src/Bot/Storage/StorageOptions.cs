@@ -43,6 +43,13 @@ public sealed class StorageOptions
     [Range(1, 10, ErrorMessage = "Storage:TurnAttempts must be between 1 and 10.")]
     public int TurnAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// SQLite: at most this many writes queued together share one transaction and one commit (group commit); 1 commits
+    /// each write alone.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "Storage:GroupCommitMax must be between 1 and 1000.")]
+    public int GroupCommitMax { get; set; } = 64;
+
     /// <summary>How many rows one retention transaction deletes: small, so a purge never holds the database for long.</summary>
     [Range(10, 100_000, ErrorMessage = "Storage:PurgeBatchSize must be between 10 and 100000.")]
     public int PurgeBatchSize { get; set; } = 500;

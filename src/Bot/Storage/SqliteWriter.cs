@@ -1,0 +1,160 @@
+using System.Data;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// SQLite's single writer, with group commit: writes queued while a transaction commits go together into the next
+/// one, each inside its own savepoint, and are acknowledged only after that transaction's one commit (one fsync for
+/// the whole group). A write that throws rolls back to its savepoint and fails alone; a commit that fails fails every
+/// write of its group. Nothing is acknowledged before it is durable, and writes are applied in the order they came.
+/// A write cancelled while it waits never runs; once it has started, its caller waits for the commit, so the caller
+/// always knows whether it happened.
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<CancellationToken, Task<SqliteConnection>> _open;
+    private readonly int _maxGroup;
+    private readonly Task _loop;
+    private long _commits;
+
+    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup)
+    {
+        _open = open;
+        _maxGroup = Math.Max(1, maxGroup);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Transactions committed so far (each may hold several writes).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new Write<T>(work);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
+
+        await using (cancellationToken.Register(static w => ((Write)w!).CancelIfWaiting(), write))
+        {
+            return await write.Result;
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _loop.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<Write>(_maxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < _maxGroup && _queue.Reader.TryRead(out var write))
+            {
+                if (write.TryStart())
+                {
+                    group.Add(write);
+                }
+            }
+
+            if (group.Count > 0)
+            {
+                await CommitAsync(group);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Write> group)
+    {
+        try
+        {
+            await using var connection = await _open(CancellationToken.None);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable);
+            var applied = new List<Write>(group.Count);
+            foreach (var write in group)
+            {
+                if (group.Count == 1)
+                {
+                    await write.RunAsync(connection, transaction); // alone: a failure rolls the transaction back
+                    applied.Add(write);
+                    continue;
+                }
+
+                await transaction.SaveAsync("w");
+                try
+                {
+                    await write.RunAsync(connection, transaction);
+                    await transaction.ReleaseAsync("w");
+                    applied.Add(write);
+                }
+                catch (Exception ex)
+                {
+                    write.Fail(ex);
+                    await transaction.RollbackAsync("w"); // if even this fails, the whole group fails below
+                    await transaction.ReleaseAsync("w");
+                }
+            }
+
+            await transaction.CommitAsync();
+            Interlocked.Increment(ref _commits);
+            foreach (var write in applied)
+            {
+                write.Succeed();
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var write in group)
+            {
+                write.Fail(ex); // no effect on writes already completed
+            }
+        }
+    }
+
+    private abstract class Write
+    {
+        private const int Waiting = 0;
+        private const int Started = 1;
+        private const int Cancelled = 2;
+        private int _state;
+
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
+
+        public void CancelIfWaiting()
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
+            {
+                Cancel();
+            }
+        }
+
+        public abstract Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        public abstract void Succeed();
+
+        public abstract void Fail(Exception exception);
+
+        protected abstract void Cancel();
+    }
+
+    private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) : Write
+    {
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _value;
+
+        public Task<T> Result => _result.Task;
+
+        public override async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _value = await work(connection, transaction);
+
+        public override void Succeed() => _result.TrySetResult(_value!);
+
+        public override void Fail(Exception exception) => _result.TrySetException(exception);
+
+        protected override void Cancel() => _result.TrySetCanceled();
+    }
+}
