@@ -22,6 +22,12 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
+//   dotnet run -c Release --project tests/Bench -- faults [--minutes 3] [--provider sqlite|postgres|both] [--seed N]   (issue 14's long fault-injection run)
+
+if (args is ["faults", ..])
+{
+    return await OimBot.Bench.FaultBench.RunAsync(args);
+}
 
 if (args is ["report", ..])
 {
@@ -146,20 +152,36 @@ internal sealed record BenchOptions(int Users, int Messages, int Concurrency, st
 internal sealed partial class FakeTelegram : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, List<long>> _replies = new();
+    private readonly ConcurrentQueue<TelegramDelivery> _deliveries = new();
     private readonly WebApplication _app;
+    private readonly bool _keepDeliveries;
     private long _nextMessageId;
 
-    private FakeTelegram(WebApplication app) => _app = app;
+    private FakeTelegram(WebApplication app, bool keepDeliveries)
+    {
+        _app = app;
+        _keepDeliveries = keepDeliveries;
+    }
 
     public string BaseUrl { get; private set; } = string.Empty;
 
-    public static async Task<FakeTelegram> StartAsync(int port)
+    /// <summary>
+    /// Looks at each sendMessage before it is delivered (the fault run): returns true when it answered the request
+    /// itself with a failure, in which case nothing was delivered.
+    /// </summary>
+    public Func<HttpContext, Task<bool>>? Interceptor { get; set; }
+
+    /// <summary>Every delivered sendMessage in arrival order, when started with <c>keepDeliveries</c> (the fault run).</summary>
+    public IReadOnlyCollection<TelegramDelivery> Deliveries => _deliveries;
+
+    /// <param name="keepDeliveries">keep each reply's text (the fault run compares conversations); off for speed runs</param>
+    public static async Task<FakeTelegram> StartAsync(int port, bool keepDeliveries = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var fake = new FakeTelegram(app);
+        var fake = new FakeTelegram(app, keepDeliveries);
         app.Run(fake.HandleAsync);
         await app.StartAsync();
         fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -213,13 +235,26 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
         context.Response.ContentType = "application/json";
         if (context.Request.Path.Value?.EndsWith("/sendMessage", StringComparison.Ordinal) == true && ChatId().Match(body) is { Success: true } match)
         {
-            var list = _replies.GetOrAdd(long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), _ => []);
+            if (Interceptor is { } intercept && await intercept(context))
+            {
+                return;
+            }
+
+            var chat = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            var list = _replies.GetOrAdd(chat, _ => []);
             lock (list)
             {
                 list.Add(now);
             }
 
-            await context.Response.WriteAsync("{\"ok\":true,\"result\":{\"message_id\":" + Interlocked.Increment(ref _nextMessageId) + ",\"date\":0,\"chat\":{\"id\":1,\"type\":\"private\"}}}");
+            var messageId = Interlocked.Increment(ref _nextMessageId);
+            if (_keepDeliveries)
+            {
+                using var json = JsonDocument.Parse(body);
+                _deliveries.Enqueue(new TelegramDelivery(chat, messageId, json.RootElement.GetProperty("text").GetString() ?? string.Empty, now));
+            }
+
+            await context.Response.WriteAsync("{\"ok\":true,\"result\":{\"message_id\":" + messageId + ",\"date\":0,\"chat\":{\"id\":1,\"type\":\"private\"}}}");
             return;
         }
 
@@ -230,32 +265,51 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
     private static partial Regex ChatId();
 }
 
-/// <summary>OimBot as a separate process, from a temp copy of content/ and seeds/, on a free loopback port.</summary>
+/// <summary>A sendMessage the fake answered 200: the chat, the message id it gave (rising), the text, when (Stopwatch ticks).</summary>
+internal sealed record TelegramDelivery(long Chat, long MessageId, string Text, long Timestamp);
+
+/// <summary>
+/// OimBot as a separate process, from a temp copy of content/ and seeds/, on a free loopback port. The fault run kills
+/// it (SIGKILL) and starts it again on the same port and folder, so its data/ (SQLite file, spool, key files) survives.
+/// </summary>
 internal sealed class OimBotProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _root;
+    private readonly ProcessStartInfo _start;
+    private readonly TextWriter? _log;
+    private Process? _process;
 
-    private OimBotProcess(Process process, string root, string webhookUrl)
+    private OimBotProcess(ProcessStartInfo start, string root, int port, TextWriter? log)
     {
-        _process = process;
-        _root = root;
-        WebhookUrl = webhookUrl;
+        _start = start;
+        Root = root;
+        Port = port;
+        _log = log;
     }
 
-    public string WebhookUrl { get; }
+    /// <summary>The working directory: content/, seeds/ and the service's data/.</summary>
+    public string Root { get; }
 
-    public static async Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options, IReadOnlyDictionary<string, string>? environment = null)
+    public int Port { get; }
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public string WebhookUrl => $"{BaseUrl}/webhooks/telegram";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options) =>
+        StartAsync(fakeBaseUrl, options.Secret, options.BotDll, new Dictionary<string, string>(), logFile: null);
+
+    /// <param name="environment">configuration added to (or replacing) the bench's own</param>
+    /// <param name="logFile">where the service's output goes (kept across restarts); without it only standard error is shown</param>
+    public static async Task<OimBotProcess> StartAsync(string fakeBaseUrl, string secret, string? botDll, IReadOnlyDictionary<string, string> environment, string? logFile)
     {
         var repo = FindRepo();
         var root = Directory.CreateTempSubdirectory("oimbot-bench-").FullName;
         CopyDirectory(Path.Combine(repo, "content"), Path.Combine(root, "content"));
         CopyDirectory(Path.Combine(repo, "seeds"), Path.Combine(root, "seeds"));
-        var dll = options.BotDll ?? Path.Combine(repo, "src", "Bot", "bin", AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "OimBot.Bot.dll");
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var dll = botDll ?? Path.Combine(repo, "src", "Bot", "bin", AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "OimBot.Bot.dll");
+        var port = FreePort();
 
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
@@ -263,46 +317,101 @@ internal sealed class OimBotProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["Channels__Telegram__Enabled"] = "true";
         info.Environment["Channels__Telegram__BotToken"] = "123:bench";
-        info.Environment["Channels__Telegram__WebhookSecret"] = options.Secret;
+        info.Environment["Channels__Telegram__WebhookSecret"] = secret;
         info.Environment["Channels__Telegram__ApiBaseUrl"] = fakeBaseUrl;
         // Measure the service, not Telegram's published limits (30/s overall, 1/s per chat), which the outbox enforces in production.
         info.Environment["Channels__Telegram__MessagesPerSecond"] = "100000";
         info.Environment["Channels__Telegram__PerChatPerSecond"] = "1000";
         info.Environment["Outbox__Concurrency"] = "64";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[bot] {e.Data}"); };
+
+        var bot = new OimBotProcess(info, root, port, logFile is null ? null : TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true }));
+        try
+        {
+            await bot.RestartAsync();
+            return bot;
+        }
+        catch
+        {
+            await bot.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the process (again, after <see cref="Kill"/>: same port, same folder) and waits until /healthz answers.</summary>
+    public async Task RestartAsync()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException("already running");
+        }
+
+        _process?.Dispose();
+        var process = Process.Start(_start)!;
+        _process = process;
+        if (_log is { } log)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
+        }
+        else
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[bot] {e.Data}"); };
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var client = new HttpClient();
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        while (waited.Elapsed < TimeSpan.FromSeconds(90))
         {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"OimBot exited with {process.ExitCode} while starting");
+            }
+
             try
             {
-                if ((await client.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode)
+                if ((await client.GetAsync($"{BaseUrl}/healthz")).IsSuccessStatusCode)
                 {
-                    return new OimBotProcess(process, root, $"http://127.0.0.1:{port}/webhooks/telegram");
+                    return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                await Task.Delay(200);
+                // not listening yet
             }
+
+            await Task.Delay(200);
         }
 
         throw new TimeoutException("OimBot did not start");
     }
 
+    /// <summary>SIGKILL (Process.Kill on Linux): no shutdown hooks, no flush, as in a power cut or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (IsRunning)
+        {
+            _process!.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
     /// <summary>The process's peak resident memory (VmHWM), in MiB, on Linux.</summary>
     public double? PeakMemoryMiB()
     {
+        if (_process is null)
+        {
+            return null;
+        }
+
         var status = $"/proc/{_process.Id}/status";
         if (!File.Exists(status))
         {
@@ -315,14 +424,26 @@ internal sealed class OimBotProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
         }
 
-        _process.Dispose();
-        Directory.Delete(_root, recursive: true);
+        _log?.Dispose();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    internal static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     internal static string FindRepo()

@@ -43,7 +43,7 @@ internal static class PurgeBench
         {
             await using var fake = await FakeTelegram.StartAsync(0);
             var template = Path.Combine(folder, "template.db");
-            await using (await OimBotProcess.StartAsync(fake.BaseUrl, options, Environment(template, interval: "1.00:00:00")))
+            await using (await OimBotProcess.StartAsync(fake.BaseUrl, options.Secret, options.BotDll, Environment(template, interval: "1.00:00:00"), logFile: null))
             {
                 // started once: the schema is there
             }
@@ -83,7 +83,7 @@ internal static class PurgeBench
         // Everything seeded falls due PurgeAfter from now: shift the seeded times by the difference.
         var start = TimeProvider.System.GetUtcNow();
         await ShiftAsync(file, start + PurgeAfter - TimeSpan.FromSeconds(1) - seededDue);
-        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, options, Environment(file, interval: mode == "batched" ? "00:00:" + ((int)PurgeAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "1.00:00:00"));
+        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, options.Secret, options.BotDll, Environment(file, interval: mode == "batched" ? "00:00:" + ((int)PurgeAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "1.00:00:00"), logFile: null);
 
         var samples = new ConcurrentBag<(double SentAt, double Ms, bool Ok)>();
         var clock = Stopwatch.StartNew();
