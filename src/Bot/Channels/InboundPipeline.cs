@@ -11,7 +11,7 @@ namespace OimBot.Bot.Channels;
 /// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
 /// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger)
+public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger, OutageBacklog? backlog = null)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -88,6 +88,14 @@ public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox
         using var budget = new CancellationTokenSource(storage.Value.WebhookBudget, clock);
         try
         {
+            if (backlog is not null && await backlog.HasWaitingAsync(message.From, budget.Token))
+            {
+                // Several instances: this person's messages kept during an outage are still being answered in order
+                // from the shared queue; this one goes behind them.
+                await backlog.DepositAsync(SpooledMessage.From(message, clock.GetUtcNow()), budget.Token);
+                return;
+            }
+
             await turns.HandleAsync(message, budget.Token);
         }
         catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))

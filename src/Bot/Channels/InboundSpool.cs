@@ -23,7 +23,35 @@ public sealed record SpooledMessage(
     string? CallbackQueryId,
     DateTimeOffset ReceivedAt,
     string? HintTag = null,
-    string? HintCallingCode = null);
+    string? HintCallingCode = null)
+{
+    public static SpooledMessage From(InboundEvent.Message message, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new(
+            message.From.Channel,
+            message.From.Address,
+            message.ExternalId,
+            message.Content.Kind,
+            message.Content.Text,
+            message.Content.ChoiceKey,
+            message.Delivery.ThroughOutbox,
+            message.Delivery.WindowExpiresAt,
+            message.Delivery.CallbackQueryId,
+            receivedAt,
+            message.Content.Hint?.Tag,
+            message.Content.Hint?.CallingCode);
+    }
+
+    public InboundEvent.Message ToMessage() => new(
+        new ChannelAddress(Channel, Address),
+        ExternalId,
+        new UserMessage(Kind, Text, ChoiceKey)
+        {
+            Hint = HintTag is null && HintCallingCode is null ? null : new LanguageHint(HintTag, HintCallingCode),
+        },
+        new Delivery(ThroughOutbox, WindowExpiresAt, CallbackQueryId));
+}
 
 /// <summary>
 /// When the database fails, a message a provider delivered is written here (encrypted with the address key, flushed to
@@ -67,19 +95,7 @@ public sealed partial class InboundSpool(AddressProtector protector, IOptions<St
     public async Task SaveAsync(InboundEvent.Message message, CancellationToken cancellationToken, bool quarantine = false)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var record = new SpooledMessage(
-            message.From.Channel,
-            message.From.Address,
-            message.ExternalId,
-            message.Content.Kind,
-            message.Content.Text,
-            message.Content.ChoiceKey,
-            message.Delivery.ThroughOutbox,
-            message.Delivery.WindowExpiresAt,
-            message.Delivery.CallbackQueryId,
-            clock.GetUtcNow(),
-            message.Content.Hint?.Tag,
-            message.Content.Hint?.CallingCode);
+        var record = SpooledMessage.From(message, clock.GetUtcNow());
         var sealedBytes = protector.Encrypt(JsonSerializer.Serialize(record, StorageJson.Default.SpooledMessage));
         var folder = quarantine ? FailedDirectory : Directory;
         System.IO.Directory.CreateDirectory(folder);
@@ -234,7 +250,7 @@ public class SpoolDisk
 }
 
 /// <summary>Replays spooled messages, oldest first, as soon as the database answers again.</summary>
-internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns, IOptions<StorageOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<SpoolReplayer> logger)
+internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns, IOptions<StorageOptions> options, TimeProvider clock, BotMetrics metrics, ILogger<SpoolReplayer> logger, OutageBacklog? backlog = null)
     : BackgroundLoop("spool", clock, metrics, logger)
 {
     private readonly SemaphoreSlim _wake = new(0);
@@ -270,16 +286,16 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
             {
                 // The provider's message id still deduplicates: a replay after a crash between commit and delete is answered
                 // once. A turn that keeps failing is set aside and apologised for by the guard, so the rest can go on.
-                await turns.HandleAsync(
-                    new InboundEvent.Message(
-                        new ChannelAddress(message.Channel, message.Address),
-                        message.ExternalId,
-                        new UserMessage(message.Kind, message.Text, message.ChoiceKey)
-                        {
-                            Hint = message.HintTag is null && message.HintCallingCode is null ? null : new LanguageHint(message.HintTag, message.HintCallingCode),
-                        },
-                        new Delivery(message.ThroughOutbox, message.WindowExpiresAt, message.CallbackQueryId)),
-                    cancellationToken);
+                if (backlog is not null)
+                {
+                    // Several instances: into the shared queue, where the messages every instance kept are put back in
+                    // the order they arrived before any of them is answered.
+                    await backlog.DepositAsync(message, cancellationToken);
+                }
+                else
+                {
+                    await turns.HandleAsync(message.ToMessage(), cancellationToken);
+                }
             }
             catch (Exception ex) when (InboundSpool.IsStorageFailure(ex))
             {

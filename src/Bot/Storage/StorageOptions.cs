@@ -50,6 +50,14 @@ public sealed class StorageOptions
     [Range(1, 1000, ErrorMessage = "Storage:GroupCommitMax must be between 1 and 1000.")]
     public int GroupCommitMax { get; set; } = 64;
 
+    /// <summary>
+    /// Several instances (PostgreSQL): how long a message kept on an instance's disk during an outage waits in the shared
+    /// queue before it is answered, so that every instance has put its own there and a person's messages are answered
+    /// in the order they arrived. At least twice <see cref="SpoolRetryInterval"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Storage:ReplayGrace must be between 0 and 5 minutes.")]
+    public TimeSpan ReplayGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many rows one retention transaction deletes: small, so a purge never holds the database for long.</summary>
     [Range(10, 100_000, ErrorMessage = "Storage:PurgeBatchSize must be between 10 and 100000.")]
     public int PurgeBatchSize { get; set; } = 500;

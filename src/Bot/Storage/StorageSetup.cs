@@ -30,6 +30,8 @@ public static class StorageSetup
             builder.Services.AddSingleton<IConversationStore, PostgresConversationStore>();
             builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.PostgresOutboxStore>();
             builder.Services.AddSingleton<Outbox.ISharedSendRate, Outbox.PostgresSendRate>();
+            builder.Services.AddSingleton<Channels.OutageBacklog>();
+            builder.Services.AddHostedService<Channels.OutageBacklogDrainer>();
             builder.Services.AddSingleton<PostgresLeadership>();
             builder.Services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());

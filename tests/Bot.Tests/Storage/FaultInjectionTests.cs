@@ -44,6 +44,7 @@ public sealed partial class FaultInjectionTests
         settings["Storage:ConnectionString"] = connectionString;
         settings["Storage:WebhookBudget"] = "00:00:01";
         settings["Storage:SpoolRetryInterval"] = "00:00:00.200";
+        settings["Storage:ReplayGrace"] = "00:00:01";
         settings["Outbox:MaxAttempts"] = "30";
         settings["Privacy:AddressKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         settings["Analytics:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -54,6 +55,27 @@ public sealed partial class FaultInjectionTests
 
         const int People = 12;
         string[] texts = ["hola", "1", "2", "menu", "3", "menu", "4", "menu"];
+
+        // Calibration, before any fault: the replies one person gets for this conversation, in order. A message
+        // answered out of turn gets another reply, which the comparison below catches.
+        const long Calibration = 889_000;
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await PostAsync(instances[i % 2], ChannelHost.TelegramText(90_000 + i, Calibration, texts[i])));
+            await Task.Delay(300);
+        }
+
+        await using (var calibrationDb = new NpgsqlConnection(connectionString + ";Pooling=false")) // no pooled connection outlives the restart
+        {
+            var settled = System.Diagnostics.Stopwatch.StartNew();
+            while (await Count(calibrationDb, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") > 0)
+            {
+                Assert.True(settled.Elapsed < TimeSpan.FromSeconds(30), "the calibration conversation was not answered");
+                await Task.Delay(100);
+            }
+        }
+
+        var expected = RepliesTo(fake, Calibration);
         var faults = Task.Run(async () =>
         {
             await Task.Delay(1000);
@@ -112,6 +134,13 @@ public sealed partial class FaultInjectionTests
             Assert.Equal(ids.Order(), ids); // a person's replies reached them in the order they were queued
         }
 
+        // Each person's messages were answered in the order they were sent, although the two instances kept some of
+        // them on their own disks during the outage and put them back in whatever order they came back in.
+        for (var person = 0; person < People; person++)
+        {
+            Assert.Equal(expected, RepliesTo(fake, 880_000 + person));
+        }
+
         // The faults really happened: the provider throttled and failed, and messages waited on disk for the database.
         Assert.Contains(fake.Requests, r => r.Status == 429);
         Assert.Contains(fake.Requests, r => r.Status == 502);
@@ -124,6 +153,16 @@ public sealed partial class FaultInjectionTests
     }
 
     private static async Task<long> Count(NpgsqlConnection db, string sql) => await db.ExecuteScalarAsync<long>(sql);
+
+    /// <summary>The texts delivered to <paramref name="chat"/>, in the order the fake accepted them (each once).</summary>
+    private static List<string> RepliesTo(FakeProvider fake, long chat) =>
+    [
+        .. fake.Requests
+            .Where(r => r.Answered && r.Status == 200 && r.Path.EndsWith("/sendMessage", StringComparison.Ordinal))
+            .Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement)
+            .Where(body => body.GetProperty("chat_id").GetInt64() == chat)
+            .Select(body => body.GetProperty("text").GetString()!),
+    ];
 
     private static async Task<HttpStatusCode> PostAsync(HttpClient client, string body)
     {

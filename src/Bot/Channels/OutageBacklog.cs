@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Channels;
+
+/// <summary>
+/// Order across instances after a database outage (PostgreSQL only). While the database is down, each instance keeps
+/// the messages it receives in its own spool, and one person's consecutive messages, spread by the load balancer, end
+/// up on two disks. Replaying each disk on its own would answer them out of order (the long fault-injection run saw
+/// "3" then "menu" handled as "menu" then "3"). So, once the database is back, every instance puts what it kept into
+/// this shared queue, and a person's queued messages are answered oldest first (by when they arrived), each only after
+/// it has been in the queue for <see cref="StorageOptions.ReplayGrace"/>, time enough for every running instance to
+/// put its own there. A new message from a person with queued messages joins the queue behind them.
+/// </summary>
+public sealed class OutageBacklog(PostgresDatabase database, AddressProtector protector)
+{
+    public async Task<bool> HasWaitingAsync(ChannelAddress from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM inbound_queue WHERE channel = @channel AND address_hash = @hash)",
+            new { channel = from.Channel, hash = protector.Hash(from.Channel, from.Address) });
+    }
+
+    public Task DepositAsync(SpooledMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "INSERT INTO inbound_queue (channel, address_hash, received_at, payload) VALUES (@channel, @hash, @receivedAt, @payload)",
+            new
+            {
+                channel = message.Channel,
+                hash = protector.Hash(message.Channel, message.Address),
+                receivedAt = message.ReceivedAt.ToUniversalTime(),
+                payload = protector.Encrypt(JsonSerializer.Serialize(message, StorageJson.Default.SpooledMessage)),
+            },
+            transaction), cancellationToken);
+    }
+
+    /// <summary>
+    /// Answers the oldest queued message of one person whose turn has come (it is that person's oldest and has waited
+    /// out the grace), if any: locked (<c>SKIP LOCKED</c>) while <paramref name="handle"/> runs, deleted after it. A
+    /// crash in between leaves it queued; the next try is recognised by the provider's message id and answered once.
+    /// </summary>
+    /// <returns>False when nothing is due.</returns>
+    public Task<bool> AnswerNextAsync(TimeSpan grace, Func<SpooledMessage?, Task> handle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return database.WriteAsync(async (connection, transaction) =>
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<(long Id, byte[] Payload)?>(
+                """
+                SELECT q.id AS Id, q.payload AS Payload FROM inbound_queue q
+                WHERE q.deposited_at < now() - make_interval(secs => @grace)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM inbound_queue o
+                      WHERE o.channel = q.channel AND o.address_hash = q.address_hash AND (o.received_at, o.id) < (q.received_at, q.id))
+                ORDER BY q.received_at, q.id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+                """,
+                new { grace = grace.TotalSeconds },
+                transaction);
+            if (row is not { } due)
+            {
+                return false;
+            }
+
+            await handle(Open(due.Payload));
+            await connection.ExecuteAsync("DELETE FROM inbound_queue WHERE id = @id", new { id = due.Id }, transaction);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_queue");
+    }
+
+    private SpooledMessage? Open(byte[] payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(protector.Decrypt(payload), StorageJson.Default.SpooledMessage);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)
+        {
+            return null; // sealed with another address key: nothing can be done with it
+        }
+    }
+}
+
+/// <summary>Answers the shared queue's messages in order, on every instance (each takes one person at a time).</summary>
+internal sealed partial class OutageBacklogDrainer(
+    OutageBacklog queue,
+    TurnGuard turns,
+    IOptions<StorageOptions> options,
+    TimeProvider clock,
+    BotMetrics metrics,
+    ILogger<OutageBacklogDrainer> logger) : BackgroundLoop("inbound-queue", clock, metrics, logger)
+{
+    protected override TimeSpan Interval => options.Value.SpoolRetryInterval;
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        while (await queue.AnswerNextAsync(options.Value.ReplayGrace, async message =>
+        {
+            if (message is null)
+            {
+                LogUnreadable(logger);
+                return;
+            }
+
+            // The guard sets a turn that keeps failing aside (with an apology), so one bad message cannot hold the queue.
+            await turns.HandleAsync(message.ToMessage(), cancellationToken);
+            var waited = Clock.GetUtcNow() - message.ReceivedAt;
+            LogAnswered(logger, message.Channel, waited.TotalSeconds);
+        }, cancellationToken))
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered a {Channel} message kept during a database outage, {Seconds:0} s after it arrived")]
+    private static partial void LogAnswered(ILogger logger, string channel, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A queued message could not be read back (sealed with another address key) and was dropped")]
+    private static partial void LogUnreadable(ILogger logger);
+}
