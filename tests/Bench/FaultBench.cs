@@ -562,7 +562,7 @@ internal sealed class FaultRun(string provider, FaultOptions options) : IAsyncDi
         Log($"{Name(index)} is up again (start-up {Stopwatch.GetElapsedTime(restart, up).TotalSeconds:0.0} s)");
     }
 
-    /// <summary>Waits until no outbox row is pending or being sent and no message waits in a spool, twice in a row.</summary>
+    /// <summary>Waits until no outbox row is pending or being sent and no message waits in a spool or the shared queue, twice in a row.</summary>
     private async Task<bool> SettleAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
@@ -570,7 +570,9 @@ internal sealed class FaultRun(string provider, FaultOptions options) : IAsyncDi
         while (waited.Elapsed < timeout)
         {
             var pending = await TryCountAsync("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')");
-            quiet = pending == 0 && _instances.Sum(i => SpoolFiles(i, failed: false)) == 0 ? quiet + 1 : 0;
+            // On PostgreSQL, messages kept during an outage then wait in the shared queue until answered in order.
+            var queued = _postgres is null ? 0 : await TryCountAsync("SELECT COUNT(*) FROM inbound_queue");
+            quiet = pending == 0 && queued == 0 && _instances.Sum(i => SpoolFiles(i, failed: false)) == 0 ? quiet + 1 : 0;
             if (quiet == 2)
             {
                 Log($"settled after {waited.Elapsed.TotalSeconds:0} s");

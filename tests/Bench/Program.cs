@@ -19,6 +19,7 @@ using Microsoft.Extensions.Logging;
 //
 //   dotnet run -c Release --project tests/Bench -- [--users 200] [--messages 8] [--concurrency 50]
 //       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
+//       [--set Storage:GroupCommitMax=1 ...]   (the service's configuration for the run)
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
@@ -131,7 +132,8 @@ async Task RunConversationAsync(long chat, bool measure)
 static double Percentile(double[] sorted, double p) =>
     sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-internal sealed record BenchOptions(int Users, int Messages, int Concurrency, string? Webhook, string Secret, int FakePort, string? BotDll)
+/// <param name="Settings">The service's configuration for this run (<c>--set Key=Value</c>, repeatable), e.g. <c>--set Storage:GroupCommitMax=1</c>.</param>
+internal sealed record BenchOptions(int Users, int Messages, int Concurrency, string? Webhook, string Secret, int FakePort, string? BotDll, IReadOnlyDictionary<string, string>? Settings = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -144,7 +146,9 @@ internal sealed record BenchOptions(int Users, int Messages, int Concurrency, st
             Value("--webhook"),
             Value("--secret") ?? "bench-secret",
             Int("--fake-port", 0),
-            Value("--bot-dll"));
+            Value("--bot-dll"),
+            args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2))
+                .Where(kv => kv.Length == 2).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]));
     }
 }
 
@@ -298,7 +302,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     public static Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options) =>
-        StartAsync(fakeBaseUrl, options.Secret, options.BotDll, new Dictionary<string, string>(), logFile: null);
+        StartAsync(fakeBaseUrl, options.Secret, options.BotDll, options.Settings ?? new Dictionary<string, string>(), logFile: null);
 
     /// <param name="environment">configuration added to (or replacing) the bench's own</param>
     /// <param name="logFile">where the service's output goes (kept across restarts); without it only standard error is shown</param>

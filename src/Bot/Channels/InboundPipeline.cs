@@ -92,7 +92,7 @@ public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox
             {
                 // Several instances: this person's messages kept during an outage are still being answered in order
                 // from the shared queue; this one goes behind them.
-                await backlog.DepositAsync(SpooledMessage.From(message, clock.GetUtcNow()), budget.Token);
+                await backlog.DepositAsync(SpooledMessage.From(message, clock.GetUtcNow()), TimeSpan.Zero, budget.Token);
                 return;
             }
 

@@ -290,7 +290,7 @@ internal sealed partial class SpoolReplayer(InboundSpool spool, TurnGuard turns,
                 {
                     // Several instances: into the shared queue, where the messages every instance kept are put back in
                     // the order they arrived before any of them is answered.
-                    await backlog.DepositAsync(message, cancellationToken);
+                    await backlog.DepositAsync(message, options.Value.ReplayGrace, cancellationToken);
                 }
                 else
                 {

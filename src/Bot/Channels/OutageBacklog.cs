@@ -13,10 +13,17 @@ namespace OimBot.Bot.Channels;
 /// "3" then "menu" handled as "menu" then "3"). So, once the database is back, every instance puts what it kept into
 /// this shared queue, and a person's queued messages are answered oldest first (by when they arrived), each only after
 /// it has been in the queue for <see cref="StorageOptions.ReplayGrace"/>, time enough for every running instance to
-/// put its own there. A new message from a person with queued messages joins the queue behind them.
+/// put its own there. A new message from a person with queued messages joins the queue behind them, due at once.
 /// </summary>
-public sealed class OutageBacklog(PostgresDatabase database, AddressProtector protector)
+public sealed class OutageBacklog(PostgresDatabase database, AddressProtector protector) : IDisposable
 {
+    private readonly SemaphoreSlim _deposited = new(0);
+
+    public void Dispose() => _deposited.Dispose();
+
+    /// <summary>Waits until a message is put in the queue by this instance, or <paramref name="timeout"/> passes.</summary>
+    public Task WaitForDepositAsync(TimeSpan timeout, CancellationToken cancellationToken) => _deposited.WaitAsync(timeout, cancellationToken);
+
     public async Task<bool> HasWaitingAsync(ChannelAddress from, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -26,19 +33,22 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
             new { channel = from.Channel, hash = protector.Hash(from.Channel, from.Address) });
     }
 
-    public Task DepositAsync(SpooledMessage message, CancellationToken cancellationToken)
+    /// <param name="grace">How long it waits before it may be answered: the replay grace for a message kept on disk, zero for a new one.</param>
+    public async Task DepositAsync(SpooledMessage message, TimeSpan grace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
-            "INSERT INTO inbound_queue (channel, address_hash, received_at, payload) VALUES (@channel, @hash, @receivedAt, @payload)",
+        await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "INSERT INTO inbound_queue (channel, address_hash, received_at, due_at, payload) VALUES (@channel, @hash, @receivedAt, now() + make_interval(secs => @grace), @payload)",
             new
             {
                 channel = message.Channel,
                 hash = protector.Hash(message.Channel, message.Address),
                 receivedAt = message.ReceivedAt.ToUniversalTime(),
+                grace = grace.TotalSeconds,
                 payload = protector.Encrypt(JsonSerializer.Serialize(message, StorageJson.Default.SpooledMessage)),
             },
             transaction), cancellationToken);
+        _deposited.Release();
     }
 
     /// <summary>
@@ -47,7 +57,7 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
     /// crash in between leaves it queued; the next try is recognised by the provider's message id and answered once.
     /// </summary>
     /// <returns>False when nothing is due.</returns>
-    public Task<bool> AnswerNextAsync(TimeSpan grace, Func<SpooledMessage?, Task> handle, CancellationToken cancellationToken)
+    public Task<bool> AnswerNextAsync(Func<SpooledMessage?, Task> handle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handle);
         return database.WriteAsync(async (connection, transaction) =>
@@ -55,7 +65,7 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
             var row = await connection.QuerySingleOrDefaultAsync<(long Id, byte[] Payload)?>(
                 """
                 SELECT q.id AS Id, q.payload AS Payload FROM inbound_queue q
-                WHERE q.deposited_at < now() - make_interval(secs => @grace)
+                WHERE q.due_at <= now()
                   AND NOT EXISTS (
                       SELECT 1 FROM inbound_queue o
                       WHERE o.channel = q.channel AND o.address_hash = q.address_hash AND (o.received_at, o.id) < (q.received_at, q.id))
@@ -63,8 +73,7 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED
                 """,
-                new { grace = grace.TotalSeconds },
-                transaction);
+                transaction: transaction);
             if (row is not { } due)
             {
                 return false;
@@ -106,9 +115,12 @@ internal sealed partial class OutageBacklogDrainer(
 {
     protected override TimeSpan Interval => options.Value.SpoolRetryInterval;
 
+    /// <summary>A message this instance put in the queue wakes it at once; others' are seen within the interval.</summary>
+    protected override Task PauseAsync(TimeSpan pause, CancellationToken cancellationToken) => queue.WaitForDepositAsync(pause, cancellationToken);
+
     protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (await queue.AnswerNextAsync(options.Value.ReplayGrace, async message =>
+        while (await queue.AnswerNextAsync(async message =>
         {
             if (message is null)
             {

@@ -5,6 +5,9 @@ using OimBot.Bot.Operations;
 
 namespace OimBot.Bot.Storage;
 
+/// <summary>What one purge did: sessions ended, transactions used, and the longest of them (how long writes waited at most).</summary>
+public sealed record PurgeResult(int Sessions, int Transactions, TimeSpan Longest);
+
 /// <summary>What the janitor deletes: sessions inactive since a time (R5), dedupe records and settled outbox rows.</summary>
 public interface IRetentionStore
 {
@@ -14,7 +17,7 @@ public interface IRetentionStore
     /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>; returns how
     /// many sessions ended.
     /// </summary>
-    Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
+    Task<PurgeResult> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -25,14 +28,28 @@ public interface IRetentionStore
 /// </summary>
 public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOptions> options) : IRetentionStore
 {
-    public async Task<int> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken)
+    public async Task<PurgeResult> PurgeAsync(DateTimeOffset inactiveBefore, DateTimeOffset dedupeBefore, DateTimeOffset outboxBefore, CancellationToken cancellationToken)
     {
         var batch = options.Value.PurgeBatchSize;
         var time = database.Time;
         var expired = 0;
+        var transactions = 0;
+        var longest = TimeSpan.Zero;
+
+        // Each batch is timed inside its transaction: that is how long it kept other writes waiting.
+        async Task<int> Timed(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<int>> work) =>
+            await database.WriteAsync(async (connection, transaction) =>
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var count = await work(connection, transaction);
+                transactions++;
+                longest = TimeSpan.FromTicks(Math.Max(longest.Ticks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks));
+                return count;
+            }, cancellationToken);
+
         while (true)
         {
-            var ended = await EndSessionsAsync(time.Write(inactiveBefore), batch, cancellationToken);
+            var ended = await Timed((connection, transaction) => EndSessionsAsync(connection, transaction, time.Write(inactiveBefore), batch));
             expired += ended;
             if (ended < batch)
             {
@@ -40,10 +57,14 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
             }
         }
 
-        await DeleteInBatchesAsync(OldDedupeRecords, time.Write(dedupeBefore), batch, cancellationToken);
-        await DeleteInBatchesAsync(SettledOutboxRows, time.Write(outboxBefore), batch, cancellationToken);
-        await DeleteInBatchesAsync(UnownedWaitingRows, time.Write(inactiveBefore), batch, cancellationToken);
-        return expired;
+        foreach (var (sql, cutoff) in new[] { (OldDedupeRecords, dedupeBefore), (SettledOutboxRows, outboxBefore), (UnownedWaitingRows, inactiveBefore) })
+        {
+            while (await Timed((connection, transaction) => connection.ExecuteAsync(sql, new { cutoff = time.Write(cutoff), batch }, transaction)) >= batch)
+            {
+            }
+        }
+
+        return new PurgeResult(expired, transactions, longest);
     }
 
     /// <summary>One batch of sessions inactive since @cutoff, without an open case (see <see cref="EndSessionsAsync"/>).</summary>
@@ -81,33 +102,25 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
     /// keeps their conversation. A conversation with an open case outlives the session: the caseworker's answer must
     /// still reach it.
     /// </summary>
-    private Task<int> EndSessionsAsync(object cutoff, int batch, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
-        {
-            var ids = (await connection.QueryAsync<string>(
-                InactiveSessions,
-                new { cutoff, batch },
-                transaction)).ToList();
-            if (ids.Count > 0)
-            {
-                await connection.ExecuteAsync($"DELETE FROM inbound_messages WHERE conversation_id{database.OneOf("@ids")}", new { ids }, transaction);
-
-                // R5: web chat messages nobody fetched (a caseworker's reply, a notice) and replies held for WhatsApp's
-                // window go with their session.
-                await connection.ExecuteAsync(
-                    $"DELETE FROM outbox WHERE conversation_id{database.OneOf("@ids")} AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))",
-                    new { ids },
-                    transaction);
-            }
-
-            return ids.Count;
-        }, cancellationToken);
-
-    private async Task DeleteInBatchesAsync(string sql, object cutoff, int batch, CancellationToken cancellationToken)
+    private async Task<int> EndSessionsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, object cutoff, int batch)
     {
-        while (await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(sql, new { cutoff, batch }, transaction), cancellationToken) >= batch)
+        var ids = (await connection.QueryAsync<string>(
+            InactiveSessions,
+            new { cutoff, batch },
+            transaction)).ToList();
+        if (ids.Count > 0)
         {
+            await connection.ExecuteAsync($"DELETE FROM inbound_messages WHERE conversation_id{database.OneOf("@ids")}", new { ids }, transaction);
+
+            // R5: web chat messages nobody fetched (a caseworker's reply, a notice) and replies held for WhatsApp's
+            // window go with their session.
+            await connection.ExecuteAsync(
+                $"DELETE FROM outbox WHERE conversation_id{database.OneOf("@ids")} AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))",
+                new { ids },
+                transaction);
         }
+
+        return ids.Count;
     }
 }
 
@@ -125,12 +138,12 @@ internal sealed partial class ConversationJanitor(
     {
         var now = Clock.GetUtcNow();
         var purged = await store.PurgeAsync(now - dialogs.Value.SessionExpiry, now - storage.Value.DedupeWindow, now - storage.Value.OutboxRetention, cancellationToken);
-        if (purged > 0)
+        if (purged.Sessions > 0 || purged.Transactions > 4)
         {
-            LogPurged(logger, purged);
+            LogPurged(logger, purged.Sessions, purged.Transactions, purged.Longest.TotalMilliseconds);
         }
 
-        return purged;
+        return purged.Sessions;
     }
 
     protected override TimeSpan Interval => storage.Value.PurgeInterval;
@@ -138,6 +151,6 @@ internal sealed partial class ConversationJanitor(
     /// <summary>On the leader only (PostgreSQL): one instance purges, in the database's own locks.</summary>
     protected override Task RunRoundAsync(CancellationToken cancellationToken) => leadership?.IsLeader == false ? Task.CompletedTask : PurgeOnceAsync(cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations")]
-    private static partial void LogPurged(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations and what was due, in {Transactions} transactions (the longest {LongestMs:0} ms)")]
+    private static partial void LogPurged(ILogger logger, int count, int transactions, double longestMs);
 }

@@ -75,7 +75,7 @@ public sealed class ConversationStoreContractTests
         }, CancellationToken.None);
         Assert.True(withCase.CaseChanged);
 
-        var expired = await db.Retention().PurgeAsync(Now + TimeSpan.FromHours(1), Now + TimeSpan.FromHours(1), Now - TimeSpan.FromDays(1), CancellationToken.None);
+        var expired = (await db.Retention().PurgeAsync(Now + TimeSpan.FromHours(1), Now + TimeSpan.FromHours(1), Now - TimeSpan.FromDays(1), CancellationToken.None)).Sessions;
 
         Assert.Equal(1, expired);
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
@@ -110,9 +110,12 @@ public sealed class ConversationStoreContractTests
         }, CancellationToken.None);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent' WHERE channel = 'telegram'");
 
-        var expired = await db.Retention(batch: 10).PurgeAsync(Now - TimeSpan.FromDays(1), Now - TimeSpan.FromDays(2), Now - TimeSpan.FromDays(2), CancellationToken.None);
+        var purge = await db.Retention(batch: 10).PurgeAsync(Now - TimeSpan.FromDays(1), Now - TimeSpan.FromDays(2), Now - TimeSpan.FromDays(2), CancellationToken.None);
 
-        Assert.Equal(74, expired);
+        Assert.Equal(74, purge.Sessions);
+        // Ten rows a transaction: 74 sessions (with their dedupe records and web chat rows) take 8, the open case's old
+        // dedupe record 1, 38 old settled replies 4, and the check for replies that belong to no conversation 1.
+        Assert.Equal(8 + 1 + 4 + 1, purge.Transactions);
         Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations")); // the recent ones and the open case
         Assert.Equal(12, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // recent; the case's is past the window
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE channel = 'webchat'"));

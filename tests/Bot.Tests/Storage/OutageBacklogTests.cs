@@ -21,19 +21,19 @@ public sealed class OutageBacklogTests
     {
         await using var a = await DatabaseAsync();
         await using var b = new PostgresDatabase(a.ConnectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
-        var onA = new OutageBacklog(a.Database, Protector);
-        var onB = new OutageBacklog(b, Protector);
+        using var onA = new OutageBacklog(a.Database, Protector);
+        using var onB = new OutageBacklog(b, Protector);
 
         // Ana's second and fourth messages were kept by B, which is back first; her first and third by A.
-        await onB.DepositAsync(Message("ana", "menu", 2), CancellationToken.None);
-        await onB.DepositAsync(Message("ana", "menu", 4), CancellationToken.None);
-        await onB.DepositAsync(Message("bea", "hola", 1), CancellationToken.None);
-        await onA.DepositAsync(Message("ana", "3", 1), CancellationToken.None);
-        await onA.DepositAsync(Message("ana", "4", 3), CancellationToken.None);
+        await onB.DepositAsync(Message("ana", "menu", 2), TimeSpan.Zero, CancellationToken.None);
+        await onB.DepositAsync(Message("ana", "menu", 4), TimeSpan.Zero, CancellationToken.None);
+        await onB.DepositAsync(Message("bea", "hola", 1), TimeSpan.Zero, CancellationToken.None);
+        await onA.DepositAsync(Message("ana", "3", 1), TimeSpan.Zero, CancellationToken.None);
+        await onA.DepositAsync(Message("ana", "4", 3), TimeSpan.Zero, CancellationToken.None);
         Assert.True(await onA.HasWaitingAsync(new ChannelAddress("telegram", "ana"), CancellationToken.None));
 
         var answered = new List<string>();
-        while (await (answered.Count % 2 == 0 ? onA : onB).AnswerNextAsync(TimeSpan.Zero, m => Record(answered, m), CancellationToken.None))
+        while (await (answered.Count % 2 == 0 ? onA : onB).AnswerNextAsync(m => Record(answered, m), CancellationToken.None))
         {
         }
 
@@ -45,14 +45,15 @@ public sealed class OutageBacklogTests
     }
 
     [Fact]
-    public async Task NothingIsAnswered_BeforeTheGrace_LeavesOtherInstancesTimeToPutTheirsBack()
+    public async Task NothingIsAnswered_BeforeTheGrace_LeavesOtherInstancesTimeToPutTheirsBack_AndNewerMessagesWaitBehind()
     {
         await using var db = await DatabaseAsync();
-        var backlog = new OutageBacklog(db.Database, Protector);
-        await backlog.DepositAsync(Message("ana", "menu", 2), CancellationToken.None);
+        using var backlog = new OutageBacklog(db.Database, Protector);
+        await backlog.DepositAsync(Message("ana", "menu", 2), TimeSpan.FromMinutes(1), CancellationToken.None); // kept on disk: waits
+        await backlog.DepositAsync(Message("ana", "4", 3), TimeSpan.Zero, CancellationToken.None); // new, behind it: due, but not before it
 
-        Assert.False(await backlog.AnswerNextAsync(TimeSpan.FromMinutes(1), _ => throw new InvalidOperationException("not yet"), CancellationToken.None));
-        Assert.Equal(1, await backlog.CountAsync(CancellationToken.None));
+        Assert.False(await backlog.AnswerNextAsync(_ => throw new InvalidOperationException("not yet"), CancellationToken.None));
+        Assert.Equal(2, await backlog.CountAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -65,14 +66,14 @@ public sealed class OutageBacklogTests
         {
             foreach (var person in new[] { "ana", "bea", "caro" })
             {
-                await backlogs[i % 2].DepositAsync(Message(person, $"m{i}", i), CancellationToken.None);
+                await backlogs[i % 2].DepositAsync(Message(person, $"m{i}", i), TimeSpan.Zero, CancellationToken.None);
             }
         }
 
         var answered = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await Task.WhenAll(backlogs.Select(backlog => Task.Run(async () =>
         {
-            while (await backlog.AnswerNextAsync(TimeSpan.Zero, async m =>
+            while (await backlog.AnswerNextAsync(async m =>
             {
                 answered.Enqueue($"{m!.Address}:{m.Text}");
                 await Task.Delay(5); // a turn takes a moment: the other instance tries meanwhile

@@ -141,7 +141,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await Service.HandleAsync(new ChannelAddress("telegram", "recent"), null, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(5));
 
-        var purged = await new RetentionStore(_database!, Options.Create(new StorageOptions())).PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), _clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None);
+        var purged = (await new RetentionStore(_database!, Options.Create(new StorageOptions())).PurgeAsync(_clock.GetUtcNow() - TimeSpan.FromHours(24), _clock.GetUtcNow() - TimeSpan.FromDays(2), _clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None)).Sessions;
 
         Assert.Equal(1, purged);
         await using var db = Open();

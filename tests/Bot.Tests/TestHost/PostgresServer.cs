@@ -85,7 +85,20 @@ public sealed class PostgresServer
         await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{server.Data}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync");
         await server.StartAgainAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown();
+        server.StopWhenThisProcessEnds();
         return server;
+    }
+
+    /// <summary>
+    /// The test host is often ended without running ProcessExit handlers: a small watcher stops the server and removes
+    /// its directory once this process is gone, so no test run leaves a PostgreSQL behind.
+    /// </summary>
+    private void StopWhenThisProcessEnds()
+    {
+        var stop = AsRoot ? $"runuser -u postgres -- \"{PgCtl}\"" : $"\"{PgCtl}\"";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} -D \"{Data}\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"{_directory}\"";
+        var watcher = new ProcessStartInfo("setsid", ["bash", "-c", script]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(watcher);
     }
 
     private void Shutdown()

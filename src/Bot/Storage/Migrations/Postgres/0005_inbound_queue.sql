@@ -7,6 +7,9 @@ CREATE TABLE inbound_queue (
     address_hash bytea NOT NULL,
     received_at  timestamptz NOT NULL,
     deposited_at timestamptz NOT NULL DEFAULT now(),
+    -- replayed messages wait out the grace (other instances may still be putting older ones back); a new message
+    -- behind them is due at once, still after every older message of the same person
+    due_at       timestamptz NOT NULL,
     payload      bytea NOT NULL
 );
 CREATE INDEX inbound_queue_person ON inbound_queue (channel, address_hash, received_at, id);
