@@ -10,7 +10,9 @@ namespace OimBot.Bot.Storage;
 /// the whole group). A write that throws rolls back to its savepoint and fails alone; a commit that fails fails every
 /// write of its group. Nothing is acknowledged before it is durable, and writes are applied in the order they came.
 /// A write cancelled while it waits never runs; once it has started, its caller waits for the commit, so the caller
-/// always knows whether it happened.
+/// always knows whether it happened. The writer keeps one connection of its own with a larger page cache: no other
+/// connection in the process writes, so that cache stays valid from one transaction to the next (a pooled connection's
+/// cache would start cold each time), which keeps large tables' index pages in memory.
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
@@ -19,6 +21,10 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _maxGroup;
     private readonly Task _loop;
     private long _commits;
+    private SqliteConnection? _connection;
+
+    /// <summary>The writer's page cache, in KiB (SQLite's default is 2,000).</summary>
+    public const int CacheKiB = 65_536;
 
     public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup)
     {
@@ -46,6 +52,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         _queue.Writer.TryComplete();
         _loop.Wait(TimeSpan.FromSeconds(30));
+        _connection?.Dispose();
     }
 
     private async Task RunAsync()
@@ -73,7 +80,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         try
         {
-            await using var connection = await _open(CancellationToken.None);
+            var connection = await ConnectionAsync();
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable);
             var applied = new List<Write>(group.Count);
             foreach (var write in group)
@@ -113,7 +120,25 @@ internal sealed class SqliteWriter : IDisposable
             {
                 write.Fail(ex); // no effect on writes already completed
             }
+
+            // The next group starts on a fresh connection, whatever state this one was left in.
+            _connection?.Dispose();
+            _connection = null;
         }
+    }
+
+    private async Task<SqliteConnection> ConnectionAsync()
+    {
+        if (_connection is null)
+        {
+            var connection = await _open(CancellationToken.None);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA cache_size = -{CacheKiB};";
+            await command.ExecuteNonQueryAsync();
+            _connection = connection;
+        }
+
+        return _connection;
     }
 
     private abstract class Write
