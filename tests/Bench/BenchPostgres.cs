@@ -16,27 +16,31 @@ internal sealed class BenchPostgres : IAsyncDisposable
     private readonly string _directory;
     private readonly string _bin;
 
-    private BenchPostgres(string directory, string bin, int port)
+    private readonly bool _durable;
+
+    private BenchPostgres(string directory, string bin, int port, bool durable)
     {
         _directory = directory;
         _bin = bin;
         Port = port;
+        _durable = durable;
     }
 
     public int Port { get; }
 
     private string Data => Path.Combine(_directory, "data");
 
-    private string Options => $"-p {Port} -k \"{_directory}\" -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off";
+    private string Options => $"-p {Port} -k \"{_directory}\" -c listen_addresses=127.0.0.1 -c max_connections=200" + (_durable ? string.Empty : " -c fsync=off -c full_page_writes=off");
 
     private static bool AsRoot => Environment.UserName == "root";
 
-    public static async Task<BenchPostgres> StartAsync()
+    /// <param name="durable">fsync on, as in production (the throughput comparison); off for the fault run (see above)</param>
+    public static async Task<BenchPostgres> StartAsync(bool durable = false)
     {
         var bin = FindBin() ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/<version>/bin/initdb");
         var directory = Path.Combine(Path.GetTempPath(), $"oimbot-faults-pg-{Guid.NewGuid():N}"[..36]);
         Directory.CreateDirectory(directory);
-        var server = new BenchPostgres(directory, bin, OimBotProcess.FreePort());
+        var server = new BenchPostgres(directory, bin, OimBotProcess.FreePort(), durable);
         try
         {
             if (AsRoot)

@@ -18,11 +18,13 @@ using Microsoft.Extensions.Logging;
 // with a secret token and send its Bot API calls to the printed fake API URL.
 //
 //   dotnet run -c Release --project tests/Bench -- [--users 200] [--messages 8] [--concurrency 50]
-//       [--webhook http://host:port/path --secret S --fake-port P]   (an external bot instead of starting OimBot)
+//       [--webhook http://host:port/path --secret S --fake-port P [--pid PID]]   (an external bot instead of starting OimBot)
 //       [--set Storage:GroupCommitMax=1 ...]   (the service's configuration for the run)
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
+//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--systems oimbot-sqlite,grammy-sqlite,...] [--write]
+//       (issue 15: OimBot and its peers side by side; run tests/Bench/compare/setup once first)
 //   dotnet run -c Release --project tests/Bench -- faults [--minutes 3] [--provider sqlite|postgres|both] [--seed N]   (issue 14's long fault-injection run)
 
 if (args is ["faults", ..])
@@ -40,6 +42,11 @@ if (args is ["understanding", ..])
     return UnderstandingBench.Run(args);
 }
 
+if (args is ["compare", ..])
+{
+    return await OimBot.Bench.CompareBench.RunAsync(args);
+}
+
 if (args is ["purge", ..])
 {
     return await PurgeBench.RunAsync(args);
@@ -51,89 +58,19 @@ Console.WriteLine($"fake Telegram Bot API: {fake.BaseUrl}");
 
 await using var bot = options.Webhook is null ? await OimBotProcess.StartAsync(fake.BaseUrl, options) : null;
 var webhook = options.Webhook ?? bot!.WebhookUrl;
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
-
-string[] script = ["hola", "1", "1", "2", "atras", "3", "menu", "4"];
-var latencies = new ConcurrentBag<double>();
-var failures = 0;
-var sequence = 0L;
+int[] pids = bot is not null ? [bot.ProcessId] : options.Pid is { } pid ? [pid] : [];
+using var http = LoadRun.Client(options.Concurrency);
 
 // Warm-up: one conversation, not measured.
-await RunConversationAsync(9_000_000, measure: false);
-
-var wall = Stopwatch.StartNew();
-using var gate = new SemaphoreSlim(options.Concurrency);
-await Task.WhenAll(Enumerable.Range(0, options.Users).Select(async user =>
-{
-    await gate.WaitAsync();
-    try
-    {
-        await RunConversationAsync(1_000_000 + user, measure: true);
-    }
-    finally
-    {
-        gate.Release();
-    }
-}));
-wall.Stop();
-
-var sorted = latencies.Order().ToArray();
-var messages = sorted.Length;
-var report = new
-{
-    date = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-    users = options.Users,
-    messagesPerUser = Math.Min(options.Messages, script.Length),
-    concurrency = options.Concurrency,
-    messages,
-    failures,
-    seconds = Math.Round(wall.Elapsed.TotalSeconds, 2),
-    messagesPerSecond = Math.Round(messages / wall.Elapsed.TotalSeconds, 1),
-    p50Ms = Math.Round(Percentile(sorted, 0.50), 1),
-    p99Ms = Math.Round(Percentile(sorted, 0.99), 1),
-    maxMs = Math.Round(sorted.LastOrDefault(), 1),
-    peakMemoryMiB = bot?.PeakMemoryMiB(),
-};
+await LoadRun.RunAsync(fake, [webhook], options.Secret, http, users: 1, options.Messages, concurrency: 1, firstChat: 9_000_000, pids);
+var report = await LoadRun.RunAsync(fake, [webhook], options.Secret, http, options.Users, options.Messages, options.Concurrency, firstChat: 1_000_000, pids);
 Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-Console.WriteLine($"| {report.date} | {report.users}×{report.messagesPerUser} | {report.concurrency} | {report.messagesPerSecond} | {report.p50Ms} | {report.p99Ms} | {report.peakMemoryMiB?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} | {report.failures} |");
-return failures == 0 ? 0 : 1;
-
-async Task RunConversationAsync(long chat, bool measure)
-{
-    foreach (var text in script.Take(options.Messages))
-    {
-        var before = fake.RepliesTo(chat);
-        var update = Interlocked.Increment(ref sequence);
-        var body = "{\"update_id\":" + update + ",\"message\":{\"message_id\":" + update + ",\"from\":{\"id\":" + chat + ",\"is_bot\":false,\"first_name\":\"Bench\"},\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"date\":1700000000,\"text\":" + JsonSerializer.Serialize(text) + "}}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, webhook) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", options.Secret);
-        var sent = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-        {
-            Interlocked.Increment(ref failures);
-            return;
-        }
-
-        var arrived = await fake.WaitForReplyAsync(chat, before, TimeSpan.FromSeconds(30));
-        if (arrived is null)
-        {
-            Interlocked.Increment(ref failures);
-            return;
-        }
-
-        if (measure)
-        {
-            latencies.Add(Stopwatch.GetElapsedTime(sent, arrived.Value).TotalMilliseconds);
-        }
-    }
-}
-
-static double Percentile(double[] sorted, double p) =>
-    sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+Console.WriteLine($"| {TimeProvider.System.GetUtcNow():yyyy-MM-dd} | {report.Users}×{report.MessagesPerUser} | {report.Concurrency} | {report.MessagesPerSecond:0} | {report.P50Ms:0.0} | {report.P99Ms:0.0} | {report.PeakMemoryMiB?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} | {report.Failures} |");
+return report.Failures == 0 && report.Replies == report.Messages ? 0 : 1;
 
 /// <param name="Settings">The service's configuration for this run (<c>--set Key=Value</c>, repeatable), e.g. <c>--set Storage:GroupCommitMax=1</c>.</param>
-internal sealed record BenchOptions(int Users, int Messages, int Concurrency, string? Webhook, string Secret, int FakePort, string? BotDll, IReadOnlyDictionary<string, string>? Settings = null)
+/// <param name="Pid">an external bot's process (<c>--pid</c>), whose CPU time and peak memory the run reads</param>
+internal sealed record BenchOptions(int Users, int Messages, int Concurrency, string? Webhook, string Secret, int FakePort, string? BotDll, IReadOnlyDictionary<string, string>? Settings = null, int? Pid = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -148,18 +85,20 @@ internal sealed record BenchOptions(int Users, int Messages, int Concurrency, st
             Int("--fake-port", 0),
             Value("--bot-dll"),
             args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2))
-                .Where(kv => kv.Length == 2).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]));
+                .Where(kv => kv.Length == 2).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]),
+            int.TryParse(Value("--pid"), CultureInfo.InvariantCulture, out var pid) ? pid : null);
     }
 }
 
 /// <summary>The Telegram Bot API as the bot sees it: sendMessage answers at once and records when each chat got a reply.</summary>
 internal sealed partial class FakeTelegram : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<long, List<long>> _replies = new();
+    private readonly ConcurrentDictionary<long, ChatReplies> _replies = new();
     private readonly ConcurrentQueue<TelegramDelivery> _deliveries = new();
     private readonly WebApplication _app;
     private readonly bool _keepDeliveries;
     private long _nextMessageId;
+    private long _total;
 
     private FakeTelegram(WebApplication app, bool keepDeliveries)
     {
@@ -192,30 +131,16 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
         return fake;
     }
 
-    public int RepliesTo(long chat) => _replies.TryGetValue(chat, out var list) ? Count(list) : 0;
+    public int RepliesTo(long chat) => Chat(chat).Count;
 
-    /// <summary>The timestamp of the first reply to <paramref name="chat"/> after it had <paramref name="before"/> replies.</summary>
-    public async Task<long?> WaitForReplyAsync(long chat, int before, TimeSpan timeout)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < timeout)
-        {
-            if (_replies.TryGetValue(chat, out var list))
-            {
-                lock (list)
-                {
-                    if (list.Count > before)
-                    {
-                        return list[before];
-                    }
-                }
-            }
+    /// <summary>Every sendMessage delivered so far, to any chat.</summary>
+    public int TotalReplies => (int)Interlocked.Read(ref _total);
 
-            await Task.Delay(1);
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// The timestamp of the first reply to <paramref name="chat"/> after it had <paramref name="before"/> replies, or null
+    /// after <paramref name="timeout"/>. Woken by the reply itself: the generator spends no CPU waiting.
+    /// </summary>
+    public Task<long?> WaitForReplyAsync(long chat, int before, TimeSpan timeout) => Chat(chat).WaitAsync(before, timeout);
 
     public async ValueTask DisposeAsync()
     {
@@ -223,13 +148,7 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static int Count(List<long> list)
-    {
-        lock (list)
-        {
-            return list.Count;
-        }
-    }
+    private ChatReplies Chat(long chat) => _replies.GetOrAdd(chat, _ => new ChatReplies());
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -245,11 +164,8 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
             }
 
             var chat = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            var list = _replies.GetOrAdd(chat, _ => []);
-            lock (list)
-            {
-                list.Add(now);
-            }
+            Chat(chat).Add(now);
+            Interlocked.Increment(ref _total);
 
             var messageId = Interlocked.Increment(ref _nextMessageId);
             if (_keepDeliveries)
@@ -267,6 +183,68 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
 
     [GeneratedRegex("\"chat_id\":(\\d+)")]
     private static partial Regex ChatId();
+}
+
+/// <summary>When each reply to one chat arrived, and who waits for the next.</summary>
+internal sealed class ChatReplies
+{
+    private readonly List<long> _arrived = [];
+    private readonly List<(int Index, TaskCompletionSource<long> Waiter)> _waiters = [];
+
+    public int Count
+    {
+        get
+        {
+            lock (_arrived)
+            {
+                return _arrived.Count;
+            }
+        }
+    }
+
+    public void Add(long timestamp)
+    {
+        lock (_arrived)
+        {
+            _arrived.Add(timestamp);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Index < _arrived.Count)
+                {
+                    _waiters[i].Waiter.TrySetResult(_arrived[_waiters[i].Index]);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public async Task<long?> WaitAsync(int before, TimeSpan timeout)
+    {
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_arrived)
+        {
+            if (_arrived.Count > before)
+            {
+                return _arrived[before];
+            }
+
+            _waiters.Add((before, waiter));
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            lock (_arrived)
+            {
+                _waiters.RemoveAll(w => w.Waiter == waiter);
+            }
+
+            return null;
+        }
+    }
 }
 
 /// <summary>A sendMessage the fake answered 200: the chat, the message id it gave (rising), the text, when (Stopwatch ticks).</summary>
@@ -300,6 +278,9 @@ internal sealed class OimBotProcess : IAsyncDisposable
     public string WebhookUrl => $"{BaseUrl}/webhooks/telegram";
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The running process's id (its CPU time and memory are read from /proc).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not started");
 
     public static Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options) =>
         StartAsync(fakeBaseUrl, options.Secret, options.BotDll, options.Settings ?? new Dictionary<string, string>(), logFile: null);
@@ -409,22 +390,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
     }
 
     /// <summary>The process's peak resident memory (VmHWM), in MiB, on Linux.</summary>
-    public double? PeakMemoryMiB()
-    {
-        if (_process is null)
-        {
-            return null;
-        }
-
-        var status = $"/proc/{_process.Id}/status";
-        if (!File.Exists(status))
-        {
-            return null;
-        }
-
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
+    public double? PeakMemoryMiB() => _process is null ? null : ProcessFigures.PeakMemoryMiB(_process.Id);
 
     public async ValueTask DisposeAsync()
     {

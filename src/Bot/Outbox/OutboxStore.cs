@@ -32,10 +32,12 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
 
     /// <summary>
     /// Which rows are due, in the claim statements of both providers: pending and due, or claimed by a sender whose lease
-    /// ran out; and only the oldest unsettled row of its recipient, so a person's messages go out in order.
+    /// ran out; and only the oldest unsettled row of its recipient, so a person's messages go out in order. Both halves
+    /// read the partial indexes of waiting rows (outbox_waiting, outbox_waiting_recipient), whose condition they repeat
+    /// word for word so SQLite's planner can use them: a claim never reads the outbox's settled history.
     /// </summary>
     protected const string DueAndFirstOfRecipient = """
-        o.channel <> 'webchat'
+        o.status IN ('pending', 'sending') AND o.channel <> 'webchat'
           AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'sending' AND o.lease_until <= @now))
           AND NOT EXISTS (SELECT 1 FROM outbox p
                           WHERE p.channel = o.channel AND p.recipient_hash = o.recipient_hash AND p.id < o.id

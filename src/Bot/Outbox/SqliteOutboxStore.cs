@@ -11,6 +11,9 @@ namespace OimBot.Bot.Outbox;
 /// </summary>
 public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector protector) : OutboxStore(protector)
 {
+    /// <summary>Up to @max due rows, oldest first (the SELECT of a claim; the rows are then marked in the same transaction).</summary>
+    internal const string ClaimStatement = $"SELECT {ClaimedColumns} FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max";
+
     protected override string LockRow => string.Empty;
 
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
@@ -21,7 +24,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
     protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {
         var rows = (await connection.QueryAsync<ClaimedRow>(
-            $"SELECT {ClaimedColumns} FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max",
+            ClaimStatement,
             new { now = SqliteDatabase.Stamp(now), max },
             transaction)).ToList();
         foreach (var row in rows)

@@ -16,12 +16,19 @@ public interface IWebChatMailbox
 
 public sealed class WebChatMailbox(IStoreDatabase database, AddressProtector protector) : IWebChatMailbox
 {
+    /// <summary>
+    /// A person's waiting messages, through the partial index of waiting rows (its condition repeated word for word), so
+    /// a poll never reads the history a long conversation leaves in the outbox.
+    /// </summary>
+    internal const string Waiting =
+        "SELECT id AS Id, payload AS Payload FROM outbox WHERE channel = 'webchat' AND recipient_hash = @hash AND status IN ('pending', 'sending') AND status = 'pending' ORDER BY id";
+
     public Task<IReadOnlyList<RenderedReply>> TakeAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<RenderedReply>>(async (connection, transaction) =>
         {
             // Locked until the commit: two polls at once (two tabs, two instances) hand each message over once.
             var rows = (await connection.QueryAsync<(long Id, string Payload)>(
-                "SELECT id AS Id, payload AS Payload FROM outbox WHERE channel = 'webchat' AND recipient_hash = @hash AND status = 'pending' ORDER BY id" + database.LockRow,
+                Waiting + database.LockRow,
                 new { hash = protector.Hash(ChannelNames.WebChat, address) },
                 transaction)).ToList();
             if (rows.Count == 0)

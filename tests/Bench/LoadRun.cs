@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+/// <summary>One measured pass: throughput, latency (webhook POST to the reply at the fake API), replies, CPU and memory.</summary>
+/// <param name="Replies">sendMessage calls to this pass's chats, counted once the bot had gone quiet</param>
+/// <param name="CpuMsPerMessage">the bot processes' user + system CPU time during the pass, per message</param>
+/// <param name="PeakMemoryMiB">the bot processes' peak resident memory so far (VmHWM), summed over instances</param>
+internal sealed record LoadResult(
+    int Users,
+    int MessagesPerUser,
+    int Concurrency,
+    int Messages,
+    int Failures,
+    double Seconds,
+    double MessagesPerSecond,
+    double P50Ms,
+    double P99Ms,
+    double MaxMs,
+    int Replies,
+    double? CpuMsPerMessage,
+    double? PeakMemoryMiB);
+
+/// <summary>
+/// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
+/// the reply to the previous one, at most <c>concurrency</c> users at a time. With several webhooks (instances behind a
+/// balancer), a user's messages go to them in turn, as a round-robin balancer would send them.
+/// </summary>
+internal static class LoadRun
+{
+    /// <summary>The conversation every system answers: greeting, language, menus, back, main menu.</summary>
+    public static readonly string[] Script = ["hola", "1", "1", "2", "atras", "3", "menu", "4"];
+
+    /// <summary>Update ids rise across every pass of the process, so no pass repeats another's (bots drop repeats).</summary>
+    private static long s_update = Environment.TickCount64 % 1_000_000 * 1_000;
+
+    public static HttpClient Client(int concurrency) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    public static async Task<LoadResult> RunAsync(
+        FakeTelegram fake, IReadOnlyList<string> webhooks, string secret, HttpClient http, int users, int messages, int concurrency, long firstChat, IReadOnlyList<int> pids)
+    {
+        var script = Script.Take(messages).ToArray();
+        var latencies = new ConcurrentBag<double>();
+        var failures = 0;
+        var repliesBefore = Enumerable.Range(0, users).Sum(u => fake.RepliesTo(firstChat + u));
+        var cpuBefore = pids.Sum(ProcessFigures.CpuMs);
+
+        var wall = Stopwatch.StartNew();
+        using var gate = new SemaphoreSlim(concurrency);
+        await Task.WhenAll(Enumerable.Range(0, users).Select(async user =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await ConverseAsync(firstChat + user);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        wall.Stop();
+        var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
+
+        // Late or extra replies: wait until nothing has arrived for half a second (at most 5 s).
+        var quiet = Stopwatch.StartNew();
+        for (var total = fake.TotalReplies; quiet.Elapsed < TimeSpan.FromSeconds(5); total = fake.TotalReplies)
+        {
+            await Task.Delay(500);
+            if (fake.TotalReplies == total)
+            {
+                break;
+            }
+        }
+
+        var replies = Enumerable.Range(0, users).Sum(u => fake.RepliesTo(firstChat + u)) - repliesBefore;
+        var sorted = latencies.Order().ToArray();
+        var peak = pids.Select(ProcessFigures.PeakMemoryMiB).ToList();
+        return new LoadResult(
+            users,
+            script.Length,
+            concurrency,
+            sorted.Length,
+            failures,
+            Math.Round(wall.Elapsed.TotalSeconds, 2),
+            Math.Round(sorted.Length / wall.Elapsed.TotalSeconds, 1),
+            Math.Round(Percentile(sorted, 0.50), 2),
+            Math.Round(Percentile(sorted, 0.99), 2),
+            Math.Round(sorted.LastOrDefault(), 1),
+            replies,
+            pids.Count == 0 || sorted.Length == 0 ? null : Math.Round(cpu / sorted.Length, 3),
+            peak.Count == 0 || peak.Any(p => p is null) ? null : Math.Round(peak.Sum(p => p!.Value), 1));
+
+        async Task ConverseAsync(long chat)
+        {
+            for (var i = 0; i < script.Length; i++)
+            {
+                var before = fake.RepliesTo(chat);
+                var update = Interlocked.Increment(ref s_update);
+                var body = "{\"update_id\":" + update + ",\"message\":{\"message_id\":" + update + ",\"from\":{\"id\":" + chat + ",\"is_bot\":false,\"first_name\":\"Bench\"},\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"date\":1700000000,\"text\":" + JsonSerializer.Serialize(script[i]) + "}}";
+                using var request = new HttpRequestMessage(HttpMethod.Post, webhooks[i % webhooks.Count]) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.SendAsync(request);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref failures);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref failures);
+                    return;
+                }
+
+                var arrived = await fake.WaitForReplyAsync(chat, before, TimeSpan.FromSeconds(30));
+                if (arrived is null)
+                {
+                    Interlocked.Increment(ref failures);
+                    return;
+                }
+
+                latencies.Add(Stopwatch.GetElapsedTime(sent, arrived.Value).TotalMilliseconds);
+            }
+        }
+    }
+
+    internal static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+/// <summary>What Linux says about a process: CPU time used and peak resident memory.</summary>
+internal static class ProcessFigures
+{
+    /// <summary>User + system CPU time of every thread of the process so far, in milliseconds (0 once it is gone).</summary>
+    public static double CpuMs(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime.TotalMilliseconds;
+        }
+        catch (ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Peak resident memory (VmHWM) in MiB, or null when the process is gone.</summary>
+    public static double? PeakMemoryMiB(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    /// <summary>Current resident memory (VmRSS) in MiB, or null when the process is gone.</summary>
+    public static double? ResidentMiB(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+}
