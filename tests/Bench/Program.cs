@@ -25,6 +25,7 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
 //   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--systems oimbot-sqlite,grammy-sqlite,...] [--write]
 //       (issue 15: OimBot and its peers side by side; run tests/Bench/compare/setup once first)
+//   dotnet run -c Release --project tests/Bench -- tree [--out tests/Bench/compare/tree.json]   (the menu tree the peers walk)
 //   dotnet run -c Release --project tests/Bench -- faults [--minutes 3] [--provider sqlite|postgres|both] [--seed N]   (issue 14's long fault-injection run)
 
 if (args is ["faults", ..])
@@ -40,6 +41,11 @@ if (args is ["report", ..])
 if (args is ["understanding", ..])
 {
     return UnderstandingBench.Run(args);
+}
+
+if (args is ["tree", ..])
+{
+    return TreeExport.Run(args);
 }
 
 if (args is ["compare", ..])

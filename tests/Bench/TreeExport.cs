@@ -44,7 +44,8 @@ internal static class TreeExport
             Write(json, content);
         }
 
-        Console.WriteLine($"{content.NodeList.Count} nodes written to {Path.GetRelativePath(repo, output)}");
+        var shown = output.StartsWith(repo + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? Path.GetRelativePath(repo, output) : output;
+        Console.WriteLine($"{content.NodeList.Count} nodes written to {shown}");
         return 0;
     }
 
@@ -88,7 +89,7 @@ internal static class TreeExport
         json.WriteEndObject();
     }
 
-    /// <summary>A command typed alone, as OimBot matches it before normalising away accents and case.</summary>
+    /// <summary>The words that are a command when typed alone (OimBot also forgives case, accents and small typos).</summary>
     private static IReadOnlyList<string> Words(CommonSettings common, GlobalCommand command) =>
         common.Commands.TryGetValue(command, out var byLanguage) && byLanguage.TryGetValue(Language, out var words) ? words : [];
 

@@ -70,21 +70,23 @@ bot.on('message:text', async (ctx) => {
 
 const handleUpdate = webhookCallback(bot, 'http', { secretToken: env('WEBHOOK_SECRET') });
 
-http
-  .createServer((req, res) => {
-    const url = req.url.split('?')[0];
-    if (req.method === 'POST' && url === '/webhooks/telegram') {
-      handleUpdate(req, res).catch((err) => {
-        console.error(`update failed: ${err.message}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    } else if (req.method === 'GET' && url === '/healthz') {
-      res.end('ok');
-    } else {
-      res.writeHead(404).end();
-    }
-  })
-  .listen(port, '127.0.0.1');
+const server = http.createServer((req, res) => {
+  const url = req.url.split('?')[0];
+  if (req.method === 'POST' && url === '/webhooks/telegram') {
+    handleUpdate(req, res).catch((err) => {
+      console.error(`update failed: ${err.message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  } else if (req.method === 'GET' && url === '/healthz') {
+    res.end('ok');
+  } else {
+    res.writeHead(404).end();
+  }
+});
+// Idle keep-alive connections stay open as long as Kestrel keeps them (130 s), not Node's 5 s: a load generator that
+// pauses between runs must not find its pooled connections closed under it.
+server.keepAliveTimeout = 130_000;
+server.listen(port, '127.0.0.1');
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
