@@ -47,7 +47,15 @@ internal static class CompareBench
 
         var repo = OimBotProcess.FindRepo();
         var compare = Path.Combine(repo, "tests", "Bench", "compare");
-        var systems = Systems(compare).Where(s => only is null || only.Contains(s.Key)).ToList();
+        // --variant NAME=Key=Value;Key=Value (repeatable): OimBot on SQLite with that configuration, as one more system
+        // in the same interleaved rounds (how a setting is measured against the default).
+        var variants = args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2)).Where(v => v.Length == 2)
+            .Select(v => new SystemSpec(
+                $"oimbot-sqlite+{v[0]}",
+                $"OimBot, SQLite, {v[1]}",
+                "as OimBot, SQLite",
+                c => OimBotAsync(c, 1, null, v[1].Split(';').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]))));
+        var systems = Systems(compare).Concat(variants).Where(s => only is null || only.Contains(s.Key) || s.Key.Contains('+', StringComparison.Ordinal)).ToList();
         if (systems.Count == 0)
         {
             Console.Error.WriteLine($"no such system; known: {string.Join(", ", Systems(compare).Select(s => s.Key))}");
@@ -148,9 +156,9 @@ internal static class CompareBench
     }
 
     /// <summary>OimBot as the bench starts it everywhere (OimBotProcess); instances on PostgreSQL share the keys (README, "Several instances").</summary>
-    private static async Task<Running> OimBotAsync(Context context, int instances, string? database)
+    private static async Task<Running> OimBotAsync(Context context, int instances, string? database, Dictionary<string, string>? settings = null)
     {
-        var settings = new Dictionary<string, string>();
+        settings ??= [];
         if (database is not null)
         {
             settings["Storage__Provider"] = "postgres";

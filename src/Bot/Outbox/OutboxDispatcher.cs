@@ -92,6 +92,7 @@ public sealed partial class OutboxDispatcher(
         var inFlight = new List<Task>();
         Task<bool>? wakeUp = null;
         var failures = 0;
+        signal.Open(options.Value.Concurrency, options.Value.Lease);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -104,13 +105,25 @@ public sealed partial class OutboxDispatcher(
                     throw new TimeoutException("outcomes waiting for the database");
                 }
 
-                var capacity = settings.Concurrency - inFlight.Count;
+                // Rows turns claimed for this instance first: they are already this instance's, no claim needed.
+                while (inFlight.Count < settings.Concurrency && signal.TryTake(out var handed))
+                {
+                    inFlight.Add(SendHandedAsync(handed, stoppingToken));
+                    metrics.Taken("handed", 1);
+                }
+
+                var capacity = settings.Concurrency - inFlight.Count - signal.Waiting;
                 var claimed = capacity > 0
                     ? await store.ClaimAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
                     : [];
                 foreach (var message in claimed)
                 {
                     inFlight.Add(SendOneAsync(message, stoppingToken));
+                }
+
+                if (claimed.Count > 0)
+                {
+                    metrics.Taken("claimed", claimed.Count);
                 }
 
                 if (claimed.Count > 0 && claimed.Count == capacity)
@@ -143,12 +156,51 @@ public sealed partial class OutboxDispatcher(
             }
         }
 
+        // Handed rows not sent yet go back to the queue at once, for this or another instance, instead of waiting out their lease.
+        signal.Close();
+        while (signal.TryTake(out var unsent))
+        {
+            inFlight.Add(ReturnHandedAsync(unsent));
+        }
+
         await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         // Last chance for outcomes the database did not take: a few tries before the process ends.
         for (var attempt = 0; attempt < 5 && !await RecordKeptOutcomesAsync(CancellationToken.None); attempt++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Sends a row a turn claimed and handed over. A row whose lease ran out while it waited here (the dispatcher was
+    /// held up, e.g. by a database outage) is not sent: the claim may already have given it to a sender again.
+    /// </summary>
+    private async Task SendHandedAsync(HandedRow handed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (handed.LeaseUntil > clock.GetUtcNow())
+            {
+                await SendOneAsync(handed.Message, cancellationToken);
+            }
+        }
+        finally
+        {
+            signal.Unreserve();
+        }
+    }
+
+    /// <summary>A handed row not sent at shutdown is due again at once (as a claimed row is after its lease).</summary>
+    private async Task ReturnHandedAsync(HandedRow handed)
+    {
+        try
+        {
+            await RecordAsync(handed.Message, new OutboxOutcome.Deferred(ShuttingDown, clock.GetUtcNow()));
+        }
+        finally
+        {
+            signal.Unreserve();
         }
     }
 
@@ -179,6 +231,11 @@ public sealed partial class OutboxDispatcher(
             metrics.Send(message.Channel, SendResultName(result));
         }
 
+        await RecordAsync(message, outcome);
+    }
+
+    private async Task RecordAsync(OutboxMessage message, OutboxOutcome outcome)
+    {
         try
         {
             // Recorded even when shutting down, so a row that was sent is never sent again.

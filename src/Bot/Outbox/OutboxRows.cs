@@ -49,18 +49,21 @@ internal static class OutboxRows
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
-        OutboxTemplate? template = null)
+        OutboxTemplate? template = null,
+        DateTimeOffset? leaseUntil = null)
     {
         var time = SqlTime.For(connection);
         var at = time.Write(now);
         return await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, template, language, created_at, updated_at)
-            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at)
+            INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, lease_until, window_expires_at, template, language, created_at, updated_at)
+            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, @status, @at, @leaseUntil, @window, @template, @language, @at, @at)
             RETURNING id
             """,
             new
             {
+                status = leaseUntil is null ? "pending" : "sending",
+                leaseUntil = time.Write(leaseUntil),
                 channel,
                 recipientHash,
                 addressCipher,
@@ -74,6 +77,14 @@ internal static class OutboxRows
             },
             transaction);
     }
+
+    /// <summary>Whether a row for this person waits to be sent or is being sent (through the partial index of waiting rows).</summary>
+    public static async Task<bool> AnyWaitingAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
+        await connection.ExecuteScalarAsync<bool>(AnyWaiting, new { channel, hash }, transaction);
+
+    /// <summary>See <see cref="AnyWaitingAsync"/>; the condition repeats the partial index's word for word.</summary>
+    internal const string AnyWaiting =
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending'))";
 
     /// <summary>
     /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out

@@ -1,9 +1,32 @@
+using System.Collections.Concurrent;
+
 namespace OimBot.Bot.Outbox;
 
-/// <summary>Wakes the dispatcher as soon as a turn queued replies, instead of waiting for the next poll.</summary>
+/// <summary>A reply a turn committed already claimed for this instance, with the lease it was claimed until.</summary>
+public sealed record HandedRow(OutboxMessage Message, DateTimeOffset LeaseUntil);
+
+/// <summary>
+/// Between turns and the dispatcher. Wakes the dispatcher as soon as a turn queued replies, instead of waiting for the
+/// next poll; and hands it the rows a turn claimed itself, so that the usual reply is sent without a claim transaction
+/// (one write on the send path: its outcome). A turn may claim a row only while the dispatcher has room for it
+/// (<see cref="TryReserve"/>): a running dispatcher opens that room (<see cref="Open"/>), so without one every row waits
+/// in the outbox for a claim as before.
+/// </summary>
 public sealed class OutboxSignal : IDisposable
 {
     private readonly SemaphoreSlim _pulse = new(0, 1);
+    private readonly ConcurrentQueue<HandedRow> _handed = new();
+    private int _capacity;
+    private int _reserved;
+
+    /// <summary>How long a handed row is claimed for (the dispatcher's lease); meaningful once <see cref="IsOpen"/>.</summary>
+    public TimeSpan Lease { get; private set; }
+
+    /// <summary>True while a dispatcher takes handed rows.</summary>
+    public bool IsOpen => Volatile.Read(ref _capacity) > 0;
+
+    /// <summary>Handed rows not yet sent (queued or in flight).</summary>
+    public int Reserved => Volatile.Read(ref _reserved);
 
     public void Notify()
     {
@@ -21,6 +44,50 @@ public sealed class OutboxSignal : IDisposable
     }
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pulse.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>The dispatcher starts taking handed rows: at most <paramref name="capacity"/> at a time, claimed for <paramref name="lease"/>.</summary>
+    public void Open(int capacity, TimeSpan lease)
+    {
+        Lease = lease;
+        Volatile.Write(ref _capacity, capacity);
+    }
+
+    /// <summary>The dispatcher stops: turns no longer claim rows.</summary>
+    public void Close() => Volatile.Write(ref _capacity, 0);
+
+    /// <summary>Takes room for one handed row; false when the dispatcher is not running or is full.</summary>
+    public bool TryReserve()
+    {
+        while (true)
+        {
+            var reserved = Volatile.Read(ref _reserved);
+            if (reserved >= Volatile.Read(ref _capacity))
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _reserved, reserved + 1, reserved) == reserved)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Gives back room that was reserved (the turn was rolled back, or the row was not claimed after all).</summary>
+    public void Unreserve() => Interlocked.Decrement(ref _reserved);
+
+    /// <summary>A committed turn hands over a row it claimed with a reservation.</summary>
+    public void Hand(HandedRow row)
+    {
+        _handed.Enqueue(row);
+        Notify();
+    }
+
+    /// <summary>The dispatcher takes the next handed row; it calls <see cref="Unreserve"/> once the row's outcome is recorded.</summary>
+    public bool TryTake(out HandedRow row) => _handed.TryDequeue(out row!);
+
+    /// <summary>Handed rows waiting for a free send slot.</summary>
+    public int Waiting => _handed.Count;
 
     public void Dispose() => _pulse.Dispose();
 }

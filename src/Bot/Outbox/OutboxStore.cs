@@ -103,6 +103,19 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             return claimed;
         }, cancellationToken);
 
+    /// <summary>
+    /// A sent row settles: its provider id kept unless another row of the channel already has it (a provider that reuses
+    /// ids), found through the unique index outbox_provider_message.
+    /// </summary>
+    internal const string Settle = """
+        UPDATE outbox SET status = 'sent',
+            provider_message_id = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.channel = outbox.channel AND p.provider_message_id = @provider AND p.id <> outbox.id) THEN NULL ELSE @provider END,
+            address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END,
+            payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
+            lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at
+        WHERE id = @id
+        """;
+
     public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
@@ -117,12 +130,8 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
                     // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
                     // A WhatsApp reply (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the
                     // provider may still refuse it for the window (Twilio reports 63016 after accepting), and it is then held.
-                    const string settle = "UPDATE outbox SET status = 'sent', provider_message_id = @provider, address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END, payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END, lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at WHERE id = @id";
-                    var taken = sent.ProviderMessageId is { } provider && await connection.ExecuteScalarAsync<long>(
-                        "SELECT COUNT(*) FROM outbox WHERE channel = (SELECT channel FROM outbox WHERE id = @id) AND provider_message_id = @provider AND id <> @id",
-                        new { id, provider },
-                        transaction) > 0;
-                    await connection.ExecuteAsync(settle, new { id, provider = taken ? null : sent.ProviderMessageId, at }, transaction);
+                    // One statement: the send path writes once per message (issue 15).
+                    await connection.ExecuteAsync(Settle, new { id, provider = sent.ProviderMessageId, at }, transaction);
                     break;
                 case OutboxOutcome.RetryLater retry:
                     await connection.ExecuteAsync(

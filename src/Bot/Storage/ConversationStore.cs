@@ -19,7 +19,8 @@ namespace OimBot.Bot.Storage;
 public abstract partial class ConversationStore(
     AddressProtector protector,
     AnalyticsRecorder analytics,
-    ILogger logger) : IConversationStore
+    ILogger logger,
+    OutboxSignal? handOff = null) : IConversationStore
 {
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
@@ -30,7 +31,7 @@ public abstract partial class ConversationStore(
     /// </summary>
     protected abstract Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
 
-    public Task<TurnOutcome> RunTurnAsync(
+    public async Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
         DateTimeOffset now,
@@ -41,44 +42,88 @@ public abstract partial class ConversationStore(
         ArgumentNullException.ThrowIfNull(decide);
         var addressHash = protector.Hash(from.Channel, from.Address);
         var inboundHash = inboundMessageId is null ? null : protector.Hash($"{from.Channel}/message", inboundMessageId);
-        return WriteAsync(async (connection, transaction) =>
+
+        // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
+        // provider may run the work again after a conflict.
+        HandedRow? handed = null;
+        void GiveBack()
         {
-            // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
-            var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash);
-            if (inboundHash is not null)
+            if (handed is not null)
             {
-                var earlier = await connection.QuerySingleOrDefaultAsync<string>(
-                    "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @hash",
-                    new { channel = from.Channel, hash = inboundHash },
-                    transaction);
-                if (earlier is not null)
-                {
-                    return new TurnOutcome(null, JsonSerializer.Deserialize(earlier, StorageJson.Default.ListRenderedReply) ?? [], Duplicate: true);
-                }
+                handOff!.Unreserve();
+                handed = null;
             }
+        }
 
-            var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
-            var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
-            var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
-            await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now);
-
-            var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
-
-            await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
-
-            if (inboundHash is not null)
+        TurnOutcome outcome;
+        try
+        {
+            outcome = await WriteAsync(async (connection, transaction) =>
             {
-                await connection.ExecuteAsync(
-                    "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
-                    new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply) },
-                    transaction);
-            }
+                GiveBack();
+                return await TurnAsync(connection, transaction, from, addressHash, inboundHash, now, decide, row => handed = row);
+            }, cancellationToken);
+        }
+        catch
+        {
+            GiveBack();
+            throw;
+        }
 
-            return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
-        }, cancellationToken);
+        // Committed: only now may the reply go out.
+        if (handed is not null)
+        {
+            handOff!.Hand(handed);
+        }
+
+        return outcome;
     }
 
-    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now)
+    private async Task<TurnOutcome> TurnAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        ChannelAddress from,
+        byte[] addressHash,
+        byte[]? inboundHash,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        Action<HandedRow> claimed)
+    {
+        // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
+        var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash);
+        if (inboundHash is not null)
+        {
+            var earlier = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @hash",
+                new { channel = from.Channel, hash = inboundHash },
+                transaction);
+            if (earlier is not null)
+            {
+                return new TurnOutcome(null, JsonSerializer.Deserialize(earlier, StorageJson.Default.ListRenderedReply) ?? [], Duplicate: true);
+            }
+        }
+
+        var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
+        var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
+        var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
+        await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now, claimed);
+
+        var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
+
+        await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
+
+        if (inboundHash is not null)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
+                new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply) },
+                transaction);
+        }
+
+        return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
+    }
+
+    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now, Action<HandedRow> claimed)
     {
         if (decision.State is null && previousId is not null)
         {
@@ -101,11 +146,23 @@ public abstract partial class ConversationStore(
             return;
         }
 
+        // The first reply is claimed for this instance's dispatcher and handed to it after the commit, when the
+        // dispatcher has room and nothing older waits for this person (their order holds): the usual reply then goes
+        // out without a claim transaction. Later replies of the turn wait for the claim, behind the first.
         var callback = decision.Delivery.CallbackQueryId;
+        var first = true;
         foreach (var reply in decision.Replies)
         {
-            await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
+            var handed = first && handOff is { IsOpen: true } && !await OutboxRows.AnyWaitingAsync(connection, transaction, from.Channel, addressHash) && handOff.TryReserve();
+            var leaseUntil = handed ? now + handOff!.Lease : (DateTimeOffset?)null;
+            var id = await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, leaseUntil: leaseUntil);
+            if (leaseUntil is { } until)
+            {
+                claimed(new HandedRow(new OutboxMessage(id, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
+            }
+
             callback = null;
+            first = false;
         }
     }
 

@@ -13,7 +13,8 @@ public sealed class PostgresConversationStore(
     PostgresDatabase database,
     AddressProtector protector,
     AnalyticsRecorder analytics,
-    ILogger<PostgresConversationStore> logger) : ConversationStore(protector, analytics, logger)
+    ILogger<PostgresConversationStore> logger,
+    Outbox.OutboxSignal? handOff = null) : ConversationStore(protector, analytics, logger, handOff)
 {
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);

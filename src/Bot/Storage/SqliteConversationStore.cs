@@ -14,7 +14,8 @@ public sealed class SqliteConversationStore(
     SqliteDatabase database,
     AddressProtector protector,
     AnalyticsRecorder analytics,
-    ILogger<SqliteConversationStore> logger) : ConversationStore(protector, analytics, logger)
+    ILogger<SqliteConversationStore> logger,
+    Outbox.OutboxSignal? handOff = null) : ConversationStore(protector, analytics, logger, handOff)
 {
     /// <summary>The database's single writer: one turn at a time in the whole database, possibly sharing a commit.</summary>
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>

@@ -46,7 +46,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _database!.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(7, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(8, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -132,12 +132,14 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData("DELETE FROM outbox WHERE conversation_id IN ('a', 'b') AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))", "outbox_conversation (conversation_id=?)")]
     [InlineData(SqliteOutboxStore.ClaimStatement, "SEARCH p USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=? AND id<?)")]
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxRows.AnyWaiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxStore.Settle, "SEARCH p USING COVERING INDEX outbox_provider_message (channel=? AND provider_message_id=?)")]
     public async Task HotAndRetentionStatements_FindTheirRowsThroughAnIndex(string sql, string index)
     {
         await using var db = Open();
         var plan = string.Join('\n', (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
             "EXPLAIN QUERY PLAN " + sql,
-            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32] })).Select(r => r.Detail)) + "\n";
+            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01" })).Select(r => r.Detail)) + "\n";
         Assert.DoesNotMatch(@"\bSCAN \w+\n", plan);
         Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_due|outbox_recipient|outbox_conversation)\b", plan);
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
