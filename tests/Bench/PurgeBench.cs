@@ -245,7 +245,7 @@ internal static class PurgeBench
     };
 
     /// <summary>N expired sessions (ids 'seed…'), N dedupe records of other, long gone sessions, N settled outbox rows.</summary>
-    private static async Task SeedAsync(string file, int rows, DateTimeOffset due)
+    internal static async Task SeedAsync(string file, int rows, DateTimeOffset due)
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
         await connection.OpenAsync();

@@ -116,7 +116,7 @@ public abstract partial class ConversationStore(
         {
             await connection.ExecuteAsync(
                 "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
-                new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply) },
+                new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = RepliesToKeep(decision) },
                 transaction);
         }
 
@@ -199,6 +199,14 @@ public abstract partial class ConversationStore(
             transaction);
         return existingId;
     }
+
+    /// <summary>
+    /// What a repeated delivery is answered with: the replies themselves only where they travel in the response (the
+    /// web chat answers a repeated POST with them). A messaging channel's replies are in the outbox already, and a
+    /// repeat is only acknowledged, so its dedupe record stays a few bytes (a message's text would make it a kilobyte).
+    /// </summary>
+    private static string RepliesToKeep(TurnDecision decision) =>
+        decision.Delivery.ThroughOutbox ? "[]" : JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply);
 
     protected ConversationState? ReadState(string id, string json)
     {

@@ -38,13 +38,20 @@ public sealed class ConversationStoreContractTests
 
         var again = await db.Store.RunTurnAsync(Ana, "m1", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
         Assert.True(again.Duplicate);
-        Assert.Equal(["hola"], again.Replies.Select(r => r.Text));
+        Assert.Empty(again.Replies); // a messaging channel's replies are in the outbox: a repeat is only acknowledged
+        Assert.Equal("[]", await db.ScalarAsync<string>("SELECT replies FROM inbound_messages"));
 
         var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None);
         Assert.Equal(first.ConversationId, second.ConversationId);
         Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"));
         Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
         Assert.Equal(2, (await db.StateAsync()).Misses);
+
+        // The web chat answers a repeated POST with the same replies, so they are kept for it.
+        var web = new ChannelAddress("webchat", "w-1");
+        await db.Store.RunTurnAsync(web, "w1", Now, stored => Count("hola web")(stored) with { Delivery = Delivery.InResponse }, CancellationToken.None);
+        var webAgain = await db.Store.RunTurnAsync(web, "w1", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
+        Assert.Equal(["hola web"], webAgain.Replies.Select(r => r.Text));
     }
 
     [Theory]
@@ -178,6 +185,61 @@ public sealed class ConversationStoreContractTests
     }
 
     /// <summary>A turn that counts messages in the state (Misses) and answers <paramref name="reply"/>.</summary>
+    /// <summary>
+    /// Issue 15, one write on the send path: a turn claims its first reply for a running dispatcher that has room and
+    /// hands it over after the commit, so no claim transaction is needed; never ahead of a row already waiting for the
+    /// person (their order), never beyond the dispatcher's room, and never without a running dispatcher.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ATurnHandsItsFirstReplyToTheDispatcher_WhenItHasRoom_AndNeverAheadOfAWaitingRow(string provider)
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync(provider, signal);
+        var bea = new ChannelAddress("telegram", "5551002");
+        var cara = new ChannelAddress("telegram", "5551003");
+
+        // No dispatcher running: every row waits for a claim, as before.
+        await db.Store.RunTurnAsync(cara, "c1", Now, Count("sin despachador"), CancellationToken.None);
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(["pending"], await db.StatusesAsync());
+        await db.ExecuteAsync("DELETE FROM outbox");
+
+        signal.Open(capacity: 1, lease: TimeSpan.FromMinutes(2));
+        var two = await db.Store.RunTurnAsync(Ana, "m1", Now, stored => Count("uno")(stored) with { Replies = [RenderedReply.Plain("uno"), RenderedReply.Plain("dos")] }, CancellationToken.None);
+        Assert.False(two.Duplicate);
+        Assert.True(signal.TryTake(out var handed));
+        Assert.Equal(("uno", Ana.Address, Now + TimeSpan.FromMinutes(2)), (handed.Message.Reply.Text, handed.Message.Address, handed.LeaseUntil));
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(1, signal.Reserved);
+        Assert.Equal(["sending", "pending"], await db.StatusesAsync()); // "dos" waits behind "uno" for a claim
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND lease_until IS NOT NULL"));
+
+        // The dispatcher is full: Bea's reply waits in the outbox.
+        await db.Store.RunTurnAsync(bea, "b1", Now, Count("bea"), CancellationToken.None);
+        Assert.False(signal.TryTake(out _));
+
+        // Room again, but Bea already has a row waiting: her next reply goes behind it, not ahead.
+        signal.Unreserve();
+        await db.Store.RunTurnAsync(bea, "b2", Now, Count("bea otra vez"), CancellationToken.None);
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(0, signal.Reserved);
+
+        // A repeated delivery hands nothing over; a new person with nothing waiting is handed over.
+        await db.Store.RunTurnAsync(bea, "b2", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
+        Assert.False(signal.TryTake(out _));
+        await db.Store.RunTurnAsync(cara, "c2", Now, Count("cara"), CancellationToken.None);
+        Assert.True(signal.TryTake(out var caras));
+        Assert.Equal("cara", caras.Message.Reply.Text);
+
+        // Closed (the dispatcher stopped): nothing more is claimed by turns.
+        signal.Unreserve();
+        signal.Close();
+        await db.Store.RunTurnAsync(new ChannelAddress("telegram", "5551004"), "d1", Now, Count("después"), CancellationToken.None);
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(0, signal.Reserved);
+    }
+
     private static Func<StoredConversation?, TurnDecision> Count(string reply) =>
         stored => Decision((stored?.State ?? Fresh()) with { Misses = (stored?.State.Misses ?? 0) + 1 }, reply);
 
@@ -217,21 +279,22 @@ public sealed class ConversationStoreContractTests
         private static AnalyticsRecorder Analytics() =>
             new(new Pseudonymiser(new byte[32]), Options.Create(new AnalyticsOptions()), new FakeClock(Now));
 
-        public static async Task<Db> CreateAsync(string provider)
+        /// <param name="handOff">a dispatcher's hand-off, when the test plays the dispatcher</param>
+        public static async Task<Db> CreateAsync(string provider, OutboxSignal? handOff = null)
         {
             if (provider == "postgres")
             {
                 var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("turns");
                 var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
                 await database.MigrateAsync(CancellationToken.None);
-                var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance);
+                var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance, handOff);
                 return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;
             var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" }));
             await sqlite.MigrateAsync(CancellationToken.None);
-            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), NullLogger<SqliteConversationStore>.Instance);
+            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), NullLogger<SqliteConversationStore>.Instance, handOff);
             return new Db(sqliteStore, sqlite, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
             {
                 sqlite.Dispose();
@@ -260,6 +323,12 @@ public sealed class ConversationStoreContractTests
         {
             await using var connection = await _open();
             return [.. await connection.QueryAsync<string>("SELECT status FROM outbox ORDER BY id")];
+        }
+
+        public async Task<T?> ScalarAsync<T>(string sql)
+        {
+            await using var connection = await _open();
+            return await connection.ExecuteScalarAsync<T>(sql);
         }
 
         public async Task<long> CountAsync(string sql)
