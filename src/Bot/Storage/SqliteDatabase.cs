@@ -32,7 +32,11 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
 
     private SqliteWriter? _writer;
 
-    internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenAsync, options.Value.GroupCommitMax));
+    internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenWriterAsync, options.Value.GroupCommitMax));
+
+    /// <summary>The writer's own connection: with <c>Storage:CacheStatements</c>, one that keeps its statements prepared.</summary>
+    private Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken) =>
+        ConfigureAsync(options.Value.CacheStatements ? new StatementCachingConnection(_connectionString) : new SqliteConnection(_connectionString), cancellationToken);
 
     /// <summary>WAL mode, the file readable by its owner only, and the numbered migrations in <c>Storage/Migrations/Sqlite</c>.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -53,12 +57,21 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied database migration {Name}")]
     private static partial void LogMigrated(ILogger logger, string name);
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => ConfigureAsync(new SqliteConnection(_connectionString), cancellationToken);
+
+    private static async Task<SqliteConnection> ConfigureAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync($"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync($"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

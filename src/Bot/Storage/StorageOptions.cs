@@ -51,6 +51,12 @@ public sealed class StorageOptions
     public int GroupCommitMax { get; set; } = 64;
 
     /// <summary>
+    /// SQLite: the writer keeps each statement it runs prepared instead of compiling its SQL on every call (false only
+    /// to measure the difference).
+    /// </summary>
+    public bool CacheStatements { get; set; } = true;
+
+    /// <summary>
     /// Several instances (PostgreSQL): how long a message kept on an instance's disk during an outage waits in the shared
     /// queue before it is answered, so that every instance has put its own there and a person's messages are answered
     /// in the order they arrived. At least twice <see cref="SpoolRetryInterval"/>.

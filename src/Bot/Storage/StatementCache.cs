@@ -1,0 +1,323 @@
+using System.Collections;
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Data.Sqlite;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// The single writer's connection, which keeps each statement it has run prepared (issue 15). Microsoft.Data.Sqlite
+/// compiles the SQL again for every new command (efcore#14044), and Dapper makes a new command for every call, so
+/// compiling took about a tenth of the service's CPU time per message. Commands made through this connection (Dapper's
+/// path) run on a cached prepared command for their SQL text, with that call's parameters; SQLite prepares it again
+/// by itself if the schema changes. Only the writer uses it, one statement at a time, so a cached command is never run
+/// by two callers at once; should a reader of a cached command still be open, the call gets a fresh command instead.
+/// Commands created for SQLite's own use (savepoints, PRAGMAs through <see cref="SqliteConnection.CreateCommand"/>)
+/// are ordinary ones.
+/// </summary>
+internal sealed class StatementCachingConnection(string connectionString) : SqliteConnection(connectionString)
+{
+    /// <summary>Distinct SQL texts kept (Dapper expands a list parameter into a text per list length: those beyond stay uncached).</summary>
+    public const int Capacity = 256;
+
+    private readonly Dictionary<string, Cached> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Statements compiled and kept, and runs that reused one (for tests and the benchmark).</summary>
+    public (int Prepared, long Reused) Statistics { get; private set; }
+
+    protected override DbCommand CreateDbCommand() => new Command(this);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var cached in _cache.Values)
+            {
+                cached.Command.Dispose();
+            }
+
+            _cache.Clear();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A command for <paramref name="sql"/> to run now: the cached one when free, else a fresh one the caller disposes.</summary>
+    private (SqliteCommand Command, Cached? Lease) Rent(string sql)
+    {
+        if (_cache.TryGetValue(sql, out var cached))
+        {
+            if (!cached.InUse)
+            {
+                cached.InUse = true;
+                Statistics = (Statistics.Prepared, Statistics.Reused + 1);
+                return (cached.Command, cached);
+            }
+
+            return (base.CreateCommand(), null);
+        }
+
+        var command = base.CreateCommand();
+        command.CommandText = sql;
+        if (_cache.Count >= Capacity)
+        {
+            return (command, null);
+        }
+
+        var added = new Cached(command) { InUse = true };
+        _cache[sql] = added;
+        Statistics = (Statistics.Prepared + 1, Statistics.Reused);
+        return (command, added);
+    }
+
+    private sealed class Cached(SqliteCommand command)
+    {
+        public SqliteCommand Command { get; } = command;
+
+        public bool InUse { get; set; }
+    }
+
+    /// <summary>What Dapper sees: text, parameters and transaction, run on a rented command.</summary>
+    private sealed class Command(StatementCachingConnection connection) : DbCommand
+    {
+        private readonly SqliteCommand _holder = new();
+
+        [AllowNull]
+        public override string CommandText { get; set; } = string.Empty;
+
+        public override int CommandTimeout { get; set; } = connection.DefaultTimeout;
+
+        public override CommandType CommandType { get; set; } = CommandType.Text;
+
+        public override bool DesignTimeVisible { get; set; }
+
+        public override UpdateRowSource UpdatedRowSource { get; set; }
+
+        protected override DbConnection? DbConnection
+        {
+            get => connection;
+            set => throw new NotSupportedException("a cached command stays on its connection");
+        }
+
+        protected override DbParameterCollection DbParameterCollection => _holder.Parameters;
+
+        protected override DbTransaction? DbTransaction { get; set; }
+
+        public override void Cancel()
+        {
+        }
+
+        public override void Prepare()
+        {
+        }
+
+        public override int ExecuteNonQuery() => Run(c => c.ExecuteNonQuery());
+
+        public override object? ExecuteScalar() => Run(c => c.ExecuteScalar());
+
+        public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) => RunAsync(c => c.ExecuteNonQueryAsync(cancellationToken));
+
+        public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) => RunAsync(c => c.ExecuteScalarAsync(cancellationToken));
+
+        protected override DbParameter CreateDbParameter() => new SqliteParameter();
+
+        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior)
+        {
+            var (command, lease) = Rent();
+            try
+            {
+                return new Reader(command.ExecuteReader(behavior), () => Return(command, lease));
+            }
+            catch
+            {
+                Return(command, lease);
+                throw;
+            }
+        }
+
+        protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
+        {
+            var (command, lease) = Rent();
+            try
+            {
+                return new Reader(await command.ExecuteReaderAsync(behavior, cancellationToken), () => Return(command, lease));
+            }
+            catch
+            {
+                Return(command, lease);
+                throw;
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _holder.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private T Run<T>(Func<SqliteCommand, T> run)
+        {
+            var (command, lease) = Rent();
+            try
+            {
+                return run(command);
+            }
+            finally
+            {
+                Return(command, lease);
+            }
+        }
+
+        private async Task<T> RunAsync<T>(Func<SqliteCommand, Task<T>> run)
+        {
+            var (command, lease) = Rent();
+            try
+            {
+                return await run(command);
+            }
+            finally
+            {
+                Return(command, lease);
+            }
+        }
+
+        private (SqliteCommand Command, Cached? Lease) Rent()
+        {
+            if (CommandType != CommandType.Text)
+            {
+                throw new NotSupportedException("SQLite runs text commands only");
+            }
+
+            var (command, lease) = connection.Rent(CommandText);
+            command.CommandText = CommandText;
+            command.CommandTimeout = CommandTimeout;
+            command.Transaction = (SqliteTransaction?)DbTransaction;
+            command.Parameters.Clear();
+            foreach (SqliteParameter parameter in _holder.Parameters)
+            {
+                command.Parameters.Add(parameter);
+            }
+
+            return (command, lease);
+        }
+
+        private static void Return(SqliteCommand command, Cached? lease)
+        {
+            command.Parameters.Clear();
+            command.Transaction = null;
+            if (lease is null)
+            {
+                command.Dispose();
+            }
+            else
+            {
+                lease.InUse = false;
+            }
+        }
+    }
+
+    /// <summary>A cached command's reader: gives the command back when it is closed.</summary>
+    private sealed class Reader(SqliteDataReader inner, Action closed) : DbDataReader
+    {
+        private Action? _closed = closed;
+
+        public override int Depth => inner.Depth;
+
+        public override int FieldCount => inner.FieldCount;
+
+        public override bool HasRows => inner.HasRows;
+
+        public override bool IsClosed => inner.IsClosed;
+
+        public override int RecordsAffected => inner.RecordsAffected;
+
+        public override object this[int ordinal] => inner[ordinal];
+
+        public override object this[string name] => inner[name];
+
+        public override bool GetBoolean(int ordinal) => inner.GetBoolean(ordinal);
+
+        public override byte GetByte(int ordinal) => inner.GetByte(ordinal);
+
+        public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length) => inner.GetBytes(ordinal, dataOffset, buffer, bufferOffset, length);
+
+        public override char GetChar(int ordinal) => inner.GetChar(ordinal);
+
+        public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length) => inner.GetChars(ordinal, dataOffset, buffer, bufferOffset, length);
+
+        public override string GetDataTypeName(int ordinal) => inner.GetDataTypeName(ordinal);
+
+        public override DateTime GetDateTime(int ordinal) => inner.GetDateTime(ordinal);
+
+        public override decimal GetDecimal(int ordinal) => inner.GetDecimal(ordinal);
+
+        public override double GetDouble(int ordinal) => inner.GetDouble(ordinal);
+
+        public override Type GetFieldType(int ordinal) => inner.GetFieldType(ordinal);
+
+        public override float GetFloat(int ordinal) => inner.GetFloat(ordinal);
+
+        public override Guid GetGuid(int ordinal) => inner.GetGuid(ordinal);
+
+        public override short GetInt16(int ordinal) => inner.GetInt16(ordinal);
+
+        public override int GetInt32(int ordinal) => inner.GetInt32(ordinal);
+
+        public override long GetInt64(int ordinal) => inner.GetInt64(ordinal);
+
+        public override string GetName(int ordinal) => inner.GetName(ordinal);
+
+        public override int GetOrdinal(string name) => inner.GetOrdinal(name);
+
+        public override string GetString(int ordinal) => inner.GetString(ordinal);
+
+        public override object GetValue(int ordinal) => inner.GetValue(ordinal);
+
+        public override int GetValues(object[] values) => inner.GetValues(values);
+
+        public override bool IsDBNull(int ordinal) => inner.IsDBNull(ordinal);
+
+        public override Task<bool> IsDBNullAsync(int ordinal, CancellationToken cancellationToken) => inner.IsDBNullAsync(ordinal, cancellationToken);
+
+        public override T GetFieldValue<T>(int ordinal) => inner.GetFieldValue<T>(ordinal);
+
+        public override bool NextResult() => inner.NextResult();
+
+        public override Task<bool> NextResultAsync(CancellationToken cancellationToken) => inner.NextResultAsync(cancellationToken);
+
+        public override bool Read() => inner.Read();
+
+        public override Task<bool> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public override DataTable? GetSchemaTable() => inner.GetSchemaTable();
+
+        public override IEnumerator GetEnumerator() => ((IEnumerable)inner).GetEnumerator();
+
+        public override void Close()
+        {
+            inner.Close();
+            Release();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                Release();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void Release()
+        {
+            Interlocked.Exchange(ref _closed, null)?.Invoke();
+        }
+    }
+}

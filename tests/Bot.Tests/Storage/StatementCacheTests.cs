@@ -1,0 +1,130 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Storage;
+
+namespace OimBot.Bot.Tests.Storage;
+
+/// <summary>
+/// The writer's statement cache (issue 15): a statement run again reuses its prepared command with the new call's
+/// parameters; results are those of a fresh command in every case (readers, scalars, a reader still open, a schema
+/// change, more SQL texts than it keeps); and it is what the writer uses.
+/// </summary>
+public sealed class StatementCacheTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("oimbot-statements-").FullName;
+
+    private string File => Path.Combine(_folder, "bot.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task<StatementCachingConnection> OpenAsync()
+    {
+        var connection = new StatementCachingConnection($"Data Source={File}");
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)");
+        return connection;
+    }
+
+    [Fact]
+    public async Task AStatementRunAgain_ReusesItsPreparedCommand_WithEachCallsParameters()
+    {
+        await using var connection = await OpenAsync();
+        var before = connection.Statistics;
+        for (var i = 1; i <= 5; i++)
+        {
+            await connection.ExecuteAsync("INSERT INTO t (name, n) VALUES (@name, @n)", new { name = $"p{i}", n = i });
+        }
+
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.Equal($"p{i}", await connection.QuerySingleAsync<string>("SELECT name FROM t WHERE n = @n", new { n = i }));
+            Assert.Equal(i, await connection.ExecuteScalarAsync<long>("SELECT n FROM t WHERE name = @name", new { name = $"p{i}" }));
+        }
+
+        Assert.Equal(3, connection.Statistics.Prepared - before.Prepared);
+        Assert.Equal(12, connection.Statistics.Reused - before.Reused);
+        Assert.Equal([(1L, "p1"), (5L, "p5")], (await connection.QueryAsync<(long, string)>("SELECT n, name FROM t WHERE n IN @ns ORDER BY n", new { ns = new[] { 1, 5 } })).ToList());
+    }
+
+    [Fact]
+    public async Task AReaderStillOpen_LeavesTheSameStatementToAFreshCommand()
+    {
+        await using var connection = await OpenAsync();
+        await connection.ExecuteAsync("INSERT INTO t (name, n) VALUES ('a', 1), ('b', 2)");
+        const string Sql = "SELECT name FROM t WHERE n >= @n ORDER BY n";
+
+        await using var outer = await connection.ExecuteReaderAsync(Sql, new { n = 1 });
+        Assert.True(await outer.ReadAsync());
+        var inner = (await connection.QueryAsync<string>(Sql, new { n = 2 })).ToList(); // the cached command is busy
+        Assert.Equal(["b"], inner);
+        Assert.Equal("a", outer.GetString(0));
+        Assert.True(await outer.ReadAsync());
+        Assert.Equal("b", outer.GetString(0));
+        Assert.False(await outer.ReadAsync());
+    }
+
+    [Fact]
+    public async Task AfterASchemaChange_ACachedStatementSeesTheNewSchema()
+    {
+        await using var connection = await OpenAsync();
+        await connection.ExecuteAsync("INSERT INTO t (name, n) VALUES ('a', 1)");
+        Assert.Equal(["a"], (await connection.QueryAsync<string>("SELECT * FROM t")).Select(_ => "a"));
+
+        await using (var other = new SqliteConnection($"Data Source={File}"))
+        {
+            await other.OpenAsync();
+            await other.ExecuteAsync("ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x'");
+        }
+
+        var row = (IDictionary<string, object>)(await connection.QueryAsync("SELECT * FROM t")).Single();
+        Assert.Equal("x", row["extra"]);
+    }
+
+    [Fact]
+    public async Task MoreSqlTextsThanItKeeps_StillRun_AndTheCacheStaysBounded()
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 0; i < StatementCachingConnection.Capacity + 50; i++)
+        {
+            Assert.Equal(i, await connection.ExecuteScalarAsync<long>($"SELECT {i}"));
+        }
+
+        Assert.True(connection.Statistics.Prepared <= StatementCachingConnection.Capacity);
+        Assert.Equal(7, await connection.ExecuteScalarAsync<long>("SELECT 7"));
+    }
+
+    [Fact]
+    public async Task AFailingStatement_LeavesItsCommandUsable()
+    {
+        await using var connection = await OpenAsync();
+        await connection.ExecuteAsync("CREATE UNIQUE INDEX IF NOT EXISTS t_name ON t (name)");
+        const string Insert = "INSERT INTO t (name, n) VALUES (@name, 1)";
+        await connection.ExecuteAsync(Insert, new { name = "same" });
+        await Assert.ThrowsAsync<SqliteException>(() => connection.ExecuteAsync(Insert, new { name = "same" }));
+        await connection.ExecuteAsync(Insert, new { name = "other" });
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TheWriter_RunsOnACachingConnection_UnlessTurnedOff(bool cache)
+    {
+        using var database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={File}", CacheStatements = cache }));
+        await database.MigrateAsync(CancellationToken.None);
+        var type = await database.WriteAsync((c, _) => Task.FromResult(c.GetType()), CancellationToken.None);
+        Assert.Equal(cache, type == typeof(StatementCachingConnection));
+        for (var i = 0; i < 3; i++)
+        {
+            await database.WriteAsync((c, t) => c.ExecuteAsync("INSERT INTO channel_cursors (name, value, updated_at) VALUES (@name, 'v', 'now')", new { name = $"c{i}" }, t), CancellationToken.None);
+        }
+
+        await using var read = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(3, await read.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM channel_cursors"));
+    }
+}
