@@ -28,7 +28,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         var time = SqlTime.For(connection);
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
         var period = ReportingPeriod.Of(day, options.Value.Period);
-        var salt = await PeriodSaltAsync(connection, transaction, period);
+        var salt = await PeriodSaltAsync(connection, transaction, period, day);
         var person = from is null || salt is null ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 
         if (person is not null && events.Any(e => e.Kind == EventKind.DeleteRequested))
@@ -66,7 +66,30 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
     /// The period's salt, created on its first event (once, whichever instance writes first: ON CONFLICT keeps the first);
     /// null once the period has ended and its salt is destroyed.
     /// </summary>
-    private async Task<byte[]?> PeriodSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period)
+    private async Task<byte[]?> PeriodSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period, DateOnly day)
+    {
+        if (_current is { } current && current.Period == period.Id && period.Last > day)
+        {
+            return current.Salt;
+        }
+
+        var salt = await ReadOrCreateSaltAsync(connection, transaction, period);
+
+        // Kept in memory until the period's last day (a statement less per turn, issue 15): a salt changes only when it
+        // is destroyed after its period has ended, and from the last day on it is read from the database again.
+        if (salt is not null && period.Last > day)
+        {
+            _current = new CachedSalt(period.Id, salt);
+        }
+
+        return salt;
+    }
+
+    private volatile CachedSalt? _current;
+
+    private sealed record CachedSalt(string Period, byte[] Salt);
+
+    private async Task<byte[]?> ReadOrCreateSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string Id, byte[]? Salt)>(
             "SELECT id AS Id, salt AS Salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);

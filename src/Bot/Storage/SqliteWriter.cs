@@ -92,18 +92,19 @@ internal sealed class SqliteWriter : IDisposable
                     continue;
                 }
 
-                await transaction.SaveAsync("w");
+                // Through the connection's commands, so a caching connection keeps these prepared too.
+                await Savepoint(connection, transaction, "SAVEPOINT w");
                 try
                 {
                     await write.RunAsync(connection, transaction);
-                    await transaction.ReleaseAsync("w");
+                    await Savepoint(connection, transaction, "RELEASE w");
                     applied.Add(write);
                 }
                 catch (Exception ex)
                 {
                     write.Fail(ex);
-                    await transaction.RollbackAsync("w"); // if even this fails, the whole group fails below
-                    await transaction.ReleaseAsync("w");
+                    await Savepoint(connection, transaction, "ROLLBACK TO w"); // if even this fails, the whole group fails below
+                    await Savepoint(connection, transaction, "RELEASE w");
                 }
             }
 
@@ -125,6 +126,14 @@ internal sealed class SqliteWriter : IDisposable
             _connection?.Dispose();
             _connection = null;
         }
+    }
+
+    private static async Task Savepoint(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        await using var command = ((System.Data.Common.DbConnection)connection).CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<SqliteConnection> ConnectionAsync()

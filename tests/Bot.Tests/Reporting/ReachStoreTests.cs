@@ -68,6 +68,30 @@ public sealed class ReachStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(["2026-Q4", "2027-Q1"], report.Periods);
     }
 
+    /// <summary>
+    /// The current period's salt is kept in memory (a statement less per turn, issue 15), but never past its period:
+    /// from the period's last day on it is read from the database again, so a salt destroyed is never used.
+    /// </summary>
+    [Fact]
+    public async Task TheSaltKeptInMemory_IsReadFromTheDatabaseAgainOnThePeriodsLastDay()
+    {
+        await SayAsync("7701", "hola");
+        await using (var db = new SqliteConnection($"Data Source={_factory.DatabasePath}"))
+        {
+            // Behind the service's back, as only the end of the period would do it.
+            await db.ExecuteAsync("UPDATE analytics_periods SET salt = NULL");
+        }
+
+        await SayAsync("7702", "hola"); // 2026-11-22: the salt kept in memory still counts this person
+        Assert.Equal(2, (await ActivityAsync()).Select(a => a.Person).Distinct().Count());
+
+        _factory.Clock.Advance(TimeSpan.FromDays(39)); // 2026-12-31, the last day of 2026-Q4
+        await SayAsync("7703", "hola");
+        Assert.Equal(2, (await ActivityAsync()).Select(a => a.Person).Distinct().Count()); // no salt: nobody is counted
+        Assert.True(await CountAsync("SELECT COUNT(*) FROM analytics_events WHERE day = '2026-12-31'") > 0);
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM analytics_events WHERE person IS NOT NULL AND day = '2026-12-31'"));
+    }
+
     [Fact]
     public async Task Borrar_RemovesThePersonsEventsOfTheCurrentPeriod_OnlyTheirs()
     {
