@@ -10,6 +10,7 @@ using Microsoft.Data.Sqlite;
 /// <item><c>--active N</c>: N people each starting a conversation (greeting, language) in one run, as N people in one
 /// day would; reports the process's peak and final resident memory.</item>
 /// </list>
+/// <c>--set Key=Value</c> (repeatable) configures the service for the run.
 /// </summary>
 internal static class ScaleBench
 {
@@ -24,6 +25,7 @@ internal static class ScaleBench
         var rounds = Int("--rounds", 3);
         var active = Int("--active", 0);
         var users = Int("--users", 200);
+        var extra = BenchOptions.Parse(args).Settings ?? new Dictionary<string, string>();
         if (stored == 0 && active == 0)
         {
             Console.Error.WriteLine("usage: scale [--stored 1000000 [--small 1000] [--rounds 3]] [--active 100000]");
@@ -43,7 +45,7 @@ internal static class ScaleBench
                 foreach (var size in new[] { small, stored })
                 {
                     var template = Path.Combine(folder, $"seed-{size}.db");
-                    await using (await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(template), logFile: null))
+                    await using (await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(template, extra), logFile: null))
                     {
                         // started once: the schema is there
                     }
@@ -67,7 +69,7 @@ internal static class ScaleBench
                         }
 
                         File.Copy(template, file);
-                        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(file), logFile: null);
+                        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(file, extra), logFile: null);
                         LoadResult result = null!;
                         for (var pass = 0; pass < 3; pass++)
                         {
@@ -100,7 +102,7 @@ internal static class ScaleBench
 
         if (active > 0)
         {
-            await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, new Dictionary<string, string>(), logFile: null);
+            await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, extra, logFile: null);
             var result = await LoadRun.RunAsync(fake, [bot.WebhookUrl], Secret, http, active, 2, 50, chat, [bot.ProcessId]);
             ok &= result.Failures == 0 && result.Replies == result.Messages;
             Console.WriteLine($"| {TimeProvider.System.GetUtcNow():yyyy-MM-dd} | {active:N0} people, 2 messages each | {result.MessagesPerSecond:0} msgs/s | peak {result.PeakMemoryMiB:0} MiB | at the end {ProcessFigures.ResidentMiB(bot.ProcessId):0} MiB | replies {result.Replies}/{result.Messages} |");
@@ -109,8 +111,6 @@ internal static class ScaleBench
         return ok ? 0 : 1;
     }
 
-    private static Dictionary<string, string> Settings(string file) => new()
-    {
-        ["Storage__ConnectionString"] = $"Data Source={file}",
-    };
+    private static Dictionary<string, string> Settings(string file, IReadOnlyDictionary<string, string> extra) =>
+        new(extra) { ["Storage__ConnectionString"] = $"Data Source={file}" };
 }

@@ -99,6 +99,7 @@ public static class OperationsSetup
         services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("oimbot")).WithMetrics(metrics => metrics
             .AddMeter(BotMetrics.MeterName, ObservedState.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
+            .AddMeter("System.Runtime") // .NET's own: GC heap, working set, CPU time, thread pool
             .AddPrometheusExporter());
         return builder;
     }

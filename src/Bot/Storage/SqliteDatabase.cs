@@ -32,7 +32,7 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
 
     private SqliteWriter? _writer;
 
-    internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenWriterAsync, options.Value.GroupCommitMax));
+    internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenWriterAsync, options.Value.GroupCommitMax, options.Value.WriterCacheMiB));
 
     /// <summary>The writer's own connection: with <c>Storage:CacheStatements</c>, one that keeps its statements prepared.</summary>
     private Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken) =>

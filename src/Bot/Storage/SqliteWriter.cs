@@ -23,13 +23,14 @@ internal sealed class SqliteWriter : IDisposable
     private long _commits;
     private SqliteConnection? _connection;
 
-    /// <summary>The writer's page cache, in KiB (SQLite's default is 2,000).</summary>
-    public const int CacheKiB = 65_536;
+    private readonly int _cacheKiB;
 
-    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup)
+    /// <param name="cacheMiB">the writer's page cache (SQLite's default is about 2 MiB)</param>
+    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup, int cacheMiB = 64)
     {
         _open = open;
         _maxGroup = Math.Max(1, maxGroup);
+        _cacheKiB = Math.Max(2, cacheMiB) * 1024;
         _loop = Task.Run(RunAsync);
     }
 
@@ -142,7 +143,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             var connection = await _open(CancellationToken.None);
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA cache_size = -{CacheKiB};";
+            command.CommandText = $"PRAGMA cache_size = -{_cacheKiB};";
             await command.ExecuteNonQueryAsync();
             _connection = connection;
         }

@@ -57,6 +57,13 @@ public sealed class StorageOptions
     public bool CacheStatements { get; set; } = true;
 
     /// <summary>
+    /// SQLite: the single writer's page cache in MiB. It stays warm between transactions (nothing else writes), which
+    /// keeps large tables' index pages in memory for retention and turns; it is part of the service's memory.
+    /// </summary>
+    [Range(2, 1024, ErrorMessage = "Storage:WriterCacheMiB must be between 2 and 1024.")]
+    public int WriterCacheMiB { get; set; } = 64;
+
+    /// <summary>
     /// Several instances (PostgreSQL): how long a message kept on an instance's disk during an outage waits in the shared
     /// queue before it is answered, so that every instance has put its own there and a person's messages are answered
     /// in the order they arrived. At least twice <see cref="SpoolRetryInterval"/>.
