@@ -26,7 +26,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _cacheKiB;
 
     /// <param name="cacheMiB">the writer's page cache (SQLite's default is about 2 MiB)</param>
-    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup, int cacheMiB = 64)
+    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup, int cacheMiB = 16)
     {
         _open = open;
         _maxGroup = Math.Max(1, maxGroup);
