@@ -27,7 +27,23 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     /// <summary>The advisory lock key migrations run under ("oimbot:migrate").</summary>
     private const long MigrationLock = 0x6F696D626F74_01;
 
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPreparedStatements(connectionString));
+
+    /// <summary>
+    /// Npgsql prepares a statement on the server once it has run a few times on a connection (automatic preparation),
+    /// unless the connection string says otherwise: the turns' statements are few and run constantly (issue 15).
+    /// </summary>
+    internal static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 

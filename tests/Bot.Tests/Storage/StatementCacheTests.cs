@@ -128,3 +128,18 @@ public sealed class StatementCacheTests : IDisposable
         Assert.Equal(3, await read.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM channel_cursors"));
     }
 }
+
+/// <summary>PostgreSQL keeps the turns' statements prepared on the server (Npgsql's automatic preparation) unless told otherwise.</summary>
+public sealed class PostgresPreparedStatementsTests
+{
+    [Theory]
+    [InlineData("Host=db;Username=bot;Database=oimbot", 64, 2)]
+    [InlineData("Host=db;Username=bot;Database=oimbot;Max Auto Prepare=0", 0, 5)]
+    [InlineData("Host=db;Username=bot;Database=oimbot;Max Auto Prepare=10;Auto Prepare Min Usages=3", 10, 3)]
+    public void AutomaticPreparation_IsOnUnlessTheConnectionStringSetsIt(string given, int max, int minUsages)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresDatabase.WithPreparedStatements(given));
+        Assert.Equal((max, minUsages), (builder.MaxAutoPrepare, builder.AutoPrepareMinUsages));
+        Assert.Equal("db", builder.Host);
+    }
+}
