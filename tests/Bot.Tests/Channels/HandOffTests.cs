@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Operations;
+using OimBot.Bot.Outbox;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Channels;
+
+/// <summary>
+/// The dispatcher's side of the hand-off (issue 15): a row a turn claimed is sent without a claim and its outcome
+/// recorded; one whose lease ran out while it waited is left to the claim; one still waiting at shutdown is made due again
+/// at once; and the room a turn reserved is given back in every case.
+/// </summary>
+public sealed class HandOffTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
+
+    private sealed class RecordingStore : IOutboxStore
+    {
+        public ConcurrentQueue<(long Id, OutboxOutcome Outcome)> Completed { get; } = new();
+
+        public int Claims;
+
+        public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Claims);
+            return Task.FromResult<IReadOnlyList<OutboxMessage>>([]);
+        }
+
+        public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            Completed.Enqueue((id, outcome));
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<OutboxReport> ReportAsync(CancellationToken cancellationToken) => Task.FromResult(new OutboxReport(new Dictionary<OutboxStatus, int>(), []));
+
+        public Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(0);
+    }
+
+    /// <summary>Sends at once, or holds every send until released.</summary>
+    private sealed class Sender(bool hold) : IChannelSender
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<long> Sent { get; } = new();
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Channel => "telegram";
+
+        public bool Enabled => true;
+
+        public SendLimits Limits => new(1000, null, TimeSpan.FromSeconds(5));
+
+        public IReadOnlyList<RenderedReply> Shape(RenderedReply reply) => [reply];
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            if (hold)
+            {
+                await _release.Task;
+            }
+
+            Sent.Enqueue(message.Id);
+            return new SendResult.Sent($"p{message.Id}");
+        }
+    }
+
+    private static (OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources) Dispatcher(IOutboxStore store, IChannelSender sender, TimeProvider clock, int concurrency)
+    {
+        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new BotMetrics(services.GetRequiredService<IMeterFactory>());
+        var options = Options.Create(new OutboxOptions { Concurrency = concurrency, Lease = TimeSpan.FromMinutes(2), PollInterval = TimeSpan.FromMilliseconds(20) });
+        var pipelines = new SendPipelines(options, clock);
+        var signal = new OutboxSignal();
+        var dispatcher = new OutboxDispatcher(store, [sender], pipelines, signal, clock, options, metrics, NullLogger<OutboxDispatcher>.Instance);
+        return (dispatcher, signal, new Resources(services, metrics, pipelines, signal));
+    }
+
+    private sealed class Resources(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    private static HandedRow Row(long id, DateTimeOffset leaseUntil) =>
+        new(new OutboxMessage(id, "telegram", "5551001", RenderedReply.Plain("hola"), null, 0, null), leaseUntil);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task AHandedRow_IsSentWithoutAClaim_AndItsOutcomeRecorded_AndItsRoomGivenBack()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: false);
+        var clock = new FakeClock(Now);
+        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 4);
+        using (resources)
+        {
+            await dispatcher.StartAsync(CancellationToken.None);
+            await WaitUntilAsync(() => signal.IsOpen);
+            Assert.True(signal.TryReserve());
+            signal.Hand(Row(7, Now + TimeSpan.FromMinutes(2)));
+
+            await WaitUntilAsync(() => !store.Completed.IsEmpty);
+            Assert.Equal([7L], sender.Sent);
+            Assert.Equal((7L, (OutboxOutcome)new OutboxOutcome.Sent("p7")), store.Completed.Single());
+            await WaitUntilAsync(() => signal.Reserved == 0);
+            await dispatcher.StopAsync(CancellationToken.None);
+            Assert.False(signal.IsOpen); // a stopped dispatcher takes nothing: turns no longer claim
+        }
+    }
+
+    [Fact]
+    public async Task AHandedRowWhoseLeaseRanOut_IsLeftToTheClaim_NeverSentFromMemory()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: false);
+        var clock = new FakeClock(Now);
+        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 4);
+        using (resources)
+        {
+            await dispatcher.StartAsync(CancellationToken.None);
+            await WaitUntilAsync(() => signal.IsOpen);
+            Assert.True(signal.TryReserve());
+            signal.Hand(Row(8, Now - TimeSpan.FromSeconds(1)));
+
+            await WaitUntilAsync(() => signal.Reserved == 0);
+            await dispatcher.StopAsync(CancellationToken.None);
+            Assert.Empty(sender.Sent);
+            Assert.Empty(store.Completed); // the row stays 'sending' until its lease lets a claim take it
+        }
+    }
+
+    [Fact]
+    public async Task AHandedRowStillWaitingAtShutdown_IsDueAgainAtOnce()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: true);
+        var clock = new FakeClock(Now);
+        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 1);
+        using (resources)
+        {
+            await dispatcher.StartAsync(CancellationToken.None);
+            await WaitUntilAsync(() => signal.IsOpen);
+            Assert.True(signal.TryReserve());
+            signal.Hand(Row(1, Now + TimeSpan.FromMinutes(2)));
+            await sender.Started.Task; // the only send slot is busy
+
+            // The slot is full, but room was reserved before: the second row waits in memory.
+            signal.Open(capacity: 2, lease: TimeSpan.FromMinutes(2));
+            Assert.True(signal.TryReserve());
+            signal.Hand(Row(2, Now + TimeSpan.FromMinutes(2)));
+            Assert.Equal(1, signal.Waiting);
+
+            var stopping = dispatcher.StopAsync(CancellationToken.None);
+            await WaitUntilAsync(() => store.Completed.Any(c => c.Id == 2));
+            sender.Release();
+            await stopping;
+
+            Assert.Equal([1L], sender.Sent);
+            var returned = store.Completed.Single(c => c.Id == 2).Outcome;
+            Assert.Equal(Now, Assert.IsType<OutboxOutcome.Deferred>(returned).NotBefore);
+            Assert.Equal(0, signal.Reserved);
+        }
+    }
+}
