@@ -40,26 +40,78 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             person = null;
         }
 
-        foreach (var e in events)
+        // One statement for all of a turn's events and one for its activity steps (issue 15: a turn's statements are
+        // most of its cost); the SQL text depends only on how many rows, so prepared statements are reused.
+        if (events.Count > 0)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period, person) VALUES (@kind, @channel, @language, @node, @topic, @version, @day, @value, @period, @person)",
-                new { kind = e.Kind.ToString(), channel = e.Channel, language = e.Language, node = e.NodeId, topic = e.Topic, version = e.ContentVersion, day = time.Write(e.Day), value = e.Value, period = period.Id, person },
+                Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period, person) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period, @person)", string.Empty),
+                Parameters(period.Id, person, events, (e, add) =>
+                {
+                    add("kind", e.Kind.ToString());
+                    add("channel", e.Channel);
+                    add("language", e.Language);
+                    add("node", e.NodeId);
+                    add("topic", e.Topic);
+                    add("version", e.ContentVersion);
+                    add("day", time.Write(e.Day));
+                    add("value", e.Value);
+                }),
                 transaction);
         }
 
-        if (person is null)
+        if (person is null || steps.Count == 0)
         {
             return;
         }
 
-        foreach (var step in steps)
+        await connection.ExecuteAsync(
+            Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
+            Parameters(period.Id, person, steps, (step, add) =>
+            {
+                add("day", time.Write(step.Day));
+                add("channel", step.Channel);
+                add("language", step.Language);
+                add("topic", step.Topic);
+                add("step", step.Step);
+            }),
+            transaction);
+    }
+
+    private static string Rows(string head, int count, string row, string tail)
+    {
+        var sql = new System.Text.StringBuilder(head);
+        for (var i = 0; i < count; i++)
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES (@period, @person, @day, @channel, @language, @topic, @step) ON CONFLICT DO NOTHING",
-                new { period = period.Id, person, day = time.Write(step.Day), channel = step.Channel, language = step.Language, topic = step.Topic, step = step.Step },
-                transaction);
+            sql.Append(i == 0 ? string.Empty : ", ").AppendFormat(CultureInfo.InvariantCulture, row, i);
         }
+
+        return sql.Append(tail).ToString();
+    }
+
+    /// <summary>The rows' parameters, numbered by row; strings (null ones too) typed as text, as Dapper types them from objects.</summary>
+    private static DynamicParameters Parameters<T>(string period, string? person, IReadOnlyList<T> rows, Action<T, Action<string, object?>> bind)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("period", period, System.Data.DbType.String);
+        parameters.Add("person", person, System.Data.DbType.String);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var index = i;
+            bind(rows[i], (name, value) =>
+            {
+                if (value is null or string)
+                {
+                    parameters.Add(name + index.ToString(CultureInfo.InvariantCulture), value, System.Data.DbType.String);
+                }
+                else
+                {
+                    parameters.Add(name + index.ToString(CultureInfo.InvariantCulture), value);
+                }
+            });
+        }
+
+        return parameters;
     }
 
     /// <summary>
