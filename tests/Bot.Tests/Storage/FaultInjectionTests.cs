@@ -46,6 +46,11 @@ public sealed partial class FaultInjectionTests
         settings["Storage:SpoolRetryInterval"] = "00:00:00.200";
         settings["Storage:ReplayGrace"] = "00:00:01";
         settings["Outbox:MaxAttempts"] = "30";
+
+        // The provider's faults here are answers (429, 502), not silence. With the test host's 1 s timeout a loaded machine
+        // could give up on a request the fake still answered: a second delivery no sender can tell from the first
+        // (Telegram has no idempotency key), which the long run counts separately as sends in flight.
+        settings["Channels:Telegram:Timeout"] = "00:00:10";
         settings["Privacy:AddressKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         settings["Analytics:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         await using var a = new BotFactory(settings: new Dictionary<string, string?>(settings), tickingClock: true);
@@ -127,7 +132,13 @@ public sealed partial class FaultInjectionTests
         Assert.Equal(0, await Count(db, "SELECT COUNT(*) FROM outbox WHERE status NOT IN ('sent', 'delivered', 'read')"));
         var rows = (await db.QueryAsync<(long Id, string Provider)>("SELECT id, provider_message_id FROM outbox WHERE channel = 'telegram' ORDER BY id")).ToList();
         var delivered = fake.Requests.Where(r => r.Answered && r.Status == 200 && r.Path.EndsWith("/sendMessage", StringComparison.Ordinal)).ToList();
-        Assert.Equal(rows.Count, delivered.Count); // none lost, none twice
+        // On a mismatch, which chats got more (or fewer) deliveries than rows, and what the instances logged about sends.
+        var rowsPerChat = rows.GroupBy(r => r.Provider.Split(':')[0]).ToDictionary(g => g.Key, g => g.Count());
+        var mismatched = delivered.GroupBy(r => ChatId().Match(r.Body).Groups[1].Value)
+            .Where(g => rowsPerChat.GetValueOrDefault(g.Key) != g.Count()).Select(g => $"chat {g.Key}: {g.Count()} deliveries, {rowsPerChat.GetValueOrDefault(g.Key)} rows");
+        Assert.True(rows.Count == delivered.Count, // none lost, none twice
+            $"{rows.Count} rows, {delivered.Count} deliveries; {string.Join("; ", mismatched)}\n" +
+            string.Join('\n', a.Logs.Lines.Concat(b.Logs.Lines).Where(l => l.Contains("Outbox", StringComparison.Ordinal) || l.Contains("Timeout", StringComparison.Ordinal)).Distinct().Take(40)));
         foreach (var chat in rows.GroupBy(r => r.Provider.Split(':')[0]))
         {
             var ids = chat.Select(r => long.Parse(Number().Match(r.Provider).Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -174,4 +185,7 @@ public sealed partial class FaultInjectionTests
 
     [GeneratedRegex(@"\d+$")]
     private static partial Regex Number();
+
+    [GeneratedRegex(@"""chat_id"":(\d+)")]
+    private static partial Regex ChatId();
 }
