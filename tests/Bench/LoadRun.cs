@@ -153,20 +153,13 @@ internal static class ProcessFigures
     }
 
     /// <summary>Peak resident memory (VmHWM) in MiB, or null when the process is gone.</summary>
-    public static double? PeakMemoryMiB(int pid)
-    {
-        var status = $"/proc/{pid}/status";
-        if (!File.Exists(status))
-        {
-            return null;
-        }
-
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
+    public static double? PeakMemoryMiB(int pid) => StatusMiB(pid, "VmHWM:");
 
     /// <summary>Current resident memory (VmRSS) in MiB, or null when the process is gone.</summary>
-    public static double? ResidentMiB(int pid)
+    public static double? ResidentMiB(int pid) => StatusMiB(pid, "VmRSS:");
+
+    /// <summary>A kB figure from /proc/PID/status, in MiB.</summary>
+    private static double? StatusMiB(int pid, string field)
     {
         var status = $"/proc/{pid}/status";
         if (!File.Exists(status))
@@ -174,7 +167,7 @@ internal static class ProcessFigures
             return null;
         }
 
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
         return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 }

@@ -12,11 +12,10 @@
 // the turn, so after the reply was sent and the conversation state written and fsynced (WAL, synchronous=FULL).
 
 const crypto = require('node:crypto');
-const http = require('node:http');
 const Database = require('better-sqlite3');
 const { ActivityHandler, ActivityTypes, ActionTypes, BotAdapter, ConversationState, MessageFactory, TurnContext } = require('botbuilder');
 const { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } = require('botbuilder-dialogs');
-const { loadTree, initial, walk, render } = require('./tree');
+const { loadTree, initial, walk, render, serve } = require('./tree');
 
 const env = (name) => {
   const value = process.env[name];
@@ -194,23 +193,6 @@ async function handleWebhook(req, res) {
   res.end();
 }
 
-const server = http.createServer((req, res) => {
-  const url = req.url.split('?')[0];
-  if (req.method === 'POST' && url === '/webhooks/telegram') {
-    handleWebhook(req, res).catch((err) => {
-      console.error(`update failed: ${err.message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  } else if (req.method === 'GET' && url === '/healthz') {
-    res.end('ok');
-  } else {
-    res.writeHead(404).end();
-  }
-});
-// Idle keep-alive connections stay open as long as Kestrel keeps them (130 s), not Node's 5 s: a load generator that
-// pauses between runs must not find its pooled connections closed under it.
-server.keepAliveTimeout = 130_000;
-server.listen(Number(env('PORT')), '127.0.0.1');
+serve(Number(env('PORT')), handleWebhook);
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

@@ -10,10 +10,9 @@
 // SESSION=sqlite, after the session was written and fsynced (WAL, synchronous=FULL). SESSION=memory keeps sessions in
 // grammY's default in-memory storage (lost on restart).
 
-const http = require('node:http');
 const Database = require('better-sqlite3');
 const { Bot, session, webhookCallback } = require('grammy');
-const { loadTree, initial, walk, render, inlineKeyboard } = require('./tree');
+const { loadTree, initial, walk, render, inlineKeyboard, serve } = require('./tree');
 
 const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
@@ -70,23 +69,6 @@ bot.on('message:text', async (ctx) => {
 
 const handleUpdate = webhookCallback(bot, 'http', { secretToken: env('WEBHOOK_SECRET') });
 
-const server = http.createServer((req, res) => {
-  const url = req.url.split('?')[0];
-  if (req.method === 'POST' && url === '/webhooks/telegram') {
-    handleUpdate(req, res).catch((err) => {
-      console.error(`update failed: ${err.message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  } else if (req.method === 'GET' && url === '/healthz') {
-    res.end('ok');
-  } else {
-    res.writeHead(404).end();
-  }
-});
-// Idle keep-alive connections stay open as long as Kestrel keeps them (130 s), not Node's 5 s: a load generator that
-// pauses between runs must not find its pooled connections closed under it.
-server.keepAliveTimeout = 130_000;
-server.listen(port, '127.0.0.1');
+serve(port, handleUpdate);
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

@@ -78,4 +78,30 @@ function inlineKeyboard(buttons) {
   return buttons.length === 0 ? undefined : { inline_keyboard: buttons.map((b) => [{ text: b.label, callback_data: b.key }]) };
 }
 
-module.exports = { loadTree, initial, walk, render, inlineKeyboard, normalise };
+/**
+ * The peers' HTTP server: POST /webhooks/telegram to `handle(req, res)`, GET /healthz, 404 otherwise, on
+ * 127.0.0.1:`port`. Idle keep-alive connections stay open as long as Kestrel keeps them (130 s), not Node's 5 s: a
+ * load generator that pauses between runs must not find its pooled connections closed under it.
+ */
+function serve(port, handle) {
+  const http = require('node:http');
+  const server = http.createServer((req, res) => {
+    const url = req.url.split('?')[0];
+    if (req.method === 'POST' && url === '/webhooks/telegram') {
+      handle(req, res).catch((err) => {
+        console.error(`update failed: ${err.message}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    } else if (req.method === 'GET' && url === '/healthz') {
+      res.end('ok');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  server.keepAliveTimeout = 130_000;
+  server.listen(port, '127.0.0.1');
+  return server;
+}
+
+module.exports = { loadTree, initial, walk, render, inlineKeyboard, normalise, serve };

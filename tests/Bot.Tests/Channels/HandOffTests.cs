@@ -98,6 +98,22 @@ public sealed class HandOffTests
         }
     }
 
+    /// <summary>A running dispatcher over <paramref name="store"/> and <paramref name="sender"/>, once it takes handed rows.</summary>
+    private static async Task<(OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources)> StartedAsync(IOutboxStore store, IChannelSender sender, int concurrency)
+    {
+        var started = Dispatcher(store, sender, new FakeClock(Now), concurrency);
+        await started.Dispatcher.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => started.Signal.IsOpen);
+        return started;
+    }
+
+    /// <summary>Reserves room as a turn does and hands a row over as its commit does.</summary>
+    private static void Hand(OutboxSignal signal, long id, DateTimeOffset leaseUntil)
+    {
+        Assert.True(signal.TryReserve());
+        signal.Hand(Row(id, leaseUntil));
+    }
+
     private static HandedRow Row(long id, DateTimeOffset leaseUntil) =>
         new(new OutboxMessage(id, "telegram", "5551001", RenderedReply.Plain("hola"), null, 0, null), leaseUntil);
 
@@ -115,14 +131,10 @@ public sealed class HandOffTests
     {
         var store = new RecordingStore();
         var sender = new Sender(hold: false);
-        var clock = new FakeClock(Now);
-        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 4);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 4);
         using (resources)
         {
-            await dispatcher.StartAsync(CancellationToken.None);
-            await WaitUntilAsync(() => signal.IsOpen);
-            Assert.True(signal.TryReserve());
-            signal.Hand(Row(7, Now + TimeSpan.FromMinutes(2)));
+            Hand(signal, 7, Now + TimeSpan.FromMinutes(2));
 
             await WaitUntilAsync(() => !store.Completed.IsEmpty);
             Assert.Equal([7L], sender.Sent);
@@ -138,14 +150,10 @@ public sealed class HandOffTests
     {
         var store = new RecordingStore();
         var sender = new Sender(hold: false);
-        var clock = new FakeClock(Now);
-        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 4);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 4);
         using (resources)
         {
-            await dispatcher.StartAsync(CancellationToken.None);
-            await WaitUntilAsync(() => signal.IsOpen);
-            Assert.True(signal.TryReserve());
-            signal.Hand(Row(8, Now - TimeSpan.FromSeconds(1)));
+            Hand(signal, 8, Now - TimeSpan.FromSeconds(1));
 
             await WaitUntilAsync(() => signal.Reserved == 0);
             await dispatcher.StopAsync(CancellationToken.None);
@@ -159,20 +167,15 @@ public sealed class HandOffTests
     {
         var store = new RecordingStore();
         var sender = new Sender(hold: true);
-        var clock = new FakeClock(Now);
-        var (dispatcher, signal, resources) = Dispatcher(store, sender, clock, concurrency: 1);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 1);
         using (resources)
         {
-            await dispatcher.StartAsync(CancellationToken.None);
-            await WaitUntilAsync(() => signal.IsOpen);
-            Assert.True(signal.TryReserve());
-            signal.Hand(Row(1, Now + TimeSpan.FromMinutes(2)));
+            Hand(signal, 1, Now + TimeSpan.FromMinutes(2));
             await sender.Started.Task; // the only send slot is busy
 
             // The slot is full, but room was reserved before: the second row waits in memory.
             signal.Open(capacity: 2, lease: TimeSpan.FromMinutes(2));
-            Assert.True(signal.TryReserve());
-            signal.Hand(Row(2, Now + TimeSpan.FromMinutes(2)));
+            Hand(signal, 2, Now + TimeSpan.FromMinutes(2));
             Assert.Equal(1, signal.Waiting);
 
             var stopping = dispatcher.StopAsync(CancellationToken.None);
