@@ -191,14 +191,20 @@ public sealed class ContentSet
     /// </summary>
     public ContentSet ForChannel(string? channel)
     {
-        if (channel is null || (!NodeList.Any(n => n.Variants.ContainsKey(channel)) && !Common.Texts.Keys.Any(k => k.EndsWith("@" + channel, StringComparison.Ordinal))))
+        if (channel is null)
         {
             return this;
         }
 
+        // Asked on every turn: the answer, this set itself when the channel has no variant, is kept per channel.
         return _byChannel.GetOrAdd(channel, c =>
         {
             var suffix = "@" + c;
+            if (!NodeList.Any(n => n.Variants.ContainsKey(c)) && !Common.Texts.Keys.Any(k => k.EndsWith(suffix, StringComparison.Ordinal)))
+            {
+                return this;
+            }
+
             var texts = Common.Texts.ToDictionary(
                 t => t.Key,
                 t => Common.Texts.TryGetValue(t.Key + suffix, out var variant) ? variant : t.Value,

@@ -159,6 +159,8 @@ internal static class CompareBench
     private static async Task<Running> OimBotAsync(Context context, int instances, string? database, Dictionary<string, string>? settings = null)
     {
         settings ??= [];
+        // "dll" in a variant runs another build of the service (a ReadyToRun publish, say) instead of the Release build.
+        var dll = settings.Remove("dll", out var path) ? path : null;
         if (database is not null)
         {
             settings["Storage__Provider"] = "postgres";
@@ -172,7 +174,7 @@ internal static class CompareBench
         {
             for (var i = 0; i < instances; i++)
             {
-                started.Add(await OimBotProcess.StartAsync(context.Fake.BaseUrl, Secret, null, settings, logFile: null));
+                started.Add(await OimBotProcess.StartAsync(context.Fake.BaseUrl, Secret, dll, settings, logFile: null));
             }
         }
         catch

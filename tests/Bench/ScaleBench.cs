@@ -25,7 +25,9 @@ internal static class ScaleBench
         var rounds = Int("--rounds", 3);
         var active = Int("--active", 0);
         var users = Int("--users", 200);
-        var extra = BenchOptions.Parse(args).Settings ?? new Dictionary<string, string>();
+        var parsed = BenchOptions.Parse(args);
+        var extra = parsed.Settings ?? new Dictionary<string, string>();
+        var dll = parsed.BotDll; // --bot-dll: another build of the service (how a change is measured against the last)
         if (stored == 0 && active == 0)
         {
             Console.Error.WriteLine("usage: scale [--stored 1000000 [--small 1000] [--rounds 3]] [--active 100000]");
@@ -45,7 +47,7 @@ internal static class ScaleBench
                 foreach (var size in new[] { small, stored })
                 {
                     var template = Path.Combine(folder, $"seed-{size}.db");
-                    await using (await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(template, extra), logFile: null))
+                    await using (await OimBotProcess.StartAsync(fake.BaseUrl, Secret, dll, Settings(template, extra), logFile: null))
                     {
                         // started once: the schema is there
                     }
@@ -69,7 +71,7 @@ internal static class ScaleBench
                         }
 
                         File.Copy(template, file);
-                        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, Settings(file, extra), logFile: null);
+                        await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, dll, Settings(file, extra), logFile: null);
                         LoadResult result = null!;
                         for (var pass = 0; pass < 3; pass++)
                         {
@@ -102,7 +104,7 @@ internal static class ScaleBench
 
         if (active > 0)
         {
-            await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, null, extra, logFile: null);
+            await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, dll, extra, logFile: null);
             var result = await LoadRun.RunAsync(fake, [bot.WebhookUrl], Secret, http, active, 2, 50, chat, [bot.ProcessId]);
             ok &= result.Failures == 0 && result.Replies == result.Messages;
             Console.WriteLine($"| {TimeProvider.System.GetUtcNow():yyyy-MM-dd} | {active:N0} people, 2 messages each | {result.MessagesPerSecond:0} msgs/s | peak {result.PeakMemoryMiB:0} MiB | at the end {ProcessFigures.ResidentMiB(bot.ProcessId):0} MiB | replies {result.Replies}/{result.Messages} |");

@@ -12,14 +12,16 @@ namespace OimBot.Bot.Storage;
 /// A write cancelled while it waits never runs; once it has started, its caller waits for the commit, so the caller
 /// always knows whether it happened. The writer keeps one connection of its own with a larger page cache: no other
 /// connection in the process writes, so that cache stays valid from one transaction to the next (a pooled connection's
-/// cache would start cold each time), which keeps large tables' index pages in memory.
+/// cache would start cold each time), which keeps large tables' index pages in memory. The writer runs on a thread of
+/// its own: SQLite's calls are synchronous, and a commit blocks in fsync, which on a pool thread would leave one core's
+/// worth of the pool idle until the pool noticed and added a thread (slowly, on a small machine and after a start).
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, Task<SqliteConnection>> _open;
     private readonly int _maxGroup;
-    private readonly Task _loop;
+    private readonly Thread _loop;
     private long _commits;
     private SqliteConnection? _connection;
 
@@ -31,7 +33,8 @@ internal sealed class SqliteWriter : IDisposable
         _open = open;
         _maxGroup = Math.Max(1, maxGroup);
         _cacheKiB = Math.Max(2, cacheMiB) * 1024;
-        _loop = Task.Run(RunAsync);
+        _loop = new Thread(Run) { IsBackground = true, Name = "SQLite writer" };
+        _loop.Start();
     }
 
     /// <summary>Transactions committed so far (each may hold several writes).</summary>
@@ -52,14 +55,14 @@ internal sealed class SqliteWriter : IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _loop.Wait(TimeSpan.FromSeconds(30));
+        _loop.Join(TimeSpan.FromSeconds(30));
         _connection?.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var group = new List<Write>(_maxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.TryPeek(out _) || _queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             group.Clear();
             while (group.Count < _maxGroup && _queue.Reader.TryRead(out var write))
@@ -72,7 +75,8 @@ internal sealed class SqliteWriter : IDisposable
 
             if (group.Count > 0)
             {
-                await CommitAsync(group);
+                // Microsoft.Data.Sqlite completes synchronously: this blocks only the writer's own thread.
+                CommitAsync(group).GetAwaiter().GetResult();
             }
         }
     }

@@ -76,6 +76,43 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
         public SqliteCommand Command { get; } = command;
 
         public bool InUse { get; set; }
+
+        /// <summary>Each parameter name Dapper gave without a prefix, as the SQL writes it (see <see cref="Prefixed"/>).</summary>
+        public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The name as <paramref name="sql"/> writes it ("@id" for "id"), or the name itself when the SQL has no such
+    /// parameter. Dapper names parameters without a prefix, and Microsoft.Data.Sqlite then looks each one up four times
+    /// (as given, then with ':', '@' and '$', to rule out ambiguity), with a UTF-8 conversion each time: about 2 % of
+    /// the service's CPU per message. Given the name as written, it looks it up once.
+    /// </summary>
+    internal static string Prefixed(string sql, string name)
+    {
+        if (name.Length == 0 || name[0] is ':' or '@' or '$')
+        {
+            return name;
+        }
+
+        string? found = null;
+        for (var at = sql.IndexOf(name, 1, StringComparison.Ordinal); at > 0; at = sql.IndexOf(name, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + name.Length;
+            if (sql[at - 1] is not (':' or '@' or '$') || (end < sql.Length && (char.IsLetterOrDigit(sql[end]) || sql[end] == '_')))
+            {
+                continue;
+            }
+
+            var written = sql[(at - 1)..end];
+            if (found is not null && found != written)
+            {
+                return name; // written with two prefixes: leave the choice to Microsoft.Data.Sqlite, which refuses it
+            }
+
+            found = written;
+        }
+
+        return found ?? name;
     }
 
     /// <summary>What Dapper sees: text, parameters and transaction, run on a rented command.</summary>
@@ -200,6 +237,24 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
             command.Parameters.Clear();
             foreach (SqliteParameter parameter in _holder.Parameters)
             {
+                var name = parameter.ParameterName;
+                if (name.Length > 0 && name[0] is not (':' or '@' or '$'))
+                {
+                    if (lease is null)
+                    {
+                        parameter.ParameterName = Prefixed(CommandText, name);
+                    }
+                    else
+                    {
+                        if (!lease.Names.TryGetValue(name, out var written))
+                        {
+                            lease.Names[name] = written = Prefixed(CommandText, name);
+                        }
+
+                        parameter.ParameterName = written;
+                    }
+                }
+
                 command.Parameters.Add(parameter);
             }
 

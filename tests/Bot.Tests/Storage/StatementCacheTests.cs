@@ -51,6 +51,34 @@ public sealed class StatementCacheTests : IDisposable
         Assert.Equal([(1L, "p1"), (5L, "p5")], (await connection.QueryAsync<(long, string)>("SELECT n, name FROM t WHERE n IN @ns ORDER BY n", new { ns = new[] { 1, 5 } })).ToList());
     }
 
+    [Theory]
+    [InlineData("SELECT n FROM t WHERE name = @name", "name", "@name")]
+    [InlineData("SELECT n FROM t WHERE name = $name", "name", "$name")]
+    [InlineData("SELECT n FROM t WHERE name = :name", "name", ":name")]
+    [InlineData("SELECT n FROM t WHERE name = @names OR n = @name", "name", "@name")]
+    [InlineData("SELECT n FROM t WHERE name = @name_2 OR n = @name2", "name", "name")]
+    [InlineData("SELECT n FROM t WHERE n = @n", "name", "name")]
+    [InlineData("SELECT n FROM t WHERE name = @name OR n = $name", "name", "name")]
+    [InlineData("SELECT n FROM t WHERE name = @name", "@name", "@name")]
+    [InlineData("SELECT n FROM t WHERE n = @n AND name = @name", "n", "@n")]
+    public void AParameterNamedWithoutPrefix_IsBoundByTheNameTheSqlWrites(string sql, string name, string expected) =>
+        Assert.Equal(expected, StatementCachingConnection.Prefixed(sql, name));
+
+    [Fact]
+    public async Task ParametersWrittenWithAnyPrefix_AreBound_OnACachedCommandAndAFreshOne()
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 1; i <= 3; i++)
+        {
+            await connection.ExecuteAsync("INSERT INTO t (name, n) VALUES ($name, :n)", new { name = $"p{i}", n = i });
+            await connection.ExecuteAsync("UPDATE t SET n = @n * 10 WHERE name = @name", new { name = $"p{i}", n = i });
+        }
+
+        await using var reader = await connection.ExecuteReaderAsync("SELECT n FROM t WHERE name = @name", new { name = "p1" });
+        Assert.Equal(20, await connection.ExecuteScalarAsync<long>("SELECT n FROM t WHERE name = @name", new { name = "p2" })); // fresh command: the cached one is open
+        Assert.Equal([10L, 20L, 30L], (await connection.QueryAsync<long>("SELECT n FROM t ORDER BY n")).ToList());
+    }
+
     [Fact]
     public async Task AReaderStillOpen_LeavesTheSameStatementToAFreshCommand()
     {
