@@ -27,6 +27,26 @@ public class PseudonymiserTests
     }
 
     [Fact]
+    public void PeriodsInTurn_AndASaltChangedInPlace_EachGiveTheirOwnPeople()
+    {
+        // The derived key is kept per salt: alternating periods, and a caller reusing its array for another salt,
+        // give what a fresh instance gives.
+        var q4 = Pseudonymiser.NewPeriodSalt();
+        var q1 = Pseudonymiser.NewPeriodSalt();
+        string Fresh(byte[] salt) => new Pseudonymiser(Secret).Person(salt, "whatsapp", "50761234567");
+        var (expectedQ4, expectedQ1) = (Fresh(q4), Fresh(q1));
+
+        Assert.Equal(expectedQ4, _pseudonyms.Person(q4, "whatsapp", "50761234567"));
+        Assert.Equal(expectedQ1, _pseudonyms.Person(q1, "whatsapp", "50761234567"));
+        Assert.Equal(expectedQ4, _pseudonyms.Person([.. q4], "whatsapp", "50761234567"));
+
+        var reused = q4.ToArray();
+        Assert.Equal(expectedQ4, _pseudonyms.Person(reused, "whatsapp", "50761234567"));
+        q1.CopyTo(reused, 0);
+        Assert.Equal(expectedQ1, _pseudonyms.Person(reused, "whatsapp", "50761234567"));
+    }
+
+    [Fact]
     public void APerson_Is32HexCharacters_WithNothingOfTheAddress()
     {
         var person = _pseudonyms.Person(Pseudonymiser.NewPeriodSalt(), "telegram", "7310200");

@@ -16,6 +16,26 @@ public sealed class AddressProtector
     private readonly byte[] _lookupKey;
     private readonly byte[] _keyRingKey;
 
+    // The address cipher is set up once per thread (an AesGcm instance is not for concurrent use) rather than for every
+    // address sealed or opened: OpenSSL's context and key schedule each time were a measurable part of a turn (issue 15).
+    // Kept for the last key a thread used: a process has one protector.
+    [ThreadStatic]
+    private static AddressCipher? t_addressCipher;
+
+    private sealed record AddressCipher(byte[] Key, AesGcm Aes);
+
+    private AesGcm Cipher()
+    {
+        if (t_addressCipher is { } cached && ReferenceEquals(cached.Key, _encryptionKey))
+        {
+            return cached.Aes;
+        }
+
+        t_addressCipher?.Aes.Dispose();
+        t_addressCipher = new AddressCipher(_encryptionKey, new AesGcm(_encryptionKey, TagSize));
+        return t_addressCipher.Aes;
+    }
+
     public AddressProtector(byte[] masterKey)
     {
         ArgumentNullException.ThrowIfNull(masterKey);
@@ -38,26 +58,33 @@ public sealed class AddressProtector
     public byte[] Hash(string channel, string value) =>
         HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes($"{channel}\n{value}"));
 
-    public byte[] Encrypt(string address) => Seal(_encryptionKey, Encoding.UTF8.GetBytes(address), "oimbot-address"u8);
+    public byte[] Encrypt(string address) => Seal(Cipher(), Encoding.UTF8.GetBytes(address), "oimbot-address"u8);
 
-    public string Decrypt(byte[] sealedAddress) => Encoding.UTF8.GetString(Open(_encryptionKey, sealedAddress, "oimbot-address"u8));
+    public string Decrypt(byte[] sealedAddress) => Encoding.UTF8.GetString(Open(Cipher(), sealedAddress, "oimbot-address"u8));
 
     /// <summary>Seals a Data Protection key (the inbox's cookie and antiforgery keys) for storage in the database.</summary>
-    public byte[] SealKeyRingEntry(byte[] plain) => Seal(_keyRingKey, plain, "oimbot-data-protection-key"u8);
+    public byte[] SealKeyRingEntry(byte[] plain)
+    {
+        using var aes = new AesGcm(_keyRingKey, TagSize);
+        return Seal(aes, plain, "oimbot-data-protection-key"u8);
+    }
 
-    public byte[] OpenKeyRingEntry(byte[] sealedEntry) => Open(_keyRingKey, sealedEntry, "oimbot-data-protection-key"u8);
+    public byte[] OpenKeyRingEntry(byte[] sealedEntry)
+    {
+        using var aes = new AesGcm(_keyRingKey, TagSize);
+        return Open(aes, sealedEntry, "oimbot-data-protection-key"u8);
+    }
 
-    private static byte[] Seal(byte[] key, byte[] plain, ReadOnlySpan<byte> purpose)
+    private static byte[] Seal(AesGcm aes, byte[] plain, ReadOnlySpan<byte> purpose)
     {
         var output = new byte[NonceSize + plain.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
         aes.Encrypt(nonce, plain, output.AsSpan(NonceSize, plain.Length), output.AsSpan(NonceSize + plain.Length), purpose);
         return output;
     }
 
-    private static byte[] Open(byte[] key, byte[] sealedValue, ReadOnlySpan<byte> purpose)
+    private static byte[] Open(AesGcm aes, byte[] sealedValue, ReadOnlySpan<byte> purpose)
     {
         ArgumentNullException.ThrowIfNull(sealedValue);
         var length = sealedValue.Length - NonceSize - TagSize;
@@ -67,7 +94,6 @@ public sealed class AddressProtector
         }
 
         var plain = new byte[length];
-        using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(sealedValue.AsSpan(0, NonceSize), sealedValue.AsSpan(NonceSize, length), sealedValue.AsSpan(NonceSize + length), plain, purpose);
         return plain;
     }
