@@ -244,32 +244,44 @@ internal static class PurgeBench
         ["Storage__OutboxRetention"] = "7.00:00:00",
     };
 
-    /// <summary>N expired sessions (ids 'seed…'), N dedupe records of other, long gone sessions, N settled outbox rows.</summary>
-    internal static async Task SeedAsync(string file, int rows, DateTimeOffset due)
+    /// <summary>
+    /// N expired sessions (ids 'seed…'), N dedupe records of other, long gone sessions, N settled outbox rows. Linked
+    /// (the scale run): the sessions' ids are written as the service writes them (creation time first, then random
+    /// bits), and each dedupe record and outbox row belongs to one of them, as in a store the service filled.
+    /// </summary>
+    internal static async Task SeedAsync(string file, int rows, DateTimeOffset due, bool linked = false)
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
         await connection.OpenAsync();
         await using var transaction = connection.BeginTransaction();
+        var ids = new string[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            ids[i] = linked ? ServiceId(due - SessionExpiry - TimeSpan.FromMilliseconds(rows - i)) : $"seed{i:D12}";
+        }
+
         await Insert(connection, transaction, rows,
             "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES ($id, 'telegram', $hash, $cipher, '{}', 'seed', $at, $at)",
             (command, i) =>
             {
-                command.Parameters["$id"].Value = $"seed{i:D12}";
+                command.Parameters["$id"].Value = ids[i];
                 command.Parameters["$hash"].Value = RandomNumberGenerator.GetBytes(32);
                 command.Parameters["$cipher"].Value = RandomNumberGenerator.GetBytes(40);
                 command.Parameters["$at"].Value = Stamp(due - SessionExpiry - TimeSpan.FromMilliseconds(i % 1000));
             });
         await Insert(connection, transaction, rows,
-            "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES ('telegram', $hash, NULL, $at, '[]')",
+            "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES ('telegram', $hash, $conversation, $at, '[]')",
             (command, i) =>
             {
+                command.Parameters["$conversation"].Value = linked ? ids[i] : DBNull.Value;
                 command.Parameters["$hash"].Value = RandomNumberGenerator.GetBytes(32);
                 command.Parameters["$at"].Value = Stamp(due - DedupeWindow - TimeSpan.FromMilliseconds(i % 1000));
             });
         await Insert(connection, transaction, rows,
-            "INSERT INTO outbox (channel, recipient_hash, payload, status, attempts, next_attempt_at, provider_message_id, created_at, updated_at) VALUES ('telegram', $hash, '', 'delivered', 1, $at, $provider, $at, $at)",
+            "INSERT INTO outbox (channel, recipient_hash, conversation_id, payload, status, attempts, next_attempt_at, provider_message_id, created_at, updated_at) VALUES ('telegram', $hash, $conversation, '', 'delivered', 1, $at, $provider, $at, $at)",
             (command, i) =>
             {
+                command.Parameters["$conversation"].Value = linked ? ids[i] : DBNull.Value;
                 command.Parameters["$hash"].Value = RandomNumberGenerator.GetBytes(32);
                 command.Parameters["$provider"].Value = $"seed{i}";
                 command.Parameters["$at"].Value = Stamp(due - OutboxRetention - TimeSpan.FromMilliseconds(i % 1000));
@@ -278,6 +290,15 @@ internal static class PurgeBench
 
         // Everything into the main file, so that a copy of it is the whole database.
         await Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    /// <summary>A conversation id as the service makes it (ConversationStore.NewId): milliseconds, then 80 random bits.</summary>
+    private static string ServiceId(DateTimeOffset createdAt)
+    {
+        Span<byte> id = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(id, createdAt.ToUnixTimeMilliseconds() << 16);
+        RandomNumberGenerator.Fill(id[6..]);
+        return Convert.ToHexStringLower(id);
     }
 
     private static async Task Insert(SqliteConnection connection, SqliteTransaction transaction, int rows, string sql, Action<SqliteCommand, int> bind)

@@ -53,7 +53,7 @@ internal static class ScaleBench
                     }
 
                     // Recent enough that nothing falls due during the run: every row is live history.
-                    await PurgeBench.SeedAsync(template, size, TimeProvider.System.GetUtcNow() + TimeSpan.FromHours(1));
+                    await PurgeBench.SeedAsync(template, size, TimeProvider.System.GetUtcNow() + TimeSpan.FromHours(1), linked: true);
                     templates[size] = template;
                     Console.WriteLine($"seeded {size:N0} conversations, dedupe records and outbox rows ({new FileInfo(template).Length / 1048576} MiB)");
                 }

@@ -94,14 +94,8 @@ internal static class OutboxRows
     {
         var time = SqlTime.For(connection);
         var at = time.Write(now);
-        var released = await connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = @at, window_expires_at = @window, last_error = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'held'",
-            new { channel, hash, window = time.Write(window), at },
-            transaction);
-        await connection.ExecuteAsync(
-            "UPDATE outbox SET window_expires_at = @window WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND template IS NULL AND window_expires_at < @window",
-            new { channel, hash, window = time.Write(window) },
-            transaction);
+        var released = await connection.ExecuteAsync(ReleaseHeld, new { channel, hash, window = time.Write(window), at }, transaction);
+        await connection.ExecuteAsync(ExtendWindow, new { channel, hash, window = time.Write(window) }, transaction);
         if (released > 0 && conversationId is not null && await CaseTransactions.LatestCaseIdAsync(connection, transaction, conversationId) is { } caseId)
         {
             await CaseTransactions.AddMessageAsync(
@@ -112,12 +106,25 @@ internal static class OutboxRows
         }
     }
 
+    /// <summary>The person's held rows go out (through outbox_held).</summary>
+    internal const string ReleaseHeld =
+        "UPDATE outbox SET status = 'pending', next_attempt_at = @at, window_expires_at = @window, last_error = NULL, updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status = 'held'";
+
+    /// <summary>The person's waiting rows take the new window (through outbox_waiting_recipient).</summary>
+    internal const string ExtendWindow =
+        "UPDATE outbox SET window_expires_at = @window WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND template IS NULL AND window_expires_at < @window";
+
     /// <summary>STOP, or the person blocked the bot: nothing queued or held for them goes out.</summary>
     public static Task CancelAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, DateTimeOffset now) =>
-        connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'held')",
-            new { channel, hash, at = SqlTime.For(connection).Write(now) },
-            transaction);
+        connection.ExecuteAsync(Cancel, new { channel, hash, at = SqlTime.For(connection).Write(now) }, transaction);
+
+    /// <summary>See <see cref="CancelAsync"/>: the person's waiting rows and held rows, each found through its partial index.</summary>
+    internal const string Cancel = """
+        UPDATE outbox SET status = 'cancelled', address_cipher = NULL, payload = '', updated_at = @at
+        WHERE id IN (SELECT id FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending') AND status = 'pending'
+                     UNION ALL
+                     SELECT id FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status = 'held')
+        """;
 
     /// <summary>A conversation's state, or null when it cannot be read.</summary>
     public static Dialogs.ConversationState? ReadState(string id, string json)

@@ -22,6 +22,10 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="WriteAsync{T}"/>, for work that runs exactly one statement as its last step (a provider may then spare it a savepoint).</summary>
+    protected virtual Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(work, cancellationToken);
+
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
@@ -119,20 +123,24 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome is OutboxOutcome.Sent sent)
+        {
+            // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses ids) must
+            // never leave the row unsettled, or the lease would send it again: it is kept without one. A WhatsApp reply
+            // (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the provider may still
+            // refuse it for the window (Twilio reports 63016 after accepting), and it is then held. One statement: the
+            // send path writes once per message (issue 15).
+            return WriteOneStatementAsync(
+                (connection, transaction) => connection.ExecuteAsync(Settle, new { id, provider = sent.ProviderMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
+                cancellationToken);
+        }
+
         return WriteAsync(async (connection, transaction) =>
         {
             var time = SqlTime.For(connection);
             var at = time.Write(now);
             switch (outcome)
             {
-                case OutboxOutcome.Sent sent:
-                    // Settled: the address is no longer needed. A provider id already recorded (a provider that reuses
-                    // ids) must never leave the row unsettled, or the lease would send it again: it is kept without one.
-                    // A WhatsApp reply (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the
-                    // provider may still refuse it for the window (Twilio reports 63016 after accepting), and it is then held.
-                    // One statement: the send path writes once per message (issue 15).
-                    await connection.ExecuteAsync(Settle, new { id, provider = sent.ProviderMessageId, at }, transaction);
-                    break;
                 case OutboxOutcome.RetryLater retry:
                     await connection.ExecuteAsync(
                         "UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
@@ -207,14 +215,37 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// <summary>A provider's report that the 24-hour window had closed (Meta 131047, Twilio 63016).</summary>
     internal static bool IsWindowClosed(string? failure) => failure is "whatsapp 131047" or "twilio 63016";
 
+    /// <summary>
+    /// Rows by status, each status through the partial index that holds it (outbox_waiting, outbox_held, outbox_settled,
+    /// outbox_trouble): together they cover every status, and none of them scans the table.
+    /// </summary>
+    internal const string CountByStatus = """
+        SELECT status AS Status, COUNT(*) AS Count FROM outbox WHERE status IN ('pending', 'sending') GROUP BY status
+        UNION ALL SELECT status, COUNT(*) FROM outbox WHERE status = 'held' GROUP BY status
+        UNION ALL SELECT status, COUNT(*) FROM outbox WHERE status IN ('sent', 'delivered', 'read', 'failed', 'cancelled') GROUP BY status
+        UNION ALL SELECT status, COUNT(*) FROM outbox WHERE status IN ('dead', 'failed', 'blocked') AND status <> 'failed' GROUP BY status
+        """;
+
+    /// <summary>The latest troubled rows, through outbox_trouble.</summary>
+    internal const string Troubled =
+        "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'blocked') ORDER BY updated_at DESC LIMIT 50";
+
+    /// <summary>Dead rows that can still be sent go back to the queue (through outbox_trouble, whose condition it repeats).</summary>
+    internal const string RequeueDead =
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now WHERE status IN ('dead', 'failed', 'blocked') AND status = 'dead' AND address_cipher IS NOT NULL";
+
+    /// <summary>Templates sent to a person since a moment (through outbox_templates).</summary>
+    internal const string TemplatesSince =
+        "SELECT COUNT(*) FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND template IS NOT NULL AND status NOT IN ('failed', 'dead', 'cancelled') AND created_at >= @since";
+
     public async Task<OutboxReport> ReportAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var time = SqlTime.For(connection);
-        var counts = (await connection.QueryAsync<(string Status, long Count)>("SELECT status AS Status, COUNT(*) AS Count FROM outbox GROUP BY status"))
+        var counts = (await connection.QueryAsync<(string Status, long Count)>(CountByStatus))
             .ToDictionary(r => OutboxStatuses.Parse(r.Status), r => (int)r.Count);
         var problems = (await connection.QueryAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, object UpdatedAt)>(
-            "SELECT id AS Id, channel AS Channel, status AS Status, attempts AS Attempts, last_error AS LastError, updated_at AS UpdatedAt FROM outbox WHERE status IN ('dead', 'failed', 'blocked') ORDER BY updated_at DESC LIMIT 50"))
+            Troubled))
             .Select(r => new OutboxProblem(r.Id, r.Channel, OutboxStatuses.Parse(r.Status), (int)r.Attempts, r.LastError, time.Read(r.UpdatedAt)))
             .ToList();
         return new OutboxReport(counts, problems);
@@ -222,7 +253,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
 
     public Task<int> RequeueDeadAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction) => connection.ExecuteAsync(
-            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now WHERE status = 'dead' AND address_cipher IS NOT NULL",
+            RequeueDead,
             new { now = SqlTime.For(connection).Write(now) },
             transaction), cancellationToken);
 
@@ -255,7 +286,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
         // One template per closed window: none if one was queued or sent since the person's last message.
         var lastMessage = (time.ReadOrNull(row.Window) ?? now) - Delivery.WhatsAppWindow;
         var asked = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND template IS NOT NULL AND status NOT IN ('failed', 'dead', 'cancelled') AND created_at >= @since",
+            TemplatesSince,
             new { channel = row.Channel, hash = row.Hash, since = time.Write(lastMessage) },
             transaction);
         if (asked > 0)

@@ -154,3 +154,23 @@ internal sealed partial class ConversationJanitor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} inactive conversations and what was due, in {Transactions} transactions (the longest {LongestMs:0} ms)")]
     private static partial void LogPurged(ILogger logger, int count, int transactions, double longestMs);
 }
+
+/// <summary>
+/// SQLite: copies the write-ahead log into the database file every <c>Storage:CheckpointInterval</c>, beside the writer
+/// (issue 15). Inside a commit, a checkpoint held every write queued behind it while it wrote and synced the file.
+/// </summary>
+internal sealed class SqliteCheckpointer(
+    SqliteDatabase database,
+    IOptions<StorageOptions> storage,
+    TimeProvider clock,
+    BotMetrics metrics,
+    ILogger<SqliteCheckpointer> logger) : BackgroundLoop("checkpoint", clock, metrics, logger)
+{
+    private bool On => storage.Value.CheckpointInterval > TimeSpan.Zero;
+
+    protected override TimeSpan Interval => On ? storage.Value.CheckpointInterval : TimeSpan.FromHours(1);
+
+    protected override bool RunAtStart => false;
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => On ? database.CheckpointAsync(cancellationToken) : Task.CompletedTask;
+}

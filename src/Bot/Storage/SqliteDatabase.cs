@@ -34,9 +34,37 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
 
     internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenWriterAsync, options.Value.GroupCommitMax, options.Value.WriterCacheMiB));
 
-    /// <summary>The writer's own connection: with <c>Storage:CacheStatements</c>, one that keeps its statements prepared.</summary>
-    private Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken) =>
-        ConfigureAsync(options.Value.CacheStatements ? new StatementCachingConnection(_connectionString) : new SqliteConnection(_connectionString), cancellationToken);
+    /// <summary>
+    /// The writer's own connection: with <c>Storage:CacheStatements</c>, one that keeps its statements prepared; with a
+    /// background checkpoint (<c>Storage:CheckpointInterval</c>), one that checkpoints inside a commit only past 64 MiB.
+    /// </summary>
+    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var connection = await ConfigureAsync(options.Value.CacheStatements ? new StatementCachingConnection(_connectionString) : new SqliteConnection(_connectionString), cancellationToken);
+        if (options.Value.CheckpointInterval > TimeSpan.Zero)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA wal_autocheckpoint = {SafetyNetCheckpointPages};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
+    /// <summary>The writer's own checkpoint threshold while a background checkpoint runs: 64 MiB of log in 4 KiB pages.</summary>
+    internal const int SafetyNetCheckpointPages = 16_384;
+
+    /// <summary>
+    /// A passive checkpoint on a connection of its own: the log's committed pages are copied into the database file
+    /// while the writer goes on (a writer never waits for it, nor it for the writer). Returns the log's size and how
+    /// much of it is now in the database file, in pages.
+    /// </summary>
+    public async Task<(long LogPages, long CheckpointedPages)> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var (_, log, done) = await connection.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>("PRAGMA wal_checkpoint(PASSIVE)");
+        return (log, done);
+    }
 
     /// <summary>WAL mode, the file readable by its owner only, and the numbered migrations in <c>Storage/Migrations/Sqlite</c>.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -78,10 +106,11 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     /// Runs <paramref name="work"/> as the only writer, in a transaction that may be shared with other writes queued at
     /// the same moment (each in its own savepoint); returns once that transaction is committed.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="oneStatement">the work runs exactly one statement, as its last step (no savepoint needed; see <see cref="SqliteWriter.WriteAsync{T}"/>)</param>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken, bool oneStatement = false)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return Writer.WriteAsync(work, cancellationToken);
+        return Writer.WriteAsync(work, cancellationToken, oneStatement);
     }
 
     public void Dispose() => _writer?.Dispose();

@@ -40,10 +40,15 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Transactions committed so far (each may hold several writes).</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="oneStatement">
+    /// the work runs exactly one statement, as its last step: it needs no savepoint of its own (issue 15: two statements
+    /// less for each settled outbox row), since SQLite undoes a failed statement by itself and leaves the transaction
+    /// open; when a failure ends the whole transaction instead (I/O, full disk), the group fails as it would anyway.
+    /// </param>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken, bool oneStatement = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var write = new Write<T>(work);
+        var write = new Write<T>(work) { OneStatement = oneStatement };
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
 
         await using (cancellationToken.Register(static w => ((Write)w!).CancelIfWaiting(), write))
@@ -97,6 +102,21 @@ internal sealed class SqliteWriter : IDisposable
                     continue;
                 }
 
+                if (write.OneStatement)
+                {
+                    try
+                    {
+                        await write.RunAsync(connection, transaction);
+                        applied.Add(write);
+                    }
+                    catch (Exception ex) when (!TransactionEnded(connection))
+                    {
+                        write.Fail(ex); // SQLite undid the statement; the rest of the group goes on
+                    }
+
+                    continue;
+                }
+
                 // Through the connection's commands, so a caching connection keeps these prepared too.
                 await Savepoint(connection, transaction, "SAVEPOINT w");
                 try
@@ -133,6 +153,9 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
+    /// <summary>Whether SQLite ended the transaction itself (it does on some errors: I/O, full disk, out of memory).</summary>
+    private static bool TransactionEnded(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
     private static async Task Savepoint(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
         await using var command = ((System.Data.Common.DbConnection)connection).CreateCommand();
@@ -164,6 +187,8 @@ internal sealed class SqliteWriter : IDisposable
         private const int Started = 1;
         private const int Cancelled = 2;
         private int _state;
+
+        public bool OneStatement { get; init; }
 
         public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
 

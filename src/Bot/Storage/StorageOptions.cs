@@ -64,6 +64,14 @@ public sealed class StorageOptions
     public int WriterCacheMiB { get; set; } = 16;
 
     /// <summary>
+    /// SQLite: how often a background checkpoint copies the write-ahead log into the database file, beside the writer
+    /// instead of inside one of its commits (the writer then checkpoints only past 64 MiB of log, as a safety net).
+    /// 00:00:00 leaves checkpoints to SQLite, inside the commits, every 4 MiB of log.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Storage:CheckpointInterval must be between 0 and 10 minutes.")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Several instances (PostgreSQL): how long a message kept on an instance's disk during an outage waits in the shared
     /// queue before it is answered, so that every instance has put its own there and a person's messages are answered
     /// in the order they arrived. At least twice <see cref="SpoolRetryInterval"/>.

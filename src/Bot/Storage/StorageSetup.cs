@@ -44,6 +44,7 @@ public static class StorageSetup
             builder.Services.AddSingleton<IConversationStore, SqliteConversationStore>();
             builder.Services.AddSingleton<Outbox.IOutboxStore, Outbox.SqliteOutboxStore>();
             builder.Services.AddSingleton<ILeadership, SingleInstance>();
+            builder.Services.AddHostedService<SqliteCheckpointer>();
         }
 
         // Migrations first: hosted services start in order, and Data Protection reads its key ring when it starts.

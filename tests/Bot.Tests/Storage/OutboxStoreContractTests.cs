@@ -47,6 +47,38 @@ public sealed class OutboxStoreContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task TheReport_CountsEveryStatus_AndStopCancelsOnlyWhatWaitsOrIsHeld(string provider)
+    {
+        // Each status is counted through its own partial index (issue 15): none may be missed or counted twice.
+        await using var db = await Db.CreateAsync(provider);
+        var statuses = Enum.GetValues<OutboxStatus>();
+        foreach (var status in statuses)
+        {
+            var id = await db.InsertAsync("telegram", "111", OutboxStatuses.Name(status));
+            await db.SetStatusAsync(id, OutboxStatuses.Name(status));
+        }
+
+        await db.InsertAsync("telegram", "222", "someone else's");
+        var counts = (await db.Store.ReportAsync(CancellationToken.None)).Counts;
+        Assert.All(statuses, s => Assert.Equal(s == OutboxStatus.Pending ? 2 : 1, counts.GetValueOrDefault(s)));
+        Assert.Equal(statuses.Length + 1, counts.Values.Sum());
+
+        await using (var connection = await db.OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await OutboxRows.CancelAsync(connection, transaction, "telegram", Db.Hash("telegram", "111"), Now);
+            await transaction.CommitAsync();
+        }
+
+        counts = (await db.Store.ReportAsync(CancellationToken.None)).Counts;
+        Assert.Equal(1, counts[OutboxStatus.Pending]); // the other person's
+        Assert.False(counts.ContainsKey(OutboxStatus.Held));
+        Assert.Equal(3, counts[OutboxStatus.Cancelled]); // its own, the pending one and the held one
+        Assert.Equal(1, counts[OutboxStatus.Sending]); // already with the provider: not taken back
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task AClaimThatIsNeverSettled_ComesBackWhenItsLeaseRunsOut(string provider)
     {
         await using var db = await Db.CreateAsync(provider);
@@ -311,6 +343,16 @@ public sealed class OutboxStoreContractTests
             var id = await OutboxRows.InsertAsync(connection, transaction, Protector, channel, Protector.Hash(channel, address), Protector.Encrypt(address), conversationId, RenderedReply.Plain(text), null, window, Now);
             await transaction.CommitAsync();
             return id;
+        }
+
+        public async Task<DbConnection> OpenAsync() => await _open();
+
+        public static byte[] Hash(string channel, string address) => Protector.Hash(channel, address);
+
+        public async Task SetStatusAsync(long id, string status)
+        {
+            await using var connection = await _open();
+            await connection.ExecuteAsync("UPDATE outbox SET status = @status WHERE id = @id", new { id, status });
         }
 
         public async Task ConversationAsync(string id, string channel, string address, string language)

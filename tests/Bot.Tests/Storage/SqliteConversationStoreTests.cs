@@ -134,14 +134,25 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.AnyWaiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxStore.Settle, "SEARCH p USING COVERING INDEX outbox_provider_message (channel=? AND provider_message_id=?)")]
+    [InlineData(OutboxRows.Cancel, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxRows.Cancel, "INDEX outbox_held (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxRows.ReleaseHeld, "SEARCH outbox USING INDEX outbox_held (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxRows.ExtendWindow, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxStore.TemplatesSince, "SEARCH outbox USING INDEX outbox_templates (channel=? AND recipient_hash=? AND created_at>?)")]
+    [InlineData(OutboxStore.CountByStatus, "outbox_settled")]
+    [InlineData(OutboxStore.CountByStatus, "outbox_waiting")]
+    [InlineData(OutboxStore.CountByStatus, "outbox_held")]
+    [InlineData(OutboxStore.CountByStatus, "outbox_trouble")]
+    [InlineData(OutboxStore.Troubled, "outbox_trouble (status=?)")]
+    [InlineData(OutboxStore.RequeueDead, "SEARCH outbox USING INDEX outbox_trouble (status=?)")]
     public async Task HotAndRetentionStatements_FindTheirRowsThroughAnIndex(string sql, string index)
     {
         await using var db = Open();
         var plan = string.Join('\n', (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
             "EXPLAIN QUERY PLAN " + sql,
-            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01" })).Select(r => r.Detail)) + "\n";
+            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01", since = "2026-12-01", window = "2026-12-02" })).Select(r => r.Detail)) + "\n";
         Assert.DoesNotMatch(@"\bSCAN \w+\n", plan);
-        Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_due|outbox_recipient|outbox_conversation)\b", plan);
+        Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_conversation)\b", plan);
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
     }
 

@@ -67,6 +67,25 @@ public sealed class SqliteWriterTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task OneStatementWrites_NeedNoSavepoint_AndOneThatFails_IsUndoneWholeWhileItsGroupCommits()
+    {
+        var (blocker, release) = await BlockTheWriterAsync();
+        var before = _database.Writer.Commits;
+        var first = Insert(1);
+        var settled = _database.WriteAsync((c, t) => c.ExecuteAsync("INSERT INTO writes (n) VALUES (2)", transaction: t), CancellationToken.None, oneStatement: true);
+        // Its first row is valid, its second is not: SQLite undoes the whole statement and keeps the transaction.
+        var failing = _database.WriteAsync((c, t) => c.ExecuteAsync("INSERT INTO writes (n) VALUES (50), (NULL)", transaction: t), CancellationToken.None, oneStatement: true);
+        var last = Insert(3);
+        release.SetResult();
+        await blocker;
+
+        await Task.WhenAll(first, settled, last);
+        await Assert.ThrowsAsync<SqliteException>(() => failing);
+        Assert.Equal(before + 2, _database.Writer.Commits); // the blocker's, then one for the four queued writes
+        Assert.Equal([1, 2, 3], await ReadAsync());
+    }
+
+    [Fact]
     public async Task AWriteCancelledWhileItWaits_NeverRuns()
     {
         var (blocker, release) = await BlockTheWriterAsync();
@@ -89,6 +108,25 @@ public sealed class SqliteWriterTests : IAsyncLifetime, IDisposable
         var before = alone.Writer.Commits;
         await Task.WhenAll(Enumerable.Range(1, 5).Select(n => alone.WriteAsync((c, t) => c.ExecuteAsync("INSERT INTO writes (n) VALUES (@n)", new { n }, t), CancellationToken.None)));
         Assert.Equal(before + 5, alone.Writer.Commits);
+    }
+
+    [Theory]
+    [InlineData(1, SqliteDatabase.SafetyNetCheckpointPages)]
+    [InlineData(0, 1000)] // SQLite's own default: checkpoints inside the commits
+    public async Task WithABackgroundCheckpoint_TheWriterLeavesTheLogToIt_AndItCopiesAllOfIt(int intervalSeconds, long writerThreshold)
+    {
+        using var database = new SqliteDatabase(Options.Create(new StorageOptions
+        {
+            ConnectionString = $"Data Source={Path.Combine(_folder, "bot.db")}",
+            CheckpointInterval = TimeSpan.FromSeconds(intervalSeconds),
+        }));
+        Assert.Equal(writerThreshold, await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long>("PRAGMA wal_autocheckpoint", transaction: t), CancellationToken.None));
+        await Task.WhenAll(Enumerable.Range(1, 50).Select(n => database.WriteAsync((c, t) => c.ExecuteAsync("INSERT INTO writes (n) VALUES (@n)", new { n }, t), CancellationToken.None)));
+
+        var (log, checkpointed) = await database.CheckpointAsync(CancellationToken.None);
+        Assert.True(log > 0);
+        Assert.Equal(log, checkpointed); // nothing reads an older snapshot: the whole log is in the file
+        Assert.Equal(50, (await ReadAsync()).Count);
     }
 
     /// <summary>A write that holds the writer until released, so that the next writes queue behind it.</summary>
