@@ -71,6 +71,11 @@ internal static class ScaleBench
                         }
 
                         File.Copy(template, file);
+                        using (var copy = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
+                        {
+                            copy.Flush(flushToDisk: true); // the copy's writeback is not part of the run (a store in use has none pending)
+                        }
+
                         await using var bot = await OimBotProcess.StartAsync(fake.BaseUrl, Secret, dll, Settings(file, extra), logFile: null);
                         LoadResult result = null!;
                         for (var pass = 0; pass < 3; pass++)

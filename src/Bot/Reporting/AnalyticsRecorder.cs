@@ -78,7 +78,13 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             transaction);
     }
 
-    private static string Rows(string head, int count, string row, string tail)
+    /// <summary>A multi-row statement's text, built once per table and row count (it runs on the writer's thread).</summary>
+    private static string Rows(string head, int count, string row, string tail) =>
+        s_rows.GetOrAdd((head, count), static (key, parts) => BuildRows(key.Head, key.Count, parts.Row, parts.Tail), (Row: row, Tail: tail));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Head, int Count), string> s_rows = new();
+
+    private static string BuildRows(string head, int count, string row, string tail)
     {
         var sql = new System.Text.StringBuilder(head);
         for (var i = 0; i < count; i++)

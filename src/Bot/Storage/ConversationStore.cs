@@ -43,6 +43,9 @@ public abstract partial class ConversationStore(
         var addressHash = protector.Hash(from.Channel, from.Address);
         var inboundHash = inboundMessageId is null ? null : protector.Hash($"{from.Channel}/message", inboundMessageId);
 
+        // Sealed here, before the writer: on SQLite its thread is the service's one serial resource (issue 15).
+        var sealedAddress = protector.Encrypt(from.Address);
+
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
         HandedRow? handed = null;
@@ -61,7 +64,7 @@ public abstract partial class ConversationStore(
             outcome = await WriteAsync(async (connection, transaction) =>
             {
                 GiveBack();
-                return await TurnAsync(connection, transaction, from, addressHash, inboundHash, now, decide, row => handed = row);
+                return await TurnAsync(connection, transaction, from, addressHash, sealedAddress, inboundHash, now, decide, row => handed = row);
             }, cancellationToken);
         }
         catch
@@ -84,6 +87,7 @@ public abstract partial class ConversationStore(
         DbTransaction transaction,
         ChannelAddress from,
         byte[] addressHash,
+        byte[] sealedAddress,
         byte[]? inboundHash,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
@@ -105,8 +109,8 @@ public abstract partial class ConversationStore(
 
         var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
         var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
-        var conversationId = await SaveAsync(connection, transaction, from, addressHash, row.Id, decision, now);
-        await QueueRepliesAsync(connection, transaction, from, addressHash, row.Id, conversationId, decision, now, claimed);
+        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, now);
+        await QueueRepliesAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, conversationId, decision, now, claimed);
 
         var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
 
@@ -123,7 +127,7 @@ public abstract partial class ConversationStore(
         return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
     }
 
-    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now, Action<HandedRow> claimed)
+    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now, Action<HandedRow> claimed)
     {
         if (decision.State is null && previousId is not null)
         {
@@ -155,7 +159,7 @@ public abstract partial class ConversationStore(
         {
             var handed = first && handOff is { IsOpen: true } && !await OutboxRows.AnyWaitingAsync(connection, transaction, from.Channel, addressHash) && handOff.TryReserve();
             var leaseUntil = handed ? now + handOff!.Lease : (DateTimeOffset?)null;
-            var id = await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, protector.Encrypt(from.Address), conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, leaseUntil: leaseUntil);
+            var id = await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, leaseUntil: leaseUntil);
             if (leaseUntil is { } until)
             {
                 claimed(new HandedRow(new OutboxMessage(id, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
@@ -167,7 +171,7 @@ public abstract partial class ConversationStore(
     }
 
 
-    private async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, string? existingId, TurnDecision decision, DateTimeOffset now)
+    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, DateTimeOffset now)
     {
         if (decision.State is null)
         {
@@ -188,7 +192,7 @@ public abstract partial class ConversationStore(
             var id = NewId(now);
             await connection.ExecuteAsync(
                 "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES (@id, @channel, @hash, @cipher, @state, @version, @at, @at)",
-                new { id, channel = from.Channel, hash = addressHash, cipher = protector.Encrypt(from.Address), state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
+                new { id, channel = from.Channel, hash = addressHash, cipher = sealedAddress, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
                 transaction);
             return id;
         }

@@ -46,7 +46,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _database!.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(8, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(9, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
