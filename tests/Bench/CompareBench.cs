@@ -47,14 +47,19 @@ internal static class CompareBench
 
         var repo = OimBotProcess.FindRepo();
         var compare = Path.Combine(repo, "tests", "Bench", "compare");
-        // --variant NAME=Key=Value;Key=Value (repeatable): OimBot on SQLite with that configuration, as one more system
+        // --variant NAME=Key=Value;Key=Value (repeatable): OimBot on SQLite (PostgreSQL with postgres=1) with that configuration, as one more system
         // in the same interleaved rounds (how a setting is measured against the default).
         var variants = args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2)).Where(v => v.Length == 2)
             .Select(v => new SystemSpec(
                 $"oimbot-sqlite+{v[0]}",
-                $"OimBot, SQLite, {v[1]}",
-                "as OimBot, SQLite",
-                c => OimBotAsync(c, 1, null, v[1].Split(';').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]))));
+                v[1].Split(';').Contains("postgres=1") ? $"OimBot, PostgreSQL, {v[1]}" : $"OimBot, SQLite, {v[1]}",
+                v[1].Split(';').Contains("postgres=1") ? "as OimBot, PostgreSQL" : "as OimBot, SQLite",
+                async c =>
+                {
+                    // "postgres=1" runs the variant on a PostgreSQL database of its own instead of SQLite.
+                    var settings = v[1].Split(';').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]);
+                    return await OimBotAsync(c, 1, settings.Remove("postgres") ? await c.NewPostgresDatabaseAsync() : null, settings);
+                }));
         var systems = Systems(compare).Concat(variants).Where(s => only is null || only.Contains(s.Key) || s.Key.Contains('+', StringComparison.Ordinal)).ToList();
         if (systems.Count == 0)
         {
