@@ -28,7 +28,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _cacheKiB;
 
     /// <param name="cacheMiB">the writer's page cache (SQLite's default is about 2 MiB)</param>
-    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup, int cacheMiB = 16)
+    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open, int maxGroup, int cacheMiB = 8)
     {
         _open = open;
         _maxGroup = Math.Max(1, maxGroup);

@@ -61,7 +61,7 @@ public sealed class StorageOptions
     /// keeps large tables' index pages in memory for retention and turns; it is part of the service's memory.
     /// </summary>
     [Range(2, 1024, ErrorMessage = "Storage:WriterCacheMiB must be between 2 and 1024.")]
-    public int WriterCacheMiB { get; set; } = 16;
+    public int WriterCacheMiB { get; set; } = 8;
 
     /// <summary>
     /// SQLite: how often a background checkpoint copies the write-ahead log into the database file, beside the writer
