@@ -78,6 +78,56 @@ internal static class OutboxRows
             transaction);
     }
 
+    /// <summary>
+    /// A turn's first reply, taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
+    /// unless an earlier row of the same person still waits or is being sent, in which case it waits behind it
+    /// ('pending'): one statement, the check inside the insert (issue 15). Returns the row and whether it was taken.
+    /// </summary>
+    public static async Task<(long Id, bool Taken)> InsertFirstAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        AddressProtector protector,
+        string channel,
+        byte[] recipientHash,
+        byte[] addressCipher,
+        string? conversationId,
+        RenderedReply reply,
+        string? callbackQueryId,
+        DateTimeOffset? windowExpiresAt,
+        DateTimeOffset now,
+        DateTimeOffset leaseUntil)
+    {
+        var time = SqlTime.For(connection);
+        var at = time.Write(now);
+        var row = await connection.QuerySingleAsync<(long Id, string Status)>(
+            InsertFirst,
+            new
+            {
+                leaseUntil = time.Write(leaseUntil),
+                channel,
+                recipientHash,
+                addressCipher,
+                conversationId,
+                payload = Seal(protector, reply),
+                callbackQueryId,
+                at,
+                window = time.Write(windowExpiresAt),
+            },
+            transaction);
+        return (row.Id, row.Status == "sending");
+    }
+
+    /// <summary>See <see cref="InsertFirstAsync"/>; the check repeats the partial index outbox_waiting_recipient's condition.</summary>
+    internal const string InsertFirst = $"""
+        INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, lease_until, window_expires_at, created_at, updated_at)
+        VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId,
+                CASE WHEN {Waiting} THEN 'pending' ELSE 'sending' END, @at, CASE WHEN {Waiting} THEN NULL ELSE @leaseUntil END, @window, @at, @at)
+        RETURNING id AS Id, status AS Status
+        """;
+
+    /// <summary>An earlier row of the recipient waits or is being sent (the same index probe twice: the second finds its page cached).</summary>
+    private const string Waiting = "EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @recipientHash AND status IN ('pending', 'sending'))";
+
     /// <summary>Whether a row for this person waits to be sent or is being sent (through the partial index of waiting rows).</summary>
     public static async Task<bool> AnyWaitingAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
         await connection.ExecuteScalarAsync<bool>(AnyWaiting, new { channel, hash }, transaction);

@@ -157,12 +157,22 @@ public abstract partial class ConversationStore(
         var first = true;
         foreach (var reply in decision.Replies)
         {
-            var handed = first && handOff is { IsOpen: true } && !await OutboxRows.AnyWaitingAsync(connection, transaction, from.Channel, addressHash) && handOff.TryReserve();
-            var leaseUntil = handed ? now + handOff!.Lease : (DateTimeOffset?)null;
-            var id = await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, leaseUntil: leaseUntil);
-            if (leaseUntil is { } until)
+            if (first && handOff is { IsOpen: true } && handOff.TryReserve())
             {
-                claimed(new HandedRow(new OutboxMessage(id, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
+                var until = now + handOff.Lease;
+                var (firstId, taken) = await OutboxRows.InsertFirstAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, until);
+                if (taken)
+                {
+                    claimed(new HandedRow(new OutboxMessage(firstId, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
+                }
+                else
+                {
+                    handOff.Unreserve(); // an earlier row of this person still waits: this one goes after it, through the claim
+                }
+            }
+            else
+            {
+                await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
             }
 
             callback = null;

@@ -224,6 +224,7 @@ public sealed class ConversationStoreContractTests
         await db.Store.RunTurnAsync(bea, "b2", Now, Count("bea otra vez"), CancellationToken.None);
         Assert.False(signal.TryTake(out _));
         Assert.Equal(0, signal.Reserved);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL")); // waiting rows hold no lease
 
         // A repeated delivery hands nothing over; a new person with nothing waiting is handed over.
         await db.Store.RunTurnAsync(bea, "b2", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);

@@ -133,6 +133,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData(SqliteOutboxStore.ClaimStatement, "SEARCH p USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=? AND id<?)")]
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.AnyWaiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
+    [InlineData(OutboxRows.InsertFirst, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxStore.Settle, "SEARCH p USING COVERING INDEX outbox_provider_message (channel=? AND provider_message_id=?)")]
     [InlineData(OutboxRows.Cancel, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.Cancel, "INDEX outbox_held (channel=? AND recipient_hash=?)")]
@@ -150,7 +151,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await using var db = Open();
         var plan = string.Join('\n', (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
             "EXPLAIN QUERY PLAN " + sql,
-            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01", since = "2026-12-01", window = "2026-12-02" })).Select(r => r.Detail)) + "\n";
+            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01", since = "2026-12-01", window = "2026-12-02", recipientHash = new byte[32], addressCipher = new byte[8], conversationId = "c", payload = "p", callbackQueryId = (string?)null, leaseUntil = "2026-12-01" })).Select(r => r.Detail)) + "\n";
         Assert.DoesNotMatch(@"\bSCAN \w+\n", plan);
         Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_conversation)\b", plan);
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
