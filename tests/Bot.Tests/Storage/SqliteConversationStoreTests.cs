@@ -116,6 +116,13 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
         var next = await Service.HandleAsync(from, "m5", UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None);
         Assert.Equal("welcome", ReadNode(next.ConversationId!));
+
+        // The provider delivers "borrar" again: it was answered, so it does not delete the new conversation.
+        var redelivered = await Service.HandleAsync(from, "m4", UserMessage.FromText("borrar"), Delivery.InResponse, CancellationToken.None);
+        Assert.True(redelivered.Duplicate);
+        Assert.Equal("welcome", ReadNode(next.ConversationId!));
+        await using var last = Open();
+        Assert.Equal(1, await last.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NULL")); // the "borrar" record, without its conversation
     }
 
     /// <summary>
