@@ -37,6 +37,7 @@ internal static class OutboxRows
         }
     }
 
+    /// <summary>A reply waiting for the claim ('pending'); returns its row.</summary>
     public static async Task<long> InsertAsync(
         DbConnection connection,
         DbTransaction transaction,
@@ -49,21 +50,51 @@ internal static class OutboxRows
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
-        OutboxTemplate? template = null,
-        DateTimeOffset? leaseUntil = null)
+        OutboxTemplate? template = null) =>
+        (await InsertRowAsync(connection, transaction, protector, channel, recipientHash, addressCipher, conversationId, reply, callbackQueryId, windowExpiresAt, now, template, takeUntil: null)).Id;
+
+    /// <summary>
+    /// A turn's first reply, taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
+    /// unless an earlier row of the same person still waits or is being sent, in which case it waits behind it
+    /// ('pending'): one statement, the check inside the insert (issue 15). Returns the row and whether it was taken.
+    /// </summary>
+    public static Task<(long Id, bool Taken)> InsertFirstAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        AddressProtector protector,
+        string channel,
+        byte[] recipientHash,
+        byte[] addressCipher,
+        string? conversationId,
+        RenderedReply reply,
+        string? callbackQueryId,
+        DateTimeOffset? windowExpiresAt,
+        DateTimeOffset now,
+        DateTimeOffset leaseUntil) =>
+        InsertRowAsync(connection, transaction, protector, channel, recipientHash, addressCipher, conversationId, reply, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: leaseUntil);
+
+    private static async Task<(long Id, bool Taken)> InsertRowAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        AddressProtector protector,
+        string channel,
+        byte[] recipientHash,
+        byte[] addressCipher,
+        string? conversationId,
+        RenderedReply reply,
+        string? callbackQueryId,
+        DateTimeOffset? windowExpiresAt,
+        DateTimeOffset now,
+        OutboxTemplate? template,
+        DateTimeOffset? takeUntil)
     {
         var time = SqlTime.For(connection);
         var at = time.Write(now);
-        return await connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, lease_until, window_expires_at, template, language, created_at, updated_at)
-            VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, @status, @at, @leaseUntil, @window, @template, @language, @at, @at)
-            RETURNING id
-            """,
+        var row = await connection.QuerySingleAsync<(long Id, string Status)>(
+            takeUntil is null ? Insert : InsertFirst,
             new
             {
-                status = leaseUntil is null ? "pending" : "sending",
-                leaseUntil = time.Write(leaseUntil),
+                leaseUntil = time.Write(takeUntil),
                 channel,
                 recipientHash,
                 addressCipher,
@@ -76,46 +107,14 @@ internal static class OutboxRows
                 language = template?.Language,
             },
             transaction);
-    }
-
-    /// <summary>
-    /// A turn's first reply, taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
-    /// unless an earlier row of the same person still waits or is being sent, in which case it waits behind it
-    /// ('pending'): one statement, the check inside the insert (issue 15). Returns the row and whether it was taken.
-    /// </summary>
-    public static async Task<(long Id, bool Taken)> InsertFirstAsync(
-        DbConnection connection,
-        DbTransaction transaction,
-        AddressProtector protector,
-        string channel,
-        byte[] recipientHash,
-        byte[] addressCipher,
-        string? conversationId,
-        RenderedReply reply,
-        string? callbackQueryId,
-        DateTimeOffset? windowExpiresAt,
-        DateTimeOffset now,
-        DateTimeOffset leaseUntil)
-    {
-        var time = SqlTime.For(connection);
-        var at = time.Write(now);
-        var row = await connection.QuerySingleAsync<(long Id, string Status)>(
-            InsertFirst,
-            new
-            {
-                leaseUntil = time.Write(leaseUntil),
-                channel,
-                recipientHash,
-                addressCipher,
-                conversationId,
-                payload = Seal(protector, reply),
-                callbackQueryId,
-                at,
-                window = time.Write(windowExpiresAt),
-            },
-            transaction);
         return (row.Id, row.Status == "sending");
     }
+
+    private const string Insert = """
+        INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, template, language, created_at, updated_at)
+        VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at)
+        RETURNING id AS Id, status AS Status
+        """;
 
     /// <summary>See <see cref="InsertFirstAsync"/>; the check repeats the partial index outbox_waiting_recipient's condition.</summary>
     internal const string InsertFirst = $"""
