@@ -127,14 +127,6 @@ internal static class OutboxRows
     /// <summary>An earlier row of the recipient waits or is being sent (the same index probe twice: the second finds its page cached).</summary>
     private const string Waiting = "EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @recipientHash AND status IN ('pending', 'sending'))";
 
-    /// <summary>Whether a row for this person waits to be sent or is being sent (through the partial index of waiting rows).</summary>
-    public static async Task<bool> AnyWaitingAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
-        await connection.ExecuteScalarAsync<bool>(AnyWaiting, new { channel, hash }, transaction);
-
-    /// <summary>See <see cref="AnyWaitingAsync"/>; the condition repeats the partial index's word for word.</summary>
-    internal const string AnyWaiting =
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status IN ('pending', 'sending'))";
-
     /// <summary>
     /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out
     /// first (they are older than this turn's), and rows still waiting take the new window.

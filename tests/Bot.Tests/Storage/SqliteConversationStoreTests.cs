@@ -139,7 +139,6 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData("DELETE FROM outbox WHERE conversation_id IN ('a', 'b') AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))", "outbox_conversation (conversation_id=?)")]
     [InlineData(SqliteOutboxStore.ClaimStatement, "SEARCH p USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=? AND id<?)")]
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
-    [InlineData(OutboxRows.AnyWaiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.InsertFirst, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxStore.Settle, "SEARCH p USING COVERING INDEX outbox_provider_message (channel=? AND provider_message_id=?)")]
     [InlineData(OutboxRows.Cancel, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
