@@ -109,7 +109,7 @@ internal static class CompareBench
                     results[system.Key].Add(new Round(fresh, warm, latency));
                     Console.WriteLine(
                         $"round {round} {system.Key,-14} fresh {fresh.MessagesPerSecond,7:0} warm {warm.MessagesPerSecond,7:0} msgs/s, c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
-                        $"CPU {warm.CpuMsPerMessage:0.000} ms/msg, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
+                        $"CPU {warm.CpuMsPerMessage:0.000} ms/msg{(warm.WriterCpuMsPerMessage is { } w ? $" (writer {w:0.0000})" : string.Empty)}, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
                 }
             }
         }

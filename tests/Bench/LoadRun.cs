@@ -8,6 +8,11 @@ using System.Text.Json;
 /// <param name="Replies">sendMessage calls to this pass's chats, counted once the bot had gone quiet</param>
 /// <param name="CpuMsPerMessage">the bot processes' user + system CPU time during the pass, per message</param>
 /// <param name="PeakMemoryMiB">the bot processes' peak resident memory so far (VmHWM), summed over instances</param>
+/// <param name="WriterCpuMsPerMessage">
+/// the CPU time of OimBot's SQLite writer thread during the pass, per message (null for other systems): that thread is
+/// the serial resource on SQLite, and its figure, from the scheduler's nanosecond count, varies far less from run to
+/// run than the whole process's
+/// </param>
 internal sealed record LoadResult(
     int Users,
     int MessagesPerUser,
@@ -21,7 +26,8 @@ internal sealed record LoadResult(
     double MaxMs,
     int Replies,
     double? CpuMsPerMessage,
-    double? PeakMemoryMiB);
+    double? PeakMemoryMiB,
+    double? WriterCpuMsPerMessage = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -36,6 +42,9 @@ internal static class LoadRun
     /// <summary>Update ids rise across every pass of the process, so no pass repeats another's (bots drop repeats).</summary>
     private static long s_update = Environment.TickCount64 % 1_000_000 * 1_000;
 
+    /// <summary>The name OimBot gives its SQLite writer's thread (as /proc shows it).</summary>
+    private const string WriterThread = "SQLite writer";
+
     public static HttpClient Client(int concurrency) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -47,6 +56,7 @@ internal static class LoadRun
         var failures = 0;
         var repliesBefore = Enumerable.Range(0, users).Sum(u => fake.RepliesTo(firstChat + u));
         var cpuBefore = pids.Sum(ProcessFigures.CpuMs);
+        var writerBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread) ?? 0);
 
         var wall = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(concurrency);
@@ -64,6 +74,7 @@ internal static class LoadRun
         }));
         wall.Stop();
         var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
+        var writer = pids.Select(p => ProcessFigures.ThreadCpuMs(p, WriterThread)).ToList();
 
         // Late or extra replies: wait until nothing has arrived for half a second (at most 5 s).
         var quiet = Stopwatch.StartNew();
@@ -92,7 +103,8 @@ internal static class LoadRun
             Math.Round(sorted.LastOrDefault(), 1),
             replies,
             pids.Count == 0 || sorted.Length == 0 ? null : Math.Round(cpu / sorted.Length, 3),
-            peak.Count == 0 || peak.Any(p => p is null) ? null : Math.Round(peak.Sum(p => p!.Value), 1));
+            peak.Count == 0 || peak.Any(p => p is null) ? null : Math.Round(peak.Sum(p => p!.Value), 1),
+            writer.Count == 0 || writer.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((writer.Sum(w => w!.Value) - writerBefore) / sorted.Length, 4));
 
         async Task ConverseAsync(long chat)
         {
@@ -149,6 +161,32 @@ internal static class ProcessFigures
         catch (ArgumentException)
         {
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// The CPU time of the process's threads named <paramref name="name"/> so far, in milliseconds, from
+    /// /proc/PID/task/TID/schedstat (nanoseconds on the CPU); null when it has no such thread.
+    /// </summary>
+    public static double? ThreadCpuMs(int pid, string name)
+    {
+        try
+        {
+            double? total = null;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                {
+                    var running = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0];
+                    total = (total ?? 0) + (long.Parse(running, CultureInfo.InvariantCulture) / 1e6);
+                }
+            }
+
+            return total;
+        }
+        catch (IOException)
+        {
+            return null; // the process or the thread is gone
         }
     }
 
