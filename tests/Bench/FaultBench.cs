@@ -597,7 +597,8 @@ internal sealed class FaultRun(string provider, FaultOptions options) : IAsyncDi
         var messages = _conversations.SelectMany(c => c).Concat(_calibration).ToList();
         var accepted = messages.Count(m => m.Accepted);
         var neverAccepted = messages.Count(m => !m.Accepted);
-        var turns = await TryCountAsync("SELECT COUNT(*) FROM inbound_messages WHERE channel = 'telegram'");
+        // Turns: each remembered message id, in its conversation's row (32 bytes each) or as a record of its own.
+        var turns = await TryCountAsync("SELECT (SELECT COUNT(*) FROM inbound_messages WHERE channel = 'telegram') + (SELECT COALESCE(SUM(length(recent_inbound)), 0) / 32 FROM conversations WHERE channel = 'telegram')");
         var rows = await OutboxRowsAsync();
         var deliveries = Fake.Deliveries.ToList();
 
@@ -622,7 +623,7 @@ internal sealed class FaultRun(string provider, FaultOptions options) : IAsyncDi
             .GroupBy(r => r.ProviderId!.Split(':')[0], StringComparer.Ordinal)
             .Count(chat => !IsRising(chat.Select(r => long.Parse(r.ProviderId!.Split(':')[1], CultureInfo.InvariantCulture))));
 
-        // Turns per person: inbound_messages keeps the conversation, whose outbox rows name the chat once sent.
+        // Turns per person: each remembered message id names its conversation, whose outbox rows name the chat once sent.
         var chatOf = rows.Where(r => r is { ProviderId: not null, ConversationId: not null })
             .GroupBy(r => r.ConversationId!, StringComparer.Ordinal)
             .ToDictionary(g => long.Parse(g.First().ProviderId!.Split(':')[0], CultureInfo.InvariantCulture), g => g.Key);
@@ -902,7 +903,13 @@ internal sealed class FaultRun(string provider, FaultOptions options) : IAsyncDi
         await using var connection = OpenDatabase();
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT conversation_id, COUNT(*) FROM inbound_messages WHERE channel = 'telegram' AND conversation_id IS NOT NULL GROUP BY conversation_id";
+        command.CommandText = """
+            SELECT conversation_id, SUM(n) FROM (
+                SELECT conversation_id, COUNT(*) AS n FROM inbound_messages WHERE channel = 'telegram' AND conversation_id IS NOT NULL GROUP BY conversation_id
+                UNION ALL
+                SELECT id, length(recent_inbound) / 32 FROM conversations WHERE channel = 'telegram' AND recent_inbound IS NOT NULL) AS remembered
+            GROUP BY conversation_id
+            """;
         await using var reader = await command.ExecuteReaderAsync();
         var turns = new Dictionary<string, long>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
@@ -1061,7 +1068,7 @@ internal static class BenchmarksFile
         Telegram's own rate limits are raised, as in the load run above.
 
         Once the load has stopped and no outbox row is pending or sending and no spool holds a message, the figures come
-        from the database and from the fake's log. *Turns* are `inbound_messages` rows; *lost* is accepted messages
+        from the database and from the fake's log. *Turns* are the message ids remembered (in conversations' rows and `inbound_messages`); *lost* is accepted messages
         without a turn plus replies missing from a conversation. *Replies sent* is deliveries that the outbox row
         recorded (by the provider id the fake gave) of all outbox rows. *Duplicates* are deliveries that no row
         recorded (the provider took it, the process died before writing that down, the row went out again); they may

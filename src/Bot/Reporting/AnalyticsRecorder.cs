@@ -9,7 +9,9 @@ namespace OimBot.Bot.Reporting;
 
 /// <summary>
 /// Writes anonymous events and activity steps inside the caller's transaction (a user's turn, or a caseworker's action).
-/// The person is the current period's pseudonym of the channel address; the address itself never reaches these tables.
+/// Events carry no person at all (issue 15: they never needed one, and the index that deleted them by person was a
+/// page written at random on every turn); activity rows carry the current period's pseudonym of the channel address,
+/// from which unique reach is counted. The address itself never reaches these tables.
 /// </summary>
 public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<AnalyticsOptions> options, TimeProvider clock)
 {
@@ -28,15 +30,15 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         var time = SqlTime.For(connection);
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
         var period = ReportingPeriod.Of(day, options.Value.Period);
+        var deleting = events.Any(e => e.Kind == EventKind.DeleteRequested);
         var salt = await PeriodSaltAsync(connection, transaction, period, day);
-        var person = from is null || salt is null ? null : pseudonyms.Person(salt, from.Channel, from.Address);
+        var person = from is null || salt is null || (steps.Count == 0 && !deleting) ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 
-        if (person is not null && events.Any(e => e.Kind == EventKind.DeleteRequested))
+        if (person is not null && deleting)
         {
-            // "borrar": everything this person did in the current period goes; the deletion itself is counted anonymously.
-            var who = new { period = period.Id, person };
-            await connection.ExecuteAsync("DELETE FROM analytics_events WHERE period = @period AND person = @person", who, transaction);
-            await connection.ExecuteAsync("DELETE FROM analytics_activity WHERE period = @period AND person = @person", who, transaction);
+            // "borrar": the person's activity in the current period goes (their events never had their pseudonym);
+            // the deletion itself is counted anonymously.
+            await connection.ExecuteAsync(DeleteActivity, new { period = period.Id, person }, transaction);
             person = null;
         }
 
@@ -45,8 +47,8 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         if (events.Count > 0)
         {
             await connection.ExecuteAsync(
-                Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period, person) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period, @person)", string.Empty),
-                Parameters(period.Id, person, events, (e, add) =>
+                Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period)", string.Empty),
+                Parameters([("period", period.Id)], events, (e, add) =>
                 {
                     add("kind", e.Kind.ToString());
                     add("channel", e.Channel);
@@ -67,7 +69,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
 
         await connection.ExecuteAsync(
             Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
-            Parameters(period.Id, person, steps, (step, add) =>
+            Parameters([("period", period.Id), ("person", person)], steps, (step, add) =>
             {
                 add("day", time.Write(step.Day));
                 add("channel", step.Channel);
@@ -77,6 +79,9 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             }),
             transaction);
     }
+
+    /// <summary>BORRAR: the person's activity in the period (through the unique key, which starts with period and person).</summary>
+    internal const string DeleteActivity = "DELETE FROM analytics_activity WHERE period = @period AND person = @person";
 
     /// <summary>A multi-row statement's text, built once per table and row count (it runs on the writer's thread).</summary>
     private static string Rows(string head, int count, string row, string tail) =>
@@ -95,12 +100,15 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         return sql.Append(tail).ToString();
     }
 
-    /// <summary>The rows' parameters, numbered by row; strings (null ones too) typed as text, as Dapper types them from objects.</summary>
-    private static DynamicParameters Parameters<T>(string period, string? person, IReadOnlyList<T> rows, Action<T, Action<string, object?>> bind)
+    /// <summary>The statement's shared parameters, then the rows', numbered by row; strings (null ones too) typed as text, as Dapper types them from objects.</summary>
+    private static DynamicParameters Parameters<T>((string Name, string Value)[] shared, IReadOnlyList<T> rows, Action<T, Action<string, object?>> bind)
     {
         var parameters = new DynamicParameters();
-        parameters.Add("period", period, System.Data.DbType.String);
-        parameters.Add("person", person, System.Data.DbType.String);
+        foreach (var (name, value) in shared)
+        {
+            parameters.Add(name, value, System.Data.DbType.String);
+        }
+
         for (var i = 0; i < rows.Count; i++)
         {
             var index = i;

@@ -18,13 +18,16 @@ public sealed class AnalyticsStore(IStoreDatabase database, AnalyticsRecorder re
             return events.Count;
         }, cancellationToken);
 
+    /// <summary>The activity rows of a report's days (through the day index).</summary>
+    internal const string ActivityBetween = "SELECT period, person, day, channel, language, topic, step FROM analytics_activity WHERE day BETWEEN @from AND @to";
+
     public async Task<(IReadOnlyList<ActivityRow> Activity, IReadOnlyList<DailyCount> Counts)> LoadAsync(ReportRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
         var between = new { from = database.Time.Write(range.From), to = database.Time.Write(range.To) };
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var activity = await connection.QueryAsync<(string Period, string Person, object Day, string Channel, string Language, string Topic, string Step)>(
-            "SELECT period, person, day, channel, language, topic, step FROM analytics_activity WHERE day BETWEEN @from AND @to",
+            ActivityBetween,
             between);
 
         // Raw events not yet rolled up, and the daily roll-up of older ones: one moves to the other in one transaction.

@@ -29,7 +29,13 @@ public abstract partial class ConversationStore(
     /// The conversation of <paramref name="hash"/> (id and state JSON, or nulls for a first contact), locked until the
     /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
     /// </summary>
-    protected abstract Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
+    protected abstract Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
+
+    /// <summary>The conversation's columns a turn reads; all null for a first contact.</summary>
+    protected internal readonly record struct LockedConversation(string? Id, string? State, byte[]? RecentInbound);
+
+    /// <summary>The locking SELECT's columns, in <see cref="LockedConversation"/>'s order.</summary>
+    protected const string LockedColumns = "id AS Id, state AS State, recent_inbound AS RecentInbound";
 
     public async Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
@@ -97,6 +103,12 @@ public abstract partial class ConversationStore(
         var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash);
         if (inboundHash is not null)
         {
+            // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
+            if (RecentInbound.Contains(row.RecentInbound, inboundHash))
+            {
+                return new TurnOutcome(null, [], Duplicate: true);
+            }
+
             var earlier = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @hash",
                 new { channel = from.Channel, hash = inboundHash },
@@ -109,23 +121,36 @@ public abstract partial class ConversationStore(
 
         var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
         var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
-        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, now);
+
+        // Where this message's id is remembered: in the conversation's row, unless the turn deletes the conversation or
+        // its replies must be kept for a repeated request (the web chat answers a repeated POST with them).
+        var inRow = inboundHash is not null && decision.State is not null && decision.Delivery.ThroughOutbox;
+        var (recent, evicted) = inRow ? RecentInbound.Add(row.RecentInbound, inboundHash!) : (row.RecentInbound, null);
+        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, recent, now);
         await QueueRepliesAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, conversationId, decision, now, claimed);
 
         var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
 
         await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
 
-        if (inboundHash is not null)
+        if (inboundHash is not null && !inRow)
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
-                new { channel = from.Channel, hash = inboundHash, conversationId, at = SqlTime.For(connection).Write(now), replies = RepliesToKeep(decision) },
-                transaction);
+            await RememberAsync(connection, transaction, from.Channel, inboundHash, conversationId, now, RepliesToKeep(decision));
+        }
+        else if (evicted is not null)
+        {
+            // Older than the row keeps: a record of its own, kept for Storage:DedupeWindow from now.
+            await RememberAsync(connection, transaction, from.Channel, evicted, conversationId, now, "[]");
         }
 
         return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
     }
+
+    private static Task<int> RememberAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, string? conversationId, DateTimeOffset now, string replies) =>
+        connection.ExecuteAsync(
+            "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
+            new { channel, hash, conversationId, at = SqlTime.For(connection).Write(now), replies },
+            transaction);
 
     private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now, Action<HandedRow> claimed)
     {
@@ -181,7 +206,7 @@ public abstract partial class ConversationStore(
     }
 
 
-    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, DateTimeOffset now)
+    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, byte[]? recentInbound, DateTimeOffset now)
     {
         if (decision.State is null)
         {
@@ -201,15 +226,15 @@ public abstract partial class ConversationStore(
         {
             var id = NewId(now);
             await connection.ExecuteAsync(
-                "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES (@id, @channel, @hash, @cipher, @state, @version, @at, @at)",
-                new { id, channel = from.Channel, hash = addressHash, cipher = sealedAddress, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
+                "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at, recent_inbound) VALUES (@id, @channel, @hash, @cipher, @state, @version, @at, @at, @recent)",
+                new { id, channel = from.Channel, hash = addressHash, cipher = sealedAddress, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now), recent = recentInbound },
                 transaction);
             return id;
         }
 
         await connection.ExecuteAsync(
-            "UPDATE conversations SET state = @state, content_version = @version, updated_at = @at WHERE id = @id",
-            new { id = existingId, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now) },
+            "UPDATE conversations SET state = @state, content_version = @version, updated_at = @at, recent_inbound = @recent WHERE id = @id",
+            new { id = existingId, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now), recent = recentInbound },
             transaction);
         return existingId;
     }

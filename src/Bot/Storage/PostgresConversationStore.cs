@@ -19,10 +19,10 @@ public sealed class PostgresConversationStore(
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
-    protected override async Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash)
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash)
     {
-        const string Select = "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
-        var row = await connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(Select, new { channel, hash }, transaction);
+        const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
+        var row = await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
         if (row.Id is not null)
         {
             return row;
@@ -31,7 +31,7 @@ public sealed class PostgresConversationStore(
         // A first contact (or a conversation deleted meanwhile): serialise on the address, then look again, since
         // another instance may have created the conversation while this one waited.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryKey(channel, hash) }, transaction);
-        return await connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(Select, new { channel, hash }, transaction);
+        return await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
     }
 
     /// <summary>A 64-bit lock key from the channel and the (already keyed) address hash.</summary>

@@ -22,9 +22,9 @@ public sealed class SqliteConversationStore(
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
     /// <summary>Nothing to lock: the single writer already makes this the only turn running.</summary>
-    protected override Task<(string? Id, string? State)> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
-        connection.QuerySingleOrDefaultAsync<(string? Id, string? State)>(
-            "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash",
+    protected override Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
+        connection.QuerySingleOrDefaultAsync<LockedConversation>(
+            $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash",
             new { channel, hash },
             transaction);
 

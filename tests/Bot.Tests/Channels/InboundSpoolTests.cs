@@ -57,7 +57,7 @@ public sealed class InboundSpoolTests
         var menu = texts.FindIndex(t => t.Contains("¿Sobre qué quieres información?", StringComparison.Ordinal));
         Assert.True(welcome >= 0 && menu > welcome, string.Join("\n---\n", texts));
         Assert.Empty(Directory.GetFiles(spool, "*.msg"));
-        Assert.Equal(2, await host.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE channel = 'twilio'"));
+        Assert.Equal(2 * RecentInbound.HashLength, await host.CountAsync("SELECT length(recent_inbound) FROM conversations WHERE channel = 'twilio'")); // two turns, each id remembered once
     }
 
     /// <summary>
@@ -107,7 +107,7 @@ public sealed class InboundSpoolTests
         var health = await factory.CreateClient().GetAsync("/healthz");
         Assert.Contains("Degraded", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal); // an operator must look at failed/
         await using var db = new SqliteConnection($"Data Source={factory.DatabasePath}");
-        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE channel = 'telegram'"));
+        Assert.Equal(RecentInbound.HashLength, await db.ExecuteScalarAsync<long>("SELECT SUM(length(recent_inbound)) FROM conversations WHERE channel = 'telegram'")); // one turn
         Assert.False(spool.HasPending);
     }
 }

@@ -39,7 +39,8 @@ public sealed class ConversationStoreContractTests
         var again = await db.Store.RunTurnAsync(Ana, "m1", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
         Assert.True(again.Duplicate);
         Assert.Empty(again.Replies); // a messaging channel's replies are in the outbox: a repeat is only acknowledged
-        Assert.Equal("[]", await db.ScalarAsync<string>("SELECT replies FROM inbound_messages"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // its id is in the conversation's row
+        Assert.Equal(RecentInbound.HashLength, await db.CountAsync("SELECT length(recent_inbound) FROM conversations"));
 
         var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None);
         Assert.Equal(first.ConversationId, second.ConversationId);
@@ -52,6 +53,37 @@ public sealed class ConversationStoreContractTests
         await db.Store.RunTurnAsync(web, "w1", Now, stored => Count("hola web")(stored) with { Delivery = Delivery.InResponse }, CancellationToken.None);
         var webAgain = await db.Store.RunTurnAsync(web, "w1", Now, _ => throw new InvalidOperationException("a repeated delivery must not run"), CancellationToken.None);
         Assert.Equal(["hola web"], webAgain.Replies.Select(r => r.Text));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // the web chat's record, with its replies
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task EveryAnsweredMessage_IsRecognisedWhenDeliveredAgain_TheLatestFromTheConversationsRow_OlderOnesFromRecords(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var extra = 5;
+        for (var i = 0; i < RecentInbound.Capacity + extra; i++)
+        {
+            Assert.False((await db.Store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), CancellationToken.None)).Duplicate);
+        }
+
+        Assert.Equal(RecentInbound.Capacity + extra, (await db.StateAsync()).Misses);
+        Assert.Equal(RecentInbound.Capacity * RecentInbound.HashLength, await db.CountAsync("SELECT length(recent_inbound) FROM conversations"));
+        Assert.Equal(extra, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE replies = '[]' AND conversation_id IS NOT NULL")); // the oldest five
+
+        // Every one, in any order, is a repeat: it runs nothing and queues nothing.
+        foreach (var i in Enumerable.Range(0, RecentInbound.Capacity + extra).Reverse())
+        {
+            Assert.True((await db.Store.RunTurnAsync(Ana, $"m{i}", Now, _ => throw new InvalidOperationException($"m{i} ran again"), CancellationToken.None)).Duplicate);
+        }
+
+        Assert.Equal(RecentInbound.Capacity + extra, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+
+        // A damaged list counts as empty and is replaced by the next turn's.
+        await db.ExecuteAsync("UPDATE conversations SET recent_inbound = " + (provider == "postgres" ? "'\\x0102'::bytea" : "x'0102'"));
+        Assert.False((await db.Store.RunTurnAsync(Ana, "m-new", Now, Count("new"), CancellationToken.None)).Duplicate);
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m-new", Now, _ => throw new InvalidOperationException("ran again"), CancellationToken.None)).Duplicate);
+        Assert.Equal(RecentInbound.HashLength, await db.CountAsync("SELECT length(recent_inbound) FROM conversations"));
     }
 
     [Theory]
@@ -124,7 +156,8 @@ public sealed class ConversationStoreContractTests
         // dedupe record 1, 38 old settled replies 4, and the check for replies that belong to no conversation 1.
         Assert.Equal(8 + 1 + 4 + 1, purge.Transactions);
         Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations")); // the recent ones and the open case
-        Assert.Equal(12, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // recent; the case's is past the window
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // the recent ones' ids are in their rows
+        Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations WHERE length(recent_inbound) = 32"));
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE channel = 'webchat'"));
         Assert.Equal(12, await db.CountAsync("SELECT COUNT(*) FROM outbox")); // the recent replies; old settled ones went
     }
@@ -166,7 +199,9 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(Messages, (await db.StateAsync()).Misses); // no turn lost another's update
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
         Assert.Equal(Messages, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
-        Assert.Equal(Messages, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
+        // Each id remembered once: the latest in the conversation's row, the older ones as records of their own.
+        Assert.Equal(RecentInbound.Capacity * RecentInbound.HashLength, await db.CountAsync("SELECT length(recent_inbound) FROM conversations"));
+        Assert.Equal(Messages - RecentInbound.Capacity, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
     }
 
     [Fact]
@@ -239,6 +274,47 @@ public sealed class ConversationStoreContractTests
         await db.Store.RunTurnAsync(new ChannelAddress("telegram", "5551004"), "d1", Now, Count("después"), CancellationToken.None);
         Assert.False(signal.TryTake(out _));
         Assert.Equal(0, signal.Reserved);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Events_CarryNoPerson_ActivityDoes_AndTheMigrationMakesStoredEventsAnonymous(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var day = DateOnly.FromDateTime(Now.UtcDateTime);
+        AnalyticsEvent Event(EventKind kind, string? node, string? value) => new(kind, "telegram", "es", node, "avr", "v1", day, value);
+        await db.Store.RunTurnAsync(Ana, "m1", Now, stored => Decision(Fresh(), "uno") with
+        {
+            Events = [Event(EventKind.MessageReceived, null, null), Event(EventKind.NodeReached, "avr-info", null), Event(EventKind.SatisfactionGiven, "avr-info", "5")],
+            Activity = [new ActivityStep(day, "telegram", "es", "avr", "entered"), new ActivityStep(day, "telegram", "es", "avr", "read")],
+        }, CancellationToken.None);
+
+        // Three events, each with its own columns (one multi-row statement), none with a person; two activity rows with one.
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE person IS NULL AND period IS NOT NULL AND channel = 'telegram' AND topic = 'avr'"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'SatisfactionGiven' AND node_id = 'avr-info' AND value = '5'"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'MessageReceived' AND node_id IS NULL AND value IS NULL"));
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity WHERE person IS NOT NULL"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(DISTINCT person) FROM analytics_activity"));
+
+        // A store from before: an event with a pseudonym, and the migration not applied yet.
+        var version = Migrations.Of(provider == "postgres" ? "Postgres" : "Sqlite").Single(m => m.Name.EndsWith("_lean_analytics.sql", StringComparison.Ordinal)).Version;
+        await db.ExecuteAsync($"DELETE FROM schema_migrations WHERE version = {version}");
+        await db.ExecuteAsync("INSERT INTO analytics_events (kind, channel, language, content_version, day, period, person) SELECT kind, channel, language, content_version, day, period, 'a-pseudonym' FROM analytics_events LIMIT 1");
+        await db.Database.MigrateAsync(CancellationToken.None);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE person IS NOT NULL"));
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity WHERE person IS NOT NULL")); // activity kept as it was
+        if (provider == "sqlite")
+        {
+            // An ordinary table now (see the migration), whose unique key still keeps a step from counting twice.
+            Assert.DoesNotContain("WITHOUT ROWID", await db.ScalarAsync<string>("SELECT sql FROM sqlite_master WHERE name = 'analytics_activity'"), StringComparison.OrdinalIgnoreCase);
+        }
+
+        await db.Store.RunTurnAsync(Ana, "m2", Now, stored => Decision(stored!.State, "dos") with { Activity = [new ActivityStep(day, "telegram", "es", "avr", "entered")] }, CancellationToken.None);
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
+        Assert.Equal(0, await db.CountAsync(provider == "postgres"
+            ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'analytics_events_person'"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'analytics_events_person'"));
     }
 
     private static Func<StoredConversation?, TurnDecision> Count(string reply) =>

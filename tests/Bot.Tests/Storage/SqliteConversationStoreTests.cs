@@ -46,7 +46,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _database!.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(9, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(11, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -152,12 +152,14 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData(OutboxStore.CountByStatus, "outbox_trouble")]
     [InlineData(OutboxStore.Troubled, "outbox_trouble (status=?)")]
     [InlineData(OutboxStore.RequeueDead, "SEARCH outbox USING INDEX outbox_trouble (status=?)")]
+    [InlineData(OimBot.Bot.Reporting.AnalyticsRecorder.DeleteActivity, "SEARCH analytics_activity USING INDEX sqlite_autoindex_analytics_activity_1 (period=? AND person=?)")]
+    [InlineData(OimBot.Bot.Reporting.AnalyticsStore.ActivityBetween, "SEARCH analytics_activity USING INDEX analytics_activity_day (day>? AND day<?)")]
     public async Task HotAndRetentionStatements_FindTheirRowsThroughAnIndex(string sql, string index)
     {
         await using var db = Open();
         var plan = string.Join('\n', (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
             "EXPLAIN QUERY PLAN " + sql,
-            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01", since = "2026-12-01", window = "2026-12-02", recipientHash = new byte[32], addressCipher = new byte[8], conversationId = "c", payload = "p", callbackQueryId = (string?)null, leaseUntil = "2026-12-01" })).Select(r => r.Detail)) + "\n";
+            new { cutoff = "2026-12-01", batch = 500, now = "2026-12-01", max = 64, hash = new byte[32], channel = "telegram", id = 1, provider = "p", at = "2026-12-01", since = "2026-12-01", window = "2026-12-02", recipientHash = new byte[32], addressCipher = new byte[8], conversationId = "c", payload = "p", callbackQueryId = (string?)null, leaseUntil = "2026-12-01", period = "2026-Q4", person = "p", from = "2026-10-01", to = "2026-12-31" })).Select(r => r.Detail)) + "\n";
         Assert.DoesNotMatch(@"\bSCAN \w+\n", plan);
         Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_conversation)\b", plan);
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
