@@ -246,10 +246,13 @@ internal static class PurgeBench
 
     /// <summary>
     /// N expired sessions (ids 'seed…'), N dedupe records of other, long gone sessions, N settled outbox rows. Linked
-    /// (the scale run): the sessions' ids are written as the service writes them (creation time first, then random
-    /// bits), and each dedupe record and outbox row belongs to one of them, as in a store the service filled.
+    /// (the scale run): the store as the service fills it, the sessions' ids written as the service writes them (creation
+    /// time first, then random bits), each outbox row belonging to one of them, and each session's message id kept in
+    /// its own row (recent_inbound) rather than as a dedupe record; <paramref name="previousDedupe"/> seeds a dedupe
+    /// record per session instead, as stores filled before the third session of 2026-12-01 hold them (for two days
+    /// after an upgrade).
     /// </summary>
-    internal static async Task SeedAsync(string file, int rows, DateTimeOffset due, bool linked = false)
+    internal static async Task SeedAsync(string file, int rows, DateTimeOffset due, bool linked = false, bool previousDedupe = false)
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
         await connection.OpenAsync();
@@ -261,7 +264,9 @@ internal static class PurgeBench
         }
 
         await Insert(connection, transaction, rows,
-            "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES ($id, 'telegram', $hash, $cipher, '{}', 'seed', $at, $at)",
+            linked && !previousDedupe
+                ? "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at, recent_inbound) VALUES ($id, 'telegram', $hash, $cipher, '{}', 'seed', $at, $at, randomblob(32))"
+                : "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at) VALUES ($id, 'telegram', $hash, $cipher, '{}', 'seed', $at, $at)",
             (command, i) =>
             {
                 command.Parameters["$id"].Value = ids[i];
@@ -269,7 +274,7 @@ internal static class PurgeBench
                 command.Parameters["$cipher"].Value = RandomNumberGenerator.GetBytes(40);
                 command.Parameters["$at"].Value = Stamp(due - SessionExpiry - TimeSpan.FromMilliseconds(i % 1000));
             });
-        await Insert(connection, transaction, rows,
+        await Insert(connection, transaction, linked && !previousDedupe ? 0 : rows,
             "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES ('telegram', $hash, $conversation, $at, '[]')",
             (command, i) =>
             {

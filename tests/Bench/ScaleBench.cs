@@ -28,9 +28,13 @@ internal static class ScaleBench
         var parsed = BenchOptions.Parse(args);
         var extra = parsed.Settings ?? new Dictionary<string, string>();
         var dll = parsed.BotDll; // --bot-dll: another build of the service (how a change is measured against the last)
+
+        // --previous-dedupe: a dedupe record per stored conversation, as stores filled before the message ids moved into
+        // the conversations' rows hold them (the first two days after an upgrade; builds from before need it)
+        var previousDedupe = args.Contains("--previous-dedupe");
         if (stored == 0 && active == 0)
         {
-            Console.Error.WriteLine("usage: scale [--stored 1000000 [--small 1000] [--rounds 3]] [--active 100000]");
+            Console.Error.WriteLine("usage: scale [--stored 1000000 [--small 1000] [--rounds 3] [--previous-dedupe]] [--active 100000]");
             return 2;
         }
 
@@ -53,9 +57,9 @@ internal static class ScaleBench
                     }
 
                     // Recent enough that nothing falls due during the run: every row is live history.
-                    await PurgeBench.SeedAsync(template, size, TimeProvider.System.GetUtcNow() + TimeSpan.FromHours(1), linked: true);
+                    await PurgeBench.SeedAsync(template, size, TimeProvider.System.GetUtcNow() + TimeSpan.FromHours(1), linked: true, previousDedupe);
                     templates[size] = template;
-                    Console.WriteLine($"seeded {size:N0} conversations, dedupe records and outbox rows ({new FileInfo(template).Length / 1048576} MiB)");
+                    Console.WriteLine($"seeded {size:N0} conversations, {(previousDedupe ? "dedupe records" : "their message ids in their rows")} and outbox rows ({new FileInfo(template).Length / 1048576} MiB)");
                 }
 
                 var results = templates.Keys.ToDictionary(k => k, _ => new List<LoadResult>());
