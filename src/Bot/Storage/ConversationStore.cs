@@ -26,7 +26,7 @@ public abstract partial class ConversationStore(
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The conversation of <paramref name="hash"/> (id and state JSON, or nulls for a first contact), locked until the
+    /// The conversation of <paramref name="hash"/> (id, state JSON and its latest message ids, or nulls for a first contact), locked until the
     /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
     /// </summary>
     protected abstract Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
