@@ -44,6 +44,8 @@ internal static class CompareBench
         var messages = Int("--messages", LoadRun.Script.Length);
         var only = Value("--systems")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var write = args.Contains("--write");
+        // Unmeasured passes between the fresh one and the measured ones (issue 15: "long-lived processes").
+        var warmPasses = Int("--warm-passes", 2);
 
         var repo = OimBotProcess.FindRepo();
         var compare = Path.Combine(repo, "tests", "Bench", "compare");
@@ -102,8 +104,11 @@ internal static class CompareBench
                     }
 
                     var fresh = await Pass(50);
-                    await Pass(50);
-                    await Pass(50);
+                    for (var pass = 0; pass < warmPasses; pass++)
+                    {
+                        await Pass(50);
+                    }
+
                     var warm = await Pass(50);
                     var latency = await Pass(10);
                     results[system.Key].Add(new Round(fresh, warm, latency));
