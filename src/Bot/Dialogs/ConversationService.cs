@@ -61,7 +61,7 @@ public sealed partial class ConversationService(
                 delivery,
                 Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)),
                 KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
-        }, cancellationToken);
+        }, decisionIsPure: mayOpenCase is null, cancellationToken); // the web chat's case limit counts each call: decided once, inside
 
         if (delivery.ThroughOutbox && !outcome.Duplicate)
         {

@@ -38,7 +38,7 @@ internal static class OutboxRows
     }
 
     /// <summary>A reply waiting for the claim ('pending'); returns its row.</summary>
-    public static async Task<long> InsertAsync(
+    public static Task<long> InsertAsync(
         DbConnection connection,
         DbTransaction transaction,
         AddressProtector protector,
@@ -51,37 +51,50 @@ internal static class OutboxRows
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
         OutboxTemplate? template = null) =>
-        (await InsertRowAsync(connection, transaction, protector, channel, recipientHash, addressCipher, conversationId, reply, callbackQueryId, windowExpiresAt, now, template, takeUntil: null)).Id;
+        InsertSealedAsync(connection, transaction, Seal(protector, reply), channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template);
+
+    /// <summary>As <see cref="InsertAsync"/>, with the reply already sealed (<see cref="Seal"/>): a turn seals its replies before the writer's thread.</summary>
+    public static async Task<long> InsertSealedAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string payload,
+        string channel,
+        byte[] recipientHash,
+        byte[] addressCipher,
+        string? conversationId,
+        string? callbackQueryId,
+        DateTimeOffset? windowExpiresAt,
+        DateTimeOffset now,
+        OutboxTemplate? template = null) =>
+        (await InsertRowAsync(connection, transaction, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template, takeUntil: null)).Id;
 
     /// <summary>
-    /// A turn's first reply, taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
+    /// A turn's first reply (sealed), taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
     /// unless an earlier row of the same person still waits or is being sent, in which case it waits behind it
     /// ('pending'): one statement, the check inside the insert (issue 15). Returns the row and whether it was taken.
     /// </summary>
     public static Task<(long Id, bool Taken)> InsertFirstAsync(
         DbConnection connection,
         DbTransaction transaction,
-        AddressProtector protector,
+        string payload,
         string channel,
         byte[] recipientHash,
         byte[] addressCipher,
         string? conversationId,
-        RenderedReply reply,
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
         DateTimeOffset leaseUntil) =>
-        InsertRowAsync(connection, transaction, protector, channel, recipientHash, addressCipher, conversationId, reply, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: leaseUntil);
+        InsertRowAsync(connection, transaction, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: leaseUntil);
 
     private static async Task<(long Id, bool Taken)> InsertRowAsync(
         DbConnection connection,
         DbTransaction transaction,
-        AddressProtector protector,
+        string payload,
         string channel,
         byte[] recipientHash,
         byte[] addressCipher,
         string? conversationId,
-        RenderedReply reply,
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
@@ -99,7 +112,7 @@ internal static class OutboxRows
                 recipientHash,
                 addressCipher,
                 conversationId,
-                payload = Seal(protector, reply),
+                payload,
                 callbackQueryId,
                 at,
                 window = time.Write(windowExpiresAt),

@@ -20,8 +20,12 @@ public abstract partial class ConversationStore(
     AddressProtector protector,
     AnalyticsRecorder analytics,
     ILogger logger,
-    OutboxSignal? handOff = null) : IConversationStore
+    OutboxSignal? handOff = null,
+    TimeProvider? clock = null) : IConversationStore
 {
+    /// <summary>The state each recently active conversation's last turn left: see <see cref="LastStates"/>.</summary>
+    internal LastStates LastStates { get; } = new(clock ?? TimeProvider.System);
+
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
@@ -37,11 +41,20 @@ public abstract partial class ConversationStore(
     /// <summary>The locking SELECT's columns, in <see cref="LockedConversation"/>'s order.</summary>
     protected const string LockedColumns = "id AS Id, state AS State, recent_inbound AS RecentInbound";
 
+    public Task<TurnOutcome> RunTurnAsync(
+        ChannelAddress from,
+        string? inboundMessageId,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        CancellationToken cancellationToken) =>
+        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure: false, cancellationToken);
+
     public async Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
+        bool decisionIsPure,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -51,6 +64,10 @@ public abstract partial class ConversationStore(
 
         // Sealed here, before the writer: on SQLite its thread is the service's one serial resource (issue 15).
         var sealedAddress = protector.Encrypt(from.Address);
+
+        // The decision too, when it may be made twice: on the state this conversation's last turn left, checked against
+        // the locked row inside (see LastStates).
+        var ahead = decisionIsPure ? DecideAhead(from.Channel, addressHash, decide) : null;
 
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
@@ -70,7 +87,7 @@ public abstract partial class ConversationStore(
             outcome = await WriteAsync(async (connection, transaction) =>
             {
                 GiveBack();
-                return await TurnAsync(connection, transaction, from, addressHash, sealedAddress, inboundHash, now, decide, row => handed = row);
+                return await TurnAsync(connection, transaction, from, addressHash, sealedAddress, inboundHash, now, decide, ahead, row => handed = row);
             }, cancellationToken);
         }
         catch
@@ -97,6 +114,7 @@ public abstract partial class ConversationStore(
         byte[]? inboundHash,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
+        PreparedTurn? ahead,
         Action<HandedRow> claimed)
     {
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
@@ -119,15 +137,27 @@ public abstract partial class ConversationStore(
             }
         }
 
-        var state = row.Id is null || row.State is null ? null : ReadState(row.Id, row.State);
-        var decision = decide(state is null ? null : new StoredConversation(row.Id!, state));
+        // The decision made ahead holds only if it was made on exactly the state locked now.
+        var prepared = ahead is not null && row.Id is not null && ahead.Id == row.Id && string.Equals(ahead.State, row.State, StringComparison.Ordinal)
+            ? ahead
+            : Prepare(row.Id, row.State, decide);
+        var decision = prepared.Decision;
 
         // Where this message's id is remembered: in the conversation's row, unless the turn deletes the conversation or
         // its replies must be kept for a repeated request (the web chat answers a repeated POST with them).
         var inRow = inboundHash is not null && decision.State is not null && decision.Delivery.ThroughOutbox;
         var (recent, evicted) = inRow ? RecentInbound.Add(row.RecentInbound, inboundHash!) : (row.RecentInbound, null);
-        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, recent, now);
-        await QueueRepliesAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, conversationId, decision, now, claimed);
+        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, prepared.NewState, recent, now);
+        if (conversationId is not null && prepared.NewState is not null)
+        {
+            LastStates.Keep(from.Channel, addressHash, conversationId, prepared.NewState);
+        }
+        else
+        {
+            LastStates.Forget(from.Channel, addressHash);
+        }
+
+        await QueueRepliesAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed);
 
         var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
 
@@ -152,8 +182,9 @@ public abstract partial class ConversationStore(
             new { channel, hash, conversationId, at = SqlTime.For(connection).Write(now), replies },
             transaction);
 
-    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, TurnDecision decision, DateTimeOffset now, Action<HandedRow> claimed)
+    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed)
     {
+        var decision = prepared.Decision;
         if (decision.State is null && previousId is not null)
         {
             // BORRAR (R8): earlier replies to this conversation go too, sent or not.
@@ -180,12 +211,15 @@ public abstract partial class ConversationStore(
         // out without a claim transaction. Later replies of the turn wait for the claim, behind the first.
         var callback = decision.Delivery.CallbackQueryId;
         var first = true;
-        foreach (var reply in decision.Replies)
+        var sealedReplies = prepared.SealedReplies(protector);
+        for (var i = 0; i < decision.Replies.Count; i++)
         {
+            var reply = decision.Replies[i];
+            var payload = sealedReplies[i];
             if (first && handOff is { IsOpen: true } && handOff.TryReserve())
             {
                 var until = now + handOff.Lease;
-                var (firstId, taken) = await OutboxRows.InsertFirstAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now, until);
+                var (firstId, taken) = await OutboxRows.InsertFirstAsync(connection, transaction, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now, until);
                 if (taken)
                 {
                     claimed(new HandedRow(new OutboxMessage(firstId, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
@@ -197,7 +231,7 @@ public abstract partial class ConversationStore(
             }
             else
             {
-                await OutboxRows.InsertAsync(connection, transaction, protector, from.Channel, addressHash, sealedAddress, conversationId, reply, callback, decision.Delivery.WindowExpiresAt, now);
+                await OutboxRows.InsertSealedAsync(connection, transaction, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now);
             }
 
             callback = null;
@@ -206,7 +240,7 @@ public abstract partial class ConversationStore(
     }
 
 
-    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, byte[]? recentInbound, DateTimeOffset now)
+    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, string? state, byte[]? recentInbound, DateTimeOffset now)
     {
         if (decision.State is null)
         {
@@ -221,7 +255,6 @@ public abstract partial class ConversationStore(
             return null;
         }
 
-        var state = JsonSerializer.Serialize(decision.State, StorageJson.Default.ConversationState);
         if (existingId is null)
         {
             var id = NewId(now);
@@ -239,6 +272,63 @@ public abstract partial class ConversationStore(
         return existingId;
     }
 
+    /// <summary>The decision on the state the conversation's last turn left, if one is kept and the decision may be made twice.</summary>
+    private PreparedTurn? DecideAhead(string channel, byte[] addressHash, Func<StoredConversation?, TurnDecision> decide)
+    {
+        if (LastStates.Find(channel, addressHash) is not { } last)
+        {
+            return null;
+        }
+
+        try
+        {
+            var prepared = Prepare(last.Id, last.State, decide, quiet: true);
+
+            // Sealed here too (the replies' encryption), off the writer's thread.
+            _ = prepared.SealedReplies(protector);
+            return prepared;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null; // decided again inside the transaction, where a failure counts
+        }
+    }
+
+    /// <summary>The decision on a stored state (id and JSON; nulls for a first contact), with the new state's JSON.</summary>
+    private PreparedTurn Prepare(string? id, string? json, Func<StoredConversation?, TurnDecision> decide, bool quiet = false)
+    {
+        var state = id is null || json is null ? null : ReadState(id, json, quiet);
+        if (quiet && id is not null && state is null)
+        {
+            throw new JsonException("the kept state cannot be read"); // decided inside, where it is logged
+        }
+
+        var decision = decide(state is null ? null : new StoredConversation(id!, state));
+        var newState = decision.State is null ? null : JsonSerializer.Serialize(decision.State, StorageJson.Default.ConversationState);
+        return new PreparedTurn(id, json, decision, newState);
+    }
+
+    /// <summary>A decision and what the transaction writes of it, computed before the writes.</summary>
+    /// <param name="Id">the conversation it was decided on (null: a first contact)</param>
+    /// <param name="State">the state JSON it was decided on</param>
+    /// <param name="NewState">the decided state's JSON (null: the conversation is deleted)</param>
+    private sealed class PreparedTurn(string? id, string? state, TurnDecision decision, string? newState)
+    {
+        private string[]? _sealed;
+
+        public string? Id => id;
+
+        public string? State => state;
+
+        public TurnDecision Decision => decision;
+
+        public string? NewState => newState;
+
+        /// <summary>Each reply sealed for the outbox, once.</summary>
+        public string[] SealedReplies(AddressProtector protector) =>
+            _sealed ??= Decision.Delivery.ThroughOutbox ? [.. Decision.Replies.Select(r => OutboxRows.Seal(protector, r))] : [];
+    }
+
     /// <summary>
     /// What a repeated delivery is answered with: the replies themselves only where they travel in the response (the
     /// web chat answers a repeated POST with them). A messaging channel's replies are in the outbox already, and a
@@ -247,7 +337,7 @@ public abstract partial class ConversationStore(
     private static string RepliesToKeep(TurnDecision decision) =>
         decision.Delivery.ThroughOutbox ? "[]" : JsonSerializer.Serialize(decision.Replies.ToList(), StorageJson.Default.ListRenderedReply);
 
-    protected ConversationState? ReadState(string id, string json)
+    protected ConversationState? ReadState(string id, string json, bool quiet = false)
     {
         try
         {
@@ -255,7 +345,11 @@ public abstract partial class ConversationStore(
         }
         catch (JsonException)
         {
-            LogUnreadableState(logger, id);
+            if (!quiet)
+            {
+                LogUnreadableState(logger, id);
+            }
+
             return null; // the user starts again rather than being stuck
         }
     }

@@ -42,10 +42,27 @@ public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedR
 /// </summary>
 public interface IConversationStore
 {
+    /// <summary>One turn: <paramref name="decide"/> runs once, inside the turn's transaction, on the locked conversation.</summary>
     Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
+        CancellationToken cancellationToken) =>
+        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure: false, cancellationToken);
+
+    /// <param name="decisionIsPure">
+    /// <paramref name="decide"/> depends on nothing but its argument and has no effects, so the store may run it more
+    /// than once: ahead of the transaction, on the state the conversation's last turn left (kept in memory), and again
+    /// inside only when the locked row turns out to hold another state (issue 15: the decision then costs the single
+    /// writer nothing). Only the decision made on the state the transaction locked is committed; an exception thrown
+    /// ahead is ignored, the decision then runs inside as usual.
+    /// </param>
+    Task<TurnOutcome> RunTurnAsync(
+        ChannelAddress from,
+        string? inboundMessageId,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        bool decisionIsPure,
         CancellationToken cancellationToken);
 }

@@ -14,7 +14,8 @@ public sealed class PostgresConversationStore(
     AddressProtector protector,
     AnalyticsRecorder analytics,
     ILogger<PostgresConversationStore> logger,
-    Outbox.OutboxSignal? handOff = null) : ConversationStore(protector, analytics, logger, handOff)
+    Outbox.OutboxSignal? handOff = null,
+    TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);

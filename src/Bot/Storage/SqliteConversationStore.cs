@@ -15,7 +15,8 @@ public sealed class SqliteConversationStore(
     AddressProtector protector,
     AnalyticsRecorder analytics,
     ILogger<SqliteConversationStore> logger,
-    Outbox.OutboxSignal? handOff = null) : ConversationStore(protector, analytics, logger, handOff)
+    Outbox.OutboxSignal? handOff = null,
+    TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
     /// <summary>The database's single writer: one turn at a time in the whole database, possibly sharing a commit.</summary>
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>

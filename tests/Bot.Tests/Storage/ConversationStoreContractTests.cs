@@ -182,8 +182,10 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE payload <> '' OR address_cipher IS NOT NULL")); // handed over: nothing of it kept
     }
 
-    [Fact]
-    public async Task TwoInstances_OnePersonsMessagesAtOnce_EachRunsOnce_AndNoneIsLost()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // decided ahead on each instance's own last states, which the other instance's turns make stale
+    public async Task TwoInstances_OnePersonsMessagesAtOnce_EachRunsOnce_AndNoneIsLost(bool decisionIsPure)
     {
         await using var db = await Db.CreateAsync("postgres");
         var (otherDatabase, other) = await db.SecondInstanceAsync();
@@ -192,7 +194,7 @@ public sealed class ConversationStoreContractTests
 
         // Every message reaches both instances (a provider's repeated delivery, to another instance), all at once.
         var turns = Enumerable.Range(0, Messages).SelectMany(i => new[] { db.Store, other }.Select(store => Task.Run(() =>
-            store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), CancellationToken.None))));
+            store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), decisionIsPure, CancellationToken.None))));
         var outcomes = await Task.WhenAll(turns);
 
         Assert.Equal(Messages, outcomes.Count(o => !o.Duplicate));
@@ -217,6 +219,102 @@ public sealed class ConversationStoreContractTests
 
         Assert.Equal(people.Count, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
         Assert.Equal(people.Count * 2, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+    }
+
+    /// <summary>
+    /// Issue 15: a pure decision is made ahead of the transaction, on the state the conversation's last turn left, and
+    /// committed only if the locked row still holds that state; otherwise it is made again inside, on the row's state.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task APureDecision_IsMadeAheadOnTheLastState_AndMadeAgainWhenTheRowHoldsAnother(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var calls = new List<(int? Misses, bool OnWriter)>();
+        Func<StoredConversation?, TurnDecision> Counted(string reply) => stored =>
+        {
+            lock (calls)
+            {
+                calls.Add((stored?.State.Misses, Thread.CurrentThread.Name == "SQLite writer"));
+            }
+
+            return Count(reply)(stored);
+        };
+
+        // A first contact: nothing kept yet, decided inside.
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Counted("uno"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal([(null, provider == "sqlite")], calls);
+
+        // The next message: decided once, ahead (off SQLite's writer thread), on the state the first turn left.
+        calls.Clear();
+        var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("dos"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal([(1, false)], calls);
+        Assert.Equal(2, (await db.StateAsync()).Misses);
+        Assert.Single(second.Replies);
+
+        // Delivered again: recognised in the row, whatever was decided ahead; nothing changes.
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("no"), decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.Equal(2, (await db.StateAsync()).Misses);
+
+        // The row changed behind the store's back (a caseworker's action writes the state too): the decision made ahead
+        // on the kept state is dropped, and the one made on the row's state is committed.
+        calls.Clear();
+        var changed = (await db.StateAsync()) with { Misses = 10 };
+        await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}'");
+        await db.Store.RunTurnAsync(Ana, "m3", Now, Counted("tres"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal([(2, false), (10, provider == "sqlite")], calls);
+        Assert.Equal(11, (await db.StateAsync()).Misses);
+
+        // A decision that fails ahead (on the stale state) is made inside, where it succeeds; one that fails inside fails the turn.
+        await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed with { Misses = 20 }, StorageJson.Default.ConversationState)}'");
+        Func<StoredConversation?, TurnDecision> failsOnStale = stored => stored!.State.Misses == 11 ? throw new InvalidOperationException("stale") : Count("cuatro")(stored);
+        Assert.False((await db.Store.RunTurnAsync(Ana, "m4", Now, failsOnStale, decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.Equal(21, (await db.StateAsync()).Misses);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.Store.RunTurnAsync(Ana, "m5", Now, _ => throw new InvalidOperationException("a bug"), decisionIsPure: true, CancellationToken.None));
+        Assert.Equal(21, (await db.StateAsync()).Misses);
+
+        // A repeated delivery is still recognised inside and commits nothing, whatever was decided ahead.
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m4", Now, Count("otra"), decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.Equal(21, (await db.StateAsync()).Misses);
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
+    }
+
+    /// <summary>BORRAR (R8): once the conversation is deleted, nothing of its state stays in the store's memory either.</summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Deleting_ForgetsTheLastState_AndTheNextMessageStartsAfresh(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var store = (ConversationStore)db.Store;
+        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), decisionIsPure: true, CancellationToken.None);
+        var hash = Db.Protector.Hash(Ana.Channel, Ana.Address);
+        Assert.NotNull(store.LastStates.Find(Ana.Channel, hash));
+
+        await store.RunTurnAsync(Ana, "m2", Now, _ => Decision(null, "borrado"), decisionIsPure: true, CancellationToken.None);
+        Assert.Null(store.LastStates.Find(Ana.Channel, hash));
+        Assert.Equal(0, store.LastStates.Count);
+
+        StoredConversation? seen = new("x", Fresh());
+        await store.RunTurnAsync(Ana, "m3", Now, stored => { seen = stored; return Count("hola")(stored); }, decisionIsPure: true, CancellationToken.None);
+        Assert.Null(seen);
+        Assert.Equal(1, (await db.StateAsync()).Misses);
+    }
+
+    /// <summary>Many of one person's messages at once, decided ahead: the writer runs them one by one and none is lost.</summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task OnePersonsMessagesAtOnce_DecidedAhead_EachCountsOnce(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        await db.Store.RunTurnAsync(Ana, "m0", Now, Count("hola"), decisionIsPure: true, CancellationToken.None);
+        const int Messages = 30;
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, Messages).Select(i => Task.Run(() =>
+            db.Store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), decisionIsPure: true, CancellationToken.None))));
+
+        Assert.All(outcomes, o => Assert.False(o.Duplicate));
+        Assert.Equal(Messages + 1, (await db.StateAsync()).Misses);
+        Assert.Equal(Messages + 1, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
     }
 
     /// <summary>A turn that counts messages in the state (Misses) and answers <paramref name="reply"/>.</summary>

@@ -26,7 +26,8 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
     /// <summary>Every turn fails as SQLite does on a read-only file (SQLITE_READONLY).</summary>
     public bool ReadOnly { get; set; }
 
-    public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, CancellationToken cancellationToken)
+    /// <summary>The injected bug counts its failures, so the decision is not pure: it always runs inside the transaction.</summary>
+    public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, bool decisionIsPure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
         if (ReadOnly)
@@ -45,7 +46,7 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
             }
 
             return decision;
-        }, cancellationToken);
+        }, decisionIsPure: false, cancellationToken);
     }
 
     /// <summary>Puts this store in place of the real one (which it wraps).</summary>

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// The state the last turn of each recently active conversation left, by the person's address hash (issue 15), so that
+/// the next turn's decision can be made before the turn's transaction, off SQLite's single writer. Only a hint: the
+/// decision made ahead is used only when the row the transaction locks still holds exactly this state (and id);
+/// otherwise it is made again inside. Bounded: a fixed table of <see cref="Slots"/> entries, each address hash in one
+/// slot (a newer conversation takes it over); entries older than <see cref="MaxAge"/> count as absent and are cleared as
+/// turns go by; BORRAR clears the person's entry at once. Holds nothing the row does not: the keyed address hash (never
+/// the address), the conversation's id and its state.
+/// </summary>
+internal sealed class LastStates(TimeProvider clock)
+{
+    public const int Slots = 1024;
+
+    /// <summary>A hint pays only while a person is writing; after this it is not used, and it is cleared.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+
+    private readonly Entry?[] _slots = new Entry?[Slots];
+    private int _sweep;
+
+    internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt);
+
+    /// <summary>The state last kept for this person, if it is recent.</summary>
+    public Entry? Find(string channel, byte[] addressHash)
+    {
+        var entry = Volatile.Read(ref _slots[Slot(addressHash)]);
+        return entry is not null && entry.Channel == channel && entry.AddressHash.AsSpan().SequenceEqual(addressHash) && !Stale(entry, clock.GetUtcNow())
+            ? entry
+            : null;
+    }
+
+    /// <summary>The state a turn is committing (kept before the commit: should it fail, the next turn finds another state in the row and decides again).</summary>
+    public void Keep(string channel, byte[] addressHash, string id, string state)
+    {
+        var now = clock.GetUtcNow();
+        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, now));
+
+        // One other slot looked at per turn: stale entries go within a table's worth of turns.
+        var other = (Interlocked.Increment(ref _sweep) & int.MaxValue) % Slots;
+        if (Volatile.Read(ref _slots[other]) is { } old && Stale(old, now))
+        {
+            Interlocked.CompareExchange(ref _slots[other], null, old);
+        }
+    }
+
+    /// <summary>The person's conversation is gone (BORRAR): nothing of it stays here.</summary>
+    public void Forget(string channel, byte[] addressHash)
+    {
+        var slot = Slot(addressHash);
+        if (Volatile.Read(ref _slots[slot]) is { } entry && entry.Channel == channel && entry.AddressHash.AsSpan().SequenceEqual(addressHash))
+        {
+            Interlocked.CompareExchange(ref _slots[slot], null, entry);
+        }
+    }
+
+    /// <summary>How many entries are held (for tests).</summary>
+    internal int Count => _slots.Count(e => e is not null);
+
+    private static bool Stale(Entry entry, DateTimeOffset now) => (now - entry.KeptAt).Duration() > MaxAge;
+
+    /// <summary>The address hash is a keyed hash (HMAC): its first bytes are as good as random.</summary>
+    private static int Slot(byte[] addressHash) =>
+        addressHash.Length >= sizeof(uint) ? (int)(BinaryPrimitives.ReadUInt32LittleEndian(addressHash) % Slots) : 0;
+}
