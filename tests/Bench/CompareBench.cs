@@ -16,8 +16,12 @@ namespace OimBot.Bench;
 internal static class CompareBench
 {
     private const string Secret = "compare-secret";
-    private const string TableStart = "<!-- compare:start -->";
-    private const string TableEnd = "<!-- compare:end -->";
+    /// <summary>The unmeasured passes between the fresh pass and the measured ones, unless --warm-passes says otherwise.</summary>
+    private const int DefaultWarmPasses = 2;
+
+    /// <summary>The table's markers in BENCHMARKS.md: one section for the default warm-up, one per other (compare-warm10: …).</summary>
+    private static (string Start, string End) Markers(int warmPasses) =>
+        warmPasses == DefaultWarmPasses ? ("<!-- compare:start -->", "<!-- compare:end -->") : ($"<!-- compare-warm{warmPasses}:start -->", $"<!-- compare-warm{warmPasses}:end -->");
 
     private sealed record SystemSpec(string Key, string Name, string Durability, Func<Context, Task<Running>> StartAsync);
 
@@ -44,8 +48,9 @@ internal static class CompareBench
         var messages = Int("--messages", LoadRun.Script.Length);
         var only = Value("--systems")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var write = args.Contains("--write");
-        // Unmeasured passes between the fresh one and the measured ones (issue 15: "long-lived processes").
-        var warmPasses = Int("--warm-passes", 2);
+        // Unmeasured passes between the fresh one and the measured ones (issue 15: "long-lived processes"; the service's
+        // tiered JIT settles only after some tens of thousands of messages).
+        var warmPasses = Int("--warm-passes", DefaultWarmPasses);
 
         var repo = OimBotProcess.FindRepo();
         var compare = Path.Combine(repo, "tests", "Bench", "compare");
@@ -126,22 +131,23 @@ internal static class CompareBench
             }
         }
 
-        var table = Table(systems, results, users, messages, rounds);
+        var table = Table(systems, results, users, messages, rounds, warmPasses);
         Console.WriteLine();
         Console.WriteLine(table);
         if (write)
         {
             var file = Path.Combine(repo, "BENCHMARKS.md");
             var text = await File.ReadAllTextAsync(file);
-            var start = text.IndexOf(TableStart, StringComparison.Ordinal);
-            var end = text.IndexOf(TableEnd, StringComparison.Ordinal);
+            var (tableStart, tableEnd) = Markers(warmPasses);
+            var start = text.IndexOf(tableStart, StringComparison.Ordinal);
+            var end = text.IndexOf(tableEnd, StringComparison.Ordinal);
             if (start < 0 || end < start)
             {
-                Console.Error.WriteLine($"BENCHMARKS.md has no {TableStart} … {TableEnd} section; the table was not written.");
+                Console.Error.WriteLine($"BENCHMARKS.md has no {tableStart} … {tableEnd} section; the table was not written.");
                 return 1;
             }
 
-            await File.WriteAllTextAsync(file, text[..(start + TableStart.Length)] + "\n" + table + text[end..]);
+            await File.WriteAllTextAsync(file, text[..(start + tableStart.Length)] + "\n" + table + text[end..]);
             Console.WriteLine("BENCHMARKS.md updated.");
         }
 
@@ -278,7 +284,7 @@ internal static class CompareBench
         throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not answer /healthz");
     }
 
-    private static string Table(List<SystemSpec> systems, Dictionary<string, List<Round>> results, int users, int messages, int rounds)
+    private static string Table(List<SystemSpec> systems, Dictionary<string, List<Round>> results, int users, int messages, int rounds, int warmPasses)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -292,7 +298,7 @@ internal static class CompareBench
         string Ratio(double value, double peer) => double.IsNaN(peer) ? "n/a" : (value / peer).ToString("0.00", CultureInfo.InvariantCulture) + "×";
 
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"{TimeProvider.System.GetUtcNow():yyyy-MM-dd}, {users} users × {messages} messages per pass, {rounds} interleaved rounds, medians over the rounds (`bench compare`).");
+        table.AppendLine(CultureInfo.InvariantCulture, $"{TimeProvider.System.GetUtcNow():yyyy-MM-dd}, {users} users × {messages} messages per pass, {warmPasses} unmeasured passes after the fresh one, {rounds} interleaved rounds, medians over the rounds (`bench compare{(warmPasses == DefaultWarmPasses ? string.Empty : $" --warm-passes {warmPasses}")}`).");
         table.AppendLine();
         table.AppendLine("| system | durability | msgs/s, concurrency 50 | × grammY SQLite | × grammY memory | p50 / p99 ms, concurrency 10 | bot CPU per message | peak memory | fresh process / warm | one reply per message |");
         table.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");

@@ -23,7 +23,7 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
-//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--systems oimbot-sqlite,grammy-sqlite,...] [--write]
+//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--warm-passes 2] [--systems oimbot-sqlite,grammy-sqlite,...] [--write]
 //       (issue 15: OimBot and its peers side by side; run tests/Bench/compare/setup once first)
 //   dotnet run -c Release --project tests/Bench -- scale [--stored 1000000 [--previous-dedupe]] [--active 100000]   (issue 15: a large store, many people in a day)
 //   dotnet run -c Release --project tests/Bench -- tree [--out tests/Bench/compare/tree.json]   (the menu tree the peers walk)
