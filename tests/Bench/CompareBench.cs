@@ -64,8 +64,10 @@ internal static class CompareBench
                 async c =>
                 {
                     // "postgres=1" runs the variant on a PostgreSQL database of its own instead of SQLite.
+                    // "instances=2" (with postgres=1) runs two instances on that database, messages alternating between them.
                     var settings = v[1].Split(';').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Replace(":", "__", StringComparison.Ordinal), kv => kv[1]);
-                    return await OimBotAsync(c, 1, settings.Remove("postgres") ? await c.NewPostgresDatabaseAsync() : null, settings);
+                    var instances = settings.Remove("instances", out var count) ? int.Parse(count, CultureInfo.InvariantCulture) : 1;
+                    return await OimBotAsync(c, instances, settings.Remove("postgres") ? await c.NewPostgresDatabaseAsync() : null, settings);
                 }));
         var systems = Systems(compare).Concat(variants).Where(s => only is null || only.Contains(s.Key) || s.Key.Contains('+', StringComparison.Ordinal)).ToList();
         if (systems.Count == 0)
