@@ -7,9 +7,9 @@ namespace OimBot.Bot.Storage;
 /// the next turn's decision can be made before the turn's transaction, off SQLite's single writer. Only a hint: the
 /// decision made ahead is used only when the row the transaction locks still holds exactly this state (and id);
 /// otherwise it is made again inside. Bounded: a fixed table of <see cref="Slots"/> entries, each address hash in one
-/// slot (a newer conversation takes it over); entries older than <see cref="MaxAge"/> count as absent and are cleared as
-/// turns go by; BORRAR clears the person's entry at once. Holds nothing the row does not: the keyed address hash (never
-/// the address), the conversation's id and its state.
+/// slot (a newer conversation takes it over); entries older than <see cref="MaxAge"/> count as absent and are cleared
+/// within a <see cref="SweepEvery"/> after, even if no one writes any more; BORRAR clears the person's entry at once.
+/// Holds nothing the row does not: the keyed address hash (never the address), the conversation's id and its state.
 /// </summary>
 internal sealed class LastStates(TimeProvider clock)
 {
@@ -18,8 +18,11 @@ internal sealed class LastStates(TimeProvider clock)
     /// <summary>A hint pays only while a person is writing; after this it is not used, and it is cleared.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often old entries are cleared.</summary>
+    public static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
+
     private readonly Entry?[] _slots = new Entry?[Slots];
-    private int _sweep;
+    private ITimer? _sweeper;
 
     internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt);
 
@@ -35,14 +38,27 @@ internal sealed class LastStates(TimeProvider clock)
     /// <summary>The state a turn is committing (kept before the commit: should it fail, the next turn finds another state in the row and decides again).</summary>
     public void Keep(string channel, byte[] addressHash, string id, string state)
     {
-        var now = clock.GetUtcNow();
-        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, now));
-
-        // One other slot looked at per turn: stale entries go within a table's worth of turns.
-        var other = (Interlocked.Increment(ref _sweep) & int.MaxValue) % Slots;
-        if (Volatile.Read(ref _slots[other]) is { } old && Stale(old, now))
+        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow()));
+        if (Volatile.Read(ref _sweeper) is null)
         {
-            Interlocked.CompareExchange(ref _slots[other], null, old);
+            var timer = clock.CreateTimer(static self => ((LastStates)self!).Sweep(), this, SweepEvery, SweepEvery);
+            if (Interlocked.CompareExchange(ref _sweeper, timer, null) is not null)
+            {
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Clears every entry older than <see cref="MaxAge"/> (every <see cref="SweepEvery"/>, once anything has been kept).</summary>
+    internal void Sweep()
+    {
+        var now = clock.GetUtcNow();
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            if (Volatile.Read(ref _slots[slot]) is { } entry && Stale(entry, now))
+            {
+                Interlocked.CompareExchange(ref _slots[slot], null, entry);
+            }
         }
     }
 

@@ -44,14 +44,39 @@ public sealed class LastStatesTests
         Assert.Null(states.Find("telegram", Hash(5)));
         Assert.NotNull(states.Find("telegram", Hash(5 + (2 * LastStates.Slots))));
 
-        // Old entries go as turns go by, even in slots no one writes to again.
-        clock.Advance(LastStates.MaxAge + TimeSpan.FromSeconds(1));
-        for (var n = 0; n < LastStates.Slots; n++)
-        {
-            states.Keep("telegram", Hash(0), "c-0", "{}");
-        }
-
+        // Old entries are cleared, even in slots no one writes to again.
+        clock.Advance(LastStates.MaxAge - TimeSpan.FromSeconds(1));
+        states.Keep("telegram", Hash(0), "c-0", "{}");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        states.Sweep();
         Assert.Equal(1, states.Count);
+        Assert.NotNull(states.Find("telegram", Hash(0)));
+    }
+
+    [Fact]
+    public async Task OldEntriesAreSwept_WithoutAnyMoreTurns()
+    {
+        var states = new LastStates(new SweepingClock());
+        states.Keep("telegram", Hash(3), "c-3", "{}");
+        Assert.Equal(1, states.Count);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (states.Count > 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>A clock on which every entry is old by the time the sweep looks at it, and whose timers fire at once.</summary>
+    private sealed class SweepingClock : TimeProvider
+    {
+        private long _calls;
+
+        public override DateTimeOffset GetUtcNow() =>
+            new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero) + (Interlocked.Increment(ref _calls) * LastStates.MaxAge * 2);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            System.CreateTimer(callback, state, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
     }
 
     [Fact]
