@@ -41,14 +41,6 @@ public abstract partial class ConversationStore(
     /// <summary>The locking SELECT's columns, in <see cref="LockedConversation"/>'s order.</summary>
     protected const string LockedColumns = "id AS Id, state AS State, recent_inbound AS RecentInbound";
 
-    public Task<TurnOutcome> RunTurnAsync(
-        ChannelAddress from,
-        string? inboundMessageId,
-        DateTimeOffset now,
-        Func<StoredConversation?, TurnDecision> decide,
-        CancellationToken cancellationToken) =>
-        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure: false, cancellationToken);
-
     public async Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
@@ -140,7 +132,7 @@ public abstract partial class ConversationStore(
         // The decision made ahead holds only if it was made on exactly the state locked now.
         var prepared = ahead is not null && row.Id is not null && ahead.Id == row.Id && string.Equals(ahead.State, row.State, StringComparison.Ordinal)
             ? ahead
-            : Prepare(row.Id, row.State, decide);
+            : Prepare(row.Id, row.State, row.Id is null || row.State is null ? null : ReadState(row.Id, row.State), decide);
         var decision = prepared.Decision;
 
         // Where this message's id is remembered: in the conversation's row, unless the turn deletes the conversation or
@@ -280,9 +272,15 @@ public abstract partial class ConversationStore(
             return null;
         }
 
+        // Unreadable here: decided inside, where that is logged.
+        if (ReadState(last.Id, last.State, quiet: true) is not { } state)
+        {
+            return null;
+        }
+
         try
         {
-            var prepared = Prepare(last.Id, last.State, decide, quiet: true);
+            var prepared = Prepare(last.Id, last.State, state, decide);
 
             // Sealed here too (the replies' encryption), off the writer's thread.
             _ = prepared.SealedReplies(protector);
@@ -294,15 +292,9 @@ public abstract partial class ConversationStore(
         }
     }
 
-    /// <summary>The decision on a stored state (id and JSON; nulls for a first contact), with the new state's JSON.</summary>
-    private PreparedTurn Prepare(string? id, string? json, Func<StoredConversation?, TurnDecision> decide, bool quiet = false)
+    /// <summary>The decision on a stored state (id, JSON and its reading; nulls for a first contact), with the new state's JSON.</summary>
+    private static PreparedTurn Prepare(string? id, string? json, ConversationState? state, Func<StoredConversation?, TurnDecision> decide)
     {
-        var state = id is null || json is null ? null : ReadState(id, json, quiet);
-        if (quiet && id is not null && state is null)
-        {
-            throw new JsonException("the kept state cannot be read"); // decided inside, where it is logged
-        }
-
         var decision = decide(state is null ? null : new StoredConversation(id!, state));
         var newState = decision.State is null ? null : JsonSerializer.Serialize(decision.State, StorageJson.Default.ConversationState);
         return new PreparedTurn(id, json, decision, newState);
