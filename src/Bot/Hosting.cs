@@ -30,8 +30,16 @@ internal static partial class Hosting
         {
             // The same checks the host runs when it starts, run first so that a problem is one clear message.
             app.Services.GetService<IStartupValidator>()?.Validate();
+            // Before the content is loaded, so that the twin's copy of it is gone by then (a lower peak of memory).
+            // Content the twin cannot load is reported below, by the real service, as file:line.
+            if (!await Operations.WarmUp.BeforeStartAsync(app))
+            {
+                return 0; // stopped during the warm-up, before listening
+            }
+
             app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
             app.Services.GetRequiredService<Channels.TemplateReadiness>().Check();
+
             await app.RunAsync();
             return 0;
         }

@@ -26,8 +26,11 @@ internal static class CompareBench
     private sealed record SystemSpec(string Key, string Name, string Durability, Func<Context, Task<Running>> StartAsync);
 
     /// <summary>What a started system offers the generator: its webhook(s) and its process(es).</summary>
-    private sealed class Running(IReadOnlyList<string> webhooks, IReadOnlyList<int> pids, Func<ValueTask> stop) : IAsyncDisposable
+    private sealed class Running(IReadOnlyList<string> webhooks, IReadOnlyList<int> pids, TimeSpan startedIn, Func<ValueTask> stop) : IAsyncDisposable
     {
+        /// <summary>From starting the process to its first healthy /healthz (the slowest instance's).</summary>
+        public TimeSpan StartedIn { get; } = startedIn;
+
         public IReadOnlyList<string> Webhooks { get; } = webhooks;
 
         public IReadOnlyList<int> Pids { get; } = pids;
@@ -37,7 +40,7 @@ internal static class CompareBench
 
     private sealed record Context(FakeTelegram Fake, string Repo, Func<Task<string>> NewPostgresDatabaseAsync);
 
-    private sealed record Round(LoadResult Fresh, LoadResult Warm, LoadResult Latency);
+    private sealed record Round(LoadResult Fresh, LoadResult Warm, LoadResult Latency, double StartSeconds);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -118,9 +121,9 @@ internal static class CompareBench
 
                     var warm = await Pass(50);
                     var latency = await Pass(10);
-                    results[system.Key].Add(new Round(fresh, warm, latency));
+                    results[system.Key].Add(new Round(fresh, warm, latency, running.StartedIn.TotalSeconds));
                     Console.WriteLine(
-                        $"round {round} {system.Key,-14} fresh {fresh.MessagesPerSecond,7:0} warm {warm.MessagesPerSecond,7:0} msgs/s, c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
+                        $"round {round} {system.Key,-14} ready in {running.StartedIn.TotalSeconds:0.0} s, fresh {fresh.MessagesPerSecond,7:0} warm {warm.MessagesPerSecond,7:0} msgs/s, c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
                         $"CPU {warm.CpuMsPerMessage:0.000} ms/msg{(warm.WriterCpuMsPerMessage is { } w ? $" (writer {w:0.0000})" : string.Empty)}, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
                 }
             }
@@ -205,7 +208,7 @@ internal static class CompareBench
             throw;
         }
 
-        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], async () =>
+        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], started.Max(b => b.StartedIn), async () =>
         {
             foreach (var bot in started)
             {
@@ -271,7 +274,7 @@ internal static class CompareBench
             {
                 if ((await client.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode)
                 {
-                    return new Running([$"http://127.0.0.1:{port}/webhooks/telegram"], [process.Id], StopAsync);
+                    return new Running([$"http://127.0.0.1:{port}/webhooks/telegram"], [process.Id], waited.Elapsed, StopAsync);
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -279,7 +282,7 @@ internal static class CompareBench
                 // not listening yet
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
         await StopAsync();
@@ -302,8 +305,8 @@ internal static class CompareBench
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"{TimeProvider.System.GetUtcNow():yyyy-MM-dd}, {users} users × {messages} messages per pass, {warmPasses} unmeasured passes after the fresh one, {rounds} interleaved rounds, medians over the rounds (`bench compare{(warmPasses == DefaultWarmPasses ? string.Empty : $" --warm-passes {warmPasses}")}`).");
         table.AppendLine();
-        table.AppendLine("| system | durability | msgs/s, concurrency 50 | × grammY SQLite | × grammY memory | p50 / p99 ms, concurrency 10 | bot CPU per message | peak memory | fresh process / warm | one reply per message |");
-        table.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        table.AppendLine("| system | durability | msgs/s, concurrency 50 | × grammY SQLite | × grammY memory | p50 / p99 ms, concurrency 10 | bot CPU per message | peak memory | fresh process / warm | start to ready | one reply per message |");
+        table.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var system in systems)
         {
             var r = results[system.Key];
@@ -312,7 +315,7 @@ internal static class CompareBench
                 $"| {system.Name} | {system.Durability} | {warm:0} | {Ratio(warm, grammySqlite)} | {Ratio(warm, grammyMemory)} | " +
                 $"{Median(r.Select(x => x.Latency.P50Ms)):0.0} / {Median(r.Select(x => x.Latency.P99Ms)):0.0} | " +
                 $"{Median(r.Select(x => x.Warm.CpuMsPerMessage ?? double.NaN)):0.00} ms | {r.Max(x => x.Latency.PeakMemoryMiB ?? 0):0} MiB | " +
-                $"{Median(r.Select(x => x.Fresh.MessagesPerSecond / x.Warm.MessagesPerSecond)):0.00} | " +
+                $"{Median(r.Select(x => x.Fresh.MessagesPerSecond / x.Warm.MessagesPerSecond)):0.00} | {Median(r.Select(x => x.StartSeconds)):0.0} s | " +
                 $"{(r.All(x => new[] { x.Fresh, x.Warm, x.Latency }.All(p => p.Failures == 0 && p.Replies == p.Messages)) ? "yes" : "**no**")} |");
         }
 

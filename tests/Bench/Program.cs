@@ -294,6 +294,9 @@ internal sealed class OimBotProcess : IAsyncDisposable
     /// <summary>The running process's id (its CPU time and memory are read from /proc).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not started");
 
+    /// <summary>From the process's start to its first healthy /healthz, at the last (re)start (OimBot warms up before it listens).</summary>
+    public TimeSpan StartedIn { get; private set; }
+
     public static Task<OimBotProcess> StartAsync(string fakeBaseUrl, BenchOptions options) =>
         StartAsync(fakeBaseUrl, options.Secret, options.BotDll, options.Settings ?? new Dictionary<string, string>(), logFile: null);
 
@@ -377,6 +380,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
             {
                 if ((await client.GetAsync($"{BaseUrl}/healthz")).IsSuccessStatusCode)
                 {
+                    StartedIn = waited.Elapsed;
                     return;
                 }
             }
@@ -385,7 +389,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
                 // not listening yet
             }
 
-            await Task.Delay(200);
+            await Task.Delay(50);
         }
 
         throw new TimeoutException("OimBot did not start");

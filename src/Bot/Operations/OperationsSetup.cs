@@ -91,6 +91,7 @@ public static class OperationsSetup
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
         services.AddSingleton<OperationsSnapshot>();
         services.AddHostedService<OperationsSampler>();

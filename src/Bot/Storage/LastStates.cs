@@ -22,7 +22,7 @@ internal sealed class LastStates(TimeProvider clock)
     public static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
 
     private readonly Entry?[] _slots = new Entry?[Slots];
-    private ITimer? _sweeper;
+    private Sweeper? _sweeper;
 
     internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt);
 
@@ -41,10 +41,10 @@ internal sealed class LastStates(TimeProvider clock)
         Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow()));
         if (Volatile.Read(ref _sweeper) is null)
         {
-            var timer = clock.CreateTimer(static self => ((LastStates)self!).Sweep(), this, SweepEvery, SweepEvery);
-            if (Interlocked.CompareExchange(ref _sweeper, timer, null) is not null)
+            var sweeper = new Sweeper(new WeakReference<LastStates>(this));
+            if (Interlocked.CompareExchange(ref _sweeper, sweeper, null) is null)
             {
-                timer.Dispose();
+                sweeper.Start(clock);
             }
         }
     }
@@ -80,4 +80,29 @@ internal sealed class LastStates(TimeProvider clock)
     /// <summary>The address hash is a keyed hash (HMAC): its first bytes are as good as random.</summary>
     private static int Slot(byte[] addressHash) =>
         addressHash.Length >= sizeof(uint) ? (int)(BinaryPrimitives.ReadUInt32LittleEndian(addressHash) % Slots) : 0;
+
+    /// <summary>
+    /// The sweep timer holds its table only weakly: a timer is rooted by the runtime until disposed, and a table no one
+    /// else holds (a stopped host's, the start-up warm-up's twin's) must not stay in memory with it. The first tick
+    /// after the table is gone disposes the timer.
+    /// </summary>
+    private sealed class Sweeper(WeakReference<LastStates> table)
+    {
+        private ITimer? _timer;
+
+        public void Start(TimeProvider clock) =>
+            Volatile.Write(ref _timer, clock.CreateTimer(static self => ((Sweeper)self!).Tick(), this, SweepEvery, SweepEvery));
+
+        private void Tick()
+        {
+            if (table.TryGetTarget(out var states))
+            {
+                states.Sweep();
+            }
+            else
+            {
+                Volatile.Read(ref _timer)?.Dispose();
+            }
+        }
+    }
 }

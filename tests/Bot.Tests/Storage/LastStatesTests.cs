@@ -67,6 +67,63 @@ public sealed class LastStatesTests
         }
     }
 
+    [Fact]
+    public async Task ATableNoOneHolds_IsNotKeptAliveByItsSweepTimer_AndTheTimerStops()
+    {
+        var clock = new TimerCountingClock();
+        var table = KeepOneAndLetGo(clock);
+
+        for (var i = 0; i < 10 && table.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(20);
+        }
+
+        Assert.False(table.IsAlive, "the sweep timer keeps a table no one holds in memory");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!clock.TimerDisposed)
+        {
+            await Task.Delay(20, timeout.Token); // the first tick after the table is gone disposes the timer
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference KeepOneAndLetGo(TimeProvider clock)
+    {
+        var states = new LastStates(clock);
+        states.Keep("telegram", Hash(4), "c-4", "{}"); // starts the sweep timer
+        return new WeakReference(states);
+    }
+
+    /// <summary>A system clock whose timers fire every 10 ms and say when they were disposed.</summary>
+    private sealed class TimerCountingClock : TimeProvider
+    {
+        private volatile bool _disposed;
+
+        public bool TimerDisposed => _disposed;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new Watched(System.CreateTimer(callback, state, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)), () => _disposed = true);
+
+        private sealed class Watched(ITimer inner, Action disposed) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                inner.Dispose();
+                disposed();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+
     /// <summary>A clock on which every entry is old by the time the sweep looks at it, and whose timers fire at once.</summary>
     private sealed class SweepingClock : TimeProvider
     {

@@ -61,6 +61,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // The start-up warm-up (several seconds) has its own tests (WarmUpTests); elsewhere the service starts without it.
+        info.Environment["WarmUp__Enabled"] = "false";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
@@ -120,6 +122,28 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"The service did not become healthy:\n{Output}");
+    }
+
+    /// <summary>SIGTERM, as systemd or Kubernetes stops a service; returns the exit code, or null if it had not exited within <paramref name="within"/>.</summary>
+    public async Task<int?> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        _process.WaitForExit(); // flushes the asynchronous output readers
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flush, as in a power cut or an OOM kill.</summary>

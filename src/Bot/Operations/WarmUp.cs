@@ -1,0 +1,443 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Handoff;
+
+namespace OimBot.Bot.Operations;
+
+/// <summary>
+/// The start-up warm-up (README, Decisions): before the service listens, a throwaway twin of it answers conversations
+/// so that the first real messages do not wait on the JIT.
+/// </summary>
+public sealed class WarmUpOptions
+{
+    public const string Section = "WarmUp";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the twin may be driven at most; it stops earlier once a round compiles almost nothing new.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "WarmUp:MaxDuration must be between 1 second and 5 minutes.")]
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(20);
+}
+
+/// <param name="Messages">webhooks the twin was sent</param>
+/// <param name="Accepted">of those, the ones it answered 200</param>
+/// <param name="Replies">sendMessage calls the twin made to its fake Telegram</param>
+/// <param name="Rounds">rounds of conversations driven</param>
+/// <param name="MethodsCompiled">methods the JIT compiled while the twin ran (all tiers)</param>
+/// <param name="Settled">true when it stopped because a round compiled almost nothing new, false at the time limit</param>
+internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int Rounds, TimeSpan Elapsed, long MethodsCompiled, bool Settled);
+
+/// <summary>
+/// Builds a twin of the service with <see cref="BotApp.Build"/>: SQLite in a temporary folder with keys of its own,
+/// Telegram as its only channel, pointed at a fake Bot API mapped on the twin itself, and nothing of the real
+/// configuration but the content's location. Drives whole conversations through its signed webhook over loopback
+/// (menus, buttons, other languages, a photo, free questions, danger in ordinary words) in rounds, until a round
+/// compiles almost nothing new or the time is up; then stops it and deletes its folder. Nothing the twin does
+/// reaches the real data, a provider or a log above errors.
+/// </summary>
+internal static partial class WarmUp
+{
+    /// <summary>Conversations driven at once.</summary>
+    private const int Concurrency = 16;
+
+    /// <summary>Conversations per round (each script the same number of times).</summary>
+    private const int ConversationsPerRound = 48;
+
+    /// <summary>Fewer methods compiled than this in the last <see cref="SettledWindow"/> ends the warm-up.</summary>
+    private const int SettledBelow = 40;
+
+    private static readonly TimeSpan SettledWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a message waits for its first reply before the conversation goes on anyway.</summary>
+    private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>A step of a script: a text, a tap on the last reply's first button (null), or a photo ("\u0001photo").</summary>
+    private const string Photo = "\u0001photo";
+
+    /// <summary>
+    /// What the twin is sent, each script a whole conversation. A tap (null) presses the first button of the last reply.
+    /// The danger message comes last: it opens a case, after which messages wait for a caseworker.
+    /// </summary>
+    internal static readonly string?[][] Scripts =
+    [
+        ["hola", "1", "2", "1", "atras", "4", "menu", "3"],
+        ["buenas", null, null, null, "menu", null, "BORRAR"],
+        ["hello", "I want to go back to my country", "bonjour, j'ai besoin d'aide", "bonjou, mwen bezwen èd", "olá, preciso de ajuda", "你好，我需要帮助", "menu"],
+        ["hola", "¿cómo consigo un permiso de trabajo?", Photo, "¿es peligroso cruzar el Darién?", "gracias", "me quitaron el pasaporte y me obligan a trabajar sin pago"],
+    ];
+
+    /// <summary>
+    /// Runs the warm-up before the real service starts (when enabled) and logs what it did. A failure is logged and the
+    /// service starts anyway; SIGTERM or Ctrl+C during it stops the start. Returns false when stopped so.
+    /// </summary>
+    public static async Task<bool> BeforeStartAsync(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WarmUpOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return true;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OimBot.WarmUp");
+        using var stop = new CancellationTokenSource();
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        LogWarmingUp(logger);
+        using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop))
+        using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop))
+        {
+            try
+            {
+                var report = await RunAsync(app.Configuration, app.Environment, options, stop.Token);
+                LogWarmedUp(logger, report.Elapsed.TotalSeconds, report.Messages, report.Rounds, report.MethodsCompiled, report.Settled ? "stopped once the JIT had settled (almost nothing compiled in the last second)" : "stopped at WarmUp:MaxDuration");
+                if (report.Accepted < report.Messages || report.Replies == 0)
+                {
+                    LogTwinFailed(logger, report.Accepted, report.Messages, report.Replies);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+#pragma warning disable CA1031 // the warm-up only speeds the first messages up: whatever goes wrong in it must not stop the service
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogWarmUpFailed(logger, ex.GetType().FullName ?? "exception");
+            }
+        }
+
+        ReleaseTwinMemory();
+        return true;
+    }
+
+    /// <summary>
+    /// What the twin left behind is garbage now: the managed heap is collected and handed back, and so is the native
+    /// heap's free memory (SQLite's caches were allocated there by the twin's threads, in arenas the real service's
+    /// threads may never reuse). Without this the service would start some 40 MiB larger than it needs.
+    /// </summary>
+    private static void ReleaseTwinMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // not glibc (musl has no malloc_trim): its allocator returns memory on its own terms
+        }
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code in the whole project for one blittable call
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern int MallocTrim(nuint pad);
+#pragma warning restore SYSLIB1054
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warming up: a throwaway twin of the service answers conversations before this one listens (WarmUp:Enabled)")]
+    private static partial void LogWarmingUp(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Seconds:0.0} s: {Messages} messages through a throwaway twin of the service in {Rounds} rounds, {Methods} methods compiled; {Reason}")]
+    private static partial void LogWarmedUp(ILogger logger, double seconds, int messages, int rounds, long methods, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up's twin accepted {Accepted} of {Messages} messages and sent {Replies} replies; starting anyway. Check the content and the storage settings.")]
+    private static partial void LogTwinFailed(ILogger logger, int accepted, int messages, int replies);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up failed ({Exception}); starting without it.")]
+    private static partial void LogWarmUpFailed(ILogger logger, string exception);
+
+    /// <param name="temporaryRoot">where the twin's folder is made (the system's temporary folder unless given)</param>
+    /// <param name="built">sees the twin once built (tests: that nothing keeps it alive afterwards)</param>
+    public static async Task<WarmUpReport> RunAsync(IConfiguration real, IHostEnvironment environment, WarmUpOptions options, CancellationToken cancellationToken, string? temporaryRoot = null, Action<WebApplication>? built = null)
+    {
+        var folder = temporaryRoot is null
+            ? Directory.CreateTempSubdirectory("oimbot-warm-up-")
+            : Directory.CreateDirectory(Path.Combine(temporaryRoot, $"oimbot-warm-up-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}"));
+        var started = Stopwatch.StartNew();
+        var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var connectionString = $"Data Source={Path.Combine(folder.FullName, "warm-up.db")}";
+        try
+        {
+            var port = FreePort();
+            var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            var telegram = new TwinTelegram();
+            var twin = BotApp.Build(
+                new WebApplicationOptions { Args = [], ContentRootPath = environment.ContentRootPath, EnvironmentName = environment.EnvironmentName },
+                configure: builder =>
+                {
+                    builder.Configuration.Sources.Clear();
+                    builder.Configuration.AddInMemoryCollection(TwinSettings(real, folder.FullName, connectionString, port, secret));
+                },
+                adjustServices: WithoutRealOnlyServices,
+                mapMore: app => app.MapPost("/warm-up/bot{token}/{method}", telegram.HandleAsync));
+            built?.Invoke(twin);
+            await using (twin)
+            {
+                twin.Services.GetRequiredService<ContentHost>().LoadOrThrow();
+                await twin.StartAsync(cancellationToken);
+                try
+                {
+                    return await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, cancellationToken);
+                }
+                finally
+                {
+                    await twin.StopAsync(CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            using (var connection = new SqliteConnection(connectionString))
+            {
+                SqliteConnection.ClearPool(connection);
+            }
+
+            try
+            {
+                folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still open: the system's temporary folder is cleaned by the system
+            }
+        }
+    }
+
+    /// <summary>
+    /// The twin's whole configuration: the real one's content location (and dialog settings), everything else its own.
+    /// Nothing else of the real configuration is read, so no real database, key, provider or token can be reached.
+    /// </summary>
+    internal static Dictionary<string, string?> TwinSettings(IConfiguration real, string folder, string connectionString, int port, string secret)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in new[] { "Content", "Dialogs" })
+        {
+            foreach (var (key, value) in real.GetSection(section).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    settings[key] = value;
+                }
+            }
+        }
+
+        settings["Urls"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        settings["Logging:LogLevel:Default"] = "Error";
+        settings["Storage:Provider"] = "sqlite";
+        settings["Storage:ConnectionString"] = connectionString;
+        settings["Storage:SpoolDirectory"] = Path.Combine(folder, "spool");
+        settings["Privacy:AddressKeyFile"] = Path.Combine(folder, "address.key");
+        settings["Analytics:PseudonymKeyFile"] = Path.Combine(folder, "analytics.key");
+        settings["Handoff:InitialPasswordFile"] = Path.Combine(folder, "initial-admin-password");
+        settings["Channels:Telegram:Enabled"] = "true";
+        settings["Channels:Telegram:Mode"] = "webhook";
+        settings["Channels:Telegram:BotToken"] = "0:warm-up";
+        settings["Channels:Telegram:WebhookSecret"] = secret;
+        settings["Channels:Telegram:ApiBaseUrl"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/warm-up";
+        settings["Channels:Telegram:MessagesPerSecond"] = "100000";
+        settings["Channels:Telegram:PerChatPerSecond"] = "1000";
+        return settings;
+    }
+
+    /// <summary>
+    /// The inbox's first supervisor is printed to the console: the twin's would only confuse. And the provider clients'
+    /// handlers never expire in the twin: an expiry timer would keep the whole twin in memory for two minutes after it
+    /// stopped (the factory's timers outlive the container).
+    /// </summary>
+    internal static void WithoutRealOnlyServices(IServiceCollection services)
+    {
+        services.ConfigureHttpClientDefaults(client => client.SetHandlerLifetime(Timeout.InfiniteTimeSpan));
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType == typeof(InboxBootstrap))
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
+
+    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(10) };
+        var messages = 0;
+        var accepted = 0;
+        var update = 0L;
+        var chat = 1_000_000_000L;
+        var rounds = 0;
+        var settled = false;
+        // (when, methods compiled so far) after each round: the JIT promotes hot methods in bursts, a few hundred
+        // milliseconds apart, for several seconds after the code first ran, so one quiet round proves nothing.
+        var history = new Queue<(TimeSpan At, long Compiled)>();
+        history.Enqueue((started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount()));
+        var driving = Stopwatch.StartNew();
+        while (started.Elapsed < maxDuration && !settled)
+        {
+            var firstChat = chat;
+            chat += ConversationsPerRound;
+            using var gate = new SemaphoreSlim(Concurrency);
+            await Task.WhenAll(Enumerable.Range(0, ConversationsPerRound).Select(async i =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    await ConverseAsync(firstChat + i, Scripts[i % Scripts.Length]);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+
+            rounds++;
+            var now = (At: started.Elapsed, Compiled: System.Runtime.JitInfo.GetCompiledMethodCount());
+            while (history.Count > 1 && now.At - history.ElementAt(1).At >= SettledWindow)
+            {
+                history.Dequeue();
+            }
+
+            settled = driving.Elapsed >= 2 * SettledWindow && now.At - history.Peek().At >= SettledWindow && now.Compiled - history.Peek().Compiled < SettledBelow;
+            history.Enqueue(now);
+        }
+
+        return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled);
+
+        async Task ConverseAsync(long chatId, string?[] script)
+        {
+            var inbox = telegram.Chat(chatId);
+            foreach (var step in script)
+            {
+                var id = Interlocked.Increment(ref update);
+                var body = step switch
+                {
+                    null => Callback(id, chatId, inbox.LastButton ?? "menu"),
+                    Photo => Message(id, chatId, "\"photo\":[{\"file_id\":\"warm-up\",\"file_unique_id\":\"warm-up\",\"width\":1,\"height\":1}]"),
+                    _ => Message(id, chatId, "\"text\":" + JsonSerializer.Serialize(step, WarmUpJson.Default.String)),
+                };
+                var before = inbox.Count;
+                using var request = new HttpRequestMessage(HttpMethod.Post, webhook) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+                Interlocked.Increment(ref messages);
+                using (var response = await http.SendAsync(request, cancellationToken))
+                {
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        return; // counted as not accepted; the report says so
+                    }
+                }
+
+                Interlocked.Increment(ref accepted);
+                await inbox.WaitForMoreThanAsync(before, ReplyWait, cancellationToken);
+            }
+        }
+    }
+
+    private static string Message(long update, long chat, string content) =>
+        $"{{\"update_id\":{update},\"message\":{{\"message_id\":{update},\"from\":{{\"id\":{chat},\"is_bot\":false,\"first_name\":\"W\"}},\"chat\":{{\"id\":{chat},\"type\":\"private\"}},\"date\":1700000000,{content}}}}}";
+
+    private static string Callback(long update, long chat, string data) =>
+        $"{{\"update_id\":{update},\"callback_query\":{{\"id\":\"w{update}\",\"from\":{{\"id\":{chat},\"is_bot\":false,\"first_name\":\"W\"}},\"message\":{{\"message_id\":1,\"chat\":{{\"id\":{chat},\"type\":\"private\"}},\"date\":1700000000}},\"data\":{JsonSerializer.Serialize(data, WarmUpJson.Default.String)}}}}}";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The Bot API as the twin sees it: every call succeeds; each chat's replies are counted and its last first button kept.</summary>
+    private sealed class TwinTelegram
+    {
+        private readonly ConcurrentDictionary<long, TwinChat> _chats = new();
+        private int _total;
+        private long _messageId;
+
+        public int Total => Volatile.Read(ref _total);
+
+        public TwinChat Chat(long chat) => _chats.GetOrAdd(chat, _ => new TwinChat());
+
+        public async Task<IResult> HandleAsync(HttpContext context, string method)
+        {
+            if (!string.Equals(method, "sendMessage", StringComparison.Ordinal))
+            {
+                return Results.Text("{\"ok\":true,\"result\":true}", "application/json");
+            }
+
+            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var root = json.RootElement;
+            var chat = root.GetProperty("chat_id").GetInt64();
+            string? button = null;
+            if (root.TryGetProperty("reply_markup", out var markup) && markup.TryGetProperty("inline_keyboard", out var rows) && rows.GetArrayLength() > 0 && rows[0].GetArrayLength() > 0)
+            {
+                button = rows[0][0].GetProperty("callback_data").GetString();
+            }
+
+            Interlocked.Increment(ref _total);
+            Chat(chat).Delivered(button);
+            var id = Interlocked.Increment(ref _messageId);
+            return Results.Text($"{{\"ok\":true,\"result\":{{\"message_id\":{id},\"date\":0,\"chat\":{{\"id\":{chat},\"type\":\"private\"}}}}}}", "application/json");
+        }
+    }
+
+    private sealed class TwinChat
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+        private string? _lastButton;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public string? LastButton => Volatile.Read(ref _lastButton);
+
+        public void Delivered(string? button)
+        {
+            if (button is not null)
+            {
+                Volatile.Write(ref _lastButton, button);
+            }
+
+            Interlocked.Increment(ref _count);
+            Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        /// <summary>Waits until the chat has more than <paramref name="count"/> replies, or <paramref name="wait"/> has passed.</summary>
+        public async Task WaitForMoreThanAsync(int count, TimeSpan wait, CancellationToken cancellationToken)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+            while (true)
+            {
+                var next = Volatile.Read(ref _next).Task;
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (Count > count || left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await next.WaitAsync(left, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class WarmUpJson : System.Text.Json.Serialization.JsonSerializerContext;

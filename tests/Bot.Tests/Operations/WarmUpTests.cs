@@ -1,0 +1,223 @@
+using System.Net;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OimBot.Bot.Handoff;
+using OimBot.Bot.Operations;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Operations;
+
+/// <summary>
+/// The start-up warm-up (README, Decisions): a throwaway twin of the service answers conversations before the real one
+/// listens. It must never touch the real data, keys or providers, must never stop the service, and must let a stop
+/// signal end the start.
+/// </summary>
+public sealed class WarmUpTests
+{
+    /// <summary>A real configuration with every section the twin must not take: its database, keys, providers, metrics.</summary>
+    private static Dictionary<string, string?> RealSettings(string data) => new()
+    {
+        ["Content:Directory"] = RepoPaths.Content,
+        ["Content:FactsPath"] = RepoPaths.Facts,
+        ["Dialogs:SessionExpiry"] = "12:00:00",
+        ["Storage:Provider"] = "postgres",
+        ["Storage:ConnectionString"] = "Host=db.example;Password=real-secret",
+        ["Storage:SpoolDirectory"] = Path.Combine(data, "spool"),
+        ["Privacy:AddressKey"] = "cmVhbC1hZGRyZXNzLWtleS1yZWFsLWFkZHJlc3Mta2V5",
+        ["Privacy:AddressKeyFile"] = Path.Combine(data, "address.key"),
+        ["Analytics:PseudonymKeyFile"] = Path.Combine(data, "analytics.key"),
+        ["Handoff:InitialPasswordFile"] = Path.Combine(data, "initial-admin-password"),
+        ["Channels:WhatsApp:Enabled"] = "true",
+        ["Channels:WhatsApp:AccessToken"] = "real-whatsapp-token",
+        ["Channels:Twilio:Enabled"] = "true",
+        ["Channels:Telegram:BotToken"] = "123:real",
+        ["Channels:Telegram:ApiBaseUrl"] = "https://api.telegram.org",
+        ["Metrics:Enabled"] = "true",
+        ["Proxy:KnownProxies:0"] = "10.0.0.1",
+    };
+
+    [Fact]
+    public void TheTwinTakesOnlyTheContentsLocationAndDialogSettings_EverythingElseIsItsOwn()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "twin");
+        var real = new ConfigurationBuilder().AddInMemoryCollection(RealSettings("/srv/oimbot/data")).Build();
+
+        var twin = WarmUp.TwinSettings(real, folder, $"Data Source={folder}/warm-up.db", 4321, "abc");
+
+        Assert.Equal(RepoPaths.Content, twin["Content:Directory"]);
+        Assert.Equal(RepoPaths.Facts, twin["Content:FactsPath"]);
+        Assert.Equal("12:00:00", twin["Dialogs:SessionExpiry"]);
+        foreach (var (key, value) in RealSettings("/srv/oimbot/data").Where(kv => !kv.Key.StartsWith("Content:", StringComparison.Ordinal) && !kv.Key.StartsWith("Dialogs:", StringComparison.Ordinal)))
+        {
+            Assert.False(twin.TryGetValue(key, out var taken) && taken == value, $"the twin took {key} from the real configuration");
+        }
+
+        Assert.DoesNotContain(twin.Values, v => v is not null && (v.Contains("/srv/oimbot", StringComparison.Ordinal) || v.Contains("real", StringComparison.Ordinal)));
+        Assert.Equal("sqlite", twin["Storage:Provider"]);
+        foreach (var path in new[] { "Storage:SpoolDirectory", "Privacy:AddressKeyFile", "Analytics:PseudonymKeyFile", "Handoff:InitialPasswordFile" })
+        {
+            Assert.StartsWith(folder, twin[path], StringComparison.Ordinal);
+        }
+
+        Assert.Equal("http://127.0.0.1:4321", twin["Urls"]);
+        Assert.Equal("http://127.0.0.1:4321/warm-up", twin["Channels:Telegram:ApiBaseUrl"]);
+        Assert.Equal("true", twin["Channels:Telegram:Enabled"]);
+        Assert.False(twin.ContainsKey("Channels:WhatsApp:Enabled"));
+        Assert.False(twin.ContainsKey("Channels:Twilio:Enabled"));
+    }
+
+    [Fact]
+    public void TheTwinDoesNotCreateTheInboxsFirstSupervisor()
+    {
+        var services = new ServiceCollection();
+        services.AddHostedService<InboxBootstrap>();
+        services.AddSingleton<IHostedService>(_ => throw new InvalidOperationException("not built here"));
+
+        WarmUp.WithoutRealOnlyServices(services);
+
+        Assert.DoesNotContain(services, d => d.ImplementationType == typeof(InboxBootstrap));
+        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+    }
+
+    [Fact]
+    public async Task TheTwinAnswersWholeConversations_AndLeavesNothingBehind()
+    {
+        using var temp = new TempContent();
+        var data = Path.Combine(temp.Root, "data");
+        var settings = RealSettings(data);
+        settings["Storage:Provider"] = "sqlite";
+        settings["Storage:ConnectionString"] = $"Data Source={Path.Combine(data, "oimbot.db")}";
+        var real = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var tmp = Directory.CreateDirectory(Path.Combine(temp.Root, "tmp")).FullName;
+
+        WeakReference? twin = null;
+        var report = await WarmUp.RunAsync(real, new TestEnvironment(temp.Root), new WarmUpOptions { MaxDuration = TimeSpan.FromSeconds(2) }, CancellationToken.None, temporaryRoot: tmp, built: app => twin = new WeakReference(app.Services));
+
+        Assert.True(report.Rounds >= 1);
+        Assert.True(report.Messages >= 48, $"{report.Messages} messages");
+        Assert.Equal(report.Messages, report.Accepted);
+        // Every message of every script is answered, the photo and the other languages included.
+        Assert.True(report.Replies >= report.Messages, $"{report.Replies} replies to {report.Messages} messages");
+        Assert.False(Directory.Exists(data), "the twin wrote into the real data folder");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp)); // the twin's folder is gone
+        // Nothing the twin made outlives it (a timer or a static cache would keep its whole container in memory).
+        for (var i = 0; i < 5 && twin!.IsAlive; i++)
+        {
+            await Task.Delay(200);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(twin!.IsAlive, "the twin's services are still reachable after the warm-up");
+    }
+
+    [Fact]
+    public async Task ATwinThatCannotStart_IsLoggedAndTheServiceStartsAnyway()
+    {
+        var capture = new LogCapture();
+        await using var app = BotApp.Build(
+            new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root },
+            configure: builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Content:Directory"] = RepoPaths.Content,
+                    ["Content:FactsPath"] = RepoPaths.Facts,
+                    ["Dialogs:SessionExpiry"] = "not a duration", // the twin takes it, and cannot start with it
+                    ["WarmUp:MaxDuration"] = "00:00:02",
+                });
+                builder.Logging.AddProvider(capture);
+            });
+
+        Assert.True(await WarmUp.BeforeStartAsync(app));
+
+        Assert.Contains(capture.Lines, l => l.StartsWith("Warning OimBot.WarmUp: The warm-up failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheServiceWarmsUpBeforeListening_WithoutTouchingTheRealProviderOrDatabase()
+    {
+        using var temp = new TempContent();
+        await using var fake = await FakeProvider.StartAsync();
+        var port = ServiceProcess.FreePort();
+        var tmp = Directory.CreateDirectory(Path.Combine(temp.Root, "tmp")).FullName;
+        await using var service = ServiceProcess.Start(temp.Root, ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>
+        {
+            ["WarmUp__Enabled"] = "true",
+            ["WarmUp__MaxDuration"] = "00:00:03",
+            ["TMPDIR"] = tmp,
+            ["Channels__Telegram__Enabled"] = "true",
+            ["Channels__Telegram__BotToken"] = ChannelHost.TelegramToken,
+            ["Channels__Telegram__WebhookSecret"] = ChannelHost.TelegramSecret,
+            ["Channels__Telegram__ApiBaseUrl"] = fake.BaseUrl,
+        });
+
+        await service.WaitUntilHealthyAsync(port);
+
+        var output = service.Output;
+        var warmed = output.IndexOf("Warmed up in", StringComparison.Ordinal);
+        Assert.True(warmed >= 0, output);
+        Assert.True(output.IndexOf("OimBot is running", StringComparison.Ordinal) > warmed, output);
+        Assert.Equal(1, Occurrences(output, "user: admin")); // the real inbox's supervisor only
+        Assert.Empty(fake.Requests); // the twin's replies went to its own fake
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp, "oimbot-warm-up-*")); // the twin's folder is gone (the runtime keeps its diagnostic pipes here)
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(temp.Root, "data", "oimbot.db")};Mode=ReadOnly"))
+        {
+            await connection.OpenAsync();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT (SELECT COUNT(*) FROM conversations) + (SELECT COUNT(*) FROM outbox)";
+            Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        }
+
+        // The real service answers on the real provider.
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/telegram") { Content = new StringContent(ChannelHost.TelegramText(1, 42001, "hola"), Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", ChannelHost.TelegramSecret);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        await fake.WaitForAsync(rs => rs.Any(r => r.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && r.Body.Contains("\"chat_id\":42001", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SigtermDuringTheWarmUp_EndsTheStartCleanly()
+    {
+        using var temp = new TempContent();
+        var port = ServiceProcess.FreePort();
+        var tmp = Directory.CreateDirectory(Path.Combine(temp.Root, "tmp")).FullName;
+        await using var service = ServiceProcess.Start(temp.Root, ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>
+        {
+            ["WarmUp__Enabled"] = "true",
+            ["WarmUp__MaxDuration"] = "00:01:00",
+            ["TMPDIR"] = tmp,
+        });
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!service.Output.Contains("Warming up", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), service.Output);
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(500); // into the conversations
+
+        Assert.Equal(0, await service.TerminateAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("OimBot is running", service.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp, "oimbot-warm-up-*"));
+    }
+
+    private static int Occurrences(string text, string what) => text.Split(what).Length - 1;
+
+    private sealed class TestEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+
+        public string ApplicationName { get; set; } = "OimBot.Bot";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
