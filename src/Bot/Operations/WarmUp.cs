@@ -23,7 +23,10 @@ public sealed class WarmUpOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long the twin may be driven at most; it stops earlier once a round compiles almost nothing new.</summary>
+    /// <summary>
+    /// How long the warm-up may take at most (its first round of conversations always runs); it stops earlier once a
+    /// second passes with almost nothing new compiled.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "WarmUp:MaxDuration must be between 1 second and 5 minutes.")]
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(20);
 }
@@ -56,6 +59,9 @@ internal static partial class WarmUp
     private const int SettledBelow = 40;
 
     private static readonly TimeSpan SettledWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the last replies may take to arrive after the last round.</summary>
+    private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a message waits for its first reply before the conversation goes on anyway.</summary>
     private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(2);
@@ -157,7 +163,7 @@ internal static partial class WarmUp
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up's twin accepted {Accepted} of {Messages} messages and sent {Replies} replies; starting anyway. Check the content and the storage settings.")]
     private static partial void LogTwinFailed(ILogger logger, int accepted, int messages, int replies);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up failed ({Exception}); starting without it.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up failed ({Exception}); going on without it.")]
     private static partial void LogWarmUpFailed(ILogger logger, string exception);
 
     /// <param name="temporaryRoot">where the twin's folder is made (the system's temporary folder unless given)</param>
@@ -284,7 +290,7 @@ internal static partial class WarmUp
         var history = new Queue<(TimeSpan At, long Compiled)>();
         history.Enqueue((started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount()));
         var driving = Stopwatch.StartNew();
-        while (started.Elapsed < maxDuration && !settled)
+        do // one round at least, however long the twin took to start: the first round is where most of the gain is
         {
             var firstChat = chat;
             chat += ConversationsPerRound;
@@ -311,6 +317,15 @@ internal static partial class WarmUp
 
             settled = driving.Elapsed >= 2 * SettledWindow && now.At - history.Peek().At >= SettledWindow && now.Compiled - history.Peek().Compiled < SettledBelow;
             history.Enqueue(now);
+        }
+        while (started.Elapsed < maxDuration && !settled);
+
+        // The last replies may still be on their way: let them arrive (each message has at least one), so that the
+        // report is true and the twin stops idle.
+        var draining = Stopwatch.StartNew();
+        while (telegram.Total < accepted && draining.Elapsed < DrainWait)
+        {
+            await Task.Delay(20, cancellationToken);
         }
 
         return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled);

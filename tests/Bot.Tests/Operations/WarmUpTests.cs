@@ -208,6 +208,38 @@ public sealed class WarmUpTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp, "oimbot-warm-up-*"));
     }
 
+    [Fact]
+    public async Task BrokenContent_WithTheWarmUpOn_StillStopsTheStartWithFileAndLine()
+    {
+        using var temp = new TempContent();
+        var main = Path.Combine(temp.ContentDirectory, "main.yaml");
+        await File.WriteAllTextAsync(main, (await File.ReadAllTextAsync(main)).Replace("goto: handoff", "goto: nowhere-at-all", StringComparison.Ordinal));
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(temp.Root, ["--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}"], environment: new Dictionary<string, string>
+        {
+            ["WarmUp__Enabled"] = "true",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Matches(@"content/main\.yaml:\d+: error: node '[a-z-]+': unknown target 'nowhere-at-all'", output);
+        Assert.Contains("The warm-up failed", output, StringComparison.Ordinal); // the twin met it first, and said so
+        Assert.DoesNotContain("OimBot is running", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWarmUpLimitOutOfRange_StopsStartUp_NamingTheKey()
+    {
+        using var temp = new TempContent();
+        var (exitCode, output) = await ServiceProcess.RunAsync(temp.Root, ["--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}"], environment: new Dictionary<string, string>
+        {
+            ["WarmUp__MaxDuration"] = "00:10:00",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("WarmUp:MaxDuration must be between 1 second and 5 minutes.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static int Occurrences(string text, string what) => text.Split(what).Length - 1;
 
     private sealed class TestEnvironment(string root) : IHostEnvironment

@@ -40,6 +40,8 @@ public sealed class BotFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Program runs to app.RunAsync under the factory, and would warm up first (seconds per host); WarmUpTests cover it.
+        builder.UseSetting("WarmUp:Enabled", "false");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Privacy:AddressKeyFile", Path.Combine(Root, "address.key"));
         builder.UseSetting("Analytics:PseudonymKeyFile", Path.Combine(Root, "analytics.key"));
