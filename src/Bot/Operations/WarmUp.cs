@@ -133,7 +133,8 @@ internal static partial class WarmUp
     /// <summary>
     /// What the twin left behind is garbage now: the managed heap is collected and handed back, and so is the native
     /// heap's free memory (SQLite's caches were allocated there by the twin's threads, in arenas the real service's
-    /// threads may never reuse). Without this the service would start some 40 MiB larger than it needs.
+    /// threads may never reuse). Without this the start-up's garbage stays resident and the service's peak grows by
+    /// some 20–30 MiB (BENCHMARKS.md, the start-up warm-up).
     /// </summary>
     private static void ReleaseTwinMemory()
     {
