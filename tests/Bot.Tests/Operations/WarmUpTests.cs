@@ -201,7 +201,13 @@ public sealed class WarmUpTests
             await Task.Delay(100);
         }
 
-        await Task.Delay(500); // into the conversations
+        // Into the conversations: the twin has made its database (it migrates it as it starts, before any message).
+        while (!Directory.EnumerateFiles(tmp, "warm-up.db", SearchOption.AllDirectories).Any())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), service.Output);
+            Assert.DoesNotContain("Warmed up in", service.Output, StringComparison.Ordinal); // would have missed the moment
+            await Task.Delay(20);
+        }
 
         Assert.Equal(0, await service.TerminateAsync(TimeSpan.FromSeconds(20)));
         Assert.DoesNotContain("OimBot is running", service.Output, StringComparison.Ordinal);
