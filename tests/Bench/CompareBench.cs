@@ -194,6 +194,8 @@ internal static class CompareBench
         var dll = settings.Remove("dll", out var path) ? path : null;
         if (database is not null)
         {
+            // "connection=Key=Value" in a variant adds that to the PostgreSQL connection string (an Npgsql setting measured).
+            database = settings.Remove("connection", out var extra) ? $"{database};{extra}" : database;
             settings["Storage__Provider"] = "postgres";
             settings["Storage__ConnectionString"] = database;
             settings["Privacy__AddressKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -38,7 +38,7 @@ internal static class OutboxRows
     }
 
     /// <summary>A reply waiting for the claim ('pending'); returns its row.</summary>
-    public static Task<long> InsertAsync(
+    public static async Task<long> InsertAsync(
         DbConnection connection,
         DbTransaction transaction,
         AddressProtector protector,
@@ -50,13 +50,18 @@ internal static class OutboxRows
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
-        OutboxTemplate? template = null) =>
-        InsertSealedAsync(connection, transaction, Seal(protector, reply), channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template);
+        OutboxTemplate? template = null)
+    {
+        var writes = new StatementBatch(connection, transaction);
+        long id = 0;
+        await InsertRowAsync(writes, Seal(protector, reply), channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template, takeUntil: null, row => id = row.Id, null);
+        await writes.FlushAsync();
+        return id;
+    }
 
-    /// <summary>As <see cref="InsertAsync"/>, with the reply already sealed (<see cref="Seal"/>): a turn seals its replies before the writer's thread.</summary>
-    public static async Task<long> InsertSealedAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+    /// <summary>As <see cref="InsertAsync"/> among a turn's writes, with the reply already sealed (<see cref="Seal"/>): a turn seals its replies before the writer's thread.</summary>
+    public static Task InsertSealedAsync(
+        StatementBatch writes,
         string payload,
         string channel,
         byte[] recipientHash,
@@ -64,18 +69,17 @@ internal static class OutboxRows
         string? conversationId,
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
-        DateTimeOffset now,
-        OutboxTemplate? template = null) =>
-        (await InsertRowAsync(connection, transaction, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template, takeUntil: null)).Id;
+        DateTimeOffset now) =>
+        InsertRowAsync(writes, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: null, static _ => { }, null);
 
     /// <summary>
     /// A turn's first reply (sealed), taken for this instance's dispatcher (status 'sending' until <paramref name="leaseUntil"/>)
     /// unless an earlier row of the same person still waits or is being sent, in which case it waits behind it
-    /// ('pending'): one statement, the check inside the insert (issue 15). Returns the row and whether it was taken.
+    /// ('pending'): one statement, the check inside the insert (issue 15). <paramref name="inserted"/> gets the row and
+    /// whether it was taken once the statement has run; <paramref name="ifNeverInserted"/> is called instead if it fails.
     /// </summary>
-    public static Task<(long Id, bool Taken)> InsertFirstAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+    public static Task InsertFirstAsync(
+        StatementBatch writes,
         string payload,
         string channel,
         byte[] recipientHash,
@@ -84,12 +88,13 @@ internal static class OutboxRows
         string? callbackQueryId,
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
-        DateTimeOffset leaseUntil) =>
-        InsertRowAsync(connection, transaction, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: leaseUntil);
+        DateTimeOffset leaseUntil,
+        Action<(long Id, bool Taken)> inserted,
+        Action ifNeverInserted) =>
+        InsertRowAsync(writes, payload, channel, recipientHash, addressCipher, conversationId, callbackQueryId, windowExpiresAt, now, template: null, takeUntil: leaseUntil, inserted, ifNeverInserted);
 
-    private static async Task<(long Id, bool Taken)> InsertRowAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+    private static Task InsertRowAsync(
+        StatementBatch writes,
         string payload,
         string channel,
         byte[] recipientHash,
@@ -99,11 +104,13 @@ internal static class OutboxRows
         DateTimeOffset? windowExpiresAt,
         DateTimeOffset now,
         OutboxTemplate? template,
-        DateTimeOffset? takeUntil)
+        DateTimeOffset? takeUntil,
+        Action<(long Id, bool Taken)> inserted,
+        Action? ifNeverInserted)
     {
-        var time = SqlTime.For(connection);
+        var time = writes.Time;
         var at = time.Write(now);
-        var row = await connection.QuerySingleAsync<(long Id, string Status)>(
+        return writes.QueryRowAsync<(long Id, string Status)>(
             takeUntil is null ? Insert : InsertFirst,
             new
             {
@@ -119,8 +126,8 @@ internal static class OutboxRows
                 template = template?.Id,
                 language = template?.Language,
             },
-            transaction);
-        return (row.Id, row.Status == "sending");
+            row => inserted((row.Id, row.Status == "sending")),
+            ifNeverInserted);
     }
 
     private const string Insert = """
@@ -171,6 +178,10 @@ internal static class OutboxRows
     /// <summary>STOP, or the person blocked the bot: nothing queued or held for them goes out.</summary>
     public static Task CancelAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, DateTimeOffset now) =>
         connection.ExecuteAsync(Cancel, new { channel, hash, at = SqlTime.For(connection).Write(now) }, transaction);
+
+    /// <summary>As <see cref="CancelAsync(DbConnection, DbTransaction, string, byte[], DateTimeOffset)"/>, among a turn's writes.</summary>
+    public static Task CancelAsync(StatementBatch writes, string channel, byte[] hash, DateTimeOffset now) =>
+        writes.ExecuteAsync(Cancel, new { channel, hash, at = writes.Time.Write(now) });
 
     /// <summary>See <see cref="CancelAsync"/>: the person's waiting rows and held rows, each found through its partial index.</summary>
     internal const string Cancel = """

@@ -22,9 +22,12 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
-    /// <summary>As <see cref="WriteAsync{T}"/>, for work that runs exactly one statement as its last step (a provider may then spare it a savepoint).</summary>
-    protected virtual Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        WriteAsync(work, cancellationToken);
+    /// <summary>
+    /// As <see cref="WriteAsync{T}"/>, for work that is exactly one statement: a provider may spare it a savepoint, or run
+    /// it as its own transaction (no transaction given: PostgreSQL then needs one round trip instead of two).
+    /// </summary>
+    protected virtual Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 

@@ -16,6 +16,13 @@ public sealed class PostgresOutboxStore(PostgresDatabase database, AddressProtec
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
+    /// <summary>One statement is its own transaction: sent without BEGIN and COMMIT, in one round trip.</summary>
+    protected override async Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await work(connection, null);
+    }
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 
     protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)

@@ -19,7 +19,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
-    protected override Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+    protected override Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken, oneStatement: true);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);

@@ -22,23 +22,35 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         IReadOnlyList<AnalyticsEvent> events,
         IReadOnlyList<ActivityStep> steps)
     {
+        var writes = new StatementBatch(connection, transaction);
+        await RecordAsync(writes, from, events, steps);
+        await writes.FlushAsync();
+    }
+
+    /// <summary>As <see cref="RecordAsync(DbConnection, DbTransaction, ChannelAddress?, IReadOnlyList{AnalyticsEvent}, IReadOnlyList{ActivityStep})"/>, among a turn's writes.</summary>
+    internal async Task RecordAsync(
+        StatementBatch writes,
+        ChannelAddress? from,
+        IReadOnlyList<AnalyticsEvent> events,
+        IReadOnlyList<ActivityStep> steps)
+    {
         if (events.Count == 0 && steps.Count == 0)
         {
             return;
         }
 
-        var time = SqlTime.For(connection);
+        var time = writes.Time;
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
         var period = ReportingPeriod.Of(day, options.Value.Period);
         var deleting = events.Any(e => e.Kind == EventKind.DeleteRequested);
-        var salt = await PeriodSaltAsync(connection, transaction, period, day);
+        var salt = await PeriodSaltAsync(writes, period, day);
         var person = from is null || salt is null || (steps.Count == 0 && !deleting) ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 
         if (person is not null && deleting)
         {
             // "borrar": the person's activity in the current period goes (their events never had their pseudonym);
             // the deletion itself is counted anonymously.
-            await connection.ExecuteAsync(DeleteActivity, new { period = period.Id, person }, transaction);
+            await writes.ExecuteAsync(DeleteActivity, new { period = period.Id, person });
             person = null;
         }
 
@@ -46,7 +58,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         // most of its cost); the SQL text depends only on how many rows, so prepared statements are reused.
         if (events.Count > 0)
         {
-            await connection.ExecuteAsync(
+            await writes.ExecuteAsync(
                 Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period)", string.Empty),
                 Parameters([("period", period.Id)], events, (e, add) =>
                 {
@@ -58,8 +70,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
                     add("version", e.ContentVersion);
                     add("day", time.Write(e.Day));
                     add("value", e.Value);
-                }),
-                transaction);
+                }));
         }
 
         if (person is null || steps.Count == 0)
@@ -67,7 +78,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             return;
         }
 
-        await connection.ExecuteAsync(
+        await writes.ExecuteAsync(
             Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
             Parameters([("period", period.Id), ("person", person)], steps, (step, add) =>
             {
@@ -76,8 +87,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
                 add("language", step.Language);
                 add("topic", step.Topic);
                 add("step", step.Step);
-            }),
-            transaction);
+            }));
     }
 
     /// <summary>BORRAR: the person's activity in the period (through the unique key, which starts with period and person).</summary>
@@ -132,14 +142,15 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
     /// The period's salt, created on its first event (once, whichever instance writes first: ON CONFLICT keeps the first);
     /// null once the period has ended and its salt is destroyed.
     /// </summary>
-    private async Task<byte[]?> PeriodSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period, DateOnly day)
+    private async Task<byte[]?> PeriodSaltAsync(StatementBatch writes, ReportingPeriod period, DateOnly day)
     {
         if (_current is { } current && current.Period == period.Id && period.Last > day)
         {
             return current.Salt;
         }
 
-        var salt = await ReadOrCreateSaltAsync(connection, transaction, period);
+        await writes.FlushAsync(); // read through the connection itself, after what the turn wrote before
+        var salt = await ReadOrCreateSaltAsync(writes.Connection, writes.Transaction, period);
 
         // Kept in memory until the period's last day (a statement less per turn, issue 15): a salt changes only when it
         // is destroyed after its period has ended, and from the last day on it is read from the database again.

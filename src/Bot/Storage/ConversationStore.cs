@@ -26,17 +26,35 @@ public abstract partial class ConversationStore(
     /// <summary>The state each recently active conversation's last turn left: see <see cref="LastStates"/>.</summary>
     internal LastStates LastStates { get; } = new(clock ?? TimeProvider.System);
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
-    protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction, given the transaction's statement batch. A provider that
+    /// sends statements together may send its COMMIT with the batch's last flush (<see cref="StatementBatch.FlushLastAsync"/>),
+    /// and commits itself otherwise.
+    /// </summary>
+    protected abstract Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken);
 
     /// <summary>
     /// The conversation of <paramref name="hash"/> (id, state JSON and its latest message ids, or nulls for a first contact), locked until the
     /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
     /// </summary>
-    protected abstract Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash);
+    /// <remarks>
+    /// With <paramref name="inboundHash"/>, the replies kept for that message id by an earlier delivery are read too, after
+    /// the lock (null when there is no record): PostgreSQL sends both statements in one round trip.
+    /// </remarks>
+    protected abstract Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash);
 
-    /// <summary>The conversation's columns a turn reads; all null for a first contact.</summary>
-    protected internal readonly record struct LockedConversation(string? Id, string? State, byte[]? RecentInbound);
+    /// <summary>The conversation's columns a turn reads (all null for a first contact), and the repeated delivery's kept replies, if any.</summary>
+    protected internal readonly record struct LockedConversation(string? Id, string? State, byte[]? RecentInbound, string? EarlierReplies)
+    {
+        /// <summary>The row as the locking SELECT reads it (<see cref="LockedColumns"/>).</summary>
+        public LockedConversation(string? id, string? state, byte[]? recentInbound)
+            : this(id, state, recentInbound, null)
+        {
+        }
+    }
+
+    /// <summary>The replies kept for a message id by its earlier delivery (<see cref="LockConversationAsync"/>).</summary>
+    protected const string EarlierReplies = "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @inbound";
 
     /// <summary>The locking SELECT's columns, in <see cref="LockedConversation"/>'s order.</summary>
     protected const string LockedColumns = "id AS Id, state AS State, recent_inbound AS RecentInbound";
@@ -76,10 +94,10 @@ public abstract partial class ConversationStore(
         TurnOutcome outcome;
         try
         {
-            outcome = await WriteAsync(async (connection, transaction) =>
+            outcome = await WriteAsync(async writes =>
             {
                 GiveBack();
-                return await TurnAsync(connection, transaction, from, addressHash, sealedAddress, inboundHash, now, decide, ahead, row => handed = row);
+                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, now, decide, ahead, row => handed = row);
             }, cancellationToken);
         }
         catch
@@ -98,8 +116,7 @@ public abstract partial class ConversationStore(
     }
 
     private async Task<TurnOutcome> TurnAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+        StatementBatch writes,
         ChannelAddress from,
         byte[] addressHash,
         byte[] sealedAddress,
@@ -110,23 +127,17 @@ public abstract partial class ConversationStore(
         Action<HandedRow> claimed)
     {
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
-        var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash);
-        if (inboundHash is not null)
+        // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
+        var (connection, transaction) = (writes.Connection, writes.Transaction);
+        var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash, inboundHash);
+        if (inboundHash is not null && RecentInbound.Contains(row.RecentInbound, inboundHash))
         {
-            // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
-            if (RecentInbound.Contains(row.RecentInbound, inboundHash))
-            {
-                return new TurnOutcome(null, [], Duplicate: true);
-            }
+            return new TurnOutcome(null, [], Duplicate: true);
+        }
 
-            var earlier = await connection.QuerySingleOrDefaultAsync<string>(
-                "SELECT replies FROM inbound_messages WHERE channel = @channel AND external_id_hash = @hash",
-                new { channel = from.Channel, hash = inboundHash },
-                transaction);
-            if (earlier is not null)
-            {
-                return new TurnOutcome(null, JsonSerializer.Deserialize(earlier, StorageJson.Default.ListRenderedReply) ?? [], Duplicate: true);
-            }
+        if (row.EarlierReplies is { } earlier)
+        {
+            return new TurnOutcome(null, JsonSerializer.Deserialize(earlier, StorageJson.Default.ListRenderedReply) ?? [], Duplicate: true);
         }
 
         // The decision made ahead holds only if it was made on exactly the state locked now.
@@ -139,7 +150,9 @@ public abstract partial class ConversationStore(
         // its replies must be kept for a repeated request (the web chat answers a repeated POST with them).
         var inRow = inboundHash is not null && decision.State is not null && decision.Delivery.ThroughOutbox;
         var (recent, evicted) = inRow ? RecentInbound.Add(row.RecentInbound, inboundHash!) : (row.RecentInbound, null);
-        var conversationId = await SaveAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, decision, prepared.NewState, recent, now);
+
+        // The turn's writes: on PostgreSQL one round trip for all of them and the commit (see StatementBatch).
+        var conversationId = await SaveAsync(writes, from, addressHash, sealedAddress, row.Id, decision, prepared.NewState, recent, now);
         if (conversationId is not null && prepared.NewState is not null)
         {
             LastStates.Keep(from.Channel, addressHash, conversationId, prepared.NewState);
@@ -149,48 +162,54 @@ public abstract partial class ConversationStore(
             LastStates.Forget(from.Channel, addressHash);
         }
 
-        await QueueRepliesAsync(connection, transaction, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed);
+        await QueueRepliesAsync(writes, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed);
 
-        var caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
+        var caseChanged = false;
+        if (decision.CaseActions.Count > 0)
+        {
+            await writes.FlushAsync();
+            caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
+        }
 
-        await analytics.RecordAsync(connection, transaction, from, decision.Events, decision.Activity ?? []);
+        await analytics.RecordAsync(writes, from, decision.Events, decision.Activity ?? []);
 
         if (inboundHash is not null && !inRow)
         {
-            await RememberAsync(connection, transaction, from.Channel, inboundHash, conversationId, now, RepliesToKeep(decision));
+            await RememberAsync(writes, from.Channel, inboundHash, conversationId, now, RepliesToKeep(decision));
         }
         else if (evicted is not null)
         {
             // Older than the row keeps: a record of its own, kept for Storage:DedupeWindow from now.
-            await RememberAsync(connection, transaction, from.Channel, evicted, conversationId, now, "[]");
+            await RememberAsync(writes, from.Channel, evicted, conversationId, now, "[]");
         }
 
+        await writes.FlushLastAsync();
         return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
     }
 
-    private static Task<int> RememberAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, string? conversationId, DateTimeOffset now, string replies) =>
-        connection.ExecuteAsync(
+    private static Task RememberAsync(StatementBatch writes, string channel, byte[] hash, string? conversationId, DateTimeOffset now, string replies) =>
+        writes.ExecuteAsync(
             "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
-            new { channel, hash, conversationId, at = SqlTime.For(connection).Write(now), replies },
-            transaction);
+            new { channel, hash, conversationId, at = writes.Time.Write(now), replies });
 
-    private async Task QueueRepliesAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed)
+    private async Task QueueRepliesAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed)
     {
         var decision = prepared.Decision;
         if (decision.State is null && previousId is not null)
         {
             // BORRAR (R8): earlier replies to this conversation go too, sent or not.
-            await connection.ExecuteAsync("DELETE FROM outbox WHERE conversation_id = @previousId", new { previousId }, transaction);
+            await writes.ExecuteAsync("DELETE FROM outbox WHERE conversation_id = @previousId", new { previousId });
         }
 
         if (decision.State is { Stopped: true })
         {
             // STOP (R7): nothing queued or held before it goes out; the confirmation below is the last message.
-            await OutboxRows.CancelAsync(connection, transaction, from.Channel, addressHash, now);
+            await OutboxRows.CancelAsync(writes, from.Channel, addressHash, now);
         }
         else if (decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now)
         {
-            await OutboxRows.ReopenWindowAsync(connection, transaction, protector, from.Channel, addressHash, conversationId, window, now);
+            await writes.FlushAsync();
+            await OutboxRows.ReopenWindowAsync(writes.Connection, writes.Transaction, protector, from.Channel, addressHash, conversationId, window, now);
         }
 
         if (!decision.Delivery.ThroughOutbox)
@@ -211,19 +230,26 @@ public abstract partial class ConversationStore(
             if (first && handOff is { IsOpen: true } && handOff.TryReserve())
             {
                 var until = now + handOff.Lease;
-                var (firstId, taken) = await OutboxRows.InsertFirstAsync(connection, transaction, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now, until);
-                if (taken)
-                {
-                    claimed(new HandedRow(new OutboxMessage(firstId, from.Channel, from.Address, reply, callback, 0, decision.Delivery.WindowExpiresAt), until));
-                }
-                else
-                {
-                    handOff.Unreserve(); // an earlier row of this person still waits: this one goes after it, through the claim
-                }
+                var signal = handOff;
+                var callbackId = callback;
+                await OutboxRows.InsertFirstAsync(
+                    writes, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now, until,
+                    inserted =>
+                    {
+                        if (inserted.Taken)
+                        {
+                            claimed(new HandedRow(new OutboxMessage(inserted.Id, from.Channel, from.Address, reply, callbackId, 0, decision.Delivery.WindowExpiresAt), until));
+                        }
+                        else
+                        {
+                            signal.Unreserve(); // an earlier row of this person still waits: this one goes after it, through the claim
+                        }
+                    },
+                    ifNeverInserted: signal.Unreserve);
             }
             else
             {
-                await OutboxRows.InsertSealedAsync(connection, transaction, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now);
+                await OutboxRows.InsertSealedAsync(writes, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now);
             }
 
             callback = null;
@@ -232,16 +258,16 @@ public abstract partial class ConversationStore(
     }
 
 
-    private static async Task<string?> SaveAsync(DbConnection connection, DbTransaction transaction, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, string? state, byte[]? recentInbound, DateTimeOffset now)
+    private static async Task<string?> SaveAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? existingId, TurnDecision decision, string? state, byte[]? recentInbound, DateTimeOffset now)
     {
         if (decision.State is null)
         {
             // BORRAR (R8): the conversation, its cases with their transcripts, and its dedupe records go.
             if (existingId is not null)
             {
-                await connection.ExecuteAsync("DELETE FROM inbound_messages WHERE conversation_id = @id", new { id = existingId }, transaction);
-                await connection.ExecuteAsync("DELETE FROM cases WHERE conversation_id = @id", new { id = existingId }, transaction);
-                await connection.ExecuteAsync("DELETE FROM conversations WHERE id = @id", new { id = existingId }, transaction);
+                await writes.ExecuteAsync("DELETE FROM inbound_messages WHERE conversation_id = @id", new { id = existingId });
+                await writes.ExecuteAsync("DELETE FROM cases WHERE conversation_id = @id", new { id = existingId });
+                await writes.ExecuteAsync("DELETE FROM conversations WHERE id = @id", new { id = existingId });
             }
 
             return null;
@@ -250,17 +276,15 @@ public abstract partial class ConversationStore(
         if (existingId is null)
         {
             var id = NewId(now);
-            await connection.ExecuteAsync(
+            await writes.ExecuteAsync(
                 "INSERT INTO conversations (id, channel, address_hash, address_cipher, state, content_version, created_at, updated_at, recent_inbound) VALUES (@id, @channel, @hash, @cipher, @state, @version, @at, @at, @recent)",
-                new { id, channel = from.Channel, hash = addressHash, cipher = sealedAddress, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now), recent = recentInbound },
-                transaction);
+                new { id, channel = from.Channel, hash = addressHash, cipher = sealedAddress, state, version = decision.ContentVersion, at = writes.Time.Write(now), recent = recentInbound });
             return id;
         }
 
-        await connection.ExecuteAsync(
+        await writes.ExecuteAsync(
             "UPDATE conversations SET state = @state, content_version = @version, updated_at = @at, recent_inbound = @recent WHERE id = @id",
-            new { id = existingId, state, version = decision.ContentVersion, at = SqlTime.For(connection).Write(now), recent = recentInbound },
-            transaction);
+            new { id = existingId, state, version = decision.ContentVersion, at = writes.Time.Write(now), recent = recentInbound });
         return existingId;
     }
 

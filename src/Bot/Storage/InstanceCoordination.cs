@@ -41,7 +41,7 @@ public sealed partial class PostgresLeadership(PostgresDatabase database, ILogge
         {
             try
             {
-                connection ??= await database.OpenAsync(stoppingToken);
+                connection ??= await database.OpenSessionAsync(stoppingToken);
                 if (!_leader)
                 {
                     _leader = await connection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key = LeaderLock });
@@ -114,7 +114,7 @@ public sealed partial class PostgresCaseEventsBridge(PostgresDatabase database, 
         {
             try
             {
-                await using var connection = await database.OpenAsync(stoppingToken);
+                await using var connection = await database.OpenSessionAsync(stoppingToken);
                 connection.Notification += (_, notification) =>
                 {
                     if (notification.Payload != _instance)

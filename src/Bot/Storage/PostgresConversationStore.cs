@@ -17,13 +17,23 @@ public sealed class PostgresConversationStore(
     Outbox.OutboxSignal? handOff = null,
     TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
-    protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+    /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: three round trips in all, issue 15).</summary>
+    protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            var writes = new StatementBatch(connection, transaction, commitWithLast: true);
+            var result = await work(writes);
+            if (!writes.Committed)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
 
-    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash)
+            return result;
+        }, cancellationToken, commit: false);
+
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
     {
-        const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
-        var row = await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
+        var row = await LockAndLookAsync(connection, transaction, channel, hash, inboundHash);
         if (row.Id is not null)
         {
             return row;
@@ -32,7 +42,24 @@ public sealed class PostgresConversationStore(
         // A first contact (or a conversation deleted meanwhile): serialise on the address, then look again, since
         // another instance may have created the conversation while this one waited.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryKey(channel, hash) }, transaction);
-        return await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
+        return await LockAndLookAsync(connection, transaction, channel, hash, inboundHash);
+    }
+
+    /// <summary>
+    /// The row locked, then the message's dedupe record read, in one round trip. They are two statements, so the second
+    /// takes its snapshot after the lock is granted and sees a record the turn it waited for has committed.
+    /// </summary>
+    private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
+    {
+        const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
+        if (inboundHash is null)
+        {
+            return await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
+        }
+
+        await using var both = await connection.QueryMultipleAsync($"{Select};\n{EarlierReplies}", new { channel, hash, inbound = inboundHash }, transaction);
+        var row = await both.ReadSingleOrDefaultAsync<LockedConversation>();
+        return row with { EarlierReplies = await both.ReadSingleOrDefaultAsync<string>() };
     }
 
     /// <summary>A 64-bit lock key from the channel and the (already keyed) address hash.</summary>

@@ -29,9 +29,15 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPreparedStatements(connectionString));
 
+    private readonly string _sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
     /// <summary>
-    /// Npgsql prepares a statement on the server once it has run a few times on a connection (automatic preparation),
-    /// unless the connection string says otherwise: the turns' statements are few and run constantly (issue 15).
+    /// The pool's settings, unless the connection string says otherwise (issue 15). Npgsql prepares a statement on the
+    /// server once it has run a few times on a connection (automatic preparation): the turns' statements are few and run
+    /// constantly. A connection goes back to the pool without the reset Npgsql otherwise sends with its next use (seven
+    /// statements: RESET ALL, UNLISTEN *, pg_advisory_unlock_all()…), since pooled connections here never change their
+    /// session: what holds session state (leadership's advisory lock, LISTEN, the migration lock) has a connection of its
+    /// own (<see cref="OpenSessionAsync"/>).
     /// </summary>
     internal static string WithPreparedStatements(string connectionString)
     {
@@ -42,26 +48,56 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
             builder.AutoPrepareMinUsages = 2;
         }
 
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
         return builder.ConnectionString;
     }
 
+    /// <summary>A connection from the pool: its session must be left as it was found.</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 
+    /// <summary>
+    /// A connection of its own, outside the pool, for what holds session state (an advisory lock, LISTEN): closing it
+    /// ends the session, and with it what it held, at once.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_sessions);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in one transaction (READ COMMITTED; stores lock the rows they change).</summary>
-    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="commit">false: the work commits (or rolls back) the transaction itself; if it fails, it is rolled back</param>
+    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken, bool commit = true)
     {
         ArgumentNullException.ThrowIfNull(work);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        if (commit)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return result;
     }
 
     /// <summary>Applies the migrations not applied yet, each in its own transaction, one instance at a time.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenSessionAsync(cancellationToken);
         await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = MigrationLock });
         try
         {

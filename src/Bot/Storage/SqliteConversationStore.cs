@@ -1,4 +1,3 @@
-using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -19,14 +18,20 @@ public sealed class SqliteConversationStore(
     TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
     /// <summary>The database's single writer: one turn at a time in the whole database, possibly sharing a commit.</summary>
-    protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+    protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => work(new StatementBatch(connection, transaction)), cancellationToken);
 
     /// <summary>Nothing to lock: the single writer already makes this the only turn running.</summary>
-    protected override Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash) =>
-        connection.QuerySingleOrDefaultAsync<LockedConversation>(
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<LockedConversation>(
             $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash",
             new { channel, hash },
             transaction);
 
+        // A record is looked for only when the row does not have the id already (the usual repeat, found without it).
+        return inboundHash is null || RecentInbound.Contains(row.RecentInbound, inboundHash)
+            ? row
+            : row with { EarlierReplies = await connection.QuerySingleOrDefaultAsync<string>(EarlierReplies, new { channel, inbound = inboundHash }, transaction) };
+    }
 }

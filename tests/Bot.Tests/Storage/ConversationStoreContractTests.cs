@@ -56,6 +56,74 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // the web chat's record, with its replies
     }
 
+    [Fact]
+    public async Task OnPostgres_ATurnSendsItsLockAndDedupeCheckTogether_AndItsWritesTogether_AndASettleIsOneStatement()
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync("postgres", signal);
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), CancellationToken.None); // the conversation's row exists from here
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent'"); // nothing of Ana's waits: her next reply can be handed over
+        signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
+
+        // Npgsql traces each command or batch it sends (one round trip each); BEGIN and COMMIT are its own, not traced.
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TagObjects.Any(tag => tag.Value is string value && value == db.DatabaseName))
+                {
+                    commands.Enqueue(activity.DisplayName);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None);
+        Assert.False(turn.Duplicate);
+        Assert.Equal(2, commands.Count); // the lock with the dedupe check; the update, the outbox row and the event
+        Assert.True(signal.TryTake(out var handed)); // the first reply's row, read from the batch, handed after the commit
+        Assert.Equal("otra vez", handed.Message.Reply.Text);
+
+        commands.Clear();
+        var outbox = new PostgresOutboxStore((PostgresDatabase)db.Database, Db.Protector);
+        var id = await db.ScalarAsync<long>("SELECT MAX(id) FROM outbox");
+        commands.Clear();
+        await outbox.CompleteAsync(id, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None);
+        Assert.Single(commands);
+        Assert.Equal("sent", await db.ScalarAsync<string>($"SELECT status FROM outbox WHERE id = {id}"));
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+    }
+
+    /// <summary>A turn that fails after its first reply was reserved for the dispatcher gives the room back, wherever it fails.</summary>
+    [Theory]
+    [InlineData("sqlite", "before")]
+    [InlineData("sqlite", "after")]
+    [InlineData("postgres", "before")]
+    [InlineData("postgres", "after")]
+    public async Task ATurnThatFails_HandsNothing_AndGivesTheDispatchersRoomBack(string provider, string where)
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync(provider, signal);
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), CancellationToken.None);
+        signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
+
+        // "before": the conversation's update fails, ahead of the outbox row; "after": the turn's event, behind it.
+        await db.ExecuteAsync((provider, where) switch
+        {
+            ("sqlite", "before") => "CREATE TRIGGER refuse BEFORE UPDATE ON conversations BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            ("postgres", "before") => "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; CREATE TRIGGER refuse BEFORE UPDATE ON conversations FOR EACH ROW EXECUTE FUNCTION refuse()",
+            _ => "ALTER TABLE analytics_events RENAME TO analytics_events_gone",
+        });
+
+        await Assert.ThrowsAnyAsync<DbException>(() => db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None));
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(0, signal.Reserved);
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM outbox")); // the first turn's only
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task EveryAnsweredMessage_IsRecognisedWhenDeliveredAgain_TheLatestFromTheConversationsRow_OlderOnesFromRecords(string provider)
@@ -448,6 +516,9 @@ public sealed class ConversationStoreContractTests
         public IConversationStore Store { get; }
 
         public IStoreDatabase Database { get; }
+
+        /// <summary>The PostgreSQL database's name (null on SQLite).</summary>
+        public string? DatabaseName => _postgres is null ? null : new Npgsql.NpgsqlConnectionStringBuilder(_postgres).Database;
 
         public RetentionStore Retention(int batch = 500) => new(Database, Options.Create(new StorageOptions { PurgeBatchSize = batch }));
 

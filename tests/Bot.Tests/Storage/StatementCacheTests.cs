@@ -1,7 +1,9 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Storage;
+using OimBot.Bot.Tests.TestHost;
 
 namespace OimBot.Bot.Tests.Storage;
 
@@ -169,5 +171,49 @@ public sealed class PostgresPreparedStatementsTests
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresDatabase.WithPreparedStatements(given));
         Assert.Equal((max, minUsages), (builder.MaxAutoPrepare, builder.AutoPrepareMinUsages));
         Assert.Equal("db", builder.Host);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Username=bot;Database=oimbot", true)]
+    [InlineData("Host=db;Username=bot;Database=oimbot;No Reset On Close=false", false)]
+    public void PooledConnections_AreNotResetOnReturn_UnlessTheConnectionStringSaysSo(string given, bool noReset) =>
+        Assert.Equal(noReset, new Npgsql.NpgsqlConnectionStringBuilder(PostgresDatabase.WithPreparedStatements(given)).NoResetOnClose);
+
+    /// <summary>
+    /// Pooled connections are not reset, so what holds session state has a connection of its own: leadership's advisory
+    /// lock and the migration lock are released the moment their connection closes, and a pooled connection never
+    /// carries a lock (or a LISTEN) to the next user of the pool.
+    /// </summary>
+    [Fact]
+    public async Task ASessionConnection_ReleasesWhatItHeldWhenItCloses_AndIsNeverHandedToThePool()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("sessions");
+        await using var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+        const long Key = 0x6F696D626F74_7F;
+        int backend;
+        await using (var session = await database.OpenSessionAsync(CancellationToken.None))
+        {
+            backend = session.ProcessID;
+            Assert.True(await session.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key = Key }));
+            await session.ExecuteAsync("LISTEN oimbot_test");
+        }
+
+        await using var other = await database.OpenAsync(CancellationToken.None);
+        Assert.NotEqual(backend, other.ProcessID);
+
+        // The server ends the session as soon as it reads the client's goodbye; looked at until then (bounded).
+        var free = false;
+        for (var tries = 0; tries < 200 && !free; tries++)
+        {
+            free = await other.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = @backend", new { backend }) == 0
+                && await other.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_xact_lock(@key)", new { key = Key });
+            if (!free)
+            {
+                await Task.Yield();
+                await other.ExecuteAsync("SELECT pg_sleep(0.05)");
+            }
+        }
+
+        Assert.True(free, "the session's backend and its lock outlived the closed connection");
     }
 }
