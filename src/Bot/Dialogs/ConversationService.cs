@@ -63,9 +63,9 @@ public sealed partial class ConversationService(
                 KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
         }, decisionIsPure: mayOpenCase is null, cancellationToken); // the web chat's case limit counts each call: decided once, inside
 
-        if (delivery.ThroughOutbox && !outcome.Duplicate)
+        if (delivery.ThroughOutbox && !outcome.Duplicate && outcome.LeftForClaim)
         {
-            outbox.Notify();
+            outbox.Notify(); // a reply handed over needs no claim
         }
 
         if (outcome.CaseChanged)

@@ -14,7 +14,11 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
 
-    Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records what the provider said of a claimed row. True when another row of the same person waits (or may): their
+    /// next reply may be claimable now that this one is out of the way.
+    /// </summary>
+    Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>A provider's delivery report (delivered, read, failed); never moves a row backwards. False when no row matches.</summary>
     Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken);

@@ -56,6 +56,7 @@ public sealed partial class OutboxDispatcher(
             }
 
             _unrecorded.TryDequeue(out _);
+            signal.Notify(); // the person's next row may be claimable now
             LogRecordedLate(logger, kept.Id);
         }
 
@@ -84,14 +85,19 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// Keeps up to <see cref="OutboxOptions.Concurrency"/> sends in flight and claims more as soon as one finishes or
-    /// new replies are queued, so a slow or hung provider call never holds up other recipients.
+    /// Keeps up to <see cref="OutboxOptions.Concurrency"/> sends in flight, so a slow or hung provider call never holds up
+    /// other recipients. It claims when rows may be waiting, and not after every send: when a turn or a caseworker
+    /// queued a row it was not handed, when a sent row's person has another row waiting, when its last claim filled
+    /// every free slot, and every <see cref="OutboxOptions.PollInterval"/> (retries that came due, other instances'
+    /// rows, leases that ran out). Most replies are handed over by their turn, so most sends need no claim (issue 15).
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var inFlight = new List<Task>();
         Task<bool>? wakeUp = null;
         var failures = 0;
+        var claimDue = true;
+        var lastClaim = DateTimeOffset.MinValue;
         signal.Open(options.Value.Concurrency, options.Value.Lease);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -113,9 +119,16 @@ public sealed partial class OutboxDispatcher(
                 }
 
                 var capacity = settings.Concurrency - inFlight.Count - signal.Waiting;
-                var claimed = capacity > 0
-                    ? await store.ClaimAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken)
-                    : [];
+                // The poll counts from the last claim: handed rows wake the loop all the time under load.
+                claimDue |= signal.TakeClaimRequest() | (clock.GetUtcNow() - lastClaim >= settings.PollInterval);
+                IReadOnlyList<OutboxMessage> claimed = [];
+                if (capacity > 0 && claimDue)
+                {
+                    claimDue = false;
+                    lastClaim = clock.GetUtcNow();
+                    claimed = await store.ClaimAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken);
+                }
+
                 foreach (var message in claimed)
                 {
                     inFlight.Add(SendOneAsync(message, stoppingToken));
@@ -126,16 +139,21 @@ public sealed partial class OutboxDispatcher(
                     metrics.Taken("claimed", claimed.Count);
                 }
 
-                if (claimed.Count > 0 && claimed.Count == capacity)
+                if (claimed.Count > 0 && claimed.Count == Math.Min(capacity, settings.BatchSize))
                 {
-                    await Task.WhenAny(inFlight); // full: wait for a free slot
-                    continue;
+                    claimDue = true; // every slot taken: more may wait
+                    if (claimed.Count == capacity)
+                    {
+                        await Task.WhenAny(inFlight); // full: wait for a free slot
+                        continue;
+                    }
                 }
 
                 wakeUp ??= signal.WaitAsync(settings.PollInterval, stoppingToken);
                 await Task.WhenAny([.. inFlight, wakeUp]);
                 if (wakeUp.IsCompleted)
                 {
+                    claimDue |= !await wakeUp; // the poll: no signal came within the interval
                     wakeUp = null;
                 }
 
@@ -239,7 +257,11 @@ public sealed partial class OutboxDispatcher(
         try
         {
             // Recorded even when shutting down, so a row that was sent is never sent again.
-            await store.CompleteAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
+            if (await store.CompleteAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None))
+            {
+                signal.Notify(); // the person's next row may be claimable now
+            }
+
             LogOutcome(logger, message.Id, message.Channel, outcome.GetType().Name);
         }
         catch (Exception ex)

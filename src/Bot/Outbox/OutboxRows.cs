@@ -151,7 +151,8 @@ internal static class OutboxRows
     /// The person wrote, so WhatsApp's window is open again until <paramref name="window"/>: their held replies go out
     /// first (they are older than this turn's), and rows still waiting take the new window.
     /// </summary>
-    public static async Task ReopenWindowAsync(DbConnection connection, DbTransaction transaction, AddressProtector protector, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
+    /// <returns>how many held replies were released</returns>
+    public static async Task<int> ReopenWindowAsync(DbConnection connection, DbTransaction transaction, AddressProtector protector, string channel, byte[] hash, string? conversationId, DateTimeOffset window, DateTimeOffset now)
     {
         var time = SqlTime.For(connection);
         var at = time.Write(now);
@@ -165,6 +166,8 @@ internal static class OutboxRows
                 null,
                 now);
         }
+
+        return released;
     }
 
     /// <summary>The person's held rows go out (through outbox_held).</summary>

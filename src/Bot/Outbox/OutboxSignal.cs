@@ -28,7 +28,20 @@ public sealed class OutboxSignal : IDisposable
     /// <summary>Handed rows not yet sent (queued or in flight).</summary>
     public int Reserved => Volatile.Read(ref _reserved);
 
+    /// <summary>Rows may be waiting for the claim (a turn or a caseworker queued one the dispatcher was not handed, or a sent row's person has another): the dispatcher claims at its next turn.</summary>
     public void Notify()
+    {
+        Volatile.Write(ref _claimWanted, 1);
+        Pulse();
+    }
+
+    /// <summary>Whether a claim was asked for since the last call (and forgets the request).</summary>
+    public bool TakeClaimRequest() => Interlocked.Exchange(ref _claimWanted, 0) == 1;
+
+    private int _claimWanted;
+
+    /// <summary>Wakes the dispatcher (a handed row to take, or a claim asked for).</summary>
+    private void Pulse()
     {
         try
         {
@@ -80,7 +93,7 @@ public sealed class OutboxSignal : IDisposable
     public void Hand(HandedRow row)
     {
         _handed.Enqueue(row);
-        Notify();
+        Pulse(); // taken as it is: no claim needed
     }
 
     /// <summary>The dispatcher takes the next handed row; it calls <see cref="Unreserve"/> once the row's outcome is recorded.</summary>

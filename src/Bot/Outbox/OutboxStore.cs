@@ -112,7 +112,8 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
 
     /// <summary>
     /// A sent row settles: its provider id kept unless another row of the channel already has it (a provider that reuses
-    /// ids), found through the unique index outbox_provider_message.
+    /// ids), found through the unique index outbox_provider_message. It returns whether another row of the same person
+    /// waits (through outbox_waiting_recipient): the dispatcher claims again only then (or when a turn or its poll says so).
     /// </summary>
     internal const string Settle = """
         UPDATE outbox SET status = 'sent',
@@ -121,9 +122,10 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
             lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at
         WHERE id = @id
+        RETURNING EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)
         """;
 
-    public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         if (outcome is OutboxOutcome.Sent sent)
@@ -134,7 +136,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             // refuse it for the window (Twilio reports 63016 after accepting), and it is then held. One statement: the
             // send path writes once per message (issue 15).
             return WriteOneStatementAsync(
-                (connection, transaction) => connection.ExecuteAsync(Settle, new { id, provider = sent.ProviderMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
+                (connection, transaction) => connection.ExecuteScalarAsync<bool>(Settle, new { id, provider = sent.ProviderMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
                 cancellationToken);
         }
 
@@ -179,7 +181,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
                     throw new ArgumentOutOfRangeException(nameof(outcome), outcome.GetType().Name, "unknown outbox outcome");
             }
 
-            return true;
+            return true; // rarer outcomes: the person's next row may be claimable now, so the dispatcher looks
         }, cancellationToken);
     }
 

@@ -162,7 +162,8 @@ public abstract partial class ConversationStore(
             LastStates.Forget(from.Channel, addressHash);
         }
 
-        await QueueRepliesAsync(writes, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed);
+        var leftForClaim = false;
+        await QueueRepliesAsync(writes, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed, () => leftForClaim = true);
 
         var caseChanged = false;
         if (decision.CaseActions.Count > 0)
@@ -184,7 +185,7 @@ public abstract partial class ConversationStore(
         }
 
         await writes.FlushLastAsync();
-        return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged);
+        return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged, leftForClaim);
     }
 
     private static Task RememberAsync(StatementBatch writes, string channel, byte[] hash, string? conversationId, DateTimeOffset now, string replies) =>
@@ -192,7 +193,8 @@ public abstract partial class ConversationStore(
             "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
             new { channel, hash, conversationId, at = writes.Time.Write(now), replies });
 
-    private async Task QueueRepliesAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed)
+    /// <param name="leftForClaim">called when a row is left for the dispatcher's claim (see <see cref="TurnOutcome.LeftForClaim"/>)</param>
+    private async Task QueueRepliesAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed, Action leftForClaim)
     {
         var decision = prepared.Decision;
         if (decision.State is null && previousId is not null)
@@ -209,7 +211,10 @@ public abstract partial class ConversationStore(
         else if (decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now)
         {
             await writes.FlushAsync();
-            await OutboxRows.ReopenWindowAsync(writes.Connection, writes.Transaction, protector, from.Channel, addressHash, conversationId, window, now);
+            if (await OutboxRows.ReopenWindowAsync(writes.Connection, writes.Transaction, protector, from.Channel, addressHash, conversationId, window, now) > 0)
+            {
+                leftForClaim(); // held replies go out
+            }
         }
 
         if (!decision.Delivery.ThroughOutbox)
@@ -243,6 +248,7 @@ public abstract partial class ConversationStore(
                         else
                         {
                             signal.Unreserve(); // an earlier row of this person still waits: this one goes after it, through the claim
+                            leftForClaim();
                         }
                     },
                     ifNeverInserted: signal.Unreserve);
@@ -250,6 +256,7 @@ public abstract partial class ConversationStore(
             else
             {
                 await OutboxRows.InsertSealedAsync(writes, payload, from.Channel, addressHash, sealedAddress, conversationId, callback, decision.Delivery.WindowExpiresAt, now);
+                leftForClaim();
             }
 
             callback = null;

@@ -32,7 +32,11 @@ public sealed record TurnDecision(
 /// <param name="ConversationId">The opaque id of the conversation after the turn (null when it was deleted).</param>
 /// <param name="Duplicate">The inbound message id had already been answered; <paramref name="Replies"/> are the earlier ones.</param>
 /// <param name="CaseChanged">A case was opened, escalated, left or got a message: the inbox should refresh.</param>
-public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false);
+/// <param name="LeftForClaim">
+/// The turn left outbox rows for the dispatcher's claim (a reply it could not hand over, a held reply released), so the
+/// dispatcher should claim now; false when every reply was handed over, or none went through the outbox.
+/// </param>
+public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false, bool LeftForClaim = true);
 
 /// <summary>
 /// Turns: each person's conversation state, serialised per conversation and committed atomically together with its

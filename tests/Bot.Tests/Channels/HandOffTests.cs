@@ -25,16 +25,19 @@ public sealed class HandOffTests
 
         public int Claims;
 
+        /// <summary>What a settle says: another row of the person waits.</summary>
+        public volatile bool LaterWaiting;
+
         public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Claims);
             return Task.FromResult<IReadOnlyList<OutboxMessage>>([]);
         }
 
-        public Task CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
+        public Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
         {
             Completed.Enqueue((id, outcome));
-            return Task.CompletedTask;
+            return Task.FromResult(LaterWaiting);
         }
 
         public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(false);
@@ -76,11 +79,11 @@ public sealed class HandOffTests
         }
     }
 
-    private static (OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources) Dispatcher(IOutboxStore store, IChannelSender sender, TimeProvider clock, int concurrency)
+    private static (OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources) Dispatcher(IOutboxStore store, IChannelSender sender, TimeProvider clock, int concurrency, TimeSpan? poll = null)
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new BotMetrics(services.GetRequiredService<IMeterFactory>());
-        var options = Options.Create(new OutboxOptions { Concurrency = concurrency, Lease = TimeSpan.FromMinutes(2), PollInterval = TimeSpan.FromMilliseconds(20) });
+        var options = Options.Create(new OutboxOptions { Concurrency = concurrency, Lease = TimeSpan.FromMinutes(2), PollInterval = poll ?? TimeSpan.FromMilliseconds(20) });
         var pipelines = new SendPipelines(options, clock);
         var signal = new OutboxSignal();
         var dispatcher = new OutboxDispatcher(store, [sender], pipelines, signal, clock, options, metrics, NullLogger<OutboxDispatcher>.Instance);
@@ -99,9 +102,9 @@ public sealed class HandOffTests
     }
 
     /// <summary>A running dispatcher over <paramref name="store"/> and <paramref name="sender"/>, once it takes handed rows.</summary>
-    private static async Task<(OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources)> StartedAsync(IOutboxStore store, IChannelSender sender, int concurrency)
+    private static async Task<(OutboxDispatcher Dispatcher, OutboxSignal Signal, IDisposable Resources)> StartedAsync(IOutboxStore store, IChannelSender sender, int concurrency, TimeSpan? poll = null)
     {
-        var started = Dispatcher(store, sender, new FakeClock(Now), concurrency);
+        var started = Dispatcher(store, sender, new FakeClock(Now), concurrency, poll);
         await started.Dispatcher.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => started.Signal.IsOpen);
         return started;
@@ -142,6 +145,42 @@ public sealed class HandOffTests
             await WaitUntilAsync(() => signal.Reserved == 0);
             await dispatcher.StopAsync(CancellationToken.None);
             Assert.False(signal.IsOpen); // a stopped dispatcher takes nothing: turns no longer claim
+        }
+    }
+
+    /// <summary>
+    /// Most replies are handed over by their turn, so the dispatcher does not claim after every send (a claim is a
+    /// database transaction): only when asked (a turn left a row for it), when a settle says the person has another row
+    /// waiting, and at its poll.
+    /// </summary>
+    [Fact]
+    public async Task HandedRows_AreSentWithoutClaims_AndASettleThatFindsTheNextRowWaiting_BringsOneAtOnce()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: false);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 8, poll: TimeSpan.FromHours(1));
+        using (resources)
+        {
+            await WaitUntilAsync(() => Volatile.Read(ref store.Claims) == 1); // the first look, at start
+            for (var id = 1; id <= 6; id++)
+            {
+                Hand(signal, id, Now + TimeSpan.FromMinutes(2));
+            }
+
+            await WaitUntilAsync(() => store.Completed.Count == 6 && signal.Reserved == 0);
+
+            // The next settle finds another row of its person waiting: one claim follows it, and only one.
+            store.LaterWaiting = true;
+            Hand(signal, 7, Now + TimeSpan.FromMinutes(2));
+            await WaitUntilAsync(() => Volatile.Read(ref store.Claims) >= 2);
+            Assert.Equal(2, Volatile.Read(ref store.Claims)); // after every send it would be eight by now
+
+            // A turn that left a row for the claim asks for one.
+            store.LaterWaiting = false;
+            signal.Notify();
+            await WaitUntilAsync(() => Volatile.Read(ref store.Claims) >= 3);
+            await dispatcher.StopAsync(CancellationToken.None);
+            Assert.Equal(3, Volatile.Read(ref store.Claims));
         }
     }
 

@@ -141,6 +141,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.InsertFirst, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxStore.Settle, "SEARCH p USING COVERING INDEX outbox_provider_message (channel=? AND provider_message_id=?)")]
+    [InlineData(OutboxStore.Settle, "SEARCH w USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.Cancel, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.Cancel, "INDEX outbox_held (channel=? AND recipient_hash=?)")]
     [InlineData(OutboxRows.ReleaseHeld, "SEARCH outbox USING INDEX outbox_held (channel=? AND recipient_hash=?)")]
