@@ -17,7 +17,7 @@ public sealed class PostgresConversationStore(
     Outbox.OutboxSignal? handOff = null,
     TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
-    /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: three round trips in all, issue 15).</summary>
+    /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: two round trips in all, BEGIN going with the lock; issue 15).</summary>
     protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
