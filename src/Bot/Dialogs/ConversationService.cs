@@ -63,11 +63,7 @@ public sealed partial class ConversationService(
                 KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
         }, decisionIsPure: mayOpenCase is null, cancellationToken); // the web chat's case limit counts each call: decided once, inside
 
-        if (delivery.ThroughOutbox && !outcome.Duplicate && outcome.LeftForClaim)
-        {
-            outbox.Notify(); // a reply handed over needs no claim
-        }
-
+        AskForClaimIfNeeded(delivery, outcome);
         if (outcome.CaseChanged)
         {
             caseEvents.Publish();
@@ -99,12 +95,17 @@ public sealed partial class ConversationService(
             var result = DialogEngine.Failed(set.ForChannel(from.Channel), stored?.State);
             return new TurnDecision(result.State, Shape(from.Channel, result.Replies, delivery), [], [], set.VersionId, delivery);
         }, cancellationToken);
-        if (delivery.ThroughOutbox && !outcome.Duplicate)
+        AskForClaimIfNeeded(delivery, outcome);
+        return outcome;
+    }
+
+    /// <summary>The dispatcher claims when the turn left a row for it; a reply handed over needs no claim.</summary>
+    private void AskForClaimIfNeeded(Delivery delivery, TurnOutcome outcome)
+    {
+        if (delivery.ThroughOutbox && !outcome.Duplicate && outcome.LeftForClaim)
         {
             outbox.Notify();
         }
-
-        return outcome;
     }
 
     /// <summary>Replies cut to what the channel's provider accepts, so one outbox row is one provider message.</summary>
