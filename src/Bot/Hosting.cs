@@ -40,6 +40,7 @@ internal static partial class Hosting
             app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
             app.Services.GetRequiredService<Channels.TemplateReadiness>().Check();
 
+            Operations.WarmUp.AfterStart(app);
             await app.RunAsync();
             return 0;
         }

@@ -92,6 +92,7 @@ public static class OperationsSetup
         var services = builder.Services;
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WarmUpState>();
         services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
         services.AddSingleton<OperationsSnapshot>();
         services.AddHostedService<OperationsSampler>();

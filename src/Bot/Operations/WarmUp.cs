@@ -31,13 +31,31 @@ public sealed class WarmUpOptions
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(20);
 }
 
+/// <summary>
+/// Whether the service has finished warming up: false from the start of the warm-up until the JIT has settled after
+/// the service started listening (<see cref="WarmUp.AfterStart"/>); /healthz answers 503 "Warming up" meanwhile.
+/// Never warming when the warm-up is off.
+/// </summary>
+public sealed class WarmUpState
+{
+    private volatile bool _warming;
+
+    public bool Warming => _warming;
+
+    internal void Begin() => _warming = true;
+
+    internal void End() => _warming = false;
+}
+
 /// <param name="Messages">webhooks the twin was sent</param>
 /// <param name="Accepted">of those, the ones it answered 200</param>
 /// <param name="Replies">sendMessage calls the twin made to its fake Telegram</param>
 /// <param name="Rounds">rounds of conversations driven</param>
 /// <param name="MethodsCompiled">methods the JIT compiled while the twin ran (all tiers)</param>
 /// <param name="Settled">true when it stopped because a round compiled almost nothing new, false at the time limit</param>
-internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int Rounds, TimeSpan Elapsed, long MethodsCompiled, bool Settled);
+/// <param name="WebhookConnections">connections opened to the twin's webhook (one request in <see cref="WarmUp.CloseConnectionEvery"/> closes its own)</param>
+/// <param name="ApiConnections">connections the twin opened to its fake Bot API (one answer in <see cref="WarmUp.CloseConnectionEvery"/> closes its own)</param>
+internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int Rounds, TimeSpan Elapsed, long MethodsCompiled, bool Settled, int WebhookConnections, int ApiConnections);
 
 /// <summary>
 /// Builds a twin of the service with <see cref="BotApp.Build"/>: SQLite in a temporary folder with keys of its own,
@@ -65,6 +83,13 @@ internal static partial class WarmUp
 
     /// <summary>How long a message waits for its first reply before the conversation goes on anyway.</summary>
     private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// One request and one Bot API answer in this many closes its connection: a fresh process accepts the webhooks'
+    /// connections and opens its own to the provider, and those paths would otherwise still be compiling, at their first
+    /// tier, when the first real people write (BENCHMARKS.md, the start-up warm-up).
+    /// </summary>
+    internal const int CloseConnectionEvery = 4;
 
     /// <summary>A step of a script: a text, a tap on the last reply's first button (null), or a photo ("\u0001photo").</summary>
     private const string Photo = "\u0001photo";
@@ -94,6 +119,7 @@ internal static partial class WarmUp
         }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OimBot.WarmUp");
+        app.Services.GetRequiredService<WarmUpState>().Begin();
         using var stop = new CancellationTokenSource();
         void Stop(System.Runtime.InteropServices.PosixSignalContext context)
         {
@@ -129,6 +155,123 @@ internal static partial class WarmUp
         ReleaseTwinMemory();
         return true;
     }
+
+    /// <summary>
+    /// The second half of the warm-up, once the real service listens (when the warm-up is on): one request to its own
+    /// /healthz over loopback, which builds the routing table as a first request does, then a wait until the JIT has
+    /// settled (fewer than <see cref="SettledAfterStartBelow"/> methods compiled in <see cref="SettledAfterStartWindow"/>,
+    /// at most <see cref="SettleAfterStartMax"/>). The real service's own start calls code the twin's start called too,
+    /// and without this wait its optimised versions, some 500 methods, were compiled in the first half second after
+    /// the service said it was ready, beside the first people's messages (BENCHMARKS.md, the start-up warm-up).
+    /// /healthz answers 503 "Warming up" until this ends (without running the health checks, whose failures are logged
+    /// as errors), so that a load balancer or an orchestrator sends it people only then; messages that arrive meanwhile
+    /// are answered as ever.
+    /// </summary>
+    /// <param name="settle">what ends the warm-up (tests); the request to /healthz and the JIT's settling unless given</param>
+    public static void AfterStart(WebApplication app, Func<IServiceProvider, CancellationToken, Task>? settle = null)
+    {
+        var state = app.Services.GetRequiredService<WarmUpState>();
+        if (!state.Warming)
+        {
+            return;
+        }
+
+        app.Use(async (context, next) =>
+        {
+            if (state.Warming && context.Request.Path.Equals("/healthz", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                await context.Response.WriteAsync("Warming up");
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await (settle ?? SettleAfterStartAsync)(app.Services, app.Lifetime.ApplicationStopping);
+            }
+#pragma warning disable CA1031 // the wait only keeps /healthz warming for a moment: whatever goes wrong in it must end it
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+            finally
+            {
+                state.End();
+            }
+        }));
+    }
+
+    private const int SettledAfterStartBelow = 10;
+
+    private static readonly TimeSpan SettledAfterStartWindow = TimeSpan.FromMilliseconds(300);
+
+    private static readonly TimeSpan SettleAfterStartMax = TimeSpan.FromSeconds(5);
+
+    private static async Task SettleAfterStartAsync(IServiceProvider services, CancellationToken stopping)
+    {
+        var started = Stopwatch.StartNew();
+        if (OwnHealthUrl(services) is { } url)
+        {
+            using var http = new HttpClient { Timeout = SettleAfterStartMax };
+            try
+            {
+                using var _ = await http.GetAsync(url, stopping);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // the wait below still helps
+            }
+        }
+
+        var history = new Queue<(TimeSpan At, long Compiled)>();
+        history.Enqueue((started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount()));
+        while (started.Elapsed < SettleAfterStartMax)
+        {
+            await Task.Delay(50, stopping);
+            var now = (At: started.Elapsed, Compiled: System.Runtime.JitInfo.GetCompiledMethodCount());
+            while (history.Count > 1 && now.At - history.ElementAt(1).At >= SettledAfterStartWindow)
+            {
+                history.Dequeue();
+            }
+
+            if (now.At - history.Peek().At >= SettledAfterStartWindow && now.Compiled - history.Peek().Compiled < SettledAfterStartBelow)
+            {
+                break;
+            }
+
+            history.Enqueue(now);
+        }
+
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OimBot.WarmUp");
+        LogSettledAfterStart(logger, started.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The service's own /healthz over HTTP on loopback, from the addresses it listens on (null if none is plain HTTP over TCP).</summary>
+    internal static Uri? OwnHealthUrl(IServiceProvider services)
+    {
+        var addresses = services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || address.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase) || !Uri.TryCreate(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+
+            var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : uri.Host;
+            return new UriBuilder(uri) { Host = host, Path = "/healthz" }.Uri;
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up after the start in {Seconds:0.0} s: /healthz is healthy")]
+    private static partial void LogSettledAfterStart(ILogger logger, double seconds);
 
     /// <summary>
     /// What the twin left behind is garbage now: the managed heap is collected and handed back, and so is the native
@@ -247,6 +390,7 @@ internal static partial class WarmUp
         settings["Storage:Provider"] = "sqlite";
         settings["Storage:ConnectionString"] = connectionString;
         settings["Storage:SpoolDirectory"] = Path.Combine(folder, "spool");
+        settings["Storage:LogReserveMiB"] = "0";
         settings["Privacy:AddressKeyFile"] = Path.Combine(folder, "address.key");
         settings["Analytics:PseudonymKeyFile"] = Path.Combine(folder, "analytics.key");
         settings["Handoff:InitialPasswordFile"] = Path.Combine(folder, "initial-admin-password");
@@ -279,7 +423,26 @@ internal static partial class WarmUp
 
     private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(10) };
+        var connections = 0;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Concurrency,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        }) { Timeout = TimeSpan.FromSeconds(10) };
         var messages = 0;
         var accepted = 0;
         var update = 0L;
@@ -329,7 +492,7 @@ internal static partial class WarmUp
             await Task.Delay(20, cancellationToken);
         }
 
-        return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled);
+        return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled, Volatile.Read(ref connections), telegram.Connections);
 
         async Task ConverseAsync(long chatId, string?[] script)
         {
@@ -346,6 +509,7 @@ internal static partial class WarmUp
                 var before = inbox.Count;
                 using var request = new HttpRequestMessage(HttpMethod.Post, webhook) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                 request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+                request.Headers.ConnectionClose = id % CloseConnectionEvery == 0;
                 Interlocked.Increment(ref messages);
                 using (var response = await http.SendAsync(request, cancellationToken))
                 {
@@ -378,10 +542,13 @@ internal static partial class WarmUp
     private sealed class TwinTelegram
     {
         private readonly ConcurrentDictionary<long, TwinChat> _chats = new();
+        private readonly ConcurrentDictionary<string, bool> _connections = new(StringComparer.Ordinal);
         private int _total;
         private long _messageId;
 
         public int Total => Volatile.Read(ref _total);
+
+        public int Connections => _connections.Count;
 
         public TwinChat Chat(long chat) => _chats.GetOrAdd(chat, _ => new TwinChat());
 
@@ -392,6 +559,7 @@ internal static partial class WarmUp
                 return Results.Text("{\"ok\":true,\"result\":true}", "application/json");
             }
 
+            _connections.TryAdd(context.Connection.Id, true);
             using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             var root = json.RootElement;
             var chat = root.GetProperty("chat_id").GetInt64();
@@ -404,6 +572,11 @@ internal static partial class WarmUp
             Interlocked.Increment(ref _total);
             Chat(chat).Delivered(button);
             var id = Interlocked.Increment(ref _messageId);
+            if (id % CloseConnectionEvery == 0)
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             return Results.Text($"{{\"ok\":true,\"result\":{{\"message_id\":{id},\"date\":0,\"chat\":{{\"id\":{chat},\"type\":\"private\"}}}}}}", "application/json");
         }
     }

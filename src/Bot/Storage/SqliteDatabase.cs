@@ -104,6 +104,56 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
         await Migrations.ApplyAsync(connection, "Sqlite", (clock ?? TimeProvider.System).GetUtcNow(), name => LogMigrated(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, name), cancellationToken);
     }
 
+    /// <summary>
+    /// Extends the write-ahead log with zeros to <c>Storage:LogReserveMiB</c> (see <see cref="StorageOptions.LogReserveMiB"/>)
+    /// and syncs it, holding the write lock so that no frame is written meanwhile. Zeros after the log's last frame are
+    /// what SQLite itself leaves there when it restarts the log from its beginning: a frame whose salt does not match the
+    /// log's header ends recovery, and a header of zeros is an empty log. Returns the bytes added (0 when the log was
+    /// large enough, the reserve is 0, or the database is not in WAL mode).
+    /// </summary>
+    public async Task<long> ReserveLogAsync(CancellationToken cancellationToken)
+    {
+        var target = options.Value.LogReserveMiB * 1024L * 1024L;
+        if (target == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        if (!string.Equals(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            return 0;
+        }
+
+        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
+        var log = connection.DataSource + "-wal";
+        if (!File.Exists(log))
+        {
+            return 0;
+        }
+
+        await using var file = new FileStream(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+        var from = file.Length;
+        if (from >= target)
+        {
+            return 0;
+        }
+
+        file.Position = from;
+        var zeros = new byte[1024 * 1024];
+        for (var left = target - from; left > 0; left -= zeros.Length)
+        {
+            await file.WriteAsync(zeros.AsMemory(0, (int)Math.Min(left, zeros.Length)), cancellationToken);
+        }
+
+        file.Flush(flushToDisk: true);
+        LogReserved(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, options.Value.LogReserveMiB);
+        return target - from;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The write-ahead log is reserved at {MiB} MiB (Storage:LogReserveMiB)")]
+    private static partial void LogReserved(ILogger logger, int miB);
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -72,6 +72,16 @@ public sealed class StorageOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// SQLite: at start, the write-ahead log is extended with zeros to this many MiB (unless it is larger already), so
+    /// that a fresh process's commits overwrite space the file already has, as a long-running process's do, instead of
+    /// growing the file: an fsync that grows a file also commits the file system's metadata, and while its log grew
+    /// a fresh process committed at about half the rate (BENCHMARKS.md). 64 MiB is where the writer's own safety-net
+    /// checkpoint runs. 0 lets the log grow as it is written.
+    /// </summary>
+    [Range(0, 1024, ErrorMessage = "Storage:LogReserveMiB must be between 0 and 1024.")]
+    public int LogReserveMiB { get; set; } = 64;
+
+    /// <summary>
     /// Several instances (PostgreSQL): how long a message kept on an instance's disk during an outage waits in the shared
     /// queue before it is answered, so that every instance has put its own there and a person's messages are answered
     /// in the order they arrived. At least twice <see cref="SpoolRetryInterval"/>.

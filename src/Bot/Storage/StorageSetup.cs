@@ -74,10 +74,17 @@ public static class StorageSetup
     }
 }
 
-/// <summary>Applies pending migrations before the server starts listening.</summary>
+/// <summary>Applies pending migrations before the server starts listening; on SQLite, then reserves the write-ahead log's space.</summary>
 internal sealed class StorageMigrator(IStoreDatabase database) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await database.MigrateAsync(cancellationToken);
+        if (database is SqliteDatabase sqlite)
+        {
+            await sqlite.ReserveLogAsync(cancellationToken);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -21,6 +21,7 @@ public sealed class ChannelStartupTests
         { "Twilio with a ContentSid for one language only", TwilioReady(("es", "HX0123456789abcdef0123456789abcdef")), "Channels:Twilio:ContentSids:reply-waiting:zh_CN is required" },
         { "A ContentSid that is not one", TwilioReady(("es", "SM123")), "Channels:Twilio:ContentSids:reply-waiting:es must be a Content SID (HX followed by 32 hexadecimal digits)" },
         { "A WhatsApp template name Meta would refuse", new() { ["Channels__WhatsApp__Enabled"] = "true", ["Channels__WhatsApp__VerifyToken"] = "v", ["Channels__WhatsApp__AppSecret"] = "s", ["Channels__WhatsApp__AccessToken"] = "a", ["Channels__WhatsApp__PhoneNumberId"] = "1", ["Channels__WhatsApp__TemplateNames__reply-waiting"] = "Reply Waiting" }, "Channels:WhatsApp:TemplateNames:reply-waiting must be a WhatsApp template name" },
+        { "A negative write-ahead log reserve", new() { ["Storage__LogReserveMiB"] = "-1" }, "Storage:LogReserveMiB must be between 0 and 1024." },
         { "PostgreSQL with the SQLite connection string", new() { ["Storage__Provider"] = "postgres" }, "Storage:ConnectionString is not a PostgreSQL connection string" },
         { "Twilio without an auth token", new() { ["Channels__Twilio__Enabled"] = "true", ["Channels__Twilio__AccountSid"] = "AC1", ["Channels__Twilio__From"] = "whatsapp:+1", ["Channels__Twilio__PublicBaseUrl"] = "https://x.org" }, "Channels:Twilio:AuthToken is required when Channels:Twilio:Enabled is true." },
     };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -103,6 +104,9 @@ public sealed class WarmUpTests
         Assert.Equal(report.Messages, report.Accepted);
         // Every message of every script is answered, the photo and the other languages included.
         Assert.True(report.Replies >= report.Messages, $"{report.Replies} replies to {report.Messages} messages");
+        // Connections are opened again and again, both ways, so that accepting and connecting are compiled too.
+        Assert.True(report.WebhookConnections >= report.Messages / WarmUp.CloseConnectionEvery, $"{report.WebhookConnections} webhook connections for {report.Messages} messages");
+        Assert.True(report.ApiConnections >= report.Replies / WarmUp.CloseConnectionEvery, $"{report.ApiConnections} Bot API connections for {report.Replies} replies");
         Assert.False(Directory.Exists(data), "the twin wrote into the real data folder");
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp)); // the twin's folder is gone
         // Nothing the twin made outlives it (a timer or a static cache would keep its whole container in memory).
@@ -158,6 +162,12 @@ public sealed class WarmUpTests
         });
 
         await service.WaitUntilHealthyAsync(port);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!service.Output.Contains("Warmed up after the start", StringComparison.Ordinal)) // healthy only once the JIT settled after listening
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), service.Output);
+            await Task.Delay(50);
+        }
 
         var output = service.Output;
         var warmed = output.IndexOf("Warmed up in", StringComparison.Ordinal);
@@ -244,6 +254,98 @@ public sealed class WarmUpTests
         Assert.Equal(1, exitCode);
         Assert.Contains("WarmUp:MaxDuration must be between 1 second and 5 minutes.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UntilTheWarmUpEndsAfterTheStart_HealthzSaysWarmingUp_AndEverythingElseIsServed()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<WarmUpState>();
+        await using var app = builder.Build();
+        app.MapGet("/healthz", () => "Healthy");
+        app.MapGet("/other", () => "served");
+        var state = app.Services.GetRequiredService<WarmUpState>();
+        state.Begin(); // as the warm-up before the start does
+        var release = new TaskCompletionSource();
+        WarmUp.AfterStart(app, settle: (_, _) => release.Task);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+        using (var warming = await client.GetAsync(new Uri("/healthz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, warming.StatusCode);
+            Assert.Equal("Warming up", await warming.Content.ReadAsStringAsync());
+            Assert.Equal(TimeSpan.FromSeconds(1), warming.Headers.RetryAfter?.Delta);
+        }
+
+        Assert.Equal("served", await client.GetStringAsync(new Uri("/other", UriKind.Relative))); // people are answered meanwhile
+        release.SetResult();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (state.Warming)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task WithTheWarmUpOff_HealthzIsNeverHeldBack()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<WarmUpState>();
+        await using var app = builder.Build();
+        app.MapGet("/healthz", () => "Healthy");
+        var settled = false;
+        WarmUp.AfterStart(app, settle: (_, _) => { settled = true; return Task.CompletedTask; }); // no warm-up began
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+        Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.False(settled);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5080/healthz")]
+    [InlineData("http://0.0.0.0:5080", "http://127.0.0.1:5080/healthz")]
+    [InlineData("http://[::]:8080", "http://127.0.0.1:8080/healthz")]
+    [InlineData("http://+:5000", "http://127.0.0.1:5000/healthz")]
+    [InlineData("http://*:5000", "http://127.0.0.1:5000/healthz")]
+    [InlineData("http://localhost:5000", "http://localhost:5000/healthz")]
+    [InlineData("https://127.0.0.1:5001", null)]
+    [InlineData("http://unix:/run/oimbot.sock", null)]
+    public void TheRequestAfterTheStart_GoesToTheServicesOwnHealthz(string listening, string? expected)
+    {
+        var services = new ServiceCollection();
+        var features = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+        var addresses = new Microsoft.AspNetCore.Hosting.Server.Features.ServerAddressesFeature();
+        addresses.Addresses.Add(listening);
+        features.Set<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>(addresses);
+        services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer>(new AddressesOnly(features));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(expected, WarmUp.OwnHealthUrl(provider)?.ToString());
+    }
+
+    private sealed class AddressesOnly(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) : Microsoft.AspNetCore.Hosting.Server.IServer
+    {
+        public Microsoft.AspNetCore.Http.Features.IFeatureCollection Features => features;
+
+        public Task StartAsync<TContext>(Microsoft.AspNetCore.Hosting.Server.IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
     }
 
     private static int Occurrences(string text, string what) => text.Split(what).Length - 1;

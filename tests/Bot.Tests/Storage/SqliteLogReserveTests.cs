@@ -1,0 +1,129 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using OimBot.Bot.Storage;
+using OimBot.Bot.Tests.TestHost;
+
+namespace OimBot.Bot.Tests.Storage;
+
+/// <summary>
+/// The write-ahead log's reserve (issue 15, <c>Storage:LogReserveMiB</c>): at start the log is extended with zeros so
+/// that a fresh process's commits overwrite space instead of growing the file. What the log holds must be exactly what
+/// it held: rows committed before and after the reserve survive a crash (a copy of the files taken while the service
+/// runs, its log never checkpointed), and nothing else changes.
+/// </summary>
+public sealed class SqliteLogReserveTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("oimbot-log-reserve-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private SqliteDatabase Database(string file, int reserveMiB) => new(Options.Create(new StorageOptions
+    {
+        ConnectionString = $"Data Source={Path.Combine(_folder, file)}",
+        LogReserveMiB = reserveMiB,
+        CheckpointInterval = TimeSpan.FromSeconds(1), // the writer checkpoints only past 64 MiB: the rows stay in the log
+    }));
+
+    private static Task<int> InsertAsync(SqliteDatabase database, int from, int to) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            for (var n = from; n <= to; n++)
+            {
+                await c.ExecuteAsync("INSERT INTO rows (n, body) VALUES (@n, randomblob(3000))", new { n }, t);
+            }
+
+            return 0;
+        }, CancellationToken.None);
+
+    [Fact]
+    public async Task TheLogIsExtendedOnce_AndRowsCommittedBeforeAndAfterIt_SurviveACrash()
+    {
+        using var database = Database("bot.db", reserveMiB: 2);
+        await database.MigrateAsync(CancellationToken.None);
+        await database.WriteAsync((c, t) => c.ExecuteAsync("CREATE TABLE rows (n INTEGER PRIMARY KEY, body BLOB NOT NULL)", transaction: t), CancellationToken.None);
+        await InsertAsync(database, 1, 20); // frames in the log before the reserve: the zeros go after them
+        var log = Path.Combine(_folder, "bot.db-wal");
+        var before = new FileInfo(log).Length;
+        Assert.InRange(before, 1, 2 * 1024 * 1024 - 1);
+
+        Assert.Equal(2 * 1024 * 1024 - before, await database.ReserveLogAsync(CancellationToken.None));
+        Assert.Equal(2 * 1024 * 1024, new FileInfo(log).Length);
+        Assert.Equal(0, await database.ReserveLogAsync(CancellationToken.None)); // large enough already
+
+        await InsertAsync(database, 21, 40); // frames written over the zeros
+
+        // A crash: the files as they are on disk while the service runs (nothing checkpointed, no shared memory).
+        var copy = Path.Combine(_folder, "crash.db");
+        File.Copy(Path.Combine(_folder, "bot.db"), copy);
+        File.Copy(log, copy + "-wal");
+        await using (var withoutLog = new SqliteConnection($"Data Source={Path.Combine(_folder, "crash-db-only.db")}"))
+        {
+            File.Copy(Path.Combine(_folder, "bot.db"), Path.Combine(_folder, "crash-db-only.db"));
+            await withoutLog.OpenAsync();
+            Assert.Equal(0L, await withoutLog.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rows'")); // the rows are only in the log
+        }
+
+        await using var recovered = new SqliteConnection($"Data Source={copy}");
+        await recovered.OpenAsync();
+        Assert.Equal(Enumerable.Range(1, 40), await recovered.QueryAsync<int>("SELECT n FROM rows ORDER BY n"));
+        Assert.Equal("ok", await recovered.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+    }
+
+    [Fact]
+    public async Task ALogOfZerosAlone_IsAnEmptyLog_AndTheDatabaseOpensWithEverythingCheckpointed()
+    {
+        using (var database = Database("bot.db", reserveMiB: 1))
+        {
+            await database.MigrateAsync(CancellationToken.None);
+            await database.WriteAsync((c, t) => c.ExecuteAsync("CREATE TABLE rows (n INTEGER PRIMARY KEY, body BLOB NOT NULL)", transaction: t), CancellationToken.None);
+            await InsertAsync(database, 1, 5);
+            await using (var connection = await database.OpenAsync(CancellationToken.None))
+            {
+                await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)"); // the log is now empty: zero bytes
+            }
+
+            Assert.Equal(0, new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length);
+            Assert.Equal(1024 * 1024, await database.ReserveLogAsync(CancellationToken.None));
+
+            var copy = Path.Combine(_folder, "crash.db");
+            File.Copy(Path.Combine(_folder, "bot.db"), copy);
+            File.Copy(Path.Combine(_folder, "bot.db-wal"), copy + "-wal");
+            await using var recovered = new SqliteConnection($"Data Source={copy}");
+            await recovered.OpenAsync();
+            Assert.Equal(5L, await recovered.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rows"));
+
+            await InsertAsync(database, 6, 8); // the first frames after a log of zeros: its header is written first
+        }
+
+        SqliteConnection.ClearAllPools(); // the last connection closes: SQLite checkpoints and deletes the log
+        using var reopened = Database("bot.db", reserveMiB: 1);
+        await using var read = await reopened.OpenAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 8), await read.QueryAsync<int>("SELECT n FROM rows ORDER BY n"));
+    }
+
+    [Fact]
+    public async Task NoReserve_LeavesTheLogAsItIs()
+    {
+        using var database = Database("bot.db", reserveMiB: 0);
+        await database.MigrateAsync(CancellationToken.None);
+        var before = new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length;
+
+        Assert.Equal(0, await database.ReserveLogAsync(CancellationToken.None));
+        Assert.Equal(before, new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length);
+    }
+
+    [Fact]
+    public async Task TheServiceReservesTheLog_WhenItStarts()
+    {
+        await using var factory = new BotFactory(); // Storage:LogReserveMiB 1 in the tests' hosts
+        using var client = factory.CreateClient();
+        Assert.True((await client.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode);
+
+        Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024);
+    }
+}
