@@ -108,8 +108,10 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     /// Extends the write-ahead log with zeros to <c>Storage:LogReserveMiB</c> (see <see cref="StorageOptions.LogReserveMiB"/>)
     /// and syncs it, holding the write lock so that no frame is written meanwhile. Zeros after the log's last frame are
     /// what SQLite itself leaves there when it restarts the log from its beginning: a frame whose salt does not match the
-    /// log's header ends recovery, and a header of zeros is an empty log. Returns the bytes added (0 when the log was
-    /// large enough, the reserve is 0, or the database is not in WAL mode).
+    /// log's header ends recovery, and a header of zeros is an empty log. It only speeds commits up, so it never stops
+    /// the start: it is skipped when less than <see cref="FreeAfterReserve"/> would stay free on the disk, when another
+    /// process holds the write lock, or when the disk refuses the write (what was added is taken back). Returns the bytes
+    /// added (0 when the log was large enough, the reserve is 0, the database is not in WAL mode, or it was skipped).
     /// </summary>
     public async Task<long> ReserveLogAsync(CancellationToken cancellationToken)
     {
@@ -119,40 +121,89 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
             return 0;
         }
 
+        var log = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         await using var connection = await OpenAsync(cancellationToken);
         if (!string.Equals(await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), "wal", StringComparison.OrdinalIgnoreCase))
         {
             return 0;
         }
 
-        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
-        var log = connection.DataSource + "-wal";
-        if (!File.Exists(log))
+        SqliteTransaction transaction;
+        try
         {
+            transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED: another process writes
+        {
+            LogReserveSkipped(log, "another process holds the database's write lock");
             return 0;
         }
 
-        await using var file = new FileStream(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
-        var from = file.Length;
-        if (from >= target)
+        await using (transaction)
         {
-            return 0;
-        }
+            var path = connection.DataSource + "-wal";
+            if (!File.Exists(path))
+            {
+                return 0;
+            }
 
-        file.Position = from;
-        var zeros = new byte[1024 * 1024];
-        for (var left = target - from; left > 0; left -= zeros.Length)
-        {
-            await file.WriteAsync(zeros.AsMemory(0, (int)Math.Min(left, zeros.Length)), cancellationToken);
-        }
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+            var from = file.Length;
+            if (from >= target)
+            {
+                return 0;
+            }
 
-        file.Flush(flushToDisk: true);
-        LogReserved(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, options.Value.LogReserveMiB);
-        return target - from;
+            if (FreeSpace(path) is { } free && free - (target - from) < FreeAfterReserve)
+            {
+                LogReserveSkipped(log, $"only {free / (1024 * 1024)} MiB free on the disk");
+                return 0;
+            }
+
+            try
+            {
+                file.Position = from;
+                var zeros = new byte[1024 * 1024];
+                for (var left = target - from; left > 0; left -= zeros.Length)
+                {
+                    await file.WriteAsync(zeros.AsMemory(0, (int)Math.Min(left, zeros.Length)), cancellationToken);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                file.SetLength(from); // only zeros were added: give the space back to the database
+                LogReserveSkipped(log, "the disk refused the write");
+                return 0;
+            }
+
+            LogReserved(log, options.Value.LogReserveMiB);
+            return target - from;
+        }
     }
+
+    /// <summary>The log is not reserved when less than this would stay free on its disk: the database needs the room more.</summary>
+    internal const long FreeAfterReserve = 1024L * 1024 * 1024;
+
+    /// <summary>The free space on the disk that holds a file (null when it cannot be told); tests replace it.</summary>
+    internal Func<string, long?> FreeSpace { get; set; } = static path =>
+    {
+        try
+        {
+            return new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(path))!).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The write-ahead log is reserved at {MiB} MiB (Storage:LogReserveMiB)")]
     private static partial void LogReserved(ILogger logger, int miB);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The write-ahead log was not reserved ({Reason}); the service starts anyway, its first commits a little slower (Storage:LogReserveMiB)")]
+    private static partial void LogReserveSkipped(ILogger logger, string reason);
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {

@@ -118,6 +118,41 @@ public sealed class SqliteLogReserveTests : IDisposable
     }
 
     [Fact]
+    public async Task WithTooLittleFreeSpace_TheLogIsNotReserved_AndTheReasonIsLogged()
+    {
+        var logs = new LogCapture();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var database = new SqliteDatabase(
+            Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "bot.db")}", LogReserveMiB = 2 }),
+            logger: factory.CreateLogger<SqliteDatabase>());
+        await database.MigrateAsync(CancellationToken.None);
+        var before = new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length;
+        database.FreeSpace = _ => SqliteDatabase.FreeAfterReserve + 1024 * 1024; // 1 MiB short of the reserve and what must stay free
+
+        Assert.Equal(0, await database.ReserveLogAsync(CancellationToken.None));
+        Assert.Equal(before, new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length);
+        Assert.Contains(logs.Lines, l => l.Contains("The write-ahead log was not reserved (only 1025 MiB free on the disk)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhileAnotherConnectionHoldsTheWriteLock_TheReserveIsSkipped_NotTheStart()
+    {
+        using var database = Database("bot.db", reserveMiB: 1);
+        await database.MigrateAsync(CancellationToken.None);
+        await using var other = new SqliteConnection($"Data Source={Path.Combine(_folder, "bot.db")};Pooling=False");
+        await other.OpenAsync();
+        await other.ExecuteAsync("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE;");
+
+        var log = Path.Combine(_folder, "bot.db-wal");
+        var before = new FileInfo(log).Length;
+        Assert.Equal(0, await database.ReserveLogAsync(CancellationToken.None)); // after busy_timeout (3 s), not an exception
+        Assert.Equal(before, new FileInfo(log).Length);
+        await other.ExecuteAsync("ROLLBACK");
+        Assert.Equal(1024 * 1024 - before, await database.ReserveLogAsync(CancellationToken.None));
+        Assert.Equal(1024 * 1024, new FileInfo(log).Length);
+    }
+
+    [Fact]
     public async Task TheServiceReservesTheLog_WhenItStarts()
     {
         await using var factory = new BotFactory(); // Storage:LogReserveMiB 1 in the tests' hosts
