@@ -13,6 +13,7 @@ using System.Text.Json;
 /// the serial resource on SQLite, and its figure, from the scheduler's nanosecond count, varies far less from run to
 /// run than the whole process's
 /// </param>
+/// <param name="MinorFaultsPerMessage">the bot processes' minor page faults during the pass, per message (memory the process touched for the first time, or again after giving it back)</param>
 internal sealed record LoadResult(
     int Users,
     int MessagesPerUser,
@@ -27,7 +28,8 @@ internal sealed record LoadResult(
     int Replies,
     double? CpuMsPerMessage,
     double? PeakMemoryMiB,
-    double? WriterCpuMsPerMessage = null);
+    double? WriterCpuMsPerMessage = null,
+    double? MinorFaultsPerMessage = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -56,6 +58,7 @@ internal static class LoadRun
         var failures = 0;
         var repliesBefore = Enumerable.Range(0, users).Sum(u => fake.RepliesTo(firstChat + u));
         var cpuBefore = pids.Sum(ProcessFigures.CpuMs);
+        var faultsBefore = pids.Sum(p => ProcessFigures.MinorFaults(p) ?? 0);
         var writerBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread) ?? 0);
 
         var wall = Stopwatch.StartNew();
@@ -74,6 +77,7 @@ internal static class LoadRun
         }));
         wall.Stop();
         var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
+        var faults = pids.Sum(p => ProcessFigures.MinorFaults(p) ?? 0) - faultsBefore;
         var writer = pids.Select(p => ProcessFigures.ThreadCpuMs(p, WriterThread)).ToList();
 
         // Late or extra replies: wait until nothing has arrived for half a second (at most 5 s).
@@ -104,7 +108,8 @@ internal static class LoadRun
             replies,
             pids.Count == 0 || sorted.Length == 0 ? null : Math.Round(cpu / sorted.Length, 3),
             peak.Count == 0 || peak.Any(p => p is null) ? null : Math.Round(peak.Sum(p => p!.Value), 1),
-            writer.Count == 0 || writer.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((writer.Sum(w => w!.Value) - writerBefore) / sorted.Length, 4));
+            writer.Count == 0 || writer.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((writer.Sum(w => w!.Value) - writerBefore) / sorted.Length, 4),
+            pids.Count == 0 || sorted.Length == 0 ? null : Math.Round((double)faults / sorted.Length, 1));
 
         async Task ConverseAsync(long chat)
         {
@@ -161,6 +166,21 @@ internal static class ProcessFigures
         catch (ArgumentException)
         {
             return 0;
+        }
+    }
+
+    /// <summary>Minor page faults of the process so far (field 10 of /proc/PID/stat); null once it is gone.</summary>
+    public static long? MinorFaults(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[7], CultureInfo.InvariantCulture); // fields from the state (3rd) on: minflt is the 10th
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
         }
     }
 

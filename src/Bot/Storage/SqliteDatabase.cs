@@ -173,7 +173,15 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
             }
             catch (IOException)
             {
-                file.SetLength(from); // only zeros were added: give the space back to the database
+                try
+                {
+                    file.SetLength(from); // only zeros were added: give the space back to the database
+                }
+                catch (IOException)
+                {
+                    // zeros past the last frame are harmless; the space comes back when the log is next deleted
+                }
+
                 LogReserveSkipped(log, "the disk refused the write");
                 return 0;
             }

@@ -160,5 +160,6 @@ public sealed class SqliteLogReserveTests : IDisposable
         Assert.True((await client.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode);
 
         Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024);
+        Assert.Contains(factory.Logs.Lines, l => l.Contains("The write-ahead log is reserved at 1 MiB", StringComparison.Ordinal));
     }
 }
