@@ -163,7 +163,7 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
             try
             {
                 file.Position = from;
-                var zeros = new byte[1024 * 1024];
+                var zeros = new byte[64 * 1024]; // under the large object heap's threshold: garbage at the next collection
                 for (var left = target - from; left > 0; left -= zeros.Length)
                 {
                     await file.WriteAsync(zeros.AsMemory(0, (int)Math.Min(left, zeros.Length)), cancellationToken);

@@ -256,22 +256,34 @@ public sealed class WarmUpTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task UntilTheWarmUpEndsAfterTheStart_HealthzSaysWarmingUp_AndEverythingElseIsServed()
+    /// <summary>A small service on a free loopback port with /healthz and /other, <see cref="WarmUp.AfterStart"/> applied with the given settle.</summary>
+    private static async Task<(WebApplication App, HttpClient Client)> StartWithAfterStartAsync(bool warming, Func<IServiceProvider, CancellationToken, Task> settle)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton<WarmUpState>();
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapGet("/healthz", () => "Healthy");
         app.MapGet("/other", () => "served");
-        var state = app.Services.GetRequiredService<WarmUpState>();
-        state.Begin(); // as the warm-up before the start does
-        var release = new TaskCompletionSource();
-        WarmUp.AfterStart(app, settle: (_, _) => release.Task);
+        if (warming)
+        {
+            app.Services.GetRequiredService<WarmUpState>().Begin(); // as the warm-up before the start does
+        }
+
+        WarmUp.AfterStart(app, settle);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        return (app, new HttpClient { BaseAddress = new Uri(address) });
+    }
+
+    [Fact]
+    public async Task UntilTheWarmUpEndsAfterTheStart_HealthzSaysWarmingUp_AndEverythingElseIsServed()
+    {
+        var release = new TaskCompletionSource();
+        var (app, client) = await StartWithAfterStartAsync(warming: true, settle: (_, _) => release.Task);
+        await using var _ = app;
+        using var __ = client;
+        var state = app.Services.GetRequiredService<WarmUpState>();
 
         using (var warming = await client.GetAsync(new Uri("/healthz", UriKind.Relative)))
         {
@@ -296,16 +308,10 @@ public sealed class WarmUpTests
     [Fact]
     public async Task WithTheWarmUpOff_HealthzIsNeverHeldBack()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSingleton<WarmUpState>();
-        await using var app = builder.Build();
-        app.MapGet("/healthz", () => "Healthy");
         var settled = false;
-        WarmUp.AfterStart(app, settle: (_, _) => { settled = true; return Task.CompletedTask; }); // no warm-up began
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        var (app, client) = await StartWithAfterStartAsync(warming: false, settle: (_, _) => { settled = true; return Task.CompletedTask; });
+        await using var _ = app;
+        using var __ = client;
 
         Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
         Assert.False(settled);
