@@ -34,6 +34,8 @@ public class UnderstandingEngineTests
         { "no puedo salir", "es", "emergency-held" },
         { "mi patrón no me deja salir", "es", "emergency-held" },
         { "me pegan", "es", "emergency-threatened" },
+        { "me pegan y tengo miedo de salir", "es", "emergency-threatened" }, // "miedo" had led to the fear of going back
+        { "mi esposo me golpea cuando toma", "es", "emergency-threatened" },
         { "me están amenazando", "es", "emergency-threatened" },
         { "tengo 15 años y estoy sola", "es", "emergency-child" },
         { "mi hijo se perdió en la selva", "es", "emergency-child" },
