@@ -8,8 +8,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Handoff;
+using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Operations;
 
@@ -29,6 +31,19 @@ public sealed class WarmUpOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "WarmUp:MaxDuration must be between 1 second and 5 minutes.")]
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(20);
+
+    public const string SameStorage = "same";
+
+    public const string SqliteStorage = "sqlite";
+
+    /// <summary>
+    /// Where the twin keeps its data: "same" (the default) on the real service's provider, which on PostgreSQL is a
+    /// schema of its own in the real database, made and dropped by the warm-up (<see cref="WarmUpSchema"/>); "sqlite"
+    /// in a temporary folder whatever the real provider (no load on the database server, and no right to create a
+    /// schema needed; PostgreSQL's code is then compiled on the first messages).
+    /// </summary>
+    [RegularExpression("^(?i:same|sqlite)$", ErrorMessage = "WarmUp:Storage must be 'same' or 'sqlite'.")]
+    public string Storage { get; set; } = SameStorage;
 }
 
 /// <summary>
@@ -55,12 +70,23 @@ public sealed class WarmUpState
 /// <param name="Settled">true when it stopped because a round compiled almost nothing new, false at the time limit</param>
 /// <param name="WebhookConnections">connections opened to the twin's webhook (one request in <see cref="WarmUp.CloseConnectionEvery"/> closes its own)</param>
 /// <param name="ApiConnections">connections the twin opened to its fake Bot API (one answer in <see cref="WarmUp.CloseConnectionEvery"/> closes its own)</param>
-internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int Rounds, TimeSpan Elapsed, long MethodsCompiled, bool Settled, int WebhookConnections, int ApiConnections);
+/// <param name="Storage">the twin's provider: "sqlite" or "postgres"</param>
+/// <param name="StorageFallback">why the twin ran on SQLite though the real service runs on PostgreSQL and WarmUp:Storage is "same" (null otherwise)</param>
+/// <param name="SchemaLeft">the twin's PostgreSQL schema when it could not be dropped (the next start an hour later drops it)</param>
+internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int Rounds, TimeSpan Elapsed, long MethodsCompiled, bool Settled, int WebhookConnections, int ApiConnections)
+{
+    public string Storage { get; init; } = StorageOptions.Sqlite;
+
+    public string? StorageFallback { get; init; }
+
+    public string? SchemaLeft { get; init; }
+}
 
 /// <summary>
-/// Builds a twin of the service with <see cref="BotApp.Build"/>: SQLite in a temporary folder with keys of its own,
+/// Builds a twin of the service with <see cref="BotApp.Build"/>: SQLite in a temporary folder (or, when the real service
+/// runs on PostgreSQL, a schema of its own in the real database: <see cref="WarmUpSchema"/>) with keys of its own,
 /// Telegram as its only channel, pointed at a fake Bot API mapped on the twin itself, and nothing of the real
-/// configuration but the content's location. Drives whole conversations through its signed webhook over loopback
+/// configuration but the content's location (and on PostgreSQL the database's connection). Drives whole conversations through its signed webhook over loopback
 /// (menus, buttons, other languages, a photo, free questions, danger in ordinary words) in rounds, until a round
 /// compiles almost nothing new or the time is up; then stops it and deletes its folder. Nothing the twin does
 /// reaches the real data, a provider or a log above errors.
@@ -133,8 +159,18 @@ internal static partial class WarmUp
         {
             try
             {
-                var report = await RunAsync(app.Configuration, app.Environment, options, stop.Token);
-                LogWarmedUp(logger, report.Elapsed.TotalSeconds, report.Messages, report.Rounds, report.MethodsCompiled, report.Settled ? "stopped once the JIT had settled (almost nothing compiled in the last second)" : "stopped at WarmUp:MaxDuration");
+                var report = await RunAsync(app.Configuration, app.Environment, options, stop.Token, clock: app.Services.GetRequiredService<TimeProvider>());
+                if (report.StorageFallback is not null)
+                {
+                    LogTwinOnSqlite(logger, report.StorageFallback);
+                }
+
+                LogWarmedUp(logger, report.Elapsed.TotalSeconds, report.Messages, report.Storage == StorageOptions.Postgres ? "PostgreSQL, in a schema of its own" : "SQLite, in a temporary folder", report.Rounds, report.MethodsCompiled, report.Settled ? "stopped once the JIT had settled (almost nothing compiled in the last second)" : "stopped at WarmUp:MaxDuration");
+                if (report.SchemaLeft is not null)
+                {
+                    LogSchemaLeft(logger, report.SchemaLeft);
+                }
+
                 if (report.Accepted < report.Messages || report.Replies == 0)
                 {
                     LogTwinFailed(logger, report.Accepted, report.Messages, report.Replies);
@@ -301,8 +337,14 @@ internal static partial class WarmUp
     [LoggerMessage(Level = LogLevel.Information, Message = "Warming up: a throwaway twin of the service answers conversations before this one listens (WarmUp:Enabled)")]
     private static partial void LogWarmingUp(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Seconds:0.0} s: {Messages} messages through a throwaway twin of the service in {Rounds} rounds, {Methods} methods compiled; {Reason}")]
-    private static partial void LogWarmedUp(ILogger logger, double seconds, int messages, int rounds, long methods, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Seconds:0.0} s: {Messages} messages through a throwaway twin of the service (on {Storage}) in {Rounds} rounds, {Methods} methods compiled; {Reason}")]
+    private static partial void LogWarmedUp(ILogger logger, double seconds, int messages, string storage, int rounds, long methods, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up's twin runs on SQLite: it could not make a schema of its own in the PostgreSQL database ({Reason}), so PostgreSQL's code will be compiled on the first messages. Grant the service's database user CREATE on the database, or set WarmUp:Storage to sqlite to say this is intended.")]
+    private static partial void LogTwinOnSqlite(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up's schema {Schema} could not be dropped; the next start drops it once it is an hour old.")]
+    private static partial void LogSchemaLeft(ILogger logger, string schema);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up's twin accepted {Accepted} of {Messages} messages and sent {Replies} replies; starting anyway. Check the content and the storage settings.")]
     private static partial void LogTwinFailed(ILogger logger, int accepted, int messages, int replies);
@@ -312,14 +354,37 @@ internal static partial class WarmUp
 
     /// <param name="temporaryRoot">where the twin's folder is made (the system's temporary folder unless given)</param>
     /// <param name="built">sees the twin once built (tests: that nothing keeps it alive afterwards)</param>
-    public static async Task<WarmUpReport> RunAsync(IConfiguration real, IHostEnvironment environment, WarmUpOptions options, CancellationToken cancellationToken, string? temporaryRoot = null, Action<WebApplication>? built = null)
+    /// <param name="clock">names the twin's PostgreSQL schema (the system's clock unless given)</param>
+    public static async Task<WarmUpReport> RunAsync(IConfiguration real, IHostEnvironment environment, WarmUpOptions options, CancellationToken cancellationToken, string? temporaryRoot = null, Action<WebApplication>? built = null, TimeProvider? clock = null)
     {
         var folder = temporaryRoot is null
             ? Directory.CreateTempSubdirectory("oimbot-warm-up-")
             : Directory.CreateDirectory(Path.Combine(temporaryRoot, $"oimbot-warm-up-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}"));
         var started = Stopwatch.StartNew();
         var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var connectionString = $"Data Source={Path.Combine(folder.FullName, "warm-up.db")}";
+        var sqlite = $"Data Source={Path.Combine(folder.FullName, "warm-up.db")}";
+        var (provider, connectionString, schema, fallback) = (StorageOptions.Sqlite, sqlite, (string?)null, (string?)null);
+        var realConnectionString = real[$"{StorageOptions.Section}:{nameof(StorageOptions.ConnectionString)}"] ?? string.Empty;
+        if (string.Equals(options.Storage, WarmUpOptions.SameStorage, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(real[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"], StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            var name = WarmUpSchema.NewName((clock ?? TimeProvider.System).GetUtcNow());
+            try
+            {
+                (provider, connectionString, schema) = (StorageOptions.Postgres, await WarmUpSchema.CreateAsync(realConnectionString, name, (clock ?? TimeProvider.System).GetUtcNow(), cancellationToken), name);
+            }
+            catch (PostgresException ex)
+            {
+                fallback = $"SQLSTATE {ex.SqlState}";
+            }
+            catch (Exception ex) when (ex is NpgsqlException or ArgumentException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                fallback = ex.GetType().Name;
+            }
+        }
+
+        WarmUpReport report;
+        string? left = null;
         try
         {
             var port = FreePort();
@@ -330,7 +395,7 @@ internal static partial class WarmUp
                 configure: builder =>
                 {
                     builder.Configuration.Sources.Clear();
-                    builder.Configuration.AddInMemoryCollection(TwinSettings(real, folder.FullName, connectionString, port, secret));
+                    builder.Configuration.AddInMemoryCollection(TwinSettings(real, folder.FullName, provider, connectionString, port, secret));
                 },
                 adjustServices: WithoutRealOnlyServices,
                 mapMore: app => app.MapPost("/warm-up/bot{token}/{method}", telegram.HandleAsync));
@@ -341,7 +406,7 @@ internal static partial class WarmUp
                 await twin.StartAsync(cancellationToken);
                 try
                 {
-                    return await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, cancellationToken);
+                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, cancellationToken);
                 }
                 finally
                 {
@@ -351,7 +416,7 @@ internal static partial class WarmUp
         }
         finally
         {
-            using (var connection = new SqliteConnection(connectionString))
+            using (var connection = new SqliteConnection(sqlite))
             {
                 SqliteConnection.ClearPool(connection);
             }
@@ -364,14 +429,32 @@ internal static partial class WarmUp
             {
                 // a file still open: the system's temporary folder is cleaned by the system
             }
+
+            // The twin and its pool are disposed (also when the start was stopped): its schema goes, and everything in it.
+            if (schema is not null)
+            {
+                try
+                {
+                    await WarmUpSchema.DropAsync(realConnectionString, schema);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    left = schema;
+                }
+            }
         }
+
+        return report with { Storage = provider, StorageFallback = fallback, SchemaLeft = left };
     }
 
     /// <summary>
     /// The twin's whole configuration: the real one's content location (and dialog settings), everything else its own.
-    /// Nothing else of the real configuration is read, so no real database, key, provider or token can be reached.
+    /// Nothing else of the real configuration is read, so no real key, provider or token can be reached; the real
+    /// database's server only on PostgreSQL with <c>WarmUp:Storage</c> "same", in a schema of the twin's own
+    /// (<paramref name="connectionString"/>).
     /// </summary>
-    internal static Dictionary<string, string?> TwinSettings(IConfiguration real, string folder, string connectionString, int port, string secret)
+    /// <param name="provider">the twin's storage provider: "sqlite", or "postgres" with a connection string to a schema of its own (<see cref="WarmUpSchema"/>)</param>
+    internal static Dictionary<string, string?> TwinSettings(IConfiguration real, string folder, string provider, string connectionString, int port, string secret)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in new[] { "Content", "Dialogs" })
@@ -387,7 +470,7 @@ internal static partial class WarmUp
 
         settings["Urls"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         settings["Logging:LogLevel:Default"] = "Error";
-        settings["Storage:Provider"] = "sqlite";
+        settings["Storage:Provider"] = provider;
         settings["Storage:ConnectionString"] = connectionString;
         settings["Storage:SpoolDirectory"] = Path.Combine(folder, "spool");
         settings["Storage:LogReserveMiB"] = "0";
@@ -405,20 +488,29 @@ internal static partial class WarmUp
     }
 
     /// <summary>
-    /// The inbox's first supervisor is printed to the console: the twin's would only confuse. And the provider clients'
+    /// The inbox's first supervisor is printed to the console: the twin's would only confuse. The provider clients'
     /// handlers never expire in the twin: an expiry timer would keep the whole twin in memory for two minutes after it
-    /// stopped (the factory's timers outlive the container).
+    /// stopped (the factory's timers outlive the container). And on PostgreSQL the twin is an instance alone in its
+    /// schema: it must not take the real instances' leadership lock (an advisory lock is the database's, not the
+    /// schema's) nor tell their inbox pages about its case (NOTIFY), so it leads itself and does not listen or announce.
     /// </summary>
     internal static void WithoutRealOnlyServices(IServiceCollection services)
     {
         services.ConfigureHttpClientDefaults(client => client.SetHandlerLifetime(Timeout.InfiniteTimeSpan));
         for (var i = services.Count - 1; i >= 0; i--)
         {
-            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType == typeof(InboxBootstrap))
+            var service = services[i];
+            if (service.ServiceType == typeof(ILeadership)
+                || (service.ServiceType == typeof(IHostedService)
+                    && (service.ImplementationType == typeof(InboxBootstrap)
+                        || service.ImplementationType == typeof(PostgresCaseEventsBridge)
+                        || service.ImplementationFactory?.Method.ReturnType == typeof(PostgresLeadership))))
             {
                 services.RemoveAt(i);
             }
         }
+
+        services.AddSingleton<ILeadership, SingleInstance>();
     }
 
     private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, CancellationToken cancellationToken)

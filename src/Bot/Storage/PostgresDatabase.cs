@@ -110,6 +110,54 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         }
     }
 
+    /// <summary>
+    /// Opens up to <paramref name="count"/> of the pool's connections at once (never more than its Maximum Pool Size),
+    /// has each plan a query on every table of the schema the service uses (<c>LIMIT 0</c>: nothing is read), and hands
+    /// them back to the pool (<see cref="StorageOptions.PoolPrefill"/>). Returns how many were opened.
+    /// </summary>
+    public async Task<int> PrefillAsync(int count, CancellationToken cancellationToken)
+    {
+        count = Math.Min(count, new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).MaxPoolSize);
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        string plans;
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            var tables = await connection.QueryAsync<string>(new CommandDefinition("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", cancellationToken: cancellationToken));
+            plans = string.Concat(tables.Select(table => $"SELECT NULL FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" LIMIT 0;"));
+        }
+
+        var opened = new List<NpgsqlConnection>(count);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+            {
+                var connection = await OpenAsync(cancellationToken);
+                lock (opened)
+                {
+                    opened.Add(connection);
+                }
+
+                if (plans.Length > 0)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(plans, cancellationToken: cancellationToken));
+                }
+            }));
+        }
+        finally
+        {
+            foreach (var connection in opened)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        return opened.Count;
+    }
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -72,6 +72,16 @@ public sealed class StorageOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// PostgreSQL: at start, after the migrations, this many of the pool's connections are opened at once, each plans a
+    /// query on every table of the service (so the server process behind it has read their definitions), and they go
+    /// back to the pool: the first people's turns then neither wait for connections nor pay for a new server process's
+    /// first queries. Never more than the connection string's Maximum Pool Size; idle connections are closed again after
+    /// Npgsql's Connection Idle Lifetime (5 minutes). 0: none.
+    /// </summary>
+    [Range(0, 1000, ErrorMessage = "Storage:PoolPrefill must be between 0 and 1000.")]
+    public int PoolPrefill { get; set; } = 32;
+
+    /// <summary>
     /// SQLite: at start, the write-ahead log is extended with zeros to this many MiB (unless it is larger already), so
     /// that a fresh process's commits overwrite space the file already has, as a long-running process's do, instead of
     /// growing the file: an fsync that grows a file also commits the file system's metadata, and while its log grew

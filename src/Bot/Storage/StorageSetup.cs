@@ -75,7 +75,7 @@ public static class StorageSetup
 }
 
 /// <summary>Applies pending migrations before the server starts listening; on SQLite, then reserves the write-ahead log's space.</summary>
-internal sealed class StorageMigrator(IStoreDatabase database) : IHostedService
+internal sealed partial class StorageMigrator(IStoreDatabase database, IOptions<StorageOptions> options, ILogger<StorageMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -84,9 +84,29 @@ internal sealed class StorageMigrator(IStoreDatabase database) : IHostedService
         {
             await sqlite.ReserveLogAsync(cancellationToken);
         }
+
+        if (database is PostgresDatabase postgres && options.Value.PoolPrefill > 0)
+        {
+            // Only a head start for the first messages: a failure here is the database's, and the turns will say so.
+            try
+            {
+                var opened = await postgres.PrefillAsync(options.Value.PoolPrefill, cancellationToken);
+                LogPrefilled(logger, opened);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                LogPrefillFailed(logger, ex is Npgsql.PostgresException pg ? $"SQLSTATE {pg.SqlState}" : ex.GetType().Name);
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Count} database connections ahead of the first messages (Storage:PoolPrefill)")]
+    private static partial void LogPrefilled(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not open the database connections ahead of the first messages ({Reason}); starting anyway (Storage:PoolPrefill)")]
+    private static partial void LogPrefillFailed(ILogger logger, string reason);
 }
 
 internal sealed class StorageHealthCheck(IStoreDatabase database, StorageStatus status) : IHealthCheck

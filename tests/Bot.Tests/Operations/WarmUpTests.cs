@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Operations;
+using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
 
 namespace OimBot.Bot.Tests.Operations;
@@ -48,7 +52,7 @@ public sealed class WarmUpTests
         var folder = Path.Combine(Path.GetTempPath(), "twin");
         var real = new ConfigurationBuilder().AddInMemoryCollection(RealSettings("/srv/oimbot/data")).Build();
 
-        var twin = WarmUp.TwinSettings(real, folder, $"Data Source={folder}/warm-up.db", 4321, "abc");
+        var twin = WarmUp.TwinSettings(real, folder, "sqlite", $"Data Source={folder}/warm-up.db", 4321, "abc");
 
         Assert.Equal(RepoPaths.Content, twin["Content:Directory"]);
         Assert.Equal(RepoPaths.Facts, twin["Content:FactsPath"]);
@@ -242,18 +246,128 @@ public sealed class WarmUpTests
         Assert.DoesNotContain("OimBot is running", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task AWarmUpLimitOutOfRange_StopsStartUp_NamingTheKey()
+    [Theory]
+    [InlineData("WarmUp__MaxDuration", "00:10:00", "WarmUp:MaxDuration must be between 1 second and 5 minutes.")]
+    [InlineData("WarmUp__Storage", "elsewhere", "WarmUp:Storage must be 'same' or 'sqlite'.")]
+    public async Task AWarmUpSettingOutOfRange_StopsStartUp_NamingTheKey(string key, string value, string message)
     {
         using var temp = new TempContent();
         var (exitCode, output) = await ServiceProcess.RunAsync(temp.Root, ["--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}"], environment: new Dictionary<string, string>
         {
-            ["WarmUp__MaxDuration"] = "00:10:00",
+            [key] = value,
         });
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("WarmUp:MaxDuration must be between 1 second and 5 minutes.", output, StringComparison.Ordinal);
+        Assert.Contains(message, output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(-7200, true)] // a start killed during its warm-up two hours ago
+    [InlineData(-3601, true)]
+    [InlineData(-3599, false)] // may be another instance's twin at work
+    [InlineData(-60, false)]
+    [InlineData(60, false)] // another machine's clock ahead
+    public void ATwinsSchemaIsStaleAfterAnHour(int secondsAgo, bool stale)
+    {
+        var name = WarmUpSchema.NewName(Now.AddSeconds(secondsAgo));
+
+        Assert.Matches("^oimbot_warm_up_[0-9]+_[0-9a-f]{8}$", name);
+        Assert.Equal(stale, WarmUpSchema.IsStale(name, Now));
+    }
+
+    [Theory]
+    [InlineData("public")]
+    [InlineData("oimbot")]
+    [InlineData("oimbot_warm_up_")]
+    [InlineData("oimbot_warm_up_1_0badc0de; DROP TABLE x")]
+    [InlineData("oimbot_warm_up_x_0badc0de")]
+    [InlineData("oimbot_warm_up_1_0BADC0DE")]
+    public void NothingButATwinsSchemaIsEverStale(string schema) => Assert.False(WarmUpSchema.IsStale(schema, Now.AddYears(100)));
+
+    [Fact]
+    public async Task OnPostgres_TheTwinWarmsUpInASchemaOfItsOwn_DropsIt_AndLeavesTheRealTablesAndInstancesAlone()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("warm_up");
+        await using (var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance))
+        {
+            await database.MigrateAsync(CancellationToken.None); // the real service's tables, empty
+        }
+
+        var stale = WarmUpSchema.NewName(Now.AddHours(-2));
+        var young = WarmUpSchema.NewName(Now.AddMinutes(-3));
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.ExecuteAsync($"CREATE SCHEMA \"{stale}\"; CREATE TABLE \"{stale}\".conversations (id int); CREATE SCHEMA \"{young}\"");
+        using var temp = new TempContent();
+        var settings = RealSettings(Path.Combine(temp.Root, "data"));
+        settings["Storage:ConnectionString"] = connectionString;
+        var real = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var tmp = Directory.CreateDirectory(Path.Combine(temp.Root, "tmp")).FullName;
+        Type? leadership = null;
+        var hosted = new List<Type>();
+        string? twinSchema = null;
+
+        var report = await WarmUp.RunAsync(real, new TestEnvironment(temp.Root), new WarmUpOptions { MaxDuration = TimeSpan.FromSeconds(2) }, CancellationToken.None, temporaryRoot: tmp, clock: new FakeClock(Now), built: app =>
+        {
+            leadership = app.Services.GetRequiredService<ILeadership>().GetType();
+            hosted.AddRange(app.Services.GetServices<IHostedService>().Select(h => h.GetType()));
+            twinSchema = new NpgsqlConnectionStringBuilder(app.Configuration["Storage:ConnectionString"]).SearchPath;
+        });
+
+        Assert.Equal("postgres", report.Storage);
+        Assert.Null(report.StorageFallback);
+        Assert.Null(report.SchemaLeft);
+        Assert.True(report.Messages >= 48, $"{report.Messages} messages");
+        Assert.Equal(report.Messages, report.Accepted);
+        Assert.True(report.Replies >= report.Messages, $"{report.Replies} replies to {report.Messages} messages");
+        // It ran in a schema of its own, made for it and dropped after it, with the stale one; the young one stays.
+        Assert.NotNull(twinSchema);
+        Assert.Matches("^oimbot_warm_up_[0-9]+_[0-9a-f]{8}$", twinSchema);
+        Assert.NotEqual(young, twinSchema);
+        Assert.Equal([young], await db.QueryAsync<string>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'oimbot\\_warm\\_up\\_%'"));
+        // The real tables saw nothing.
+        Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT (SELECT COUNT(*) FROM public.conversations) + (SELECT COUNT(*) FROM public.outbox) + (SELECT COUNT(*) FROM public.cases) + (SELECT COUNT(*) FROM public.inbound_messages) + (SELECT COUNT(*) FROM public.analytics_events)"));
+        // It led itself: no leadership lock taken from the real instances, no case announced to their inbox pages.
+        Assert.Equal(typeof(SingleInstance), leadership);
+        Assert.DoesNotContain(typeof(PostgresLeadership), hosted);
+        Assert.DoesNotContain(typeof(PostgresCaseEventsBridge), hosted);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+    }
+
+    [Fact]
+    public async Task OnPostgres_WithoutTheRightToMakeASchema_TheTwinRunsOnSqlite_AndSaysHowToFixIt()
+    {
+        var server = await PostgresServer.GetAsync();
+        var connectionString = await server.CreateDatabaseAsync("warm_up_limited");
+        var role = $"limited_{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()}";
+        await using (var db = new NpgsqlConnection(connectionString))
+        {
+            await db.ExecuteAsync($"CREATE ROLE {role} LOGIN"); // not the database's owner: no CREATE on it
+        }
+
+        var limited = new NpgsqlConnectionStringBuilder(connectionString) { Username = role }.ConnectionString;
+        var capture = new LogCapture();
+        await using var app = BotApp.Build(
+            new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root },
+            configure: builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Content:Directory"] = RepoPaths.Content,
+                    ["Content:FactsPath"] = RepoPaths.Facts,
+                    ["Storage:Provider"] = "postgres",
+                    ["Storage:ConnectionString"] = limited,
+                    ["WarmUp:MaxDuration"] = "00:00:02",
+                });
+                builder.Logging.AddProvider(capture);
+            });
+
+        Assert.True(await WarmUp.BeforeStartAsync(app));
+
+        Assert.Contains(capture.Lines, l => l.StartsWith("Warning OimBot.WarmUp: The warm-up's twin runs on SQLite: it could not make a schema of its own in the PostgreSQL database (SQLSTATE 42501)", StringComparison.Ordinal) && l.Contains("WarmUp:Storage", StringComparison.Ordinal));
+        Assert.Contains(capture.Lines, l => l.StartsWith("Information OimBot.WarmUp: Warmed up in", StringComparison.Ordinal) && l.Contains("(on SQLite, in a temporary folder)", StringComparison.Ordinal));
     }
 
     /// <summary>A small service on a free loopback port with /healthz and /other, <see cref="WarmUp.AfterStart"/> applied with the given settle.</summary>
