@@ -31,7 +31,7 @@ public sealed class BotMetrics : IDisposable
         _turnSeconds = _meter.CreateHistogram<double>("oimbot.turn.duration", "s", "Time to run and commit one turn.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _webhooks = _meter.CreateCounter<long>("oimbot.webhook.requests", "{request}", "Webhook requests by channel and the HTTP status answered.");
         _sends = _meter.CreateCounter<long>("oimbot.outbox.sends", "{attempt}", "Send attempts by channel and result (sent, throttled, retryable, permanent, window, blocked, deferred).");
-        _taken = _meter.CreateCounter<long>("oimbot.outbox.taken", "{row}", "Outbox rows the dispatcher took, by how: handed (claimed by the turn that wrote it, no claim transaction), next (the person's next row, taken by the settle of their previous one) or claimed.");
+        _taken = _meter.CreateCounter<long>("oimbot.outbox.taken", "{row}", "Outbox rows the dispatcher took, by how: handed (claimed by the turn that wrote it, no claim transaction) or claimed.");
         _spooled = _meter.CreateCounter<long>("oimbot.inbound.spooled", "{message}", "Messages kept on disk because the database did not answer.");
         _quarantined = _meter.CreateCounter<long>("oimbot.inbound.quarantined", "{message}", "Messages whose turn failed on every attempt: set aside, answered with an apology.");
         _refused = _meter.CreateCounter<long>("oimbot.requests.refused", "{request}", "Requests refused by a rate limit, by limit.");

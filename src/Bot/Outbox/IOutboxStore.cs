@@ -20,15 +20,6 @@ public interface IOutboxStore
     /// </summary>
     Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// After <see cref="CompleteAsync"/> said that another row of the same person waits: takes their next row for this
-    /// sender (until <paramref name="now"/> + <paramref name="lease"/>) if it is due and now their oldest unsettled
-    /// row, as a claim would, so the dispatcher sends it at once, without a claim (issue 15; a person who writes again
-    /// while their reply is on its way is the common case). Null when none is due and first, another sender holds it,
-    /// or it cannot be read (it is then failed, as a claim fails it).
-    /// </summary>
-    Task<OutboxMessage?> TakeNextAsync(long settledId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
-
     /// <summary>A provider's delivery report (delivered, read, failed); never moves a row backwards. False when no row matches.</summary>
     Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
 

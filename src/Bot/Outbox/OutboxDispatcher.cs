@@ -222,57 +222,46 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>
-    /// Sends a row and records the outcome; then, while a settle hands over the same person's next row
-    /// (<see cref="RecordAsync"/>), sends that one too, in the same slot.
-    /// </summary>
-    private async Task SendOneAsync(OutboxMessage first, CancellationToken cancellationToken)
-    {
-        for (var message = first; message is not null;)
-        {
-            message = await RecordAsync(message, await AttemptAsync(message, cancellationToken), cancellationToken);
-        }
-    }
-
-    private async Task<OutboxOutcome> AttemptAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        OutboxOutcome outcome;
         if (!_senders.TryGetValue(message.Channel, out var sender) || !sender.Enabled)
         {
             // The interface promises that these rows wait: never an attempt, never a dead letter.
-            return new OutboxOutcome.Deferred("channel not enabled", now + DisabledChannelWait);
+            outcome = new OutboxOutcome.Deferred("channel not enabled", now + DisabledChannelWait);
         }
-
-        if (cancellationToken.IsCancellationRequested)
+        else if (cancellationToken.IsCancellationRequested)
         {
-            return new OutboxOutcome.Deferred("shutting down", now);
+            outcome = new OutboxOutcome.Deferred("shutting down", now);
         }
-
-        if (message.Template is null && message.WindowExpiresAt is { } window && window <= now)
+        else if (message.Template is null && message.WindowExpiresAt is { } window && window <= now)
         {
             // Known to be outside the window: not tried (Meta and Twilio would refuse it), held for the person's next message.
-            return Hold("customer service window closed");
+            outcome = Hold("customer service window closed");
+        }
+        else
+        {
+            var result = await SendThroughPipelineAsync(sender, message, cancellationToken);
+            outcome = result is SendResult.Retryable { Error: ShuttingDown }
+                ? new OutboxOutcome.Deferred(ShuttingDown, clock.GetUtcNow())
+                : Decide(message, result, clock.GetUtcNow());
+            metrics.Send(message.Channel, SendResultName(result));
         }
 
-        var result = await SendThroughPipelineAsync(sender, message, cancellationToken);
-        metrics.Send(message.Channel, SendResultName(result));
-        return result is SendResult.Retryable { Error: ShuttingDown }
-            ? new OutboxOutcome.Deferred(ShuttingDown, clock.GetUtcNow())
-            : Decide(message, result, clock.GetUtcNow());
+        await RecordAsync(message, outcome);
     }
 
-    /// <summary>
-    /// Records the outcome. When another row of the same person waits, a sent row's settle takes their next one if it
-    /// is due and now first (<see cref="IOutboxStore.TakeNextAsync"/>) and returns it to be sent at once, without a
-    /// claim; otherwise the dispatcher is told to claim.
-    /// </summary>
-    private async Task<OutboxMessage?> RecordAsync(OutboxMessage message, OutboxOutcome outcome, CancellationToken cancellationToken = default)
+    private async Task RecordAsync(OutboxMessage message, OutboxOutcome outcome)
     {
-        bool othersWait;
         try
         {
             // Recorded even when shutting down, so a row that was sent is never sent again.
-            othersWait = await store.CompleteAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None);
+            if (await store.CompleteAsync(message.Id, outcome, clock.GetUtcNow(), CancellationToken.None))
+            {
+                signal.Notify(); // the person's next row may be claimable now
+            }
+
             LogOutcome(logger, message.Id, message.Channel, outcome.GetType().Name);
         }
         catch (Exception ex)
@@ -280,34 +269,7 @@ public sealed partial class OutboxDispatcher(
             // Kept and written before the next claim: the row is never handed out again while its outcome waits.
             _unrecorded.Enqueue((message.Id, outcome));
             LogKeptOutcome(logger, message.Id, ex.GetType().Name);
-            return null;
         }
-
-        if (!othersWait)
-        {
-            return null;
-        }
-
-        if (outcome is OutboxOutcome.Sent && !cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await store.TakeNextAsync(message.Id, clock.GetUtcNow(), options.Value.Lease, CancellationToken.None) is { } next)
-                {
-                    metrics.Taken("next", 1);
-                    return next;
-                }
-            }
-#pragma warning disable CA1031 // only a shortcut: whatever went wrong, the claim below finds the row
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogTakeNextFailed(logger, message.Id, ex.GetType().Name);
-            }
-        }
-
-        signal.Notify(); // the person's next row may be claimable now
-        return null;
     }
 
     private const string ShuttingDown = "shutting down";
@@ -408,9 +370,6 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {Id}: the database could not record its outcome ({Error}); kept, and written before anything else is sent")]
     private static partial void LogKeptOutcome(ILogger logger, long id, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {Id} was recorded, but its person's next row could not be taken at once ({Error}); the dispatcher claims it")]
-    private static partial void LogTakeNextFailed(ILogger logger, long id, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox outcome(s) still wait for the database ({Error})")]
     private static partial void LogStillUnrecorded(ILogger logger, int count, string error);

@@ -83,80 +83,32 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
         WriteAsync<IReadOnlyList<OutboxMessage>>(async (connection, transaction) =>
         {
+            var time = SqlTime.For(connection);
             var claimed = new List<OutboxMessage>();
             foreach (var row in await ClaimRowsAsync(connection, transaction, now, now + lease, max))
             {
-                if (Read(SqlTime.For(connection), row) is { } message)
+                if (row.AddressCipher is null || OutboxRows.Open(protector, row.Payload) is not { } reply)
                 {
-                    claimed.Add(message);
+                    await connection.ExecuteAsync(
+                        "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = 'unreadable row', updated_at = @now WHERE id = @id",
+                        new { id = row.Id, now = time.Write(now) },
+                        transaction);
+                    continue;
                 }
-                else
-                {
-                    await connection.ExecuteAsync(FailUnreadable, new { id = row.Id, now = SqlTime.For(connection).Write(now) }, transaction);
-                }
+
+                claimed.Add(new OutboxMessage(
+                    row.Id,
+                    row.Channel,
+                    protector.Decrypt(row.AddressCipher),
+                    reply,
+                    row.CallbackQueryId,
+                    (int)row.Attempts,
+                    time.ReadOrNull(row.WindowExpiresAt),
+                    row.Template is null ? null : new OutboxTemplate(row.Template, row.Language ?? string.Empty)));
             }
 
             return claimed;
         }, cancellationToken);
-
-    private const string FailUnreadable = "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = 'unreadable row', updated_at = @now WHERE id = @id";
-
-    /// <summary>A claimed row opened for sending: its address decrypted and its reply unsealed (null when either cannot be read).</summary>
-    private OutboxMessage? Read(SqlTime time, ClaimedRow row) =>
-        row.AddressCipher is null || OutboxRows.Open(protector, row.Payload) is not { } reply
-            ? null
-            : new OutboxMessage(
-                row.Id,
-                row.Channel,
-                protector.Decrypt(row.AddressCipher),
-                reply,
-                row.CallbackQueryId,
-                (int)row.Attempts,
-                time.ReadOrNull(row.WindowExpiresAt),
-                row.Template is null ? null : new OutboxTemplate(row.Template, row.Language ?? string.Empty));
-
-    /// <summary>Appended to the next-row lookup of <see cref="TakeNext"/>: " FOR UPDATE OF o SKIP LOCKED" on PostgreSQL, where another instance may be claiming.</summary>
-    protected virtual string SkipLocked => string.Empty;
-
-    /// <summary>
-    /// The settled row's person's next row, due and now their oldest unsettled one (the claim's own condition), taken
-    /// for this sender: one statement, through outbox_waiting_recipient.
-    /// </summary>
-    internal string TakeNext => $"""
-        UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now
-        WHERE id = (SELECT o.id FROM outbox o
-                    WHERE o.channel = (SELECT s.channel FROM outbox s WHERE s.id = @settled)
-                      AND o.recipient_hash = (SELECT s.recipient_hash FROM outbox s WHERE s.id = @settled)
-                      AND {DueAndFirstOfRecipient}
-                    ORDER BY o.id LIMIT 1{SkipLocked})
-        RETURNING id AS Id, channel AS Channel, address_cipher AS AddressCipher, payload AS Payload,
-                  callback_query_id AS CallbackQueryId, CAST(attempts AS BIGINT) AS Attempts, window_expires_at AS WindowExpiresAt,
-                  template AS Template, language AS Language
-        """;
-
-    public async Task<OutboxMessage?> TakeNextAsync(long settledId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        SqlTime? time = null;
-        var row = await WriteOneStatementAsync(
-            (connection, transaction) =>
-            {
-                time = SqlTime.For(connection);
-                return connection.QuerySingleOrDefaultAsync<ClaimedRow>(TakeNext, new { settled = settledId, now = time.Write(now), until = time.Write(now + lease) }, transaction);
-            },
-            cancellationToken);
-        if (row is null)
-        {
-            return null;
-        }
-
-        var next = Read(time!, row);
-        if (next is null)
-        {
-            await WriteOneStatementAsync((connection, transaction) => connection.ExecuteAsync(FailUnreadable, new { id = row.Id, now = time!.Write(now) }, transaction), cancellationToken);
-        }
-
-        return next;
-    }
 
     /// <summary>
     /// A sent row settles: its provider id kept unless another row of the channel already has it (a provider that reuses

@@ -13,8 +13,6 @@ public sealed class PostgresOutboxStore(PostgresDatabase database, AddressProtec
 {
     protected override string LockRow => " FOR UPDATE";
 
-    protected override string SkipLocked => " FOR UPDATE OF o SKIP LOCKED";
-
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 

@@ -40,8 +40,6 @@ public sealed class HandOffTests
             return Task.FromResult(LaterWaiting);
         }
 
-        public Task<OutboxMessage?> TakeNextAsync(long settledId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => Task.FromResult<OutboxMessage?>(null);
-
         public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(false);
 
         public Task<OutboxReport> ReportAsync(CancellationToken cancellationToken) => Task.FromResult(new OutboxReport(new Dictionary<OutboxStatus, int>(), []));

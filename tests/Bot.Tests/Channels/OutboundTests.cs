@@ -274,53 +274,6 @@ public sealed class OutboundTests
         Assert.Contains("Volver a tu país con apoyo de la OIM", delivered[2], StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// A person who writes again while their reply is still on its way: the new reply waits behind it, and goes out as
-    /// soon as that one is recorded, taken by its settle rather than by a claim (issue 15), in order.
-    /// </summary>
-    [Fact]
-    public async Task ANextReplyWaitingBehindOneOnItsWay_IsTakenWhenThatOneSettles_AndLeavesInOrder()
-    {
-        await using var host = await ChannelHost.StartAsync();
-        var meters = host.Factory.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var taken = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == meters && instrument.Name == "oimbot.outbox.taken")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "how")
-                {
-                    taken.AddOrUpdate((string)tag.Value!, value, (_, sum) => sum + value);
-                }
-            }
-        });
-        listener.Start();
-        host.Fake.Script("/sendMessage", FakeResponse.Held()); // the first reply stays on its way
-
-        await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4251, "hola"));
-        await host.Fake.WaitForAsync(rs => rs.Any(r => ForChat(r, 4251)));
-        await host.PostTelegramAsync(ChannelHost.TelegramText(2, 4251, "1"));
-        await host.WaitForOutboxAsync(rows => rows.Any(r => r.Status == "pending")); // behind the one on its way
-        var claimedBefore = taken.GetValueOrDefault("claimed");
-        host.Fake.ReleaseHeld();
-
-        var delivered = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && ForChat(r, 4251) && r.Text.Contains("¿Sobre qué quieres información?", StringComparison.Ordinal))))
-            .Where(r => r.Status == 200 && ForChat(r, 4251)).Select(r => r.Text).ToList();
-        Assert.Contains("asistente automático", delivered[0], StringComparison.Ordinal);
-        Assert.Contains("¿Sobre qué quieres información?", delivered[^1], StringComparison.Ordinal);
-        await host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
-        Assert.True(taken.GetValueOrDefault("next") >= 1, string.Join(", ", taken));
-        Assert.Equal(claimedBefore, taken.GetValueOrDefault("claimed")); // no claim was needed
-    }
-
     [Fact]
     public async Task StopAfterQueuedReplies_SendsOnlyTheConfirmationFromThenOn()
     {

@@ -47,64 +47,6 @@ public sealed class OutboxStoreContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task ASentRowsSettle_TakesItsPersonsNextRow_OnlyWhenAClaimWould(string provider)
-    {
-        await using var db = await Db.CreateAsync(provider);
-        var lease = TimeSpan.FromMinutes(1);
-        var a1 = await db.InsertAsync("telegram", "111", "a1");
-        var b1 = await db.InsertAsync("telegram", "222", "b1");
-        var a2 = await db.InsertAsync("telegram", "111", "a2");
-        var a3 = await db.InsertAsync("telegram", "111", "a3");
-        await db.InsertAsync("webchat", "111", "web"); // another channel's mailbox: never taken
-        Assert.Equal([a1, b1], (await db.Store.ClaimAsync(Now, 10, lease, CancellationToken.None)).Select(m => m.Id));
-
-        // Nothing of 222's waits: nothing to take.
-        Assert.False(await db.Store.CompleteAsync(b1, new OutboxOutcome.Sent("p-b1"), Now, CancellationToken.None));
-        Assert.Null(await db.Store.TakeNextAsync(b1, Now, lease, CancellationToken.None));
-
-        // 111's next row is taken for this sender, whole, and no claim hands it out again.
-        Assert.True(await db.Store.CompleteAsync(a1, new OutboxOutcome.Sent("p-a1"), Now, CancellationToken.None));
-        var next = await db.Store.TakeNextAsync(a1, Now, lease, CancellationToken.None);
-        Assert.NotNull(next);
-        Assert.Equal((a2, "telegram", "111", "a2"), (next.Id, next.Channel, next.Address, next.Reply.Text));
-        Assert.Equal("sending", (await db.RowAsync(a2)).Status);
-        Assert.Empty(await db.Store.ClaimAsync(Now, 10, lease, CancellationToken.None)); // a3 waits behind a2
-        Assert.Null(await db.Store.TakeNextAsync(a1, Now, lease, CancellationToken.None)); // a2 is taken, a3 not first
-
-        // A row not due yet (a retry's time) is left to the claim that comes when it is due.
-        Assert.True(await db.Store.CompleteAsync(a2, new OutboxOutcome.Sent("p-a2"), Now, CancellationToken.None));
-        Assert.Null(await db.Store.TakeNextAsync(a2, Now.AddMinutes(-5), lease, CancellationToken.None));
-        Assert.Equal("pending", (await db.RowAsync(a3)).Status);
-        Assert.Equal([a3], (await db.Store.TakeNextAsync(a2, Now, lease, CancellationToken.None)) is { } last ? [last.Id] : Array.Empty<long>());
-
-        Assert.False(await db.Store.CompleteAsync(a3, new OutboxOutcome.Sent("p-a3"), Now, CancellationToken.None));
-        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE channel = 'telegram' AND status IN ('pending', 'sending')"));
-    }
-
-    [Fact]
-    public async Task OnPostgres_ANextRowAnotherInstanceIsClaiming_IsPassedOver_NotWaitedFor()
-    {
-        await using var db = await Db.CreateAsync("postgres");
-        var lease = TimeSpan.FromMinutes(1);
-        var a1 = await db.InsertAsync("telegram", "111", "a1");
-        var a2 = await db.InsertAsync("telegram", "111", "a2");
-        Assert.Equal([a1], (await db.Store.ClaimAsync(Now, 10, lease, CancellationToken.None)).Select(m => m.Id));
-        Assert.True(await db.Store.CompleteAsync(a1, new OutboxOutcome.Sent("p-a1"), Now, CancellationToken.None));
-
-        await using (var other = await db.OpenAsync())
-        {
-            await using var claiming = await other.BeginTransactionAsync();
-            await other.ExecuteAsync("SELECT id FROM outbox WHERE id = @a2 FOR UPDATE", new { a2 }, claiming);
-
-            Assert.Null(await db.Store.TakeNextAsync(a1, Now, lease, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
-            await claiming.RollbackAsync();
-        }
-
-        Assert.Equal(a2, (await db.Store.TakeNextAsync(a1, Now, lease, CancellationToken.None))?.Id);
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
     public async Task TheReport_CountsEveryStatus_AndStopCancelsOnlyWhatWaitsOrIsHeld(string provider)
     {
         // Each status is counted through its own partial index (issue 15): none may be missed or counted twice.
