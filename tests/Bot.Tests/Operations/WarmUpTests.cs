@@ -124,23 +124,26 @@ public sealed class WarmUpTests
         Assert.False(twin!.IsAlive, "the twin's services are still reachable after the warm-up");
     }
 
-    [Fact]
-    public async Task ATwinThatCannotStart_IsLoggedAndTheServiceStartsAnyway()
-    {
-        var capture = new LogCapture();
-        await using var app = BotApp.Build(
+    /// <summary>The service, built (not started) on the shipped content with a 2-second warm-up and these settings, its logs kept.</summary>
+    private static WebApplication ServiceWithLogs(LogCapture capture, Dictionary<string, string?> settings) =>
+        BotApp.Build(
             new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root },
             configure: builder =>
             {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
                 {
                     ["Content:Directory"] = RepoPaths.Content,
                     ["Content:FactsPath"] = RepoPaths.Facts,
-                    ["Dialogs:SessionExpiry"] = "not a duration", // the twin takes it, and cannot start with it
                     ["WarmUp:MaxDuration"] = "00:00:02",
                 });
                 builder.Logging.AddProvider(capture);
             });
+
+    [Fact]
+    public async Task ATwinThatCannotStart_IsLoggedAndTheServiceStartsAnyway()
+    {
+        var capture = new LogCapture();
+        await using var app = ServiceWithLogs(capture, new() { ["Dialogs:SessionExpiry"] = "not a duration" }); // the twin takes it, and cannot start with it
 
         Assert.True(await WarmUp.BeforeStartAsync(app));
 
@@ -349,20 +352,7 @@ public sealed class WarmUpTests
 
         var limited = new NpgsqlConnectionStringBuilder(connectionString) { Username = role }.ConnectionString;
         var capture = new LogCapture();
-        await using var app = BotApp.Build(
-            new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root },
-            configure: builder =>
-            {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Content:Directory"] = RepoPaths.Content,
-                    ["Content:FactsPath"] = RepoPaths.Facts,
-                    ["Storage:Provider"] = "postgres",
-                    ["Storage:ConnectionString"] = limited,
-                    ["WarmUp:MaxDuration"] = "00:00:02",
-                });
-                builder.Logging.AddProvider(capture);
-            });
+        await using var app = ServiceWithLogs(capture, new() { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = limited });
 
         Assert.True(await WarmUp.BeforeStartAsync(app));
 
