@@ -80,6 +80,9 @@ internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int
     public string? StorageFallback { get; init; }
 
     public string? SchemaLeft { get; init; }
+
+    /// <summary>On PostgreSQL, the twin's tables made unlogged before it was driven (<see cref="WarmUpSchema.UnlogAsync"/>).</summary>
+    public int UnloggedTables { get; init; }
 }
 
 /// <summary>
@@ -385,6 +388,7 @@ internal static partial class WarmUp
 
         WarmUpReport report;
         string? left = null;
+        var unlogged = 0;
         try
         {
             var port = FreePort();
@@ -404,6 +408,18 @@ internal static partial class WarmUp
             {
                 twin.Services.GetRequiredService<ContentHost>().LoadOrThrow();
                 await twin.StartAsync(cancellationToken);
+                if (schema is not null)
+                {
+                    try
+                    {
+                        unlogged = await WarmUpSchema.UnlogAsync(realConnectionString, schema, cancellationToken);
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // the twin's turns are then logged: the warm-up is as useful, the server's log only larger
+                    }
+                }
+
                 try
                 {
                     report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, cancellationToken);
@@ -444,7 +460,7 @@ internal static partial class WarmUp
             }
         }
 
-        return report with { Storage = provider, StorageFallback = fallback, SchemaLeft = left };
+        return report with { Storage = provider, StorageFallback = fallback, SchemaLeft = left, UnloggedTables = unlogged };
     }
 
     /// <summary>

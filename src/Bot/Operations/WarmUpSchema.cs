@@ -54,6 +54,49 @@ internal static partial class WarmUpSchema
         return new NpgsqlConnectionStringBuilder(realConnectionString) { SearchPath = schema, ApplicationName = "oimbot-warm-up" }.ConnectionString;
     }
 
+    /// <summary>
+    /// Makes every table of the twin's schema unlogged, once its migrations have made them: the twin's turns then write
+    /// no write-ahead log, so a start adds nothing to the server's WAL archive or to its replicas (the twin's tens of
+    /// megabytes of turns would otherwise be shipped, archived and replayed), and its commits wait for no fsync. The
+    /// code the twin runs is the same. A table that another still references is changed after it (a permanent table
+    /// may not reference an unlogged one). Returns how many tables are unlogged.
+    /// </summary>
+    public static async Task<int> UnlogAsync(string realConnectionString, string schema, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(Unpooled(realConnectionString));
+        await connection.OpenAsync(cancellationToken);
+        var left = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relkind = 'r' AND c.relpersistence = 'p' ORDER BY c.relname",
+            new { schema = Checked(schema) },
+            cancellationToken: cancellationToken))).ToList();
+        var unlogged = 0;
+        while (left.Count > 0)
+        {
+            var progress = false;
+            foreach (var table in left.ToList())
+            {
+                try
+                {
+                    await connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE \"{schema}\".\"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" SET UNLOGGED", cancellationToken: cancellationToken));
+                    left.Remove(table);
+                    unlogged++;
+                    progress = true;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTableDefinition)
+                {
+                    // still referenced by a logged table: after that one
+                }
+            }
+
+            if (!progress)
+            {
+                break;
+            }
+        }
+
+        return unlogged;
+    }
+
     /// <summary>Drops the twin's schema and everything in it (its pool must be closed: the twin's data source is disposed with it).</summary>
     public static async Task DropAsync(string realConnectionString, string schema)
     {

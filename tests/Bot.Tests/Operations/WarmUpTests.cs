@@ -322,6 +322,7 @@ public sealed class WarmUpTests
         Assert.Equal("postgres", report.Storage);
         Assert.Null(report.StorageFallback);
         Assert.Null(report.SchemaLeft);
+        Assert.True(report.UnloggedTables >= 10, $"{report.UnloggedTables} tables unlogged"); // its turns wrote no WAL
         Assert.True(report.Messages >= 48, $"{report.Messages} messages");
         Assert.Equal(report.Messages, report.Accepted);
         Assert.True(report.Replies >= report.Messages, $"{report.Replies} replies to {report.Messages} messages");
@@ -337,6 +338,37 @@ public sealed class WarmUpTests
         Assert.DoesNotContain(typeof(PostgresLeadership), hosted);
         Assert.DoesNotContain(typeof(PostgresCaseEventsBridge), hosted);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+    }
+
+    [Fact]
+    public async Task OnPostgres_EveryTableOfTheTwinsSchemaIsMadeUnlogged_ReferencedTablesAfterTheirReferrers()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("warm_up_unlogged");
+        await using (var real = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance))
+        {
+            await real.MigrateAsync(CancellationToken.None); // the real service's tables, which stay as they are
+        }
+
+        var schema = WarmUpSchema.NewName(Now);
+        var twin = await WarmUpSchema.CreateAsync(connectionString, schema, Now, CancellationToken.None);
+        await using (var database = new PostgresDatabase(twin, TimeProvider.System, NullLogger<PostgresDatabase>.Instance))
+        {
+            await database.MigrateAsync(CancellationToken.None); // the service's tables, in the twin's schema
+        }
+
+        await using var db = new NpgsqlConnection(connectionString);
+        // A reference between two tables, as the schema may grow one: the referring table (last in name order) must go first.
+        await db.ExecuteAsync($"CREATE TABLE \"{schema}\".aa_referenced (id int PRIMARY KEY); CREATE TABLE \"{schema}\".zz_referring (ref int REFERENCES \"{schema}\".aa_referenced (id))");
+        var tables = await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_tables WHERE schemaname = @schema", new { schema });
+
+        var unlogged = await WarmUpSchema.UnlogAsync(connectionString, schema, CancellationToken.None);
+
+        Assert.Equal(tables, unlogged);
+        Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relkind = 'r' AND c.relpersistence <> 'u'", new { schema }));
+        Assert.Equal(
+            await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"),
+            await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relpersistence = 'p'"));
+        await WarmUpSchema.DropAsync(connectionString, schema);
     }
 
     [Fact]
