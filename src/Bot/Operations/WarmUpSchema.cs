@@ -105,7 +105,7 @@ internal static partial class WarmUpSchema
         await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS \"{Checked(schema)}\" CASCADE");
     }
 
-    private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+    private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
 
     private static string Checked(string schema) =>
         NameRegex().IsMatch(schema) ? schema : throw new ArgumentException($"not a warm-up schema's name: {schema}", nameof(schema));

@@ -29,7 +29,8 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPreparedStatements(connectionString));
 
-    private readonly string _sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+    /// <summary>The sessions' connection string: unpooled, so not multiplexed either (Npgsql refuses multiplexing without a pool).</summary>
+    private readonly string _sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
 
     /// <summary>
     /// The pool's settings, unless the connection string says otherwise (issue 15). Npgsql prepares a statement on the

@@ -160,6 +160,23 @@ public sealed partial class PostgresServiceTests
         });
     }
 
+    /// <summary>
+    /// Npgsql's multiplexing, set in the connection string, shares connections between commands: the sessions that hold
+    /// a lock or LISTEN need a connection of their own, unpooled, which Npgsql refuses to multiplex. The service crashed
+    /// at start with it (found measuring it, issue 15); it now runs, leads and answers.
+    /// </summary>
+    [Fact]
+    public async Task AMultiplexedConnectionString_StillStartsLeadsAndAnswers()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("multiplexed");
+        await using var host = await ChannelHost.StartAsync(Postgres(connectionString + ";Multiplexing=true"));
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostTelegramAsync(ChannelHost.TelegramText(1, 7010, "hola"))).StatusCode);
+
+        await host.Fake.WaitForAsync(rs => rs.Any(r => IsTo(r, 7010) && r.Answered));
+        await WaitAsync(() => host.Factory.Services.GetRequiredService<ILeadership>().IsLeader);
+    }
+
     [Fact]
     public async Task ACaseOpenedThroughOneInstance_ReachesTheInboxesConnectedToTheOther()
     {
