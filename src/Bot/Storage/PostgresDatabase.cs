@@ -112,13 +112,15 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     }
 
     /// <summary>
-    /// Opens up to <paramref name="count"/> of the pool's connections at once (never more than its Maximum Pool Size),
+    /// Opens up to <paramref name="count"/> of the pool's connections at once (never more than its Maximum Pool Size; none
+    /// when the connection string turns pooling off),
     /// has each plan a query on every table of the schema the service uses (<c>LIMIT 0</c>: nothing is read), and hands
     /// them back to the pool (<see cref="StorageOptions.PoolPrefill"/>). Returns how many were opened.
     /// </summary>
     public async Task<int> PrefillAsync(int count, CancellationToken cancellationToken)
     {
-        count = Math.Min(count, new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).MaxPoolSize);
+        var settings = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
+        count = settings.Pooling ? Math.Min(count, settings.MaxPoolSize) : 0; // without a pool, nothing would stay open
         if (count <= 0)
         {
             return 0;

@@ -90,8 +90,10 @@ internal sealed partial class StorageMigrator(IStoreDatabase database, IOptions<
             // Only a head start for the first messages: a failure here is the database's, and the turns will say so.
             try
             {
-                var opened = await postgres.PrefillAsync(options.Value.PoolPrefill, cancellationToken);
-                LogPrefilled(logger, opened);
+                if (await postgres.PrefillAsync(options.Value.PoolPrefill, cancellationToken) is > 0 and var opened)
+                {
+                    LogPrefilled(logger, opened);
+                }
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
             {

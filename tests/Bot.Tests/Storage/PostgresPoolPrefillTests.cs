@@ -33,11 +33,12 @@ public sealed class PostgresPoolPrefillTests
     [InlineData(5, 20, 5)]
     [InlineData(30, 3, 3)] // never more than the pool may hold
     [InlineData(0, 20, 0)] // off
-    public async Task TheStart_OpensThePoolsConnectionsAhead_EachHavingPlannedEveryTable(int prefill, int maxPool, int expected)
+    [InlineData(5, 20, 0, false)] // no pool to keep them in
+    public async Task TheStart_OpensThePoolsConnectionsAhead_EachHavingPlannedEveryTable(int prefill, int maxPool, int expected, bool pooling = true)
     {
         var connectionString = await MigratedDatabaseAsync("prefill");
-        var application = $"prefill_{prefill}_{maxPool}";
-        var pooled = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPool, ApplicationName = application }.ConnectionString;
+        var application = $"prefill_{prefill}_{maxPool}_{pooling}";
+        var pooled = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPool, ApplicationName = application, Pooling = pooling }.ConnectionString;
         await using var database = new PostgresDatabase(pooled, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
         var logs = new LogCapture();
 
