@@ -490,6 +490,7 @@ internal static partial class WarmUp
         settings["Storage:ConnectionString"] = connectionString;
         settings["Storage:SpoolDirectory"] = Path.Combine(folder, "spool");
         settings["Storage:LogReserveMiB"] = "0";
+        settings["Storage:PoolPrefill"] = "0"; // on PostgreSQL: the twin's pool grows with its conversations, no more connections than that
         settings["Privacy:AddressKeyFile"] = Path.Combine(folder, "address.key");
         settings["Analytics:PseudonymKeyFile"] = Path.Combine(folder, "analytics.key");
         settings["Handoff:InitialPasswordFile"] = Path.Combine(folder, "initial-admin-password");

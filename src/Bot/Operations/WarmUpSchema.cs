@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
+using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Operations;
 
@@ -41,7 +42,7 @@ internal static partial class WarmUpSchema
     /// </summary>
     public static async Task<string> CreateAsync(string realConnectionString, string schema, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(Unpooled(realConnectionString));
+        await using var connection = new NpgsqlConnection(PostgresDatabase.Unpooled(realConnectionString));
         await connection.OpenAsync(cancellationToken);
         var existing = await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE @pattern", new { pattern = Prefix.Replace("_", "\\_", StringComparison.Ordinal) + "%" }, cancellationToken: cancellationToken));
@@ -63,7 +64,7 @@ internal static partial class WarmUpSchema
     /// </summary>
     public static async Task<int> UnlogAsync(string realConnectionString, string schema, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(Unpooled(realConnectionString));
+        await using var connection = new NpgsqlConnection(PostgresDatabase.Unpooled(realConnectionString));
         await connection.OpenAsync(cancellationToken);
         var left = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relkind = 'r' AND c.relpersistence = 'p' ORDER BY c.relname",
@@ -100,12 +101,10 @@ internal static partial class WarmUpSchema
     /// <summary>Drops the twin's schema and everything in it (its pool must be closed: the twin's data source is disposed with it).</summary>
     public static async Task DropAsync(string realConnectionString, string schema)
     {
-        await using var connection = new NpgsqlConnection(Unpooled(realConnectionString));
+        await using var connection = new NpgsqlConnection(PostgresDatabase.Unpooled(realConnectionString));
         await connection.OpenAsync();
         await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS \"{Checked(schema)}\" CASCADE");
     }
-
-    private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
 
     private static string Checked(string schema) =>
         NameRegex().IsMatch(schema) ? schema : throw new ArgumentException($"not a warm-up schema's name: {schema}", nameof(schema));

@@ -29,8 +29,13 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPreparedStatements(connectionString));
 
-    /// <summary>The sessions' connection string: unpooled, so not multiplexed either (Npgsql refuses multiplexing without a pool).</summary>
-    private readonly string _sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
+    private readonly string _sessions = Unpooled(connectionString);
+
+    /// <summary>
+    /// A connection string for a connection of its own (a session, or the warm-up's schema work): unpooled, so not
+    /// multiplexed either (Npgsql refuses multiplexing without a pool).
+    /// </summary>
+    internal static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
 
     /// <summary>
     /// The pool's settings, unless the connection string says otherwise (issue 15). Npgsql prepares a statement on the

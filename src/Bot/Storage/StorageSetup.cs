@@ -74,7 +74,10 @@ public static class StorageSetup
     }
 }
 
-/// <summary>Applies pending migrations before the server starts listening; on SQLite, then reserves the write-ahead log's space.</summary>
+/// <summary>
+/// Applies pending migrations before the server starts listening; then, on SQLite, reserves the write-ahead log's space,
+/// and on PostgreSQL opens the pool's connections ahead of the first messages (<see cref="StorageOptions.PoolPrefill"/>).
+/// </summary>
 internal sealed partial class StorageMigrator(IStoreDatabase database, IOptions<StorageOptions> options, ILogger<StorageMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

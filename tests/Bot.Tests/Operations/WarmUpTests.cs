@@ -64,6 +64,7 @@ public sealed class WarmUpTests
 
         Assert.DoesNotContain(twin.Values, v => v is not null && (v.Contains("/srv/oimbot", StringComparison.Ordinal) || v.Contains("real", StringComparison.Ordinal)));
         Assert.Equal("sqlite", twin["Storage:Provider"]);
+        Assert.Equal("0", twin["Storage:PoolPrefill"]); // no extra connections on a real PostgreSQL server at start
         foreach (var path in new[] { "Storage:SpoolDirectory", "Privacy:AddressKeyFile", "Analytics:PseudonymKeyFile", "Handoff:InitialPasswordFile" })
         {
             Assert.StartsWith(folder, twin[path], StringComparison.Ordinal);
