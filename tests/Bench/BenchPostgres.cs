@@ -28,6 +28,9 @@ internal sealed class BenchPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The folder of the server's Unix socket (<c>-k</c>): Npgsql's Host for a connection without TCP.</summary>
+    public string SocketDirectory => _directory;
+
     private string Data => Path.Combine(_directory, "data");
 
     private string Options => $"-p {Port} -k \"{_directory}\" -c listen_addresses=127.0.0.1 -c max_connections=200" + (_durable ? string.Empty : " -c fsync=off -c full_page_writes=off");

@@ -39,7 +39,8 @@ internal static class CompareBench
         public ValueTask DisposeAsync() => stop();
     }
 
-    private sealed record Context(FakeTelegram Fake, string Repo, Func<Task<string>> NewPostgresDatabaseAsync);
+    /// <param name="PostgresSocketDirectory">where the bench's PostgreSQL listens on a Unix socket (once a database was made)</param>
+    private sealed record Context(FakeTelegram Fake, string Repo, Func<Task<string>> NewPostgresDatabaseAsync, Func<string> PostgresSocketDirectory);
 
     private sealed record Round(LoadResult Fresh, LoadResult Warm, LoadResult Latency, double StartSeconds);
 
@@ -96,7 +97,7 @@ internal static class CompareBench
             return await postgres.CreateDatabaseAsync($"compare_{Interlocked.Increment(ref databases)}");
         }
 
-        var context = new Context(fake, repo, NewDatabaseAsync);
+        var context = new Context(fake, repo, NewDatabaseAsync, () => postgres?.SocketDirectory ?? throw new InvalidOperationException("no PostgreSQL started"));
         var results = systems.ToDictionary(s => s.Key, _ => new List<Round>());
         var chat = 10_000_000L;
         using var http = LoadRun.Client(50);
@@ -196,6 +197,8 @@ internal static class CompareBench
         {
             // "connection=Key=Value" in a variant adds that to the PostgreSQL connection string (an Npgsql setting measured).
             database = settings.Remove("connection", out var extra) ? $"{database};{extra}" : database;
+            // "socket=1" connects through the server's Unix socket instead of TCP on loopback.
+            database = settings.Remove("socket") ? database.Replace("Host=127.0.0.1", $"Host={context.PostgresSocketDirectory()}", StringComparison.Ordinal) : database;
             settings["Storage__Provider"] = "postgres";
             settings["Storage__ConnectionString"] = database;
             settings["Privacy__AddressKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -14,7 +14,12 @@ public sealed record HandedRow(OutboxMessage Message, DateTimeOffset LeaseUntil)
 /// </summary>
 public sealed class OutboxSignal : IDisposable
 {
-    private readonly SemaphoreSlim _pulse = new(0, 1);
+    /// <summary>
+    /// Counts wake-ups; no maximum, so that two turns pulsing at the same moment never throw (with a maximum of one, the
+    /// second's release threw SemaphoreFullException under load). A wake-up more costs the dispatcher one empty turn of
+    /// its loop, and the count stays at most the number of threads pulsing at once.
+    /// </summary>
+    private readonly SemaphoreSlim _pulse = new(0);
     private readonly ConcurrentQueue<HandedRow> _handed = new();
     private int _capacity;
     private int _reserved;
@@ -43,16 +48,9 @@ public sealed class OutboxSignal : IDisposable
     /// <summary>Wakes the dispatcher (a handed row to take, or a claim asked for).</summary>
     private void Pulse()
     {
-        try
+        if (_pulse.CurrentCount == 0)
         {
-            if (_pulse.CurrentCount == 0)
-            {
-                _pulse.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // already signalled
+            _pulse.Release();
         }
     }
 

@@ -130,6 +130,67 @@ public sealed class HandOffTests
     }
 
     [Fact]
+    public async Task TurnsPulsingTheDispatcherAtOnce_NeverThrow_AndLeaveFewWakeUps()
+    {
+        // Under load many turns signal at the same moment: none may throw (not even a caught exception), and the
+        // wake-ups left behind stay few, each costing the dispatcher one empty turn of its loop.
+        using var signal = new OutboxSignal();
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is SemaphoreFullException)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        const int Threads = 4;
+        var woken = 0;
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            // The dispatcher takes wake-ups all the while, so that pulses keep finding none waiting and race to add one.
+            using var done = new CancellationTokenSource();
+            var dispatcher = Task.Run(async () =>
+            {
+                while (!done.IsCancellationRequested)
+                {
+                    if (await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None))
+                    {
+                        woken++;
+                    }
+                }
+            });
+            using var start = new Barrier(Threads);
+            await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < 1_000_000; i++)
+                {
+                    signal.Notify();
+                }
+            })));
+            await done.CancelAsync();
+            await dispatcher;
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.Equal(0, thrown);
+        Assert.True(woken > 0);
+        var left = 0;
+        while (await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None))
+        {
+            left++;
+        }
+
+        Assert.InRange(left, 0, Threads);
+        Assert.True(signal.TakeClaimRequest());
+    }
+
+    [Fact]
     public async Task AHandedRow_IsSentWithoutAClaim_AndItsOutcomeRecorded_AndItsRoomGivenBack()
     {
         var store = new RecordingStore();
