@@ -23,22 +23,13 @@ public sealed class AnalyticsBrowserTests(BrowserFixture fixture) : IClassFixtur
         }
     }
 
-    private async Task<IPage> SignInAsync(IPage page, string username)
-    {
-        await page.GotoAsync(fixture.BaseUrl + "/inbox/login");
-        await page.FillAsync("#username", username);
-        await page.FillAsync("#password", BrowserFixture.StaffPassword);
-        await page.ClickAsync("button[type=submit]");
-        return page;
-    }
-
     [Fact]
     public async Task AnAnalyst_SeesTheDashboard_AtDesktopAndPhoneWidths()
     {
         await TalkAsync(7);
         foreach (var (page, name) in new[] { (await fixture.NewDesktopAsync(), "1280"), (await fixture.NewPhoneAsync(390, 844), "390") })
         {
-            await SignInAsync(page, "alex");
+            await fixture.SignInAsync(page, "alex");
             await page.Locator("h1", new() { HasText = "Alcance" }).WaitForAsync();
             var people = int.Parse(await page.InnerTextAsync("[data-figure=people]"), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(people >= 7, $"people: {people}");
@@ -72,8 +63,8 @@ public sealed class AnalyticsBrowserTests(BrowserFixture fixture) : IClassFixtur
     [Fact]
     public async Task ACaseworker_GetsForbidden()
     {
-        var page = await SignInAsync(await fixture.NewDesktopAsync(), "ana");
-        await page.WaitForURLAsync(fixture.BaseUrl + "/inbox");
+        var page = await fixture.SignInAsync(await fixture.NewDesktopAsync(), "ana");
+        Assert.Equal(fixture.BaseUrl + "/inbox", page.Url);
         var response = await page.GotoAsync(fixture.BaseUrl + "/inbox/analytics");
         Assert.Equal(403, response!.Status);
         Assert.Equal(403, (await page.GotoAsync(fixture.BaseUrl + "/api/analytics/reach.csv?from=2026-10-01&to=2026-12-31&by=week"))!.Status);
