@@ -47,9 +47,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// Signs <paramref name="username"/> in on the inbox's login page and returns once the page it lands on has rendered.
-    /// It waits for the redirect to commit and then for the page's <c>main</c>, not for the load event: in one CI run the
-    /// redirect's load state was never reported (45 s, while "networkidle" was), though the page had arrived; the tests
-    /// then wait for what they use on the page.
+    /// It waits for the redirect to commit, then for the page's <c>main</c> and for the document to be parsed, asked of the
+    /// page itself, not for Playwright's load event: in one CI run the redirect's load state was never reported (45 s,
+    /// while "networkidle" was), though the page had arrived.
     /// </summary>
     public async Task<IPage> SignInAsync(IPage page, string username)
     {
@@ -66,6 +66,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         // Signing in hashes a password; on a busy machine the redirect can take longer than a page's default wait.
         await page.WaitForURLAsync(url => !url.Contains("/inbox/login", StringComparison.Ordinal), new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
         await page.Locator("main").WaitForAsync(new() { Timeout = 45_000 });
+
+        // The whole page parsed (a queue read right after sees every row), asked of the page itself.
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'", null, new() { Timeout = 45_000 });
         return page;
     }
 
