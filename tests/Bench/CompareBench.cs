@@ -193,12 +193,23 @@ internal static class CompareBench
         settings ??= [];
         // "dll" in a variant runs another build of the service (a ReadyToRun publish, say) instead of the Release build.
         var dll = settings.Remove("dll", out var path) ? path : null;
+        DelayProxy? proxy = null;
         if (database is not null)
         {
             // "connection=Key=Value" in a variant adds that to the PostgreSQL connection string (an Npgsql setting measured).
             database = settings.Remove("connection", out var extra) ? $"{database};{extra}" : database;
             // "socket=1" connects through the server's Unix socket instead of TCP on loopback.
             database = settings.Remove("socket") ? database.Replace("Host=127.0.0.1", $"Host={context.PostgresSocketDirectory()}", StringComparison.Ordinal) : database;
+            // "delay=MS" puts a proxy between the service and the server that holds each direction's bytes MS milliseconds:
+            // the database on another host (DelayProxy).
+            if (settings.Remove("delay", out var delay))
+            {
+                var target = new Npgsql.NpgsqlConnectionStringBuilder(database);
+                proxy = new DelayProxy(target.Host!, target.Port, TimeSpan.FromMilliseconds(double.Parse(delay, CultureInfo.InvariantCulture)));
+                target.Port = proxy.Port;
+                database = target.ConnectionString;
+            }
+
             settings["Storage__Provider"] = "postgres";
             settings["Storage__ConnectionString"] = database;
             settings["Privacy__AddressKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -215,21 +226,24 @@ internal static class CompareBench
         }
         catch
         {
-            foreach (var bot in started)
-            {
-                await bot.DisposeAsync();
-            }
-
+            await StopAsync();
             throw;
         }
 
-        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], started.Max(b => b.StartedIn), async () =>
+        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], started.Max(b => b.StartedIn), StopAsync);
+
+        async ValueTask StopAsync()
         {
             foreach (var bot in started)
             {
                 await bot.DisposeAsync();
             }
-        });
+
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<Running> PeerAsync(Context context, string program, string[] arguments, Dictionary<string, string> environment)
