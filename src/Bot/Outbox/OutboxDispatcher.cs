@@ -224,6 +224,19 @@ public sealed partial class OutboxDispatcher(
 
     private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        var settled = signal.Sending(message.Channel, message.Address);
+        try
+        {
+            await SendAndRecordAsync(message, cancellationToken);
+        }
+        finally
+        {
+            signal.Settled(message.Channel, message.Address, settled);
+        }
+    }
+
+    private async Task SendAndRecordAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         OutboxOutcome outcome;
         if (!_senders.TryGetValue(message.Channel, out var sender) || !sender.Enabled)

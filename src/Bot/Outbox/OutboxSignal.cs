@@ -10,7 +10,8 @@ public sealed record HandedRow(OutboxMessage Message, DateTimeOffset LeaseUntil)
 /// next poll; and hands it the rows a turn claimed itself, so that the usual reply is sent without a claim transaction
 /// (one write on the send path: its outcome). A turn may claim a row only while the dispatcher has room for it
 /// (<see cref="TryReserve"/>): a running dispatcher opens that room (<see cref="Open"/>), so without one every row waits
-/// in the outbox for a claim as before.
+/// in the outbox for a claim as before. It also knows which person's row the dispatcher is sending, until its outcome is
+/// recorded (<see cref="SettlingFor"/>), so that a turn may wait for it rather than leave its reply to a claim.
 /// </summary>
 public sealed class OutboxSignal : IDisposable
 {
@@ -99,6 +100,32 @@ public sealed class OutboxSignal : IDisposable
 
     /// <summary>Handed rows waiting for a free send slot.</summary>
     public int Waiting => _handed.Count;
+
+    /// <summary>Each person's row this instance's dispatcher is sending, until its outcome is recorded.</summary>
+    private readonly ConcurrentDictionary<(string Channel, string Address), TaskCompletionSource> _sending = new();
+
+    /// <summary>The dispatcher starts sending a row to this person; it calls <see cref="Settled"/> with what this returns once the row's outcome is recorded.</summary>
+    public TaskCompletionSource Sending(string channel, string address)
+    {
+        var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sending[(channel, address)] = settled;
+        return settled;
+    }
+
+    /// <summary>The row's outcome is recorded (or could not be): turns waiting for it go on.</summary>
+    public void Settled(string channel, string address, TaskCompletionSource settled)
+    {
+        _sending.TryRemove(new KeyValuePair<(string, string), TaskCompletionSource>((channel, address), settled));
+        settled.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes when the row this instance is sending to the person, if any, has its outcome recorded (null when none
+    /// is being sent). A turn waits for it briefly: until then its reply could not be handed over (the person's order),
+    /// and would wait for a claim after that record.
+    /// </summary>
+    public Task? SettlingFor(string channel, string address) =>
+        _sending.IsEmpty ? null : _sending.TryGetValue((channel, address), out var settled) ? settled.Task : null;
 
     public void Dispose() => _pulse.Dispose();
 }

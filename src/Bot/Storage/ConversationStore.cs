@@ -21,8 +21,19 @@ public abstract partial class ConversationStore(
     AnalyticsRecorder analytics,
     ILogger logger,
     OutboxSignal? handOff = null,
-    TimeProvider? clock = null) : IConversationStore
+    TimeProvider? clock = null,
+    TimeSpan settleWait = default) : IConversationStore
 {
+    /// <summary>
+    /// How long a turn waits at most for the outcome of the person's previous reply, which this instance is sending, to
+    /// be recorded (see <see cref="RunTurnAsync"/>): a provider's answer and one write, usually; longer, the reply goes
+    /// to the claim as before. Zero: never (the provider's choice, measured: PostgreSQL waits, SQLite does not). Settable
+    /// for tests.
+    /// </summary>
+    internal TimeSpan SettleWait { get; set; } = settleWait;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>The state each recently active conversation's last turn left: see <see cref="LastStates"/>.</summary>
     internal LastStates LastStates { get; } = new(clock ?? TimeProvider.System);
 
@@ -89,6 +100,14 @@ public abstract partial class ConversationStore(
                 handOff!.Unreserve();
                 handed = null;
             }
+        }
+
+        // The person's previous reply still being sent by this instance (they answered at once): its outcome is
+        // usually a moment away, and until it is recorded this turn's reply could not be handed over (their order) and
+        // would wait for a claim after it. Waiting for it, briefly, is cheaper.
+        if (SettleWait > TimeSpan.Zero && handOff?.SettlingFor(from.Channel, from.Address) is { IsCompleted: false } settling)
+        {
+            await settling.WaitAsync(SettleWait, _clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         TurnOutcome outcome;

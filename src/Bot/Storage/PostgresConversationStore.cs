@@ -15,8 +15,16 @@ public sealed class PostgresConversationStore(
     AnalyticsRecorder analytics,
     ILogger<PostgresConversationStore> logger,
     Outbox.OutboxSignal? handOff = null,
-    TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
+    TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock, SettleWaitOnPostgres)
 {
+    /// <summary>
+    /// A turn waits this long at most for the person's previous reply to be settled (<see cref="ConversationStore.SettleWait"/>;
+    /// issue 15). On PostgreSQL a reply left for the claim costs a claim transaction of its own after that settle, and
+    /// waiting for it measured faster and shorter (BENCHMARKS.md, tenth session). On SQLite the settle and the turn go
+    /// through the one writer and share its commits, and waiting made the slowest replies slower: it does not wait.
+    /// </summary>
+    internal static readonly TimeSpan SettleWaitOnPostgres = TimeSpan.FromMilliseconds(50);
+
     /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: two round trips in all, BEGIN going with the lock; issue 15).</summary>
     protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>

@@ -190,6 +190,37 @@ public sealed class HandOffTests
         Assert.True(signal.TakeClaimRequest());
     }
 
+    /// <summary>
+    /// While a row is being sent, the person's next turn can wait for its outcome (see ConversationStore.SettleWait):
+    /// what it waits for completes once the outcome is recorded, never before, and nothing is left behind.
+    /// </summary>
+    [Fact]
+    public async Task WhileARowIsBeingSent_ThePersonsNextTurnCanWaitForItsOutcome_RecordedFirst()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: true);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 4);
+        using (resources)
+        {
+            Assert.Null(signal.SettlingFor("telegram", "5551001"));
+            Hand(signal, 7, Now + TimeSpan.FromMinutes(2));
+            await sender.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+            var settling = signal.SettlingFor("telegram", "5551001");
+            Assert.NotNull(settling);
+            Assert.Null(signal.SettlingFor("telegram", "5551002"));
+            Assert.Null(signal.SettlingFor("whatsapp", "5551001"));
+            await Task.Delay(100);
+            Assert.False(settling.IsCompleted);
+
+            sender.Release();
+            await settling.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Single(store.Completed); // recorded before the turn goes on
+            Assert.Null(signal.SettlingFor("telegram", "5551001"));
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task AHandedRow_IsSentWithoutAClaim_AndItsOutcomeRecorded_AndItsRoomGivenBack()
     {

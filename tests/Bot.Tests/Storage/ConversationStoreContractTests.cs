@@ -97,6 +97,53 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
     }
 
+    /// <summary>
+    /// Issue 15: a person who answers at once finds their previous reply still being sent by this instance. Until its
+    /// outcome is recorded, the new reply could not be handed over (their order) and would wait for a claim after it; so
+    /// the turn waits for that record, briefly, and its reply is then handed over. An outcome that does not come soon
+    /// holds the turn no longer than <see cref="ConversationStore.SettleWait"/>: its reply then waits for the claim.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ATurnWaitsBrieflyForThePersonsPreviousReplyToBeSettled_ThenHandsItsOwn(string provider)
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync(provider, signal);
+        var store = (ConversationStore)db.Store;
+        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), decisionIsPure: true, CancellationToken.None);
+        signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
+
+        // Only PostgreSQL waits by default (on SQLite the settle and the turn share the writer's commits; measured).
+        Assert.Equal(provider == "postgres" ? PostgresConversationStore.SettleWaitOnPostgres : TimeSpan.Zero, store.SettleWait);
+
+        // The dispatcher is sending Ana's first reply (played here): her next turn waits for its outcome.
+        store.SettleWait = TimeSpan.FromMinutes(5);
+        var sending = signal.Sending(Ana.Channel, Ana.Address);
+        Assert.Null(signal.SettlingFor(Ana.Channel, "5559999")); // someone else's turn never waits for it
+        var second = store.RunTurnAsync(Ana, "m2", Now, Count("dos"), decisionIsPure: true, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")); // nothing written yet
+
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent'"); // the outcome recorded
+        signal.Settled(Ana.Channel, Ana.Address, sending);
+        var outcome = await second.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.False(outcome.LeftForClaim);
+        Assert.True(signal.TryTake(out var handed));
+        Assert.Equal("dos", handed.Message.Reply.Text);
+        Assert.Null(signal.SettlingFor(Ana.Channel, Ana.Address));
+
+        // An outcome that does not come: the turn goes on after the wait (at once where it does not wait), and its reply
+        // waits for the claim behind the one still being sent.
+        store.SettleWait = provider == "postgres" ? PostgresConversationStore.SettleWaitOnPostgres : TimeSpan.Zero;
+        signal.Sending(Ana.Channel, Ana.Address);
+        var third = await store.RunTurnAsync(Ana, "m3", Now, Count("tres"), decisionIsPure: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(third.LeftForClaim);
+        Assert.False(signal.TryTake(out _));
+        Assert.Equal(["sent", "sending", "pending"], await db.StatusesAsync());
+        Assert.Equal(3, (await db.StateAsync()).Misses);
+    }
+
     /// <summary>A turn that fails after its first reply was reserved for the dispatcher gives the room back, wherever it fails.</summary>
     [Theory]
     [InlineData("sqlite", "before")]
