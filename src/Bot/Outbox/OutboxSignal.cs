@@ -125,7 +125,7 @@ public sealed class OutboxSignal : IDisposable
     /// and would wait for a claim after that record.
     /// </summary>
     public Task? SettlingFor(string channel, string address) =>
-        _sending.IsEmpty ? null : _sending.TryGetValue((channel, address), out var settled) ? settled.Task : null;
+        _sending.TryGetValue((channel, address), out var settled) ? settled.Task : null;
 
     public void Dispose() => _pulse.Dispose();
 }
