@@ -101,20 +101,41 @@ public sealed class OutboxSignal : IDisposable
     /// <summary>Handed rows waiting for a free send slot.</summary>
     public int Waiting => _handed.Count;
 
-    /// <summary>Each person's row this instance's dispatcher is sending, until its outcome is recorded.</summary>
+    /// <summary>Each person's row this instance's dispatcher is sending, until its outcome is recorded (once <see cref="WatchSends"/> was called).</summary>
     private readonly ConcurrentDictionary<(string Channel, string Address), TaskCompletionSource> _sending = new();
 
-    /// <summary>The dispatcher starts sending a row to this person; it calls <see cref="Settled"/> with what this returns once the row's outcome is recorded.</summary>
-    public TaskCompletionSource Sending(string channel, string address)
+    private volatile bool _watchingSends;
+
+    /// <summary>
+    /// From now on the dispatcher's sends are kept by recipient for <see cref="SettlingFor"/>: called by a store whose turns
+    /// wait for them (PostgreSQL). Until then a send costs nothing more.
+    /// </summary>
+    public void WatchSends() => _watchingSends = true;
+
+    /// <summary>
+    /// The dispatcher starts sending a row to this person; it calls <see cref="Settled"/> with what this returns once the
+    /// row's outcome is recorded. Null while no one watches sends.
+    /// </summary>
+    public TaskCompletionSource? Sending(string channel, string address)
     {
+        if (!_watchingSends)
+        {
+            return null;
+        }
+
         var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _sending[(channel, address)] = settled;
         return settled;
     }
 
     /// <summary>The row's outcome is recorded (or could not be): turns waiting for it go on.</summary>
-    public void Settled(string channel, string address, TaskCompletionSource settled)
+    public void Settled(string channel, string address, TaskCompletionSource? settled)
     {
+        if (settled is null)
+        {
+            return;
+        }
+
         _sending.TryRemove(new KeyValuePair<(string, string), TaskCompletionSource>((channel, address), settled));
         settled.TrySetResult();
     }

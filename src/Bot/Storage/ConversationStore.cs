@@ -28,9 +28,30 @@ public abstract partial class ConversationStore(
     /// How long a turn waits at most for the outcome of the person's previous reply, which this instance is sending, to
     /// be recorded (see <see cref="RunTurnAsync"/>): a provider's answer and one write, usually; longer, the reply goes
     /// to the claim as before. Zero: never (the provider's choice, measured: PostgreSQL waits, SQLite does not). Settable
-    /// for tests.
+    /// for tests. A store that waits has the dispatcher keep its sends by recipient (<see cref="OutboxSignal.WatchSends"/>).
     /// </summary>
-    internal TimeSpan SettleWait { get; set; } = settleWait;
+    internal TimeSpan SettleWait
+    {
+        get => _settleWait;
+        set => _settleWait = Watched(value, handOff);
+    }
+
+    private TimeSpan _settleWait = Watched(settleWait, handOff);
+
+    private static TimeSpan Watched(TimeSpan wait, OutboxSignal? handOff)
+    {
+        if (wait > TimeSpan.Zero)
+        {
+            handOff?.WatchSends();
+        }
+
+        return wait;
+    }
+
+    /// <summary>How many turns have waited for a previous reply's settle (tests observe a turn waiting by it).</summary>
+    internal int SettleWaits => Volatile.Read(ref _settleWaits);
+
+    private int _settleWaits;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -107,6 +128,7 @@ public abstract partial class ConversationStore(
         // would wait for a claim after it. Waiting for it, briefly, is cheaper.
         if (SettleWait > TimeSpan.Zero && handOff?.SettlingFor(from.Channel, from.Address) is { IsCompleted: false } settling)
         {
+            Interlocked.Increment(ref _settleWaits);
             await settling.WaitAsync(SettleWait, _clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 

@@ -202,6 +202,7 @@ public sealed class HandOffTests
         var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 4);
         using (resources)
         {
+            signal.WatchSends(); // as a store whose turns wait does
             Assert.Null(signal.SettlingFor("telegram", "5551001"));
             Hand(signal, 7, Now + TimeSpan.FromMinutes(2));
             await sender.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -210,13 +211,31 @@ public sealed class HandOffTests
             Assert.NotNull(settling);
             Assert.Null(signal.SettlingFor("telegram", "5551002"));
             Assert.Null(signal.SettlingFor("whatsapp", "5551001"));
-            await Task.Delay(100);
-            Assert.False(settling.IsCompleted);
+            Assert.False(settling.IsCompleted); // the send is held: nothing recorded, nothing settled
+            Assert.Empty(store.Completed);
 
             sender.Release();
             await settling.WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Single(store.Completed); // recorded before the turn goes on
             Assert.Null(signal.SettlingFor("telegram", "5551001"));
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Where no store waits for sends (SQLite), the dispatcher keeps nothing of them.</summary>
+    [Fact]
+    public async Task WhenNoOneWatchesSends_NothingIsKeptOfThem()
+    {
+        var store = new RecordingStore();
+        var sender = new Sender(hold: true);
+        var (dispatcher, signal, resources) = await StartedAsync(store, sender, concurrency: 4);
+        using (resources)
+        {
+            Hand(signal, 7, Now + TimeSpan.FromMinutes(2));
+            await sender.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Null(signal.SettlingFor("telegram", "5551001"));
+            sender.Release();
+            await WaitUntilAsync(() => !store.Completed.IsEmpty);
             await dispatcher.StopAsync(CancellationToken.None);
         }
     }

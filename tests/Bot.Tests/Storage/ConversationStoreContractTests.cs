@@ -118,10 +118,19 @@ public sealed class ConversationStoreContractTests
 
         // The dispatcher is sending Ana's first reply (played here): her next turn waits for its outcome.
         store.SettleWait = TimeSpan.FromMinutes(5);
-        var sending = signal.Sending(Ana.Channel, Ana.Address);
+        var sending = signal.Sending(Ana.Channel, Ana.Address); // watched: a store that waits asked for it
+        Assert.NotNull(sending);
         Assert.Null(signal.SettlingFor(Ana.Channel, "5559999")); // someone else's turn never waits for it
         var second = store.RunTurnAsync(Ana, "m2", Now, Count("dos"), decisionIsPure: true, CancellationToken.None);
-        await Task.Delay(300);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (store.SettleWaits == 0 && !second.IsCompleted)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        Assert.Equal(1, store.SettleWaits); // it is waiting (for five minutes, unless settled)
         Assert.False(second.IsCompleted);
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")); // nothing written yet
 
@@ -138,6 +147,7 @@ public sealed class ConversationStoreContractTests
         store.SettleWait = provider == "postgres" ? PostgresConversationStore.SettleWaitOnPostgres : TimeSpan.Zero;
         signal.Sending(Ana.Channel, Ana.Address);
         var third = await store.RunTurnAsync(Ana, "m3", Now, Count("tres"), decisionIsPure: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(provider == "postgres" ? 2 : 1, store.SettleWaits);
         Assert.True(third.LeftForClaim);
         Assert.False(signal.TryTake(out _));
         Assert.Equal(["sent", "sending", "pending"], await db.StatusesAsync());
