@@ -182,7 +182,8 @@ public abstract partial class ConversationStore(
         }
 
         // The decision made ahead holds only if it was made on exactly the state locked now.
-        var prepared = ahead is not null && row.Id is not null && ahead.Id == row.Id && string.Equals(ahead.State, row.State, StringComparison.Ordinal)
+        // (A first contact's, made on no conversation, holds when there is still none.)
+        var prepared = ahead is not null && string.Equals(ahead.Id, row.Id, StringComparison.Ordinal) && string.Equals(ahead.State, row.State, StringComparison.Ordinal)
             ? ahead
             : Prepare(row.Id, row.State, row.Id is null || row.State is null ? null : ReadState(row.Id, row.State), decide);
         var decision = prepared.Decision;
@@ -336,23 +337,23 @@ public abstract partial class ConversationStore(
         return existingId;
     }
 
-    /// <summary>The decision on the state the conversation's last turn left, if one is kept and the decision may be made twice.</summary>
+    /// <summary>The decision on the state the conversation's last turn left, or on none when none is kept (see inside).</summary>
     private PreparedTurn? DecideAhead(string channel, byte[] addressHash, Func<StoredConversation?, TurnDecision> decide)
     {
-        if (LastStates.Find(channel, addressHash) is not { } last)
+        // No state kept: most often a first contact, whose locked "row" is then nothing, and this decision holds. When
+        // the person has a row after all (this process restarted, the entry aged out, another instance served them), it
+        // is dropped inside and made again on the row: a decision more, off the writer's thread (issue 15: a first
+        // contact's decision, the longest of a conversation, took 7 % of SQLite's writer thread).
+        var last = LastStates.Find(channel, addressHash);
+        ConversationState? state = null;
+        if (last is not null && (state = ReadState(last.Id, last.State, quiet: true)) is null)
         {
-            return null;
-        }
-
-        // Unreadable here: decided inside, where that is logged.
-        if (ReadState(last.Id, last.State, quiet: true) is not { } state)
-        {
-            return null;
+            return null; // unreadable here: decided inside, where that is logged
         }
 
         try
         {
-            var prepared = Prepare(last.Id, last.State, state, decide);
+            var prepared = Prepare(last?.Id, last?.State, state, decide);
 
             // Sealed here too (the replies' encryption), off the writer's thread.
             _ = prepared.SealedReplies(protector);

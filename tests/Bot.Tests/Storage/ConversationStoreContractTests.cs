@@ -366,20 +366,30 @@ public sealed class ConversationStoreContractTests
             return Count(reply)(stored);
         };
 
-        // A first contact: nothing kept yet, decided inside.
+        // A first contact: nothing kept, decided ahead on no conversation, which holds since there is none.
         await db.Store.RunTurnAsync(Ana, "m1", Now, Counted("uno"), decisionIsPure: true, CancellationToken.None);
-        Assert.Equal([(null, provider == "sqlite")], calls);
+        Assert.Equal([(null, false)], calls);
+        Assert.Equal(1, (await db.StateAsync()).Misses);
 
-        // The next message: decided once, ahead (off SQLite's writer thread), on the state the first turn left.
+        // Nothing kept but a row there (the process restarted, the entry aged out): the decision made on no
+        // conversation is dropped and the one on the row's state committed.
+        calls.Clear();
+        var store = (ConversationStore)db.Store;
+        store.LastStates.Forget(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
+        await db.Store.RunTurnAsync(Ana, "m0", Now, Counted("cero"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal([(null, false), (1, provider == "sqlite")], calls);
+        Assert.Equal(2, (await db.StateAsync()).Misses);
+
+        // The next message: decided once, ahead (off SQLite's writer thread), on the state the last turn left.
         calls.Clear();
         var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("dos"), decisionIsPure: true, CancellationToken.None);
-        Assert.Equal([(1, false)], calls);
-        Assert.Equal(2, (await db.StateAsync()).Misses);
+        Assert.Equal([(2, false)], calls);
+        Assert.Equal(3, (await db.StateAsync()).Misses);
         Assert.Single(second.Replies);
 
         // Delivered again: recognised in the row, whatever was decided ahead; nothing changes.
         Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("no"), decisionIsPure: true, CancellationToken.None)).Duplicate);
-        Assert.Equal(2, (await db.StateAsync()).Misses);
+        Assert.Equal(3, (await db.StateAsync()).Misses);
 
         // The row changed behind the store's back (a caseworker's action writes the state too): the decision made ahead
         // on the kept state is dropped, and the one made on the row's state is committed.
@@ -387,7 +397,7 @@ public sealed class ConversationStoreContractTests
         var changed = (await db.StateAsync()) with { Misses = 10 };
         await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}'");
         await db.Store.RunTurnAsync(Ana, "m3", Now, Counted("tres"), decisionIsPure: true, CancellationToken.None);
-        Assert.Equal([(2, false), (10, provider == "sqlite")], calls);
+        Assert.Equal([(3, false), (10, provider == "sqlite")], calls);
         Assert.Equal(11, (await db.StateAsync()).Misses);
 
         // A decision that fails ahead (on the stale state) is made inside, where it succeeds; one that fails inside fails the turn.
@@ -401,7 +411,7 @@ public sealed class ConversationStoreContractTests
         // A repeated delivery is still recognised inside and commits nothing, whatever was decided ahead.
         Assert.True((await db.Store.RunTurnAsync(Ana, "m4", Now, Count("otra"), decisionIsPure: true, CancellationToken.None)).Duplicate);
         Assert.Equal(21, (await db.StateAsync()).Misses);
-        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
     }
 
