@@ -32,25 +32,79 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         StatementBatch writes,
         ChannelAddress? from,
         IReadOnlyList<AnalyticsEvent> events,
-        IReadOnlyList<ActivityStep> steps)
+        IReadOnlyList<ActivityStep> steps,
+        Statements? ahead = null)
     {
         if (events.Count == 0 && steps.Count == 0)
         {
             return;
         }
 
-        var time = writes.Time;
+        if (ahead is null)
+        {
+            var day = events.Count > 0 ? events[0].Day : steps[0].Day;
+            var period = ReportingPeriod.Of(day, options.Value.Period);
+            var salt = await PeriodSaltAsync(writes, period, day);
+            ahead = Build(writes.Time, period, salt, from, events, steps);
+        }
+
+        foreach (var (sql, parameters) in ahead.List)
+        {
+            await writes.ExecuteAsync(sql, parameters);
+        }
+    }
+
+    /// <summary>
+    /// A turn's statements built before its transaction (issue 15: their parameters and the person's pseudonym were a
+    /// twentieth of SQLite's writer thread): null when that needs the database first, for the period's salt (its
+    /// first event, or its last day, when the salt is read again) or for a deletion. What they write is the same either
+    /// way: a period's salt never changes while the period lasts.
+    /// </summary>
+    internal Statements? BuildAhead(SqlTime time, ChannelAddress? from, IReadOnlyList<AnalyticsEvent> events, IReadOnlyList<ActivityStep> steps)
+    {
+        if (events.Count == 0 && steps.Count == 0)
+        {
+            return Statements.None;
+        }
+
         var day = events.Count > 0 ? events[0].Day : steps[0].Day;
         var period = ReportingPeriod.Of(day, options.Value.Period);
+        if (_current is not { } current || current.Period != period.Id || period.Last <= day || events.Any(e => e.Kind == EventKind.DeleteRequested))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _builtAhead);
+        return Build(time, period, current.Salt, from, events, steps);
+    }
+
+    /// <summary>How many turns' statements <see cref="BuildAhead"/> built (for tests).</summary>
+    internal long BuiltAhead => Interlocked.Read(ref _builtAhead);
+
+    private long _builtAhead;
+
+    /// <summary>The statements of <see cref="BuildAhead"/>, in the order they run.</summary>
+    internal sealed class Statements(IReadOnlyList<(string Sql, DynamicParameters Parameters)> list)
+    {
+        public static readonly Statements None = new([]);
+
+        public IReadOnlyList<(string Sql, DynamicParameters Parameters)> List => list;
+    }
+
+    private Statements Build(SqlTime time, ReportingPeriod period, byte[]? salt, ChannelAddress? from, IReadOnlyList<AnalyticsEvent> events, IReadOnlyList<ActivityStep> steps)
+    {
+        var list = new List<(string, DynamicParameters)>(2);
         var deleting = events.Any(e => e.Kind == EventKind.DeleteRequested);
-        var salt = await PeriodSaltAsync(writes, period, day);
         var person = from is null || salt is null || (steps.Count == 0 && !deleting) ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 
         if (person is not null && deleting)
         {
             // "borrar": the person's activity in the current period goes (their events never had their pseudonym);
             // the deletion itself is counted anonymously.
-            await writes.ExecuteAsync(DeleteActivity, new { period = period.Id, person });
+            var parameters = new DynamicParameters();
+            parameters.Add("period", period.Id, System.Data.DbType.String);
+            parameters.Add("person", person, System.Data.DbType.String);
+            list.Add((DeleteActivity, parameters));
             person = null;
         }
 
@@ -58,7 +112,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         // most of its cost); the SQL text depends only on how many rows, so prepared statements are reused.
         if (events.Count > 0)
         {
-            await writes.ExecuteAsync(
+            list.Add((
                 Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period)", string.Empty),
                 Parameters([("period", period.Id)], events, (e, add) =>
                 {
@@ -70,24 +124,24 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
                     add("version", e.ContentVersion);
                     add("day", time.Write(e.Day));
                     add("value", e.Value);
-                }));
+                })));
         }
 
-        if (person is null || steps.Count == 0)
+        if (person is not null && steps.Count > 0)
         {
-            return;
+            list.Add((
+                Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
+                Parameters([("period", period.Id), ("person", person)], steps, (step, add) =>
+                {
+                    add("day", time.Write(step.Day));
+                    add("channel", step.Channel);
+                    add("language", step.Language);
+                    add("topic", step.Topic);
+                    add("step", step.Step);
+                })));
         }
 
-        await writes.ExecuteAsync(
-            Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
-            Parameters([("period", period.Id), ("person", person)], steps, (step, add) =>
-            {
-                add("day", time.Write(step.Day));
-                add("channel", step.Channel);
-                add("language", step.Language);
-                add("topic", step.Topic);
-                add("step", step.Step);
-            }));
+        return new Statements(list);
     }
 
     /// <summary>BORRAR: the person's activity in the period (through the unique key, which starts with period and person).</summary>

@@ -65,6 +65,9 @@ public abstract partial class ConversationStore(
     /// </summary>
     protected abstract Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>How the provider stores times (for statements built ahead of the transaction).</summary>
+    protected abstract SqlTime Time { get; }
+
     /// <summary>
     /// The conversation of <paramref name="hash"/> (id, state JSON and its latest message ids, or nulls for a first contact), locked until the
     /// transaction ends: no other turn for the same person can run meanwhile, a first contact included.
@@ -109,7 +112,7 @@ public abstract partial class ConversationStore(
 
         // The decision too, when it may be made twice: on the state this conversation's last turn left, checked against
         // the locked row inside (see LastStates).
-        var ahead = decisionIsPure ? DecideAhead(from.Channel, addressHash, decide) : null;
+        var ahead = decisionIsPure ? DecideAhead(from, addressHash, decide) : null;
 
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
@@ -214,7 +217,7 @@ public abstract partial class ConversationStore(
             caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
         }
 
-        await analytics.RecordAsync(writes, from, decision.Events, decision.Activity ?? []);
+        await analytics.RecordAsync(writes, from, decision.Events, decision.Activity ?? [], prepared.Analytics);
 
         if (inboundHash is not null && !inRow)
         {
@@ -338,8 +341,9 @@ public abstract partial class ConversationStore(
     }
 
     /// <summary>The decision on the state the conversation's last turn left, or on none when none is kept (see inside).</summary>
-    private PreparedTurn? DecideAhead(string channel, byte[] addressHash, Func<StoredConversation?, TurnDecision> decide)
+    private PreparedTurn? DecideAhead(ChannelAddress from, byte[] addressHash, Func<StoredConversation?, TurnDecision> decide)
     {
+        var channel = from.Channel;
         // No state kept: most often a first contact, whose locked "row" is then nothing, and this decision holds. When
         // the person has a row after all (this process restarted, the entry aged out, another instance served them), it
         // is dropped inside and made again on the row: a decision more, off the writer's thread (issue 15: a first
@@ -355,8 +359,9 @@ public abstract partial class ConversationStore(
         {
             var prepared = Prepare(last?.Id, last?.State, state, decide);
 
-            // Sealed here too (the replies' encryption), off the writer's thread.
+            // Sealed here too (the replies' encryption), and the analytics statements built, off the writer's thread.
             _ = prepared.SealedReplies(protector);
+            prepared.Analytics = analytics.BuildAhead(Time, from, prepared.Decision.Events, prepared.Decision.Activity ?? []);
             return prepared;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -388,6 +393,9 @@ public abstract partial class ConversationStore(
         public TurnDecision Decision => decision;
 
         public string? NewState => newState;
+
+        /// <summary>The turn's analytics statements, when they could be built ahead (null: built inside).</summary>
+        public AnalyticsRecorder.Statements? Analytics { get; set; }
 
         /// <summary>Each reply sealed for the outbox, once.</summary>
         public string[] SealedReplies(AddressProtector protector) =>

@@ -26,6 +26,8 @@ public sealed class PostgresConversationStore(
     internal static readonly TimeSpan SettleWaitOnPostgres = TimeSpan.FromMilliseconds(50);
 
     /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: two round trips in all, BEGIN going with the lock; issue 15).</summary>
+    protected override SqlTime Time => SqlTime.Postgres;
+
     protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {

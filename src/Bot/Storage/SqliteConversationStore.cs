@@ -18,6 +18,8 @@ public sealed class SqliteConversationStore(
     TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock)
 {
     /// <summary>The database's single writer: one turn at a time in the whole database, possibly sharing a commit.</summary>
+    protected override SqlTime Time => SqlTime.Sqlite;
+
     protected override Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) => work(new StatementBatch(connection, transaction)), cancellationToken);
 

@@ -550,6 +550,55 @@ public sealed class ConversationStoreContractTests
             : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'analytics_events_person'"));
     }
 
+    /// <summary>
+    /// Issue 15: a turn decided ahead has its analytics statements built ahead too, once the period's salt is known; they
+    /// write what the turn would write inside (the same pseudonym, events and steps). A period's first turn and a
+    /// deletion are built inside, where the salt is read or the person's activity deleted.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task AnalyticsStatementsBuiltAhead_WriteWhatTheTurnWouldWriteInside(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var day = DateOnly.FromDateTime(Now.UtcDateTime);
+        Func<StoredConversation?, TurnDecision> Step(string step, EventKind kind = EventKind.NodeReached) => stored =>
+            Count(step)(stored) with
+            {
+                Events = [new AnalyticsEvent(kind, "telegram", "es", step, "avr", "v1", day)],
+                Activity = kind == EventKind.DeleteRequested ? null : [new ActivityStep(day, "telegram", "es", "avr", step)],
+            };
+        var bea = new ChannelAddress("telegram", "5551777");
+
+        // The period's first turn: its salt is read (created) inside.
+        await db.Store.RunTurnAsync(Ana, "a1", Now, Step("entered"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal(0, db.Recorder.BuiltAhead);
+
+        // Then built ahead: Ana's next step, and Bea's first contact.
+        await db.Store.RunTurnAsync(Ana, "a2", Now, Step("read"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(bea, "b1", Now, Step("entered"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal(2, db.Recorder.BuiltAhead);
+
+        var salt = (await db.ScalarAsync<byte[]>("SELECT salt FROM analytics_periods"))!;
+        var pseudonyms = new Pseudonymiser(new byte[32]);
+        string Person(ChannelAddress who) => pseudonyms.Person(salt, who.Channel, who.Address);
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE node_id IN ('entered', 'read') AND topic = 'avr' AND person IS NULL"));
+        Assert.Equal(2, await db.CountAsync($"SELECT COUNT(*) FROM analytics_activity WHERE person = '{Person(Ana)}' AND step IN ('entered', 'read')"));
+        Assert.Equal(1, await db.CountAsync($"SELECT COUNT(*) FROM analytics_activity WHERE person = '{Person(bea)}' AND step = 'entered'"));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
+
+        // A step already counted is not counted again, built ahead or not.
+        await db.Store.RunTurnAsync(Ana, "a3", Now, Step("read"), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal(3, db.Recorder.BuiltAhead);
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
+
+        // BORRAR: built inside, and Ana's activity goes; Bea's stays, and the deletion is counted anonymously.
+        await db.Store.RunTurnAsync(Ana, "a4", Now, Step("borrar", EventKind.DeleteRequested), decisionIsPure: true, CancellationToken.None);
+        Assert.Equal(3, db.Recorder.BuiltAhead);
+        Assert.Equal(0, await db.CountAsync($"SELECT COUNT(*) FROM analytics_activity WHERE person = '{Person(Ana)}'"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'DeleteRequested' AND person IS NULL"));
+    }
+
     private static Func<StoredConversation?, TurnDecision> Count(string reply) =>
         stored => Decision((stored?.State ?? Fresh()) with { Misses = (stored?.State.Misses ?? 0) + 1 }, reply);
 
@@ -571,8 +620,9 @@ public sealed class ConversationStoreContractTests
         private readonly Func<ValueTask> _dispose;
         private readonly string? _postgres;
 
-        private Db(IConversationStore store, IStoreDatabase database, Func<Task<DbConnection>> open, Func<ValueTask> dispose, string? postgres)
+        private Db(IConversationStore store, IStoreDatabase database, Func<Task<DbConnection>> open, Func<ValueTask> dispose, string? postgres, AnalyticsRecorder recorder)
         {
+            Recorder = recorder;
             Store = store;
             Database = database;
             _open = open;
@@ -581,6 +631,9 @@ public sealed class ConversationStoreContractTests
         }
 
         public IConversationStore Store { get; }
+
+        /// <summary>The store's analytics recorder.</summary>
+        public AnalyticsRecorder Recorder { get; }
 
         public IStoreDatabase Database { get; }
 
@@ -600,21 +653,23 @@ public sealed class ConversationStoreContractTests
                 var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("turns");
                 var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
                 await database.MigrateAsync(CancellationToken.None);
-                var store = new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance, handOff);
-                return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
+                var recorder = Analytics();
+                var store = new PostgresConversationStore(database, Protector, recorder, NullLogger<PostgresConversationStore>.Instance, handOff);
+                return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString, recorder);
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;
             var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "bot.db")}" }));
             await sqlite.MigrateAsync(CancellationToken.None);
-            var sqliteStore = new SqliteConversationStore(sqlite, Protector, Analytics(), NullLogger<SqliteConversationStore>.Instance, handOff);
+            var sqliteRecorder = Analytics();
+            var sqliteStore = new SqliteConversationStore(sqlite, Protector, sqliteRecorder, NullLogger<SqliteConversationStore>.Instance, handOff);
             return new Db(sqliteStore, sqlite, async () => await sqlite.OpenAsync(CancellationToken.None), () =>
             {
                 sqlite.Dispose();
                 SqliteConnection.ClearAllPools();
                 Directory.Delete(folder, recursive: true);
                 return ValueTask.CompletedTask;
-            }, null);
+            }, null, sqliteRecorder);
         }
 
         /// <summary>Another instance on the same PostgreSQL database: its own pool and store.</summary>

@@ -45,6 +45,36 @@ public sealed class OutboxStoreContractTests
         Assert.Equal(("sent", null, ""), await db.RowAsync(a1));
     }
 
+    /// <summary>
+    /// Rows that cannot be opened (a damaged reply, an address sealed with a lost key) are marked failed, once, and never
+    /// hold up the readable rows claimed with them (issue 15: rows are opened after the claim's commit).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task UnreadableRows_AreMarkedFailed_AndTheReadableOnesGoOut(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var damaged = await db.InsertAsync("telegram", "111", "uno");
+        var lostKey = await db.InsertAsync("telegram", "222", "dos");
+        var readable = await db.InsertAsync("telegram", "333", "tres");
+        await using (var connection = await db.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE outbox SET payload = 'sealed:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = @damaged", new { damaged });
+            var otherKey = new AddressProtector(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray());
+            await connection.ExecuteAsync("UPDATE outbox SET address_cipher = @cipher WHERE id = @lostKey", new { cipher = otherKey.Encrypt("222"), lostKey });
+        }
+
+        var claimed = await db.Store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal([readable], claimed.Select(m => m.Id));
+        Assert.Equal(("333", "tres"), (claimed[0].Address, claimed[0].Reply.Text));
+        Assert.Equal(("failed", "unreadable row"), (await db.RowAsync(damaged)) is var (s1, e1, _) ? (s1, e1) : default);
+        Assert.Equal(("failed", "unreadable row"), (await db.RowAsync(lostKey)) is var (s2, e2, _) ? (s2, e2) : default);
+
+        // The failed rows are never claimed again, however late.
+        await db.Store.CompleteAsync(readable, new OutboxOutcome.Sent("p-1"), Now, CancellationToken.None);
+        Assert.Empty(await db.Store.ClaimAsync(Now + TimeSpan.FromHours(1), 10, TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task TheReport_CountsEveryStatus_AndStopCancelsOnlyWhatWaitsOrIsHeld(string provider)
