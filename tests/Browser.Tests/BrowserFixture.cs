@@ -47,9 +47,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// Signs <paramref name="username"/> in on the inbox's login page and returns once the page it lands on has rendered.
-    /// It waits for the redirect to commit, then for the page's <c>main</c> and for the document to be parsed, asked of the
-    /// page itself, not for Playwright's load event: in one CI run the redirect's load state was never reported (45 s,
-    /// while "networkidle" was), though the page had arrived.
+    /// It waits for the page's URL to leave the login page, then for the page's <c>main</c> and for the document to be
+    /// parsed, asked of the page itself, never for Playwright's load states: in two CI runs the redirect's load state was
+    /// never reported (45 s, while "networkidle" was), though the page had arrived.
     /// </summary>
     public async Task<IPage> SignInAsync(IPage page, string username)
     {
@@ -63,8 +63,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#password", StaffPassword);
         await page.ClickAsync("button[type=submit]");
 
-        // Signing in hashes a password; on a busy machine the redirect can take longer than a page's default wait.
-        await page.WaitForURLAsync(url => !url.Contains("/inbox/login", StringComparison.Ordinal), new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
+        // Signing in hashes a password; on a busy machine the redirect can take longer than a page's default wait. The URL
+        // is watched here, not with WaitForURLAsync: when the redirect has already committed, that waits for a load state
+        // instead, which in one CI run was never reported (45 s), whatever WaitUntil said.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (page.Url.Contains("/inbox/login", StringComparison.Ordinal))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(45))
+            {
+                throw new TimeoutException($"{username} was not signed in within 45 s: still on {page.Url}");
+            }
+
+            await Task.Delay(25);
+        }
+
         await page.Locator("main").WaitForAsync(new() { Timeout = 45_000 });
 
         // The whole page parsed (a queue read right after sees every row), asked of the page itself.
