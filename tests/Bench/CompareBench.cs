@@ -135,7 +135,7 @@ internal static class CompareBench
                     results[system.Key].Add(new Round(fresh, warm, latency, running.StartedIn.TotalSeconds));
                     Console.WriteLine(
                         $"round {round} {system.Key,-14} ready in {running.StartedIn.TotalSeconds:0.0} s, fresh {fresh.MessagesPerSecond,7:0} (CPU {fresh.CpuMsPerMessage:0.000}{(fresh.WriterCpuMsPerMessage is { } fw ? $", writer {fw:0.0000}" : string.Empty)}, faults {fresh.MinorFaultsPerMessage:0}) warm {warm.MessagesPerSecond,7:0} msgs/s (faults {warm.MinorFaultsPerMessage:0}), c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
-                        $"CPU {warm.CpuMsPerMessage:0.000} ms/msg{(warm.WriterCpuMsPerMessage is { } w ? $" (writer {w:0.0000})" : string.Empty)}, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
+                        $"CPU {warm.CpuMsPerMessage:0.000} ms/msg{(warm.WriterCpuMsPerMessage is { } w ? $" (writer {w:0.0000}, waited for a core {warm.WriterWaitMsPerMessage:0.0000})" : string.Empty)}, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
                 }
             }
         }

@@ -29,7 +29,8 @@ internal sealed record LoadResult(
     double? CpuMsPerMessage,
     double? PeakMemoryMiB,
     double? WriterCpuMsPerMessage = null,
-    double? MinorFaultsPerMessage = null);
+    double? MinorFaultsPerMessage = null,
+    double? WriterWaitMsPerMessage = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -60,6 +61,7 @@ internal static class LoadRun
         var cpuBefore = pids.Sum(ProcessFigures.CpuMs);
         var faultsBefore = pids.Sum(p => ProcessFigures.MinorFaults(p) ?? 0);
         var writerBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread) ?? 0);
+        var waitBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread, waited: true) ?? 0);
 
         var wall = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(concurrency);
@@ -79,6 +81,7 @@ internal static class LoadRun
         var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
         var faults = pids.Sum(p => ProcessFigures.MinorFaults(p) ?? 0) - faultsBefore;
         var writer = pids.Select(p => ProcessFigures.ThreadCpuMs(p, WriterThread)).ToList();
+        var waited = pids.Select(p => ProcessFigures.ThreadCpuMs(p, WriterThread, waited: true)).ToList();
 
         // Late or extra replies: wait until nothing has arrived for half a second (at most 5 s).
         var quiet = Stopwatch.StartNew();
@@ -109,7 +112,8 @@ internal static class LoadRun
             pids.Count == 0 || sorted.Length == 0 ? null : Math.Round(cpu / sorted.Length, 3),
             peak.Count == 0 || peak.Any(p => p is null) ? null : Math.Round(peak.Sum(p => p!.Value), 1),
             writer.Count == 0 || writer.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((writer.Sum(w => w!.Value) - writerBefore) / sorted.Length, 4),
-            pids.Count == 0 || sorted.Length == 0 ? null : Math.Round((double)faults / sorted.Length, 1));
+            pids.Count == 0 || sorted.Length == 0 ? null : Math.Round((double)faults / sorted.Length, 1),
+            waited.Count == 0 || waited.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((waited.Sum(w => w!.Value) - waitBefore) / sorted.Length, 4));
 
         async Task ConverseAsync(long chat)
         {
@@ -186,9 +190,10 @@ internal static class ProcessFigures
 
     /// <summary>
     /// The CPU time of the process's threads named <paramref name="name"/> so far, in milliseconds, from
-    /// /proc/PID/task/TID/schedstat (nanoseconds on the CPU); null when it has no such thread.
+    /// /proc/PID/task/TID/schedstat (nanoseconds on the CPU); with <paramref name="waited"/>, the time they were ready
+    /// to run but waited for a core (its second field). Null when it has no such thread.
     /// </summary>
-    public static double? ThreadCpuMs(int pid, string name)
+    public static double? ThreadCpuMs(int pid, string name, bool waited = false)
     {
         try
         {
@@ -197,7 +202,7 @@ internal static class ProcessFigures
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
                 {
-                    var running = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0];
+                    var running = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[waited ? 1 : 0];
                     total = (total ?? 0) + (long.Parse(running, CultureInfo.InvariantCulture) / 1e6);
                 }
             }

@@ -88,15 +88,14 @@ public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox
         using var budget = new CancellationTokenSource(storage.Value.WebhookBudget, clock);
         try
         {
-            if (backlog is not null && await backlog.HasWaitingAsync(message.From, budget.Token))
+            // Several instances (PostgreSQL): when this person's messages kept during an outage are still being answered
+            // in order from the shared queue, the turn does nothing (it looks, after the conversation's lock, in the
+            // lock's round trip) and this message goes behind them.
+            var outcome = await turns.HandleAsync(message, budget.Token, yieldToQueue: backlog is not null);
+            if (outcome.Queued)
             {
-                // Several instances: this person's messages kept during an outage are still being answered in order
-                // from the shared queue; this one goes behind them.
-                await backlog.DepositAsync(SpooledMessage.From(message, clock.GetUtcNow()), TimeSpan.Zero, budget.Token);
-                return;
+                await backlog!.DepositAsync(SpooledMessage.From(message, clock.GetUtcNow()), TimeSpan.Zero, budget.Token);
             }
-
-            await turns.HandleAsync(message, budget.Token);
         }
         catch (Exception ex) when (InboundSpool.IsStorageFailure(ex) || (ex is OperationCanceledException && budget.IsCancellationRequested))
         {

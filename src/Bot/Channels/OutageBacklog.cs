@@ -24,15 +24,6 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
     /// <summary>Waits until a message is put in the queue by this instance, or <paramref name="timeout"/> passes.</summary>
     public Task WaitForDepositAsync(TimeSpan timeout, CancellationToken cancellationToken) => _deposited.WaitAsync(timeout, cancellationToken);
 
-    public async Task<bool> HasWaitingAsync(ChannelAddress from, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(from);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM inbound_queue WHERE channel = @channel AND address_hash = @hash)",
-            new { channel = from.Channel, hash = protector.Hash(from.Channel, from.Address) });
-    }
-
     /// <param name="grace">How long it waits before it may be answered: the replay grace for a message kept on disk, zero for a new one.</param>
     public async Task DepositAsync(SpooledMessage message, TimeSpan grace, CancellationToken cancellationToken)
     {

@@ -22,7 +22,8 @@ public sealed partial class TurnGuard(
     ILogger<TurnGuard> logger)
 {
     /// <param name="mayOpenCase">See <see cref="ConversationService.HandleAsync"/>.</param>
-    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null)
+    /// <param name="yieldToQueue">See <see cref="ConversationService.HandleAsync"/>: a queued outcome is no turn, and not counted as one.</param>
+    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(message);
         var started = Stopwatch.GetTimestamp();
@@ -30,8 +31,13 @@ public sealed partial class TurnGuard(
         {
             try
             {
-                var outcome = await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken, mayOpenCase);
+                var outcome = await conversations.HandleAsync(message.From, message.ExternalId, message.Content, message.Delivery, cancellationToken, mayOpenCase, yieldToQueue);
                 storage.Succeeded();
+                if (outcome.Queued)
+                {
+                    return outcome;
+                }
+
                 metrics.Turn(message.From.Channel, outcome.Duplicate ? "repeat" : "answered", Stopwatch.GetElapsedTime(started));
                 return outcome;
             }

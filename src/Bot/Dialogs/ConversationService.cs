@@ -27,7 +27,8 @@ public sealed partial class ConversationService(
 
     /// <param name="delivery">In the HTTP response (web chat), or through the outbox (messaging channels).</param>
     /// <param name="mayOpenCase">Asked only when the turn would open a case; false refuses it (a limit on the open web chat).</param>
-    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null)
+    /// <param name="yieldToQueue">Nothing is done when the person has messages in the shared inbound queue (see <see cref="IConversationStore"/>).</param>
+    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(delivery);
@@ -61,7 +62,12 @@ public sealed partial class ConversationService(
                 delivery,
                 Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)),
                 KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
-        }, decisionIsPure: mayOpenCase is null, cancellationToken); // the web chat's case limit counts each call: decided once, inside
+        }, decisionIsPure: mayOpenCase is null, yieldToQueue, cancellationToken); // the web chat's case limit counts each call: decided once, inside
+
+        if (outcome.Queued)
+        {
+            return outcome;
+        }
 
         AskForClaimIfNeeded(delivery, outcome);
         if (outcome.CaseChanged)

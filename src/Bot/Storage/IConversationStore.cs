@@ -36,7 +36,11 @@ public sealed record TurnDecision(
 /// The turn left outbox rows for the dispatcher's claim (a reply it could not hand over, a held reply released), so the
 /// dispatcher should claim now; false when every reply was handed over, or none went through the outbox.
 /// </param>
-public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false, bool LeftForClaim = true);
+/// <param name="Queued">
+/// Nothing was done: the person has messages waiting in PostgreSQL's shared inbound queue after an outage (asked for
+/// with <c>yieldToQueue</c>), so this one must go behind them (<see cref="Channels.OutageBacklog"/>).
+/// </param>
+public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false, bool LeftForClaim = true, bool Queued = false);
 
 /// <summary>
 /// Turns: each person's conversation state, serialised per conversation and committed atomically together with its
@@ -68,5 +72,21 @@ public interface IConversationStore
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
         bool decisionIsPure,
+        CancellationToken cancellationToken) =>
+        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure, yieldToQueue: false, cancellationToken);
+
+    /// <param name="yieldToQueue">
+    /// PostgreSQL: the turn runs only if the person has no messages waiting in the shared inbound queue
+    /// (<see cref="Channels.OutageBacklog"/>), read after the conversation's lock in the same round trip as the lock
+    /// (issue 15: it was a round trip of its own before every turn); otherwise nothing is written and the outcome says
+    /// <see cref="TurnOutcome.Queued"/>. The queue's own turns do not ask. SQLite has no shared queue.
+    /// </param>
+    Task<TurnOutcome> RunTurnAsync(
+        ChannelAddress from,
+        string? inboundMessageId,
+        DateTimeOffset now,
+        Func<StoredConversation?, TurnDecision> decide,
+        bool decisionIsPure,
+        bool yieldToQueue,
         CancellationToken cancellationToken);
 }

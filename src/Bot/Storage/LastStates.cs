@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OimBot.Bot.Dialogs;
 
 namespace OimBot.Bot.Storage;
 
@@ -9,7 +10,9 @@ namespace OimBot.Bot.Storage;
 /// otherwise it is made again inside. Bounded: a fixed table of <see cref="Slots"/> entries, each address hash in one
 /// slot (a newer conversation takes it over); entries older than <see cref="MaxAge"/> count as absent and are cleared
 /// within a <see cref="SweepEvery"/> after, even if no one writes any more; BORRAR clears the person's entry at once.
-/// Holds nothing the row does not: the keyed address hash (never the address), the conversation's id and its state.
+/// Holds nothing the row does not: the keyed address hash (never the address), the conversation's id and its state
+/// (its JSON, which the locked row is compared with, and the state itself, read from that JSON by no one: the next
+/// turn is decided on it without reading the JSON again).
 /// </summary>
 internal sealed class LastStates(TimeProvider clock)
 {
@@ -24,7 +27,8 @@ internal sealed class LastStates(TimeProvider clock)
     private readonly Entry?[] _slots = new Entry?[Slots];
     private Sweeper? _sweeper;
 
-    internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt);
+    /// <param name="Decoded">the state <paramref name="State"/> is the JSON of, when the turn that kept it had it (it is immutable)</param>
+    internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt, ConversationState? Decoded = null);
 
     /// <summary>The state last kept for this person, if it is recent.</summary>
     public Entry? Find(string channel, byte[] addressHash)
@@ -36,9 +40,10 @@ internal sealed class LastStates(TimeProvider clock)
     }
 
     /// <summary>The state a turn is committing (kept before the commit: should it fail, the next turn finds another state in the row and decides again).</summary>
-    public void Keep(string channel, byte[] addressHash, string id, string state)
+    /// <param name="decoded">the state whose JSON <paramref name="state"/> is (null: the next turn reads the JSON)</param>
+    public void Keep(string channel, byte[] addressHash, string id, string state, ConversationState? decoded = null)
     {
-        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow()));
+        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow(), decoded));
         if (Volatile.Read(ref _sweeper) is null)
         {
             var sweeper = new Sweeper(new WeakReference<LastStates>(this));

@@ -41,9 +41,9 @@ public sealed class PostgresConversationStore(
             return result;
         }, cancellationToken, commit: false);
 
-    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
-        var row = await LockAndLookAsync(connection, transaction, channel, hash, inboundHash);
+        var row = await LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
         if (row.Id is not null)
         {
             return row;
@@ -52,25 +52,35 @@ public sealed class PostgresConversationStore(
         // A first contact (or a conversation deleted meanwhile): serialise on the address, then look again, since
         // another instance may have created the conversation while this one waited.
         await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryKey(channel, hash) }, transaction);
-        return await LockAndLookAsync(connection, transaction, channel, hash, inboundHash);
+        return await LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
     }
 
     /// <summary>
-    /// The row locked, then the message's dedupe record read, in one round trip. They are two statements, so the second
-    /// takes its snapshot after the lock is granted and sees a record the turn it waited for has committed.
+    /// The row locked, then the message's dedupe record read and (when asked) the person's messages looked for in the
+    /// shared inbound queue, in one round trip. They are separate statements, so those after the lock take their
+    /// snapshots once it is granted and see what the turn it waited for, or an instance's deposit, committed.
     /// </summary>
-    private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
+    private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
         const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
-        if (inboundHash is null)
+        if (inboundHash is null && !lookInQueue)
         {
             return await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
         }
 
-        await using var both = await connection.QueryMultipleAsync($"{Select};\n{EarlierReplies}", new { channel, hash, inbound = inboundHash }, transaction);
-        var row = await both.ReadSingleOrDefaultAsync<LockedConversation>();
-        return row with { EarlierReplies = await both.ReadSingleOrDefaultAsync<string>() };
+        var sql = Select + (inboundHash is null ? string.Empty : $";\n{EarlierReplies}") + (lookInQueue ? $";\n{QueuedForPerson}" : string.Empty);
+        await using var all = await connection.QueryMultipleAsync(sql, new { channel, hash, inbound = inboundHash }, transaction);
+        var row = await all.ReadSingleOrDefaultAsync<LockedConversation>();
+        if (inboundHash is not null)
+        {
+            row = row with { EarlierReplies = await all.ReadSingleOrDefaultAsync<string>() };
+        }
+
+        return lookInQueue ? row with { Queued = await all.ReadSingleAsync<bool>() } : row;
     }
+
+    /// <summary>Whether the person has messages waiting in the shared inbound queue (its index starts with channel and address hash).</summary>
+    internal const string QueuedForPerson = "SELECT EXISTS (SELECT 1 FROM inbound_queue WHERE channel = @channel AND address_hash = @hash)";
 
     /// <summary>A 64-bit lock key from the channel and the (already keyed) address hash.</summary>
     private static long AdvisoryKey(string channel, byte[] hash)

@@ -24,13 +24,14 @@ public sealed class SqliteConversationStore(
         database.WriteAsync((connection, transaction) => work(new StatementBatch(connection, transaction)), cancellationToken);
 
     /// <summary>Nothing to lock: the single writer already makes this the only turn running.</summary>
-    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash)
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
         var row = await connection.QuerySingleOrDefaultAsync<LockedConversation>(
             $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash",
             new { channel, hash },
             transaction);
 
+        // No shared inbound queue here (lookInQueue): one SQLite database serves one instance, whose spool keeps order.
         // A record is looked for only when the row does not have the id already (the usual repeat, found without it).
         return inboundHash is null || RecentInbound.Contains(row.RecentInbound, inboundHash)
             ? row

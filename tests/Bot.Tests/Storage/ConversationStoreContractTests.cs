@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OimBot.Analytics;
+using OimBot.Bot.Channels;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Channels.WebChat;
 using OimBot.Bot.Outbox;
@@ -81,9 +82,11 @@ public sealed class ConversationStoreContractTests
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
-        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), CancellationToken.None);
+        // As a webhook's turn runs with several instances: it also looks in the shared inbound queue, in the lock's round trip.
+        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), decisionIsPure: false, yieldToQueue: true, CancellationToken.None);
         Assert.False(turn.Duplicate);
-        Assert.Equal(2, commands.Count); // the lock with the dedupe check; the update, the outbox row and the event
+        Assert.False(turn.Queued);
+        Assert.Equal(2, commands.Count); // the lock with the dedupe check and the queue's; the update, the outbox row and the event
         Assert.True(signal.TryTake(out var handed)); // the first reply's row, read from the batch, handed after the commit
         Assert.Equal("otra vez", handed.Message.Reply.Text);
 
@@ -95,6 +98,45 @@ public sealed class ConversationStoreContractTests
         Assert.Single(commands);
         Assert.Equal("sent", await db.ScalarAsync<string>($"SELECT status FROM outbox WHERE id = {id}"));
         Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+    }
+
+    /// <summary>
+    /// Several instances after an outage (issue 14), looked for inside the turn (issue 15: it was a round trip of its own
+    /// before every turn): while a person has messages waiting in the shared inbound queue, a turn that yields to it does
+    /// nothing at all, whether the person has a conversation yet or not, so their new message can go behind. Other
+    /// people are not held up, and the queue's own turns, which do not yield, run.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_ATurnThatYieldsToTheQueue_DoesNothingWhileThePersonHasMessagesWaitingThere()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        using var backlog = new OutageBacklog((PostgresDatabase)db.Database, Db.Protector);
+        SpooledMessage Kept(string id) => new(Ana.Channel, Ana.Address, id, UserMessageKind.Text, "hola", null, true, null, null, Now);
+        Task<TurnOutcome> Yielding(ChannelAddress who, string id, string reply) =>
+            db.Store.RunTurnAsync(who, id, Now, Count(reply), decisionIsPure: true, yieldToQueue: true, CancellationToken.None);
+
+        // A first contact kept during the outage, and a new message of hers: nothing is written for the new one.
+        await backlog.DepositAsync(Kept("kept-1"), TimeSpan.Zero, CancellationToken.None);
+        var queued = await Yielding(Ana, "m1", "uno");
+        Assert.True(queued.Queued);
+        Assert.Empty(queued.Replies);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+
+        // Someone else runs; the queue's own turn for her kept message runs (it does not yield), then it leaves the queue.
+        Assert.False((await Yielding(new ChannelAddress(Ana.Channel, "5552002"), "b1", "otra")).Queued);
+        Assert.True(await backlog.AnswerNextAsync(async kept =>
+            Assert.False((await db.Store.RunTurnAsync(Ana, kept!.ExternalId, Now, Count("hola"), decisionIsPure: true, CancellationToken.None)).Queued), CancellationToken.None));
+        Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
+
+        // The queue empty: her new message runs. Queued again with a conversation there: nothing is written again.
+        Assert.False((await Yielding(Ana, "m1", "uno")).Queued);
+        Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
+        await backlog.DepositAsync(Kept("kept-2"), TimeSpan.Zero, CancellationToken.None);
+        Assert.True((await Yielding(Ana, "m2", "dos")).Queued);
+        Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
     }
 
     /// <summary>
@@ -415,6 +457,60 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
     }
 
+    /// <summary>
+    /// Issue 15: the next turn is decided ahead on the state the last turn decided, the object itself, not its JSON read
+    /// again. That is the same decision as on the row's JSON only if reading the JSON gives back every field as it was:
+    /// checked with every field set, lists, answers and times to the tick in another offset.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task TheNextTurn_IsDecidedOnTheStateTheLastOneLeft_WhichItsJsonReadsBackExactly(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var store = (ConversationStore)db.Store;
+        var at = new DateTimeOffset(2026, 12, 2, 10, 11, 12, TimeSpan.FromHours(-5)).AddTicks(1_234_567);
+        var full = new ConversationState
+        {
+            Language = "ht",
+            Channel = "telegram",
+            NodeId = "avr-eligibility",
+            History = ["main-menu", "avr"],
+            Consented = true,
+            Stopped = true,
+            Misses = 2,
+            Topic = "avr",
+            PendingHandoff = "handoff-avr",
+            InCase = true,
+            DangerSignalled = true,
+            Shown = ["avr", "avr-eligibility"],
+            PendingTarget = "dangers",
+            Candidates = ["avr", "documents"],
+            Answers = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("country", "ve").Add("documents", "no"),
+            StartedAt = at,
+            LastActivityAt = at.AddMinutes(3),
+        };
+
+        await store.RunTurnAsync(Ana, "m1", Now, _ => Decision(full, "uno"), decisionIsPure: true, CancellationToken.None);
+        var kept = store.LastStates.Find(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
+        Assert.NotNull(kept);
+        Assert.Same(full, kept.Decoded);
+        Assert.Equal(kept.State, await db.ScalarAsync<string>("SELECT state FROM conversations"));
+        var read = System.Text.Json.JsonSerializer.Deserialize(kept.State, StorageJson.Default.ConversationState)!;
+        Assert.Equal(kept.State, System.Text.Json.JsonSerializer.Serialize(read, StorageJson.Default.ConversationState));
+        Assert.Equal(full with { History = read.History, Shown = read.Shown, Candidates = read.Candidates, Answers = read.Answers }, read);
+        Assert.Equal(full.History, read.History);
+        Assert.Equal(full.Shown, read.Shown);
+        Assert.Equal(full.Candidates, read.Candidates);
+        Assert.Equal(full.Answers.OrderBy(a => a.Key), read.Answers.OrderBy(a => a.Key));
+        Assert.Equal(at.UtcTicks, read.StartedAt.UtcTicks);
+        Assert.Equal(at.Offset, read.StartedAt.Offset);
+
+        ConversationState? seen = null;
+        await store.RunTurnAsync(Ana, "m2", Now, stored => { seen = stored!.State; return Count("dos")(stored); }, decisionIsPure: true, CancellationToken.None);
+        Assert.Same(full, seen);
+        Assert.Equal(3, (await db.StateAsync()).Misses);
+    }
+
     /// <summary>BORRAR (R8): once the conversation is deleted, nothing of its state stays in the store's memory either.</summary>
     [Theory]
     [MemberData(nameof(Providers))]
@@ -678,6 +774,15 @@ public sealed class ConversationStoreContractTests
             var database = new PostgresDatabase(_postgres!, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
             await database.MigrateAsync(CancellationToken.None);
             return (database, new PostgresConversationStore(database, Protector, Analytics(), NullLogger<PostgresConversationStore>.Instance));
+        }
+
+        /// <summary>The person's conversation state, where several people have one.</summary>
+        public async Task<ConversationState> StateAsync(ChannelAddress person)
+        {
+            await using var connection = await _open();
+            var json = await connection.ExecuteScalarAsync<string>(
+                "SELECT state FROM conversations WHERE address_hash = @hash", new { hash = Protector.Hash(person.Channel, person.Address) });
+            return System.Text.Json.JsonSerializer.Deserialize(json!, StorageJson.Default.ConversationState)!;
         }
 
         public async Task<ConversationState> StateAsync()

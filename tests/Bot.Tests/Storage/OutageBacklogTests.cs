@@ -30,7 +30,7 @@ public sealed class OutageBacklogTests
         await onB.DepositAsync(Message("bea", "hola", 1), TimeSpan.Zero, CancellationToken.None);
         await onA.DepositAsync(Message("ana", "3", 1), TimeSpan.Zero, CancellationToken.None);
         await onA.DepositAsync(Message("ana", "4", 3), TimeSpan.Zero, CancellationToken.None);
-        Assert.True(await onA.HasWaitingAsync(new ChannelAddress("telegram", "ana"), CancellationToken.None));
+        Assert.Equal(5, await onA.CountAsync(CancellationToken.None));
 
         var answered = new List<string>();
         while (await (answered.Count % 2 == 0 ? onA : onB).AnswerNextAsync(m => Record(answered, m), CancellationToken.None))
@@ -41,7 +41,6 @@ public sealed class OutageBacklogTests
         Assert.Contains("bea:hola", answered);
         Assert.Equal(5, answered.Count);
         Assert.Equal(0, await onA.CountAsync(CancellationToken.None));
-        Assert.False(await onA.HasWaitingAsync(new ChannelAddress("telegram", "ana"), CancellationToken.None));
     }
 
     [Fact]
