@@ -27,7 +27,7 @@ public sealed partial class ConversationService(
 
     /// <param name="delivery">In the HTTP response (web chat), or through the outbox (messaging channels).</param>
     /// <param name="mayOpenCase">Asked only when the turn would open a case; false refuses it (a limit on the open web chat).</param>
-    /// <param name="yieldToQueue">Nothing is done when the person has messages in the shared inbound queue (see <see cref="IConversationStore"/>).</param>
+    /// <param name="yieldToQueue">Nothing is done when the person has messages in the shared inbound queue (<see cref="TurnOptions.YieldToQueue"/>).</param>
     public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -62,7 +62,10 @@ public sealed partial class ConversationService(
                 delivery,
                 Activity(from.Channel, result.State, ActivityStep.From(events, node => set.Find(node)?.Kind is NodeKind.Message)),
                 KeepHeld: result.State?.NodeId is { } node && (node == set.Common.ConfirmDeleteNode || node == set.Common.ConfirmStopNode));
-        }, decisionIsPure: mayOpenCase is null, yieldToQueue, cancellationToken); // the web chat's case limit counts each call: decided once, inside
+        },
+        (mayOpenCase is null ? TurnOptions.PureDecision : TurnOptions.None) // the web chat's case limit counts each call: decided once, inside
+            | (yieldToQueue ? TurnOptions.YieldToQueue : TurnOptions.None),
+        cancellationToken);
 
         if (outcome.Queued)
         {

@@ -98,22 +98,12 @@ public abstract partial class ConversationStore(
     /// <summary>The locking SELECT's columns, in <see cref="LockedConversation"/>'s order.</summary>
     protected const string LockedColumns = "id AS Id, state AS State, recent_inbound AS RecentInbound";
 
-    public Task<TurnOutcome> RunTurnAsync(
-        ChannelAddress from,
-        string? inboundMessageId,
-        DateTimeOffset now,
-        Func<StoredConversation?, TurnDecision> decide,
-        bool decisionIsPure,
-        CancellationToken cancellationToken) =>
-        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure, yieldToQueue: false, cancellationToken);
-
     public async Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
-        bool decisionIsPure,
-        bool yieldToQueue,
+        TurnOptions options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -126,7 +116,7 @@ public abstract partial class ConversationStore(
 
         // The decision too, when it may be made twice: on the state this conversation's last turn left, checked against
         // the locked row inside (see LastStates).
-        var ahead = decisionIsPure ? DecideAhead(from, addressHash, decide) : null;
+        var ahead = options.HasFlag(TurnOptions.PureDecision) ? DecideAhead(from, addressHash, decide) : null;
 
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
@@ -155,7 +145,7 @@ public abstract partial class ConversationStore(
             outcome = await WriteAsync(async writes =>
             {
                 GiveBack();
-                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, yieldToQueue, now, decide, ahead, row => handed = row);
+                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, row => handed = row);
             }, cancellationToken);
         }
         catch

@@ -38,7 +38,7 @@ public sealed record TurnDecision(
 /// </param>
 /// <param name="Queued">
 /// Nothing was done: the person has messages waiting in PostgreSQL's shared inbound queue after an outage (asked for
-/// with <c>yieldToQueue</c>), so this one must go behind them (<see cref="Channels.OutageBacklog"/>).
+/// with <see cref="TurnOptions.YieldToQueue"/>), so this one must go behind them (<see cref="Channels.OutageBacklog"/>).
 /// </param>
 public sealed record TurnOutcome(string? ConversationId, IReadOnlyList<RenderedReply> Replies, bool Duplicate, bool CaseChanged = false, bool LeftForClaim = true, bool Queued = false);
 
@@ -57,36 +57,37 @@ public interface IConversationStore
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
         CancellationToken cancellationToken) =>
-        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure: false, cancellationToken);
+        RunTurnAsync(from, inboundMessageId, now, decide, TurnOptions.None, cancellationToken);
 
-    /// <param name="decisionIsPure">
-    /// <paramref name="decide"/> depends on nothing but its argument and has no effects, so the store may run it more
-    /// than once: ahead of the transaction, on the state the conversation's last turn left (kept in memory), and again
-    /// inside only when the locked row turns out to hold another state (issue 15: the decision then costs the single
-    /// writer nothing). Only the decision made on the state the transaction locked is committed; an exception thrown
-    /// ahead is ignored, the decision then runs inside as usual.
-    /// </param>
     Task<TurnOutcome> RunTurnAsync(
         ChannelAddress from,
         string? inboundMessageId,
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
-        bool decisionIsPure,
-        CancellationToken cancellationToken) =>
-        RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure, yieldToQueue: false, cancellationToken);
+        TurnOptions options,
+        CancellationToken cancellationToken);
+}
 
-    /// <param name="yieldToQueue">
+/// <summary>How a turn may run (<see cref="IConversationStore.RunTurnAsync(ChannelAddress, string?, DateTimeOffset, Func{StoredConversation?, TurnDecision}, TurnOptions, CancellationToken)"/>).</summary>
+[Flags]
+public enum TurnOptions
+{
+    None = 0,
+
+    /// <summary>
+    /// The decision depends on nothing but its argument and has no effects, so the store may run it more than once:
+    /// ahead of the transaction, on the state the conversation's last turn left (kept in memory), and again inside only
+    /// when the locked row turns out to hold another state (issue 15: the decision then costs the single writer
+    /// nothing). Only the decision made on the state the transaction locked is committed; an exception thrown ahead is
+    /// ignored, the decision then runs inside as usual.
+    /// </summary>
+    PureDecision = 1,
+
+    /// <summary>
     /// PostgreSQL: the turn runs only if the person has no messages waiting in the shared inbound queue
     /// (<see cref="Channels.OutageBacklog"/>), read after the conversation's lock in the same round trip as the lock
     /// (issue 15: it was a round trip of its own before every turn); otherwise nothing is written and the outcome says
     /// <see cref="TurnOutcome.Queued"/>. The queue's own turns do not ask. SQLite has no shared queue.
-    /// </param>
-    Task<TurnOutcome> RunTurnAsync(
-        ChannelAddress from,
-        string? inboundMessageId,
-        DateTimeOffset now,
-        Func<StoredConversation?, TurnDecision> decide,
-        bool decisionIsPure,
-        bool yieldToQueue,
-        CancellationToken cancellationToken);
+    /// </summary>
+    YieldToQueue = 2,
 }

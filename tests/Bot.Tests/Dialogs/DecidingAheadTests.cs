@@ -41,10 +41,10 @@ public sealed class DecidingAheadTests
     {
         public ConcurrentQueue<(string Channel, bool Pure)> Turns { get; } = new();
 
-        public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, bool decisionIsPure, bool yieldToQueue, CancellationToken cancellationToken)
+        public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, TurnOptions options, CancellationToken cancellationToken)
         {
-            Turns.Enqueue((from.Channel, decisionIsPure));
-            return inner.RunTurnAsync(from, inboundMessageId, now, decide, decisionIsPure, yieldToQueue, cancellationToken);
+            Turns.Enqueue((from.Channel, options.HasFlag(TurnOptions.PureDecision)));
+            return inner.RunTurnAsync(from, inboundMessageId, now, decide, options, cancellationToken);
         }
     }
 }

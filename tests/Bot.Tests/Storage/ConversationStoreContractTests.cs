@@ -83,7 +83,7 @@ public sealed class ConversationStoreContractTests
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
         // As a webhook's turn runs with several instances: it also looks in the shared inbound queue, in the lock's round trip.
-        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), decisionIsPure: false, yieldToQueue: true, CancellationToken.None);
+        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), TurnOptions.YieldToQueue, CancellationToken.None);
         Assert.False(turn.Duplicate);
         Assert.False(turn.Queued);
         Assert.Equal(2, commands.Count); // the lock with the dedupe check and the queue's; the update, the outbox row and the event
@@ -113,7 +113,7 @@ public sealed class ConversationStoreContractTests
         using var backlog = new OutageBacklog((PostgresDatabase)db.Database, Db.Protector);
         SpooledMessage Kept(string id) => new(Ana.Channel, Ana.Address, id, UserMessageKind.Text, "hola", null, true, null, null, Now);
         Task<TurnOutcome> Yielding(ChannelAddress who, string id, string reply) =>
-            db.Store.RunTurnAsync(who, id, Now, Count(reply), decisionIsPure: true, yieldToQueue: true, CancellationToken.None);
+            db.Store.RunTurnAsync(who, id, Now, Count(reply), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
 
         // A first contact kept during the outage, and a new message of hers: nothing is written for the new one.
         await backlog.DepositAsync(Kept("kept-1"), TimeSpan.Zero, CancellationToken.None);
@@ -127,7 +127,7 @@ public sealed class ConversationStoreContractTests
         // Someone else runs; the queue's own turn for her kept message runs (it does not yield), then it leaves the queue.
         Assert.False((await Yielding(new ChannelAddress(Ana.Channel, "5552002"), "b1", "otra")).Queued);
         Assert.True(await backlog.AnswerNextAsync(async kept =>
-            Assert.False((await db.Store.RunTurnAsync(Ana, kept!.ExternalId, Now, Count("hola"), decisionIsPure: true, CancellationToken.None)).Queued), CancellationToken.None));
+            Assert.False((await db.Store.RunTurnAsync(Ana, kept!.ExternalId, Now, Count("hola"), TurnOptions.PureDecision, CancellationToken.None)).Queued), CancellationToken.None));
         Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
 
         // The queue empty: her new message runs. Queued again with a conversation there: nothing is written again.
@@ -152,7 +152,7 @@ public sealed class ConversationStoreContractTests
         using var signal = new OutboxSignal();
         await using var db = await Db.CreateAsync(provider, signal);
         var store = (ConversationStore)db.Store;
-        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), TurnOptions.PureDecision, CancellationToken.None);
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
 
         // Only PostgreSQL waits by default (on SQLite the settle and the turn share the writer's commits; measured).
@@ -163,7 +163,7 @@ public sealed class ConversationStoreContractTests
         var sending = signal.Sending(Ana.Channel, Ana.Address); // watched: a store that waits asked for it
         Assert.NotNull(sending);
         Assert.Null(signal.SettlingFor(Ana.Channel, "5559999")); // someone else's turn never waits for it
-        var second = store.RunTurnAsync(Ana, "m2", Now, Count("dos"), decisionIsPure: true, CancellationToken.None);
+        var second = store.RunTurnAsync(Ana, "m2", Now, Count("dos"), TurnOptions.PureDecision, CancellationToken.None);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
             while (store.SettleWaits == 0 && !second.IsCompleted)
@@ -188,7 +188,7 @@ public sealed class ConversationStoreContractTests
         // waits for the claim behind the one still being sent.
         store.SettleWait = provider == "postgres" ? PostgresConversationStore.SettleWaitOnPostgres : TimeSpan.Zero;
         signal.Sending(Ana.Channel, Ana.Address);
-        var third = await store.RunTurnAsync(Ana, "m3", Now, Count("tres"), decisionIsPure: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var third = await store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(provider == "postgres" ? 2 : 1, store.SettleWaits);
         Assert.True(third.LeftForClaim);
         Assert.False(signal.TryTake(out _));
@@ -361,7 +361,7 @@ public sealed class ConversationStoreContractTests
 
         // Every message reaches both instances (a provider's repeated delivery, to another instance), all at once.
         var turns = Enumerable.Range(0, Messages).SelectMany(i => new[] { db.Store, other }.Select(store => Task.Run(() =>
-            store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), decisionIsPure, CancellationToken.None))));
+            store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), decisionIsPure ? TurnOptions.PureDecision : TurnOptions.None, CancellationToken.None))));
         var outcomes = await Task.WhenAll(turns);
 
         Assert.Equal(Messages, outcomes.Count(o => !o.Duplicate));
@@ -409,7 +409,7 @@ public sealed class ConversationStoreContractTests
         };
 
         // A first contact: nothing kept, decided ahead on no conversation, which holds since there is none.
-        await db.Store.RunTurnAsync(Ana, "m1", Now, Counted("uno"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Counted("uno"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal([(null, false)], calls);
         Assert.Equal(1, (await db.StateAsync()).Misses);
 
@@ -418,19 +418,19 @@ public sealed class ConversationStoreContractTests
         calls.Clear();
         var store = (ConversationStore)db.Store;
         store.LastStates.Forget(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
-        await db.Store.RunTurnAsync(Ana, "m0", Now, Counted("cero"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "m0", Now, Counted("cero"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal([(null, false), (1, provider == "sqlite")], calls);
         Assert.Equal(2, (await db.StateAsync()).Misses);
 
         // The next message: decided once, ahead (off SQLite's writer thread), on the state the last turn left.
         calls.Clear();
-        var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("dos"), decisionIsPure: true, CancellationToken.None);
+        var second = await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("dos"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal([(2, false)], calls);
         Assert.Equal(3, (await db.StateAsync()).Misses);
         Assert.Single(second.Replies);
 
         // Delivered again: recognised in the row, whatever was decided ahead; nothing changes.
-        Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("no"), decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Counted("no"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
         Assert.Equal(3, (await db.StateAsync()).Misses);
 
         // The row changed behind the store's back (a caseworker's action writes the state too): the decision made ahead
@@ -438,20 +438,20 @@ public sealed class ConversationStoreContractTests
         calls.Clear();
         var changed = (await db.StateAsync()) with { Misses = 10 };
         await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}'");
-        await db.Store.RunTurnAsync(Ana, "m3", Now, Counted("tres"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "m3", Now, Counted("tres"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal([(3, false), (10, provider == "sqlite")], calls);
         Assert.Equal(11, (await db.StateAsync()).Misses);
 
         // A decision that fails ahead (on the stale state) is made inside, where it succeeds; one that fails inside fails the turn.
         await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed with { Misses = 20 }, StorageJson.Default.ConversationState)}'");
         Func<StoredConversation?, TurnDecision> failsOnStale = stored => stored!.State.Misses == 11 ? throw new InvalidOperationException("stale") : Count("cuatro")(stored);
-        Assert.False((await db.Store.RunTurnAsync(Ana, "m4", Now, failsOnStale, decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.False((await db.Store.RunTurnAsync(Ana, "m4", Now, failsOnStale, TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
         Assert.Equal(21, (await db.StateAsync()).Misses);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => db.Store.RunTurnAsync(Ana, "m5", Now, _ => throw new InvalidOperationException("a bug"), decisionIsPure: true, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.Store.RunTurnAsync(Ana, "m5", Now, _ => throw new InvalidOperationException("a bug"), TurnOptions.PureDecision, CancellationToken.None));
         Assert.Equal(21, (await db.StateAsync()).Misses);
 
         // A repeated delivery is still recognised inside and commits nothing, whatever was decided ahead.
-        Assert.True((await db.Store.RunTurnAsync(Ana, "m4", Now, Count("otra"), decisionIsPure: true, CancellationToken.None)).Duplicate);
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m4", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
         Assert.Equal(21, (await db.StateAsync()).Misses);
         Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
@@ -490,7 +490,7 @@ public sealed class ConversationStoreContractTests
             LastActivityAt = at.AddMinutes(3),
         };
 
-        await store.RunTurnAsync(Ana, "m1", Now, _ => Decision(full, "uno"), decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m1", Now, _ => Decision(full, "uno"), TurnOptions.PureDecision, CancellationToken.None);
         var kept = store.LastStates.Find(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
         Assert.NotNull(kept);
         Assert.Same(full, kept.Decoded);
@@ -506,7 +506,7 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(at.Offset, read.StartedAt.Offset);
 
         ConversationState? seen = null;
-        await store.RunTurnAsync(Ana, "m2", Now, stored => { seen = stored!.State; return Count("dos")(stored); }, decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m2", Now, stored => { seen = stored!.State; return Count("dos")(stored); }, TurnOptions.PureDecision, CancellationToken.None);
         Assert.Same(full, seen);
         Assert.Equal(3, (await db.StateAsync()).Misses);
     }
@@ -518,16 +518,16 @@ public sealed class ConversationStoreContractTests
     {
         await using var db = await Db.CreateAsync(provider);
         var store = (ConversationStore)db.Store;
-        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m1", Now, Count("uno"), TurnOptions.PureDecision, CancellationToken.None);
         var hash = Db.Protector.Hash(Ana.Channel, Ana.Address);
         Assert.NotNull(store.LastStates.Find(Ana.Channel, hash));
 
-        await store.RunTurnAsync(Ana, "m2", Now, _ => Decision(null, "borrado"), decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m2", Now, _ => Decision(null, "borrado"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Null(store.LastStates.Find(Ana.Channel, hash));
         Assert.Equal(0, store.LastStates.Count);
 
         StoredConversation? seen = new("x", Fresh());
-        await store.RunTurnAsync(Ana, "m3", Now, stored => { seen = stored; return Count("hola")(stored); }, decisionIsPure: true, CancellationToken.None);
+        await store.RunTurnAsync(Ana, "m3", Now, stored => { seen = stored; return Count("hola")(stored); }, TurnOptions.PureDecision, CancellationToken.None);
         Assert.Null(seen);
         Assert.Equal(1, (await db.StateAsync()).Misses);
     }
@@ -538,10 +538,10 @@ public sealed class ConversationStoreContractTests
     public async Task OnePersonsMessagesAtOnce_DecidedAhead_EachCountsOnce(string provider)
     {
         await using var db = await Db.CreateAsync(provider);
-        await db.Store.RunTurnAsync(Ana, "m0", Now, Count("hola"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "m0", Now, Count("hola"), TurnOptions.PureDecision, CancellationToken.None);
         const int Messages = 30;
         var outcomes = await Task.WhenAll(Enumerable.Range(1, Messages).Select(i => Task.Run(() =>
-            db.Store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), decisionIsPure: true, CancellationToken.None))));
+            db.Store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), TurnOptions.PureDecision, CancellationToken.None))));
 
         Assert.All(outcomes, o => Assert.False(o.Duplicate));
         Assert.Equal(Messages + 1, (await db.StateAsync()).Misses);
@@ -666,12 +666,12 @@ public sealed class ConversationStoreContractTests
         var bea = new ChannelAddress("telegram", "5551777");
 
         // The period's first turn: its salt is read (created) inside.
-        await db.Store.RunTurnAsync(Ana, "a1", Now, Step("entered"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "a1", Now, Step("entered"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal(0, db.Recorder.BuiltAhead);
 
         // Then built ahead: Ana's next step, and Bea's first contact.
-        await db.Store.RunTurnAsync(Ana, "a2", Now, Step("read"), decisionIsPure: true, CancellationToken.None);
-        await db.Store.RunTurnAsync(bea, "b1", Now, Step("entered"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "a2", Now, Step("read"), TurnOptions.PureDecision, CancellationToken.None);
+        await db.Store.RunTurnAsync(bea, "b1", Now, Step("entered"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal(2, db.Recorder.BuiltAhead);
 
         var salt = (await db.ScalarAsync<byte[]>("SELECT salt FROM analytics_periods"))!;
@@ -683,12 +683,12 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
 
         // A step already counted is not counted again, built ahead or not.
-        await db.Store.RunTurnAsync(Ana, "a3", Now, Step("read"), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "a3", Now, Step("read"), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal(3, db.Recorder.BuiltAhead);
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));
 
         // BORRAR: built inside, and Ana's activity goes; Bea's stays, and the deletion is counted anonymously.
-        await db.Store.RunTurnAsync(Ana, "a4", Now, Step("borrar", EventKind.DeleteRequested), decisionIsPure: true, CancellationToken.None);
+        await db.Store.RunTurnAsync(Ana, "a4", Now, Step("borrar", EventKind.DeleteRequested), TurnOptions.PureDecision, CancellationToken.None);
         Assert.Equal(3, db.Recorder.BuiltAhead);
         Assert.Equal(0, await db.CountAsync($"SELECT COUNT(*) FROM analytics_activity WHERE person = '{Person(Ana)}'"));
         Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM analytics_activity"));

@@ -27,7 +27,7 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
     public bool ReadOnly { get; set; }
 
     /// <summary>The injected bug counts its failures, so the decision is not pure: it always runs inside the transaction.</summary>
-    public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, bool decisionIsPure, bool yieldToQueue, CancellationToken cancellationToken)
+    public Task<TurnOutcome> RunTurnAsync(ChannelAddress from, string? inboundMessageId, DateTimeOffset now, Func<StoredConversation?, TurnDecision> decide, TurnOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
         if (ReadOnly)
@@ -46,7 +46,7 @@ public sealed class PoisonedStore(IConversationStore inner) : IConversationStore
             }
 
             return decision;
-        }, decisionIsPure: false, yieldToQueue, cancellationToken);
+        }, options & ~TurnOptions.PureDecision, cancellationToken);
     }
 
     /// <summary>Puts this store in place of the real one (which it wraps).</summary>
