@@ -164,6 +164,12 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
         RETURNING EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)
         """;
 
+    /// <summary>Settles one sent row (<see cref="Settle"/>): whether another row of the same person waits.</summary>
+    protected virtual Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteOneStatementAsync(
+            (connection, transaction) => connection.ExecuteScalarAsync<bool>(Settle, new { id, provider = providerMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
+            cancellationToken);
+
     public Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
@@ -174,9 +180,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             // (Cloud API or Twilio) keeps its sealed text and address until the delivery report: the provider may still
             // refuse it for the window (Twilio reports 63016 after accepting), and it is then held. One statement: the
             // send path writes once per message (issue 15).
-            return WriteOneStatementAsync(
-                (connection, transaction) => connection.ExecuteScalarAsync<bool>(Settle, new { id, provider = sent.ProviderMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
-                cancellationToken);
+            return SettleAsync(id, sent.ProviderMessageId, now, cancellationToken);
         }
 
         return WriteAsync(async (connection, transaction) =>

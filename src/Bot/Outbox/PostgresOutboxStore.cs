@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Outbox;
@@ -7,23 +9,87 @@ namespace OimBot.Bot.Outbox;
 /// <summary>
 /// The outbox on PostgreSQL, correct with any number of instances: a claim locks its rows with
 /// <c>FOR UPDATE SKIP LOCKED</c> (a row is sent by one instance only; a busy row is passed over, never waited for) and
-/// marks them in the same statement; a delivery report locks the row it changes.
+/// marks them in the same statement; a delivery report locks the row it changes. Sent rows are settled in groups
+/// (<see cref="SettleGroup"/>): those that arrive while a settle is on its way go together in the next statement.
 /// </summary>
-public sealed class PostgresOutboxStore(PostgresDatabase database, AddressProtector protector) : OutboxStore(protector)
+public sealed class PostgresOutboxStore : OutboxStore
 {
+    private readonly PostgresDatabase _database;
+    private readonly SettleGroup _settles;
+
+    public PostgresOutboxStore(PostgresDatabase database, AddressProtector protector)
+        : base(protector)
+    {
+        _database = database;
+        _settles = new SettleGroup(SettleGroupAsync);
+    }
+
+    /// <summary>How many settle statements this store has sent (each settles a group of rows).</summary>
+    internal long SettleGroups => _settles.Groups;
+
+    protected override Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _settles.SettleAsync(id, providerMessageId, now);
+
+    /// <summary>
+    /// <see cref="OutboxStore.Settle"/> for many rows in one statement, its own transaction: the rows joined to the
+    /// arrays of their ids, provider ids and times, bound by position (Npgsql sends the text as it is).
+    /// </summary>
+    internal const string SettleMany = """
+        UPDATE outbox SET status = 'sent',
+            provider_message_id = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.channel = outbox.channel AND p.provider_message_id = s.provider AND p.id <> outbox.id) THEN NULL ELSE s.provider END,
+            address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END,
+            payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
+            lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = s.at
+        FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS s(id, provider, at)
+        WHERE outbox.id = s.id
+        RETURNING outbox.id, EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)
+        """;
+
+    private async Task<IReadOnlyDictionary<long, bool>> SettleGroupAsync(IReadOnlyList<SettleGroup.Row> rows)
+    {
+        try
+        {
+            await using var connection = await _database.OpenAsync(CancellationToken.None);
+            await using var command = new NpgsqlCommand(SettleMany, connection);
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = rows.Select(r => r.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.ProviderMessageId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.At.ToUniversalTime()).ToArray() });
+            var answers = new Dictionary<long, bool>(rows.Count);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                answers[reader.GetInt64(0)] = reader.GetBoolean(1);
+            }
+
+            return answers;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && rows.Count > 1)
+        {
+            // Two rows of the group were given the same provider id (a provider that reuses ids): the statement could not
+            // see one's new id when it checked the other's. Each then settles alone, as a single row always did.
+            var answers = new Dictionary<long, bool>(rows.Count);
+            foreach (var row in rows)
+            {
+                answers[row.Id] = await base.SettleAsync(row.Id, row.ProviderMessageId, row.At, CancellationToken.None);
+            }
+
+            return answers;
+        }
+    }
+
     protected override string LockRow => " FOR UPDATE";
 
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
+        _database.WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
     /// <summary>One statement is its own transaction: sent without BEGIN and COMMIT, in one round trip.</summary>
     protected override async Task<T> WriteOneStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         return await work(connection, null);
     }
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _database.OpenAsync(cancellationToken);
 
     protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {

@@ -235,6 +235,69 @@ public sealed class OutboxStoreContractTests
         Assert.Equal(new OutboxTemplate(MessageTemplate.ReplyWaiting, "es"), Assert.Single(await db.Store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None)).Template);
     }
 
+    /// <summary>
+    /// A provider that reuses ids: a sent row whose provider id another row of the channel already has settles without
+    /// it (the unique index would otherwise refuse the settle and the lease would send the row again). On PostgreSQL also
+    /// when the two arrive together and settle in one statement, which cannot see one's new id while it checks the other.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ASentRow_WhoseProviderIdAnotherRowHas_IsSettledWithoutIt(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var first = await db.InsertAsync("telegram", "111", "uno");
+        var second = await db.InsertAsync("telegram", "222", "dos");
+        var third = await db.InsertAsync("telegram", "333", "tres");
+        var fourth = await db.InsertAsync("telegram", "444", "cuatro");
+        var fifth = await db.InsertAsync("telegram", "555", "cinco");
+        Assert.Equal(5, (await db.Store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None)).Count);
+
+        await db.Store.CompleteAsync(first, new OutboxOutcome.Sent("p-1"), Now, CancellationToken.None);
+        await db.Store.CompleteAsync(second, new OutboxOutcome.Sent("p-1"), Now, CancellationToken.None);
+        await Task.WhenAll(
+            db.Store.CompleteAsync(fifth, new OutboxOutcome.Sent("p-0"), Now, CancellationToken.None), // on PostgreSQL alone, the next two together
+            db.Store.CompleteAsync(third, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None),
+            db.Store.CompleteAsync(fourth, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None));
+
+        Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND lease_until IS NULL AND attempts = 1"));
+        Assert.Equal("p-1", await db.ScalarAsync<string?>($"SELECT provider_message_id FROM outbox WHERE id = {first}"));
+        Assert.Null(await db.ScalarAsync<string?>($"SELECT provider_message_id FROM outbox WHERE id = {second}"));
+        Assert.Equal(1, await db.CountAsync($"SELECT COUNT(*) FROM outbox WHERE id IN ({third}, {fourth}) AND provider_message_id = 'p-2'"));
+        Assert.Empty(await db.Store.ClaimAsync(Now + TimeSpan.FromMinutes(2), 10, TimeSpan.FromMinutes(1), CancellationToken.None)); // never sent again
+    }
+
+    /// <summary>
+    /// Group settle on PostgreSQL (issue 15): sent rows that arrive while a settle is on its way to the database go
+    /// together in the next statement, one round trip and one commit for all; each caller learns whether its own person
+    /// has another row waiting, and each row is settled as a single settle leaves it.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_SentRowsArrivingTogether_SettleInOneStatement_EachWithItsOwnAnswer()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        const int People = 20;
+        var rows = new List<long>();
+        for (var person = 0; person < People; person++)
+        {
+            rows.Add(await db.InsertAsync("telegram", $"p{person}", $"hola {person}"));
+        }
+
+        var waiting = await db.InsertAsync("telegram", "p7", "otra"); // person 7's next reply waits behind the first
+        var claimed = await db.Store.ClaimAsync(Now, 50, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(rows, claimed.Select(m => m.Id));
+
+        var store = (PostgresOutboxStore)db.Store;
+        var before = store.SettleGroups;
+        var settles = rows.Select(id => db.Store.CompleteAsync(id, new OutboxOutcome.Sent($"tg-{id}"), Now, CancellationToken.None)).ToList();
+        var answers = await Task.WhenAll(settles);
+
+        // The first settle went alone at once; the other 19 arrived while it was on its way and went in one statement.
+        Assert.Equal(2, store.SettleGroups - before);
+        Assert.Equal(Enumerable.Range(0, People).Select(person => person == 7), answers);
+        Assert.Equal(People, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider_message_id = 'tg-' || id AND payload = '' AND address_cipher IS NULL AND lease_until IS NULL AND attempts = 1 AND last_error IS NULL"));
+        Assert.Equal([waiting], (await db.Store.ClaimAsync(Now, 50, TimeSpan.FromMinutes(1), CancellationToken.None)).Select(m => m.Id));
+    }
+
     [Fact]
     public async Task TwoInstances_ClaimingTogether_NeverSendARowTwice_NorTwoRowsOfOneRecipientAtOnce()
     {
@@ -411,6 +474,12 @@ public sealed class OutboxStoreContractTests
         {
             await using var connection = await _open();
             return await connection.ExecuteScalarAsync<long>(sql);
+        }
+
+        public async Task<T?> ScalarAsync<T>(string sql)
+        {
+            await using var connection = await _open();
+            return await connection.ExecuteScalarAsync<T>(sql);
         }
 
         public ValueTask DisposeAsync() => _dispose();

@@ -132,6 +132,51 @@ public sealed class StatementBatchTests
         Assert.Equal(1, await db.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
     }
 
+    /// <summary>
+    /// On PostgreSQL a statement's names become positions once (issue 15), so Npgsql sends its text as it is instead of
+    /// parsing it on every execution: each name once, in the order it first appears, compared ignoring case as Dapper
+    /// compares it; never inside a quoted literal.
+    /// </summary>
+    public static TheoryData<string, string, string[]> Shapes => new()
+    {
+        { "INSERT INTO t (id, name) VALUES (@id, @name)", "INSERT INTO t (id, name) VALUES ($1, $2)", ["id", "name"] },
+        { "UPDATE t SET n = @n WHERE id = @id OR n = @N", "UPDATE t SET n = $1 WHERE id = $2 OR n = $1", ["n", "id"] },
+        { "SELECT '@not' || @yes, 'it''s @no' || @also_yes", "SELECT '@not' || $1, 'it''s @no' || $2", ["yes", "also_yes"] },
+        { "SELECT @at::timestamptz, @data_1", "SELECT $1::timestamptz, $2", ["at", "data_1"] },
+        { "COMMIT", "COMMIT", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void OnPostgres_NamesBecomePositions_OutsideQuotedLiterals(string sql, string positional, string[] names)
+    {
+        var shape = StatementBatch.Shape.Of(sql);
+        Assert.Equal(positional, shape.Positional);
+        Assert.Equal(names, shape.Names);
+    }
+
+    [Fact]
+    public async Task OnPostgres_AStatementByPosition_BindsARepeatedName_AndLeavesALiteralAlone_AndOneWithAnUnboundNameKeepsItsNames()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        await using var transaction = await db.Connection.BeginTransactionAsync();
+        var writes = new StatementBatch(db.Connection, transaction);
+
+        await writes.ExecuteAsync("INSERT INTO t (id, name, n) VALUES (@id, '@name: ' || @Name, @ID * 10)", new { id = 4, name = "x" });
+        // An anonymous object without the name @n: bound by name as before (PostgreSQL then refuses the unknown parameter).
+        await writes.ExecuteAsync("INSERT INTO t (id, n) VALUES (@id, @n)", new { id = 5 });
+        await Assert.ThrowsAsync<PostgresException>(writes.FlushAsync);
+        await transaction.RollbackAsync();
+
+        await using var again = await db.Connection.BeginTransactionAsync();
+        writes = new StatementBatch(db.Connection, again);
+        await writes.ExecuteAsync("INSERT INTO t (id, name, n) VALUES (@id, '@name: ' || @Name, @ID * 10)", new { id = 4, name = "x" });
+        (long Id, string Name, long N)? row = null;
+        await writes.QueryRowAsync<(long Id, string Name, long N)>("SELECT id, name, n FROM t WHERE id = @id", new { id = 4 }, r => row = r);
+        await writes.FlushAsync();
+        Assert.Equal((4L, "@name: x", 40L), row);
+    }
+
     [Fact]
     public async Task OnPostgres_AFailedLastBatch_IsRolledBack_AndTheConnectionWorksAfterwards()
     {

@@ -1,0 +1,88 @@
+namespace OimBot.Bot.Outbox;
+
+/// <summary>
+/// Group settle (issue 15): the sent rows that arrive while a settle is on its way to the database go together in the
+/// next one, a statement and a commit for all of them, as SQLite's writer shares one commit among the turns that
+/// queue behind it. Nothing waits for company: a settle that finds none goes at once, alone. Each caller gets its own
+/// row's answer, or the statement's exception, only after the commit.
+/// </summary>
+/// <param name="settle">Settles a group (at most <paramref name="max"/> rows): each row's answer, by id (absent when the row is gone).</param>
+internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IReadOnlyDictionary<long, bool>>> settle, int max = 256)
+{
+    /// <summary>A sent row to settle, with the provider's id for it and the time of the settle.</summary>
+    public sealed record Row(long Id, string? ProviderMessageId, DateTimeOffset At)
+    {
+        internal TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Lock _gate = new();
+    private List<Row> _waiting = [];
+    private bool _running;
+
+    /// <summary>How many groups went to the database (for tests and the benchmark's reading of it).</summary>
+    public long Groups => Interlocked.Read(ref _groups);
+
+    private long _groups;
+
+    public Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset at)
+    {
+        var row = new Row(id, providerMessageId, at);
+        lock (_gate)
+        {
+            _waiting.Add(row);
+            if (_running)
+            {
+                return row.Done.Task;
+            }
+
+            _running = true;
+        }
+
+        _ = RunAsync();
+        return row.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            List<Row> group;
+            lock (_gate)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _running = false;
+                    return;
+                }
+
+                if (_waiting.Count <= max)
+                {
+                    group = _waiting;
+                    _waiting = [];
+                }
+                else
+                {
+                    group = _waiting.GetRange(0, max);
+                    _waiting.RemoveRange(0, max);
+                }
+            }
+
+            Interlocked.Increment(ref _groups);
+            try
+            {
+                var answers = await settle(group);
+                foreach (var row in group)
+                {
+                    row.Done.TrySetResult(answers.TryGetValue(row.Id, out var waits) && waits);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var row in group)
+                {
+                    row.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+}
