@@ -58,25 +58,42 @@ public sealed class PostgresConversationStore(
     /// <summary>
     /// The row locked, then the message's dedupe record read and (when asked) the person's messages looked for in the
     /// shared inbound queue, in one round trip. They are separate statements, so those after the lock take their
-    /// snapshots once it is granted and see what the turn it waited for, or an instance's deposit, committed.
+    /// snapshots once it is granted and see what the turn it waited for, or an instance's deposit, committed. Bound by
+    /// position, as the turn's writes are (<see cref="StatementBatch.Command"/>): Npgsql sends the text as it is.
     /// </summary>
     private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
         const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
-        if (inboundHash is null && !lookInQueue)
-        {
-            return await connection.QuerySingleOrDefaultAsync<LockedConversation>(Select, new { channel, hash }, transaction);
-        }
-
-        var sql = Select + (inboundHash is null ? string.Empty : $";\n{EarlierReplies}") + (lookInQueue ? $";\n{QueuedForPerson}" : string.Empty);
-        await using var all = await connection.QueryMultipleAsync(sql, new { channel, hash, inbound = inboundHash }, transaction);
-        var row = await all.ReadSingleOrDefaultAsync<LockedConversation>();
+        await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction);
+        var person = new { channel, hash };
+        batch.BatchCommands.Add(StatementBatch.Command(Select, person));
         if (inboundHash is not null)
         {
-            row = row with { EarlierReplies = await all.ReadSingleOrDefaultAsync<string>() };
+            batch.BatchCommands.Add(StatementBatch.Command(EarlierReplies, new { channel, inbound = inboundHash }));
         }
 
-        return lookInQueue ? row with { Queued = await all.ReadSingleAsync<bool>() } : row;
+        if (lookInQueue)
+        {
+            batch.BatchCommands.Add(StatementBatch.Command(QueuedForPerson, person));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        var row = await reader.ReadAsync()
+            ? new LockedConversation(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2))
+            : default;
+        if (inboundHash is not null)
+        {
+            await reader.NextResultAsync();
+            row = row with { EarlierReplies = await reader.ReadAsync() && !reader.IsDBNull(0) ? reader.GetString(0) : null };
+        }
+
+        if (lookInQueue)
+        {
+            await reader.NextResultAsync();
+            row = row with { Queued = await reader.ReadAsync() && reader.GetBoolean(0) };
+        }
+
+        return row;
     }
 
     /// <summary>Whether the person has messages waiting in the shared inbound queue (its index starts with channel and address hash).</summary>

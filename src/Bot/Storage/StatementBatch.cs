@@ -150,7 +150,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     /// as it is instead of parsing it for names on every execution (issue 15: about 4 % of the service's CPU on
     /// PostgreSQL). A statement whose names the parameters do not all cover keeps its names, as before.
     /// </summary>
-    private static NpgsqlBatchCommand Command(string sql, object parameters)
+    internal static NpgsqlBatchCommand Command(string sql, object parameters)
     {
         var shape = Shape.Of(sql);
         if (parameters is DynamicParameters dynamic)

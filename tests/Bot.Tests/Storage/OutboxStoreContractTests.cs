@@ -254,10 +254,33 @@ public sealed class OutboxStoreContractTests
 
         await db.Store.CompleteAsync(first, new OutboxOutcome.Sent("p-1"), Now, CancellationToken.None);
         await db.Store.CompleteAsync(second, new OutboxOutcome.Sent("p-1"), Now, CancellationToken.None);
-        await Task.WhenAll(
-            db.Store.CompleteAsync(fifth, new OutboxOutcome.Sent("p-0"), Now, CancellationToken.None), // on PostgreSQL alone, the next two together
+        // On PostgreSQL the fifth row is held meanwhile, so its settle goes alone and waits, and the next two go together.
+        var holder = await db.OpenAsync();
+        var hold = provider == "postgres" ? await holder.BeginTransactionAsync() : null;
+        if (hold is not null)
+        {
+            await holder.ExecuteAsync($"SELECT id FROM outbox WHERE id = {fifth} FOR UPDATE", transaction: hold);
+        }
+
+        var settles = new[]
+        {
+            db.Store.CompleteAsync(fifth, new OutboxOutcome.Sent("p-0"), Now, CancellationToken.None),
             db.Store.CompleteAsync(third, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None),
-            db.Store.CompleteAsync(fourth, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None));
+            db.Store.CompleteAsync(fourth, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None),
+        };
+        if (hold is not null)
+        {
+            await Task.Delay(100);
+            await hold.RollbackAsync();
+            await hold.DisposeAsync();
+        }
+
+        await Task.WhenAll(settles);
+        await holder.DisposeAsync();
+        if (db.Store is PostgresOutboxStore postgres)
+        {
+            Assert.Equal(4, postgres.SettleGroups); // the first two alone, the fifth alone, the third and fourth together
+        }
 
         Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND lease_until IS NULL AND attempts = 1"));
         Assert.Equal("p-1", await db.ScalarAsync<string?>($"SELECT provider_message_id FROM outbox WHERE id = {first}"));
@@ -286,12 +309,20 @@ public sealed class OutboxStoreContractTests
         var claimed = await db.Store.ClaimAsync(Now, 50, TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.Equal(rows, claimed.Select(m => m.Id));
 
+        // The first row is held by another transaction, so the first settle, which goes alone at once, waits in the
+        // database while the other 19 arrive; they go together in the next statement.
         var store = (PostgresOutboxStore)db.Store;
         var before = store.SettleGroups;
-        var settles = rows.Select(id => db.Store.CompleteAsync(id, new OutboxOutcome.Sent($"tg-{id}"), Now, CancellationToken.None)).ToList();
-        var answers = await Task.WhenAll(settles);
+        await using var holder = await db.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync($"SELECT id FROM outbox WHERE id = {rows[0]} FOR UPDATE", transaction: hold);
+        var first = db.Store.CompleteAsync(rows[0], new OutboxOutcome.Sent($"tg-{rows[0]}"), Now, CancellationToken.None);
+        var others = rows.Skip(1).Select(id => db.Store.CompleteAsync(id, new OutboxOutcome.Sent($"tg-{id}"), Now, CancellationToken.None)).ToList();
+        await Task.Delay(100);
+        Assert.False(first.IsCompleted);
+        await hold.RollbackAsync();
+        var answers = await Task.WhenAll([first, .. others]);
 
-        // The first settle went alone at once; the other 19 arrived while it was on its way and went in one statement.
         Assert.Equal(2, store.SettleGroups - before);
         Assert.Equal(Enumerable.Range(0, People).Select(person => person == 7), answers);
         Assert.Equal(People, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider_message_id = 'tg-' || id AND payload = '' AND address_cipher IS NULL AND lease_until IS NULL AND attempts = 1 AND last_error IS NULL"));
