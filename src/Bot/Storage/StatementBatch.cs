@@ -155,8 +155,8 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         var shape = Shape.Of(sql);
         if (parameters is DynamicParameters dynamic)
         {
-            var given = dynamic.ParameterNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
-            if (shape.Names.All(given.Contains))
+            var given = dynamic.ParameterNames.ToArray(); // a handful: a linear look is cheaper than a set
+            if (Covers(given, shape.Names))
             {
                 var command = new NpgsqlBatchCommand(shape.Positional);
                 foreach (var name in shape.Names)
@@ -185,6 +185,26 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         }
 
         return result;
+    }
+
+    /// <summary>Whether every name of <paramref name="names"/> is among <paramref name="given"/> (ignoring case, as Dapper binds).</summary>
+    private static bool Covers(string[] given, string[] names)
+    {
+        foreach (var name in names)
+        {
+            var found = false;
+            foreach (var candidate in given)
+            {
+                found |= string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static NpgsqlParameter Parameter(string? name, Type declared, object? value)
