@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using OimBot.Bot.Storage;
@@ -10,25 +11,26 @@ namespace OimBot.Bot.Outbox;
 /// The outbox on PostgreSQL, correct with any number of instances: a claim locks its rows with
 /// <c>FOR UPDATE SKIP LOCKED</c> (a row is sent by one instance only; a busy row is passed over, never waited for) and
 /// marks them in the same statement; a delivery report locks the row it changes. Sent rows are settled in groups
-/// (<see cref="SettleGroup"/>): those that arrive while a settle is on its way go together in the next statement.
+/// (<see cref="SettleGroup"/>): those that arrive while <see cref="StorageOptions.SettlesInFlight"/> settles are on
+/// their way go together in the next statement; with 0, each on its own.
 /// </summary>
 public sealed class PostgresOutboxStore : OutboxStore
 {
     private readonly PostgresDatabase _database;
-    private readonly SettleGroup _settles;
+    private readonly SettleGroup? _settles;
 
-    public PostgresOutboxStore(PostgresDatabase database, AddressProtector protector)
+    public PostgresOutboxStore(PostgresDatabase database, AddressProtector protector, IOptions<StorageOptions> options)
         : base(protector)
     {
         _database = database;
-        _settles = new SettleGroup(SettleGroupAsync);
+        _settles = options.Value.SettlesInFlight > 0 ? new SettleGroup(SettleGroupAsync, options.Value.SettlesInFlight) : null;
     }
 
-    /// <summary>How many settle statements this store has sent (each settles a group of rows).</summary>
-    internal long SettleGroups => _settles.Groups;
+    /// <summary>How many group settle statements this store has sent (each settles a group of rows).</summary>
+    internal long SettleGroups => _settles?.Groups ?? 0;
 
     protected override Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _settles.SettleAsync(id, providerMessageId, now);
+        _settles is null ? base.SettleAsync(id, providerMessageId, now, cancellationToken) : _settles.SettleAsync(id, providerMessageId, now);
 
     /// <summary>
     /// <see cref="OutboxStore.Settle"/> for many rows in one statement, its own transaction: the rows joined to the

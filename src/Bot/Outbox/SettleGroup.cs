@@ -1,13 +1,14 @@
 namespace OimBot.Bot.Outbox;
 
 /// <summary>
-/// Group settle (issue 15): the sent rows that arrive while a settle is on its way to the database go together in the
-/// next one, a statement and a commit for all of them, as SQLite's writer shares one commit among the turns that
-/// queue behind it. Nothing waits for company: a settle that finds none goes at once, alone. Each caller gets its own
-/// row's answer, or the statement's exception, only after the commit.
+/// Group settle (issue 15): the sent rows that arrive while every lane's settle is on its way to the database go
+/// together in the next one, a statement and a commit for all of them, as SQLite's writer shares one commit among the
+/// turns that queue behind it. Nothing waits for company: a settle that finds a free lane goes at once, alone. Each
+/// caller gets its own row's answer, or the statement's exception, only after the commit.
 /// </summary>
 /// <param name="settle">Settles a group (at most <paramref name="max"/> rows): each row's answer, by id (absent when the row is gone).</param>
-internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IReadOnlyDictionary<long, bool>>> settle, int max = 256)
+/// <param name="lanes">How many groups may be on their way at once (at least 1).</param>
+internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IReadOnlyDictionary<long, bool>>> settle, int lanes = 1, int max = 256)
 {
     /// <summary>A sent row to settle, with the provider's id for it and the time of the settle.</summary>
     public sealed record Row(long Id, string? ProviderMessageId, DateTimeOffset At)
@@ -17,7 +18,7 @@ internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IRea
 
     private readonly Lock _gate = new();
     private List<Row> _waiting = [];
-    private bool _running;
+    private int _running;
 
     /// <summary>How many groups went to the database (for tests and the benchmark's reading of it).</summary>
     public long Groups => Interlocked.Read(ref _groups);
@@ -30,12 +31,12 @@ internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IRea
         lock (_gate)
         {
             _waiting.Add(row);
-            if (_running)
+            if (_running >= lanes)
             {
                 return row.Done.Task;
             }
 
-            _running = true;
+            _running++;
         }
 
         _ = RunAsync();
@@ -51,7 +52,7 @@ internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IRea
             {
                 if (_waiting.Count == 0)
                 {
-                    _running = false;
+                    _running--;
                     return;
                 }
 

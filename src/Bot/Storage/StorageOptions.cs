@@ -82,6 +82,14 @@ public sealed class StorageOptions
     public int PoolPrefill { get; set; } = 32;
 
     /// <summary>
+    /// PostgreSQL: how many statements settling sent rows may be on their way to the server at once. A sent row whose
+    /// settle finds them all out waits and goes with the others that arrived meanwhile, in the next statement (one
+    /// commit for the group). 0: every sent row is settled by a statement of its own, at once.
+    /// </summary>
+    [Range(0, 64, ErrorMessage = "Storage:SettlesInFlight must be between 0 and 64.")]
+    public int SettlesInFlight { get; set; } = 1;
+
+    /// <summary>
     /// SQLite: at start, the write-ahead log is extended with zeros to this many MiB (unless it is larger already), so
     /// that a fresh process's commits overwrite space the file already has, as a long-running process's do, instead of
     /// growing the file: an fsync that grows a file also commits the file system's metadata, and while its log grew

@@ -22,6 +22,7 @@ public sealed class ChannelStartupTests
         { "A ContentSid that is not one", TwilioReady(("es", "SM123")), "Channels:Twilio:ContentSids:reply-waiting:es must be a Content SID (HX followed by 32 hexadecimal digits)" },
         { "A WhatsApp template name Meta would refuse", new() { ["Channels__WhatsApp__Enabled"] = "true", ["Channels__WhatsApp__VerifyToken"] = "v", ["Channels__WhatsApp__AppSecret"] = "s", ["Channels__WhatsApp__AccessToken"] = "a", ["Channels__WhatsApp__PhoneNumberId"] = "1", ["Channels__WhatsApp__TemplateNames__reply-waiting"] = "Reply Waiting" }, "Channels:WhatsApp:TemplateNames:reply-waiting must be a WhatsApp template name" },
         { "A negative write-ahead log reserve", new() { ["Storage__LogReserveMiB"] = "-1" }, "Storage:LogReserveMiB must be between 0 and 1024." },
+        { "More settles in flight than the pool could serve", new() { ["Storage__SettlesInFlight"] = "65" }, "Storage:SettlesInFlight must be between 0 and 64." },
         { "PostgreSQL with the SQLite connection string", new() { ["Storage__Provider"] = "postgres" }, "Storage:ConnectionString is not a PostgreSQL connection string" },
         { "Twilio without an auth token", new() { ["Channels__Twilio__Enabled"] = "true", ["Channels__Twilio__AccountSid"] = "AC1", ["Channels__Twilio__From"] = "whatsapp:+1", ["Channels__Twilio__PublicBaseUrl"] = "https://x.org" }, "Channels:Twilio:AuthToken is required when Channels:Twilio:Enabled is true." },
     };

@@ -91,7 +91,7 @@ public sealed class ConversationStoreContractTests
         Assert.Equal("otra vez", handed.Message.Reply.Text);
 
         commands.Clear();
-        var outbox = new PostgresOutboxStore((PostgresDatabase)db.Database, Db.Protector);
+        var outbox = new PostgresOutboxStore((PostgresDatabase)db.Database, Db.Protector, Options.Create(new StorageOptions()));
         var id = await db.ScalarAsync<long>("SELECT MAX(id) FROM outbox");
         commands.Clear();
         await outbox.CompleteAsync(id, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None);

@@ -292,12 +292,15 @@ public sealed class OutboxStoreContractTests
     /// <summary>
     /// Group settle on PostgreSQL (issue 15): sent rows that arrive while a settle is on its way to the database go
     /// together in the next statement, one round trip and one commit for all; each caller learns whether its own person
-    /// has another row waiting, and each row is settled as a single settle leaves it.
+    /// has another row waiting, and each row is settled as a single settle leaves it. With
+    /// <c>Storage:SettlesInFlight</c> 0 each row goes in a statement of its own, with the same answers and rows.
     /// </summary>
-    [Fact]
-    public async Task OnPostgres_SentRowsArrivingTogether_SettleInOneStatement_EachWithItsOwnAnswer()
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(0, 0)]
+    public async Task OnPostgres_SentRowsArrivingTogether_SettleInOneStatement_EachWithItsOwnAnswer(int settlesInFlight, int groups)
     {
-        await using var db = await Db.CreateAsync("postgres");
+        await using var db = await Db.CreateAsync("postgres", settlesInFlight);
         const int People = 20;
         var rows = new List<long>();
         for (var person = 0; person < People; person++)
@@ -323,7 +326,7 @@ public sealed class OutboxStoreContractTests
         await hold.RollbackAsync();
         var answers = await Task.WhenAll([first, .. others]);
 
-        Assert.Equal(2, store.SettleGroups - before);
+        Assert.Equal(groups, store.SettleGroups - before);
         Assert.Equal(Enumerable.Range(0, People).Select(person => person == 7), answers);
         Assert.Equal(People, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider_message_id = 'tg-' || id AND payload = '' AND address_cipher IS NULL AND lease_until IS NULL AND attempts = 1 AND last_error IS NULL"));
         Assert.Equal([waiting], (await db.Store.ClaimAsync(Now, 50, TimeSpan.FromMinutes(1), CancellationToken.None)).Select(m => m.Id));
@@ -429,14 +432,14 @@ public sealed class OutboxStoreContractTests
 
         public IOutboxStore Store { get; }
 
-        public static async Task<Db> CreateAsync(string provider)
+        public static async Task<Db> CreateAsync(string provider, int settlesInFlight = 1)
         {
             if (provider == "postgres")
             {
                 var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("outbox");
                 var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
                 await database.MigrateAsync(CancellationToken.None);
-                return new Db(new PostgresOutboxStore(database, Protector), async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
+                return new Db(new PostgresOutboxStore(database, Protector, Settles(settlesInFlight)), async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString);
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-outbox-").FullName;
@@ -452,12 +455,14 @@ public sealed class OutboxStoreContractTests
             }, null);
         }
 
+        private static IOptions<StorageOptions> Settles(int inFlight) => Options.Create(new StorageOptions { SettlesInFlight = inFlight });
+
         /// <summary>Another instance on the same PostgreSQL database: its own pool and store.</summary>
         public async Task<(PostgresDatabase Database, IOutboxStore Store)> SecondInstanceAsync()
         {
             var database = new PostgresDatabase(_postgres!, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
             await database.MigrateAsync(CancellationToken.None);
-            return (database, new PostgresOutboxStore(database, Protector));
+            return (database, new PostgresOutboxStore(database, Protector, Settles(1)));
         }
 
         public async Task<long> InsertAsync(string channel, string address, string text, string? conversationId = null, DateTimeOffset? window = null)

@@ -117,4 +117,35 @@ public sealed class SettleGroupTests
         Assert.Equal([false, true, false, true, false, true, false, true], answers);
         Assert.Equal([[1L], [2L, 3L, 4L], [5L, 6L, 7L], [8L]], database.Groups);
     }
+
+    [Fact]
+    public async Task WithTwoLanes_TwoSettlesGoAtOnce_TheRestWaitForTheFirstLaneFree()
+    {
+        var database = new Database();
+        var group = new SettleGroup(database.SettleAsync, lanes: 2);
+
+        var first = group.SettleAsync(1, null, Now);
+        var second = group.SettleAsync(2, null, Now); // a lane is free: goes at once, alone
+        var later = new[] { 3L, 4L, 5L }.Select(id => group.SettleAsync(id, null, Now)).ToList();
+        Assert.Equal([[1L], [2L]], database.Groups);
+
+        await database.ReleaseAsync(1); // the second lane comes back first and takes everything that waits
+        Assert.True(await second);
+        await database.ReleaseAsync(2);
+        var answers = await Task.WhenAll(later);
+        Assert.Equal([false, true, false], answers);
+        Assert.False(first.IsCompleted);
+        await database.ReleaseAsync(0);
+        Assert.False(await first);
+        Assert.Equal([[1L], [2L], [3L, 4L, 5L]], database.Groups);
+
+        // Both lanes idle again: two settles go at once.
+        var next = new[] { 6L, 8L }.Select(id => group.SettleAsync(id, null, Now)).ToList();
+        await database.ReleaseAsync(3);
+        await database.ReleaseAsync(4);
+        var nextAnswers = await Task.WhenAll(next);
+        Assert.Equal([true, true], nextAnswers);
+        Assert.Equal([[6L], [8L]], database.Groups[3..]);
+        Assert.Equal(5, group.Groups);
+    }
 }
