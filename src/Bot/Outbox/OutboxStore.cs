@@ -154,15 +154,27 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// ids), found through the unique index outbox_provider_message. It returns whether another row of the same person
     /// waits (through outbox_waiting_recipient): the dispatcher claims again only then (or when a turn or its poll says so).
     /// </summary>
-    internal const string Settle = """
+    internal const string Settle = $"""
         UPDATE outbox SET status = 'sent',
             provider_message_id = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.channel = outbox.channel AND p.provider_message_id = @provider AND p.id <> outbox.id) THEN NULL ELSE @provider END,
-            address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END,
-            payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
-            lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = @at
+            {SentRowCleared}, updated_at = @at
         WHERE id = @id
-        RETURNING EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)
+        RETURNING {PersonHasAnotherWaiting}
         """;
+
+    /// <summary>
+    /// What a settle clears (every settle statement: <see cref="Settle"/>, and PostgreSQL's for a group): a reply that
+    /// can no longer be refused for the 24-hour window loses its sealed text and address at once.
+    /// </summary>
+    internal const string SentRowCleared = """
+        address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END,
+            payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
+            lease_until = NULL, attempts = attempts + 1, last_error = NULL
+        """;
+
+    /// <summary>Whether another row of the settled row's person is pending or being sent (outbox_waiting_recipient).</summary>
+    internal const string PersonHasAnotherWaiting =
+        "EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)";
 
     /// <summary>Settles one sent row (<see cref="Settle"/>): whether another row of the same person waits.</summary>
     protected virtual Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>

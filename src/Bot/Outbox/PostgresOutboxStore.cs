@@ -36,15 +36,13 @@ public sealed class PostgresOutboxStore : OutboxStore
     /// <see cref="OutboxStore.Settle"/> for many rows in one statement, its own transaction: the rows joined to the
     /// arrays of their ids, provider ids and times, bound by position (Npgsql sends the text as it is).
     /// </summary>
-    internal const string SettleMany = """
+    internal const string SettleMany = $"""
         UPDATE outbox SET status = 'sent',
             provider_message_id = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.channel = outbox.channel AND p.provider_message_id = s.provider AND p.id <> outbox.id) THEN NULL ELSE s.provider END,
-            address_cipher = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN NULL ELSE address_cipher END,
-            payload = CASE WHEN window_expires_at IS NULL OR template IS NOT NULL THEN '' ELSE payload END,
-            lease_until = NULL, attempts = attempts + 1, last_error = NULL, updated_at = s.at
+            {SentRowCleared}, updated_at = s.at
         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS s(id, provider, at)
         WHERE outbox.id = s.id
-        RETURNING outbox.id, EXISTS (SELECT 1 FROM outbox w WHERE w.channel = outbox.channel AND w.recipient_hash = outbox.recipient_hash AND w.status IN ('pending', 'sending') AND w.id <> outbox.id)
+        RETURNING outbox.id, {PersonHasAnotherWaiting}
         """;
 
     private async Task<IReadOnlyDictionary<long, bool>> SettleGroupAsync(IReadOnlyList<SettleGroup.Row> rows)

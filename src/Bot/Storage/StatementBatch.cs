@@ -296,5 +296,4 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
 
         private static readonly ConcurrentDictionary<string, Shape> s_shapes = new();
     }
-
 }
