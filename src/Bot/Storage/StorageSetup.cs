@@ -21,6 +21,9 @@ public static class StorageSetup
         builder.Services.AddSingleton(sp => AddressProtector.FromOptions(sp.GetRequiredService<IOptions<PrivacyOptions>>()));
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         builder.Services.AddAnalyticsRecording();
+        // Migrations first: hosted services start in order, and the provider's own jobs below (the shared inbound queue's
+        // drainer, leadership, the checkpointer) and Data Protection's key ring read tables the migrations create.
+        builder.Services.AddHostedService<StorageMigrator>();
         if (string.Equals(builder.Configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"], StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
         {
             // Any number of instances against one PostgreSQL database: no in-process gate, the database's own locks.
@@ -46,9 +49,6 @@ public static class StorageSetup
             builder.Services.AddSingleton<ILeadership, SingleInstance>();
             builder.Services.AddHostedService<SqliteCheckpointer>();
         }
-
-        // Migrations first: hosted services start in order, and Data Protection reads its key ring when it starts.
-        builder.Services.AddHostedService<StorageMigrator>();
 
         // The Data Protection key ring (inbox cookies, antiforgery) lives in the database, each key sealed with the
         // address key: shared by every instance, kept across restarts and containers.
