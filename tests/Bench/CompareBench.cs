@@ -27,8 +27,11 @@ internal static class CompareBench
     private sealed record SystemSpec(string Key, string Name, string Durability, Func<Context, Task<Running>> StartAsync);
 
     /// <summary>What a started system offers the generator: its webhook(s) and its process(es).</summary>
-    private sealed class Running(IReadOnlyList<string> webhooks, IReadOnlyList<int> pids, TimeSpan startedIn, Func<ValueTask> stop) : IAsyncDisposable
+    private sealed class Running(IReadOnlyList<string> webhooks, IReadOnlyList<int> pids, TimeSpan startedIn, Func<ValueTask> stop, IReadOnlyList<string>? metrics = null) : IAsyncDisposable
     {
+        /// <summary>OimBot's /metrics (its allocations per message); none for the peers.</summary>
+        public IReadOnlyList<string>? Metrics { get; } = metrics;
+
         /// <summary>From starting the process to its first healthy /healthz (the slowest instance's).</summary>
         public TimeSpan StartedIn { get; } = startedIn;
 
@@ -53,6 +56,7 @@ internal static class CompareBench
         var messages = Int("--messages", LoadRun.Script.Length);
         var only = Value("--systems")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var write = args.Contains("--write");
+        var alternate = args.Contains("--alternate");
         // Unmeasured passes between the fresh one and the measured ones (issue 15: "long-lived processes"; the service's
         // tiered JIT settles only after some tens of thousands of messages).
         var warmPasses = Int("--warm-passes", DefaultWarmPasses);
@@ -114,12 +118,14 @@ internal static class CompareBench
 
             for (var round = 1; round <= rounds; round++)
             {
-                foreach (var system in systems)
+                // --alternate: every other round runs the systems in reverse order (A, B, B, A…), so that where a system stands
+                // in a round (after which system, how far into a minute the machine slows) weighs on each the same.
+                foreach (var system in alternate && round % 2 == 0 ? Enumerable.Reverse(systems) : systems)
                 {
                     await using var running = await system.StartAsync(context);
                     async Task<LoadResult> Pass(int concurrency)
                     {
-                        var result = await LoadRun.RunAsync(fake, running.Webhooks, Secret, http, users, messages, concurrency, chat, running.Pids);
+                        var result = await LoadRun.RunAsync(fake, running.Webhooks, Secret, http, users, messages, concurrency, chat, running.Pids, running.Metrics);
                         chat += users;
                         return result;
                     }
@@ -134,7 +140,7 @@ internal static class CompareBench
                     var latency = await Pass(10);
                     results[system.Key].Add(new Round(fresh, warm, latency, running.StartedIn.TotalSeconds));
                     Console.WriteLine(
-                        $"round {round} {system.Key,-14} ready in {running.StartedIn.TotalSeconds:0.0} s, fresh {fresh.MessagesPerSecond,7:0} (CPU {fresh.CpuMsPerMessage:0.000}{(fresh.WriterCpuMsPerMessage is { } fw ? $", writer {fw:0.0000}" : string.Empty)}, faults {fresh.MinorFaultsPerMessage:0}) warm {warm.MessagesPerSecond,7:0} msgs/s (faults {warm.MinorFaultsPerMessage:0}), c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
+                        $"round {round} {system.Key,-14} ready in {running.StartedIn.TotalSeconds:0.0} s, fresh {fresh.MessagesPerSecond,7:0} (CPU {fresh.CpuMsPerMessage:0.000}{(fresh.WriterCpuMsPerMessage is { } fw ? $", writer {fw:0.0000}" : string.Empty)}, faults {fresh.MinorFaultsPerMessage:0}{Allocated(fresh)}) warm {warm.MessagesPerSecond,7:0} msgs/s (faults {warm.MinorFaultsPerMessage:0}{Allocated(warm)}), c10 p50/p99 {latency.P50Ms:0.0}/{latency.P99Ms:0.0} ms, " +
                         $"CPU {warm.CpuMsPerMessage:0.000} ms/msg{(warm.WriterCpuMsPerMessage is { } w ? $" (writer {w:0.0000}, waited for a core {warm.WriterWaitMsPerMessage:0.0000})" : string.Empty)}, peak {warm.PeakMemoryMiB:0} MiB, replies {Replies(fresh, warm, latency)}");
                 }
             }
@@ -170,6 +176,8 @@ internal static class CompareBench
         var exact = results.Values.SelectMany(r => r).All(r => new[] { r.Fresh, r.Warm, r.Latency }.All(p => p.Failures == 0 && p.Replies == p.Messages));
         return exact ? 0 : 1;
     }
+
+    private static string Allocated(LoadResult pass) => pass.AllocatedKBPerMessage is { } kb ? $", allocated {kb:0.0} KB/msg" : string.Empty;
 
     private static string Replies(params LoadResult[] passes) =>
         passes.All(p => p.Failures == 0 && p.Replies == p.Messages) ? "one per message" : string.Join(", ", passes.Select(p => $"{p.Replies}/{p.Messages} ({p.Failures} failed)"));
@@ -230,7 +238,7 @@ internal static class CompareBench
             throw;
         }
 
-        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], started.Max(b => b.StartedIn), StopAsync);
+        return new Running([.. started.Select(b => b.WebhookUrl)], [.. started.Select(b => b.ProcessId)], started.Max(b => b.StartedIn), StopAsync, [.. started.Select(b => b.MetricsUrl)]);
 
         async ValueTask StopAsync()
         {

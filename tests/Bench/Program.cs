@@ -23,7 +23,7 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
-//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--warm-passes 2] [--systems oimbot-sqlite,grammy-sqlite,...] [--write]
+//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--warm-passes 2] [--systems oimbot-sqlite,grammy-sqlite,...] [--alternate] [--write]
 //       (issue 15: OimBot and its peers side by side; run tests/Bench/compare/setup once first)
 //   dotnet run -c Release --project tests/Bench -- scale [--stored 1000000 [--previous-dedupe]] [--active 100000]   (issue 15: a large store, many people in a day)
 //   dotnet run -c Release --project tests/Bench -- tree [--out tests/Bench/compare/tree.json]   (the menu tree the peers walk)
@@ -71,11 +71,12 @@ Console.WriteLine($"fake Telegram Bot API: {fake.BaseUrl}");
 await using var bot = options.Webhook is null ? await OimBotProcess.StartAsync(fake.BaseUrl, options) : null;
 var webhook = options.Webhook ?? bot!.WebhookUrl;
 int[] pids = bot is not null ? [bot.ProcessId] : options.Pid is { } pid ? [pid] : [];
+string[] metrics = bot is not null ? [bot.MetricsUrl] : [];
 using var http = LoadRun.Client(options.Concurrency);
 
 // Warm-up: one conversation, not measured.
 await LoadRun.RunAsync(fake, [webhook], options.Secret, http, users: 1, options.Messages, concurrency: 1, firstChat: 9_000_000, pids);
-var report = await LoadRun.RunAsync(fake, [webhook], options.Secret, http, options.Users, options.Messages, options.Concurrency, firstChat: 1_000_000, pids);
+var report = await LoadRun.RunAsync(fake, [webhook], options.Secret, http, options.Users, options.Messages, options.Concurrency, firstChat: 1_000_000, pids, metrics);
 Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"| {TimeProvider.System.GetUtcNow():yyyy-MM-dd} | {report.Users}×{report.MessagesPerUser} | {report.Concurrency} | {report.MessagesPerSecond:0} | {report.P50Ms:0.0} | {report.P99Ms:0.0} | {report.PeakMemoryMiB?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} | {report.Failures} |");
 return report.Failures == 0 && report.Replies == report.Messages ? 0 : 1;
@@ -289,6 +290,9 @@ internal sealed class OimBotProcess : IAsyncDisposable
 
     public string WebhookUrl => $"{BaseUrl}/webhooks/telegram";
 
+    /// <summary>The service's Prometheus endpoint (served to loopback without a token).</summary>
+    public string MetricsUrl => $"{BaseUrl}/metrics";
+
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>The running process's id (its CPU time and memory are read from /proc).</summary>
@@ -324,6 +328,7 @@ internal sealed class OimBotProcess : IAsyncDisposable
         info.Environment["Channels__Telegram__PerChatPerSecond"] = "1000";
         info.Environment["Outbox__Concurrency"] = "64";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Metrics__Enabled"] = "true"; // the runtime's allocation count, read before and after each pass (the meters record either way)
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
