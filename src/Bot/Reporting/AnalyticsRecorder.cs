@@ -84,16 +84,16 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
     private long _builtAhead;
 
     /// <summary>The statements of <see cref="BuildAhead"/>, in the order they run.</summary>
-    internal sealed class Statements(IReadOnlyList<(string Sql, DynamicParameters Parameters)> list)
+    internal sealed class Statements(IReadOnlyList<(string Sql, ParameterList Parameters)> list)
     {
         public static readonly Statements None = new([]);
 
-        public IReadOnlyList<(string Sql, DynamicParameters Parameters)> List => list;
+        public IReadOnlyList<(string Sql, ParameterList Parameters)> List => list;
     }
 
     private Statements Build(SqlTime time, ReportingPeriod period, byte[]? salt, ChannelAddress? from, IReadOnlyList<AnalyticsEvent> events, IReadOnlyList<ActivityStep> steps)
     {
-        var list = new List<(string, DynamicParameters)>(2);
+        var list = new List<(string, ParameterList)>(2);
         var deleting = events.Any(e => e.Kind == EventKind.DeleteRequested);
         var person = from is null || salt is null || (steps.Count == 0 && !deleting) ? null : pseudonyms.Person(salt, from.Channel, from.Address);
 
@@ -101,10 +101,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         {
             // "borrar": the person's activity in the current period goes (their events never had their pseudonym);
             // the deletion itself is counted anonymously.
-            var parameters = new DynamicParameters();
-            parameters.Add("period", period.Id, System.Data.DbType.String);
-            parameters.Add("person", person, System.Data.DbType.String);
-            list.Add((DeleteActivity, parameters));
+            list.Add((DeleteActivity, new ParameterList(2).Add("period", period.Id).Add("person", person)));
             person = null;
         }
 
@@ -114,31 +111,14 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         {
             list.Add((
                 Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period)", string.Empty),
-                Parameters([("period", period.Id)], events, (e, add) =>
-                {
-                    add("kind", e.Kind.ToString());
-                    add("channel", e.Channel);
-                    add("language", e.Language);
-                    add("node", e.NodeId);
-                    add("topic", e.Topic);
-                    add("version", e.ContentVersion);
-                    add("day", time.Write(e.Day));
-                    add("value", e.Value);
-                })));
+                EventParameters(time, period.Id, events)));
         }
 
         if (person is not null && steps.Count > 0)
         {
             list.Add((
                 Rows("INSERT INTO analytics_activity (period, person, day, channel, language, topic, step) VALUES ", steps.Count, "(@period, @person, @day{0}, @channel{0}, @language{0}, @topic{0}, @step{0})", " ON CONFLICT DO NOTHING"),
-                Parameters([("period", period.Id), ("person", person)], steps, (step, add) =>
-                {
-                    add("day", time.Write(step.Day));
-                    add("channel", step.Channel);
-                    add("language", step.Language);
-                    add("topic", step.Topic);
-                    add("step", step.Step);
-                })));
+                StepParameters(time, period.Id, person, steps)));
         }
 
         return new Statements(list);
@@ -164,29 +144,40 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         return sql.Append(tail).ToString();
     }
 
-    /// <summary>The statement's shared parameters, then the rows', numbered by row; strings (null ones too) typed as text, as Dapper types them from objects.</summary>
-    private static DynamicParameters Parameters<T>((string Name, string Value)[] shared, IReadOnlyList<T> rows, Action<T, Action<string, object?>> bind)
+    /// <summary>The events' statement's parameters: the period, then each row's, numbered by row.</summary>
+    private static ParameterList EventParameters(SqlTime time, string period, IReadOnlyList<AnalyticsEvent> events)
     {
-        var parameters = new DynamicParameters();
-        foreach (var (name, value) in shared)
+        var parameters = new ParameterList(1 + (8 * events.Count)).Add("period", period);
+        for (var i = 0; i < events.Count; i++)
         {
-            parameters.Add(name, value, System.Data.DbType.String);
+            var e = events[i];
+            parameters
+                .Add(ParameterList.Numbered("kind", i), e.Kind.ToString())
+                .Add(ParameterList.Numbered("channel", i), e.Channel)
+                .Add(ParameterList.Numbered("language", i), e.Language)
+                .Add(ParameterList.Numbered("node", i), e.NodeId)
+                .Add(ParameterList.Numbered("topic", i), e.Topic)
+                .Add(ParameterList.Numbered("version", i), e.ContentVersion)
+                .Add(ParameterList.Numbered("day", i), time.Write(e.Day))
+                .Add(ParameterList.Numbered("value", i), e.Value);
         }
 
-        for (var i = 0; i < rows.Count; i++)
+        return parameters;
+    }
+
+    /// <summary>The activity steps' statement's parameters: the period and the person, then each row's, numbered by row.</summary>
+    private static ParameterList StepParameters(SqlTime time, string period, string person, IReadOnlyList<ActivityStep> steps)
+    {
+        var parameters = new ParameterList(2 + (5 * steps.Count)).Add("period", period).Add("person", person);
+        for (var i = 0; i < steps.Count; i++)
         {
-            var index = i;
-            bind(rows[i], (name, value) =>
-            {
-                if (value is null or string)
-                {
-                    parameters.Add(name + index.ToString(CultureInfo.InvariantCulture), value, System.Data.DbType.String);
-                }
-                else
-                {
-                    parameters.Add(name + index.ToString(CultureInfo.InvariantCulture), value);
-                }
-            });
+            var step = steps[i];
+            parameters
+                .Add(ParameterList.Numbered("day", i), time.Write(step.Day))
+                .Add(ParameterList.Numbered("channel", i), step.Channel)
+                .Add(ParameterList.Numbered("language", i), step.Language)
+                .Add(ParameterList.Numbered("topic", i), step.Topic)
+                .Add(ParameterList.Numbered("step", i), step.Step);
         }
 
         return parameters;

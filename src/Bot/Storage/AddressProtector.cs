@@ -62,6 +62,21 @@ public sealed class AddressProtector
 
     public string Decrypt(byte[] sealedAddress) => Encoding.UTF8.GetString(Open(Cipher(), sealedAddress, "oimbot-address"u8));
 
+    /// <summary>How long <paramref name="plainLength"/> bytes are once sealed: the nonce, the cipher text and the tag.</summary>
+    public static int SealedLength(int plainLength) => NonceSize + plainLength + TagSize;
+
+    /// <summary>How long a sealed value's plain text is; negative when it is too short to be one.</summary>
+    public static int PlainLength(int sealedLength) => sealedLength - NonceSize - TagSize;
+
+    /// <summary>
+    /// As <see cref="Encrypt(string)"/>, for UTF-8 bytes already encoded, into <paramref name="output"/> of exactly
+    /// <see cref="SealedLength"/> bytes: nothing allocated (issue 15: an outbox row's payload is sealed on every turn).
+    /// </summary>
+    public void Encrypt(ReadOnlySpan<byte> plain, Span<byte> output) => Seal(Cipher(), plain, output, "oimbot-address"u8);
+
+    /// <summary>As <see cref="Decrypt(byte[])"/>, into <paramref name="plain"/> of exactly <see cref="PlainLength"/> bytes.</summary>
+    public void Decrypt(ReadOnlySpan<byte> sealedValue, Span<byte> plain) => Open(Cipher(), sealedValue, plain, "oimbot-address"u8);
+
     /// <summary>Seals a Data Protection key (the inbox's cookie and antiforgery keys) for storage in the database.</summary>
     public byte[] SealKeyRingEntry(byte[] plain)
     {
@@ -77,25 +92,51 @@ public sealed class AddressProtector
 
     private static byte[] Seal(AesGcm aes, byte[] plain, ReadOnlySpan<byte> purpose)
     {
-        var output = new byte[NonceSize + plain.Length + TagSize];
-        var nonce = output.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize, plain.Length), output.AsSpan(NonceSize + plain.Length), purpose);
+        var output = new byte[SealedLength(plain.Length)];
+        Seal(aes, plain, output, purpose);
         return output;
+    }
+
+    private static void Seal(AesGcm aes, ReadOnlySpan<byte> plain, Span<byte> output, ReadOnlySpan<byte> purpose)
+    {
+        if (output.Length != SealedLength(plain.Length))
+        {
+            throw new ArgumentException("The output must be as long as the sealed value.", nameof(output));
+        }
+
+        var nonce = output[..NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        aes.Encrypt(nonce, plain, output.Slice(NonceSize, plain.Length), output[(NonceSize + plain.Length)..], purpose);
     }
 
     private static byte[] Open(AesGcm aes, byte[] sealedValue, ReadOnlySpan<byte> purpose)
     {
         ArgumentNullException.ThrowIfNull(sealedValue);
-        var length = sealedValue.Length - NonceSize - TagSize;
+        var length = PlainLength(sealedValue.Length);
         if (length < 0)
         {
             throw new CryptographicException("Too short to be a sealed value.");
         }
 
         var plain = new byte[length];
-        aes.Decrypt(sealedValue.AsSpan(0, NonceSize), sealedValue.AsSpan(NonceSize, length), sealedValue.AsSpan(NonceSize + length), plain, purpose);
+        Open(aes, sealedValue, plain, purpose);
         return plain;
+    }
+
+    private static void Open(AesGcm aes, ReadOnlySpan<byte> sealedValue, Span<byte> plain, ReadOnlySpan<byte> purpose)
+    {
+        var length = PlainLength(sealedValue.Length);
+        if (length < 0)
+        {
+            throw new CryptographicException("Too short to be a sealed value.");
+        }
+
+        if (plain.Length != length)
+        {
+            throw new ArgumentException("The plain text's buffer must be as long as the sealed value's plain text.", nameof(plain));
+        }
+
+        aes.Decrypt(sealedValue[..NonceSize], sealedValue.Slice(NonceSize, length), sealedValue[(NonceSize + length)..], plain, purpose);
     }
 
     private static byte[] LoadOrCreateKey(PrivacyOptions options) =>

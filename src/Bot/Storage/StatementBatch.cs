@@ -31,7 +31,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
 
     public SqlTime Time { get; } = SqlTime.For(connection);
 
-    /// <summary>A statement whose result is not read; <paramref name="parameters"/> an anonymous object or <see cref="DynamicParameters"/>.</summary>
+    /// <summary>A statement whose result is not read; <paramref name="parameters"/> an anonymous object, a <see cref="ParameterList"/> or <see cref="DynamicParameters"/>.</summary>
     public async Task ExecuteAsync(string sql, object parameters)
     {
         if (_pending is null)
@@ -153,6 +153,11 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     internal static NpgsqlBatchCommand Command(string sql, object parameters)
     {
         var shape = Shape.Of(sql);
+        if (parameters is ParameterList list)
+        {
+            return Command(sql, shape, list);
+        }
+
         if (parameters is DynamicParameters dynamic)
         {
             var given = dynamic.ParameterNames.ToArray(); // a handful: a linear look is cheaper than a set
@@ -185,6 +190,56 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A <see cref="ParameterList"/>'s parameters by position: in the order added when that is the statement's order
+    /// (the activity rows'), else looked up by name (the events': the shared period comes last in their text).
+    /// </summary>
+    private static NpgsqlBatchCommand Command(string sql, Shape shape, ParameterList list)
+    {
+        var items = list.Items;
+        var inOrder = items.Count == shape.Names.Length;
+        for (var i = 0; inOrder && i < items.Count; i++)
+        {
+            inOrder = string.Equals(items[i].Name, shape.Names[i], StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (inOrder)
+        {
+            var command = new NpgsqlBatchCommand(shape.Positional);
+            foreach (var (_, value) in items)
+            {
+                command.Parameters.Add(Parameter(null, typeof(string), value));
+            }
+
+            return command;
+        }
+
+        var byName = new Dictionary<string, object?>(items.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in items)
+        {
+            byName.TryAdd(name, value);
+        }
+
+        if (shape.Names.All(byName.ContainsKey))
+        {
+            var command = new NpgsqlBatchCommand(shape.Positional);
+            foreach (var name in shape.Names)
+            {
+                command.Parameters.Add(Parameter(null, typeof(string), byName[name]));
+            }
+
+            return command;
+        }
+
+        var named = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in byName)
+        {
+            named.Parameters.Add(Parameter(name, typeof(string), value));
+        }
+
+        return named;
     }
 
     /// <summary>Whether every name of <paramref name="names"/> is among <paramref name="given"/> (ignoring case, as Dapper binds).</summary>

@@ -38,9 +38,45 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
             }
 
             _cache.Clear();
+            lock (_holders)
+            {
+                while (_holders.TryPop(out var holder))
+                {
+                    holder.Dispose();
+                }
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Commands that only hold a call's parameters until it runs (<see cref="Command"/>), kept for the next calls: a
+    /// <see cref="SqliteCommand"/> and its parameter list were made for every statement (issue 15).
+    /// </summary>
+    private readonly Stack<SqliteCommand> _holders = new();
+
+    private SqliteCommand RentHolder()
+    {
+        lock (_holders)
+        {
+            return _holders.TryPop(out var holder) ? holder : new SqliteCommand();
+        }
+    }
+
+    private void ReturnHolder(SqliteCommand holder)
+    {
+        holder.Parameters.Clear();
+        lock (_holders)
+        {
+            if (_holders.Count < 8)
+            {
+                _holders.Push(holder);
+                return;
+            }
+        }
+
+        holder.Dispose();
     }
 
     /// <summary>A command for <paramref name="sql"/> to run now: the cached one when free, else a fresh one the caller disposes.</summary>
@@ -118,7 +154,9 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
     /// <summary>What Dapper sees: text, parameters and transaction, run on a rented command.</summary>
     private sealed class Command(StatementCachingConnection connection) : DbCommand
     {
-        private readonly SqliteCommand _holder = new();
+        private SqliteCommand? _holder;
+
+        private SqliteCommand Holder => _holder ??= connection.RentHolder();
 
         [AllowNull]
         public override string CommandText { get; set; } = string.Empty;
@@ -137,7 +175,7 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
             set => throw new NotSupportedException("a cached command stays on its connection");
         }
 
-        protected override DbParameterCollection DbParameterCollection => _holder.Parameters;
+        protected override DbParameterCollection DbParameterCollection => Holder.Parameters;
 
         protected override DbTransaction? DbTransaction { get; set; }
 
@@ -189,9 +227,10 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && _holder is { } holder)
             {
-                _holder.Dispose();
+                _holder = null;
+                connection.ReturnHolder(holder);
             }
 
             base.Dispose(disposing);
@@ -235,7 +274,7 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
             command.CommandTimeout = CommandTimeout;
             command.Transaction = (SqliteTransaction?)DbTransaction;
             command.Parameters.Clear();
-            foreach (SqliteParameter parameter in _holder.Parameters)
+            foreach (SqliteParameter parameter in Holder.Parameters)
             {
                 var name = parameter.ParameterName;
                 if (name.Length > 0 && name[0] is not (':' or '@' or '$'))

@@ -74,6 +74,57 @@ public sealed class StatementBatchTests
         Assert.Null(rows[2].Name);
     }
 
+    public static TheoryData<string, string> ParameterListOrders => new()
+    {
+        { "sqlite", "the statement's order" },
+        { "sqlite", "the shared value last in the text" },
+        { "postgres", "the statement's order" },
+        { "postgres", "the shared value last in the text" },
+    };
+
+    /// <summary>The analytics rows' parameters (ParameterList): numbered per row, in the statement's order or not, nulls as text.</summary>
+    [Theory]
+    [MemberData(nameof(ParameterListOrders))]
+    public async Task AParameterList_BindsEachRowsValues_WhateverTheOrderOfTheText(string provider, string order)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        await using var transaction = await db.Connection.BeginTransactionAsync();
+        var writes = new StatementBatch(db.Connection, transaction);
+        var rows = Enumerable.Range(0, 20).Select(i => (Id: (long)i + 1, Name: i % 3 == 0 ? null : $"ñ{i}")).ToList();
+
+        var values = string.Join(", ", rows.Select((_, i) => order == "the statement's order" ? $"(@id{i}, @name{i}, @n)" : $"(@n, @id{i}, @name{i})"));
+        var columns = order == "the statement's order" ? "(id, name, n)" : "(n, id, name)";
+        var parameters = new ParameterList(1 + (2 * rows.Count));
+        if (order == "the statement's order")
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                parameters.Add(ParameterList.Numbered("id", i), rows[i].Id).Add(ParameterList.Numbered("name", i), rows[i].Name);
+                if (i == 0)
+                {
+                    parameters.Add("n", 42L);
+                }
+            }
+        }
+        else
+        {
+            parameters.Add("n", 42L);
+            for (var i = rows.Count - 1; i >= 0; i--)
+            {
+                parameters.Add(ParameterList.Numbered("name", i), rows[i].Name).Add(ParameterList.Numbered("id", i), rows[i].Id);
+            }
+        }
+
+        await writes.ExecuteAsync($"INSERT INTO t {columns} VALUES {values}", parameters);
+        await writes.FlushAsync();
+
+        var stored = (await db.Connection.QueryAsync<(long Id, string? Name, long N)>("SELECT id, name, n FROM t ORDER BY id", transaction: transaction)).ToList();
+        Assert.Equal(rows, stored.Select(r => (r.Id, r.Name)));
+        Assert.All(stored, r => Assert.Equal(42L, r.N));
+        Assert.Equal("name17", ParameterList.Numbered("name", 17)); // past the table of the first rows' names
+        Assert.Same(ParameterList.Numbered("name", 3), ParameterList.Numbered("name", 3));
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task AFailingStatement_Throws_AndTheRowsNeverReadAreToldSo(string provider)

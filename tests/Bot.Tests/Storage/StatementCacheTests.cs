@@ -81,6 +81,31 @@ public sealed class StatementCacheTests : IDisposable
         Assert.Equal([10L, 20L, 30L], (await connection.QueryAsync<long>("SELECT n FROM t ORDER BY n")).ToList());
     }
 
+    /// <summary>The commands that hold a call's parameters are kept for later calls: none of a call's parameters reaches the next.</summary>
+    [Fact]
+    public async Task ACallsParameters_NeverReachTheNextCall()
+    {
+        await using var connection = await OpenAsync();
+        const string Insert = "INSERT INTO t (name, n) VALUES (@name, @n)";
+        for (var i = 0; i < 20; i++)
+        {
+            await connection.ExecuteAsync(Insert, new { name = $"p{i}", n = i });
+        }
+
+        var missing = new DynamicParameters();
+        missing.Add("name", "no n");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => connection.ExecuteAsync(Insert, missing)); // not the last call's n
+        await using (var open = await connection.ExecuteReaderAsync("SELECT name FROM t WHERE n >= @n ORDER BY n", new { n = 18 }))
+        {
+            Assert.Equal(7L, await connection.ExecuteScalarAsync<long>("SELECT n FROM t WHERE name = @name", new { name = "p7" }));
+            Assert.True(await open.ReadAsync());
+            Assert.Equal("p18", open.GetString(0));
+        }
+
+        Assert.Equal(20L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t WHERE name = 'no n'"));
+    }
+
     [Fact]
     public async Task AReaderStillOpen_LeavesTheSameStatementToAFreshCommand()
     {
