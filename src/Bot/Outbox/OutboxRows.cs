@@ -43,6 +43,10 @@ internal static class OutboxRows
         finally
         {
             json.Wipe();
+            if (json.Oversized)
+            {
+                t_json = null; // a rare long reply's buffer is not kept for the thread's life
+            }
         }
     }
 
@@ -116,6 +120,9 @@ internal static class OutboxRows
 
             return _buffer.WrittenSpan;
         }
+
+        /// <summary>Larger than a thread keeps between replies.</summary>
+        public bool Oversized => _buffer.Capacity > 64 * 1024;
 
         /// <summary>The plain text goes (a reply may hold a caseworker's words).</summary>
         public void Wipe() => _buffer.Clear();

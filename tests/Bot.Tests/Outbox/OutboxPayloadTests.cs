@@ -23,6 +23,7 @@ public sealed class OutboxPayloadTests
         { "Mandarin and Creole", new RenderedReply("您好，我们可以帮助您。 / Bonjou, nou ka ede w.", [new("0", "返回")]) },
         { "emoji and quotes", RenderedReply.Plain("\"Línea\" 🆘 <b>&</b> \\ fin") },
         { "longer than the first buffer", RenderedReply.Plain(string.Concat(Enumerable.Repeat("Información verificada. ", 400))) },
+        { "longer than a thread keeps between replies", RenderedReply.Plain(string.Concat(Enumerable.Repeat("Información verificada. ", 6000))) },
     };
 
     [Theory]
