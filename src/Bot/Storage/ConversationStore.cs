@@ -55,6 +55,49 @@ public abstract partial class ConversationStore(
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>
+    /// Whether a turn is decided ahead only while the states this instance kept have mostly matched the rows its turns
+    /// locked (PostgreSQL). With several instances a person's messages go to any of them, and the state one instance
+    /// kept is stale whenever another served the person since: the decision made ahead is then made again inside, and
+    /// its replies sealed again, for nothing (issue 15: with two instances alternating, every turn decided twice). On
+    /// SQLite, one instance, a decision ahead is off the writer's thread, the serial resource, so it always pays.
+    /// </summary>
+    protected virtual bool DecidesAheadOnlyWhileRight => false;
+
+    /// <summary>
+    /// How stale the kept states have been lately: each pure turn adds <see cref="StaleWeight"/> when what was kept for
+    /// the person (a state, or nothing) did not match the locked row, and takes one off when it did, within 0 and
+    /// <see cref="StaleScoreMax"/>. Above <see cref="StaleScoreLimit"/> (more than about one turn in five stale)
+    /// turns are decided inside only; the score is kept either way, so deciding ahead comes back when the kept states
+    /// are right again (one instance left, people staying on one instance).
+    /// </summary>
+    private int _staleScore;
+
+    internal const int StaleWeight = 4;
+
+    internal const int StaleScoreLimit = 16;
+
+    internal const int StaleScoreMax = 32;
+
+    /// <summary>Whether this instance's turns are decided ahead now (see <see cref="DecidesAheadOnlyWhileRight"/>).</summary>
+    internal bool DecidingAhead => !DecidesAheadOnlyWhileRight || Volatile.Read(ref _staleScore) <= StaleScoreLimit;
+
+    /// <summary>How many turns were decided ahead (tests).</summary>
+    internal long DecidedAhead => Interlocked.Read(ref _decidedAhead);
+
+    private long _decidedAhead;
+
+    private void ScoreKept(bool right)
+    {
+        int before, after;
+        do
+        {
+            before = Volatile.Read(ref _staleScore);
+            after = Math.Clamp(before + (right ? -1 : StaleWeight), 0, StaleScoreMax);
+        }
+        while (before != after && Interlocked.CompareExchange(ref _staleScore, after, before) != before);
+    }
+
     /// <summary>The state each recently active conversation's last turn left: see <see cref="LastStates"/>.</summary>
     internal LastStates LastStates { get; } = new(clock ?? TimeProvider.System);
 
@@ -116,7 +159,9 @@ public abstract partial class ConversationStore(
 
         // The decision too, when it may be made twice: on the state this conversation's last turn left, checked against
         // the locked row inside (see LastStates).
-        var ahead = options.HasFlag(TurnOptions.PureDecision) ? DecideAhead(from, addressHash, decide) : null;
+        var pure = options.HasFlag(TurnOptions.PureDecision);
+        var kept = pure ? LastStates.Find(from.Channel, addressHash) : null;
+        var ahead = pure && DecidingAhead ? DecideAhead(from, kept, decide) : null;
 
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
@@ -145,7 +190,7 @@ public abstract partial class ConversationStore(
             outcome = await WriteAsync(async writes =>
             {
                 GiveBack();
-                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, row => handed = row);
+                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, pure ? Kept.Of(kept) : null, row => handed = row);
             }, cancellationToken);
         }
         catch
@@ -173,6 +218,7 @@ public abstract partial class ConversationStore(
         DateTimeOffset now,
         Func<StoredConversation?, TurnDecision> decide,
         PreparedTurn? ahead,
+        Kept? kept,
         Action<HandedRow> claimed)
     {
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
@@ -182,6 +228,11 @@ public abstract partial class ConversationStore(
         if (inboundHash is not null && RecentInbound.Contains(row.RecentInbound, inboundHash))
         {
             return new TurnOutcome(null, [], Duplicate: true);
+        }
+
+        if (kept is { } what)
+        {
+            ScoreKept(string.Equals(what.Id, row.Id, StringComparison.Ordinal) && string.Equals(what.State, row.State, StringComparison.Ordinal));
         }
 
         if (row.EarlierReplies is { } earlier)
@@ -351,15 +402,19 @@ public abstract partial class ConversationStore(
         return existingId;
     }
 
-    /// <summary>The decision on the state the conversation's last turn left, or on none when none is kept (see inside).</summary>
-    private PreparedTurn? DecideAhead(ChannelAddress from, byte[] addressHash, Func<StoredConversation?, TurnDecision> decide)
+    /// <summary>What this instance kept for a person before their turn: the conversation's id and state JSON, or nulls for nothing kept.</summary>
+    private readonly record struct Kept(string? Id, string? State)
     {
-        var channel = from.Channel;
+        public static Kept Of(LastStates.Entry? entry) => new(entry?.Id, entry?.State);
+    }
+
+    /// <summary>The decision on the state the conversation's last turn left (<paramref name="last"/>), or on none when none is kept (see inside).</summary>
+    private PreparedTurn? DecideAhead(ChannelAddress from, LastStates.Entry? last, Func<StoredConversation?, TurnDecision> decide)
+    {
         // No state kept: most often a first contact, whose locked "row" is then nothing, and this decision holds. When
         // the person has a row after all (this process restarted, the entry aged out, another instance served them), it
         // is dropped inside and made again on the row: a decision more, off the writer's thread (issue 15: a first
         // contact's decision, the longest of a conversation, took 7 % of SQLite's writer thread).
-        var last = LastStates.Find(channel, addressHash);
         ConversationState? state = null;
         // The state itself when the turn that kept it left it (issue 15: reading the JSON again was 2 % of the service's
         // CPU per message); its JSON only after a turn that did not.
@@ -375,6 +430,7 @@ public abstract partial class ConversationStore(
             // Sealed here too (the replies' encryption), and the analytics statements built, off the writer's thread.
             _ = prepared.SealedReplies(protector);
             prepared.Analytics = analytics.BuildAhead(Time, from, prepared.Decision.Events, prepared.Decision.Activity ?? []);
+            Interlocked.Increment(ref _decidedAhead);
             return prepared;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

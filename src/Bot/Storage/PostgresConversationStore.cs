@@ -25,6 +25,12 @@ public sealed class PostgresConversationStore(
     /// </summary>
     internal static readonly TimeSpan SettleWaitOnPostgres = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Decided ahead only while this instance's kept states match the rows (<see cref="ConversationStore.DecidesAheadOnlyWhileRight"/>):
+    /// here a decision made inside costs no more, and with several instances the kept state is often another's.
+    /// </summary>
+    protected override bool DecidesAheadOnlyWhileRight => true;
+
     /// <summary>A turn's COMMIT goes with its writes when it ends with them (the usual turn: two round trips in all, BEGIN going with the lock; issue 15).</summary>
     protected override SqlTime Time => SqlTime.Postgres;
 

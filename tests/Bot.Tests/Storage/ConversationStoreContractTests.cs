@@ -389,6 +389,79 @@ public sealed class ConversationStoreContractTests
     }
 
     /// <summary>
+    /// Issue 15: with two instances a person's messages alternate between them, so the state each kept is the other's
+    /// stale one and a decision made ahead is made again inside. PostgreSQL stops deciding ahead while that is so (one
+    /// decision per turn), and starts again once the kept states are right (one instance serving the person again);
+    /// every turn still builds on the one before.
+    /// </summary>
+    [Fact]
+    public async Task TwoInstancesTakingTurns_DecideOnce_AndOneInstanceAloneDecidesAheadAgain()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+        var (first, second) = ((ConversationStore)db.Store, (ConversationStore)other);
+        var calls = 0;
+        Func<StoredConversation?, TurnDecision> Counted(string reply) => stored =>
+        {
+            Interlocked.Increment(ref calls);
+            return Count(reply)(stored);
+        };
+
+        var turn = 0;
+        async Task<int> TurnAt(ConversationStore store)
+        {
+            var before = calls;
+            turn++;
+            await store.RunTurnAsync(Ana, $"m{turn}", Now, Counted($"r{turn}"), TurnOptions.PureDecision, CancellationToken.None);
+            return calls - before;
+        }
+
+        Assert.Equal(1, await TurnAt(first)); // a first contact, decided ahead: nothing kept, no row
+        var alternating = new List<int>();
+        for (var i = 0; i < 20; i++)
+        {
+            alternating.Add(await TurnAt(i % 2 == 0 ? second : first));
+        }
+
+        Assert.Equal(2, alternating[0]); // stale: decided ahead, then again inside
+        Assert.All(alternating[^10..], n => Assert.Equal(1, n)); // decided inside only
+        Assert.False(first.DecidingAhead);
+        Assert.False(second.DecidingAhead);
+
+        var aheadBefore = first.DecidedAhead;
+        var alone = new List<int>();
+        for (var i = 0; i < 30; i++)
+        {
+            alone.Add(await TurnAt(first));
+        }
+
+        Assert.All(alone, n => Assert.Equal(1, n));
+        Assert.True(first.DecidingAhead);
+        Assert.True(first.DecidedAhead - aheadBefore >= 10, $"decided ahead {first.DecidedAhead - aheadBefore} times");
+        Assert.Equal(turn, (await db.StateAsync()).Misses); // each turn built on the last
+    }
+
+    /// <summary>On SQLite (one instance, the writer its serial resource) a turn is decided ahead however often the kept state was stale.</summary>
+    [Fact]
+    public async Task OnSqlite_StaleKeptStates_NeverStopDecidingAhead()
+    {
+        await using var db = await Db.CreateAsync("sqlite");
+        var store = (ConversationStore)db.Store;
+        await store.RunTurnAsync(Ana, "m0", Now, Count("cero"), TurnOptions.PureDecision, CancellationToken.None);
+        for (var i = 1; i <= 20; i++)
+        {
+            store.LastStates.Forget(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address)); // nothing kept, a row there: stale
+            var before = store.DecidedAhead;
+            await store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), TurnOptions.PureDecision, CancellationToken.None);
+            Assert.Equal(before + 1, store.DecidedAhead);
+        }
+
+        Assert.True(store.DecidingAhead);
+        Assert.Equal(21, (await db.StateAsync()).Misses);
+    }
+
+    /// <summary>
     /// Issue 15: a pure decision is made ahead of the transaction, on the state the conversation's last turn left, and
     /// committed only if the locked row still holds that state; otherwise it is made again inside, on the row's state.
     /// </summary>
