@@ -110,7 +110,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         if (events.Count > 0)
         {
             list.Add((
-                Rows("INSERT INTO analytics_events (kind, channel, language, node_id, topic, content_version, day, value, period) VALUES ", events.Count, "(@kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0}, @period)", string.Empty),
+                Rows("INSERT INTO analytics_events (period, kind, channel, language, node_id, topic, content_version, day, value) VALUES ", events.Count, "(@period, @kind{0}, @channel{0}, @language{0}, @node{0}, @topic{0}, @version{0}, @day{0}, @value{0})", string.Empty),
                 EventParameters(time, period.Id, events)));
         }
 
@@ -144,7 +144,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         return sql.Append(tail).ToString();
     }
 
-    /// <summary>The events' statement's parameters: the period, then each row's, numbered by row.</summary>
+    /// <summary>The events' statement's parameters: the period, then each row's, numbered by row, in the order the text names them (bound by position on PostgreSQL).</summary>
     private static ParameterList EventParameters(SqlTime time, string period, IReadOnlyList<AnalyticsEvent> events)
     {
         var parameters = new ParameterList(1 + (8 * events.Count)).Add("period", period);
@@ -165,7 +165,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
         return parameters;
     }
 
-    /// <summary>The activity steps' statement's parameters: the period and the person, then each row's, numbered by row.</summary>
+    /// <summary>The activity steps' statement's parameters: the period and the person, then each row's, numbered by row, in the order the text names them.</summary>
     private static ParameterList StepParameters(SqlTime time, string period, string person, IReadOnlyList<ActivityStep> steps)
     {
         var parameters = new ParameterList(2 + (5 * steps.Count)).Add("period", period).Add("person", person);

@@ -112,13 +112,7 @@ public sealed class AddressProtector
     private static byte[] Open(AesGcm aes, byte[] sealedValue, ReadOnlySpan<byte> purpose)
     {
         ArgumentNullException.ThrowIfNull(sealedValue);
-        var length = PlainLength(sealedValue.Length);
-        if (length < 0)
-        {
-            throw new CryptographicException("Too short to be a sealed value.");
-        }
-
-        var plain = new byte[length];
+        var plain = new byte[Math.Max(PlainLength(sealedValue.Length), 0)]; // too short: the span overload refuses it
         Open(aes, sealedValue, plain, purpose);
         return plain;
     }

@@ -194,7 +194,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
 
     /// <summary>
     /// A <see cref="ParameterList"/>'s parameters by position: in the order added when that is the statement's order
-    /// (the activity rows'), else looked up by name (the events': the shared period comes last in their text).
+    /// (the analytics statements add them so), else looked up by name.
     /// </summary>
     private static NpgsqlBatchCommand Command(string sql, Shape shape, ParameterList list)
     {
