@@ -140,7 +140,9 @@ public static class InboxSetup
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.CacheControl = "no-store";
+            // What antiforgery requires of a page with a form (it overrode anything less, with a warning per page).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
         }
 
         return next(context);

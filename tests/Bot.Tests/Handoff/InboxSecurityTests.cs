@@ -190,5 +190,7 @@ public sealed class InboxSecurityTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.True(response.Headers.CacheControl is { NoStore: true, NoCache: true }, $"Cache-Control: {response.Headers.CacheControl}");
+        Assert.DoesNotContain(_factory.Logs.Lines, line => line.Contains("Antiforgery", StringComparison.Ordinal)); // no warning per page served
     }
 }
