@@ -33,7 +33,11 @@ public sealed class OutboxPayloadTests
         var payload = OutboxRows.Seal(Protector, reply);
 
         Assert.StartsWith("sealed:", payload, StringComparison.Ordinal);
-        Assert.DoesNotContain("Hola", payload, StringComparison.Ordinal);
+        if (reply.Text.Length >= 4)
+        {
+            // The text's start is not readable in it (twelve characters: four could turn up by chance in a long base64).
+            Assert.DoesNotContain(reply.Text[..Math.Min(12, reply.Text.Length)], payload, StringComparison.Ordinal);
+        }
         AssertSame(name, reply, OutboxRows.Open(Protector, payload));
     }
 
