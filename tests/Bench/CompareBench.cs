@@ -177,7 +177,9 @@ internal static class CompareBench
         return exact ? 0 : 1;
     }
 
-    private static string Allocated(LoadResult pass) => pass.AllocatedKBPerMessage is { } kb ? $", allocated {kb:0.0} KB/msg" : string.Empty;
+    private static string Allocated(LoadResult pass) =>
+        (pass.AllocatedKBPerMessage is { } kb ? $", allocated {kb:0.0} KB/msg" : string.Empty)
+        + (pass.GcPauseMsPerMessage is { } pause ? $", GC paused {pause:0.000} ms/msg ({pass.CollectionsPerThousand:0.0} per 1,000)" : string.Empty);
 
     private static string Replies(params LoadResult[] passes) =>
         passes.All(p => p.Failures == 0 && p.Replies == p.Messages) ? "one per message" : string.Join(", ", passes.Select(p => $"{p.Replies}/{p.Messages} ({p.Failures} failed)"));

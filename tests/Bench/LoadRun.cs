@@ -18,6 +18,12 @@ using System.Text.Json;
 /// OimBot only: the bytes its processes' managed heaps allocated during the pass (<c>dotnet.gc.heap.total_allocated</c>
 /// on /metrics), in KB per message. Unlike throughput and CPU this barely moves with the machine's speed.
 /// </param>
+/// <param name="GcPauseMsPerMessage">
+/// OimBot only: the time its garbage collections stopped every thread during the pass (<c>dotnet.gc.pause.time</c>),
+/// in ms per message: each collection costs some 2.5 ms here however little survives it, so the figure follows the
+/// collections' count more than the bytes allocated
+/// </param>
+/// <param name="CollectionsPerThousand">OimBot only: garbage collections (all generations) per 1,000 messages</param>
 internal sealed record LoadResult(
     int Users,
     int MessagesPerUser,
@@ -35,7 +41,9 @@ internal sealed record LoadResult(
     double? WriterCpuMsPerMessage = null,
     double? MinorFaultsPerMessage = null,
     double? WriterWaitMsPerMessage = null,
-    double? AllocatedKBPerMessage = null);
+    double? AllocatedKBPerMessage = null,
+    double? GcPauseMsPerMessage = null,
+    double? CollectionsPerThousand = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -62,7 +70,7 @@ internal static class LoadRun
     public static async Task<LoadResult> RunAsync(
         FakeTelegram fake, IReadOnlyList<string> webhooks, string secret, HttpClient http, int users, int messages, int concurrency, long firstChat, IReadOnlyList<int> pids, IReadOnlyList<string>? metrics = null)
     {
-        var allocatedBefore = await AllocatedBytesAsync(http, metrics);
+        var managedBefore = await ManagedFiguresAsync(http, metrics);
         if (metrics is not null && metrics.Where(s_scraped.Add).ToList() is { Count: > 0 }) // every URL added, none skipped
         {
             // A process's first scrape compiles the exporter's code (some 200 methods); their optimised versions are
@@ -111,7 +119,7 @@ internal static class LoadRun
         }
 
         var replies = Enumerable.Range(0, users).Sum(u => fake.RepliesTo(firstChat + u)) - repliesBefore;
-        var allocated = await AllocatedBytesAsync(http, metrics) - allocatedBefore;
+        var managed = await ManagedFiguresAsync(http, metrics) - managedBefore;
         var sorted = latencies.Order().ToArray();
         var peak = pids.Select(ProcessFigures.PeakMemoryMiB).ToList();
         return new LoadResult(
@@ -131,7 +139,9 @@ internal static class LoadRun
             writer.Count == 0 || writer.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((writer.Sum(w => w!.Value) - writerBefore) / sorted.Length, 4),
             pids.Count == 0 || sorted.Length == 0 ? null : Math.Round((double)faults / sorted.Length, 1),
             waited.Count == 0 || waited.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((waited.Sum(w => w!.Value) - waitBefore) / sorted.Length, 4),
-            allocated is null || sorted.Length == 0 ? null : Math.Round(allocated.Value / 1024.0 / sorted.Length, 1));
+            managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.AllocatedBytes / 1024.0 / sorted.Length, 1),
+            managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.PauseSeconds * 1000 / sorted.Length, 4),
+            managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.Collections * 1000.0 / sorted.Length, 1));
 
         async Task ConverseAsync(long chat)
         {
@@ -171,30 +181,28 @@ internal static class LoadRun
     }
 
     /// <summary>
-    /// The managed bytes allocated so far by the processes whose /metrics are given (summed), or null without them or
-    /// when one cannot be read. The exporter may answer from a cache up to 300 ms old; passes last seconds and are read
-    /// after half a second's quiet.
+    /// What the managed heaps of the processes whose /metrics are given did so far (summed): bytes allocated, time paused
+    /// for collections, collections. Null without them or when one cannot be read. The exporter may answer from a cache
+    /// up to 300 ms old; passes last seconds and are read after half a second's quiet.
     /// </summary>
-    private static async Task<double?> AllocatedBytesAsync(HttpClient http, IReadOnlyList<string>? metrics)
+    internal static async Task<ManagedFigures?> ManagedFiguresAsync(HttpClient http, IReadOnlyList<string>? metrics)
     {
         if (metrics is not { Count: > 0 })
         {
             return null;
         }
 
-        double total = 0;
+        var total = new ManagedFigures(0, 0, 0);
         foreach (var url in metrics)
         {
             try
             {
-                var text = await http.GetStringAsync(url);
-                var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_heap_total_allocated_bytes_total", StringComparison.Ordinal));
-                if (line is null)
+                if (ManagedFigures.Parse(await http.GetStringAsync(url)) is not { } figures)
                 {
                     return null;
                 }
 
-                total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                total += figures;
             }
             catch (HttpRequestException)
             {
@@ -207,6 +215,47 @@ internal static class LoadRun
 
     internal static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+/// <summary>A process's managed heap, from the runtime's metrics on /metrics (Prometheus text).</summary>
+internal readonly record struct ManagedFigures(double AllocatedBytes, double PauseSeconds, double Collections)
+{
+    public static ManagedFigures operator +(ManagedFigures a, ManagedFigures b) =>
+        new(a.AllocatedBytes + b.AllocatedBytes, a.PauseSeconds + b.PauseSeconds, a.Collections + b.Collections);
+
+    public static ManagedFigures operator -(ManagedFigures a, ManagedFigures b) =>
+        new(a.AllocatedBytes - b.AllocatedBytes, a.PauseSeconds - b.PauseSeconds, a.Collections - b.Collections);
+
+    /// <summary>The three figures, or null when the allocated bytes are missing (metrics off, or not yet exported).</summary>
+    public static ManagedFigures? Parse(string text)
+    {
+        double? allocated = null;
+        double pause = 0, collections = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            var space = line.LastIndexOf(' ');
+            if (line.StartsWith('#') || space < 0
+                || !double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("dotnet_gc_heap_total_allocated_bytes_total", StringComparison.Ordinal))
+            {
+                allocated = value;
+            }
+            else if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal))
+            {
+                pause = value;
+            }
+            else if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal))
+            {
+                collections += value; // one line per generation
+            }
+        }
+
+        return allocated is { } bytes ? new ManagedFigures(bytes, pause, collections) : null;
+    }
 }
 
 /// <summary>What Linux says about a process: CPU time used and peak resident memory.</summary>
