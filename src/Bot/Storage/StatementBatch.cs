@@ -36,7 +36,12 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     {
         if (_pending is null)
         {
-            await connection.ExecuteAsync(sql, parameters, transaction);
+            // SQLite's writer runs the turn's statements straight on their prepared statements when it can (issue 15).
+            if (connection is not StatementCachingConnection cached || !cached.TryExecuteDirect(sql, parameters))
+            {
+                await connection.ExecuteAsync(sql, parameters, transaction);
+            }
+
             return;
         }
 
@@ -284,7 +289,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     /// An anonymous type's properties that the SQL names (as Dapper binds only those), with compiled getters, in the
     /// order of <see cref="Shape.Names"/> (so by position when every name is covered); once per statement and type.
     /// </summary>
-    private static (string Name, Type Type, Func<object, object?> Get)[] Members(string sql, Type type) =>
+    internal static (string Name, Type Type, Func<object, object?> Get)[] Members(string sql, Type type) =>
         s_members.GetOrAdd((sql, type), static key =>
         {
             var properties = key.Type.GetProperties();

@@ -28,6 +28,56 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
 
     protected override DbCommand CreateDbCommand() => new Command(this);
 
+    /// <summary>
+    /// The statements run straight on SQLite (<see cref="DirectStatement"/>), by SQL text; null for a text that cannot
+    /// be. Finalized when the connection closes.
+    /// </summary>
+    private readonly Dictionary<string, DirectStatement?> _direct = new(StringComparer.Ordinal);
+
+    /// <summary>Statements run by <see cref="TryExecuteDirect"/> (for tests and the benchmark).</summary>
+    public long DirectRuns { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> with <paramref name="parameters"/> straight on its prepared SQLite statement, in
+    /// the connection's current transaction; false when it cannot (nothing run), and the caller runs it through Dapper.
+    /// </summary>
+    internal bool TryExecuteDirect(string sql, object parameters)
+    {
+        if (State != ConnectionState.Open || Handle is not { } db)
+        {
+            return false;
+        }
+
+        if (!_direct.TryGetValue(sql, out var direct))
+        {
+            if (_direct.Count >= Capacity)
+            {
+                return false;
+            }
+
+            _direct[sql] = direct = DirectStatement.Prepare(db, sql);
+        }
+
+        if (direct is null || !direct.TryExecute(parameters))
+        {
+            return false;
+        }
+
+        DirectRuns++;
+        return true;
+    }
+
+    public override void Close()
+    {
+        foreach (var direct in _direct.Values)
+        {
+            direct?.Dispose();
+        }
+
+        _direct.Clear();
+        base.Close();
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
