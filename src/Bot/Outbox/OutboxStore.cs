@@ -179,7 +179,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// <summary>Settles one sent row (<see cref="Settle"/>): whether another row of the same person waits.</summary>
     protected virtual Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteOneStatementAsync(
-            (connection, transaction) => connection.ExecuteScalarAsync<bool>(Settle, new { id, provider = providerMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
+            (connection, transaction) => StatementCachingConnection.ScalarAsync<bool>(connection, Settle, new { id, provider = providerMessageId, at = SqlTime.For(connection).Write(now) }, transaction),
             cancellationToken);
 
     public Task<bool> CompleteAsync(long id, OutboxOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -12,7 +14,10 @@ namespace OimBot.Bot.Storage;
 /// of the bytes a turn allocated). Only what binds exactly as Microsoft.Data.Sqlite binds it is run here: one
 /// statement, its parameters written <c>@name</c> and each given once under that exact name, values that are null,
 /// text, a non-empty byte array, an integer, a boolean or a finite double. Anything else answers false before SQLite
-/// is touched, and the caller runs the statement as before (<see cref="StatementBatch.ExecuteAsync"/>).
+/// is touched, and the caller runs the statement as before (<see cref="StatementBatch.ExecuteAsync"/>,
+/// <see cref="StatementBatch.QueryRowAsync"/>, <see cref="StatementCachingConnection.ScalarAsync"/>). A statement's rows
+/// are read as Microsoft.Data.Sqlite's <c>GetValue</c> reads them, and converted as Dapper converts them
+/// (<see cref="DirectValue"/>).
 /// </summary>
 internal sealed class DirectStatement : IDisposable
 {
@@ -65,8 +70,21 @@ internal sealed class DirectStatement : IDisposable
     /// error of SQLite's throws the <see cref="SqliteException"/> Microsoft.Data.Sqlite would throw. A busy database
     /// answers false too, after nothing was changed, so the caller's path waits for it as it always did.
     /// </summary>
-    public bool TryExecute(object parameters)
+    public bool TryExecute(object parameters) => TryRun(parameters, null, out _);
+
+    /// <summary>How many columns the statement returns (0 for one that returns none).</summary>
+    public int Columns => raw.sqlite3_column_count(_statement);
+
+    /// <summary>
+    /// As <see cref="TryExecute"/>, reading the first row the statement returns into <paramref name="firstRow"/> (one
+    /// value per column, as Microsoft.Data.Sqlite's <c>GetValue</c> gives it: a long, a double, a string, a byte array,
+    /// or null for NULL); <paramref name="rows"/> counts them all. The statement always runs to its end.
+    /// </summary>
+    public bool TryQuery(object parameters, object?[] firstRow, out int rows) => TryRun(parameters, firstRow, out rows);
+
+    private bool TryRun(object parameters, object?[]? firstRow, out int rows)
     {
+        rows = 0;
         try
         {
             if (!Bind(parameters))
@@ -77,6 +95,13 @@ internal sealed class DirectStatement : IDisposable
             int rc;
             while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
             {
+                if (rows++ == 0 && firstRow is not null)
+                {
+                    for (var i = 0; i < firstRow.Length; i++)
+                    {
+                        firstRow[i] = Column(i);
+                    }
+                }
             }
 
             if (rc == raw.SQLITE_DONE)
@@ -98,6 +123,15 @@ internal sealed class DirectStatement : IDisposable
             raw.sqlite3_clear_bindings(_statement);
         }
     }
+
+    private object? Column(int i) => raw.sqlite3_column_type(_statement, i) switch
+    {
+        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_statement, i),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_statement, i),
+        raw.SQLITE_TEXT => Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, i)),
+        raw.SQLITE_BLOB => raw.sqlite3_column_blob(_statement, i).ToArray(),
+        _ => null,
+    };
 
     private bool Bind(object parameters)
     {
@@ -202,4 +236,59 @@ internal sealed class DirectStatement : IDisposable
     }
 
     public void Dispose() => _statement.Dispose();
+}
+
+/// <summary>
+/// Values read straight from SQLite (<see cref="DirectStatement.TryQuery"/>) converted as Dapper converts a column's
+/// value: null to the type's default, a value of the type itself as it is, anything else through
+/// <see cref="Convert.ChangeType(object, Type, IFormatProvider)"/> (a long to a bool or an int). Only for the types
+/// Dapper converts that way (numbers, booleans, strings, byte arrays, their nullable forms) and value tuples of them,
+/// read by position as Dapper reads a tuple; others are left to Dapper before anything runs.
+/// </summary>
+internal static class DirectValue
+{
+    public static bool Supports(Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        return underlying == typeof(string) || underlying == typeof(byte[]) || underlying == typeof(bool) || underlying == typeof(long)
+            || underlying == typeof(int) || underlying == typeof(short) || underlying == typeof(byte) || underlying == typeof(double);
+    }
+
+    public static T? As<T>(object? value) => value switch
+    {
+        null => default,
+        T same => same,
+        _ => (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>How a row of <typeparamref name="T"/> is made from its columns' values; null when <typeparamref name="T"/> is not a value tuple of supported types.</summary>
+    public static class Row<T>
+    {
+        public static readonly Func<object?[], T>? Make = Build(out Arity);
+
+        public static readonly int Arity;
+
+        private static Func<object?[], T>? Build(out int arity)
+        {
+            var type = typeof(T);
+            arity = 0;
+            if (!type.IsValueType || !type.IsGenericType || !type.FullName!.StartsWith("System.ValueTuple`", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var elements = type.GetGenericArguments();
+            if (elements.Length > 7 || !elements.All(Supports))
+            {
+                return null;
+            }
+
+            arity = elements.Length;
+            var values = Expression.Parameter(typeof(object?[]));
+            var convert = typeof(DirectValue).GetMethod(nameof(As))!;
+            var arguments = elements.Select((element, i) =>
+                (Expression)Expression.Call(convert.MakeGenericMethod(element), Expression.ArrayIndex(values, Expression.Constant(i))));
+            return Expression.Lambda<Func<object?[], T>>(Expression.New(type.GetConstructor(elements)!, arguments), values).Compile();
+        }
+    }
 }

@@ -59,7 +59,9 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             T row;
             try
             {
-                row = await connection.QuerySingleAsync<T>(sql, parameters, transaction);
+                row = DirectRow<T>(sql, parameters, out var ran) is var direct && ran
+                    ? direct
+                    : await connection.QuerySingleAsync<T>(sql, parameters, transaction);
             }
             catch
             {
@@ -72,6 +74,31 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         }
 
         _pending.Add(new Pending(sql, parameters, reader => then((T)reader.GetRowParser(typeof(T))(reader)), ifNeverRun));
+    }
+
+    /// <summary>
+    /// SQLite's writer: the statement's single row read straight from SQLite when <typeparamref name="T"/> is a value
+    /// tuple of simple values (issue 15); <paramref name="ran"/> false, with nothing run, when it cannot be. As Dapper's
+    /// <c>QuerySingleAsync</c>, no row or more than one throws.
+    /// </summary>
+    private T DirectRow<T>(string sql, object parameters, out bool ran)
+    {
+        ran = false;
+        if (connection is not StatementCachingConnection cached || DirectValue.Row<T>.Make is not { } make)
+        {
+            return default!;
+        }
+
+        var values = new object?[DirectValue.Row<T>.Arity];
+        if (!cached.TryQueryDirect(sql, parameters, values, out var rows))
+        {
+            return default!;
+        }
+
+        ran = true;
+        return rows == 1
+            ? make(values)
+            : throw new InvalidOperationException(rows == 0 ? "Sequence contains no elements" : "Sequence contains more than one element");
     }
 
     /// <summary>Runs what waits, in the order it was added (PostgreSQL: one round trip).</summary>

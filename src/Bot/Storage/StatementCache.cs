@@ -1,3 +1,4 @@
+using Dapper;
 using System.Collections;
 using System.Data;
 using System.Data.Common;
@@ -43,28 +44,68 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
     /// </summary>
     internal bool TryExecuteDirect(string sql, object parameters)
     {
-        if (State != ConnectionState.Open || Handle is not { } db)
-        {
-            return false;
-        }
-
-        if (!_direct.TryGetValue(sql, out var direct))
-        {
-            if (_direct.Count >= Capacity)
-            {
-                return false;
-            }
-
-            _direct[sql] = direct = DirectStatement.Prepare(db, sql);
-        }
-
-        if (direct is null || !direct.TryExecute(parameters))
+        if (Direct(sql) is not { } direct || !direct.TryExecute(parameters))
         {
             return false;
         }
 
         DirectRuns++;
         return true;
+    }
+
+    /// <summary>
+    /// As <see cref="TryExecuteDirect"/>, for a statement returning <paramref name="firstRow"/>'s length of columns:
+    /// its first row read into it, <paramref name="rows"/> all its rows counted. False, with nothing run, when it cannot.
+    /// </summary>
+    internal bool TryQueryDirect(string sql, object parameters, object?[] firstRow, out int rows)
+    {
+        rows = 0;
+        if (Direct(sql) is not { } direct || direct.Columns != firstRow.Length || !direct.TryQuery(parameters, firstRow, out rows))
+        {
+            return false;
+        }
+
+        DirectRuns++;
+        return true;
+    }
+
+    /// <summary>
+    /// The first column of the first row <paramref name="sql"/> returns, converted as Dapper's <c>ExecuteScalarAsync</c>
+    /// converts it: straight on SQLite when <paramref name="connection"/> is the writer's and the statement can run there,
+    /// else through Dapper.
+    /// </summary>
+    internal static async Task<T?> ScalarAsync<T>(DbConnection connection, string sql, object parameters, DbTransaction? transaction)
+    {
+        if (connection is StatementCachingConnection cached && DirectValue.Supports(typeof(T)))
+        {
+            var row = new object?[1];
+            if (cached.TryQueryDirect(sql, parameters, row, out _))
+            {
+                return DirectValue.As<T>(row[0]);
+            }
+        }
+
+        return await connection.ExecuteScalarAsync<T>(sql, parameters, transaction);
+    }
+
+    private DirectStatement? Direct(string sql)
+    {
+        if (State != ConnectionState.Open || Handle is not { } db)
+        {
+            return null;
+        }
+
+        if (!_direct.TryGetValue(sql, out var direct))
+        {
+            if (_direct.Count >= Capacity)
+            {
+                return null;
+            }
+
+            _direct[sql] = direct = DirectStatement.Prepare(db, sql);
+        }
+
+        return direct;
     }
 
     public override void Close()

@@ -150,9 +150,13 @@ public sealed class HandOffTests
         try
         {
             // The dispatcher takes wake-ups all the while, so that pulses keep finding none waiting and race to add one.
+            // It is known to be running before the pulses start: on a busy machine a task queued behind the pulsing
+            // threads could otherwise first run after they had finished, and never take a wake-up during the race.
             using var done = new CancellationTokenSource();
+            var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var dispatcher = Task.Run(async () =>
             {
+                running.TrySetResult();
                 while (!done.IsCancellationRequested)
                 {
                     if (await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None))
@@ -161,6 +165,7 @@ public sealed class HandOffTests
                     }
                 }
             });
+            await running.Task;
             using var start = new Barrier(Threads);
             await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Run(() =>
             {

@@ -179,4 +179,104 @@ public sealed class DirectStatementTests : IDisposable
         Assert.True(connection.TryExecuteDirect(Insert, new { k = "after", x = 3 }));
         Assert.Equal(["after", "before"], (await connection.QueryAsync<string>("SELECT k FROM v ORDER BY k")).ToList());
     }
+
+    [Fact]
+    public async Task ARowReadStraight_IsTheRowDapperReads()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var batch = new StatementBatch(connection, transaction);
+        async Task<T> Both<T>(string sql)
+        {
+            var before = connection.DirectRuns;
+            T? direct = default;
+            await batch.QueryRowAsync<T>(sql, new { k = "unused" }, row => direct = row);
+            Assert.Equal(before + 1, connection.DirectRuns);
+            var dapper = await connection.QuerySingleAsync<T>(sql, new { k = "unused" }, transaction);
+            if (direct is ValueTuple<byte[], long> blobRow)
+            {
+                Assert.Equal((ValueTuple<byte[], long>)(object)dapper!, blobRow, new BytesFirst());
+            }
+            else
+            {
+                Assert.Equal(dapper, direct);
+            }
+
+            return direct!;
+        }
+
+        Assert.Equal(("Ça va? 你好 😀", 5_000_000_000L), await Both<(string, long)>("SELECT 'Ça va? 你好 😀', 5000000000 WHERE @k IS NOT NULL"));
+        Assert.Equal(("a\0b", 1.5), await Both<(string, double)>("SELECT 'a' || char(0) || 'b', 1.5 WHERE @k IS NOT NULL"));
+        Assert.Equal((true, false), await Both<(bool, bool)>("SELECT 1, 0 WHERE @k IS NOT NULL"));
+        Assert.Equal((7, (short)300), await Both<(int, short)>("SELECT 7, 300 WHERE @k IS NOT NULL"));
+        Assert.Equal(((string?)null, (long?)null), await Both<(string?, long?)>("SELECT NULL, NULL WHERE @k IS NOT NULL"));
+        Assert.Equal<byte[]>([0, 255], (await Both<(byte[], long)>("SELECT x'00ff', 1 WHERE @k IS NOT NULL")).Item1);
+        Assert.Equal<byte[]>([], (await Both<(byte[], long)>("SELECT x'', 1 WHERE @k IS NOT NULL")).Item1);
+    }
+
+    [Fact]
+    public async Task AnInsertReturningItsRow_RunsOnce_AndNoRowOrTwo_ThrowAsDappersQuerySingle()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var batch = new StatementBatch(connection, transaction);
+        (long Id, string K) inserted = default;
+        await batch.QueryRowAsync<(long Id, string K)>("INSERT INTO v (k, x) VALUES (@k, @x) RETURNING rowid, k", new { k = "returned", x = 1 }, row => inserted = row);
+        Assert.Equal((1L, "returned"), inserted);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM v", transaction: transaction));
+
+        var neverRun = 0;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batch.QueryRowAsync<(string, long)>("SELECT k, x FROM v WHERE k = @k", new { k = "absent" }, _ => { }, () => neverRun++));
+        await connection.ExecuteAsync(Insert, new { k = "second", x = 2 }, transaction);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batch.QueryRowAsync<(string, long)>("SELECT k, x FROM v WHERE k <> @k", new { k = "absent" }, _ => { }, () => neverRun++));
+        Assert.Equal(2, neverRun);
+        Assert.Equal(3, connection.DirectRuns);
+    }
+
+    [Fact]
+    public async Task ARowOfAnotherShape_IsReadByDapper()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var batch = new StatementBatch(connection, transaction);
+        await connection.ExecuteAsync(Insert, new { k = "a", x = 1 }, transaction);
+        Row? record = null;
+        await batch.QueryRowAsync<Row>("SELECT k AS K, x AS X FROM v WHERE k = @k", new { k = "a" }, row => record = row); // not a tuple
+        (string, long, long) wider = default;
+        await batch.QueryRowAsync<(string, long, long)>("SELECT k, x FROM v WHERE k = @k", new { k = "a" }, row => wider = row); // fewer columns than elements
+        (string, DateTime) time = default;
+        await batch.QueryRowAsync<(string, DateTime)>("SELECT k, '2026-12-03 10:00:00' FROM v WHERE k = @k", new { k = "a" }, row => time = row); // a type read otherwise
+
+        Assert.Equal(new Row("a", 1), record);
+        Assert.Equal(("a", 1L, 0L), wider);
+        Assert.Equal(new DateTime(2026, 12, 3, 10, 0, 0), time.Item2);
+        Assert.Equal(0, connection.DirectRuns);
+    }
+
+    [Fact]
+    public async Task AScalarReadStraight_IsConvertedAsDappersExecuteScalar()
+    {
+        await using var connection = await OpenAsync();
+        await connection.ExecuteAsync(Insert, new { k = "a", x = 1 });
+        const string Settle = "UPDATE v SET x = x + 1 WHERE k = @k RETURNING EXISTS (SELECT 1 FROM v w WHERE w.k <> v.k)";
+        Assert.False(await StatementCachingConnection.ScalarAsync<bool>(connection, Settle, new { k = "a" }, null)); // a row, and it says false
+        Assert.False(await StatementCachingConnection.ScalarAsync<bool>(connection, Settle, new { k = "absent" }, null)); // no row: the default
+        await connection.ExecuteAsync(Insert, new { k = "b", x = 10 });
+        Assert.True(await StatementCachingConnection.ScalarAsync<bool>(connection, Settle, new { k = "a" }, null));
+        Assert.Equal(3, connection.DirectRuns); // the three settles
+        Assert.Equal(3L, await StatementCachingConnection.ScalarAsync<long>(connection, "SELECT x FROM v WHERE k = @k", new { k = "a" }, null));
+        Assert.Equal("3", await StatementCachingConnection.ScalarAsync<string>(connection, "SELECT CAST(x AS TEXT) FROM v WHERE k = @k", new { k = "a" }, null));
+        Assert.Equal(new DateTime(2026, 12, 3), await StatementCachingConnection.ScalarAsync<DateTime>(connection, "SELECT '2026-12-03' WHERE @k IS NOT NULL", new { k = "a" }, null)); // Dapper's
+        Assert.Equal(5, connection.DirectRuns); // and the long and the string, not the time
+        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT x FROM v WHERE k = @k", new { k = "a" }));
+    }
+
+    private sealed record Row(string K, long X);
+
+    private sealed class BytesFirst : IEqualityComparer<(byte[], long)>
+    {
+        public bool Equals((byte[], long) x, (byte[], long) y) => x.Item1.AsSpan().SequenceEqual(y.Item1) && x.Item2 == y.Item2;
+
+        public int GetHashCode((byte[], long) obj) => obj.Item2.GetHashCode();
+    }
 }
