@@ -160,21 +160,47 @@ internal sealed class DirectStatement : IDisposable
             return true; // as many names as the statement has, each found once: every parameter bound
         }
 
-        var members = StatementBatch.Members(_sql, parameters.GetType()); // in the statement's order; shorter when one is missing
-        if (members.Length != _names.Length)
+        if (Getters(parameters.GetType()) is not { } getters)
         {
             return false;
         }
 
-        for (var i = 0; i < members.Length; i++)
+        for (var i = 0; i < getters.Length; i++)
         {
-            if (!string.Equals(members[i].Name, _names[i], StringComparison.Ordinal) || !BindValue(i + 1, members[i].Get(parameters)))
+            if (!BindValue(i + 1, getters[i](parameters)))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>The last anonymous type this statement was called with, and its getters (null: it does not fit).</summary>
+    private (Type Type, Func<object, object?>[]? Getters)? _lastType;
+
+    /// <summary>
+    /// <paramref name="type"/>'s getters in the statement's parameter order, or null when one is missing or named in
+    /// another case; kept for the type, since a statement is called with one anonymous type (no lookup by the SQL's
+    /// text on every call).
+    /// </summary>
+    private Func<object, object?>[]? Getters(Type type)
+    {
+        if (_lastType is { } last && last.Type == type)
+        {
+            return last.Getters;
+        }
+
+        var members = StatementBatch.Members(_sql, type); // in the statement's order; shorter when one is missing
+        var fits = members.Length == _names.Length;
+        for (var i = 0; fits && i < members.Length; i++)
+        {
+            fits = string.Equals(members[i].Name, _names[i], StringComparison.Ordinal);
+        }
+
+        var getters = fits ? members.Select(m => m.Get).ToArray() : null;
+        _lastType = (type, getters);
+        return getters;
     }
 
     /// <summary>Binds as Microsoft.Data.Sqlite's value binder does, for the types it binds the same way; false for the others.</summary>

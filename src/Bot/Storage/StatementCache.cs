@@ -1,8 +1,8 @@
-using Dapper;
 using System.Collections;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace OimBot.Bot.Storage;

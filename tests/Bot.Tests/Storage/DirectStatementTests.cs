@@ -111,6 +111,17 @@ public sealed class DirectStatementTests : IDisposable
     }
 
     [Fact]
+    public async Task OneStatementCalledWithSeveralTypes_BindsEachByName()
+    {
+        await using var connection = await OpenAsync();
+        Assert.True(connection.TryExecuteDirect(Insert, new { k = "first", x = 1 }));
+        Assert.True(connection.TryExecuteDirect(Insert, new { x = 2, k = "other order" }));
+        Assert.False(connection.TryExecuteDirect(Insert, new { k = "no x" }));
+        Assert.True(connection.TryExecuteDirect(Insert, new { k = "first type again", x = 3 }));
+        Assert.Equal([("first", 1L), ("other order", 2L), ("first type again", 3L)], (await connection.QueryAsync<(string, long)>("SELECT k, x FROM v ORDER BY x")).ToList());
+    }
+
+    [Fact]
     public async Task ANameWrittenTwice_IsBoundOnce()
     {
         await using var connection = await OpenAsync();
