@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using OimBot.Bot.Reporting;
 
@@ -26,15 +25,19 @@ public sealed class SqliteConversationStore(
     /// <summary>Nothing to lock: the single writer already makes this the only turn running.</summary>
     protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<LockedConversation>(
+        // Read as a tuple by position: straight on the writer's prepared statement (issue 15), Dapper's path otherwise.
+        var (id, state, recentInbound) = await StatementCachingConnection.RowOrDefaultAsync<(string? Id, string? State, byte[]? RecentInbound)>(
+            connection,
             $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash",
             new { channel, hash },
             transaction);
+        var row = new LockedConversation(id, state, recentInbound);
 
         // No shared inbound queue here (lookInQueue): one SQLite database serves one instance, whose spool keeps order.
-        // A record is looked for only when the row does not have the id already (the usual repeat, found without it).
+        // A record is looked for only when the row does not have the id already (the usual repeat, found without it);
+        // the table's key (channel, id) makes it one row at most, so its first column is the record's replies.
         return inboundHash is null || RecentInbound.Contains(row.RecentInbound, inboundHash)
             ? row
-            : row with { EarlierReplies = await connection.QuerySingleOrDefaultAsync<string>(EarlierReplies, new { channel, inbound = inboundHash }, transaction) };
+            : row with { EarlierReplies = await StatementCachingConnection.ScalarAsync<string>(connection, EarlierReplies, new { channel, inbound = inboundHash }, transaction) };
     }
 }

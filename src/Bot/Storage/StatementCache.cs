@@ -88,6 +88,31 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
         return await connection.ExecuteScalarAsync<T>(sql, parameters, transaction);
     }
 
+    /// <summary>
+    /// The single row <paramref name="sql"/> returns, or default when none, read as Dapper's
+    /// <c>QuerySingleOrDefaultAsync</c> reads it (more than one row throws): straight on SQLite when
+    /// <paramref name="connection"/> is the writer's and <typeparamref name="T"/> is a value tuple of simple values
+    /// (read by position, as Dapper reads a tuple), else through Dapper.
+    /// </summary>
+    internal static async Task<T?> RowOrDefaultAsync<T>(DbConnection connection, string sql, object parameters, DbTransaction? transaction)
+    {
+        if (connection is StatementCachingConnection cached && DirectValue.Row<T>.Make is { } make)
+        {
+            var values = new object?[DirectValue.Row<T>.Arity];
+            if (cached.TryQueryDirect(sql, parameters, values, out var rows))
+            {
+                return rows switch
+                {
+                    0 => default,
+                    1 => make(values),
+                    _ => throw new InvalidOperationException("Sequence contains more than one element"),
+                };
+            }
+        }
+
+        return await connection.QuerySingleOrDefaultAsync<T>(sql, parameters, transaction);
+    }
+
     private DirectStatement? Direct(string sql)
     {
         if (State != ConnectionState.Open || Handle is not { } db)

@@ -282,6 +282,40 @@ public sealed class DirectStatementTests : IDisposable
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT x FROM v WHERE k = @k", new { k = "a" }));
     }
 
+    [Fact]
+    public async Task ARowOrNoneReadStraight_IsWhatDappersQuerySingleOrDefaultReads()
+    {
+        // The conversation's lock on SQLite: one row (the conversation), none (a first contact), never two.
+        await using var connection = await OpenAsync();
+        await connection.ExecuteAsync(Insert, new { k = "a", x = new byte[] { 1, 2 } });
+        await connection.ExecuteAsync(Insert, new { k = "b", x = (object?)null });
+        const string Read = "SELECT k AS K, CAST(k AS TEXT) AS Again, x AS X FROM v WHERE k = @k";
+        async Task<(string?, string?, byte[]?)> Both(string k)
+        {
+            var before = connection.DirectRuns;
+            var direct = await StatementCachingConnection.RowOrDefaultAsync<(string?, string?, byte[]?)>(connection, Read, new { k }, null);
+            Assert.Equal(before + 1, connection.DirectRuns);
+            var dapper = await connection.QuerySingleOrDefaultAsync<(string?, string?, byte[]?)>(Read, new { k });
+            Assert.Equal(dapper.Item1, direct.Item1);
+            Assert.Equal(dapper.Item2, direct.Item2);
+            Assert.Equal(dapper.Item3, direct.Item3);
+            return direct;
+        }
+
+        Assert.Equal<byte[]>([1, 2], (await Both("a")).Item3!);
+        Assert.Equal(("b", "b", (byte[]?)null), await Both("b"));
+        Assert.Equal(((string?)null, (string?)null, (byte[]?)null), await Both("absent"));
+
+        var ran = connection.DirectRuns;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StatementCachingConnection.RowOrDefaultAsync<(string?, long?)>(connection, "SELECT k, 1 FROM v WHERE k <> @k", new { k = "absent" }, null));
+        Assert.Equal(ran + 1, connection.DirectRuns);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => connection.QuerySingleOrDefaultAsync<(string?, long?)>("SELECT k, 1 FROM v WHERE k <> @k", new { k = "absent" }));
+
+        // A record read by its columns' names stays Dapper's, with nothing run first.
+        Assert.Equal(new Row("a", 1), await StatementCachingConnection.RowOrDefaultAsync<Row>(connection, "SELECT k AS K, 1 AS X FROM v WHERE k = @k", new { k = "a" }, null));
+        Assert.Equal(ran + 1, connection.DirectRuns);
+    }
+
     private sealed record Row(string K, long X);
 
     private sealed class BytesFirst : IEqualityComparer<(byte[], long)>
