@@ -64,7 +64,11 @@ public static class ChannelsSetup
         return builder;
     }
 
-    /// <summary>The webhooks. A disabled channel answers 404; every enabled one authenticates before reading.</summary>
+    /// <summary>
+    /// The webhooks. A disabled channel answers 404; every enabled one authenticates before reading (its provider's
+    /// signature or secret). They run as soon as routing has matched them (<c>ShortCircuit</c>, see BotApp): the staff's
+    /// authentication is not theirs.
+    /// </summary>
     public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -72,21 +76,25 @@ public static class ChannelsSetup
             !options.Value.Enabled || options.Value.IsPolling
                 ? Results.NotFound()
                 : await pipeline.RespondAsync(ChannelNames.Telegram, await adapter.ParseAsync(context.Request, cancellationToken), () => Results.Ok(), cancellationToken))
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .ShortCircuit();
 
         app.MapGet("/webhooks/whatsapp", (HttpContext context, IOptions<WhatsAppOptions> options, WhatsAppAdapter adapter) =>
-            options.Value.Enabled ? adapter.Verify(context.Request) : Results.NotFound());
+            options.Value.Enabled ? adapter.Verify(context.Request) : Results.NotFound())
+            .ShortCircuit();
         app.MapPost("/webhooks/whatsapp", async (HttpContext context, IOptions<WhatsAppOptions> options, WhatsAppAdapter adapter, InboundPipeline pipeline, CancellationToken cancellationToken) =>
             !options.Value.Enabled
                 ? Results.NotFound()
                 : await pipeline.RespondAsync(ChannelNames.WhatsApp, await adapter.ParseAsync(context.Request, cancellationToken), () => Results.Ok(), cancellationToken))
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .ShortCircuit();
 
         app.MapPost("/webhooks/twilio", async (HttpContext context, IOptions<TwilioOptions> options, TwilioAdapter adapter, InboundPipeline pipeline, CancellationToken cancellationToken) =>
             !options.Value.Enabled
                 ? Results.NotFound()
                 : await pipeline.RespondAsync(ChannelNames.Twilio, await adapter.ParseAsync(context.Request, cancellationToken), TwilioAdapter.EmptyTwiml, cancellationToken))
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .ShortCircuit();
         return app;
     }
 }

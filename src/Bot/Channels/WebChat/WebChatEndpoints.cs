@@ -36,8 +36,9 @@ public static partial class WebChatEndpoints
     public static IEndpointRouteBuilder MapWebChat(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/api/webchat/messages", PostMessageAsync).DisableAntiforgery();
-        app.MapGet("/api/webchat/messages", GetPendingAsync);
+        // Anonymous: run as soon as routing matched them, without the staff's authentication (see BotApp).
+        app.MapPost("/api/webchat/messages", PostMessageAsync).DisableAntiforgery().ShortCircuit();
+        app.MapGet("/api/webchat/messages", GetPendingAsync).ShortCircuit();
         WebChatAssets.Map(app);
         return app;
     }
