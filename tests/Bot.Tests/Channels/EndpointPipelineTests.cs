@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Tests.TestHost;
 
@@ -49,5 +53,28 @@ public sealed class EndpointPipelineTests
         Assert.True(staff.Count > 10, $"only {staff.Count} staff endpoints found");
         Assert.All(staff, e => Assert.False(ShortCircuits(e), $"{e.DisplayName} skips the staff's middleware"));
         Assert.Contains(staff, e => e.Metadata.GetMetadata<IAuthorizeData>() is not null);
+    }
+
+    [Fact]
+    public async Task AnEndpointRequiringAuthorization_CannotBeShortCircuited()
+    {
+        // What the README's decision relies on: marking a staff endpoint ShortCircuit by mistake fails at its first
+        // request instead of serving it unauthenticated. The same order of middleware as the service's.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+        builder.Services.AddAuthorization();
+        await using var app = builder.Build();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var served = 0;
+        app.MapGet("/staff", () => ++served).RequireAuthorization().ShortCircuit();
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync(new Uri("/staff", UriKind.Relative)));
+        Assert.Contains("authorization", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, served);
     }
 }
