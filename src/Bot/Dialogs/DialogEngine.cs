@@ -68,6 +68,17 @@ public static partial class DialogEngine
             return turn.Finish(turn.Show(state, state.NodeId));
         }
 
+        // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
+        // notice's ("Je veux rentrer chez moi" under the Spanish notice) is read in the language they wrote, danger
+        // included, and answered in it: the notice again in that language, where the message pointed kept for after it.
+        // Only when the message itself tells the language (no channel hint, no default); after consent, a language
+        // changes only when the person chooses one.
+        if (!isNew && !state.Consented && message.Kind == UserMessageKind.Text
+            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written))
+        {
+            state = state with { Language = written };
+        }
+
         var current = content.Find(state.NodeId);
         if (withheld && words.All(w => w == PersonalData.Placeholder) && current is not null)
         {

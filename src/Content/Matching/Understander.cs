@@ -111,7 +111,14 @@ public sealed partial class Understander
     /// them), then the letters' model, then what the channel hints (the app's language, the number's country code),
     /// and the source language when nothing tells. A wrong guess costs one tap: the first reply offers every language.
     /// </summary>
-    public string DetectLanguage(string[] words, LanguageHint? hint = null)
+    public string DetectLanguage(string[] words, LanguageHint? hint = null) =>
+        IdentifyLanguage(words) ?? Hinted(hint) ?? _content.Common.SourceLanguage;
+
+    /// <summary>
+    /// The language <paramref name="words"/> are written in when the message itself tells (its script, the letters' model,
+    /// a language's own detect words), or null: no hint and no default, for a message written after the first.
+    /// </summary>
+    public string? IdentifyLanguage(string[] words)
     {
         ArgumentNullException.ThrowIfNull(words);
         var clean = words.Where(w => w != PersonalData.Placeholder).ToArray();
@@ -121,7 +128,7 @@ public sealed partial class Understander
             return _unspacedLanguages[0];
         }
 
-        return Languages.Identify(clean) ?? Marked(clean) ?? Hinted(hint) ?? _content.Common.SourceLanguage;
+        return Languages.Identify(clean) ?? Marked(clean);
     }
 
     /// <summary>Too close to call on letters alone: the one language whose own detect words the message uses ("quero me matar").</summary>

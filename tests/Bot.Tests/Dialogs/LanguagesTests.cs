@@ -81,6 +81,83 @@ public class LanguagesTests
         Assert.Contains(Content.Nodes[Content.Common.MenuNode].Text[language], chat.Text, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string?> AnswersToTheSpanishNotice => new()
+    {
+        // found in a new user's try (2026-12-03): a sentence in their own language under the Spanish notice got
+        // "No entendí" in Spanish; the class: each language, with and without a topic the bot knows
+        { "Je veux rentrer chez moi", "fr", "avr-menu" },
+        { "bonjour, j'ai besoin d'aide", "fr", "need-help" },
+        { "Quero voltar para casa", "pt", "avr-menu" },
+        { "olá, preciso de ajuda", "pt", "need-help" },
+        { "我想回国", "zh", "avr-menu" },
+        { "我需要帮助", "zh", "need-help" },
+        { "Mwen vle retounen nan peyi m", "ht", "avr-menu" },
+        { "mwen bezwen èd", "ht", "need-help" },
+        { "I want to go back to my country", "en", "avr-menu" },
+        { "hello, I need help", "en", "need-help" },
+        { "bonjour", "fr", null }, { "bonjou", "ht", null }, { "bom dia", "pt", null }, { "你好", "zh", null }, { "good morning", "en", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(AnswersToTheSpanishNotice))]
+    public void AnsweringTheNotice_InAnotherLanguage_ShowsItAgainInThatLanguage_ThenGoesWhereTheMessagePointed(string message, string language, string? pointed)
+    {
+        var chat = new Chat(Content).Send("hola");
+        Assert.Equal("es", chat.State!.Language);
+
+        chat.Send(message);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.False(chat.State.Consented);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.EndsWith(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], language).Text, chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "es").Text, chat.Text, StringComparison.Ordinal);
+
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, language));
+        Assert.True(chat.State!.Consented);
+        if (pointed is null)
+        {
+            Assert.Equal(Content.Common.MenuNode, chat.Node);
+        }
+        else
+        {
+            Assert.Equal(Content.Nodes[pointed].FlowId, Content.Nodes[chat.Node!].FlowId);
+        }
+
+        Assert.Contains(ContentRenderer.Render(Content, Content.Nodes[chat.Node!], language).Text, chat.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DangerUnderTheNotice_InAnotherLanguage_GetsTheEmergencyChannelsInIt()
+    {
+        var chat = new Chat(Content).Send("hola").Send("je veux mourir");
+
+        Assert.Equal("fr", chat.State!.Language);
+        Assert.True(chat.State.DangerSignalled);
+        UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency-suicide");
+        Assert.StartsWith(ContentRenderer.Fill(Content, Content.Nodes["emergency-suicide"].Text["fr"].Split('\n')[0], "fr", []), chat.Replies[0].Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ok")]
+    [InlineData("sí")]
+    [InlineData("???")]
+    [InlineData("1")]
+    public void AShortAnswerToTheNotice_KeepsItsLanguage(string message)
+    {
+        var chat = new Chat(Content).Send("hola").Send(message);
+
+        Assert.Equal("es", chat.State!.Language);
+    }
+
+    [Fact]
+    public void AfterConsent_AnotherLanguagesSentence_DoesNotChangeTheLanguage()
+    {
+        // Once chosen, a language changes only when the person chooses another (the menu's or the command's list).
+        var chat = Chat.Started(Content, "es").Send("Je veux rentrer chez moi");
+
+        Assert.Equal("es", chat.State!.Language);
+    }
+
     public static TheoryData<string, string, string> Dangers => new()
     {
         // message, language, category
