@@ -42,6 +42,17 @@ public static partial class DialogEngine
         state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
         state = state with { LastActivityAt = now, Channel = channel };
 
+        // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
+        // notice's ("Je veux rentrer chez moi" under the Spanish notice) is read in the language they wrote, danger
+        // included, and answered in it: the notice again in that language, where the message pointed kept for after it.
+        // Only when the message itself tells the language (no channel hint, no default); after consent, a language
+        // changes only when the person chooses one.
+        if (!isNew && !state.Consented && !state.InCase && message.Kind == UserMessageKind.Text
+            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written))
+        {
+            state = state with { Language = written };
+        }
+
         var resumed = state.Stopped;
         if (state.Stopped)
         {
@@ -66,17 +77,6 @@ public static partial class DialogEngine
             turn.Event(EventKind.UnsupportedMessage, state.Language, state.NodeId);
             turn.Note("unsupported-media", state.Language);
             return turn.Finish(turn.Show(state, state.NodeId));
-        }
-
-        // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
-        // notice's ("Je veux rentrer chez moi" under the Spanish notice) is read in the language they wrote, danger
-        // included, and answered in it: the notice again in that language, where the message pointed kept for after it.
-        // Only when the message itself tells the language (no channel hint, no default); after consent, a language
-        // changes only when the person chooses one.
-        if (!isNew && !state.Consented && message.Kind == UserMessageKind.Text
-            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written))
-        {
-            state = state with { Language = written };
         }
 
         var current = content.Find(state.NodeId);
