@@ -86,6 +86,7 @@ public class LanguagesTests
         // found in a new user's try (2026-12-03): a sentence in their own language under the Spanish notice got
         // "No entendí" in Spanish; the class: each language, with and without a topic the bot knows
         { "Je veux rentrer chez moi", "fr", "avr-menu" },
+        { "Bonjour, je suis Haïtien, j'aimerais savoir comment rentrer en Haïti", "fr", "clarify" }, // a nationality is not a language choice; return or fear of it: asked
         { "bonjour, j'ai besoin d'aide", "fr", "need-help" },
         { "Quero voltar para casa", "pt", "avr-menu" },
         { "olá, preciso de ajuda", "pt", "need-help" },
@@ -359,6 +360,35 @@ public class LanguagesTests
 
         Assert.Equal(6, report.Count);
         Console.WriteLine("Language detection on first messages: " + string.Join(", ", report));
+    }
+
+    /// <summary>
+    /// The same held-out messages written under the Spanish notice instead of first (2026-12-03): read by the message
+    /// alone (no hint, no default), a message in another language should switch the notice to it, and none may switch
+    /// it to a language it is not written in; a Spanish one keeps it. Unsure is not wrong here: the notice stays Spanish
+    /// and offers every language by name, as before. Measured 97.5–100 % (BENCHMARKS.md); the floor is the first messages' one.
+    /// </summary>
+    [Fact]
+    public void UnderTheSpanishNotice_MessagesSwitchToTheirLanguage_AndNeverToAnother()
+    {
+        var rows = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "first-messages.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t', 2))
+            .ToList();
+        var report = new List<string>();
+        foreach (var group in rows.GroupBy(r => r[0]))
+        {
+            var landed = group.Select(r => (Text: r[1], Language: new Chat(Content).Send("hola").Send(r[1]).State!.Language)).ToList();
+            var right = landed.Count(l => l.Language == group.Key);
+            var wrong = landed.Where(l => l.Language != group.Key && l.Language != "es").Select(l => $"{l.Text} → {l.Language}").ToList();
+            var share = (double)right / landed.Count;
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: {share:P1} of {landed.Count}"));
+            Assert.True(wrong.Count == 0, $"{group.Key}: switched to another language: {string.Join(" | ", wrong)}");
+            Assert.True(share >= (group.Key == "es" ? 1.0 : 0.95), $"{group.Key}: {share:P1}; stayed Spanish: {string.Join(" | ", landed.Where(l => l.Language != group.Key).Select(l => l.Text))}");
+        }
+
+        Assert.Equal(6, report.Count);
+        Console.WriteLine("Under the Spanish notice, in their own language: " + string.Join(", ", report));
     }
 
     [Theory]
