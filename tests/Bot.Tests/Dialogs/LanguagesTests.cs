@@ -336,6 +336,12 @@ public class LanguagesTests
         Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], expected).Text, result.Replies[0].Text);
     }
 
+    /// <summary>The held-out first messages (tests/Evaluation/first-messages.tsv): language, message.</summary>
+    private static List<string[]> FirstMessageRows() =>
+        [.. File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "first-messages.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t', 2))];
+
     /// <summary>
     /// Language detection on realistic first messages (tests/Evaluation/first-messages.tsv: greetings, questions,
     /// misspellings, Creole mixed with Spanish), never trained on. The floor is 95 % per language (two misses in 40): a
@@ -345,10 +351,7 @@ public class LanguagesTests
     [Fact]
     public void FirstMessages_AreRecognised_AtLeast95PercentPerLanguage()
     {
-        var rows = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "first-messages.tsv"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split('\t', 2))
-            .ToList();
+        var rows = FirstMessageRows();
         var report = new List<string>();
         foreach (var group in rows.GroupBy(r => r[0]))
         {
@@ -371,10 +374,7 @@ public class LanguagesTests
     [Fact]
     public void UnderTheSpanishNotice_MessagesSwitchToTheirLanguage_AndNeverToAnother()
     {
-        var rows = File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "first-messages.tsv"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split('\t', 2))
-            .ToList();
+        var rows = FirstMessageRows();
         var report = new List<string>();
         foreach (var group in rows.GroupBy(r => r[0]))
         {
