@@ -150,7 +150,7 @@ public sealed class OutboundTests
     [Fact]
     public async Task ServerErrorsAndTimeouts_AreRetried_AndTheReplyIsDeliveredOnce()
     {
-        await using var host = await ChannelHost.StartAsync();
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Channels:Telegram:Timeout"] = "00:00:01" });
         host.Fake.Script("/sendMessage", FakeResponse.Json(500, """{"ok":false,"error_code":500,"description":"Internal Server Error"}"""), FakeResponse.Held(), FakeResponse.Json(502, "<html>Bad Gateway</html>"));
 
         await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4244, "hola"));

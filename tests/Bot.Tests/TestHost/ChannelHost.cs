@@ -55,6 +55,13 @@ public sealed class ChannelHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// How long a send to the fake may take. Far above a loopback answer even on a loaded machine: a send that timed out
+    /// is tried again at once, and the retry would get the answer a test scripted for the first try (a one-shot refusal
+    /// eaten by a try the client had given up on). Tests about timeouts set their own.
+    /// </summary>
+    public const string SendTimeout = "00:00:10";
+
     /// <summary>The configuration that enables the three channels against a fake provider.</summary>
     public static Dictionary<string, string?> Settings(string fakeBaseUrl) => new()
     {
@@ -63,21 +70,21 @@ public sealed class ChannelHost : IAsyncDisposable
         ["Channels:Telegram:WebhookSecret"] = TelegramSecret,
         ["Channels:Telegram:ApiBaseUrl"] = fakeBaseUrl,
         ["Channels:Telegram:PerChatPerSecond"] = "50",
-        ["Channels:Telegram:Timeout"] = "00:00:01",
+        ["Channels:Telegram:Timeout"] = SendTimeout,
         ["Channels:WhatsApp:Enabled"] = "true",
         ["Channels:WhatsApp:VerifyToken"] = MetaVerifyToken,
         ["Channels:WhatsApp:AppSecret"] = MetaAppSecret,
         ["Channels:WhatsApp:AccessToken"] = MetaAccessToken,
         ["Channels:WhatsApp:PhoneNumberId"] = PhoneNumberId,
         ["Channels:WhatsApp:GraphApiBaseUrl"] = fakeBaseUrl,
-        ["Channels:WhatsApp:Timeout"] = "00:00:01",
+        ["Channels:WhatsApp:Timeout"] = SendTimeout,
         ["Channels:Twilio:Enabled"] = "true",
         ["Channels:Twilio:AccountSid"] = TwilioSid,
         ["Channels:Twilio:AuthToken"] = TwilioToken,
         ["Channels:Twilio:From"] = TwilioFrom,
         ["Channels:Twilio:PublicBaseUrl"] = PublicBaseUrl,
         ["Channels:Twilio:ApiBaseUrl"] = fakeBaseUrl,
-        ["Channels:Twilio:Timeout"] = "00:00:01",
+        ["Channels:Twilio:Timeout"] = SendTimeout,
         ["Channels:Twilio:ContentSids:reply-waiting:es"] = ContentSid("es"),
         ["Channels:Twilio:ContentSids:reply-waiting:en"] = ContentSid("en"),
         ["Channels:Twilio:ContentSids:reply-waiting:fr"] = ContentSid("fr"),
