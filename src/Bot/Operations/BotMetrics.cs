@@ -17,6 +17,7 @@ public sealed class BotMetrics : IDisposable
     private readonly Counter<long> _webhooks;
     private readonly Counter<long> _sends;
     private readonly Counter<long> _taken;
+    private readonly Counter<long> _claims;
     private readonly Counter<long> _spooled;
     private readonly Counter<long> _quarantined;
     private readonly Counter<long> _refused;
@@ -32,6 +33,7 @@ public sealed class BotMetrics : IDisposable
         _webhooks = _meter.CreateCounter<long>("oimbot.webhook.requests", "{request}", "Webhook requests by channel and the HTTP status answered.");
         _sends = _meter.CreateCounter<long>("oimbot.outbox.sends", "{attempt}", "Send attempts by channel and result (sent, throttled, retryable, permanent, window, blocked, deferred).");
         _taken = _meter.CreateCounter<long>("oimbot.outbox.taken", "{row}", "Outbox rows the dispatcher took, by how: handed (claimed by the turn that wrote it, no claim transaction) or claimed.");
+        _claims = _meter.CreateCounter<long>("oimbot.outbox.claims", "{claim}", "Claim transactions the dispatcher ran, by what they found (rows or none).");
         _spooled = _meter.CreateCounter<long>("oimbot.inbound.spooled", "{message}", "Messages kept on disk because the database did not answer.");
         _quarantined = _meter.CreateCounter<long>("oimbot.inbound.quarantined", "{message}", "Messages whose turn failed on every attempt: set aside, answered with an apology.");
         _refused = _meter.CreateCounter<long>("oimbot.requests.refused", "{request}", "Requests refused by a rate limit, by limit.");
@@ -53,6 +55,8 @@ public sealed class BotMetrics : IDisposable
     public void Send(string channel, string result) => _sends.Add(1, new TagList { { "channel", channel }, { "result", result } });
 
     public void Taken(string how, int count) => _taken.Add(count, new TagList { { "how", how } });
+
+    public void Claimed(int rows) => _claims.Add(1, new TagList { { "found", rows > 0 ? "rows" : "none" } });
 
     public void Spooled(string channel) => _spooled.Add(1, new TagList { { "channel", channel } });
 

@@ -127,6 +127,7 @@ public sealed partial class OutboxDispatcher(
                     claimDue = false;
                     lastClaim = clock.GetUtcNow();
                     claimed = await store.ClaimAsync(clock.GetUtcNow(), Math.Min(capacity, settings.BatchSize), settings.Lease, stoppingToken);
+                    metrics.Claimed(claimed.Count);
                 }
 
                 foreach (var message in claimed)

@@ -221,7 +221,7 @@ internal static class OutboxRows
             ifNeverInserted);
     }
 
-    private const string Insert = """
+    internal const string Insert = """
         INSERT INTO outbox (channel, recipient_hash, address_cipher, conversation_id, payload, callback_query_id, status, next_attempt_at, window_expires_at, template, language, created_at, updated_at)
         VALUES (@channel, @recipientHash, @addressCipher, @conversationId, @payload, @callbackQueryId, 'pending', @at, @window, @template, @language, @at, @at)
         RETURNING id AS Id, status AS Status

@@ -14,6 +14,9 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
     /// <summary>Up to @max due rows, oldest first (the SELECT of a claim; the rows are then marked in the same transaction).</summary>
     internal const string ClaimStatement = $"SELECT {ClaimedColumns} FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max";
 
+    /// <summary>Marks one claimed row as being sent (in the claim's transaction).</summary>
+    internal const string MarkClaimed = "UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now WHERE id = @id";
+
     protected override string LockRow => string.Empty;
 
     protected override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
@@ -33,7 +36,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
         foreach (var row in rows)
         {
             await connection.ExecuteAsync(
-                "UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now WHERE id = @id",
+                MarkClaimed,
                 new { id = row.Id, until = SqliteDatabase.Stamp(until), now = SqliteDatabase.Stamp(now) },
                 transaction);
         }

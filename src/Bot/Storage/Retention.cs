@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Operations;
+using OimBot.Bot.Outbox;
 
 namespace OimBot.Bot.Storage;
 
@@ -87,7 +88,7 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
 
     /// <summary>Settled rows after the retention, through the partial index outbox_settled; waiting ones never.</summary>
     internal const string SettledOutboxRows =
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE updated_at < @cutoff AND status IN ('sent', 'delivered', 'read', 'failed', 'cancelled') LIMIT @batch)";
+        $"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE updated_at < @cutoff AND {OutboxStore.Settled} LIMIT @batch)";
 
     /// <summary>
     /// Web chat messages and held replies that never belonged to a conversation (the answer to BORRAR) go after a

@@ -46,7 +46,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         await _database!.MigrateAsync(CancellationToken.None);
         await using var db = Open();
         Assert.Equal(SqliteConversationStore.Migrations("Sqlite").Count(), await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(11, SqliteConversationStore.Migrations("Sqlite").Count());
+        Assert.Equal(12, SqliteConversationStore.Migrations("Sqlite").Count());
         Assert.Equal("wal", await db.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
@@ -164,6 +164,31 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.DoesNotMatch(@"\bSCAN \w+\n", plan);
         Assert.DoesNotMatch(@"\bSCAN \w+ USING (COVERING )?INDEX (outbox_conversation)\b", plan);
         Assert.True(plan.Contains(index, StringComparison.Ordinal), plan);
+    }
+
+    /// <summary>
+    /// Every statement that writes outbox rows checks each row against the partial indexes without building a temporary
+    /// b-tree (an IN list of more than two values is built as one per execution: issue 15, migration 0012). RETURNING's
+    /// own temporary table (no key, "OpenEphemeral … 2") is the only one allowed. (STOP's cancel, not here, reads its rows
+    /// through "id IN (SELECT …)", a temporary table of its own.)
+    /// </summary>
+    [Theory]
+    [InlineData(OutboxRows.Insert)]
+    [InlineData(OutboxRows.InsertFirst)]
+    [InlineData(OutboxStore.Settle)]
+    [InlineData(SqliteOutboxStore.MarkClaimed)]
+    [InlineData(OutboxRows.ReleaseHeld)]
+    [InlineData(OutboxRows.ExtendWindow)]
+    [InlineData(OutboxStore.RequeueDead)]
+    [InlineData("UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id")]
+    [InlineData("UPDATE outbox SET status = 'failed', address_cipher = NULL, payload = '', attempts = attempts + 1, lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id")]
+    public async Task OutboxWrites_CheckThePartialIndexes_WithoutATemporaryTable(string sql)
+    {
+        await using var db = Open();
+        var program = (await db.QueryAsync<(long Address, string Opcode, long P1, long P2, long P3, string? P4)>("EXPLAIN " + sql)).ToList();
+        Assert.Contains(program, op => op.Opcode == "IdxInsert" || op.Opcode == "IdxDelete" || op.Opcode == "Insert"); // a write indeed
+        var temporary = program.Where(op => op.Opcode == "OpenEphemeral" && op.P4 is { Length: > 0 }).ToList();
+        Assert.True(temporary.Count == 0, string.Join('\n', temporary.Select(op => $"{op.Address} {op.Opcode} {op.P1} {op.P2} {op.P4}")));
     }
 
     [Fact]
