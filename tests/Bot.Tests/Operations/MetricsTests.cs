@@ -66,6 +66,7 @@ public sealed class MetricsTests
         HasSample(text, "oimbot_webhook_requests_total", ("channel", "whatsapp"), ("status", "401"));
         HasSample(text, "oimbot_webhook_requests_total", ("channel", "telegram"), ("status", "200"));
         HasSample(text, "oimbot_outbox_sends_total", ("channel", "telegram"), ("result", "sent"));
+        HasSample(text, "oimbot_outbox_claims_total", ("found", "none")); // the dispatcher's poll found nothing due at least once
         HasSample(text, "oimbot_outbox_rows", ("status", "sent"));
         HasSample(text, "oimbot_outbox_rows", ("status", "dead"));
         HasSample(text, "oimbot_cases_open", ("age", "under_10m"), ("priority", "normal"), ("status", "waiting"));
