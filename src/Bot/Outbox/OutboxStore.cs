@@ -51,11 +51,14 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
                             AND p.status IN ('pending', 'sending'))
         """;
 
-    /// <summary>The columns a claim returns, named as <see cref="ClaimedRow"/>.</summary>
+    /// <summary>
+    /// The columns a claim returns, named as <see cref="ClaimedRow"/>: unqualified, since SQLite's RETURNING takes no
+    /// table name (the claims' statements leave no other table's column of these names in reach).
+    /// </summary>
     protected const string ClaimedColumns = """
-        o.id AS Id, o.channel AS Channel, o.address_cipher AS AddressCipher, o.payload AS Payload,
-        o.callback_query_id AS CallbackQueryId, CAST(o.attempts AS BIGINT) AS Attempts, o.window_expires_at AS WindowExpiresAt,
-        o.template AS Template, o.language AS Language
+        id AS Id, channel AS Channel, address_cipher AS AddressCipher, payload AS Payload,
+        callback_query_id AS CallbackQueryId, CAST(attempts AS BIGINT) AS Attempts, window_expires_at AS WindowExpiresAt,
+        template AS Template, language AS Language
         """;
 
     /// <summary>A claimed row as read (its window in the provider's form of time).</summary>

@@ -98,12 +98,12 @@ public sealed class PostgresOutboxStore : OutboxStore
         var rows = await connection.QueryAsync<ClaimedRow>(
             $"""
             WITH due AS (
-                SELECT o.id FROM outbox o WHERE {DueAndFirstOfRecipient}
+                SELECT o.id AS due_id FROM outbox o WHERE {DueAndFirstOfRecipient}
                 ORDER BY o.id
                 LIMIT @max
                 FOR UPDATE OF o SKIP LOCKED)
             UPDATE outbox o SET status = 'sending', lease_until = @until, updated_at = @now
-            FROM due WHERE o.id = due.id
+            FROM due WHERE o.id = due.due_id
             RETURNING {ClaimedColumns}
             """,
             new { now, until, max },

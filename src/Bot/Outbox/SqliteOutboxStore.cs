@@ -11,11 +11,15 @@ namespace OimBot.Bot.Outbox;
 /// </summary>
 public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector protector) : OutboxStore(protector)
 {
-    /// <summary>Up to @max due rows, oldest first (the SELECT of a claim; the rows are then marked in the same transaction).</summary>
-    internal const string ClaimStatement = $"SELECT {ClaimedColumns} FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max";
-
-    /// <summary>Marks one claimed row as being sent (in the claim's transaction).</summary>
-    internal const string MarkClaimed = "UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now WHERE id = @id";
+    /// <summary>
+    /// Up to @max due rows, oldest first, marked as being sent and returned, in one statement: SQLite reads the chosen
+    /// ids before it changes a row, so the "first of its recipient" check sees the rows as they were.
+    /// </summary>
+    internal const string ClaimStatement = $"""
+        UPDATE outbox SET status = 'sending', lease_until = @until, updated_at = @now
+        WHERE id IN (SELECT o.id FROM outbox o WHERE {DueAndFirstOfRecipient} ORDER BY o.id LIMIT @max)
+        RETURNING {ClaimedColumns}
+        """;
 
     protected override string LockRow => string.Empty;
 
@@ -29,18 +33,10 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
 
     protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {
-        var rows = (await connection.QueryAsync<ClaimedRow>(
+        var rows = await connection.QueryAsync<ClaimedRow>(
             ClaimStatement,
-            new { now = SqliteDatabase.Stamp(now), max },
-            transaction)).ToList();
-        foreach (var row in rows)
-        {
-            await connection.ExecuteAsync(
-                MarkClaimed,
-                new { id = row.Id, until = SqliteDatabase.Stamp(until), now = SqliteDatabase.Stamp(now) },
-                transaction);
-        }
-
-        return rows;
+            new { now = SqliteDatabase.Stamp(now), until = SqliteDatabase.Stamp(until), max },
+            transaction);
+        return [.. rows.OrderBy(r => r.Id)]; // RETURNING's order is not the ids'
     }
 }
