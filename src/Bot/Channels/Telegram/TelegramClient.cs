@@ -48,7 +48,7 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
             ? null
             : new TelegramReplyMarkup([.. message.Reply.Choices.Select(c => (IReadOnlyList<TelegramInlineButton>)[new TelegramInlineButton(ReplyShaper.Truncate(c.Label, MaxButtonText), c.Key)])]);
         var request = new TelegramSendMessage(chatId, ReplyShaper.Truncate(message.Reply.Text, MaxText), markup);
-        using var response = await Http.PostAsJsonAsync(Url("sendMessage"), request, TelegramJson.Default.TelegramSendMessage, cancellationToken);
+        using var response = await Http.PostAsJsonAsync(_sendMessage ??= Url("sendMessage"), request, TelegramJson.Default.TelegramSendMessage, cancellationToken);
         return await ClassifyAsync(response, chatId, cancellationToken);
     }
 
@@ -59,10 +59,10 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PollingTimeoutSeconds + 15));
         using var response = await Http.PostAsJsonAsync(Url("getUpdates"), request, TelegramJson.Default.TelegramGetUpdates, timeout.Token);
-        var body = await ReadAsync(response, timeout.Token);
-        if (response.IsSuccessStatusCode && body is { Ok: true, Result: { ValueKind: JsonValueKind.Array } result })
+        var body = await ReadAsync(response, TelegramJson.Default.TelegramResponseListTelegramUpdate, timeout.Token);
+        if (response.IsSuccessStatusCode && body is { Ok: true, Result: { } updates })
         {
-            return (result.Deserialize(TelegramJson.Default.ListTelegramUpdate) ?? [], null);
+            return (updates, null);
         }
 
         return ([], Classify(response, body));
@@ -72,7 +72,7 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
     {
         try
         {
-            using var response = await Http.PostAsJsonAsync(Url("answerCallbackQuery"), new TelegramAnswerCallbackQuery(callbackQueryId), TelegramJson.Default.TelegramAnswerCallbackQuery, cancellationToken);
+            using var response = await Http.PostAsJsonAsync(_answerCallbackQuery ??= Url("answerCallbackQuery"), new TelegramAnswerCallbackQuery(callbackQueryId), TelegramJson.Default.TelegramAnswerCallbackQuery, cancellationToken);
         }
         catch (HttpRequestException)
         {
@@ -80,7 +80,11 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
         }
     }
 
-    private string Url(string method) => $"{options.Value.ApiBaseUrl.TrimEnd('/')}/bot{options.Value.BotToken}/{method}";
+    private Uri Url(string method) => new($"{options.Value.ApiBaseUrl.TrimEnd('/')}/bot{options.Value.BotToken}/{method}");
+
+    /// <summary>The methods' addresses, made once (the options are read at start-up): not a string and a parsed Uri per send.</summary>
+    private Uri? _sendMessage;
+    private Uri? _answerCallbackQuery;
 
     /// <summary>
     /// A message id is unique only inside its chat (https://core.telegram.org/bots/api#message), so the provider id
@@ -88,11 +92,10 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
     /// </summary>
     private static async Task<SendResult> ClassifyAsync(HttpResponseMessage response, long chatId, CancellationToken cancellationToken)
     {
-        var body = await ReadAsync(response, cancellationToken);
+        var body = await ReadAsync(response, TelegramJson.Default.TelegramResponseTelegramSentMessage, cancellationToken);
         if (response.IsSuccessStatusCode && body is { Ok: true })
         {
-            var sent = body.Result is { ValueKind: JsonValueKind.Object } result ? result.Deserialize(TelegramJson.Default.TelegramSentMessage) : null;
-            return new SendResult.Sent(sent is null ? null : ProviderId(chatId, sent.MessageId));
+            return new SendResult.Sent(body.Result is { } sent ? ProviderId(chatId, sent.MessageId) : null);
         }
 
         return Classify(response, body);
@@ -143,11 +146,11 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
         return response.Headers.RetryAfter?.Delta;
     }
 
-    private static async Task<TelegramResponse?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<TelegramResponse<T>?> ReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TelegramResponse<T>> type, CancellationToken cancellationToken)
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync(TelegramJson.Default.TelegramResponse, cancellationToken);
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken);
         }
         catch (JsonException)
         {

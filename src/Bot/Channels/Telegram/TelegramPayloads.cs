@@ -59,8 +59,27 @@ public sealed record TelegramAnswerCallbackQuery(string CallbackQueryId);
 
 public sealed record TelegramGetUpdates(long Offset, int Timeout, IReadOnlyList<string> AllowedUpdates);
 
-/// <summary>Every Bot API answer: ok, or an error code, a description and sometimes parameters.retry_after.</summary>
-public sealed record TelegramResponse(bool Ok, JsonElement? Result, int? ErrorCode, string? Description, TelegramResponseParameters? Parameters);
+/// <summary>
+/// Every Bot API answer: ok, or an error code, a description and sometimes parameters.retry_after. Classes with init
+/// properties rather than a positional record: a constructor of five parameters made System.Text.Json read each answer
+/// through its "large object" path, with an argument buffer per read (issue 15).
+/// </summary>
+public class TelegramResponse
+{
+    public bool Ok { get; init; }
+
+    public int? ErrorCode { get; init; }
+
+    public string? Description { get; init; }
+
+    public TelegramResponseParameters? Parameters { get; init; }
+}
+
+/// <summary>An answer whose result the bot reads, typed: read straight, without a copy of the result as a JSON element.</summary>
+public sealed class TelegramResponse<T> : TelegramResponse
+{
+    public T? Result { get; init; }
+}
 
 public sealed record TelegramResponseParameters(int? RetryAfter);
 
@@ -75,6 +94,7 @@ public sealed record TelegramSentMessage(long MessageId);
 [JsonSerializable(typeof(TelegramSendMessage))]
 [JsonSerializable(typeof(TelegramAnswerCallbackQuery))]
 [JsonSerializable(typeof(TelegramGetUpdates))]
-[JsonSerializable(typeof(TelegramResponse))]
+[JsonSerializable(typeof(TelegramResponse<TelegramSentMessage>))]
+[JsonSerializable(typeof(TelegramResponse<List<TelegramUpdate>>))]
 [JsonSerializable(typeof(TelegramSentMessage))]
 public sealed partial class TelegramJson : JsonSerializerContext;
