@@ -156,6 +156,27 @@ public sealed class SendPipelineTests
         Assert.Equal(8, sender.Calls);
     }
 
+    /// <summary>overall per second, per recipient per second (none), recipients: every row, whichever bucket is short, waits its turn.</summary>
+    [Theory]
+    [InlineData(2, null, "A,B,C,D")]
+    [InlineData(2, 1000, "A,B,C,D")]
+    [InlineData(1000, 2, "A,A,A,A")]
+    [InlineData(2, 2, "A,A,B,B")]
+    public async Task EitherBucketShort_MakesTheTryWait_AndNothingIsDropped(double overall, int? perRecipient, string recipients)
+    {
+        using var pipelines = Pipelines(new OutboxOptions { InProcessRetries = 0, MinimumThroughput = 100 });
+        var sender = new ScriptedSender(new SendLimits(overall, perRecipient, TimeSpan.FromSeconds(5)), _ => new SendResult.Sent("m"));
+
+        var started = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(recipients.Split(',').Select(r => RunAsync(pipelines, sender, r)));
+
+        // Two tokens at once, the 3rd and 4th try once the bucket is refilled a second later (the tokens taken at once and
+        // the waits share the buckets).
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.9), $"four tries took {started.Elapsed.TotalMilliseconds} ms");
+        Assert.All(outcomes, o => Assert.IsType<SendResult.Sent>(o.Result));
+        Assert.Equal(4, sender.Calls);
+    }
+
     [Theory]
     [InlineData(0, null, 100, 125)]
     [InlineData(3, null, 600, 1000)]
