@@ -89,11 +89,18 @@ public static partial class ContentRenderer
                 content.Common.Text("choices-button", language));
     }
 
-    /// <summary>A node's own options, as buttons.</summary>
+    /// <summary>
+    /// A node's own options, as buttons. A choice of languages lists the one it is shown in first: the notice shown in
+    /// Portuguese to someone who wrote in Portuguese offers "Continuar em português" as 1, since people type "1" to go
+    /// on, and Telegram's buttons carry no numbers (a Portuguese sentence, then "1", chose Spanish). A number then
+    /// means what was shown: the state remembers the list in its order.
+    /// </summary>
     public static IReadOnlyList<RenderedChoice> Choices(ContentNode node, string language)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return [.. node.Choices.Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))];
+        var own = node.Choices.FirstOrDefault(c => c.Language == language);
+        IEnumerable<Choice> ordered = own is null || ReferenceEquals(node.Choices[0], own) ? node.Choices : [own, .. node.Choices.Where(c => !ReferenceEquals(c, own))];
+        return [.. ordered.Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))];
     }
 
     /// <summary>A common text (by id) with its facts filled in.</summary>

@@ -239,7 +239,7 @@ public sealed class WeekendReplyTests
     public async Task ACreoleSpeaker_GetsTheFrenchTemplate_EndToEnd()
     {
         await using var weekend = await Weekend.StartAsync("whatsapp");
-        var reference = await weekend.FridayRequestAsync(["bonjou", "3", "mwen vle pale ak yon moun", "1"]);
+        var reference = await weekend.FridayRequestAsync(["bonjou", "1", "mwen vle pale ak yon moun", "1"]);
         weekend.Host.Factory.Clock.AdvanceTo(MondayMorning);
         Assert.Null(await weekend.Host.Factory.Services.GetRequiredService<HandoffService>().ReplyAsync(reference, "ana", "Bonjou, mwen se Ana.", CancellationToken.None));
 

@@ -26,7 +26,9 @@ public class LanguagesTests
         Assert.Equal(["Continuar en español", "Continue in English", "Kontinye an kreyòl", "Continuer en français", "Continuar em português", "继续使用中文"], names);
         foreach (var language in Content.Languages)
         {
-            Assert.Equal(names, ContentRenderer.Render(Content, welcome, language).Choices.Select(c => c.Label));
+            // Each notice lists its own language first, then the others in the content's order.
+            var own = welcome.Choices.Single(c => c.Language == language).Label["es"];
+            Assert.Equal([own, .. names.Where(n => n != own)], ContentRenderer.Render(Content, welcome, language).Choices.Select(c => c.Label));
         }
     }
 
@@ -67,6 +69,7 @@ public class LanguagesTests
         Assert.Equal(Content.Common.StartNode, chat.Node);
         Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], language).Text, chat.Text);
         Assert.Equal(6, chat.Replies[^1].Choices.Count);
+        Assert.Equal(ContentNode.ChoiceKey(Content.Common.StartNode, language), chat.Replies[^1].Choices[0].Key); // their own language first
     }
 
     [Theory]
@@ -125,6 +128,28 @@ public class LanguagesTests
         }
 
         Assert.Contains(ContentRenderer.Render(Content, Content.Nodes[chat.Node!], language).Text, chat.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Found in a new user's try (2026-12-03): "Quero voltar para casa" got the notice in Portuguese, then "1" (what
+    /// people type to go on; Telegram's buttons carry no numbers) chose Spanish, the first language listed. A notice
+    /// lists the language it is shown in first, so "1" keeps it, and goes where the message pointed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AnswersToTheSpanishNotice))]
+    public void UnderTheNoticeInTheirLanguage_One_KeepsThatLanguage(string message, string language, string? pointed)
+    {
+        var chat = new Chat(Content).Send("hola").Send(message);
+        Assert.Equal(ContentNode.ChoiceKey(Content.Common.StartNode, language), chat.Replies[^1].Choices[0].Key);
+        Assert.Equal(6, chat.Replies[^1].Choices.Select(c => c.Key).Distinct().Count()); // every language still offered
+
+        chat.Send("1");
+        Assert.True(chat.State!.Consented);
+        Assert.Equal(language, chat.State.Language);
+        Assert.Equal(pointed is null ? Content.Nodes[Content.Common.MenuNode].FlowId : Content.Nodes[pointed].FlowId, Content.Nodes[chat.Node!].FlowId);
+
+        // The Spanish notice still lists Spanish first: "1" there is Spanish, as before.
+        Assert.Equal("es", new Chat(Content).Send("hola").Send("1").State!.Language);
     }
 
     [Fact]

@@ -36,10 +36,10 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
             }
         }
 
-        // WhatsApp, English: hello → English → "Going back home" → "What it is".
+        // WhatsApp, English: hello → English (listed first under the English notice) → "Going back home" → "What it is".
         foreach (var phone in WhatsAppPhones)
         {
-            foreach (var text in new[] { "hello", "2", "1", $"my passport is X1234567, call me on +{phone}", "1" })
+            foreach (var text in new[] { "hello", "1", "1", $"my passport is X1234567, call me on +{phone}", "1" })
             {
                 await WhatsAppAsync(phone, text);
             }
