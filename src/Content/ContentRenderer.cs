@@ -98,10 +98,34 @@ public static partial class ContentRenderer
     public static IReadOnlyList<RenderedChoice> Choices(ContentNode node, string language)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var own = node.Choices.FirstOrDefault(c => c.Language == language);
-        IEnumerable<Choice> ordered = own is null || ReferenceEquals(node.Choices[0], own) ? node.Choices : [own, .. node.Choices.Where(c => !ReferenceEquals(c, own))];
-        return [.. ordered.Select(c => new RenderedChoice(ContentNode.ChoiceKey(node.Id, c.Id), c.Label[language]))];
+        var choices = node.Choices;
+        var rendered = new RenderedChoice[choices.Count];
+        var own = -1;
+        for (var i = 0; i < choices.Count && own < 0; i++)
+        {
+            own = choices[i].Language == language ? i : -1;
+        }
+
+        // Every render of a reply with buttons comes here: a loop, no delegate per call.
+        var next = 0;
+        if (own > 0)
+        {
+            rendered[next++] = Rendered(node, choices[own], language);
+        }
+
+        for (var i = 0; i < choices.Count; i++)
+        {
+            if (own <= 0 || i != own)
+            {
+                rendered[next++] = Rendered(node, choices[i], language);
+            }
+        }
+
+        return rendered;
     }
+
+    private static RenderedChoice Rendered(ContentNode node, Choice choice, string language) =>
+        new(ContentNode.ChoiceKey(node.Id, choice.Id), choice.Label[language]);
 
     /// <summary>A common text (by id) with its facts filled in.</summary>
     public static string Common(ContentSet content, string id, string language)
