@@ -24,6 +24,11 @@ using System.Text.Json;
 /// collections' count more than the bytes allocated
 /// </param>
 /// <param name="CollectionsPerThousand">OimBot only: garbage collections (all generations) per 1,000 messages</param>
+/// <param name="JitMethods">
+/// OimBot only: methods the JIT compiled during the pass and the half second after it (<c>dotnet.jit.compiled_methods</c>),
+/// every tier counted; what a fresh process still compiles
+/// </param>
+/// <param name="JitMs">OimBot only: the JIT's compiling time over the same span (<c>dotnet.jit.compilation.time</c>), in ms</param>
 internal sealed record LoadResult(
     int Users,
     int MessagesPerUser,
@@ -43,7 +48,9 @@ internal sealed record LoadResult(
     double? WriterWaitMsPerMessage = null,
     double? AllocatedKBPerMessage = null,
     double? GcPauseMsPerMessage = null,
-    double? CollectionsPerThousand = null);
+    double? CollectionsPerThousand = null,
+    double? JitMethods = null,
+    double? JitMs = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -141,7 +148,9 @@ internal static class LoadRun
             waited.Count == 0 || waited.Any(w => w is null) || sorted.Length == 0 ? null : Math.Round((waited.Sum(w => w!.Value) - waitBefore) / sorted.Length, 4),
             managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.AllocatedBytes / 1024.0 / sorted.Length, 1),
             managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.PauseSeconds * 1000 / sorted.Length, 4),
-            managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.Collections * 1000.0 / sorted.Length, 1));
+            managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.Collections * 1000.0 / sorted.Length, 1),
+            managed?.JitMethods,
+            managed is null ? null : Math.Round(managed.Value.JitSeconds * 1000, 1));
 
         async Task ConverseAsync(long chat)
         {
@@ -192,7 +201,7 @@ internal static class LoadRun
             return null;
         }
 
-        var total = new ManagedFigures(0, 0, 0);
+        var total = default(ManagedFigures);
         foreach (var url in metrics)
         {
             try
@@ -218,19 +227,19 @@ internal static class LoadRun
 }
 
 /// <summary>A process's managed heap, from the runtime's metrics on /metrics (Prometheus text).</summary>
-internal readonly record struct ManagedFigures(double AllocatedBytes, double PauseSeconds, double Collections)
+internal readonly record struct ManagedFigures(double AllocatedBytes, double PauseSeconds, double Collections, double JitMethods, double JitSeconds)
 {
     public static ManagedFigures operator +(ManagedFigures a, ManagedFigures b) =>
-        new(a.AllocatedBytes + b.AllocatedBytes, a.PauseSeconds + b.PauseSeconds, a.Collections + b.Collections);
+        new(a.AllocatedBytes + b.AllocatedBytes, a.PauseSeconds + b.PauseSeconds, a.Collections + b.Collections, a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds);
 
     public static ManagedFigures operator -(ManagedFigures a, ManagedFigures b) =>
-        new(a.AllocatedBytes - b.AllocatedBytes, a.PauseSeconds - b.PauseSeconds, a.Collections - b.Collections);
+        new(a.AllocatedBytes - b.AllocatedBytes, a.PauseSeconds - b.PauseSeconds, a.Collections - b.Collections, a.JitMethods - b.JitMethods, a.JitSeconds - b.JitSeconds);
 
-    /// <summary>The three figures, or null when the allocated bytes are missing (metrics off, or not yet exported).</summary>
+    /// <summary>The figures, or null when the allocated bytes are missing (metrics off, or not yet exported).</summary>
     public static ManagedFigures? Parse(string text)
     {
         double? allocated = null;
-        double pause = 0, collections = 0;
+        double pause = 0, collections = 0, jitMethods = 0, jitSeconds = 0;
         foreach (var line in text.Split('\n'))
         {
             var space = line.LastIndexOf(' ');
@@ -252,9 +261,17 @@ internal readonly record struct ManagedFigures(double AllocatedBytes, double Pau
             {
                 collections += value; // one line per generation
             }
+            else if (line.StartsWith("dotnet_jit_compiled_methods_total", StringComparison.Ordinal))
+            {
+                jitMethods = value;
+            }
+            else if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal))
+            {
+                jitSeconds = value;
+            }
         }
 
-        return allocated is { } bytes ? new ManagedFigures(bytes, pause, collections) : null;
+        return allocated is { } bytes ? new ManagedFigures(bytes, pause, collections, jitMethods, jitSeconds) : null;
     }
 }
 
