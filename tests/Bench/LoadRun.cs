@@ -25,8 +25,9 @@ using System.Text.Json;
 /// </param>
 /// <param name="CollectionsPerThousand">OimBot only: garbage collections (all generations) per 1,000 messages</param>
 /// <param name="JitMethods">
-/// OimBot only: methods the JIT compiled during the pass and the half second after it (<c>dotnet.jit.compiled_methods</c>),
-/// every tier counted; what a fresh process still compiles
+/// OimBot only: methods the JIT compiled between the scrape of /metrics before the pass and the one after its quiet wait
+/// (<c>dotnet.jit.compiled_methods</c>), every tier counted: what a fresh process still compiles. The span is wider than
+/// the pass's time and CPU (a process's first scrape compiles the exporter, and the scrapes themselves are in it)
 /// </param>
 /// <param name="JitMs">OimBot only: the JIT's compiling time over the same span (<c>dotnet.jit.compilation.time</c>), in ms</param>
 internal sealed record LoadResult(
