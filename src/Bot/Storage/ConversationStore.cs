@@ -122,6 +122,35 @@ public abstract partial class ConversationStore(
     /// </remarks>
     protected abstract Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue);
 
+    /// <summary>
+    /// Whether a turn decided ahead on a kept state may send its lock with its writes (<see cref="ExpectKeptAsync"/>),
+    /// one round trip for the whole turn, instead of locking first and reading the row back (PostgreSQL; issue 15).
+    /// </summary>
+    protected virtual bool LocksWithWrites => false;
+
+    /// <summary>
+    /// Adds to <paramref name="writes"/>, ahead of the turn's writes, the conversation's lock and a check that fails the
+    /// transaction (<see cref="IsKeptStateChanged"/>) unless the locked row is exactly <paramref name="kept"/> (id, state,
+    /// latest message ids), no earlier delivery of <paramref name="inboundHash"/> has a record, and, with
+    /// <paramref name="lookInQueue"/>, the person has nothing waiting in the shared inbound queue: what the lock's own
+    /// round trip would otherwise have read, checked where it is.
+    /// </summary>
+    private protected virtual Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue) =>
+        throw new NotSupportedException();
+
+    /// <summary>Whether <paramref name="exception"/> is the check of <see cref="ExpectKeptAsync"/> failing.</summary>
+    protected virtual bool IsKeptStateChanged(Exception exception) => false;
+
+    /// <summary>How many turns sent their lock with their writes (tests; see <see cref="LocksWithWrites"/>).</summary>
+    internal long LockedWithWrites => Interlocked.Read(ref _lockedWithWrites);
+
+    private long _lockedWithWrites;
+
+    /// <summary>How many of those found the row changed and ran again, locking first (tests).</summary>
+    internal long KeptStateChanges => Interlocked.Read(ref _keptStateChanges);
+
+    private long _keptStateChanges;
+
     /// <summary>The conversation's columns a turn reads (all null for a first contact), and the repeated delivery's kept replies, if any.</summary>
     protected internal readonly record struct LockedConversation(string? Id, string? State, byte[]? RecentInbound, string? EarlierReplies)
     {
@@ -184,19 +213,45 @@ public abstract partial class ConversationStore(
             await settling.WaitAsync(SettleWait, _clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        // Decided ahead on a kept state: on PostgreSQL the lock goes with the writes and the COMMIT, checked there (one
+        // round trip); should the row have changed, the transaction fails and the turn runs again, locking first.
+        // Not with nothing kept: that is a first contact, but as often a person who wrote more than LastStates.MaxAge
+        // ago, or to another instance, whose row the check would find (a failed round trip and a rollback more).
+        var withWrites = LocksWithWrites && ahead is not null && kept is not null
+            && (inboundHash is null || !RecentInbound.Contains(kept.RecentInbound, inboundHash));
         TurnOutcome outcome;
-        try
+        while (true)
         {
-            outcome = await WriteAsync(async writes =>
+            try
+            {
+                var expect = withWrites ? kept : null;
+                outcome = await WriteAsync(async writes =>
+                {
+                    GiveBack();
+                    return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, pure ? Kept.Of(kept) : null, expect, row => handed = row);
+                }, cancellationToken);
+                if (withWrites)
+                {
+                    ScoreKept(right: true);
+                }
+
+                break;
+            }
+            catch (Exception ex) when (withWrites && IsKeptStateChanged(ex))
             {
                 GiveBack();
-                return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, pure ? Kept.Of(kept) : null, row => handed = row);
-            }, cancellationToken);
-        }
-        catch
-        {
-            GiveBack();
-            throw;
+                // What was kept before the attempt (which kept what it would have written) is kept again: the turn run
+                // again keeps what it writes, and one that writes nothing (a repeated delivery, a message behind the
+                // queue) found the row as kept.
+                Interlocked.Increment(ref _keptStateChanges);
+                LastStates.Restore(from.Channel, addressHash, kept);
+                withWrites = false;
+            }
+            catch
+            {
+                GiveBack();
+                throw;
+            }
         }
 
         // Committed: only now may the reply go out.
@@ -219,18 +274,31 @@ public abstract partial class ConversationStore(
         Func<StoredConversation?, TurnDecision> decide,
         PreparedTurn? ahead,
         Kept? kept,
+        LastStates.Entry? expect,
         Action<HandedRow> claimed)
     {
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
         // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
+        // Expecting the kept state, the lock and the check of what it would have read go with the writes instead.
         var (connection, transaction) = (writes.Connection, writes.Transaction);
-        var row = await LockConversationAsync(connection, transaction, from.Channel, addressHash, inboundHash, yieldToQueue);
+        LockedConversation row;
+        if (expect is not null)
+        {
+            await ExpectKeptAsync(writes, from.Channel, addressHash, expect, inboundHash, yieldToQueue);
+            row = new LockedConversation(expect.Id, expect.State, expect.RecentInbound);
+            Interlocked.Increment(ref _lockedWithWrites);
+        }
+        else
+        {
+            row = await LockConversationAsync(connection, transaction, from.Channel, addressHash, inboundHash, yieldToQueue);
+        }
+
         if (inboundHash is not null && RecentInbound.Contains(row.RecentInbound, inboundHash))
         {
             return new TurnOutcome(null, [], Duplicate: true);
         }
 
-        if (kept is { } what)
+        if (kept is { } what && expect is null) // expected, it is scored once the check has held (RunTurnAsync)
         {
             ScoreKept(string.Equals(what.Id, row.Id, StringComparison.Ordinal) && string.Equals(what.State, row.State, StringComparison.Ordinal));
         }
@@ -262,7 +330,7 @@ public abstract partial class ConversationStore(
         var conversationId = await SaveAsync(writes, from, addressHash, sealedAddress, row.Id, decision, prepared.NewState, recent, now);
         if (conversationId is not null && prepared.NewState is not null)
         {
-            LastStates.Keep(from.Channel, addressHash, conversationId, prepared.NewState, decision.State);
+            LastStates.Keep(from.Channel, addressHash, conversationId, prepared.NewState, decision.State, recent);
         }
         else
         {

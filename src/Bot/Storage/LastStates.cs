@@ -12,7 +12,7 @@ namespace OimBot.Bot.Storage;
 /// within a <see cref="SweepEvery"/> after, even if no one writes any more; BORRAR clears the person's entry at once.
 /// Holds nothing the row does not: the keyed address hash (never the address), the conversation's id and its state
 /// (its JSON, which the locked row is compared with, and the state itself, read from that JSON by no one: the next
-/// turn is decided on it without reading the JSON again).
+/// turn is decided on it without reading the JSON again), and the keyed hashes of its latest message ids.
 /// </summary>
 internal sealed class LastStates(TimeProvider clock)
 {
@@ -28,7 +28,8 @@ internal sealed class LastStates(TimeProvider clock)
     private Sweeper? _sweeper;
 
     /// <param name="Decoded">the state <paramref name="State"/> is the JSON of, when the turn that kept it had it (it is immutable)</param>
-    internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt, ConversationState? Decoded = null);
+    /// <param name="RecentInbound">the row's latest message ids as the turn wrote them (see <see cref="Storage.RecentInbound"/>)</param>
+    internal sealed record Entry(string Channel, byte[] AddressHash, string Id, string State, DateTimeOffset KeptAt, ConversationState? Decoded = null, byte[]? RecentInbound = null);
 
     /// <summary>The state last kept for this person, if it is recent.</summary>
     public Entry? Find(string channel, byte[] addressHash)
@@ -41,9 +42,10 @@ internal sealed class LastStates(TimeProvider clock)
 
     /// <summary>The state a turn is committing (kept before the commit: should it fail, the next turn finds another state in the row and decides again).</summary>
     /// <param name="decoded">the state whose JSON <paramref name="state"/> is (null: the next turn reads the JSON)</param>
-    public void Keep(string channel, byte[] addressHash, string id, string state, ConversationState? decoded = null)
+    /// <param name="recentInbound">the row's latest message ids as the turn wrote them</param>
+    public void Keep(string channel, byte[] addressHash, string id, string state, ConversationState? decoded = null, byte[]? recentInbound = null)
     {
-        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow(), decoded));
+        Volatile.Write(ref _slots[Slot(addressHash)], new Entry(channel, addressHash, id, state, clock.GetUtcNow(), decoded, recentInbound));
         if (Volatile.Read(ref _sweeper) is null)
         {
             var sweeper = new Sweeper(new WeakReference<LastStates>(this));
@@ -51,6 +53,19 @@ internal sealed class LastStates(TimeProvider clock)
             {
                 sweeper.Start(clock);
             }
+        }
+    }
+
+    /// <summary>Puts back what was kept for this person before a turn that did not commit (<paramref name="entry"/> null: nothing).</summary>
+    public void Restore(string channel, byte[] addressHash, Entry? entry)
+    {
+        if (entry is null)
+        {
+            Forget(channel, addressHash);
+        }
+        else
+        {
+            Volatile.Write(ref _slots[Slot(addressHash)], entry);
         }
     }
 

@@ -101,6 +101,175 @@ public sealed class ConversationStoreContractTests
     }
 
     /// <summary>
+    /// Issue 15: a turn decided ahead on the state this instance kept does not lock first and read the row back: the
+    /// lock, a check that the row is still as kept (and that nothing the lock's round trip reads is there), the writes
+    /// and the COMMIT go in one round trip. A repeated delivery the kept ids recognise locks first, as before.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_ATurnDecidedAheadOnTheKeptState_IsOneRoundTrip_ItsLockAndCheckGoingWithItsWrites()
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync("postgres", signal);
+        var store = (ConversationStore)db.Store;
+        // Someone else first: the pool's first connection loads its types, and the period's first event reads its salt.
+        await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5552002"), "b1", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TagObjects.Any(tag => tag.Value is string value && value == db.DatabaseName))
+                {
+                    commands.Enqueue(activity.DisplayName);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        // A first contact: nothing kept, so it locks first (and serialises on the address), then writes.
+        await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        Assert.Equal(4, commands.Count); // the lock finding nothing, the address's lock, the lock again, the writes
+        Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
+        signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
+
+        commands.Clear();
+        var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        Assert.False(turn.Duplicate);
+        Assert.False(turn.Queued);
+        Assert.Single(commands); // BEGIN, the lock, the check, the update, the outbox row, the event, COMMIT
+        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.True(signal.TryTake(out var handed)); // handed after the commit, as ever
+        Assert.Equal("otra vez", handed.Message.Reply.Text);
+        Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+
+        // Delivered again: the kept ids hold it, so the turn locks first and finds it in the row; nothing is written.
+        commands.Clear();
+        Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("no"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None)).Duplicate);
+        Assert.Equal(1, store.LockedWithWrites);
+        Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+
+        // The next message: one round trip again.
+        commands.Clear();
+        await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        Assert.Single(commands);
+        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(3, (await db.StateAsync(Ana)).Misses);
+    }
+
+    /// <summary>
+    /// Issue 15: with nothing kept for a person the turn locks first. That is a first contact, but as often a person new
+    /// to this instance and not to the service (another instance served them, they wrote longer ago than the kept states
+    /// last, this process restarted), whose row a check sent with the writes would find: a failed round trip and a
+    /// rollback more. Their next message, with this turn's state kept, goes in one round trip.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_WithNothingKept_ATurnLocksFirst_AndTheNextGoesInOneRoundTrip()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var store = (ConversationStore)db.Store;
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+        await other.RunTurnAsync(Ana, "m1", Now, Count("uno"), TurnOptions.PureDecision, CancellationToken.None);
+
+        Assert.False((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("dos"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
+        Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.False((await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
+        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(3, (await db.StateAsync()).Misses);
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+    }
+
+    /// <summary>
+    /// Issue 15: when what the one-round-trip turn expects does not hold, its check fails the transaction before any of
+    /// its writes commits, and the turn runs again, locking first, on what is really there: each cause a row.
+    /// </summary>
+    [Theory]
+    [InlineData("state changed")]      // a caseworker's action writes the state too
+    [InlineData("another instance")]   // served the person's last message: the state and the row's ids moved on
+    [InlineData("earlier delivery")]   // the message has a record of its own (an old id, or a deleting turn's)
+    [InlineData("queued")]             // the person's messages kept during an outage wait in the shared queue
+    [InlineData("deleted")]            // the conversation is gone (BORRAR on another instance, a purge)
+    public async Task OnPostgres_AKeptStateThatNoLongerHolds_FailsTheOneRoundTripTurn_WhichRunsAgainLockingFirst(string cause)
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var store = (ConversationStore)db.Store;
+        using var backlog = new OutageBacklog((PostgresDatabase)db.Database, Db.Protector);
+        Task<TurnOutcome> Turn(IConversationStore on, string id, string reply) =>
+            on.RunTurnAsync(Ana, id, Now, Count(reply), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        await Turn(db.Store, "m1", "uno");
+        await Turn(db.Store, "m2", "dos");
+        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        var conversation = await db.ScalarAsync<string>("SELECT id FROM conversations");
+
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+        switch (cause)
+        {
+            case "state changed":
+                var changed = (await db.StateAsync()) with { Misses = 10 };
+                await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}'");
+                break;
+            case "another instance":
+                await Turn(other, "m-other", "otra");
+                break;
+            case "earlier delivery":
+                await using (var connection = await ((PostgresDatabase)db.Database).OpenAsync(CancellationToken.None))
+                {
+                    await connection.ExecuteAsync(
+                        "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversation, @at, '[]')",
+                        new { channel = Ana.Channel, hash = Db.Protector.Hash($"{Ana.Channel}/message", "m3"), conversation, at = Now });
+                }
+
+                break;
+            case "queued":
+                await backlog.DepositAsync(new SpooledMessage(Ana.Channel, Ana.Address, "kept-1", UserMessageKind.Text, "hola", null, true, null, null, Now), TimeSpan.Zero, CancellationToken.None);
+                break;
+            case "deleted":
+                await db.ExecuteAsync("DELETE FROM outbox; DELETE FROM conversations");
+                break;
+        }
+
+        var (outboxBefore, eventsBefore) = (await db.CountAsync("SELECT COUNT(*) FROM outbox"), await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        var outcome = await Turn(db.Store, "m3", "tres");
+        Assert.Equal((2, 1), (store.LockedWithWrites, store.KeptStateChanges)); // tried in one round trip, then again
+
+        // What the turn that locks first decides, on what is there; the failed attempt left nothing behind.
+        var (misses, written, duplicate, queued) = cause switch
+        {
+            "state changed" => (11, 1, false, false),
+            "another instance" => (4, 1, false, false),
+            "earlier delivery" => (2, 0, true, false),
+            "queued" => (2, 0, false, true),
+            "deleted" => (1, 1, false, false),
+            _ => throw new ArgumentOutOfRangeException(nameof(cause)),
+        };
+        Assert.Equal((duplicate, queued), (outcome.Duplicate, outcome.Queued));
+        Assert.Equal(misses, (await db.StateAsync()).Misses);
+        Assert.Equal(outboxBefore + written, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(eventsBefore + written, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction (aborted)'"));
+
+        // Within two more messages the instance is back to one round trip per turn, each building on the last.
+        await db.ExecuteAsync("DELETE FROM inbound_queue");
+        await Turn(db.Store, "m4", "cuatro");
+        await Turn(db.Store, "m5", "cinco");
+        Assert.Equal(1, store.KeptStateChanges);
+        Assert.True(store.LockedWithWrites >= 3, $"{store.LockedWithWrites} turns with their lock in their writes");
+        Assert.Equal(misses + 2, (await db.StateAsync()).Misses);
+    }
+
+    /// <summary>
     /// Several instances after an outage (issue 14), looked for inside the turn (issue 15: it was a round trip of its own
     /// before every turn): while a person has messages waiting in the shared inbound queue, a turn that yields to it does
     /// nothing at all, whether the person has a conversation yet or not, so their new message can go behind. Other
@@ -373,8 +542,10 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(Messages - RecentInbound.Capacity, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
     }
 
-    [Fact]
-    public async Task TwoInstances_AFirstContactAtBoth_MakesOneConversation()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // decided ahead on no conversation at both: the address's lock goes with each one's writes
+    public async Task TwoInstances_AFirstContactAtBoth_MakesOneConversation(bool decisionIsPure)
     {
         await using var db = await Db.CreateAsync("postgres");
         var (otherDatabase, other) = await db.SecondInstanceAsync();
@@ -382,10 +553,14 @@ public sealed class ConversationStoreContractTests
 
         var people = Enumerable.Range(0, 20).Select(i => new ChannelAddress("whatsapp", $"50760{i:D6}")).ToList();
         await Task.WhenAll(people.SelectMany(person => new[] { db.Store, other }.Select((store, n) => Task.Run(() =>
-            store.RunTurnAsync(person, $"{person.Address}-{n}", Now, Count("hola"), CancellationToken.None)))));
+            store.RunTurnAsync(person, $"{person.Address}-{n}", Now, Count("hola"), decisionIsPure ? TurnOptions.PureDecision : TurnOptions.None, CancellationToken.None)))));
 
         Assert.Equal(people.Count, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
         Assert.Equal(people.Count * 2, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        foreach (var person in people)
+        {
+            Assert.Equal(2, (await db.StateAsync(person)).Misses); // the second built on the first
+        }
     }
 
     /// <summary>

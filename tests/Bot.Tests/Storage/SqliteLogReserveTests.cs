@@ -111,6 +111,11 @@ public sealed class SqliteLogReserveTests : IDisposable
     {
         using var database = Database("bot.db", reserveMiB: 0);
         await database.MigrateAsync(CancellationToken.None);
+
+        // A connection held open keeps the log: another test clearing every pool (SqliteConnection.ClearAllPools) would
+        // close the last one, and SQLite deletes the log with it.
+        await using var held = await database.OpenAsync(CancellationToken.None);
+        await held.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master");
         var before = new FileInfo(Path.Combine(_folder, "bot.db-wal")).Length;
 
         Assert.Equal(0, await database.ReserveLogAsync(CancellationToken.None));
