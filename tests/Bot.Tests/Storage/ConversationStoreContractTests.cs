@@ -66,21 +66,9 @@ public sealed class ConversationStoreContractTests
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'"); // nothing of Ana's waits: her next reply can be handed over
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
 
-        // Npgsql traces each command or batch it sends (one round trip each); BEGIN and COMMIT are its own, not traced.
-        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Npgsql",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.TagObjects.Any(tag => tag.Value is string value && value == db.DatabaseName))
-                {
-                    commands.Enqueue(activity.DisplayName);
-                }
-            },
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        // Npgsql traces each command or batch it sends (one round trip each).
+        using var listener = new RoundTrips(db.DatabaseName!);
+        var commands = listener.Commands;
 
         // As a webhook's turn runs with several instances: it also looks in the shared inbound queue, in the lock's round trip.
         var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), TurnOptions.YieldToQueue, CancellationToken.None);
@@ -114,20 +102,8 @@ public sealed class ConversationStoreContractTests
         // Someone else first: the pool's first connection loads its types, and the period's first event reads its salt.
         await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5552002"), "b1", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
-        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Npgsql",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.TagObjects.Any(tag => tag.Value is string value && value == db.DatabaseName))
-                {
-                    commands.Enqueue(activity.DisplayName);
-                }
-            },
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var listener = new RoundTrips(db.DatabaseName!);
+        var commands = listener.Commands;
 
         // A first contact: nothing kept, so it locks first (and serialises on the address), then writes.
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
@@ -955,6 +931,36 @@ public sealed class ConversationStoreContractTests
         [],
         "v1",
         Delivery.Outbox());
+
+    /// <summary>
+    /// The commands and batches Npgsql sends to one database while it lives, as Npgsql traces them: one round trip each
+    /// (BEGIN and COMMIT go with a command, not traced on their own).
+    /// </summary>
+    private sealed class RoundTrips : IDisposable
+    {
+        private readonly System.Diagnostics.ActivityListener _listener;
+
+        public RoundTrips(string database)
+        {
+            _listener = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Npgsql",
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = activity =>
+                {
+                    if (activity.TagObjects.Any(tag => tag.Value is string value && value == database))
+                    {
+                        Commands.Enqueue(activity.DisplayName);
+                    }
+                },
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(_listener);
+        }
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Commands { get; } = new();
+
+        public void Dispose() => _listener.Dispose();
+    }
 
     /// <summary>A fresh database on one provider and its turn store.</summary>
     private sealed class Db : IAsyncDisposable
