@@ -6,8 +6,8 @@ namespace OimBot.Bot.Storage;
 
 /// <summary>
 /// Turns on PostgreSQL, correct with any number of instances: the person's conversation row is locked
-/// (<c>FOR UPDATE</c>) for the turn, and a first contact, which has no row yet, takes a transaction-scoped advisory
-/// lock on the person's address hash, so two first messages arriving at two instances make one conversation.
+/// (<c>FOR UPDATE</c>) for the turn, after a transaction-scoped advisory lock on the person's address hash, which a
+/// first contact, with no row yet, needs: two first messages arriving at two instances make one conversation.
 /// </summary>
 public sealed class PostgresConversationStore(
     PostgresDatabase database,
@@ -47,31 +47,28 @@ public sealed class PostgresConversationStore(
             return result;
         }, cancellationToken, commit: false);
 
-    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
-    {
-        var row = await LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
-        if (row.Id is not null)
-        {
-            return row;
-        }
-
-        // A first contact (or a conversation deleted meanwhile): serialise on the address, then look again, since
-        // another instance may have created the conversation while this one waited.
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryKey(channel, hash) }, transaction);
-        return await LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
-    }
+    /// <summary>
+    /// The address's advisory lock, then the row locked and looked at (<see cref="LockAndLookAsync"/>), in one round trip.
+    /// A first contact, which has no row yet, is thereby serialised on the address before it looks: two first messages
+    /// arriving at two instances make one conversation, the second finding the row the first committed. A person with
+    /// a row takes the address's lock too, at no round trip of its own; nothing takes that lock after a row's.
+    /// </summary>
+    protected override Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue) =>
+        LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
 
     /// <summary>
-    /// The row locked, then the message's dedupe record read and (when asked) the person's messages looked for in the
-    /// shared inbound queue, in one round trip. They are separate statements, so those after the lock take their
-    /// snapshots once it is granted and see what the turn it waited for, or an instance's deposit, committed. Bound by
-    /// position, as the turn's writes are (<see cref="StatementBatch.Command"/>): Npgsql sends the text as it is.
+    /// The address's advisory lock, the row locked, then the message's dedupe record read and (when asked) the person's
+    /// messages looked for in the shared inbound queue, in one round trip. They are separate statements, so each after a
+    /// lock takes its snapshot once that lock is granted and sees what the turn it waited for, or an instance's deposit,
+    /// committed. Bound by position, as the turn's writes are (<see cref="StatementBatch.Command"/>): Npgsql sends the
+    /// text as it is.
     /// </summary>
     private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
         const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
         await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction);
         var person = new { channel, hash };
+        batch.BatchCommands.Add(StatementBatch.Command(AddressLock, new { key = AdvisoryKey(channel, hash) }));
         batch.BatchCommands.Add(StatementBatch.Command(Select, person));
         if (inboundHash is not null)
         {
@@ -84,6 +81,7 @@ public sealed class PostgresConversationStore(
         }
 
         await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync(); // past the advisory lock's row
         var row = await reader.ReadAsync()
             ? new LockedConversation(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2))
             : default;
@@ -101,6 +99,9 @@ public sealed class PostgresConversationStore(
 
         return row;
     }
+
+    /// <summary>The transaction-scoped advisory lock on a person's address (<see cref="AdvisoryKey"/>); one row, of no interest.</summary>
+    internal const string AddressLock = "SELECT pg_advisory_xact_lock(@key)";
 
     /// <summary>
     /// A turn decided ahead on the state this instance kept sends its lock with its writes and its COMMIT: one round

@@ -105,9 +105,9 @@ public sealed class ConversationStoreContractTests
         using var listener = new RoundTrips(db.DatabaseName!);
         var commands = listener.Commands;
 
-        // A first contact: nothing kept, so it locks first (and serialises on the address), then writes.
+        // A first contact: nothing kept, so it locks first (serialising on the address in the same round trip), then writes.
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
-        Assert.Equal(4, commands.Count); // the lock finding nothing, the address's lock, the lock again, the writes
+        Assert.Equal(2, commands.Count); // the address's lock with the row's finding nothing, then the writes
         Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
@@ -520,7 +520,7 @@ public sealed class ConversationStoreContractTests
 
     [Theory]
     [InlineData(false)]
-    [InlineData(true)] // decided ahead on no conversation at both: the address's lock goes with each one's writes
+    [InlineData(true)] // nothing kept at either: each locks first, the address's lock with the row's
     public async Task TwoInstances_AFirstContactAtBoth_MakesOneConversation(bool decisionIsPure)
     {
         await using var db = await Db.CreateAsync("postgres");

@@ -22,7 +22,7 @@ public sealed class LastStatesTests
 
         Assert.Equal(("c-7", "{\"n\":7}"), (states.Find("telegram", Hash(7))!.Id, states.Find("telegram", Hash(7))!.State));
         Assert.Null(states.Find("whatsapp", Hash(7)));
-        Assert.Null(states.Find("telegram", Hash(7 + LastStates.Slots))); // the same slot, another person
+        Assert.Null(states.Find("telegram", Hash(7 + LastStates.Slots))); // the same set, another person
 
         clock.Advance(LastStates.MaxAge);
         Assert.NotNull(states.Find("telegram", Hash(7)));
@@ -51,6 +51,95 @@ public sealed class LastStatesTests
         states.Sweep();
         Assert.Equal(1, states.Count);
         Assert.NotNull(states.Find("telegram", Hash(0)));
+    }
+
+    /// <summary>
+    /// People whose hashes share a set are kept side by side, up to its ways; the next takes the place of the least
+    /// recently kept, and a person kept again is kept in their own place (issue 15: a table of single slots lost one
+    /// of two people writing at once at each of their messages).
+    /// </summary>
+    [Fact]
+    public void PeopleSharingASet_AreKeptSideBySide_AndTheNextTakesTheLeastRecentlyKeptsPlace()
+    {
+        var clock = new TestHost.FakeClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var states = new LastStates(clock);
+        int Person(int n) => 9 + (n * LastStates.Sets); // all in one set
+        for (var n = 0; n < LastStates.Ways; n++)
+        {
+            states.Keep("telegram", Hash(Person(n)), $"c-{n}", $"{{\"n\":{n}}}");
+        }
+
+        Assert.All(Enumerable.Range(0, LastStates.Ways), n => Assert.Equal($"c-{n}", states.Find("telegram", Hash(Person(n)))?.Id));
+
+        states.Keep("telegram", Hash(Person(0)), "c-0", "{\"n\":\"again\"}"); // the first writes again: now the most recent
+        Assert.Equal(LastStates.Ways, states.Count);
+        states.Keep("telegram", Hash(Person(LastStates.Ways)), "c-new", "{}");
+        Assert.Equal(LastStates.Ways, states.Count);
+        Assert.Null(states.Find("telegram", Hash(Person(1)))); // the least recently kept gave up its place
+        Assert.Equal("{\"n\":\"again\"}", states.Find("telegram", Hash(Person(0)))?.State);
+        Assert.Equal("c-new", states.Find("telegram", Hash(Person(LastStates.Ways)))?.Id);
+
+        // An old entry's place is taken first, whoever was kept last.
+        clock.Advance(LastStates.MaxAge - TimeSpan.FromSeconds(1));
+        foreach (var n in new[] { 0, 3, LastStates.Ways })
+        {
+            states.Keep("telegram", Hash(Person(n)), $"c-{n}", "{}");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(2)); // person 2's entry is old now
+        states.Keep("telegram", Hash(Person(LastStates.Ways + 1)), "c-late", "{}");
+        Assert.All(new[] { 0, 3, LastStates.Ways, LastStates.Ways + 1 }, n => Assert.NotNull(states.Find("telegram", Hash(Person(n)))));
+        Assert.Null(states.Find("telegram", Hash(Person(2))));
+    }
+
+    [Fact]
+    public void Restore_PutsBackWhatWasKept_OrClearsThePerson()
+    {
+        var states = new LastStates(TimeProvider.System);
+        states.Keep("telegram", Hash(1), "c-1", "{\"n\":1}");
+        var before = states.Find("telegram", Hash(1));
+        states.Keep("telegram", Hash(1), "c-1", "{\"n\":2}");
+        states.Restore("telegram", Hash(1), before);
+        Assert.Equal(1, states.Count);
+        Assert.Equal("{\"n\":1}", states.Find("telegram", Hash(1))?.State);
+
+        states.Restore("telegram", Hash(1), null);
+        Assert.Null(states.Find("telegram", Hash(1)));
+        Assert.Equal(0, states.Count);
+    }
+
+    /// <summary>
+    /// Many turns keeping states at once, all in one set: a lost race may lose a hint, but an entry is only ever found
+    /// for its own person, with a state that person had, and a set never holds a person twice once the races are over.
+    /// </summary>
+    [Fact]
+    public async Task KeptAtOnceFromManyThreads_AnEntryIsOnlyEverFoundForItsOwnPerson()
+    {
+        var states = new LastStates(TimeProvider.System);
+        var people = Enumerable.Range(0, LastStates.Ways * 2).Select(n => 11 + (n * LastStates.Sets)).ToArray();
+        var wrong = 0;
+        await Task.WhenAll(people.Select(person => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                states.Keep("telegram", Hash(person), $"c-{person}", $"{person}:{i}");
+                if (states.Find("telegram", Hash(person)) is { } found && (found.Id != $"c-{person}" || !found.State.StartsWith($"{person}:", StringComparison.Ordinal)))
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        })));
+
+        Assert.Equal(0, wrong);
+        Assert.InRange(states.Count, 1, LastStates.Ways);
+        foreach (var person in people)
+        {
+            states.Keep("telegram", Hash(person), $"c-{person}", "last");
+        }
+
+        var kept = people.Where(p => states.Find("telegram", Hash(p)) is not null).ToArray();
+        Assert.Equal(people[^LastStates.Ways..], kept); // kept one after another, the last few stay, once each
+        Assert.Equal(LastStates.Ways, states.Count);
     }
 
     [Fact]
@@ -142,7 +231,7 @@ public sealed class LastStatesTests
         var states = new LastStates(TimeProvider.System);
         states.Keep("telegram", Hash(1), "c-1", "{}");
         states.Keep("telegram", Hash(2), "c-2", "{}");
-        states.Forget("telegram", Hash(1 + LastStates.Slots)); // someone else in the same slot: nothing happens
+        states.Forget("telegram", Hash(1 + LastStates.Slots)); // someone else in the same set: nothing happens
         states.Forget("whatsapp", Hash(2));
         Assert.Equal(2, states.Count);
 
