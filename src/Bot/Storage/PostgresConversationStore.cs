@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using OimBot.Bot.Reporting;
 
 namespace OimBot.Bot.Storage;
@@ -48,22 +47,16 @@ public sealed class PostgresConversationStore(
         }, cancellationToken, commit: false);
 
     /// <summary>
-    /// The address's advisory lock, then the row locked and looked at (<see cref="LockAndLookAsync"/>), in one round trip.
-    /// A first contact, which has no row yet, is thereby serialised on the address before it looks: two first messages
-    /// arriving at two instances make one conversation, the second finding the row the first committed. A person with
-    /// a row takes the address's lock too, at no round trip of its own; nothing takes that lock after a row's.
-    /// </summary>
-    protected override Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue) =>
-        LockAndLookAsync(connection, transaction, channel, hash, inboundHash, lookInQueue);
-
-    /// <summary>
     /// The address's advisory lock, the row locked, then the message's dedupe record read and (when asked) the person's
     /// messages looked for in the shared inbound queue, in one round trip. They are separate statements, so each after a
     /// lock takes its snapshot once that lock is granted and sees what the turn it waited for, or an instance's deposit,
-    /// committed. Bound by position, as the turn's writes are (<see cref="StatementBatch.Command"/>): Npgsql sends the
-    /// text as it is.
+    /// committed. The address's lock comes first so that a first contact, which has no row yet, is serialised on the
+    /// address before it looks: two first messages arriving at two instances make one conversation, the second finding
+    /// the row the first committed. A person with a row takes it too, in a round trip sent anyway; no code takes that
+    /// lock after holding a row's. Bound by position, as the turn's writes are (<see cref="StatementBatch.Command"/>):
+    /// Npgsql sends the text as it is.
     /// </summary>
-    private static async Task<LockedConversation> LockAndLookAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
+    protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
     {
         const string Select = $"SELECT {LockedColumns} FROM conversations WHERE channel = @channel AND address_hash = @hash FOR UPDATE";
         await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction);
@@ -101,7 +94,7 @@ public sealed class PostgresConversationStore(
     }
 
     /// <summary>The transaction-scoped advisory lock on a person's address (<see cref="AdvisoryKey"/>); one row, of no interest.</summary>
-    internal const string AddressLock = "SELECT pg_advisory_xact_lock(@key)";
+    private const string AddressLock = "SELECT pg_advisory_xact_lock(@key)";
 
     /// <summary>
     /// A turn decided ahead on the state this instance kept sends its lock with its writes and its COMMIT: one round
@@ -111,7 +104,7 @@ public sealed class PostgresConversationStore(
 
     /// <summary>
     /// The conversation's row locked, then checked by a separate statement, whose snapshot is taken once the lock is
-    /// granted (as <see cref="LockAndLookAsync"/>'s are): unless the row still holds the kept state and latest message
+    /// granted (as <see cref="LockConversationAsync"/>'s are): unless the row still holds the kept state and latest message
     /// ids, the message has no record of an earlier delivery and (when asked) the person nothing waiting in the shared
     /// inbound queue, <c>oimbot_expect</c> raises <see cref="KeptStateChanged"/>, and the statements after it, the COMMIT
     /// among them, do not run.
