@@ -91,7 +91,7 @@ public sealed class PostgresOutboxStore : OutboxStore
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _database.OpenAsync(cancellationToken);
 
-    protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
+    protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction? transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {
         // A recipient's later row waits while an earlier one is pending or being sent, by this instance or another: the
         // NOT EXISTS sees an earlier row another claim has locked (still 'pending' to this statement) and skips the later.

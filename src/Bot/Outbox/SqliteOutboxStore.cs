@@ -31,7 +31,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database, AddressProtector 
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 
-    protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset now, DateTimeOffset until, int max)
+    protected override async Task<IReadOnlyList<ClaimedRow>> ClaimRowsAsync(DbConnection connection, DbTransaction? transaction, DateTimeOffset now, DateTimeOffset until, int max)
     {
         var rows = await connection.QueryAsync<ClaimedRow>(
             ClaimStatement,

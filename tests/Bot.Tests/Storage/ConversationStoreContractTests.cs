@@ -61,29 +61,26 @@ public sealed class ConversationStoreContractTests
     public async Task OnPostgres_ATurnSendsItsLockAndDedupeCheckTogether_AndItsWritesTogether_AndASettleIsOneStatement()
     {
         using var signal = new OutboxSignal();
-        await using var db = await Db.CreateAsync("postgres", signal);
+        await using var db = await Db.CreateAsync("postgres", signal, countRoundTrips: true);
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), CancellationToken.None); // the conversation's row exists from here
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'"); // nothing of Ana's waits: her next reply can be handed over
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
-
-        // Npgsql traces each command or batch it sends (one round trip each).
-        using var listener = new RoundTrips(db.DatabaseName!);
-        var commands = listener.Commands;
+        var roundTrips = db.RoundTrips!;
 
         // As a webhook's turn runs with several instances: it also looks in the shared inbound queue, in the lock's round trip.
+        roundTrips.Reset();
         var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), TurnOptions.YieldToQueue, CancellationToken.None);
+        Assert.Equal(2, roundTrips.Count); // BEGIN, the lock with the dedupe check and the queue's; the update, the outbox row, the event and COMMIT
         Assert.False(turn.Duplicate);
         Assert.False(turn.Queued);
-        Assert.Equal(2, commands.Count); // the lock with the dedupe check and the queue's; the update, the outbox row and the event
         Assert.True(signal.TryTake(out var handed)); // the first reply's row, read from the batch, handed after the commit
         Assert.Equal("otra vez", handed.Message.Reply.Text);
 
-        commands.Clear();
         var outbox = new PostgresOutboxStore((PostgresDatabase)db.Database, Db.Protector, Options.Create(new StorageOptions()));
         var id = await db.ScalarAsync<long>("SELECT MAX(id) FROM outbox");
-        commands.Clear();
+        roundTrips.Reset();
         await outbox.CompleteAsync(id, new OutboxOutcome.Sent("p-2"), Now, CancellationToken.None);
-        Assert.Single(commands);
+        Assert.Equal(1, roundTrips.Count);
         Assert.Equal("sent", await db.ScalarAsync<string>($"SELECT status FROM outbox WHERE id = {id}"));
         Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
     }
@@ -97,27 +94,27 @@ public sealed class ConversationStoreContractTests
     public async Task OnPostgres_ATurnDecidedAheadOnTheKeptState_IsOneRoundTrip_ItsLockAndCheckGoingWithItsWrites()
     {
         using var signal = new OutboxSignal();
-        await using var db = await Db.CreateAsync("postgres", signal);
+        await using var db = await Db.CreateAsync("postgres", signal, countRoundTrips: true);
         var store = (ConversationStore)db.Store;
         // Someone else first: the pool's first connection loads its types, and the period's first event reads its salt.
         await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5552002"), "b1", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
-        using var listener = new RoundTrips(db.DatabaseName!);
-        var commands = listener.Commands;
+        var roundTrips = db.RoundTrips!;
 
         // A first contact: nothing kept, so it locks first (serialising on the address in the same round trip), then writes.
+        roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
-        Assert.Equal(2, commands.Count); // the address's lock with the row's finding nothing, then the writes
+        Assert.Equal(2, roundTrips.Count); // BEGIN with the address's lock and the row's finding nothing; the writes with COMMIT
         Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
 
-        commands.Clear();
+        roundTrips.Reset();
         var turn = await db.Store.RunTurnAsync(Ana, "m2", Now, Count("otra vez"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        Assert.Equal(1, roundTrips.Count); // BEGIN, the lock, the check, the update, the outbox row, the event, COMMIT
         Assert.False(turn.Duplicate);
         Assert.False(turn.Queued);
-        Assert.Single(commands); // BEGIN, the lock, the check, the update, the outbox row, the event, COMMIT
         Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.True(signal.TryTake(out var handed)); // handed after the commit, as ever
         Assert.Equal("otra vez", handed.Message.Reply.Text);
@@ -125,17 +122,19 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
 
-        // Delivered again: the kept ids hold it, so the turn locks first and finds it in the row; nothing is written.
-        commands.Clear();
+        // Delivered again: the kept ids hold it, so the turn locks first and finds it in the row; nothing is written, and
+        // the transaction that wrote nothing ends with a COMMIT of its own (a repeated delivery is rare: not worth a path).
+        roundTrips.Reset();
         Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("no"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None)).Duplicate);
+        Assert.Equal(2, roundTrips.Count);
         Assert.Equal(1, store.LockedWithWrites);
         Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
 
         // The next message: one round trip again.
-        commands.Clear();
+        roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
-        Assert.Single(commands);
+        Assert.Equal(1, roundTrips.Count);
         Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(3, (await db.StateAsync(Ana)).Misses);
     }
@@ -932,36 +931,6 @@ public sealed class ConversationStoreContractTests
         "v1",
         Delivery.Outbox());
 
-    /// <summary>
-    /// The commands and batches Npgsql sends to one database while it lives, as Npgsql traces them: one round trip each
-    /// (BEGIN and COMMIT go with a command, not traced on their own).
-    /// </summary>
-    private sealed class RoundTrips : IDisposable
-    {
-        private readonly System.Diagnostics.ActivityListener _listener;
-
-        public RoundTrips(string database)
-        {
-            _listener = new System.Diagnostics.ActivityListener
-            {
-                ShouldListenTo = source => source.Name == "Npgsql",
-                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = activity =>
-                {
-                    if (activity.TagObjects.Any(tag => tag.Value is string value && value == database))
-                    {
-                        Commands.Enqueue(activity.DisplayName);
-                    }
-                },
-            };
-            System.Diagnostics.ActivitySource.AddActivityListener(_listener);
-        }
-
-        public System.Collections.Concurrent.ConcurrentQueue<string> Commands { get; } = new();
-
-        public void Dispose() => _listener.Dispose();
-    }
-
     /// <summary>A fresh database on one provider and its turn store.</summary>
     private sealed class Db : IAsyncDisposable
     {
@@ -987,25 +956,34 @@ public sealed class ConversationStoreContractTests
 
         public IStoreDatabase Database { get; }
 
-        /// <summary>The PostgreSQL database's name (null on SQLite).</summary>
-        public string? DatabaseName => _postgres is null ? null : new Npgsql.NpgsqlConnectionStringBuilder(_postgres).Database;
-
         public RetentionStore Retention(int batch = 500) => new(Database, Options.Create(new StorageOptions { PurgeBatchSize = batch }));
 
         private static AnalyticsRecorder Analytics() =>
             new(new Pseudonymiser(new byte[32]), Options.Create(new AnalyticsOptions()), new FakeClock(Now));
 
+        /// <summary>PostgreSQL with <c>countRoundTrips</c>: the relay every connection goes through (<see cref="PostgresRoundTrips"/>).</summary>
+        public PostgresRoundTrips? RoundTrips { get; private init; }
+
         /// <param name="handOff">a dispatcher's hand-off, when the test plays the dispatcher</param>
-        public static async Task<Db> CreateAsync(string provider, OutboxSignal? handOff = null)
+        /// <param name="countRoundTrips">PostgreSQL: every connection through a relay that counts round trips</param>
+        public static async Task<Db> CreateAsync(string provider, OutboxSignal? handOff = null, bool countRoundTrips = false)
         {
             if (provider == "postgres")
             {
                 var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("turns");
-                var database = new PostgresDatabase(connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+                var relay = countRoundTrips ? PostgresRoundTrips.Start(connectionString) : null;
+                var database = new PostgresDatabase(relay?.ConnectionString ?? connectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
                 await database.MigrateAsync(CancellationToken.None);
                 var recorder = Analytics();
                 var store = new PostgresConversationStore(database, Protector, recorder, NullLogger<PostgresConversationStore>.Instance, handOff);
-                return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), database.DisposeAsync, connectionString, recorder);
+                return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), async () =>
+                {
+                    await database.DisposeAsync();
+                    if (relay is not null)
+                    {
+                        await relay.DisposeAsync();
+                    }
+                }, connectionString, recorder) { RoundTrips = relay };
             }
 
             var folder = Directory.CreateTempSubdirectory("oimbot-turns-").FullName;

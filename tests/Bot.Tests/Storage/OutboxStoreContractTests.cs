@@ -107,6 +107,42 @@ public sealed class OutboxStoreContractTests
         Assert.Equal(1, counts[OutboxStatus.Sending]); // already with the provider: not taken back
     }
 
+    /// <summary>
+    /// Issue 15: a claim is one statement, and on PostgreSQL one round trip, with no BEGIN and COMMIT of its own (it took
+    /// two: the COMMIT went alone), whether it finds rows or none; its rows are still the claim's alone.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_AClaimIsOneRoundTrip_WithRowsOrWithout()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        await using var relay = PostgresRoundTrips.Start(db.ConnectionString!);
+        await using var database = new PostgresDatabase(relay.ConnectionString, TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
+        var store = new PostgresOutboxStore(database, Db.Protector, Options.Create(new StorageOptions()));
+        var a1 = await db.InsertAsync("telegram", "111", "a1");
+        var b1 = await db.InsertAsync("telegram", "222", "b1");
+        var a2 = await db.InsertAsync("telegram", "111", "a2");
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteScalarAsync<int>("SELECT 1"); // the pool's connection opened and its types loaded: not the claim's
+        }
+
+        relay.Reset();
+        var claimed = await store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal([a1, b1], claimed.Select(m => m.Id));
+        Assert.Equal(1, relay.Count);
+
+        relay.Reset();
+        Assert.Empty(await store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(1, relay.Count);
+
+        // The relay counts what it should: a transaction of one statement and its COMMIT are two.
+        relay.Reset();
+        await database.WriteAsync((connection, transaction) => connection.ExecuteScalarAsync<int>("SELECT 1", transaction: transaction), CancellationToken.None);
+        Assert.Equal(2, relay.Count);
+        Assert.Equal("sending", (await db.RowAsync(a1)).Status);
+        Assert.Equal("pending", (await db.RowAsync(a2)).Status); // behind a1
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task AClaimThatIsNeverSettled_ComesBackWhenItsLeaseRunsOut(string provider)
@@ -417,7 +453,7 @@ public sealed class OutboxStoreContractTests
     /// <summary>A fresh database on one provider, its outbox store, and helpers that write rows the way turns do.</summary>
     private sealed class Db : IAsyncDisposable
     {
-        private static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        public static readonly AddressProtector Protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         private readonly Func<Task<DbConnection>> _open;
         private readonly Func<ValueTask> _dispose;
         private readonly string? _postgres;
@@ -431,6 +467,9 @@ public sealed class OutboxStoreContractTests
         }
 
         public IOutboxStore Store { get; }
+
+        /// <summary>The PostgreSQL database's connection string (null on SQLite).</summary>
+        public string? ConnectionString => _postgres;
 
         public static async Task<Db> CreateAsync(string provider, int settlesInFlight = 1)
         {
