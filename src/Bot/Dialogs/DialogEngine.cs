@@ -89,6 +89,15 @@ public static partial class DialogEngine
             ? content.Understander.Understand(words, current, state.Shown, state.Language)
             : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
 
+        // Written in another served language and understood only there (danger, or where nothing else was understood):
+        // answered in that language from now on, with a line saying so. A message the chosen language understands
+        // never changes it, so a mixed-language sentence cannot flip the conversation.
+        if (understood.WrittenIn is { } readIn && readIn != state.Language && content.Supports(readIn))
+        {
+            state = state with { Language = readIn };
+            turn.Note("language-changed", readIn);
+        }
+
         switch (understood)
         {
             case Understanding.Danger danger:
@@ -338,10 +347,12 @@ public static partial class DialogEngine
         var understood = message.Kind == UserMessageKind.Text ? content.Understander.Understand(words, null, [], state.Language) : null;
         if (understood is Understanding.Danger { Sure: true } danger && danger.Confidence >= content.Understander.Thresholds.DangerInCase)
         {
+            // In the language it was written in when that is not the conversation's (the caseworker reads it as written).
+            var language = danger.WrittenIn is { } written && content.Supports(written) ? written : state.Language;
             turn.Case(new CaseAction.Escalate());
             turn.Case(new CaseAction.Forward(Redact(text)));
-            turn.Reply(ContentRenderer.Render(content, danger.Node, state.Language));
-            turn.Event(EventKind.EmergencyShown, state.Language, danger.Node.Id, content.TopicOf(danger.Node));
+            turn.Reply(ContentRenderer.Render(content, danger.Node, language));
+            turn.Event(EventKind.EmergencyShown, language, danger.Node.Id, content.TopicOf(danger.Node));
             return turn.Finish(state with { DangerSignalled = true });
         }
 

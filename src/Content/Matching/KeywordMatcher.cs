@@ -7,7 +7,7 @@ namespace OimBot.Content.Matching;
 /// </summary>
 public sealed class KeywordMatcher
 {
-    private readonly List<(string[] Words, ContentNode Node)> _emergency = [];
+    private readonly List<(string[] Words, ContentNode Node, string Language)> _emergency = [];
     private readonly List<(string[] Words, GlobalCommand Command)> _commands = [];
     private readonly List<(string[] Words, ContentNode Node)> _keywords = [];
 
@@ -16,13 +16,24 @@ public sealed class KeywordMatcher
         ArgumentNullException.ThrowIfNull(content);
         foreach (var node in content.NodeList)
         {
-            var target = node.Kind == NodeKind.Emergency ? _emergency : _keywords;
-            foreach (var phrase in node.Keywords.Values.SelectMany(k => k))
+            foreach (var (language, phrases) in node.Keywords)
             {
-                var words = TextNormalizer.WordsOf(phrase);
-                if (words.Length > 0)
+                foreach (var phrase in phrases)
                 {
-                    target.Add((words, node));
+                    var words = TextNormalizer.WordsOf(phrase);
+                    if (words.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (node.Kind == NodeKind.Emergency)
+                    {
+                        _emergency.Add((words, node, language));
+                    }
+                    else
+                    {
+                        _keywords.Add((words, node));
+                    }
                 }
             }
         }
@@ -46,6 +57,10 @@ public sealed class KeywordMatcher
     }
 
     public ContentNode? Emergency(string[] words) => _emergency.FirstOrDefault(e => Fuzzy.ContainsPhrase(words, e.Words)).Node;
+
+    /// <summary>The languages whose vetted danger phrases the message contains (a phrase may be several languages').</summary>
+    public IReadOnlySet<string> EmergencyLanguages(string[] words) =>
+        _emergency.Where(e => Fuzzy.ContainsPhrase(words, e.Words)).Select(e => e.Language).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>A command typed on its own ("menu", "BORAR", "hablar con una persona").</summary>
     public GlobalCommand? Command(string[] words)

@@ -167,10 +167,69 @@ public sealed partial class Understander
     /// <param name="current">The node the user is at, if any.</param>
     /// <param name="shown">The choice keys of the last numbered list the user saw, in order (numbers pick from it).</param>
     /// <param name="language">The user's language: its model reads the message (null: the source language's).</param>
+    /// <remarks>
+    /// A message the conversation's language finds no danger in, and nothing at all, is read again in the served
+    /// language it is written in, when the message itself tells that language and another model reads it: someone who
+    /// chose Spanish and then writes "estão me ameaçando, tenho medo" is in danger in Portuguese, and "mwen vle retounen
+    /// lakay mwen" is a question about going home in Creole. Danger found there comes before anything but danger the first
+    /// reading found (R11); anything else only in place of nothing. A vetted danger phrase of that language alone (none
+    /// of the conversation's) is answered there too. The result says the language (<see cref="Understanding.WrittenIn"/>).
+    /// </remarks>
     public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
+        var understood = UnderstandIn(words, current, shown, language);
+        var own = language ?? _content.Common.SourceLanguage;
+        if (understood is Understanding.Picked or Understanding.Command || words.Length == 0
+            || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
+        {
+            return understood;
+        }
+
+        // Languages one model reads together (those written in the flows: Spanish, English) were read already.
+        if (ReferenceEquals(ClassifierFor(written), ClassifierFor(language)))
+        {
+            return understood;
+        }
+
+        // A vetted danger phrase of the language the message is written in, and of none the conversation's: answered there.
+        if (understood is Understanding.Danger { Why: "keyword" } byKeyword)
+        {
+            var languages = _keywords.EmergencyLanguages(words);
+            return languages.Contains(written) && !languages.Contains(own) ? byKeyword with { WrittenIn = written } : understood;
+        }
+
+        // Danger the conversation's reading found is answered as found: a message mixing languages ("estamos encerrados,
+        // tanpri voye moun" in Creole) never changes the conversation's language or its danger's category.
+        if (understood is Understanding.Danger)
+        {
+            return understood;
+        }
+
+        // Danger as the language it is written in reads it comes before anything else the conversation's reading found (R11).
+        var model = ClassifierFor(written);
+        var prediction = model.Predict(words);
+        if (Danger(words, prediction) is { } danger)
+        {
+            return danger with { WrittenIn = written };
+        }
+
+        if (understood is not Understanding.Unknown)
+        {
+            return understood;
+        }
+
+        var decided = Decide(prediction);
+        decided = FollowUp(words, current, decided, model) ?? decided;
+        return decided is Understanding.Destination or Understanding.Command or Understanding.Unsure
+            ? decided with { WrittenIn = written }
+            : understood;
+    }
+
+    /// <summary>The message read in one language's model (see <see cref="Understand"/>).</summary>
+    private Understanding UnderstandIn(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language)
+    {
         if (words.Length == 0)
         {
             return new Understanding.Unknown { Why = "empty" };

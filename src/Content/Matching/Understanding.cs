@@ -6,6 +6,12 @@ public abstract record Understanding
     /// <summary>How it was decided, for the evaluation report and tests: "keyword", "model", "number", "label", …</summary>
     public string Why { get; init; } = string.Empty;
 
+    /// <summary>
+    /// The served language the message was read in when it is not the conversation's: written in another language, it
+    /// was understood only there (null: understood in the conversation's language, or not at all).
+    /// </summary>
+    public string? WrittenIn { get; init; }
+
     /// <summary>Someone may be in danger (R11). <paramref name="Sure"/>: answer with this category's first lines at once;
     /// otherwise show the emergency channels first and ask, offering <paramref name="Alternatives"/>.</summary>
     public sealed record Danger(ContentNode Node, bool Sure, IReadOnlyList<ContentNode> Alternatives) : Understanding

@@ -175,13 +175,98 @@ public class LanguagesTests
         Assert.Equal("es", chat.State!.Language);
     }
 
-    [Fact]
-    public void AfterConsent_AnotherLanguagesSentence_DoesNotChangeTheLanguage()
+    /// <summary>
+    /// After choosing a language, a sentence the chosen language understands keeps it, even when other words in it are
+    /// another language's; one it understands nothing of, written in another served language and understood there, is
+    /// answered there from now on, with a line saying so. Danger first (R11): found only in the language the message is
+    /// written in, it is answered in that language, before anything else. Found in a new user's try: "estão me
+    /// ameaçando, tenho medo" after choosing Spanish got "No entendí" in Spanish.
+    /// </summary>
+    public static TheoryData<string, string, string, string> AfterConsent => new()
     {
-        // Once chosen, a language changes only when the person chooses another (the menu's or the command's list).
-        var chat = Chat.Started(Content, "es").Send("Je veux rentrer chez moi");
+        // chosen language, message, language answered in, node shown first (a danger category: its emergency lines)
+        { "es", "quiero volver a mi país, merci", "es", "avr-menu" },
+        { "es", "hola, quiero saber sobre el retorno", "es", "avr-menu" },
+        { "es", "Je veux rentrer chez moi", "fr", "avr-menu" },
+        { "es", "estão me ameaçando, tenho medo", "pt", "emergency-threatened" },
+        { "es", "yo menase m, mwen pè", "ht", "emergency-threatened" },
+        { "es", "有人威胁要杀我", "zh", "emergency-threatened" },
+        { "es", "on veut me tuer", "fr", "emergency" },              // a vetted French phrase
+        { "es", "quero me matar", "es", "emergency-suicide" },       // danger in the conversation's own reading: answered as found
+        { "ht", "estamos encerrados, tanpri voye moun", "ht", "emergency-held" }, // mixed: never flips the language or the danger
+        { "pt", "quiero volver a mi país", "pt", "avr-menu" },       // Portuguese's reading knows Spanish: understood, kept
+        { "fr", "me quieren matar", "es", "emergency" },             // a vetted Spanish phrase, written in Spanish
+    };
 
-        Assert.Equal("es", chat.State!.Language);
+    [Theory]
+    [MemberData(nameof(AfterConsent))]
+    public void AfterConsent_ASentenceUnderstoodOnlyInAnotherLanguage_IsAnsweredInIt_DangerFirst(string chosen, string message, string answeredIn, string first)
+    {
+        var chat = Chat.Started(Content, chosen).Send(message);
+
+        Assert.Equal(answeredIn, chat.State!.Language);
+        var danger = Content.Nodes[first].Kind == NodeKind.Emergency;
+        Assert.Equal(danger, chat.State.DangerSignalled);
+        var shown = danger ? chat.Last!.Events.First(e => e.Kind == EventKind.EmergencyShown).NodeId : chat.State.NodeId;
+        Assert.Equal(first, shown == Content.Common.DangerCheckNode ? chat.State.Candidates[0] : shown);
+        if (danger)
+        {
+            UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, first);
+        }
+
+        var firstLine = danger ? Content.Nodes[first].Text[answeredIn].Split('\n')[0] : null;
+        if (firstLine is not null)
+        {
+            Assert.StartsWith(ContentRenderer.Fill(Content, firstLine, answeredIn, []), chat.Replies[0].Text, StringComparison.Ordinal);
+        }
+
+        var changed = ContentRenderer.Common(Content, "language-changed", answeredIn);
+        Assert.Equal(answeredIn != chosen && !danger, chat.Text.Contains(changed, StringComparison.Ordinal)); // danger: nothing but its lines
+        if (danger)
+        {
+            Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", answeredIn), chat.Replies[^1].Text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// The held-out evaluation sets (tests/Evaluation, never trained on) read as if the person had chosen Spanish first:
+    /// each translated language's danger messages are found as often as in a conversation in their own language, less
+    /// at most one in twenty, and answered in it; its other messages understood as often, less at most one in ten (the
+    /// Spanish reading is tried first, so a message it misreads stays misread); and no Spanish or English message changes
+    /// the language. Figures printed, and in the README.
+    /// </summary>
+    [Fact]
+    public void InASpanishConversation_TheEvaluationSetsOfTheOtherLanguages_AreReadInTheirLanguage()
+    {
+        var folder = Path.Combine(RepoPaths.Root, "tests", "Evaluation");
+        var labels = UnderstandingEvaluation.ReadLabels(Path.Combine(folder, "labels.tsv"));
+        var report = new List<string>();
+        foreach (var group in UnderstandingEvaluation.ReadMessages(folder).GroupBy(m => m.Language))
+        {
+            var menu = Content.Find(Content.Common.MenuNode)!;
+            var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+            Understanding InSpanish(EvaluationMessage m) => Content.Understander.Understand(TextNormalizer.WordsOf(PersonalData.ForMatching(m.Text)), menu, shown, "es");
+            if (group.Key is "es" or "en")
+            {
+                var switched = group.Select(m => (m.Text, InSpanish(m).WrittenIn)).Where(p => p.WrittenIn is not null).Select(p => $"{p.Text} → {p.WrittenIn}").ToList();
+                Assert.True(switched.Count == 0, $"{group.Key}: {string.Join(" | ", switched)}");
+                continue;
+            }
+
+            var danger = group.Where(m => m.Label.StartsWith(EvaluationLabel.DangerPrefix, StringComparison.Ordinal)).ToList();
+            var ownDanger = danger.Count(m => UnderstandingEvaluation.Run(Content, m).Danger);
+            var spanishDanger = danger.Count(m => InSpanish(m) is Understanding.Danger);
+            var answeredInIt = danger.Count(m => InSpanish(m) is Understanding.Danger { WrittenIn: var w } && w == group.Key);
+            var others = group.Except(danger).ToList();
+            var ownRight = others.Count(m => UnderstandingEvaluation.IsRight(Content, UnderstandingEvaluation.Run(Content, m), labels));
+            var spanishRight = others.Count(m => UnderstandingEvaluation.IsRight(Content, UnderstandingEvaluation.Run(Content, m with { Language = "es" }), labels));
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: danger {spanishDanger}/{danger.Count} (in its own conversation {ownDanger}), answered in {group.Key} {answeredInIt}; others right {spanishRight}/{others.Count} (own {ownRight})"));
+            Console.WriteLine("Read after choosing Spanish, " + report[^1]);
+            Assert.True(spanishDanger >= ownDanger - (danger.Count / 20), report[^1]);
+            Assert.True(spanishRight >= ownRight - (others.Count / 10), report[^1]);
+        }
+
+        Assert.Equal(4, report.Count);
     }
 
     public static TheoryData<string, string, string> Dangers => new()

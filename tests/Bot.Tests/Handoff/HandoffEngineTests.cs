@@ -184,6 +184,24 @@ public class HandoffEngineTests
         Assert.True(chat.State!.InCase);
     }
 
+    /// <summary>
+    /// A person in a Spanish case who writes danger in their own language (a vetted phrase of it, or one its model is
+    /// very sure of) gets the emergency lines in that language; the case stays Spanish for the caseworker's replies.
+    /// </summary>
+    [Theory]
+    [InlineData("je suis en danger", "fr")]
+    [InlineData("mwen an danje", "ht")]
+    [InlineData("救命", "zh")]
+    public void DangerDuringACase_InAnotherLanguage_GetsTheNumbersInIt(string typed, string language)
+    {
+        var chat = InCase().Send(typed);
+
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Contains(ContentRenderer.Fill(Content, Content.Nodes["emergency"].Text[language].Split('\n')[0], language, []), chat.Text, StringComparison.Ordinal);
+        Assert.True(chat.State!.InCase);
+        Assert.Equal("es", chat.State.Language);
+    }
+
     [Fact]
     public void MediaDuringACase_IsNotOpened_AndTheUserIsToldOnlyTextIsRead()
     {
