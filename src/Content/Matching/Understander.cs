@@ -170,8 +170,8 @@ public sealed partial class Understander
     /// <remarks>
     /// A message the conversation's language finds no danger in, and nothing at all, is read again in the served
     /// language it is written in, when the message itself tells that language and another model reads it: someone who
-    /// chose Spanish and then writes "estão me ameaçando, tenho medo" is in danger in Portuguese, and "mwen vle retounen
-    /// lakay mwen" is a question about going home in Creole. Danger found there comes before anything but danger the first
+    /// chose Spanish and then writes "estão me ameaçando, tenho medo" is in danger in Portuguese, and "Je veux rentrer chez
+    /// moi" is a question about going home in French. Danger found there comes before anything but danger the first
     /// reading found (R11); anything else only in place of nothing. A vetted danger phrase of that language alone (none
     /// of the conversation's) is answered there too. The result says the language (<see cref="Understanding.WrittenIn"/>).
     /// </remarks>
