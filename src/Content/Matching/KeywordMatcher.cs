@@ -9,7 +9,7 @@ public sealed class KeywordMatcher
 {
     private readonly List<(string[] Words, ContentNode Node, string Language)> _emergency = [];
     private readonly List<(string[] Words, GlobalCommand Command)> _commands = [];
-    private readonly List<(string[] Words, ContentNode Node)> _keywords = [];
+    private readonly List<(string[] Words, ContentNode Node, string Language)> _keywords = [];
 
     public KeywordMatcher(ContentSet content)
     {
@@ -32,7 +32,7 @@ public sealed class KeywordMatcher
                     }
                     else
                     {
-                        _keywords.Add((words, node));
+                        _keywords.Add((words, node, language));
                     }
                 }
             }
@@ -94,4 +94,8 @@ public sealed class KeywordMatcher
     }
 
     public ContentNode? Keyword(string[] words) => _keywords.FirstOrDefault(k => Fuzzy.ContainsPhrase(words, k.Words)).Node;
+
+    /// <summary>The languages whose keyword phrases of <paramref name="node"/> the message contains.</summary>
+    public IReadOnlySet<string> KeywordLanguages(string[] words, ContentNode node) =>
+        _keywords.Where(k => k.Node == node && Fuzzy.ContainsPhrase(words, k.Words)).Select(k => k.Language).ToHashSet(StringComparer.Ordinal);
 }

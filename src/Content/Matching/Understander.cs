@@ -172,8 +172,9 @@ public sealed partial class Understander
     /// language it is written in, when the message itself tells that language and another model reads it: someone who
     /// chose Spanish and then writes "estão me ameaçando, tenho medo" is in danger in Portuguese, and "Je veux rentrer chez
     /// moi" is a question about going home in French. Danger found there comes before anything but danger the first
-    /// reading found (R11); anything else only in place of nothing. A vetted danger phrase of that language alone (none
-    /// of the conversation's) is answered there too. The result says the language (<see cref="Understanding.WrittenIn"/>).
+    /// reading found (R11); anything else only in place of nothing. A vetted danger phrase or a node's keyword of that
+    /// language alone (none of the conversation's) is answered there too. The result says the language
+    /// (<see cref="Understanding.WrittenIn"/>).
     /// </remarks>
     public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
     {
@@ -193,7 +194,7 @@ public sealed partial class Understander
             return understood;
         }
 
-        // A vetted danger phrase of the language the message is written in, and of none the conversation's: answered there.
+        // A vetted danger phrase of the language the message is written in, and of none of the conversation's: answered there.
         if (understood is Understanding.Danger { Why: "keyword" } byKeyword)
         {
             var languages = _keywords.EmergencyLanguages(words);
@@ -213,6 +214,13 @@ public sealed partial class Understander
         if (Danger(words, prediction) is { } danger)
         {
             return danger with { WrittenIn = written };
+        }
+
+        // A node's keyword of that language and of none of the conversation's ("我想回国"): answered in it.
+        if (understood is Understanding.Destination { Why: "keyword", Node: var node })
+        {
+            var languages = _keywords.KeywordLanguages(words, node);
+            return languages.Contains(written) && !languages.Contains(own) ? understood with { WrittenIn = written } : understood;
         }
 
         if (understood is not Understanding.Unknown)

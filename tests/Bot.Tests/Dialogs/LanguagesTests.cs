@@ -188,6 +188,7 @@ public class LanguagesTests
         { "es", "quiero volver a mi país, merci", "es", "avr-menu" },
         { "es", "hola, quiero saber sobre el retorno", "es", "avr-menu" },
         { "es", "Je veux rentrer chez moi", "fr", "avr-menu" },
+        { "es", "我想回国", "zh", "avr-menu" },                      // a Mandarin keyword of the topic
         { "es", "estão me ameaçando, tenho medo", "pt", "emergency-threatened" },
         { "es", "yo menase m, mwen pè", "ht", "emergency-threatened" },
         { "es", "有人威胁要杀我", "zh", "emergency-threatened" },
@@ -259,8 +260,10 @@ public class LanguagesTests
             var answeredInIt = danger.Count(m => InSpanish(m) is Understanding.Danger { WrittenIn: var w } && w == group.Key);
             var others = group.Except(danger).ToList();
             var ownRight = others.Count(m => UnderstandingEvaluation.IsRight(Content, UnderstandingEvaluation.Run(Content, m), labels));
-            var spanishRight = others.Count(m => UnderstandingEvaluation.IsRight(Content, UnderstandingEvaluation.Run(Content, m with { Language = "es" }), labels));
-            report.Add(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: danger {spanishDanger}/{danger.Count} (in its own conversation {ownDanger}), answered in {group.Key} {answeredInIt}; others right {spanishRight}/{others.Count} (own {ownRight})"));
+            var right = others.Where(m => UnderstandingEvaluation.IsRight(Content, UnderstandingEvaluation.Run(Content, m with { Language = "es" }), labels)).ToList();
+            var spanishRight = right.Count;
+            var rightInIt = right.Count(m => InSpanish(m).WrittenIn == group.Key);
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: danger {spanishDanger}/{danger.Count} (in its own conversation {ownDanger}), answered in {group.Key} {answeredInIt}; others right {spanishRight}/{others.Count} (own {ownRight}), {rightInIt} of them answered in {group.Key}"));
             Console.WriteLine("Read after choosing Spanish, " + report[^1]);
             Assert.True(spanishDanger >= ownDanger - (danger.Count / 20), report[^1]);
             Assert.True(spanishRight >= ownRight - (others.Count / 10), report[^1]);
