@@ -93,7 +93,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
         // One statement, so on PostgreSQL one round trip without BEGIN and COMMIT (issue 15: a claim took two, and with
-        // two instances a claim comes with about one message in ten, a third of them finding nothing).
+        // two instances a claim comes with about one message in ten, about half of them finding nothing).
         var (time, rows) = await WriteOneStatementAsync(async (connection, transaction) =>
             (SqlTime.For(connection), await ClaimRowsAsync(connection, transaction, now, now + lease, max)), cancellationToken);
         var claimed = new List<OutboxMessage>(rows.Count);
