@@ -197,8 +197,7 @@ public sealed partial class Understander
         // A vetted danger phrase of the language the message is written in, and of none of the conversation's: answered there.
         if (understood is Understanding.Danger { Why: "keyword" } byKeyword)
         {
-            var languages = _keywords.EmergencyLanguages(words);
-            return languages.Contains(written) && !languages.Contains(own) ? byKeyword with { WrittenIn = written } : understood;
+            return OnlyWritten(_keywords.EmergencyLanguages(words)) ? byKeyword with { WrittenIn = written } : understood;
         }
 
         // Danger the conversation's reading found is answered as found: a message mixing languages ("estamos encerrados,
@@ -219,8 +218,7 @@ public sealed partial class Understander
         // A node's keyword of that language and of none of the conversation's ("我想回国"): answered in it.
         if (understood is Understanding.Destination { Why: "keyword", Node: var node })
         {
-            var languages = _keywords.KeywordLanguages(words, node);
-            return languages.Contains(written) && !languages.Contains(own) ? understood with { WrittenIn = written } : understood;
+            return OnlyWritten(_keywords.KeywordLanguages(words, node)) ? understood with { WrittenIn = written } : understood;
         }
 
         if (understood is not Understanding.Unknown)
@@ -233,6 +231,9 @@ public sealed partial class Understander
         return decided is Understanding.Destination or Understanding.Command or Understanding.Unsure
             ? decided with { WrittenIn = written }
             : understood;
+
+        // The phrase that matched is the written language's and none of the conversation's.
+        bool OnlyWritten(IReadOnlySet<string> languages) => languages.Contains(written) && !languages.Contains(own);
     }
 
     /// <summary>The message read in one language's model (see <see cref="Understand"/>).</summary>
