@@ -51,6 +51,9 @@ public class UnderstandingEngineTests
         { "I'm in danger", "en", "emergency" },
         { "I was raped", "en", "emergency-sexual-violence" },
         { "I want to kill myself", "en", "emergency-suicide" },
+        { "they force me to work for free", "en", "emergency-held" }, // "force" had led to the answer to sexual violence
+        { "somebody is forcing me to work without pay and keeps my documents", "en", "emergency-held" }, // had got a topic question
+        { "me ponen a trabajar todo el dia y no me pagan, no puedo irme", "es", "emergency-held" }, // had got a topic question
     };
 
     [Theory]
@@ -145,6 +148,23 @@ public class UnderstandingEngineTests
         var chat = Chat.Started(Content, language).Send(message);
         AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
         Assert.StartsWith(language == "es" ? "Si estás en peligro" : "If you are in danger", chat.Replies[0].Text.Replace("Estoy aquí para ayudarte.\n", string.Empty, StringComparison.Ordinal).Replace("I am here to help you.\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Found in a new user's try (2026-12-04): "where can i find work" led to "Where to find help" (health, emergency
+    /// numbers). Looking for work leads to the work permit, at once or as the question's first option; never to danger.
+    /// </summary>
+    [Theory]
+    [InlineData("where can i find work", "en")]
+    [InlineData("estoy buscando trabajo aqui, que necesito?", "es")]
+    [InlineData("donde puedo conseguir trabajo siendo extranjero", "es")]
+    public void LookingForWork_LeadsToTheWorkPermit(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        var first = chat.Node == Content.Common.ClarifyNode ? chat.State!.Candidates[0] : chat.Node;
+        Assert.Equal("regularisation-work-permit", first);
     }
 
     // ------------------------------------------------------------------------------------------------ the first message
