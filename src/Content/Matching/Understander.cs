@@ -173,8 +173,8 @@ public sealed partial class Understander
     /// chose Spanish and then writes "estão me ameaçando, tenho medo" is in danger in Portuguese, and "Je veux rentrer chez
     /// moi" is a question about going home in French. Danger found there comes before anything but danger the first
     /// reading found (R11); anything else only in place of nothing. A vetted danger phrase or a node's keyword of that
-    /// language alone (none of the conversation's) is answered there too. The result says the language
-    /// (<see cref="Understanding.WrittenIn"/>).
+    /// language alone (none of the conversation's) is answered there too; a vetted danger phrase even between Spanish and
+    /// English, which one model reads. The result says the language (<see cref="Understanding.WrittenIn"/>).
     /// </remarks>
     public Understanding Understand(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
     {
@@ -188,16 +188,18 @@ public sealed partial class Understander
             return understood;
         }
 
-        // Languages one model reads together (those written in the flows: Spanish, English) were read already.
-        if (ReferenceEquals(ClassifierFor(written), ClassifierFor(language)))
-        {
-            return understood;
-        }
-
-        // A vetted danger phrase of the language the message is written in, and of none of the conversation's: answered there.
+        // A vetted danger phrase of the language the message is written in, and of none of the conversation's: answered
+        // there, between Spanish and English too ("they force me to work for free" after choosing Spanish).
         if (understood is Understanding.Danger { Why: "keyword" } byKeyword)
         {
             return OnlyWritten(_keywords.EmergencyLanguages(words)) ? byKeyword with { WrittenIn = written } : understood;
+        }
+
+        // Otherwise languages one model reads together (those written in the flows: Spanish, English) were read already,
+        // and a topic's words shared by a bilingual person never flip the conversation.
+        if (ReferenceEquals(ClassifierFor(written), ClassifierFor(language)))
+        {
+            return understood;
         }
 
         // Danger the conversation's reading found is answered as found: a message mixing languages ("estamos encerrados,

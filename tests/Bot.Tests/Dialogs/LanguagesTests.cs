@@ -197,6 +197,9 @@ public class LanguagesTests
         { "ht", "estamos encerrados, tanpri voye moun", "ht", "emergency-held" }, // mixed: never flips the language or the danger
         { "pt", "quiero volver a mi país", "pt", "avr-menu" },       // Portuguese's reading knows Spanish: understood, kept
         { "fr", "me quieren matar", "es", "emergency" },             // a vetted Spanish phrase, written in Spanish
+        { "es", "they force me to work for free", "en", "emergency-held" }, // a vetted English phrase, though one model reads both (found in a try)
+        { "en", "me tienen encerrada y no me dejan salir", "es", "emergency-held" },
+        { "es", "where can i find work", "es", "clarify" },          // a topic between Spanish and English never flips the language
     };
 
     [Theory]
@@ -234,7 +237,7 @@ public class LanguagesTests
     /// each translated language's danger messages are found as often as in a conversation in their own language, less
     /// at most one in twenty, and answered in it; its other messages understood as often, less at most one in ten (the
     /// Spanish reading is tried first, so a message it misreads stays misread); and no Spanish or English message changes
-    /// the language. Figures printed, and in the README.
+    /// the language, but for an English vetted danger phrase, answered in English. Figures printed, and in the README.
     /// </summary>
     [Fact]
     public void InASpanishConversation_TheEvaluationSetsOfTheOtherLanguages_AreReadInTheirLanguage()
@@ -249,8 +252,16 @@ public class LanguagesTests
             Understanding InSpanish(EvaluationMessage m) => Content.Understander.Understand(TextNormalizer.WordsOf(PersonalData.ForMatching(m.Text)), menu, shown, "es");
             if (group.Key is "es" or "en")
             {
-                var switched = group.Select(m => (m.Text, InSpanish(m).WrittenIn)).Where(p => p.WrittenIn is not null).Select(p => $"{p.Text} → {p.WrittenIn}").ToList();
+                // Only an English message's vetted danger phrase answers it in English; nothing else switches, and nothing Spanish.
+                var read = group.Select(m => (m.Text, Understood: InSpanish(m))).ToList();
+                var switched = read.Where(p => p.Understood.WrittenIn is not null && !(group.Key == "en" && p.Understood is Understanding.Danger { Why: "keyword", WrittenIn: "en" }))
+                    .Select(p => $"{p.Text} → {p.Understood.WrittenIn}").ToList();
                 Assert.True(switched.Count == 0, $"{group.Key}: {string.Join(" | ", switched)}");
+                if (group.Key == "en")
+                {
+                    Console.WriteLine($"Read after choosing Spanish, en: {read.Count(p => p.Understood.WrittenIn == "en")} danger messages answered in English by a vetted English phrase");
+                }
+
                 continue;
             }
 
