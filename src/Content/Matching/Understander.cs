@@ -212,7 +212,7 @@ public sealed partial class Understander
         // Danger as the language it is written in reads it comes before anything else the conversation's reading found (R11).
         var model = ClassifierFor(written);
         var prediction = model.Predict(words);
-        if (Danger(words, prediction) is { } danger)
+        if ((Danger(words, prediction) ?? DangerBesideData(words, model)) is { } danger)
         {
             return danger with { WrittenIn = written };
         }
@@ -270,7 +270,7 @@ public sealed partial class Understander
 
         var model = ClassifierFor(language);
         var prediction = model.Predict(words);
-        if (Danger(words, prediction) is { } danger)
+        if ((Danger(words, prediction) ?? DangerBesideData(words, model)) is { } danger)
         {
             return danger;
         }
@@ -356,6 +356,32 @@ public sealed partial class Understander
         ArgumentNullException.ThrowIfNull(node);
         return node.Choices.Any(c => c.Id == "yes") && node.Choices.Any(c => c.Id == "no");
     }
+
+    /// <summary>
+    /// R2 with R11: identifying data in a message becomes one placeholder word, which the examples teach to read as "here
+    /// are my details" (so that "mi pasaporte es …" is not taken for kept papers). That reading hid the danger around it:
+    /// "my boss beats me every day, my number is …" got the menu. The message without the data is read for danger too,
+    /// taken only when sure, and only when enough words remain to say more than whose number it is ("mi pasaporte es"
+    /// alone reads as kept papers).
+    /// </summary>
+    private Understanding.Danger? DangerBesideData(string[] words, TextClassifier model)
+    {
+        if (!words.Contains(PersonalData.Placeholder))
+        {
+            return null;
+        }
+
+        var rest = words.Where(w => w != PersonalData.Placeholder).ToArray();
+        if (rest.Length < WordsBesideData)
+        {
+            return null;
+        }
+
+        return Danger(rest, model.Predict(rest)) is { Sure: true } danger ? danger with { Why = "model, beside identifying data" } : null;
+    }
+
+    /// <summary>The words a message must hold besides its identifying data for <see cref="DangerBesideData"/>.</summary>
+    private const int WordsBesideData = 5;
 
     private Understanding.Danger? Danger(string[] words, Prediction prediction)
     {

@@ -54,6 +54,13 @@ public class UnderstandingEngineTests
         { "they force me to work for free", "en", "emergency-held" }, // "force" had led to the answer to sexual violence
         { "somebody is forcing me to work without pay and keeps my documents", "en", "emergency-held" }, // had got a topic question
         { "me ponen a trabajar todo el dia y no me pagan, no puedo irme", "es", "emergency-held" }, // had got a topic question
+        // with a phone number: identifying data had read as "here are my details" and hidden the danger (found in a try)
+        { "my boss beats me every day, my number is 6123 4567", "en", "emergency-threatened" },
+        { "me quitaron el pasaporte, mi numero es 6123-4567", "es", "emergency-documents" },
+        { "mon patron me frappe tous les jours, mon numero est 6123 4567", "fr", "emergency-threatened" },
+        { "patwon m bat mwen chak jou, nimewo m se 6123 4567", "ht", "emergency-threatened" },
+        { "meu patrão me bate todo dia, meu numero é 6123 4567", "pt", "emergency-threatened" },
+        { "老板每天打我 我的电话是 61234567", "zh", "emergency-threatened" },
     };
 
     [Theory]
@@ -148,6 +155,25 @@ public class UnderstandingEngineTests
         var chat = Chat.Started(Content, language).Send(message);
         AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
         Assert.StartsWith(language == "es" ? "Si estás en peligro" : "If you are in danger", chat.Replies[0].Text.Replace("Estoy aquí para ayudarte.\n", string.Empty, StringComparison.Ordinal).Replace("I am here to help you.\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// R2: someone who only shares their details gets the warning and stays where they were, with no danger read into a
+    /// document's name: the message without its data is read for danger only when enough of it is left.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "mi pasaporte es el 112233445")]
+    [InlineData("es", "mi pasaporte es AB1234567")]
+    [InlineData("en", "my passport number is A12345678")]
+    [InlineData("en", "passport 556677889, born in 1995")]
+    [InlineData("es", "le dejo mi telefono 6555-1212 para que me llamen")]
+    public void SharingDetailsOnly_GetsTheWarning_AndNoDanger(string language, string message)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.Contains(EventKind.PersonalDataWithheld, chat.Events);
+        Assert.Equal(Content.Common.MenuNode, chat.Node);
     }
 
     /// <summary>
