@@ -165,8 +165,9 @@ public class UnderstandingEngineTests
     [InlineData("es", "mi pasaporte es el 112233445")]
     [InlineData("es", "mi pasaporte es AB1234567")]
     [InlineData("en", "my passport number is A12345678")]
-    [InlineData("en", "passport 556677889, born in 1995")]
-    [InlineData("es", "le dejo mi telefono 6555-1212 para que me llamen")]
+    [InlineData("en", "passport 998877665, I was born in 1990")]
+    [InlineData("es", "les dejo mi celular 6777-3344 por si me llaman")]
+    [InlineData("fr", "mon numero c'est le 6777 3344, appelez moi")]
     public void SharingDetailsOnly_GetsTheWarning_AndNoDanger(string language, string message)
     {
         var chat = Chat.Started(Content, language).Send(message);
