@@ -12,8 +12,7 @@ namespace OimBot.Bot.Outbox;
 /// <c>FOR UPDATE SKIP LOCKED</c> (a row is sent by one instance only; a busy row is passed over, never waited for) and
 /// marks them in the same statement; a delivery report locks the row it changes. Sent rows are settled in groups
 /// (<see cref="SettleGroup"/>): those that arrive while <see cref="StorageOptions.SettlesInFlight"/> settles are on
-/// their way go together in the next statement; with 0, each on its own. A claim and a settle commit without waiting for
-/// the server's log flush (<see cref="PostgresDatabase.CommitWithoutFlushWait"/>).
+/// their way go together in the next statement; with 0, each on its own.
 /// </summary>
 public sealed class PostgresOutboxStore : OutboxStore
 {
@@ -30,21 +29,12 @@ public sealed class PostgresOutboxStore : OutboxStore
     /// <summary>How many group settle statements this store has sent (each settles a group of rows).</summary>
     internal long SettleGroups => _settles?.Groups ?? 0;
 
-    protected override async Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (_settles is not null)
-        {
-            return await _settles.SettleAsync(id, providerMessageId, now);
-        }
-
-        var answers = await SettleGroupAsync([new SettleGroup.Row(id, providerMessageId, now)]);
-        return answers.TryGetValue(id, out var waits) && waits;
-    }
+    protected override Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _settles is null ? base.SettleAsync(id, providerMessageId, now, cancellationToken) : _settles.SettleAsync(id, providerMessageId, now);
 
     /// <summary>
-    /// <see cref="OutboxStore.Settle"/> for many rows (or one) in one statement, its own transaction: the rows joined to
-    /// the arrays of their ids, provider ids and times, bound by position (Npgsql sends the text as it is). Its commit
-    /// does not wait for the server's log flush (<see cref="PostgresDatabase.CommitWithoutFlushWait"/>, in the same batch).
+    /// <see cref="OutboxStore.Settle"/> for many rows in one statement, its own transaction: the rows joined to the
+    /// arrays of their ids, provider ids and times, bound by position (Npgsql sends the text as it is).
     /// </summary>
     internal const string SettleMany = $"""
         UPDATE outbox SET status = 'sent',
@@ -60,16 +50,12 @@ public sealed class PostgresOutboxStore : OutboxStore
         try
         {
             await using var connection = await _database.OpenAsync(CancellationToken.None);
-            await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresDatabase.CommitWithoutFlushWait));
-            var settle = new NpgsqlBatchCommand(SettleMany);
-            settle.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = rows.Select(r => r.Id).ToArray() });
-            settle.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.ProviderMessageId).ToArray() });
-            settle.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.At.ToUniversalTime()).ToArray() });
-            batch.BatchCommands.Add(settle);
+            await using var command = new NpgsqlCommand(SettleMany, connection);
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = rows.Select(r => r.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.ProviderMessageId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.At.ToUniversalTime()).ToArray() });
             var answers = new Dictionary<long, bool>(rows.Count);
-            await using var reader = await batch.ExecuteReaderAsync();
-            await reader.NextResultAsync();
+            await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 answers[reader.GetInt64(0)] = reader.GetBoolean(1);
@@ -109,11 +95,8 @@ public sealed class PostgresOutboxStore : OutboxStore
     {
         // A recipient's later row waits while an earlier one is pending or being sent, by this instance or another: the
         // NOT EXISTS sees an earlier row another claim has locked (still 'pending' to this statement) and skips the later.
-        // Its commit does not wait for the server's log flush (PostgresDatabase.CommitWithoutFlushWait): a claim lost
-        // with a crash of the server leaves its rows pending, claimed again.
-        using var results = await connection.QueryMultipleAsync(
+        var rows = await connection.QueryAsync<ClaimedRow>(
             $"""
-            {PostgresDatabase.CommitWithoutFlushWait};
             WITH due AS (
                 SELECT o.id AS due_id FROM outbox o WHERE {DueAndFirstOfRecipient}
                 ORDER BY o.id
@@ -125,8 +108,6 @@ public sealed class PostgresOutboxStore : OutboxStore
             """,
             new { now, until, max },
             transaction);
-        await results.ReadAsync<string>();
-        var rows = await results.ReadAsync<ClaimedRow>();
         return [.. rows.OrderBy(r => r.Id)];
     }
 }

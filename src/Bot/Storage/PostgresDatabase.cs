@@ -62,15 +62,6 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         return builder.ConnectionString;
     }
 
-    /// <summary>
-    /// Sent first in a statement's implicit transaction (its batch, before the one Sync): that transaction's commit does
-    /// not wait for the server to flush its log (<c>synchronous_commit</c>, for this transaction only). For the outbox's
-    /// own bookkeeping (a claim, a settle), never for a turn: such a commit lost with a crash of the server, within the
-    /// server's wal_writer_delay, leaves a reply pending that was sent, and it is sent again, as when the service itself
-    /// stops between a send and its settle; a later ordinary commit flushes it with its own, in log order (issue 15).
-    /// </summary>
-    public const string CommitWithoutFlushWait = "SELECT set_config('synchronous_commit', 'off', true)";
-
     /// <summary>A connection from the pool: its session must be left as it was found.</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 

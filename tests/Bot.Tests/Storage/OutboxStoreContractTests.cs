@@ -143,52 +143,6 @@ public sealed class OutboxStoreContractTests
         Assert.Equal("pending", (await db.RowAsync(a2)).Status); // behind a1
     }
 
-    /// <summary>
-    /// Issue 15: the outbox's own bookkeeping on PostgreSQL (a claim, a settle, alone or in a group) commits without
-    /// waiting for the server's log flush, set in the statement's own round trip, for that transaction only: the pooled
-    /// connection it ran on commits the next turn durably again (connections go back to the pool without a reset). Such a
-    /// commit lost with a crash of the server only sends a sent reply again.
-    /// </summary>
-    [Theory]
-    [InlineData(1)]
-    [InlineData(0)]
-    public async Task OnPostgres_AClaimAndASettle_CommitWithoutWaitingForTheFlush_AndTheConnectionStaysDurable(int settlesInFlight)
-    {
-        await using var db = await Db.CreateAsync("postgres");
-        await using var relay = PostgresRoundTrips.Start(db.ConnectionString!);
-        // One connection in the pool: what the claim and the settle leave on it is what the next turn would find. Its
-        // session commits durably, as a production server's do (the shared test server's default is not).
-        await using var database = new PostgresDatabase(relay.ConnectionString + ";Maximum Pool Size=1;Options=-c synchronous_commit=on", TimeProvider.System, NullLogger<PostgresDatabase>.Instance);
-        var store = new PostgresOutboxStore(database, Db.Protector, Options.Create(new StorageOptions { SettlesInFlight = settlesInFlight }));
-        var a1 = await db.InsertAsync("telegram", "111", "a1");
-        async Task<string> SynchronousCommitAsync()
-        {
-            await using var connection = await database.OpenAsync(CancellationToken.None);
-            return (await connection.ExecuteScalarAsync<string>("SHOW synchronous_commit"))!;
-        }
-
-        Assert.Equal("on", await SynchronousCommitAsync());
-
-        relay.Reset();
-        Assert.Equal([a1], (await store.ClaimAsync(Now, 10, TimeSpan.FromMinutes(1), CancellationToken.None)).Select(m => m.Id));
-        Assert.Equal(1, relay.Count);
-        Assert.Contains(relay.Statements, s => s.Sql.Trim() == PostgresDatabase.CommitWithoutFlushWait);
-        Assert.Contains(relay.Statements, s => s.Sql.Contains("SET status = 'sending'", StringComparison.Ordinal));
-        Assert.Equal("on", await SynchronousCommitAsync());
-
-        relay.Reset();
-        Assert.False(await store.CompleteAsync(a1, new OutboxOutcome.Sent("tg-1"), Now, CancellationToken.None));
-        Assert.Equal(1, relay.Count);
-        Assert.Equal([PostgresDatabase.CommitWithoutFlushWait, PostgresOutboxStore.SettleMany], relay.Statements.Select(s => s.Sql));
-        Assert.Equal("on", await SynchronousCommitAsync());
-        Assert.Equal("sent", (await db.RowAsync(a1)).Status);
-
-        // An ordinary transaction on the same connection says nothing of it, and commits with the flush.
-        relay.Reset();
-        await database.WriteAsync((connection, transaction) => connection.ExecuteAsync("UPDATE outbox SET updated_at = updated_at", transaction: transaction), CancellationToken.None);
-        Assert.DoesNotContain(relay.Statements, s => s.Sql.Contains("synchronous_commit", StringComparison.Ordinal));
-    }
-
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task AClaimThatIsNeverSettled_ComesBackWhenItsLeaseRunsOut(string provider)

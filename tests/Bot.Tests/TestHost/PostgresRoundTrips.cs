@@ -12,9 +12,7 @@ namespace OimBot.Bot.Tests.TestHost;
 /// server again. A BEGIN sent with a statement is one round trip (the server answers each with its own ReadyForQuery,
 /// but the client sent them together); a COMMIT sent on its own after them is another. Npgsql's tracing shows commands
 /// only, so that COMMIT is invisible there; here it counts. Connect through <see cref="ConnectionString"/> (no TLS, so
-/// the server's messages can be read). It also keeps the text of each statement the client sends (a Parse or a simple
-/// Query) with the round trip it went in (<see cref="Statements"/>): a prepared statement's text goes only with its
-/// first use.
+/// the server's messages can be read).
 /// </summary>
 public sealed class PostgresRoundTrips : IAsyncDisposable
 {
@@ -23,7 +21,6 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
     private readonly List<Task> _relays = [];
     private readonly int _serverPort;
     private readonly Task _accepting;
-    private readonly List<(long RoundTrip, string Sql)> _statements = [];
     private long _count;
     private volatile bool _counting = true;
 
@@ -48,26 +45,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
 
     public static PostgresRoundTrips Start(string connectionString) => new(connectionString);
 
-    public void Reset()
-    {
-        Interlocked.Exchange(ref _count, 0);
-        lock (_statements)
-        {
-            _statements.Clear();
-        }
-    }
-
-    /// <summary>The statements' texts sent since the relay started or was last reset, each with its round trip (from 1).</summary>
-    public IReadOnlyList<(long RoundTrip, string Sql)> Statements
-    {
-        get
-        {
-            lock (_statements)
-            {
-                return [.. _statements];
-            }
-        }
-    }
+    public void Reset() => Interlocked.Exchange(ref _count, 0);
 
     /// <summary>Stops or resumes counting (a pool's connections opening, say, are not what a test counts).</summary>
     public bool Counting
@@ -111,15 +89,10 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The client's bytes relayed as they come; a send after the server's last answer starts a round trip. Its messages
-    /// are read as type byte and length (the first, the startup message, has no type byte) to keep the statements' texts.
-    /// </summary>
+    /// <summary>The client's bytes relayed as they come; a send after the server's last answer starts a round trip.</summary>
     private async Task CountingSendsAsync(Stream from, Stream to, StrongBox<int> answered)
     {
         var buffer = new byte[64 * 1024];
-        var header = new byte[5];
-        var (inHeader, body, bodyAt) = (1, (byte[]?)null, 0); // the startup message: its length first, no type byte
         while (true)
         {
             var read = await from.ReadAsync(buffer, _stop.Token);
@@ -133,51 +106,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
                 Interlocked.Increment(ref _count);
             }
 
-            for (var i = 0; i < read;)
-            {
-                if (body is not null)
-                {
-                    var take = Math.Min(body.Length - bodyAt, read - i);
-                    buffer.AsSpan(i, take).CopyTo(body.AsSpan(bodyAt));
-                    (bodyAt, i) = (bodyAt + take, i + take);
-                    if (bodyAt == body.Length)
-                    {
-                        Keep(header[0], body);
-                        body = null;
-                    }
-
-                    continue;
-                }
-
-                header[inHeader++] = buffer[i++];
-                if (inHeader == 5)
-                {
-                    inHeader = 0;
-                    (body, bodyAt) = (new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1)) - 4], 0);
-                    if (body.Length == 0)
-                    {
-                        body = null;
-                    }
-                }
-            }
-
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-        }
-    }
-
-    /// <summary>A Parse message ('P': its name, then its text) or a simple Query ('Q': its text), kept with its round trip.</summary>
-    private void Keep(byte type, byte[] body)
-    {
-        if (!_counting || type is not ((byte)'P' or (byte)'Q'))
-        {
-            return;
-        }
-
-        var text = body.AsSpan(type == (byte)'P' ? body.AsSpan().IndexOf((byte)0) + 1 : 0);
-        var sql = System.Text.Encoding.UTF8.GetString(text[..text.IndexOf((byte)0)]);
-        lock (_statements)
-        {
-            _statements.Add((Interlocked.Read(ref _count), sql));
         }
     }
 
