@@ -429,6 +429,11 @@ public static partial class ContentValidator
         {
             errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords or examples: the danger phrases that lead to it"));
         }
+
+        if (node.YieldsToDanger && (node.Kind == NodeKind.Emergency || node.Examples.Count == 0))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'yields_to_danger' is for a topic the classifier learns (with examples) that people name beside danger, not for {(node.Kind == NodeKind.Emergency ? "a danger category" : "a node without examples")}"));
+        }
     }
 
     private static void CheckChoices(ContentSet content, ContentNode node, IReadOnlyList<string> languages, List<ContentError> errors)

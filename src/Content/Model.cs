@@ -75,6 +75,12 @@ public sealed record ContentNode(
 
     /// <summary>The text as it reads on one channel where the truth differs there (the web chat's browser, not an app).</summary>
     public IReadOnlyDictionary<string, LocalText> Variants { get; init; } = new Dictionary<string, LocalText>();
+
+    /// <summary>
+    /// A topic people name beside danger ("no food and they lock us in"): it never hides a danger category the classifier
+    /// would otherwise have put first (<c>yields_to_danger: true</c>).
+    /// </summary>
+    public bool YieldsToDanger { get; init; }
 }
 
 public sealed record Flow(

@@ -49,6 +49,7 @@ public class ContentValidatorTests
         { "example that is a command", Examples("[borrar]", "[otra cosa]"), "content/x.yaml:8", "example 'borrar' (es) is claimed by node 'x-a' and by the 'delete' command" },
         { "examples in a language the content does not speak", Flow(keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { fr: [le sujet a] }\n"), "content/x.yaml:4", "has examples in 'fr', which is not a language in common.yaml" },
         { "examples without a title", Flow(keywords: "{}", extra: "    examples: { es: [ver el tema], en: [see the topic] }\n"), "content/x.yaml:4", "has examples, so it needs a 'title'" },
+        { "yields to danger without examples", Flow(extra: "    yields_to_danger: true\n"), "content/x.yaml:4", "'yields_to_danger' is for a topic the classifier learns (with examples)" },
         { "title longer than a button", Flow(extra: "    title: { es: \"Un título demasiado largo para botón\", en: \"A\" }\n"), "content/x.yaml:8", "is a button: at most 24 characters" },
         { "examples on a question", Flow(kind: "question", keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { es: [una pregunta], en: [a question] }\n", choices: "      - { label: { es: \"Sí\", en: \"Yes\" }, id: \"yes\", goto: main-menu }\n      - { label: { es: \"No\", en: \"No\" }, id: \"no\", goto: main-menu }\n"), "content/x.yaml:4", "cannot have examples" },
     };

@@ -17,6 +17,7 @@ public sealed partial class Understander
     private readonly ContentSet _content;
     private readonly KeywordMatcher _keywords;
     private readonly HashSet<string> _dangerLabels;
+    private readonly HashSet<string> _yieldingLabels;
     private readonly List<string> _unspacedLanguages; // languages written without spaces (Chinese): told by their script
     private readonly Dictionary<string, string> _markers = new(StringComparer.Ordinal); // a detect word of one language only
 
@@ -60,6 +61,7 @@ public sealed partial class Understander
 
         TrainingSet = all;
         _dangerLabels = [.. content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id)];
+        _yieldingLabels = [.. content.NodeList.Where(n => n.YieldsToDanger).Select(n => n.Id)];
         var corpus = Corpus(content);
         Languages = new LanguageIdentifier(corpus);
         _unspacedLanguages = [.. corpus.Where(c => MostlyUnspaced(c.Value)).Select(c => c.Key)];
@@ -391,9 +393,11 @@ public sealed partial class Understander
         }
 
         // How likely any danger is: the probability of all danger categories together. Below the threshold, a danger
-        // category that is still the single most likely meaning is a guess worth the emergency channels and a question.
+        // category that is still the single most likely meaning is a guess worth the emergency channels and a question;
+        // a topic people name beside danger (food, a bed) does not count against it: "they hunt me, I need somewhere to
+        // sleep" is danger first.
         var danger = prediction.Ranked().Where(r => _dangerLabels.Contains(r.Label)).Sum(r => r.Probability);
-        var top = prediction.Ranked()[0];
+        var top = prediction.Ranked().First(r => !_yieldingLabels.Contains(r.Label));
         var leading = _dangerLabels.Contains(top.Label) && top.Probability >= Thresholds.DangerLeading;
         if (danger < Thresholds.DangerUnsure && !leading)
         {

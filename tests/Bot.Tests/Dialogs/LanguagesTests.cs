@@ -89,7 +89,7 @@ public class LanguagesTests
         // found in a new user's try (2026-12-03): a sentence in their own language under the Spanish notice got
         // "No entendí" in Spanish; the class: each language, with and without a topic the bot knows
         { "Je veux rentrer chez moi", "fr", "avr-menu" },
-        { "Bonjour, je suis Haïtien, j'aimerais savoir comment rentrer en Haïti", "fr", "clarify" }, // a nationality is not a language choice; return or fear of it: asked
+        { "Bonjour, je suis Haïtien, j'aimerais savoir comment rentrer en Haïti", "fr", "avr-menu" }, // a nationality is not a language choice; the return topic (its options hold the fear of going back)
         { "bonjour, j'ai besoin d'aide", "fr", "need-help" },
         { "Quero voltar para casa", "pt", "avr-menu" },
         { "olá, preciso de ajuda", "pt", "need-help" },

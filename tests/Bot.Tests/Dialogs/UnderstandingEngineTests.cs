@@ -61,6 +61,13 @@ public class UnderstandingEngineTests
         { "patwon m bat mwen chak jou, nimewo m se 6123 4567", "ht", "emergency-threatened" },
         { "meu patrão me bate todo dia, meu numero é 6123 4567", "pt", "emergency-threatened" },
         { "老板每天打我 我的电话是 61234567", "zh", "emergency-threatened" },
+        // Danger beside hunger or a bed: danger, never the answer about food and a place to sleep.
+        { "tengo 13 años, estoy solo y no he comido nada", "es", "emergency-child" },
+        { "the man who lets us sleep at his place locked us in and we cannot leave", "en", "emergency-held" },
+        { "j'ai 14 ans je suis seule ici et j'ai pas mangé depuis hier", "fr", "emergency-child" },
+        { "m gen 13 an, m poukont mwen, m pa gen kote pou m dòmi", "ht", "emergency-child" },
+        { "o patrão só me dá comida e não me deixa sair da fazenda", "pt", "emergency-held" },
+        { "他们把我关在饭店后面 不让我走 只给一点饭", "zh", "emergency-held" },
     };
 
     [Theory]
@@ -192,6 +199,66 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
         var first = chat.Node == Content.Common.ClarifyNode ? chat.State!.Candidates[0] : chat.Node;
         Assert.Equal("regularisation-work-permit", first);
+    }
+
+    /// <summary>
+    /// Found in a new user's try (2026-12-04): "necesito un lugar donde dormir esta noche con mis hijos" got "No entendí"
+    /// and "where can i sleep tonight" the answer to sexual violence. Food, water, a bed or clothes lead to their own answer:
+    /// the emergency numbers right after its heading, no service named (none is verified), and a person offered first.
+    /// </summary>
+    [Theory]
+    [InlineData("necesito un lugar donde dormir esta noche con mis hijos", "es")]
+    [InlineData("where can i sleep tonight", "en")]
+    [InlineData("on a rien à manger ce soir avec les enfants", "fr")]
+    [InlineData("nou pa gen manje", "ht")]
+    [InlineData("não temos onde dormir hoje", "pt")]
+    [InlineData("今晚没地方住", "zh")]
+    public void FoodOrABedForTheNight_LeadToTheirAnswer_TheEmergencyNumbersFirst(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.Equal("basic-needs", chat.Node);
+        var text = chat.Replies[0].Text;
+        AssertNumbersBeforeAnyQuestion(text, "emergency");
+        Assert.True(text.IndexOf("911", StringComparison.Ordinal) < text.IndexOf('\n', text.IndexOf('\n') + 1), $"the numbers are not on the second line: {text}");
+        Assert.Equal("handoff", Content.Nodes["basic-needs"].Choices[0].Target);
+    }
+
+    /// <summary>
+    /// R11 beside a need: a topic people name beside danger (<c>yields_to_danger</c>: food, a bed) never hides a danger
+    /// category that would be the most likely meaning without it. Checked on every development message the need leads.
+    /// </summary>
+    [Fact]
+    public void ATopicNamedBesideDanger_NeverHidesTheDangerBehindIt()
+    {
+        var yielding = Content.NodeList.Where(n => n.YieldsToDanger).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("basic-needs", yielding);
+        var menu = Content.Find(Content.Common.MenuNode)!;
+        var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        var leading = new OimBot.Content.Matching.UnderstandingThresholds().DangerLeading;
+        var led = 0;
+        var behind = 0;
+        foreach (var message in OimBot.Content.Matching.UnderstandingEvaluation.ReadMessages(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "dev")))
+        {
+            var words = OimBot.Content.Matching.TextNormalizer.WordsOf(OimBot.Content.Matching.PersonalData.ForMatching(message.Text));
+            var ranked = Content.Understander.Rank(words, message.Language).ToList();
+            if (!yielding.Contains(ranked[0].Label))
+            {
+                continue;
+            }
+
+            led++;
+            var next = ranked.First(r => !yielding.Contains(r.Label));
+            if (Content.Understander.IsDangerLabel(next.Label) && next.Probability >= leading)
+            {
+                behind++;
+                Assert.IsType<OimBot.Content.Matching.Understanding.Danger>(Content.Understander.Understand(words, menu, shown, message.Language));
+            }
+        }
+
+        Assert.True(led >= 100, $"only {led} development messages led by a need");
+        Assert.True(behind > 0, "no development message with danger behind a need: the check checked nothing");
     }
 
     // ------------------------------------------------------------------------------------------------ the first message
