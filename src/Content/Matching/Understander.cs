@@ -277,7 +277,7 @@ public sealed partial class Understander
             return danger;
         }
 
-        if (current is not null && ChoiceKeyword(current, words, strict) is { } keyword)
+        if (current is not null && ChoiceKeyword(current, words, strict) is var (keyword, phrase) && !AskedBeside(words, phrase, prediction))
         {
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, keyword.Id)) { Why = "choice keyword" };
         }
@@ -544,7 +544,7 @@ public sealed partial class Understander
     /// The choice of <paramref name="node"/> whose keywords the message contains. With <paramref name="whole"/> (a
     /// yes/no question) a keyword must be the whole message: "no quiero" never contains a "yes".
     /// </summary>
-    private Choice? ChoiceKeyword(ContentNode node, string[] words, bool whole)
+    private (Choice Choice, string[] Phrase)? ChoiceKeyword(ContentNode node, string[] words, bool whole)
     {
         foreach (var choice in node.Choices)
         {
@@ -552,12 +552,37 @@ public sealed partial class Understander
             {
                 if (whole ? Fuzzy.EqualsPhrase(words, phrase) : Fuzzy.ContainsPhrase(words, phrase))
                 {
-                    return choice;
+                    return (choice, phrase);
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>The most words beside an option's keyword for the message to still be only that option.</summary>
+    public const int ChoiceKeywordSlack = 3;
+
+    /// <summary>
+    /// An option's keyword inside a longer message that asks about a topic ("hola, en español: quiero volver a mi país",
+    /// "sou brasileira … quero voltar pro brasil") is not the whole of it: the question is read, and the option is not
+    /// taken, so the question is never lost (at the notice, where it pointed is kept for after it).
+    /// </summary>
+    private bool AskedBeside(string[] words, string[] phrase, Prediction prediction)
+    {
+        if (Length(words) <= Length(phrase) + ChoiceKeywordSlack)
+        {
+            return false;
+        }
+
+        return Decide(prediction) switch
+        {
+            Understanding.Destination go => Topic(go.Node),
+            Understanding.Unsure unsure => unsure.Candidates.Any(Topic),
+            _ => false,
+        };
+
+        bool Topic(ContentNode node) => node.Id != _content.Common.MenuNode && node.Id != _content.Common.StartNode && node.Id != _content.Common.LanguageMenuNode;
     }
 
     /// <summary>Every language's label of a choice key: a node's own choice, or a node offered by a clarifying question (its title).</summary>

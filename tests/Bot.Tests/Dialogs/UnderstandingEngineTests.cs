@@ -300,6 +300,48 @@ public class UnderstandingEngineTests
         Assert.Equal("regularisation", Content.Nodes[chat.Node!].FlowId);
     }
 
+    // A language's or a nationality's word beside a question (found in a new user's try, 2026-12-04: "sou brasileira …
+    // quero voltar pro brasil" chose Portuguese at the notice and the question was lost to the main menu).
+    [Theory]
+    [InlineData("oi, sou brasileira e estou no panamá com meu filho de 3 anos, quero voltar pro brasil mas não tenho dinheiro", "pt", "avr")]
+    [InlineData("bonjou, mwen se ayisyen, mwen vle retounen Ayiti ak fanmi m, kijan pou m fè", "ht", "avr")]
+    [InlineData("hola, en español por favor, quiero volver a mi país y no tengo plata para el pasaje", "es", "avr")]
+    [InlineData("hi, english please, how can i get a work permit in panama", "en", "regularisation")]
+    [InlineData("bonjour, en français svp, je veux rentrer dans mon pays avec mes enfants", "fr", "avr")]
+    [InlineData("你好，我说中文，我想回中国，你们能帮我回国吗", "zh", "avr")]
+    public void ALanguageWordBesideAQuestion_AtTheNotice_KeepsTheQuestion(string text, string language, string flow)
+    {
+        foreach (var chat in new[] { new Chat(Content).Send(text), new Chat(Content).Send("hi").Send(text) })
+        {
+            Assert.Equal(Common.StartNode, chat.Node);
+            Assert.Equal(language, chat.State!.Language);
+            Assert.False(chat.State.Consented);
+            Assert.NotNull(chat.State.PendingTarget);
+
+            chat.Send("1"); // the notice lists the language the message was written in first
+
+            Assert.True(chat.State!.Consented);
+            Assert.Equal(language, chat.State.Language);
+            var node = Content.Nodes[chat.Node!];
+            var offered = node.Id == Common.ClarifyNode ? chat.Replies[^1].Choices.Select(c => c.Key[(c.Key.LastIndexOf('/') + 1)..]) : [node.Id];
+            Assert.Contains(offered, id => Content.Find(id)?.FlowId == flow);
+        }
+    }
+
+    [Theory]
+    [InlineData("en español por favor", "es")]
+    [InlineData("hola, prefiero que me escribas en español por favor", "es")]
+    [InlineData("obrigado, em portugues por favor", "pt")]
+    [InlineData("an kreyòl tanpri", "ht")]
+    [InlineData("mwen pale kreyòl, an kreyòl souple", "ht")]
+    public void ALanguageAskedFor_AtTheNotice_IsChosen(string text, string language)
+    {
+        var chat = new Chat(Content).Send("hello").Send(text);
+        Assert.True(chat.State!.Consented);
+        Assert.Equal(language, chat.State.Language);
+        Assert.Equal(Common.MenuNode, chat.Node);
+    }
+
     [Theory]
     [InlineData("I am being held", "en")]
     [InlineData("help, they locked me in", "en")]
