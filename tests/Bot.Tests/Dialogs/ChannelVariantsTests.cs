@@ -45,6 +45,21 @@ public class ChannelVariantsTests
         Assert.Equal(channel, result.State!.Channel);
     }
 
+    /// <summary>What the service says about itself is true to the channel too: a browser's history on the web chat.</summary>
+    [Theory]
+    [InlineData("webchat", "Tu navegador guarda esta visita", "WhatsApp o Telegram")]
+    [InlineData("whatsapp", "WhatsApp o Telegram pueden ver", "navegador")]
+    public void AboutTheService_ReadsItsChannelsVariant(string channel, string says, string never)
+    {
+        var first = First(channel, "hola");
+        var consented = DialogEngine.Step(Content, first.State, UserMessage.FromChoice(ContentNode.ChoiceKey(Content.Common.StartNode, "es")), new FakeClock().GetUtcNow(), Chat.Options);
+        var about = DialogEngine.Step(Content, consented.State, UserMessage.FromText("quien puede ver mis mensajes"), new FakeClock().GetUtcNow(), Chat.Options);
+
+        Assert.Equal("about-service", about.State!.NodeId);
+        Assert.Contains(says, about.Replies[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(never, about.Replies[0].Text, StringComparison.Ordinal);
+    }
+
     /// <summary>A later turn, a caseworker's claim or a timeout read the variant of the conversation's own channel.</summary>
     [Fact]
     public void TheChannelIsKept_ForEveryLaterReply()

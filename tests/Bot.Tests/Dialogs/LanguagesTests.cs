@@ -84,6 +84,10 @@ public class LanguagesTests
         Assert.Contains(Content.Nodes[Content.Common.MenuNode].Text[language], chat.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>Where the message led: the node, or a question's most likely destination (its first option).</summary>
+    private static string Pointed(Chat chat) =>
+        chat.Node == Content.Common.ClarifyNode ? chat.State!.Candidates[0] : chat.Node!;
+
     public static TheoryData<string, string, string?> AnswersToTheSpanishNotice => new()
     {
         // found in a new user's try (2026-12-03): a sentence in their own language under the Spanish notice got
@@ -124,7 +128,7 @@ public class LanguagesTests
         }
         else
         {
-            Assert.Equal(Content.Nodes[pointed].FlowId, Content.Nodes[chat.Node!].FlowId);
+            Assert.Equal(Content.Nodes[pointed].FlowId, Content.Nodes[Pointed(chat)].FlowId);
         }
 
         Assert.Contains(ContentRenderer.Render(Content, Content.Nodes[chat.Node!], language).Text, chat.Text, StringComparison.Ordinal);
@@ -146,7 +150,7 @@ public class LanguagesTests
         chat.Send("1");
         Assert.True(chat.State!.Consented);
         Assert.Equal(language, chat.State.Language);
-        Assert.Equal(pointed is null ? Content.Nodes[Content.Common.MenuNode].FlowId : Content.Nodes[pointed].FlowId, Content.Nodes[chat.Node!].FlowId);
+        Assert.Equal(pointed is null ? Content.Nodes[Content.Common.MenuNode].FlowId : Content.Nodes[pointed].FlowId, Content.Nodes[Pointed(chat)].FlowId);
 
         // The Spanish notice still lists Spanish first: "1" there is Spanish, as before.
         Assert.Equal("es", new Chat(Content).Send("hola").Send("1").State!.Language);
@@ -199,7 +203,7 @@ public class LanguagesTests
         { "fr", "me quieren matar", "es", "emergency" },             // a vetted Spanish phrase, written in Spanish
         { "es", "they force me to work for free", "en", "emergency-held" }, // a vetted English phrase, though one model reads both (found in a try)
         { "en", "me tienen encerrada y no me dejan salir", "es", "emergency-held" },
-        { "es", "where can i find work", "es", "clarify" },          // a topic between Spanish and English never flips the language
+        { "es", "where can i find work", "es", "regularisation-work-permit" }, // a topic between Spanish and English never flips the language
     };
 
     [Theory]

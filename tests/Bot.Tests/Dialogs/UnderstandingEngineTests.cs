@@ -226,6 +226,55 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Found in a new user's try (2026-12-04): "es esto de verdad la OIM? como se que no es una estafa" got a question
+    /// about permit scams, "quien puede ver mis mensajes" the offer to stop all messages. Questions about the service
+    /// itself get what it keeps, that it passes nothing to any authority on its own (R4), who reads it after a handoff,
+    /// how to delete everything (R8) and that IOM's services are free (R18), with a person and deleting as options.
+    /// </summary>
+    [Theory]
+    [InlineData("es esto de verdad la OIM? como se que no es una estafa", "es", "BORRAR", "migración")]
+    [InlineData("quien puede ver mis mensajes", "es", "BORRAR", "migración")]
+    [InlineData("will you tell immigration about me?", "en", "DELETE", "immigration")]
+    [InlineData("who can see these messages", "en", "DELETE", "immigration")]
+    [InlineData("c'est vraiment l'OIM ou c'est un piège ?", "fr", "BORRAR", "migration")]
+    [InlineData("eske nou bay imigrasyon non mwen?", "ht", "BORRAR", "imigrasyon")]
+    [InlineData("vcs guardam o que eu escrevo?", "pt", "BORRAR", "migração")]
+    [InlineData("你们会把我的信息给移民局吗", "zh", "BORRAR", "移民局")]
+    public void QuestionsAboutTheServiceItself_AreAnsweredTruly(string message, string language, string delete, string immigration)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.Equal("about-service", chat.Node);
+        var text = chat.Replies[0].Text;
+        Assert.Contains(delete, text, StringComparison.Ordinal);
+        Assert.Contains(immigration, text, StringComparison.Ordinal);
+        Assert.Contains(ContentRenderer.Common(Content, "scam-warning", language), text, StringComparison.Ordinal);
+        Assert.Equal(["handoff", Content.Common.ConfirmDeleteNode, Content.Common.MenuNode], Content.Nodes["about-service"].Choices.Select(c => c.Target));
+    }
+
+    /// <summary>
+    /// "Is it safe to write here?" asks about the service; "I am not safe here" is danger. The service's answer shares
+    /// its words (found while building it: "no estoy seguro aqui, manden a alguien" read as a question about the
+    /// service), so it yields to danger and the danger categories learned the difference.
+    /// </summary>
+    [Theory]
+    [InlineData("no estoy seguro aqui, manden a alguien", "es")]
+    [InlineData("i dont feel safe here, somebody help", "en")]
+    [InlineData("je suis pas en securite la ou je suis", "fr")]
+    [InlineData("m pa santi m an sekirite kote m ye a", "ht")]
+    [InlineData("não me sinto segura aqui, me ajudem", "pt")]
+    [InlineData("我在这里不安全", "zh")]
+    public void NotSafeHere_IsDanger_NotAQuestionAboutTheService(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+        AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
+        Assert.True(Content.Nodes["about-service"].YieldsToDanger);
+    }
+
+    /// <summary>
     /// R11 beside a need: a topic people name beside danger (<c>yields_to_danger</c>: food, a bed) never hides a danger
     /// category that would be the most likely meaning without it. Checked on every development message the need leads.
     /// </summary>
