@@ -58,6 +58,8 @@ public class ChannelVariantsTests
         Assert.Equal("about-service", about.State!.NodeId);
         Assert.Contains(says, about.Replies[0].Text, StringComparison.Ordinal);
         Assert.DoesNotContain(never, about.Replies[0].Text, StringComparison.Ordinal);
+        Assert.EndsWith(ContentRenderer.Common(Content.ForChannel(channel), "discreet-exit", "es"), about.Replies[0].Text, StringComparison.Ordinal);
+        Assert.False(about.State.DangerSignalled);
     }
 
     /// <summary>A later turn, a caseworker's claim or a timeout read the variant of the conversation's own channel.</summary>
