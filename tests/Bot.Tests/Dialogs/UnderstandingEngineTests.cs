@@ -254,6 +254,26 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Found in a new user's try (2026-12-04): "tienen un numero de telefono para llamar?" got the main menu. No phone of
+    /// IOM's is verified (domain-facts.md section 7), so asking for one offers a person who answers here: as the answer,
+    /// or among the options of the question the bot asks.
+    /// </summary>
+    [Theory]
+    [InlineData("hay algun telefono donde pueda llamarlos?", "es")]
+    [InlineData("is there a number i can ring?", "en")]
+    [InlineData("vous avez un téléphone où vous appeler ?", "fr")]
+    [InlineData("nou gen nimewo pou m rele nou?", "ht")]
+    [InlineData("tem algum telefone pra eu ligar pra vcs?", "pt")]
+    [InlineData("有没有电话可以打给你们", "zh")]
+    public void AskingForAPhoneNumber_OffersAPersonHere(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        var offered = chat.Node == Common.ClarifyNode ? chat.State!.Candidates : [chat.Node!];
+        Assert.True(offered.Contains(Common.HandoffConsentNode) || offered.Contains(Common.HandoffNode), $"{message} → {string.Join(", ", offered)}");
+    }
+
+    /// <summary>
     /// "Is it safe to write here?" asks about the service; "I am not safe here" is danger. The service's answer shares
     /// its words (found while building it: "no estoy seguro aqui, manden a alguien" read as a question about the
     /// service), so it yields to danger and the danger categories learned the difference.
