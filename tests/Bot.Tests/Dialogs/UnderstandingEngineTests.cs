@@ -119,6 +119,10 @@ public class UnderstandingEngineTests
         { "how do I get a work permit", "en", "flow:regularisation" },
         { "can I talk to a real person", "en", "handoff-consent" },
         { "I want to go back to my country", "en", "avr-menu" },
+        // found in a new user's try (2026-12-04): "not understood" and "another question"
+        { "my kids were born here, can they come home with me", "en", "avr-menu" },
+        { "mis hijos nacieron en panama, pueden volver conmigo?", "es", "avr-menu" },
+        { "someone wants to charge me 300 to get me on a bus to costa rica", "en", "dangers-smugglers" },
     };
 
     [Theory]
