@@ -224,6 +224,12 @@ public static partial class DialogEngine
     private static ConversationState Clarify(Turn turn, ConversationState state, ContentNode? current, IReadOnlyList<ContentNode> candidates)
     {
         var content = turn.Content;
+        if (candidates.Count > 0 && candidates.All(c => c.Id == content.Common.MenuNode))
+        {
+            // "hi": the only likely destination is the menu itself, which a question would offer as its only topic.
+            return turn.GoTo(state, content.Common.MenuNode);
+        }
+
         // Recorded anonymously (node and language only) so the unmet-need chart shows where people are not understood.
         turn.Event(EventKind.ClarificationAsked, state.Language, current?.Id ?? state.NodeId, current is null ? null : content.TopicOf(current));
         return turn.Offer(state, content.Common.ClarifyNode, candidates);

@@ -340,6 +340,7 @@ public class UnderstandingEngineTests
     [InlineData("quiero volver a mi país", "es", "avr-menu")]
     [InlineData("hola, necesito un permiso de trabajo", "es", "flow:regularisation")]
     [InlineData("I want to talk to a person", "en", "handoff-consent")]
+    [InlineData("hi", "en", "main-menu")] // found in a new user's try (2026-12-04): a question whose only topic was the menu
     public void FirstMessage_NoticeFirst_ThenWhereTheMessagePointed(string first, string language, string expected)
     {
         var chat = new Chat(Content).Send(first);
@@ -371,6 +372,16 @@ public class UnderstandingEngineTests
 
         chat.Tap("Continuar en español");
         Assert.Equal("regularisation", Content.Nodes[chat.Node!].FlowId);
+    }
+
+    /// <summary>A greeting whose only likely meaning is the menu gets the menu, never a question offering only the menu.</summary>
+    [Fact]
+    public void AGreetingMidConversation_GetsTheMenu_NotAQuestionAboutIt()
+    {
+        var chat = Chat.At(Content, "avr-what", "en").Send("hi");
+
+        Assert.Equal(Common.MenuNode, chat.Node);
+        Assert.DoesNotContain(EventKind.ClarificationAsked, chat.Events);
     }
 
     // A language's or a nationality's word beside a question (found in a new user's try, 2026-12-04: "sou brasileira …
