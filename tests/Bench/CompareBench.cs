@@ -232,7 +232,9 @@ internal static class CompareBench
         {
             for (var i = 0; i < instances; i++)
             {
-                started.Add(await OimBotProcess.StartAsync(context.Fake.BaseUrl, Secret, dll, settings, logFile: null));
+                // "{instance}" in a variant's value is the instance's number (a file of its own per instance, such as the JIT's list).
+                var own = settings.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("{instance}", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+                started.Add(await OimBotProcess.StartAsync(context.Fake.BaseUrl, Secret, dll, own, logFile: null));
             }
         }
         catch

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using OimBot.Bot.Channels;
 using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
@@ -83,6 +84,15 @@ internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int
 
     /// <summary>On PostgreSQL, the twin's tables made unlogged before it was driven (<see cref="WarmUpSchema.UnlogAsync"/>).</summary>
     public int UnloggedTables { get; init; }
+
+    /// <summary>
+    /// On PostgreSQL, messages the twin was sent holding what one of several instances holds when another served the
+    /// person's last message (<see cref="WarmUp.AsIfAnotherInstanceEvery"/>): the state of the message before last.
+    /// </summary>
+    public int AsIfAnotherInstance { get; init; }
+
+    /// <summary>Of the twin's turns sent with their lock and writes on a kept state, those that found the row changed and ran again.</summary>
+    public long KeptStateChanges { get; init; }
 }
 
 /// <summary>
@@ -119,6 +129,16 @@ internal static partial class WarmUp
     /// tier, when the first real people write (BENCHMARKS.md, the start-up warm-up).
     /// </summary>
     internal const int CloseConnectionEvery = 4;
+
+    /// <summary>
+    /// On PostgreSQL, every this many rounds (the second, the fourth…) the twin holds, before each of a person's messages
+    /// from the third on, what it held before the message before: as one of several instances behind a balancer does, whose
+    /// kept state is stale whenever another instance served the person since. Those turns read the state from the row,
+    /// or send their lock with their writes, find the row changed, roll back and run again: code one instance alone
+    /// never runs, which two instances otherwise compiled on their first real messages (some 250 methods each;
+    /// BENCHMARKS.md, issue 15).
+    /// </summary>
+    internal const int AsIfAnotherInstanceEvery = 2;
 
     /// <summary>A step of a script: a text, a tap on the last reply's first button (null), or a photo ("\u0001photo").</summary>
     private const string Photo = "\u0001photo";
@@ -422,7 +442,8 @@ internal static partial class WarmUp
 
                 try
                 {
-                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, cancellationToken);
+                    var store = provider == StorageOptions.Postgres ? twin.Services.GetRequiredService<IConversationStore>() as ConversationStore : null;
+                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, store, cancellationToken);
                 }
                 finally
                 {
@@ -530,8 +551,10 @@ internal static partial class WarmUp
         services.AddSingleton<ILeadership, SingleInstance>();
     }
 
-    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, CancellationToken cancellationToken)
+    /// <param name="store">the twin's store, when its rounds should alternate with some as if another instance served each person's last message (PostgreSQL)</param>
+    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, ConversationStore? store, CancellationToken cancellationToken)
     {
+        var asIfAnotherInstance = 0;
         var connections = 0;
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -567,13 +590,14 @@ internal static partial class WarmUp
         {
             var firstChat = chat;
             chat += ConversationsPerRound;
+            var anotherInstance = store is not null && rounds % AsIfAnotherInstanceEvery == AsIfAnotherInstanceEvery - 1;
             using var gate = new SemaphoreSlim(Concurrency);
             await Task.WhenAll(Enumerable.Range(0, ConversationsPerRound).Select(async i =>
             {
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    await ConverseAsync(firstChat + i, Scripts[i % Scripts.Length]);
+                    await ConverseAsync(firstChat + i, Scripts[i % Scripts.Length], anotherInstance ? store : null);
                 }
                 finally
                 {
@@ -601,13 +625,34 @@ internal static partial class WarmUp
             await Task.Delay(20, cancellationToken);
         }
 
-        return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled, Volatile.Read(ref connections), telegram.Connections);
+        return new WarmUpReport(messages, accepted, telegram.Total, rounds, started.Elapsed, System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore, settled, Volatile.Read(ref connections), telegram.Connections)
+        {
+            AsIfAnotherInstance = asIfAnotherInstance,
+            KeptStateChanges = store?.KeptStateChanges ?? 0,
+        };
 
-        async Task ConverseAsync(long chatId, string?[] script)
+        async Task ConverseAsync(long chatId, string?[] script, ConversationStore? otherInstance)
         {
             var inbox = telegram.Chat(chatId);
+            var address = new ChannelAddress(ChannelNames.Telegram, chatId.ToString(CultureInfo.InvariantCulture));
+            LastStates.Entry? beforeLast = null;
             foreach (var step in script)
             {
+                if (otherInstance is not null)
+                {
+                    // Held now: the state the last message left. Held instead: the one the message before it left (not
+                    // the nothing before a first message: each such turn counts as a stale one, and a handful at once
+                    // would stop the turns being decided ahead before any was sent on a stale state).
+                    var last = otherInstance.KeptFor(address);
+                    if (beforeLast is not null)
+                    {
+                        otherInstance.KeepAgain(address, beforeLast);
+                        Interlocked.Increment(ref asIfAnotherInstance);
+                    }
+
+                    beforeLast = last;
+                }
+
                 var id = Interlocked.Increment(ref update);
                 var body = step switch
                 {

@@ -101,6 +101,17 @@ public abstract partial class ConversationStore(
     /// <summary>The state each recently active conversation's last turn left: see <see cref="LastStates"/>.</summary>
     internal LastStates LastStates { get; } = new(clock ?? TimeProvider.System);
 
+    /// <summary>What <see cref="LastStates"/> holds for this person now (the warm-up's view; see <see cref="KeepAgain"/>).</summary>
+    internal LastStates.Entry? KeptFor(ChannelAddress address) =>
+        LastStates.Find(address.Channel, protector.Hash(address.Channel, address.Address));
+
+    /// <summary>
+    /// Puts back an entry taken earlier with <see cref="KeptFor"/> (null: nothing kept): the warm-up's twin so holds what
+    /// one of several instances holds when another served the person's last message (Operations/WarmUp.cs).
+    /// </summary>
+    internal void KeepAgain(ChannelAddress address, LastStates.Entry? entry) =>
+        LastStates.Restore(address.Channel, protector.Hash(address.Channel, address.Address), entry);
+
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction, given the transaction's statement batch. A provider that
     /// sends statements together may send its COMMIT with the batch's last flush (<see cref="StatementBatch.FlushLastAsync"/>),
