@@ -378,7 +378,8 @@ internal static partial class WarmUp
     /// <param name="temporaryRoot">where the twin's folder is made (the system's temporary folder unless given)</param>
     /// <param name="built">sees the twin once built (tests: that nothing keeps it alive afterwards)</param>
     /// <param name="clock">names the twin's PostgreSQL schema (the system's clock unless given)</param>
-    public static async Task<WarmUpReport> RunAsync(IConfiguration real, IHostEnvironment environment, WarmUpOptions options, CancellationToken cancellationToken, string? temporaryRoot = null, Action<WebApplication>? built = null, TimeProvider? clock = null)
+    /// <param name="minimumRounds">rounds driven whatever the time (tests: the second round is the first as if another instance served)</param>
+    public static async Task<WarmUpReport> RunAsync(IConfiguration real, IHostEnvironment environment, WarmUpOptions options, CancellationToken cancellationToken, string? temporaryRoot = null, Action<WebApplication>? built = null, TimeProvider? clock = null, int minimumRounds = 1)
     {
         var folder = temporaryRoot is null
             ? Directory.CreateTempSubdirectory("oimbot-warm-up-")
@@ -443,7 +444,7 @@ internal static partial class WarmUp
                 try
                 {
                     var store = provider == StorageOptions.Postgres ? twin.Services.GetRequiredService<IConversationStore>() as ConversationStore : null;
-                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, started, compiledBefore, store, cancellationToken);
+                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, minimumRounds, started, compiledBefore, store, cancellationToken);
                 }
                 finally
                 {
@@ -552,7 +553,7 @@ internal static partial class WarmUp
     }
 
     /// <param name="store">the twin's store, when its rounds should alternate with some as if another instance served each person's last message (PostgreSQL)</param>
-    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, Stopwatch started, long compiledBefore, ConversationStore? store, CancellationToken cancellationToken)
+    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, int minimumRounds, Stopwatch started, long compiledBefore, ConversationStore? store, CancellationToken cancellationToken)
     {
         var asIfAnotherInstance = 0;
         var connections = 0;
@@ -615,7 +616,7 @@ internal static partial class WarmUp
             settled = driving.Elapsed >= 2 * SettledWindow && now.At - history.Peek().At >= SettledWindow && now.Compiled - history.Peek().Compiled < SettledBelow;
             history.Enqueue(now);
         }
-        while (started.Elapsed < maxDuration && !settled);
+        while (rounds < minimumRounds || (started.Elapsed < maxDuration && !settled));
 
         // The last replies may still be on their way: let them arrive (each message has at least one), so that the
         // report is true and the twin stops idle.
