@@ -330,7 +330,7 @@ public sealed class WarmUpTests
         Assert.True(report.Messages >= 48, $"{report.Messages} messages");
         Assert.Equal(report.Messages, report.Accepted);
         Assert.True(report.Replies >= report.Messages, $"{report.Replies} replies to {report.Messages} messages");
-        // Its second round held, before each message after a person's first, the state of the message before last (as
+        // Its second round held, before each of a person's messages from the third on, the state of the message before last (as
         // one of several instances does): some turns sent on it found the row changed, rolled back and ran again, and
         // every message was still answered (above).
         Assert.True(report.Rounds >= 2, $"{report.Rounds} rounds in {report.Elapsed}");
