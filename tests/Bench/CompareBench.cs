@@ -60,6 +60,9 @@ internal static class CompareBench
         // Unmeasured passes between the fresh one and the measured ones (issue 15: "long-lived processes"; the service's
         // tiered JIT settles only after some tens of thousands of messages).
         var warmPasses = Int("--warm-passes", DefaultWarmPasses);
+        // --timeline FILE: each pass's replies per 50 ms, connections opened to the Bot API and CPU by thread (LoadRun.Timeline).
+        using var timeline = Value("--timeline") is { } timelineFile ? new StreamWriter(timelineFile, append: true) : null;
+        LoadRun.Timeline = timeline;
 
         var repo = OimBotProcess.FindRepo();
         var compare = Path.Combine(repo, "tests", "Bench", "compare");
@@ -112,6 +115,7 @@ internal static class CompareBench
             if (File.Exists(CeilingDll(compare)))
             {
                 await using var ceiling = await PeerAsync(context, "dotnet", [CeilingDll(compare)], []);
+                LoadRun.Timeline?.WriteLine("the generator's own warm-up, against the bare endpoint");
                 await LoadRun.RunAsync(fake, ceiling.Webhooks, Secret, http, users, messages, 50, chat, ceiling.Pids);
                 chat += users;
             }
@@ -130,6 +134,7 @@ internal static class CompareBench
                         return result;
                     }
 
+                    LoadRun.Timeline?.WriteLine($"round {round} {system.Key}: the fresh pass, {warmPasses} unmeasured, the measured one, concurrency 10");
                     var fresh = await Pass(50);
                     for (var pass = 0; pass < warmPasses; pass++)
                     {

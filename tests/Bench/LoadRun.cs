@@ -73,6 +73,13 @@ internal static class LoadRun
     /// <summary>The name OimBot gives its SQLite writer's thread (as /proc shows it).</summary>
     private const string WriterThread = "SQLite writer";
 
+    /// <summary>
+    /// Where each pass's timeline goes (`compare --timeline FILE`), or null: the replies that arrived in each 50 ms of the
+    /// pass with their mean latency, the connections the service opened to the fake Bot API, and the CPU each of the
+    /// service's threads spent, by name (the JIT's background thread, the thread pool, the SQLite writer…).
+    /// </summary>
+    public static TextWriter? Timeline { get; set; }
+
     public static HttpClient Client(int concurrency) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -100,7 +107,11 @@ internal static class LoadRun
         var writerBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread) ?? 0);
         var waitBefore = pids.Sum(p => ProcessFigures.ThreadCpuMs(p, WriterThread, waited: true) ?? 0);
 
+        var arrivals = new ConcurrentBag<(long Sent, long Arrived)>();
+        var connectionsBefore = fake.Connections;
+        var threadsBefore = Timeline is null ? [] : ProcessFigures.CpuMsByThreadName(pids);
         var wall = Stopwatch.StartNew();
+        var start = Stopwatch.GetTimestamp();
         using var gate = new SemaphoreSlim(concurrency);
         await Task.WhenAll(Enumerable.Range(0, users).Select(async user =>
         {
@@ -115,6 +126,11 @@ internal static class LoadRun
             }
         }));
         wall.Stop();
+        if (Timeline is not null)
+        {
+            WriteTimeline(concurrency, wall.Elapsed, start, arrivals, fake.Connections - connectionsBefore, threadsBefore, ProcessFigures.CpuMsByThreadName(pids));
+        }
+
         var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
         var faults = pids.Sum(p => ProcessFigures.MinorFaults(p) ?? 0) - faultsBefore;
         var writer = pids.Select(p => ProcessFigures.ThreadCpuMs(p, WriterThread)).ToList();
@@ -191,8 +207,29 @@ internal static class LoadRun
                 }
 
                 latencies.Add(Stopwatch.GetElapsedTime(sent, arrived.Value).TotalMilliseconds);
+                arrivals.Add((sent, arrived.Value));
             }
         }
+    }
+
+    private static void WriteTimeline(int concurrency, TimeSpan elapsed, long start, IEnumerable<(long Sent, long Arrived)> arrivals, int connections, Dictionary<string, (double Ms, int Threads)> threadsBefore, Dictionary<string, (double Ms, int Threads)> threadsAfter)
+    {
+        const double Slice = 50;
+        var replies = new int[(int)(elapsed.TotalMilliseconds / Slice) + 1];
+        var latency = new double[replies.Length];
+        foreach (var (sent, arrived) in arrivals)
+        {
+            var slice = Math.Min((int)(Stopwatch.GetElapsedTime(start, arrived).TotalMilliseconds / Slice), replies.Length - 1);
+            replies[slice]++;
+            latency[slice] += Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds;
+        }
+
+        var threads = threadsAfter.Select(t => (Name: t.Key, Ms: t.Value.Ms - threadsBefore.GetValueOrDefault(t.Key).Ms, t.Value.Threads, Before: threadsBefore.GetValueOrDefault(t.Key).Threads)).Where(t => t.Ms >= 1).OrderByDescending(t => t.Ms);
+        var timeline = Timeline!;
+        timeline.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pass at concurrency {concurrency}: {elapsed.TotalMilliseconds:0} ms, {connections} connections opened to the Bot API"));
+        timeline.WriteLine("    replies per 50 ms (mean latency ms): " + string.Join(" ", replies.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n} ({(n == 0 ? 0 : latency[i] / n):0.0})"))));
+        timeline.WriteLine("    CPU ms by thread (threads at the end; before, when fewer): " + string.Join(", ", threads.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0} ({t.Threads}{(t.Before < t.Threads ? $"; {t.Before}" : string.Empty)})"))));
+        timeline.Flush();
     }
 
     /// <summary>
@@ -338,6 +375,31 @@ internal static class ProcessFigures
         {
             return null; // the process or the thread is gone
         }
+    }
+
+    /// <summary>The CPU time so far of the processes' threads, summed by thread name, in milliseconds (/proc/PID/task/TID/schedstat), and how many there are.</summary>
+    public static Dictionary<string, (double Ms, int Threads)> CpuMsByThreadName(IEnumerable<int> pids)
+    {
+        var result = new Dictionary<string, (double Ms, int Threads)>(StringComparer.Ordinal);
+        foreach (var pid in pids)
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+                    var running = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1e6;
+                    var (ms, threads) = result.GetValueOrDefault(name);
+                    result[name] = (ms + running, threads + 1);
+                }
+            }
+            catch (IOException)
+            {
+                // the process or one of its threads is gone
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Peak resident memory (VmHWM) in MiB, or null when the process is gone.</summary>

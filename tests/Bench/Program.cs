@@ -23,7 +23,7 @@ using Microsoft.Extensions.Logging;
 //   dotnet run -c Release --project tests/Bench -- report [--people 11305] [--weeks 13]   (aggregation + suppression)
 //   dotnet run -c Release --project tests/Bench -- understanding   (training time, memory, per-message time, ML.NET comparison)
 //   dotnet run -c Release --project tests/Bench -- purge [--conversations 1000000]   (retention on a large store, under load)
-//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--warm-passes 2] [--systems oimbot-sqlite,grammy-sqlite,...] [--alternate] [--write]
+//   dotnet run -c Release --project tests/Bench -- compare [--rounds 3] [--warm-passes 2] [--systems oimbot-sqlite,grammy-sqlite,...] [--alternate] [--timeline FILE] [--write]
 //       (issue 15: OimBot and its peers side by side; run tests/Bench/compare/setup once first)
 //   dotnet run -c Release --project tests/Bench -- scale [--stored 1000000 [--previous-dedupe]] [--active 100000]   (issue 15: a large store, many people in a day)
 //   dotnet run -c Release --project tests/Bench -- tree [--out tests/Bench/compare/tree.json]   (the menu tree the peers walk)
@@ -108,6 +108,7 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, ChatReplies> _replies = new();
     private readonly ConcurrentQueue<TelegramDelivery> _deliveries = new();
+    private readonly ConcurrentDictionary<string, bool> _connections = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private readonly bool _keepDeliveries;
     private long _nextMessageId;
@@ -146,6 +147,9 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
 
     public int RepliesTo(long chat) => Chat(chat).Count;
 
+    /// <summary>Connections the bots opened to this fake so far (each counted once, by its id).</summary>
+    public int Connections => _connections.Count;
+
     /// <summary>Every sendMessage delivered so far, to any chat.</summary>
     public int TotalReplies => (int)Interlocked.Read(ref _total);
 
@@ -168,6 +172,7 @@ internal sealed partial class FakeTelegram : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
         var now = Stopwatch.GetTimestamp();
+        _connections.TryAdd(context.Connection.Id, true);
         context.Response.ContentType = "application/json";
         if (context.Request.Path.Value?.EndsWith("/sendMessage", StringComparison.Ordinal) == true && ChatId().Match(body) is { Success: true } match)
         {

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OimBot.Bot.Channels;
 using OimBot.Bot.ContentHosting;
@@ -93,6 +94,13 @@ internal sealed record WarmUpReport(int Messages, int Accepted, int Replies, int
 
     /// <summary>Of the twin's turns sent with their lock and writes on a kept state, those that found the row changed and ran again.</summary>
     public long KeptStateChanges { get; init; }
+
+    /// <summary>
+    /// When the real service serves /metrics: the twin's /metrics read after each round, so that the exporter's code is
+    /// compiled (and its hot methods optimised) before ready rather than at the first scrapes, among the first people's
+    /// messages. Zero otherwise.
+    /// </summary>
+    public int MetricsScrapes { get; init; }
 }
 
 /// <summary>
@@ -444,7 +452,8 @@ internal static partial class WarmUp
                 try
                 {
                     var store = provider == StorageOptions.Postgres ? twin.Services.GetRequiredService<IConversationStore>() as ConversationStore : null;
-                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, minimumRounds, started, compiledBefore, store, cancellationToken);
+                    var metrics = twin.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled ? new Uri($"http://127.0.0.1:{port}/metrics") : null;
+                    report = await DriveAsync(new Uri($"http://127.0.0.1:{port}/webhooks/telegram"), secret, telegram, options.MaxDuration, minimumRounds, started, compiledBefore, store, metrics, cancellationToken);
                 }
                 finally
                 {
@@ -523,6 +532,11 @@ internal static partial class WarmUp
         settings["Channels:Telegram:ApiBaseUrl"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/warm-up";
         settings["Channels:Telegram:MessagesPerSecond"] = "100000";
         settings["Channels:Telegram:PerChatPerSecond"] = "1000";
+        if (real.GetValue<bool>($"{MetricsOptions.Section}:{nameof(MetricsOptions.Enabled)}"))
+        {
+            settings["Metrics:Enabled"] = "true"; // served to loopback only (no token): the warm-up reads it after each round
+        }
+
         return settings;
     }
 
@@ -553,9 +567,11 @@ internal static partial class WarmUp
     }
 
     /// <param name="store">the twin's store, when its rounds should alternate with some as if another instance served each person's last message (PostgreSQL)</param>
-    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, int minimumRounds, Stopwatch started, long compiledBefore, ConversationStore? store, CancellationToken cancellationToken)
+    /// <param name="metrics">the twin's /metrics, read after each round, when the real service serves its own</param>
+    private static async Task<WarmUpReport> DriveAsync(Uri webhook, string secret, TwinTelegram telegram, TimeSpan maxDuration, int minimumRounds, Stopwatch started, long compiledBefore, ConversationStore? store, Uri? metrics, CancellationToken cancellationToken)
     {
         var asIfAnotherInstance = 0;
+        var scrapes = 0;
         var connections = 0;
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -606,6 +622,12 @@ internal static partial class WarmUp
                 }
             }));
 
+            if (metrics is not null)
+            {
+                using var response = await http.GetAsync(metrics, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                scrapes += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+            }
+
             rounds++;
             var now = (At: started.Elapsed, Compiled: System.Runtime.JitInfo.GetCompiledMethodCount());
             while (history.Count > 1 && now.At - history.ElementAt(1).At >= SettledWindow)
@@ -630,6 +652,7 @@ internal static partial class WarmUp
         {
             AsIfAnotherInstance = asIfAnotherInstance,
             KeptStateChanges = store?.KeptStateChanges ?? 0,
+            MetricsScrapes = scrapes,
         };
 
         async Task ConverseAsync(long chatId, string?[] script, ConversationStore? otherInstance)

@@ -43,6 +43,7 @@ public sealed class WarmUpTests
         ["Channels:Telegram:BotToken"] = "123:real",
         ["Channels:Telegram:ApiBaseUrl"] = "https://api.telegram.org",
         ["Metrics:Enabled"] = "true",
+        ["Metrics:Token"] = "real-metrics-token-0123456789",
         ["Proxy:KnownProxies:0"] = "10.0.0.1",
     };
 
@@ -57,7 +58,7 @@ public sealed class WarmUpTests
         Assert.Equal(RepoPaths.Content, twin["Content:Directory"]);
         Assert.Equal(RepoPaths.Facts, twin["Content:FactsPath"]);
         Assert.Equal("12:00:00", twin["Dialogs:SessionExpiry"]);
-        foreach (var (key, value) in RealSettings("/srv/oimbot/data").Where(kv => !kv.Key.StartsWith("Content:", StringComparison.Ordinal) && !kv.Key.StartsWith("Dialogs:", StringComparison.Ordinal)))
+        foreach (var (key, value) in RealSettings("/srv/oimbot/data").Where(kv => !kv.Key.StartsWith("Content:", StringComparison.Ordinal) && !kv.Key.StartsWith("Dialogs:", StringComparison.Ordinal) && kv.Key != "Metrics:Enabled"))
         {
             Assert.False(twin.TryGetValue(key, out var taken) && taken == value, $"the twin took {key} from the real configuration");
         }
@@ -75,6 +76,13 @@ public sealed class WarmUpTests
         Assert.Equal("true", twin["Channels:Telegram:Enabled"]);
         Assert.False(twin.ContainsKey("Channels:WhatsApp:Enabled"));
         Assert.False(twin.ContainsKey("Channels:Twilio:Enabled"));
+        // The twin serves /metrics (to loopback, without the real token) only when the real service does: the warm-up
+        // reads it so that the exporter is compiled before the first scrape.
+        Assert.Equal("true", twin["Metrics:Enabled"]);
+        Assert.False(twin.ContainsKey("Metrics:Token"));
+        var withoutMetrics = RealSettings("/srv/oimbot/data");
+        withoutMetrics.Remove("Metrics:Enabled");
+        Assert.False(WarmUp.TwinSettings(new ConfigurationBuilder().AddInMemoryCollection(withoutMetrics).Build(), folder, "sqlite", "Data Source=x", 4321, "abc").ContainsKey("Metrics:Enabled"));
     }
 
     [Fact]
@@ -114,6 +122,8 @@ public sealed class WarmUpTests
         Assert.True(report.ApiConnections >= report.Replies / WarmUp.CloseConnectionEvery, $"{report.ApiConnections} Bot API connections for {report.Replies} replies");
         // SQLite has one instance: no round as if another one served the people's last messages.
         Assert.Equal(0, report.AsIfAnotherInstance);
+        // The real service serves /metrics: the twin's was read (and answered) after every round.
+        Assert.Equal(report.Rounds, report.MetricsScrapes);
         Assert.False(Directory.Exists(data), "the twin wrote into the real data folder");
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp)); // the twin's folder is gone
         // Nothing the twin made outlives it (a timer or a static cache would keep its whole container in memory).
