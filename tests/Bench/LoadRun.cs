@@ -109,7 +109,7 @@ internal static class LoadRun
 
         var arrivals = new ConcurrentBag<(long Sent, long Arrived)>();
         var connectionsBefore = fake.Connections;
-        var threadsBefore = Timeline is null ? [] : ProcessFigures.CpuMsByThreadName(pids);
+        var threadsBefore = Timeline is null ? [] : ProcessFigures.CpuMsByThread(pids);
         var wall = Stopwatch.StartNew();
         var start = Stopwatch.GetTimestamp();
         using var gate = new SemaphoreSlim(concurrency);
@@ -128,7 +128,7 @@ internal static class LoadRun
         wall.Stop();
         if (Timeline is not null)
         {
-            WriteTimeline(concurrency, wall.Elapsed, start, arrivals, fake.Connections - connectionsBefore, threadsBefore, ProcessFigures.CpuMsByThreadName(pids));
+            WriteTimeline(concurrency, wall.Elapsed, start, arrivals, fake.Connections - connectionsBefore, threadsBefore, ProcessFigures.CpuMsByThread(pids));
         }
 
         var cpu = pids.Sum(ProcessFigures.CpuMs) - cpuBefore;
@@ -212,7 +212,7 @@ internal static class LoadRun
         }
     }
 
-    private static void WriteTimeline(int concurrency, TimeSpan elapsed, long start, IEnumerable<(long Sent, long Arrived)> arrivals, int connections, Dictionary<string, (double Ms, int Threads)> threadsBefore, Dictionary<string, (double Ms, int Threads)> threadsAfter)
+    private static void WriteTimeline(int concurrency, TimeSpan elapsed, long start, IEnumerable<(long Sent, long Arrived)> arrivals, int connections, Dictionary<(int Pid, int Tid), (string Name, double Ms)> threadsBefore, Dictionary<(int Pid, int Tid), (string Name, double Ms)> threadsAfter)
     {
         const double Slice = 50;
         var replies = new int[(int)(elapsed.TotalMilliseconds / Slice) + 1];
@@ -224,11 +224,18 @@ internal static class LoadRun
             latency[slice] += Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds;
         }
 
-        var threads = threadsAfter.Select(t => (Name: t.Key, Ms: t.Value.Ms - threadsBefore.GetValueOrDefault(t.Key).Ms, t.Value.Threads, Before: threadsBefore.GetValueOrDefault(t.Key).Threads)).Where(t => t.Ms >= 1).OrderByDescending(t => t.Ms);
+        // Per thread, what it spent since the pass began (a thread started during the pass: all of it); a thread that ended
+        // during the pass is not counted (its time is gone from /proc), only said.
+        var threads = threadsAfter
+            .GroupBy(t => t.Value.Name, t => t.Value.Ms - (threadsBefore.TryGetValue(t.Key, out var before) ? before.Ms : 0))
+            .Select(g => (Name: g.Key, Ms: g.Sum(), Threads: g.Count(), Started: g.Count() - threadsBefore.Keys.Count(k => threadsAfter.TryGetValue(k, out var a) && a.Name == g.Key)))
+            .Where(t => t.Ms >= 1).OrderByDescending(t => t.Ms);
+        var ended = threadsBefore.Keys.Count(k => !threadsAfter.ContainsKey(k));
         var timeline = Timeline!;
         timeline.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pass at concurrency {concurrency}: {elapsed.TotalMilliseconds:0} ms, {connections} connections opened to the Bot API"));
         timeline.WriteLine("    replies per 50 ms (mean latency ms): " + string.Join(" ", replies.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n} ({(n == 0 ? 0 : latency[i] / n):0.0})"))));
-        timeline.WriteLine("    CPU ms by thread (threads at the end; before, when fewer): " + string.Join(", ", threads.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0} ({t.Threads}{(t.Before < t.Threads ? $"; {t.Before}" : string.Empty)})"))));
+        timeline.WriteLine("    CPU ms by thread (threads; started during the pass): " + string.Join(", ", threads.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0} ({t.Threads}{(t.Started > 0 ? $"; {t.Started} started" : string.Empty)})")))
+            + (ended > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {ended} threads ended during the pass, their time not counted") : string.Empty));
         timeline.Flush();
     }
 
@@ -377,25 +384,24 @@ internal static class ProcessFigures
         }
     }
 
-    /// <summary>The CPU time so far of the processes' threads, summed by thread name, in milliseconds (/proc/PID/task/TID/schedstat), and how many there are.</summary>
-    public static Dictionary<string, (double Ms, int Threads)> CpuMsByThreadName(IEnumerable<int> pids)
+    /// <summary>Each of the processes' threads so far: its name and CPU time in milliseconds (/proc/PID/task/TID/schedstat).</summary>
+    public static Dictionary<(int Pid, int Tid), (string Name, double Ms)> CpuMsByThread(IEnumerable<int> pids)
     {
-        var result = new Dictionary<string, (double Ms, int Threads)>(StringComparer.Ordinal);
+        var result = new Dictionary<(int Pid, int Tid), (string Name, double Ms)>();
         foreach (var pid in pids)
         {
-            try
+            foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.EnumerateDirectories($"/proc/{pid}/task") : [])
             {
-                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                try
                 {
                     var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
                     var running = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1e6;
-                    var (ms, threads) = result.GetValueOrDefault(name);
-                    result[name] = (ms + running, threads + 1);
+                    result[(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))] = (name, running);
                 }
-            }
-            catch (IOException)
-            {
-                // the process or one of its threads is gone
+                catch (IOException)
+                {
+                    // the thread is gone
+                }
             }
         }
 
