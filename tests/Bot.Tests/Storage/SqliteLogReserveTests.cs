@@ -162,7 +162,8 @@ public sealed class SqliteLogReserveTests : IDisposable
     {
         await using var factory = new BotFactory(); // Storage:LogReserveMiB 1 in the tests' hosts
         using var client = factory.CreateClient();
-        Assert.True((await client.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode);
+        using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.True(health.IsSuccessStatusCode, $"/healthz: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}; logged: {string.Join(" | ", factory.Logs.Lines.Where(l => l.Contains("health", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)))}");
 
         Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024);
         Assert.Contains(factory.Logs.Lines, l => l.Contains("The write-ahead log is reserved at 1 MiB", StringComparison.Ordinal));
