@@ -369,10 +369,9 @@ internal static class ProcessFigures
             double? total = null;
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                if (ReadTask(task) is var thread && thread.Name == name)
                 {
-                    var running = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[waited ? 1 : 0];
-                    total = (total ?? 0) + (long.Parse(running, CultureInfo.InvariantCulture) / 1e6);
+                    total = (total ?? 0) + (waited ? thread.WaitedMs : thread.RunningMs);
                 }
             }
 
@@ -394,9 +393,8 @@ internal static class ProcessFigures
             {
                 try
                 {
-                    var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
-                    var running = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1e6;
-                    result[(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))] = (name, running);
+                    var thread = ReadTask(task);
+                    result[(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))] = (thread.Name, thread.RunningMs);
                 }
                 catch (IOException)
                 {
@@ -406,6 +404,17 @@ internal static class ProcessFigures
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// One thread (/proc/PID/task/TID): its name, and from its schedstat (nanoseconds) the time it ran and the time it
+    /// was ready to run but waited for a core, in milliseconds. Throws IOException once it is gone.
+    /// </summary>
+    private static (string Name, double RunningMs, double WaitedMs) ReadTask(string task)
+    {
+        var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+        var schedstat = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+        return (name, long.Parse(schedstat[0], CultureInfo.InvariantCulture) / 1e6, long.Parse(schedstat[1], CultureInfo.InvariantCulture) / 1e6);
     }
 
     /// <summary>Peak resident memory (VmHWM) in MiB, or null when the process is gone.</summary>

@@ -624,7 +624,7 @@ internal static partial class WarmUp
 
             if (metrics is not null)
             {
-                using var response = await http.GetAsync(metrics, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                using var response = await http.GetAsync(metrics, cancellationToken);
                 scrapes += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
             }
 
