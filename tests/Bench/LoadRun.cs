@@ -230,12 +230,13 @@ internal static class LoadRun
             .GroupBy(t => t.Value.Name, t => t.Value.Ms - (threadsBefore.TryGetValue(t.Key, out var before) ? before.Ms : 0))
             .Select(g => (Name: g.Key, Ms: g.Sum(), Threads: g.Count(), Started: g.Count() - threadsBefore.Keys.Count(k => threadsAfter.TryGetValue(k, out var a) && a.Name == g.Key)))
             .Where(t => t.Ms >= 1).OrderByDescending(t => t.Ms);
-        var ended = threadsBefore.Keys.Count(k => !threadsAfter.ContainsKey(k));
+        var gone = threadsBefore.Keys.Count(k => !threadsAfter.ContainsKey(k));
         var timeline = Timeline!;
-        timeline.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pass at concurrency {concurrency}: {elapsed.TotalMilliseconds:0} ms, {connections} connections opened to the Bot API"));
+        var ended = TimeProvider.System.GetUtcNow(); // the wall clock, to line a pass up with what the service logged or the JIT listed then
+        timeline.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pass at concurrency {concurrency}: {elapsed.TotalMilliseconds:0} ms ({ended - elapsed:HH:mm:ss.fff} to {ended:HH:mm:ss.fff} UTC), {connections} connections opened to the Bot API"));
         timeline.WriteLine("    replies per 50 ms (mean latency ms): " + string.Join(" ", replies.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n} ({(n == 0 ? 0 : latency[i] / n):0.0})"))));
         timeline.WriteLine("    CPU ms by thread (threads; started during the pass): " + string.Join(", ", threads.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0} ({t.Threads}{(t.Started > 0 ? $"; {t.Started} started" : string.Empty)})")))
-            + (ended > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {ended} threads ended during the pass, their time not counted") : string.Empty));
+            + (gone > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {gone} threads ended during the pass, their time not counted") : string.Empty));
         timeline.Flush();
     }
 
