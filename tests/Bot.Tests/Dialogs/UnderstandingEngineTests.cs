@@ -68,6 +68,14 @@ public class UnderstandingEngineTests
         { "m gen 13 an, m poukont mwen, m pa gen kote pou m dòmi", "ht", "emergency-child" },
         { "o patrão só me dá comida e não me deixa sair da fazenda", "pt", "emergency-held" },
         { "他们把我关在饭店后面 不让我走 只给一点饭", "zh", "emergency-held" },
+        // forced labour, found in a new user's try (2026-12-05): it had got the answer to sexual violence (ht, zh, pt),
+        // thanks ("obrigada") or the signs of trafficking without the emergency answer (es);
+        // French still reads it as workers' rights (README, Decisions)
+        { "me obligan a trabajar sin pagarme", "es", "emergency-held" },
+        { "yon nonm fòse m travay gratis", "ht", "emergency-held" },
+        { "um homem esta me obrigando a trabalhar sem pagar", "pt", "emergency-held" },
+        { "sou obrigada a trabalhar de graça", "pt", "emergency-held" },
+        { "他们强迫我工作", "zh", "emergency-held" },
     };
 
     [Theory]
@@ -123,6 +131,10 @@ public class UnderstandingEngineTests
         { "my kids were born here, can they come home with me", "en", "avr-menu" },
         { "mis hijos nacieron en panama, pueden volver conmigo?", "es", "avr-menu" },
         { "someone wants to charge me 300 to get me on a bus to costa rica", "en", "dangers-smugglers" },
+        // pay withheld without force is a matter of workers' rights, not an emergency
+        { "my boss has not paid me for two months", "en", "regularisation-labour-rights" },
+        { "mi jefe no me ha pagado la quincena", "es", "regularisation-labour-rights" },
+        { "老板两个月没发工资", "zh", "regularisation-labour-rights" },
     };
 
     [Theory]
