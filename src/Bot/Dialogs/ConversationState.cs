@@ -31,7 +31,10 @@ public sealed record ConversationState
     /// <summary>The last topic the user entered (avr, dangers, …), for handoff and analytics.</summary>
     public string? Topic { get; init; }
 
-    /// <summary>A handoff node waiting for the user's "yes" (R4: no case without consent).</summary>
+    /// <summary>
+    /// A handoff node waiting for the user's "yes" (R4: no case without consent); while the notice waits to be confirmed
+    /// (<see cref="PendingTarget"/> is the same node), one the user already said yes to.
+    /// </summary>
     public string? PendingHandoff { get; init; }
 
     /// <summary>A person owns the conversation: the bot is silent and the user's messages go to the case.</summary>

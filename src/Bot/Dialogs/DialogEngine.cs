@@ -296,11 +296,13 @@ public static partial class DialogEngine
                 turn.Event(EventKind.ConsentGiven, language);
                 if (state.PendingTarget is { } pending)
                 {
-                    // The notice is confirmed: the user lands where their first message pointed.
-                    state = state with { PendingTarget = null, NodeId = node.Id };
+                    // The notice is confirmed: the user lands where their first message pointed, or in the case they
+                    // already said yes to.
+                    var consentedHandoff = state.PendingHandoff == pending;
+                    state = state with { PendingTarget = null, PendingHandoff = null, NodeId = node.Id };
                     return pending == content.Common.ClarifyNode
                         ? Clarify(turn, state with { Candidates = [] }, null, [.. state.Candidates.Select(content.Find).OfType<ContentNode>()])
-                        : turn.GoTo(state, pending);
+                        : turn.GoTo(state, pending, consented: consentedHandoff);
                 }
             }
             else if (changed)
@@ -598,8 +600,14 @@ public static partial class DialogEngine
             {
                 if (!state.Consented && !AllowedBeforeConsent(target))
                 {
-                    // R6: no topic content before the notice is confirmed; the user lands there right after it.
-                    state = state with { PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id };
+                    // R6: no topic content before the notice is confirmed; the user lands there right after it. A "yes" to
+                    // a person (R4: someone whose first message was danger is offered one before any notice) is kept with
+                    // it, so the case opens once the notice is confirmed instead of asking again.
+                    state = state with
+                    {
+                        PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id,
+                        PendingHandoff = consented && target.Kind == NodeKind.Handoff ? target.Id : null,
+                    };
                     target = Content.Find(Content.Common.StartNode)!;
                 }
 

@@ -240,6 +240,58 @@ public class DialogEngineTests
         Assert.Contains(EventKind.HandoffRequested, chat.Events);
     }
 
+    /// <summary>
+    /// A first message in danger gets the emergency answer and the offer of a person before any notice (R11). A "yes"
+    /// then shows the notice (R6) and is kept: the case opens once the notice is confirmed, without asking again (found
+    /// in a new user's try: the "yes" led to the notice and then to the same question).
+    /// </summary>
+    [Theory]
+    [InlineData("me tienen encerrada y no me dejan salir", "sí", "es")]
+    [InlineData("um homem esta me obrigando a trabalhar sem pagar", "sim", "pt")]
+    [InlineData("they are forcing me to work without pay", "1", "en")]
+    public void AYesToAPerson_BeforeTheNotice_OpensTheCaseOnceTheNoticeIsConfirmed(string danger, string yes, string language)
+    {
+        var chat = new Chat(Content).Send(danger);
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+
+        chat.Send(yes);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.False(chat.State!.InCase);
+        Assert.DoesNotContain(EventKind.HandoffRequested, chat.Events);
+
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, language));
+        Assert.Contains(EventKind.ConsentGiven, chat.Events);
+        Assert.Contains(EventKind.HandoffRequested, chat.Events);
+        Assert.True(chat.State!.InCase);
+        Assert.True(chat.State.DangerSignalled);
+        Assert.Null(chat.State.PendingHandoff);
+        Assert.Null(chat.State.PendingTarget);
+    }
+
+    [Fact]
+    public void ANoToAPerson_BeforeTheNotice_OpensNothingAfterIt()
+    {
+        var chat = new Chat(Content).Send("me tienen encerrada y no me dejan salir").Send("no");
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, "es"));
+
+        Assert.True(chat.State!.Consented);
+        Assert.False(chat.State.InCase);
+        Assert.DoesNotContain(EventKind.HandoffRequested, chat.History.SelectMany(t => t.Events).Select(e => e.Kind));
+        Assert.Null(chat.State.PendingHandoff);
+    }
+
+    [Fact]
+    public void AHandoffAskedForBeforeTheNotice_IsAskedAboutOnceTheNoticeIsConfirmed()
+    {
+        // Asking for a person (not answering the offer) is no "yes" yet: after the notice comes the question (R4).
+        var chat = new Chat(Content).Send("hola").Send("quiero hablar con una persona");
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, "es"));
+
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        Assert.False(chat.State!.InCase);
+    }
+
     [Fact]
     public void Handoff_RecordsTheRequestWithTheTopicTheUserWasIn()
     {
