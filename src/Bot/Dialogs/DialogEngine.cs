@@ -45,10 +45,14 @@ public static partial class DialogEngine
         // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
         // notice's ("Je veux rentrer chez moi" under the Spanish notice) is read in the language they wrote, danger
         // included, and answered in it: the notice again in that language, where the message pointed kept for after it.
-        // Only when the message itself tells the language (no channel hint, no default); after consent, a language
-        // changes only when the person chooses one.
+        // Only when the message itself tells the language (no channel hint, no default), and, past the notice (whose
+        // options are the languages), not when it answers the question on the screen in the language already chosen: a
+        // Creole "wi" to the offer of a person looks English to the letters (found in a new user's try). After consent,
+        // a language changes only when the person chooses one.
         if (!isNew && !state.Consented && !state.InCase && message.Kind == UserMessageKind.Text
-            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written))
+            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written)
+            && (state.NodeId == content.Common.StartNode
+                || content.Understander.Understand(words, content.Find(state.NodeId), state.Shown, state.Language) is not Understanding.Picked))
         {
             state = state with { Language = written };
         }

@@ -270,6 +270,23 @@ public class DialogEngineTests
     }
 
     [Fact]
+    public void AYesInTheLanguageOfTheEmergencyAnswer_KeepsThatLanguage_ThoughItsLettersLookLikeAnother()
+    {
+        // "wi" (Creole for yes) reads as English to the language identifier: it answers the question, it chooses nothing.
+        var chat = new Chat(Content).Send("yon nonm fòse m travay gratis");
+        Assert.Equal("ht", chat.State!.Language);
+
+        chat.Send("wi");
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.Equal("ht", chat.State!.Language);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "ht").Text, chat.Text);
+
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, "ht"));
+        Assert.True(chat.State!.InCase);
+        Assert.Equal("ht", chat.State.Language);
+    }
+
+    [Fact]
     public void ANoToAPerson_BeforeTheNotice_OpensNothingAfterIt()
     {
         var chat = new Chat(Content).Send("me tienen encerrada y no me dejan salir").Send("no");
