@@ -51,6 +51,11 @@ internal static class EvaluateCommand
                 }
             }
 
+            foreach (var leading in new[] { 0.18, 0.22, 0.30, 1.0 })
+            {
+                grid.Add(defaults with { DangerInsteadOfNothing = leading });
+            }
+
             foreach (var target in new[] { 0.4, 0.5, 0.6 })
             {
                 grid.Add(defaults with { Target = target });
@@ -88,10 +93,20 @@ internal static class EvaluateCommand
             output.WriteLine("danger unsure  recall  false pos.  top-1  asked  not understood   (all languages)");
             foreach (var unsure in new[] { 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6 })
             {
-                var thresholds = defaults with { DangerUnsure = unsure, DangerSure = Math.Max(unsure, defaults.DangerSure) };
+                output.WriteLine($"{unsure,13:0.00}  {Measured(defaults with { DangerUnsure = unsure, DangerSure = Math.Max(unsure, defaults.DangerSure) })}");
+            }
+
+            output.WriteLine("danger instead of nothing  recall  false pos.  top-1  asked  not understood   (all languages)");
+            foreach (var leading in new[] { 0.16, 0.18, 0.20, 0.22, 0.24, 0.26, 0.28, 0.30, 0.35 })
+            {
+                output.WriteLine($"{leading,25:0.00}  {Measured(defaults with { DangerInsteadOfNothing = leading })}");
+            }
+
+            string Measured(UnderstandingThresholds thresholds)
+            {
                 var all = UnderstandingEvaluation.Evaluate(content, messages, labelSet, new Understander(content, content.Understander.Classifier, thresholds));
                 double Mean(Func<UnderstandingEvaluation.LanguageReport, double> f) => all.Average(f);
-                output.WriteLine($"{unsure,13:0.00}  {Mean(r => r.DangerRecall),6:0.0%}  {Mean(r => r.FalsePositiveRate),9:0.0%}  {Mean(r => r.TopicTop1),5:0.0%}  {Mean(r => r.Clarified),5:0.0%}  {Mean(r => r.NotUnderstoodWithoutQuestion),6:0.0%}");
+                return $"{Mean(r => r.DangerRecall),6:0.0%}  {Mean(r => r.FalsePositiveRate),9:0.0%}  {Mean(r => r.TopicTop1),5:0.0%}  {Mean(r => r.Clarified),5:0.0%}  {Mean(r => r.NotUnderstoodWithoutQuestion),6:0.0%}";
             }
 
             return 0;

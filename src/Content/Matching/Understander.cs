@@ -182,6 +182,34 @@ public sealed partial class Understander
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
+        var understood = UnderstandInAnyLanguage(words, current, shown, language);
+        return understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
+    }
+
+    /// <summary>
+    /// R11 instead of "I did not understand": a message nothing else made understood, in any language, whose single most
+    /// likely reading is a danger category at <see cref="UnderstandingThresholds.DangerInsteadOfNothing"/> (chosen on the
+    /// development set), gets the emergency channels and the question between the likely situations. Read by the model
+    /// of the language it is written in first, when that is another served language's, then by the conversation's.
+    /// </summary>
+    private Understanding.Danger? DangerRatherThanNothing(string[] words, string? language)
+    {
+        var own = language ?? _content.Common.SourceLanguage;
+        if (IdentifyLanguage(words) is { } written && written != own && _content.Supports(written)
+            && !ReferenceEquals(ClassifierFor(written), ClassifierFor(language))
+            && DangerRatherThanNothing(words, ClassifierFor(written).Predict(words)) is { } there)
+        {
+            return there with { WrittenIn = written };
+        }
+
+        return DangerRatherThanNothing(words, ClassifierFor(language).Predict(words));
+    }
+
+    private Understanding.Danger? DangerRatherThanNothing(string[] words, Prediction prediction) =>
+        Danger(words, prediction, Thresholds.DangerInsteadOfNothing) is { } danger ? danger with { Why = "model, nothing else understood" } : null;
+
+    private Understanding UnderstandInAnyLanguage(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language)
+    {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
         if (understood is Understanding.Picked or Understanding.Command || words.Length == 0
@@ -344,7 +372,8 @@ public sealed partial class Understander
     {
         ArgumentNullException.ThrowIfNull(words);
         var prediction = Classifier.Predict(words);
-        return (Understanding?)Danger(words, prediction) ?? Decide(prediction);
+        var decided = (Understanding?)Danger(words, prediction) ?? Decide(prediction);
+        return decided is Understanding.Unknown && DangerRatherThanNothing(words, prediction) is { } guessed ? guessed : decided;
     }
 
     public bool IsDangerLabel(string label) => _dangerLabels.Contains(label);
@@ -385,7 +414,7 @@ public sealed partial class Understander
     /// <summary>The words a message must hold besides its identifying data for <see cref="DangerBesideData"/>.</summary>
     private const int WordsBesideData = 5;
 
-    private Understanding.Danger? Danger(string[] words, Prediction prediction)
+    private Understanding.Danger? Danger(string[] words, Prediction prediction, double? leadingAt = null)
     {
         if (prediction.KnownWords == 0)
         {
@@ -398,7 +427,7 @@ public sealed partial class Understander
         // sleep" is danger first.
         var danger = prediction.Ranked().Where(r => _dangerLabels.Contains(r.Label)).Sum(r => r.Probability);
         var top = prediction.Ranked().First(r => !_yieldingLabels.Contains(r.Label));
-        var leading = _dangerLabels.Contains(top.Label) && top.Probability >= Thresholds.DangerLeading;
+        var leading = _dangerLabels.Contains(top.Label) && top.Probability >= (leadingAt ?? Thresholds.DangerLeading);
         if (danger < Thresholds.DangerUnsure && !leading)
         {
             return null;

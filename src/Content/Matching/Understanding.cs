@@ -52,6 +52,12 @@ public sealed record UnderstandingThresholds
     /// <summary>Below <see cref="DangerUnsure"/>, a danger category that is the most likely label at this probability still shows the channels, then asks.</summary>
     public double DangerLeading { get; init; } = 0.35;
 
+    /// <summary>
+    /// A message that nothing else makes understood, whose most likely label is a danger category at this probability,
+    /// still shows the channels, then asks (R11: never "I did not understand" to a likely danger).
+    /// </summary>
+    public double DangerInsteadOfNothing { get; init; } = 0.26;
+
     /// <summary>A destination is taken at once at this probability…</summary>
     public double Target { get; init; } = 0.50;
 

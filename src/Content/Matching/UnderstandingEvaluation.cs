@@ -294,11 +294,11 @@ public static class CrossValidation
     {
         ArgumentNullException.ThrowIfNull(results);
         var text = new StringBuilder("cross-validation (5 folds over the content's examples)\n");
-        text.AppendLine("danger sure/unsure  target/margin  recall   false pos.  top-1   asked  not understood");
+        text.AppendLine("danger sure/unsure/instead of nothing  target/margin  recall   false pos.  top-1   asked  not understood");
         foreach (var r in results)
         {
             var t = r.Thresholds;
-            text.AppendLine(CultureInfo.InvariantCulture, $"{t.DangerSure,6:0.00} / {t.DangerUnsure,-6:0.00}  {t.Target,5:0.00} / {t.TargetMargin,-5:0.00}  {r.DangerRecall,6:0.0%}  {r.FalsePositives,9:0.0%}  {r.Top1,6:0.0%}  {r.Clarified,5:0.0%}  {r.NotUnderstood,6:0.0%}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{t.DangerSure,6:0.00} / {t.DangerUnsure,4:0.00} / {t.DangerInsteadOfNothing,-18:0.00}  {t.Target,5:0.00} / {t.TargetMargin,-5:0.00}  {r.DangerRecall,6:0.0%}  {r.FalsePositives,9:0.0%}  {r.Top1,6:0.0%}  {r.Clarified,5:0.0%}  {r.NotUnderstood,6:0.0%}");
         }
 
         return text.ToString();

@@ -69,13 +69,15 @@ public class UnderstandingEngineTests
         { "o patrão só me dá comida e não me deixa sair da fazenda", "pt", "emergency-held" },
         { "他们把我关在饭店后面 不让我走 只给一点饭", "zh", "emergency-held" },
         // forced labour, found in a new user's try (2026-12-05): it had got the answer to sexual violence (ht, zh, pt),
-        // thanks ("obrigada") or the signs of trafficking without the emergency answer (es);
-        // French still reads it as workers' rights (README, Decisions)
+        // thanks ("obrigada") or the signs of trafficking without the emergency answer (es), workers' rights (fr)
         { "me obligan a trabajar sin pagarme", "es", "emergency-held" },
         { "yon nonm fòse m travay gratis", "ht", "emergency-held" },
         { "um homem esta me obrigando a trabalhar sem pagar", "pt", "emergency-held" },
         { "sou obrigada a trabalhar de graça", "pt", "emergency-held" },
         { "他们强迫我工作", "zh", "emergency-held" },
+        { "on me force à travailler sans salaire", "fr", "emergency-held" },
+        { "je suis forcée de bosser pour eux sans être payée", "fr", "emergency-held" }, // "forcée" had read as sexual violence
+        { "ils nous obligent à travailler jour et nuit et on peut pas partir", "fr", "emergency-held" },
     };
 
     [Theory]
@@ -135,6 +137,7 @@ public class UnderstandingEngineTests
         { "my boss has not paid me for two months", "en", "regularisation-labour-rights" },
         { "mi jefe no me ha pagado la quincena", "es", "regularisation-labour-rights" },
         { "老板两个月没发工资", "zh", "regularisation-labour-rights" },
+        { "mon patron me doit deux mois de salaire", "fr", "regularisation-labour-rights" },
     };
 
     [Theory]
@@ -344,6 +347,78 @@ public class UnderstandingEngineTests
 
         Assert.True(led >= 100, $"only {led} development messages led by a need");
         Assert.True(behind > 0, "no development message with danger behind a need: the check checked nothing");
+    }
+
+    /// <summary>
+    /// R11 instead of "I did not understand": a message nothing else makes understood, whose most likely meaning is a
+    /// danger category at <see cref="OimBot.Content.Matching.UnderstandingThresholds.DangerInsteadOfNothing"/> or more,
+    /// gets the emergency numbers first, then the question between the likely situations. Checked on every development
+    /// message; below the threshold a message stays not understood.
+    /// </summary>
+    [Fact]
+    public void AMessageNotOtherwiseUnderstood_WhoseMostLikelyMeaningIsDanger_GetsTheNumbersFirst()
+    {
+        var menu = Content.Find(Content.Common.MenuNode)!;
+        var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        var yielding = Content.NodeList.Where(n => n.YieldsToDanger).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var threshold = new OimBot.Content.Matching.UnderstandingThresholds().DangerInsteadOfNothing;
+        Assert.InRange(threshold, 0.1, new OimBot.Content.Matching.UnderstandingThresholds().DangerLeading);
+        var rescued = 0;
+        var notUnderstood = 0;
+        foreach (var message in OimBot.Content.Matching.UnderstandingEvaluation.ReadMessages(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "dev")))
+        {
+            var words = OimBot.Content.Matching.TextNormalizer.WordsOf(OimBot.Content.Matching.PersonalData.ForMatching(message.Text));
+            var understood = Content.Understander.Understand(words, menu, shown, message.Language);
+            var top = Content.Understander.Rank(words, message.Language).First(r => !yielding.Contains(r.Label));
+            if (understood is OimBot.Content.Matching.Understanding.Unknown)
+            {
+                notUnderstood++;
+                Assert.False(Content.Understander.IsDangerLabel(top.Label) && top.Probability >= threshold, $"not understood, though {top.Label} {top.Probability:0.00}: {message.Text}");
+            }
+
+            if (understood is OimBot.Content.Matching.Understanding.Danger { Why: "model, nothing else understood" } danger)
+            {
+                rescued++;
+                Assert.False(danger.Sure);
+                Assert.True(Content.Understander.IsDangerLabel(top.Label) && top.Probability >= threshold && top.Probability < new OimBot.Content.Matching.UnderstandingThresholds().DangerLeading, message.Text);
+                var chat = Chat.Started(Content, message.Language).Send(message.Text);
+                Assert.Contains(EventKind.EmergencyShown, chat.Events);
+                AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency"); // the general lines, then the situations
+                Assert.Equal(Content.Common.DangerCheckNode, chat.Node);
+            }
+        }
+
+        Assert.True(rescued > 0, "no development message read as danger instead of nothing: the check checked nothing");
+        Assert.True(notUnderstood > 0, "no development message left not understood: the threshold was not checked");
+    }
+
+    /// <summary>
+    /// The same after choosing Spanish, for a message written in another served language: read by the model of the
+    /// language it is written in, and answered in that language, emergency numbers first.
+    /// </summary>
+    [Fact]
+    public void ALikelyDangerInAnotherLanguage_NotOtherwiseUnderstood_IsAnsweredInIt_NumbersFirst()
+    {
+        var menu = Content.Find(Content.Common.MenuNode)!;
+        var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        var rescued = 0;
+        foreach (var message in OimBot.Content.Matching.UnderstandingEvaluation.ReadMessages(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "dev")).Where(m => m.Language is not ("es" or "en")))
+        {
+            var words = OimBot.Content.Matching.TextNormalizer.WordsOf(OimBot.Content.Matching.PersonalData.ForMatching(message.Text));
+            if (Content.Understander.Understand(words, menu, shown, "es") is not OimBot.Content.Matching.Understanding.Danger { Why: "model, nothing else understood", WrittenIn: { } written })
+            {
+                continue;
+            }
+
+            rescued++;
+            Assert.Equal(message.Language, written);
+            var chat = Chat.Started(Content, "es").Send(message.Text);
+            Assert.Equal(written, chat.State!.Language);
+            Assert.Contains(EventKind.EmergencyShown, chat.Events);
+            AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency");
+        }
+
+        Assert.True(rescued > 0, "no development message in another language read as danger instead of nothing");
     }
 
     // ------------------------------------------------------------------------------------------------ the first message
