@@ -165,7 +165,7 @@ public static partial class ContentValidator
         {
             foreach (var (language, phrase) in node.Examples.SelectMany(p => p.Value.Select(x => (p.Key, x))))
             {
-                var understood = content.Understander.Understand(TextNormalizer.WordsOf(phrase.Text), null, [], language);
+                var understood = content.Understander.UnderstandText(phrase.Text, null, [], language); // as the engine reads it (R2)
                 var lands = understood switch
                 {
                     Understanding.Danger danger => danger.Node.Id,

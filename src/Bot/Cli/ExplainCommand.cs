@@ -44,9 +44,9 @@ internal static class ExplainCommand
         var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
         foreach (var message in messages)
         {
-            var words = TextNormalizer.WordsOf(message);
+            var words = TextNormalizer.WordsOf(PersonalData.ForMatching(message)); // as the dialog engine reads it (R2)
             var reader = content.Understander.DetectLanguage(words); // read by the model of the language it is written in
-            var understood = content.Understander.Understand(words, menu, shown, reader);
+            var understood = content.Understander.UnderstandText(message, menu, shown, reader);
             var decision = understood switch
             {
                 Understanding.Danger d => $"danger {d.Node.Id} ({(d.Sure ? "sure" : "not sure: numbers first, then asks")})",

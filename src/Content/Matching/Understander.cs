@@ -140,6 +140,56 @@ public sealed partial class Understander
         return languages.Count == 1 ? languages[0] : null;
     }
 
+    /// <summary>
+    /// A message as a person sent it: its identifying data withheld (R2), then read by <see cref="Understand(string[], ContentNode?, IReadOnlyList{string}, string?)"/>.
+    /// Identifying data becomes one placeholder word, which the examples teach to read as "here are my details" (so that
+    /// "mi pasaporte es …" is not taken for kept papers). That reading hid what the rest of the message said: "my boss
+    /// beats me every day, my number is …" and "the boss kept my passport, my phone is …" got the menu, "my passport
+    /// number is …, I want to go home" lost its question. So such a message is also read sentence by sentence: danger in
+    /// a sentence without data of <see cref="WordsForDangerInASentence"/> words or more comes first (R11), and so does
+    /// sure danger in a message of one sentence without its data, when <see cref="WordsBesideData"/> words remain
+    /// ("mi pasaporte es" alone reads as kept papers); a topic named clearly by a sentence without data is taken when the
+    /// whole message named none.
+    /// </summary>
+    public Understanding UnderstandText(string text, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var understood = Understand(TextNormalizer.WordsOf(PersonalData.ForMatching(text)), current, shown, language);
+        if (!PersonalData.IsIn(text) || understood is Understanding.Danger { Sure: true } or Understanding.Picked or Understanding.Command)
+        {
+            return understood;
+        }
+
+        var split = SentenceBreak().Split(text).Where(sentence => TextNormalizer.WordsOf(sentence).Length > 0).ToList();
+        var sentences = split
+            .Select(sentence => (Data: PersonalData.IsIn(sentence), Words: TextNormalizer.WordsOf(PersonalData.ForMatching(sentence)).Where(w => w != PersonalData.Placeholder).ToArray()))
+            .Where(sentence => Length(sentence.Words) >= WordsBesideDataForATopic)
+            .Select(sentence => (sentence.Data, Length: Length(sentence.Words), Read: Understand(sentence.Words, current, shown, language)))
+            .ToList();
+        foreach (var (data, length, read) in sentences)
+        {
+            // A sentence without data that says enough alone; the data's own sentence only when it is the whole message
+            // (beside other sentences it is the details: "me llamo Carlos y mi pasaporte es …, quiero volver").
+            var enough = data ? split.Count == 1 && length >= WordsBesideData : length >= WordsForDangerInASentence;
+            if (enough && read is Understanding.Danger danger && (danger.Sure || (!data && understood is not Understanding.Danger)))
+            {
+                return danger with { Why = $"{danger.Why}, beside identifying data" };
+            }
+        }
+
+        if (understood is Understanding.Danger || understood is Understanding.Destination { Node.Id: var id } && id != _content.Common.MenuNode)
+        {
+            return understood;
+        }
+
+        return sentences.Where(s => !s.Data).Select(s => s.Read).OfType<Understanding.Destination>().FirstOrDefault(d => d.Node.Id != _content.Common.MenuNode) is { } topic
+            ? topic with { Why = $"{topic.Why}, in a sentence beside identifying data" }
+            : understood;
+    }
+
+    [GeneratedRegex(@"(?:[;:!?¿¡\n，。！？；：、]|[.,](?!\d)|(?<!\d)[.,])+")] // a point or comma inside a number (8.9934) is no break
+    private static partial Regex SentenceBreak();
+
     /// <summary>The served language a channel's hint points to, if any: a language tag first, then a calling code.</summary>
     private string? Hinted(LanguageHint? hint)
     {
@@ -242,7 +292,7 @@ public sealed partial class Understander
         // Danger as the language it is written in reads it comes before anything else the conversation's reading found (R11).
         var model = ClassifierFor(written);
         var prediction = model.Predict(words);
-        if ((Danger(words, prediction) ?? DangerBesideData(words, model)) is { } danger)
+        if (Danger(words, prediction) is { } danger)
         {
             return danger with { WrittenIn = written };
         }
@@ -300,7 +350,7 @@ public sealed partial class Understander
 
         var model = ClassifierFor(language);
         var prediction = model.Predict(words);
-        if ((Danger(words, prediction) ?? DangerBesideData(words, model)) is { } danger)
+        if (Danger(words, prediction) is { } danger)
         {
             return danger;
         }
@@ -320,6 +370,11 @@ public sealed partial class Understander
         if (FollowUp(words, current, decided, model) is { } followUp)
         {
             return followUp;
+        }
+
+        if (TopicBesideData(words, decided, model) is { } asked)
+        {
+            return asked;
         }
 
         if (decided is Understanding.Destination or Understanding.Command)
@@ -389,29 +444,49 @@ public sealed partial class Understander
     }
 
     /// <summary>
-    /// R2 with R11: identifying data in a message becomes one placeholder word, which the examples teach to read as "here
-    /// are my details" (so that "mi pasaporte es …" is not taken for kept papers). That reading hid the danger around it:
-    /// "my boss beats me every day, my number is …" got the menu. The message without the data is read for danger too,
-    /// taken only when sure, and only when enough words remain to say more than whose number it is ("mi pasaporte es"
-    /// alone reads as kept papers).
+    /// R2 with a question: "my passport number is …, I want to go home" was read as "here are my details" (the menu) and
+    /// the question was lost. When the whole message reads as the menu or as nothing clear, it is read again in parts,
+    /// each ending with its identifying data ("my passport number is …" reads as details, as the examples teach), and
+    /// what follows the last of them; the first part that names a topic clearly (not the menu) is taken. A part needs
+    /// <see cref="WordsBesideDataForATopic"/> words ("necesito comida", "我想回国").
     /// </summary>
-    private Understanding.Danger? DangerBesideData(string[] words, TextClassifier model)
+    private Understanding.Destination? TopicBesideData(string[] words, Understanding decided, TextClassifier model)
     {
-        if (!words.Contains(PersonalData.Placeholder))
+        if (!words.Contains(PersonalData.Placeholder)
+            || decided is Understanding.Destination { Node.Id: var id } && id != _content.Common.MenuNode
+            || decided is Understanding.Command)
         {
             return null;
         }
 
-        var rest = words.Where(w => w != PersonalData.Placeholder).ToArray();
-        if (rest.Length < WordsBesideData)
+        var start = 0;
+        for (var i = 0; i < words.Length; i++)
         {
-            return null;
+            var end = words[i] == PersonalData.Placeholder ? i + 1 : i == words.Length - 1 ? words.Length : -1;
+            if (end < 0)
+            {
+                continue;
+            }
+
+            var part = words[start..end];
+            start = end;
+            if (part.Length < words.Length && Length([.. part.Where(w => w != PersonalData.Placeholder)]) >= WordsBesideDataForATopic
+                && Decide(model.Predict(part)) is Understanding.Destination { Node.Id: var node } topic && node != _content.Common.MenuNode)
+            {
+                return topic with { Why = "model, beside identifying data" };
+            }
         }
 
-        return Danger(rest, model.Predict(rest)) is { Sure: true } danger ? danger with { Why = "model, beside identifying data" } : null;
+        return null;
     }
 
-    /// <summary>The words a message must hold besides its identifying data for <see cref="DangerBesideData"/>.</summary>
+    /// <summary>The words a stretch beside identifying data must hold to be read as a topic (<see cref="TopicBesideData"/>).</summary>
+    public const int WordsBesideDataForATopic = 2;
+
+    /// <summary>The words a sentence without identifying data must hold to be read for danger alone: "me quitaron el pasaporte", not "tengo 3 hijos".</summary>
+    public const int WordsForDangerInASentence = 4;
+
+    /// <summary>The words a message of one sentence must hold besides its identifying data to be read for danger (<see cref="UnderstandText"/>).</summary>
     private const int WordsBesideData = 5;
 
     private Understanding.Danger? Danger(string[] words, Prediction prediction, double? leadingAt = null)

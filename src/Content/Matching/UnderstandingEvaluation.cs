@@ -99,10 +99,10 @@ public static class UnderstandingEvaluation
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(message);
         understander ??= content.Understander;
-        var words = TextNormalizer.WordsOf(message.Text);
+        var words = TextNormalizer.WordsOf(PersonalData.ForMatching(message.Text)); // as the dialog engine reads it (R2)
         var menu = content.Find(content.Common.MenuNode);
         var shown = menu is null ? [] : menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
-        var understood = understander.Understand(words, menu, shown, message.Language); // the user reads the menu in their language
+        var understood = understander.UnderstandText(message.Text, menu, shown, message.Language); // the user reads the menu in their language
         var language = understander.Languages.Identify(words);
         return understood switch
         {

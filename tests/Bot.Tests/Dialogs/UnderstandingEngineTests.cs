@@ -61,6 +61,10 @@ public class UnderstandingEngineTests
         { "patwon m bat mwen chak jou, nimewo m se 6123 4567", "ht", "emergency-threatened" },
         { "meu patrão me bate todo dia, meu numero é 6123 4567", "pt", "emergency-threatened" },
         { "老板每天打我 我的电话是 61234567", "zh", "emergency-threatened" },
+        // kept papers in a sentence beside a phone number: had got the menu (en) or a topic question (fr)
+        { "the boss kept my passport, my phone is 6123 4567", "en", "emergency-documents" },
+        { "le patron garde mon passeport, mon numéro 6123 4567", "fr", "emergency-documents" },
+        { "el patrón se quedó con mi pasaporte, mi número es 6123-4567", "es", "emergency-documents" },
         // Danger beside hunger or a bed: danger, never the answer about food and a place to sleep.
         { "tengo 13 años, estoy solo y no he comido nada", "es", "emergency-child" },
         { "the man who lets us sleep at his place locked us in and we cannot leave", "en", "emergency-held" },
@@ -194,6 +198,12 @@ public class UnderstandingEngineTests
     [InlineData("en", "passport 998877665, I was born in 1990")]
     [InlineData("es", "les dejo mi celular 6777-3344 por si me llaman")]
     [InlineData("fr", "mon numero c'est le 6777 3344, appelez moi")]
+    [InlineData("pt", "meu passaporte é 123456789")] // these three had got the answer to kept papers
+    [InlineData("pt", "o numero do meu passaporte é FG123456")]
+    [InlineData("zh", "我的护照号码是E12345678")]
+    [InlineData("ht", "nimewo paspò m se 123456789")]
+    [InlineData("zh", "我的证件号码是 123456789")]
+    [InlineData("pt", "aqui vai meu documento 8-123-4567")]
     public void SharingDetailsOnly_GetsTheWarning_AndNoDanger(string language, string message)
     {
         var chat = Chat.Started(Content, language).Send(message);
@@ -201,6 +211,45 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
         Assert.Contains(EventKind.PersonalDataWithheld, chat.Events);
         Assert.Equal(Content.Common.MenuNode, chat.Node);
+    }
+
+    /// <summary>
+    /// R2 with a question (found in a new user's try, 2026-12-05): "my passport number is …, I want to go home" got the
+    /// warning and the menu, the question lost. The warning comes first, then the answer; the data is never repeated.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "my passport number is A1234567, I want to go home", "avr-menu")]
+    [InlineData("es", "me llamo Carlos y mi pasaporte es 123456789, quiero volver a Venezuela", "avr-menu")]
+    [InlineData("es", "mi pasaporte es 123456789 quiero volver a venezuela", "avr-menu")] // no comma: the parts around the data
+    [InlineData("es", "tengo 3 hijos, mi telefono 6123-4567, necesito comida", "basic-needs")] // "tengo 3 hijos" alone is no child in danger
+    [InlineData("es", "hola soy maria, cedula 8-765-4321, como saco el permiso de trabajo", "flow:regularisation")]
+    [InlineData("en", "my number is 6123 4567, is the darien dangerous?", "dangers-darien")]
+    [InlineData("fr", "mon numéro c'est le 6777 3344, je veux rentrer chez moi", "avr-menu")]
+    [InlineData("ht", "nimewo telefòn mwen se 6123 4567, m vle retounen lakay", "avr-menu")]
+    [InlineData("zh", "我的护照号码是E12345678，我想回国", "avr-menu")]
+    [InlineData("es", "estoy en 8.9934, -79.5201, quiero volver a mi pais", "avr-menu")] // a point inside a number is no sentence break
+    public void SharingDetailsWithAQuestion_GetsTheWarning_ThenTheAnswer(string language, string message, string expected)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.Contains(EventKind.PersonalDataWithheld, chat.Events);
+        if (expected.StartsWith("flow:", StringComparison.Ordinal))
+        {
+            Assert.Equal(expected[5..], Content.Nodes[chat.Node!].FlowId);
+        }
+        else
+        {
+            Assert.Equal(expected, chat.Node);
+        }
+
+        var warning = ContentRenderer.Common(Content, "personal-data", language);
+        var text = string.Join("\n", chat.Replies.Select(r => r.Text));
+        Assert.StartsWith(warning, text, StringComparison.Ordinal);
+        foreach (var digits in System.Text.RegularExpressions.Regex.Matches(message, @"\d{4,}").Select(m => m.Value))
+        {
+            Assert.DoesNotContain(digits, text, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>
