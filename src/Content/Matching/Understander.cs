@@ -625,7 +625,7 @@ public sealed partial class Understander
         };
     }
 
-    /// <summary>"2", "2️⃣", "opción 2": the option at that place in the last list shown.</summary>
+    /// <summary>"2", "2️⃣", "opción 2", "la 2", "2 por favor": the option at that place in the last list shown.</summary>
     private static string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict)
     {
         var match = ChoiceNumber().Match(string.Join(' ', words));
@@ -844,6 +844,6 @@ public sealed partial class Understander
         return corpus;
     }
 
-    [GeneratedRegex(@"^(?:opcion|option|numero|number|no)?\s*([0-9]{1,2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?:la|el|le|l|the|a|o)\s+)?(?:(?:opcion|opcao|option|opsyon|numero|number|nimewo|no|nr|num)\s*)?([0-9]{1,2})(?:\s+(?:por favor|porfa|please|pls|svp|stp|tanpri|plis|gracias|thanks|merci|mesi|obrigado|obrigada))?$", RegexOptions.CultureInvariant)]
     private static partial Regex ChoiceNumber();
 }

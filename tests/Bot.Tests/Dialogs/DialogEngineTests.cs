@@ -179,6 +179,10 @@ public class DialogEngineTests
     [InlineData("papeles y trabaho", "regularisation-menu")] // a typo in a menu label
     [InlineData("  2️⃣ ", "dangers-menu")]                    // an emoji keycap
     [InlineData("opción 4", "regularisation-menu")]
+    [InlineData("la 2", "dangers-menu")]                      // found in a new user's try (2026-12-05): not understood
+    [InlineData("el 4 por favor", "regularisation-menu")]
+    [InlineData("the 3", "trafficking-menu")]
+    [InlineData("2 pls", "dangers-menu")]
     public void Typos_AccentsAndEmojiNumbers_AreUnderstood(string typed, string expected)
     {
         var chat = Chat.Started(Content).Send(typed);
