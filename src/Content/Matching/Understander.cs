@@ -151,18 +151,11 @@ public sealed partial class Understander
     /// ("mi pasaporte es" alone reads as kept papers); a topic named clearly by a sentence without data is taken when the
     /// whole message named none.
     /// </summary>
-    /// <param name="words">The message's words with its data withheld, when the caller has them already (the engine).</param>
-    public Understanding UnderstandText(string text, ContentNode? current, IReadOnlyList<string> shown, string? language = null, string[]? words = null)
+    public Understanding UnderstandText(string text, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        words ??= TextNormalizer.WordsOf(PersonalData.ForMatching(text));
-        var understood = Understand(words, current, shown, language);
-        if (!words.Contains(PersonalData.Placeholder))
-        {
-            return understood is Understanding.Destination { Node.Id: var menu } && menu == _content.Common.MenuNode ? QuestionBesideGreeting(text, current, shown, language) ?? understood : understood;
-        }
-
-        if (understood is Understanding.Danger { Sure: true } or Understanding.Picked or Understanding.Command)
+        var understood = Understand(TextNormalizer.WordsOf(PersonalData.ForMatching(text)), current, shown, language);
+        if (!PersonalData.IsIn(text) || understood is Understanding.Danger { Sure: true } or Understanding.Picked or Understanding.Command)
         {
             return understood;
         }
@@ -192,31 +185,6 @@ public sealed partial class Understander
         return sentences.Where(s => !s.Data).Select(s => s.Read).OfType<Understanding.Destination>().FirstOrDefault(d => d.Node.Id != _content.Common.MenuNode) is { } topic
             ? topic with { Why = $"{topic.Why}, in a sentence beside identifying data" }
             : understood;
-    }
-
-    /// <summary>
-    /// A greeting beside a question ("good afternoon, do you give clothes?", "hola buenas, esto es de verdad la OIM?")
-    /// read as the greeting alone: the menu, the question lost. When the whole message reads as the menu, its sentences
-    /// are read alone, and a topic one names clearly is taken, or the question between the topics one of them is unsure
-    /// about (without the menu).
-    /// </summary>
-    private Understanding? QuestionBesideGreeting(string text, ContentNode? current, IReadOnlyList<string> shown, string? language)
-    {
-        var sentences = SentenceBreak().Split(text).Select(TextNormalizer.WordsOf).Where(w => Length(w) >= WordsBesideDataForATopic).ToList();
-        if (sentences.Count < 2)
-        {
-            return null;
-        }
-
-        var read = sentences.Select(w => Understand(w, current, shown, language)).ToList();
-        if (read.OfType<Understanding.Destination>().FirstOrDefault(d => d.Node.Id != _content.Common.MenuNode) is { } topic)
-        {
-            return topic with { Why = $"{topic.Why}, in a sentence beside a greeting" };
-        }
-
-        return read.OfType<Understanding.Unsure>().FirstOrDefault(u => u.Candidates.All(c => c.Id != _content.Common.MenuNode)) is { } unsure
-            ? unsure with { Why = $"{unsure.Why}, in a sentence beside a greeting" }
-            : null;
     }
 
     [GeneratedRegex(@"(?:[;:!?¿¡\n，。！？；：、]|[.,](?!\d)|(?<!\d)[.,])+")] // a point or comma inside a number (8.9934) is no break
