@@ -348,6 +348,14 @@ public sealed partial class Understander
             return new Understanding.Command(alone, Alone: true) { Why = "command" };
         }
 
+        // The whole message is one of the options' keywords ("si por favor" to the offer of a person): it answers the
+        // question on the screen, before the classifier, which had read "si por favor" as a cry for help and "ya" (yes,
+        // in much of Latin America) as despair. Vetted danger phrases still come first (above).
+        if (current is not null && ChoiceKeyword(current, words, whole: true) is var (answer, _))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answer.Id)) { Why = "choice keyword" };
+        }
+
         var model = ClassifierFor(language);
         var prediction = model.Predict(words);
         if (Danger(words, prediction) is { } danger)

@@ -399,6 +399,53 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// A yes or a no to a yes/no question (the offer of a person, the confirmations), written as a whole message, answers
+    /// it in every language: "si por favor" to the offer of a person had been read as a cry for help (the emergency
+    /// lines and the same offer again) and "ya" as despair (found in a new user's try, 2026-12-05). Every keyword of
+    /// every such option is checked.
+    /// </summary>
+    [Fact]
+    public void EveryYesAndNo_AsAWholeMessage_AnswersItsQuestion()
+    {
+        var checkedPhrases = 0;
+        foreach (var node in Content.NodeList.Where(OimBot.Content.Matching.Understander.IsYesNoQuestion))
+        {
+            var shown = node.Choices.Select(c => ContentNode.ChoiceKey(node.Id, c.Id)).ToList();
+            foreach (var choice in node.Choices.Where(c => c.Id is "yes" or "no"))
+            {
+                foreach (var (language, phrases) in choice.Keywords)
+                {
+                    foreach (var phrase in phrases)
+                    {
+                        var understood = Content.Understander.UnderstandText(phrase, node, shown, language);
+                        var picked = Assert.IsType<OimBot.Content.Matching.Understanding.Picked>(understood, exactMatch: false);
+                        Assert.True(picked.Key == ContentNode.ChoiceKey(node.Id, choice.Id), $"{node.Id}, {language} '{phrase}' → {picked.Key}");
+                        checkedPhrases++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(checkedPhrases > 100, $"only {checkedPhrases} phrases checked");
+    }
+
+    [Theory]
+    [InlineData("es", "si por favor", true)]
+    [InlineData("es", "ya", true)]
+    [InlineData("es", "sí, gracias", true)]
+    [InlineData("es", "ahorita no", false)]
+    [InlineData("pt", "sim, obrigada", true)]
+    [InlineData("ht", "wi tanpri", true)]
+    [InlineData("zh", "好的谢谢", true)]
+    public void AYesOrNoWithACourtesy_ToTheOfferOfAPerson_IsTheAnswer_NeverAnEmergency(string language, string message, bool opens)
+    {
+        var chat = Chat.At(Content, "avr-what", language).Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send(message);
+
+        Assert.Equal(opens, chat.State!.InCase);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Last!.Events.Select(e => e.Kind));
+    }
+
+    /// <summary>
     /// R11 instead of "I did not understand": a message nothing else makes understood, whose most likely meaning is a
     /// danger category at <see cref="OimBot.Content.Matching.UnderstandingThresholds.DangerInsteadOfNothing"/> or more,
     /// gets the emergency numbers first, then the question between the likely situations. Checked on every development
