@@ -434,6 +434,11 @@ public class UnderstandingEngineTests
     [InlineData("es", "ya", true)]
     [InlineData("es", "sí, gracias", true)]
     [InlineData("es", "ahorita no", false)]
+    [InlineData("es", "no, mejor no", false)] // "mejor no" had been read as thoughts of suicide
+    [InlineData("en", "better not", false)]
+    [InlineData("fr", "mieux vaut pas", false)]
+    [InlineData("pt", "melhor não", false)]
+    [InlineData("ht", "pito non", false)]
     [InlineData("pt", "sim, obrigada", true)]
     [InlineData("ht", "wi tanpri", true)]
     [InlineData("zh", "好的谢谢", true)]
