@@ -326,7 +326,16 @@ public sealed partial class Understander
             return new Understanding.Unknown { Why = "empty" };
         }
 
-        // R11: a vetted danger phrase anywhere in the message comes before everything else.
+        // The whole message is one of the options' keywords ("si por favor" to the offer of a person, "no estoy en
+        // peligro" to the question after a guessed danger): it answers the question on the screen, before the classifier,
+        // which had read "si por favor" as a cry for help and "ya" (yes, in much of Latin America) as despair, and before
+        // a vetted danger phrase inside it ("estoy en peligro"), which the option says is not there.
+        if (current is not null && ChoiceKeyword(current, words, whole: true) is var (answer, _))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answer.Id)) { Why = "choice keyword" };
+        }
+
+        // R11: a vetted danger phrase anywhere else in the message comes before everything else.
         if (_keywords.Emergency(words) is { } emergency)
         {
             return new Understanding.Danger(emergency, Sure: true, []) { Why = "keyword" };
@@ -346,14 +355,6 @@ public sealed partial class Understander
         if (_keywords.Command(words) is { } alone)
         {
             return new Understanding.Command(alone, Alone: true) { Why = "command" };
-        }
-
-        // The whole message is one of the options' keywords ("si por favor" to the offer of a person): it answers the
-        // question on the screen, before the classifier, which had read "si por favor" as a cry for help and "ya" (yes,
-        // in much of Latin America) as despair. Vetted danger phrases still come first (above).
-        if (current is not null && ChoiceKeyword(current, words, whole: true) is var (answer, _))
-        {
-            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answer.Id)) { Why = "choice keyword" };
         }
 
         var model = ClassifierFor(language);

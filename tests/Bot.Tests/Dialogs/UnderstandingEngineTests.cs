@@ -451,6 +451,32 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// After a guessed danger ("Is it one of these situations?"), "no, I'm fine" leads to the menu: "estoy bien" had got
+    /// the emergency answer again, "no estoy en peligro" too (its vetted phrase "estoy en peligro"), "ninguna" a guess of a
+    /// child alone (found in a new user's try, 2026-12-05). Every keyword of the option, in every language, is checked.
+    /// "no estoy bien" ("I am not well", and "no, estoy bien" once normalized) stays danger: the safe side.
+    /// </summary>
+    [Fact]
+    public void NoneOfTheseToAGuessedDanger_LeadsToTheMenu_InEveryLanguage()
+    {
+        var check = Content.Nodes[Content.Common.DangerCheckNode];
+        var none = check.Choices.Single(c => c.Target == Content.Common.MenuNode);
+        Assert.Equal(6, none.Keywords.Count);
+        foreach (var (language, phrases) in none.Keywords)
+        {
+            foreach (var phrase in phrases)
+            {
+                var chat = Chat.At(Content, check.Id, language).Send(phrase);
+                Assert.Equal(Content.Common.MenuNode, chat.Node);
+                Assert.DoesNotContain(EventKind.EmergencyShown, chat.Last!.Events.Select(e => e.Kind));
+            }
+        }
+
+        var unwell = Chat.At(Content, check.Id, "es").Send("no estoy bien");
+        Assert.Contains(EventKind.EmergencyShown, unwell.Last!.Events.Select(e => e.Kind));
+    }
+
+    /// <summary>
     /// R11 instead of "I did not understand": a message nothing else makes understood, whose most likely meaning is a
     /// danger category at <see cref="OimBot.Content.Matching.UnderstandingThresholds.DangerInsteadOfNothing"/> or more,
     /// gets the emergency numbers first, then the question between the likely situations. Checked on every development
