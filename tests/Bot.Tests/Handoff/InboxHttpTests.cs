@@ -154,6 +154,22 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Contains(detail.Transcript, e => e is { Author: "note", Text: "Pedir cita." });
     }
 
+    /// <summary>
+    /// The pages a person opened are shown by their titles. They were shown by their first lines, which for the pages
+    /// that open with the emergency line read "Si estás en peligro ahora, llama al {medical-911}…", placeholders and all
+    /// (found in a new user's try, 2026-12-05).
+    /// </summary>
+    [Fact]
+    public async Task ThePagesAPersonOpened_AreShownByTheirTitles_NeverWithPlaceholders()
+    {
+        var (_, reference) = await WebChatCases.OpenAsync(_factory, null, "3");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var html = System.Net.WebUtility.HtmlDecode(await client.Http.GetStringAsync($"/inbox/case/{reference}"));
+        Assert.Contains("Engaños y trata (trafficking-menu)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{medical-911}", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{police-104}", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WhatAMigrantWrites_IsShownEncoded_NeverAsMarkup()
     {

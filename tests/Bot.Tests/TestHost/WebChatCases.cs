@@ -8,12 +8,13 @@ namespace OimBot.Bot.Tests.TestHost;
 public static class WebChatCases
 {
     /// <param name="then">What the migrant writes after the case opened (goes to the transcript); none when null.</param>
-    public static async Task<(string Conversation, string Reference)> OpenAsync(BotFactory factory, string? then = null)
+    /// <param name="before">Menu choices made before asking for a person (the pages the caseworker sees it opened).</param>
+    public static async Task<(string Conversation, string Reference)> OpenAsync(BotFactory factory, string? then = null, params string[] before)
     {
         ArgumentNullException.ThrowIfNull(factory);
         using var client = factory.CreateClient();
         var id = Guid.NewGuid().ToString("N");
-        foreach (var message in then is null ? ["hola", "1", "humano", "1"] : new[] { "hola", "1", "humano", "1", then })
+        foreach (var message in (string[])["hola", "1", .. before, "humano", "1", .. then is null ? (string[])[] : [then]])
         {
             (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text = message })).EnsureSuccessStatusCode();
         }

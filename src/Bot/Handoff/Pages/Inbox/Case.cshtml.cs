@@ -153,9 +153,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
         Now = clock.GetUtcNow();
         var set = content.Current;
         var language = Detail!.Row.Language;
-        Path = [.. Detail.Path.Select(id => set.Find(id) is { } node ? $"{FirstLine(node.Text["es"])} ({id})" : id)];
+        // A page by its title ("Engaños y trata"), not its first line, which for many pages is the emergency line, and
+        // was shown with its facts' placeholders ("llama al {medical-911}").
+        Path = [.. Detail.Path.Select(id => set.Find(id) is { } node ? $"{set.TitleOf(node, "es")} ({id})" : id)];
         Answers = [.. Detail.Answers.Select(a => set.Find(a.Key) is { } question
-            ? (FirstLine(question.Text["es"]), question.Choices.FirstOrDefault(c => c.Id == a.Value)?.Label["es"] ?? a.Value)
+            ? (FirstLine(ContentRenderer.Fill(set, question.Text["es"], "es", [])), question.Choices.FirstOrDefault(c => c.Id == a.Value)?.Label["es"] ?? a.Value)
             : (a.Key, a.Value))];
         Canned = [.. set.Canned.Select(c => new CannedOption(c.Id, c.Title["es"], ContentRenderer.Fill(set, c.Text[set.Supports(language) ? language : "es"], language, [])))];
         TemplateText = set.Templates.FirstOrDefault(t => t.Id == MessageTemplate.ReplyWaiting) is { } template
