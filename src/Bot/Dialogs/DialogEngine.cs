@@ -90,7 +90,7 @@ public static partial class DialogEngine
         }
 
         var understood = message.Kind == UserMessageKind.Text
-            ? content.Understander.UnderstandText(text, current, state.Shown, state.Language)
+            ? content.Understander.UnderstandText(text, current, state.Shown, state.Language, words)
             : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
 
         // Written in another served language and understood only there (danger, or where nothing else was understood):
@@ -356,7 +356,7 @@ public static partial class DialogEngine
 
         // Only a vetted danger phrase, or a danger the classifier is very sure of, interrupts a conversation with a
         // person (who reads everything anyway); and only commands typed alone.
-        var understood = message.Kind == UserMessageKind.Text ? content.Understander.UnderstandText(text, null, [], state.Language) : null;
+        var understood = message.Kind == UserMessageKind.Text ? content.Understander.UnderstandText(text, null, [], state.Language, words) : null;
         if (understood is Understanding.Danger { Sure: true } danger && danger.Confidence >= content.Understander.Thresholds.DangerInCase)
         {
             // In the language it was written in when that is not the conversation's (the caseworker reads it as written).

@@ -151,11 +151,13 @@ public sealed partial class Understander
     /// ("mi pasaporte es" alone reads as kept papers); a topic named clearly by a sentence without data is taken when the
     /// whole message named none.
     /// </summary>
-    public Understanding UnderstandText(string text, ContentNode? current, IReadOnlyList<string> shown, string? language = null)
+    /// <param name="words">The message's words with its data withheld, when the caller has them already (the engine).</param>
+    public Understanding UnderstandText(string text, ContentNode? current, IReadOnlyList<string> shown, string? language = null, string[]? words = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var understood = Understand(TextNormalizer.WordsOf(PersonalData.ForMatching(text)), current, shown, language);
-        if (!PersonalData.IsIn(text) || understood is Understanding.Danger { Sure: true } or Understanding.Picked or Understanding.Command)
+        words ??= TextNormalizer.WordsOf(PersonalData.ForMatching(text));
+        var understood = Understand(words, current, shown, language);
+        if (!words.Contains(PersonalData.Placeholder) || understood is Understanding.Danger { Sure: true } or Understanding.Picked or Understanding.Command)
         {
             return understood;
         }
