@@ -328,6 +328,13 @@ public sealed partial class Understander
             return new Understanding.Unknown { Why = "empty" };
         }
 
+        // A number ("2", "la 2") picks from the list shown; it holds no danger phrase.
+        var strict = current is not null && IsYesNoQuestion(current);
+        if (Number(words, current, shown, strict) is { } numbered)
+        {
+            return new Understanding.Picked(numbered) { Why = "number" };
+        }
+
         // The whole message is one of the options' keywords ("si por favor" to the offer of a person, "no estoy en
         // peligro" to the question after a guessed danger): it answers the question on the screen, before the classifier,
         // which had read "si por favor" as a cry for help and "ya" (yes, in much of Latin America) as despair, and before
@@ -341,12 +348,6 @@ public sealed partial class Understander
         if (_keywords.Emergency(words) is { } emergency)
         {
             return new Understanding.Danger(emergency, Sure: true, []) { Why = "keyword" };
-        }
-
-        var strict = current is not null && IsYesNoQuestion(current);
-        if (Number(words, current, shown, strict) is { } numbered)
-        {
-            return new Understanding.Picked(numbered) { Why = "number" };
         }
 
         if (Label(words, current, shown) is { } labelled)
