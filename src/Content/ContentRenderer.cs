@@ -21,6 +21,12 @@ public sealed record RenderedReply(string Text, IReadOnlyList<RenderedChoice> Ch
 public static partial class ContentRenderer
 {
     /// <summary>Placeholders that common texts use for the renderer's own values, not facts.</summary>
+    /// <summary>
+    /// Where the danger question (common.yaml's <c>danger_check</c>) places the lines of the emergencies it guesses: the
+    /// common texts <c>unsure-&lt;node&gt;</c>, each on a line of its own; nothing when none of them is guessed.
+    /// </summary>
+    public const string UnsureLines = "{unsure-lines}";
+
     public static readonly IReadOnlySet<string> SystemPlaceholders = new HashSet<string>(StringComparer.Ordinal)
     {
         "date", "since", "sources", "d", "m", "y", "wait", "next", "weekday", "time",
@@ -30,7 +36,8 @@ public static partial class ContentRenderer
     /// <param name="appendix">Text right after the node's own (the handoff's availability), before footers and sources.</param>
     /// <param name="sensitive">Treat the node as sensitive even outside a sensitive flow (a handoff after a danger cue).</param>
     /// <param name="choices">The options to show instead of the node's own (none, or ones worked out for this message).</param>
-    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false, IReadOnlyList<RenderedChoice>? choices = null)
+    /// <param name="unsureLines">What the danger question's <c>{unsure-lines}</c> stands for: the guessed emergencies' own lines.</param>
+    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false, IReadOnlyList<RenderedChoice>? choices = null, string? unsureLines = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(node);
@@ -41,7 +48,7 @@ public static partial class ContentRenderer
             parts.Add(prefix);
         }
 
-        parts.Add(Fill(content, node.Text[language], language, used));
+        parts.Add(Fill(content, node.Text[language].Replace(UnsureLines, unsureLines ?? string.Empty, StringComparison.Ordinal), language, used));
         if (!string.IsNullOrWhiteSpace(appendix))
         {
             parts.Add(Fill(content, appendix, language, used));

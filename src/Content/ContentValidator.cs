@@ -19,6 +19,9 @@ public static partial class ContentValidator
     public const int MaxCallbackBytes = 64;         // Telegram callback_data
     public const int PreviewLength = 60;            // what a lock screen shows (R10)
 
+    /// <summary>A common text "unsure-&lt;node&gt;": the danger question's line when it guesses that emergency node.</summary>
+    public const string UnsureTextPrefix = "unsure-";
+
     /// <summary>R10 words the validator always checks, whatever common.yaml adds.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> BuiltInPreviewWords = new Dictionary<string, string[]>
     {
@@ -264,6 +267,11 @@ public static partial class ContentValidator
                 errors.Add(ContentError.At(text.Location, $"the common text '{id}' is a channel variant of '{baseId}' on '{channel}': the text must exist and the channel be one of {string.Join(", ", ContentSet.Channels)}"));
             }
 
+            if (id.StartsWith(UnsureTextPrefix, StringComparison.Ordinal) && content.Find(id[UnsureTextPrefix.Length..]) is not { Kind: NodeKind.Emergency })
+            {
+                errors.Add(ContentError.At(text.Location, $"the common text '{id}' is the danger question's line for the emergency '{id[UnsureTextPrefix.Length..]}': no emergency node has that id"));
+            }
+
             CheckTranslations(text, $"the common text '{id}'", content.Languages, errors);
             foreach (var language in content.Languages)
             {
@@ -382,9 +390,16 @@ public static partial class ContentValidator
                 errors.Add(ContentError.At(node.Location, $"{what}: unknown footer '{footer}' (footers are texts in common.yaml)"));
             }
 
+            var unsure = node.Id == content.Common.DangerCheckNode && content.Common.Texts.Keys.Any(k => k.StartsWith(UnsureTextPrefix, StringComparison.Ordinal));
             foreach (var language in languages)
             {
                 var raw = node.Text[language];
+                if (unsure && !raw.Contains(ContentRenderer.UnsureLines, StringComparison.Ordinal))
+                {
+                    errors.Add(ContentError.At(node.Text.Location, $"the text of {what} ({language}) needs {ContentRenderer.UnsureLines} after its emergency channels: the lines of the guessed emergencies (the 'unsure-' texts in common.yaml) go there"));
+                }
+
+                raw = node.Id == content.Common.DangerCheckNode ? raw.Replace(ContentRenderer.UnsureLines, string.Empty, StringComparison.Ordinal) : raw;
                 CheckRawText(content, raw, node.Text.Location, $"the text of {what} ({language})", errors, allowSystemPlaceholders: false);
                 CheckPromises(raw, node.Text.Location, what, errors);
                 CheckProgrammes(content, node, raw, language, errors);

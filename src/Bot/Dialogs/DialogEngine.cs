@@ -591,8 +591,26 @@ public static partial class DialogEngine
             }
 
             state = again ? state : Arrive(state, node);
-            _replies.Add(ContentRenderer.Render(Content, node, language, TakeNotes(language), sensitive: DiscreetCase(state, node), choices: [.. choices.Take(ContentValidator.MaxChoices)]));
+            _replies.Add(ContentRenderer.Render(Content, node, language, TakeNotes(language), sensitive: DiscreetCase(state, node), choices: [.. choices.Take(ContentValidator.MaxChoices)], unsureLines: UnsureLines(node, offered, language)));
             return state with { NodeId = node.Id, Candidates = [.. offered.Select(o => o.Id)] };
+        }
+
+        /// <summary>
+        /// The danger question's lines for the emergencies it guesses (common texts <c>unsure-&lt;node&gt;</c>): a guessed
+        /// self-harm adds the MIDES line, a guessed sexual assault the 72 hours, beside the channels every guess gets.
+        /// </summary>
+        private string? UnsureLines(ContentNode node, List<ContentNode> offered, string language)
+        {
+            if (node.Id != Content.Common.DangerCheckNode)
+            {
+                return null;
+            }
+
+            var lines = offered
+                .Select(o => Content.Common.Text(ContentValidator.UnsureTextPrefix + o.Id, language))
+                .Where(t => t.Length > 0)
+                .ToList();
+            return lines.Count == 0 ? null : "\n" + string.Join("\n", lines);
         }
 
         /// <summary>Moves to a node (following its 'next' chain), remembering the way back.</summary>

@@ -149,6 +149,26 @@ public sealed partial class ServedLanguagesTests : IDisposable
         Assert.Contains(result.Errors, e => e.Message.Contains("'discreet-exit@sms' is a channel variant", StringComparison.Ordinal) && e.Line > 0);
     }
 
+    /// <summary>
+    /// The danger question's lines for guessed emergencies: an "unsure-" text must name an emergency node, and every
+    /// language's danger question must say where the lines go, or a guessed self-harm would lose the MIDES line.
+    /// </summary>
+    [Theory]
+    [InlineData("common", "  unsure-emergency-suicide:\n", "  unsure-avr-menu:\n    es: \"Volver\"\n    en: \"Return\"\n  unsure-emergency-suicide:\n", "'unsure-avr-menu' is the danger question's line for the emergency 'avr-menu'")]
+    [InlineData("pt", "{unsure-lines}", "", "node 'danger-check' (pt) needs {unsure-lines}")]
+    public void AnUnsureLine_ForNoEmergency_OrWithNowhereToGo_IsRefusedWithItsLine(string file, string find, string replace, string error)
+    {
+        var path = file == "common" ? Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile) : PathOf($"{file}.yaml");
+        var text = File.ReadAllText(path);
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(find, replace, StringComparison.Ordinal));
+
+        var result = Load();
+
+        Assert.Null(result.Content);
+        Assert.Contains(result.Errors, e => e.Message.Contains(error, StringComparison.Ordinal) && e.Line > 0);
+    }
+
     [GeneratedRegex(@"  stop:.*(\n    - .*)*")]
     private static partial Regex StopLine();
 }

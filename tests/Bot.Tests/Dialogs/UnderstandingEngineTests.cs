@@ -519,6 +519,71 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// R11, R13: an unsure guess gives, before its question, the channels of each emergency it guesses, not only 911 and
+    /// 104: a guessed self-harm the MIDES line 147 (found in a new user's try: "mejor no" at the menu, and unsure
+    /// self-harm messages, got 911 and 104 and a question), a guessed sexual assault the 72 hours. A line shows exactly
+    /// when its emergency is among the options. Checked on every development message in every language.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "me siento vacío")]
+    [InlineData("es", "todo está oscuro")]
+    [InlineData("en", "what's the point of anything")]
+    public void AnUnsureGuessOfSelfHarm_GivesTheMidesLine_BeforeTheQuestion(string language, string message)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.Equal(Content.Common.DangerCheckNode, chat.Node);
+        Assert.Equal("emergency-suicide", chat.State!.Candidates[0]);
+        var text = chat.Replies.Last(r => r.Choices.Count > 0).Text;
+        AssertNumbersBeforeAnyQuestion(text, "emergency-suicide");
+        Assert.Contains(ContentRenderer.Common(Content, "unsure-emergency-suicide", language), text, StringComparison.Ordinal);
+        Assert.Equal(ContentRenderer.Common(Content, "discreet-exit", language), text.Split("\n\n")[^1]);
+    }
+
+    [Fact]
+    public void AnUnsureGuess_GivesEachGuessedEmergencysOwnChannels_BeforeTheQuestion()
+    {
+        var lines = Content.Common.Texts.Keys.Where(k => k.StartsWith(ContentValidator.UnsureTextPrefix, StringComparison.Ordinal)).ToList();
+        Assert.Contains("unsure-emergency-suicide", lines);
+        Assert.Contains("unsure-emergency-sexual-violence", lines);
+        var seen = new HashSet<(string Node, string Language)>();
+        foreach (var message in OimBot.Content.Matching.UnderstandingEvaluation.ReadMessages(Path.Combine(RepoPaths.Root, "tests", "Evaluation", "dev")))
+        {
+            var chat = Chat.Started(Content, message.Language).Send(message.Text);
+            if (chat.Node != Content.Common.DangerCheckNode)
+            {
+                continue;
+            }
+
+            var language = chat.State!.Language;
+            var text = chat.Replies.Last(r => r.Choices.Count > 0).Text;
+            var question = text.IndexOfAny(['?', '¿', '？']);
+            foreach (var id in lines)
+            {
+                var node = id[ContentValidator.UnsureTextPrefix.Length..];
+                var line = ContentRenderer.Common(Content, id, language);
+                if (!chat.State.Candidates.Contains(node))
+                {
+                    Assert.DoesNotContain(line, text, StringComparison.Ordinal);
+                    continue;
+                }
+
+                seen.Add((node, language));
+                var at = text.IndexOf(line, StringComparison.Ordinal);
+                Assert.True(at > 0 && at < question, $"{id} missing or after the question ({message.Language}): {text}");
+                if (node == "emergency-suicide")
+                {
+                    AssertNumbersBeforeAnyQuestion(text.Replace('？', '?'), node);
+                }
+            }
+        }
+
+        Assert.Contains(seen, s => s.Node == "emergency-suicide");
+        Assert.Contains(seen, s => s.Node == "emergency-sexual-violence");
+        Assert.True(seen.Select(s => s.Language).Distinct().Count() >= 3, string.Join(", ", seen));
+    }
+
+    /// <summary>
     /// The same after choosing Spanish, for a message written in another served language: read by the model of the
     /// language it is written in, and answered in that language, emergency numbers first.
     /// </summary>
