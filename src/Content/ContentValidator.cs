@@ -309,13 +309,14 @@ public static partial class ContentValidator
             }
         }
 
-        var special = new[]
-        {
+        (string Key, string Node)[] special =
+        [
             ("start", common.StartNode), ("menu", common.MenuNode), ("language_menu", common.LanguageMenuNode),
             ("handoff", common.HandoffNode), ("offer_human", common.OfferHumanNode), ("handoff_consent", common.HandoffConsentNode),
             ("handoff_timeout", common.HandoffTimeoutNode), ("handoff_waiting", common.HandoffWaitingNode), ("case_closed", common.CaseClosedNode),
             ("clarify", common.ClarifyNode), ("danger_check", common.DangerCheckNode), ("confirm_delete", common.ConfirmDeleteNode), ("confirm_stop", common.ConfirmStopNode),
-        };
+            .. common.DeclinedNode is { } declined ? [("declined", declined)] : Array.Empty<(string, string)>(),
+        ];
         foreach (var (key, node) in special)
         {
             if (content.Find(node) is null)
@@ -664,7 +665,7 @@ public static partial class ContentValidator
             {
                 common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode, common.HandoffConsentNode,
                 common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
-                common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode,
+                common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode, common.DeclinedNode ?? common.MenuNode,
             }
             .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id));
         var reached = Walk(content, roots);

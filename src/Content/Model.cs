@@ -143,6 +143,12 @@ public sealed record CommonSettings(
     /// <summary>"Do you want no more messages?" when STOP was said inside a sentence.</summary>
     public string ConfirmStopNode { get; init; } = "confirm-stop";
 
+    /// <summary>
+    /// Where a bare "no" goes when no yes/no question is on the screen ("mejor no" at the menu); none: such a message is
+    /// read as any other.
+    /// </summary>
+    public string? DeclinedNode { get; init; }
+
     public string Text(string id, string language) => Texts.TryGetValue(id, out var text) ? text[language] : string.Empty;
 }
 

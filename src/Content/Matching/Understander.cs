@@ -264,7 +264,7 @@ public sealed partial class Understander
     {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
-        if (understood is Understanding.Picked or Understanding.Command || words.Length == 0
+        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } || words.Length == 0
             || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
         {
             return understood;
@@ -358,6 +358,14 @@ public sealed partial class Understander
         if (_keywords.Command(words) is { } alone)
         {
             return new Understanding.Command(alone, Alone: true) { Why = "command" };
+        }
+
+        // A bare "no" ("mejor no", "ahora no", "better not", "pito non": the offer of a person's "no" words, in any
+        // language) that no option on the screen took: the "no" of a yes/no question, elsewhere a refusal. The
+        // classifier had read "mejor no" and "better not" at the menu as self-harm, sure.
+        if (Refusal(current, words) is { } refusal)
+        {
+            return refusal;
         }
 
         var model = ClassifierFor(language);
@@ -675,6 +683,26 @@ public sealed partial class Understander
 
         return null;
     }
+
+    private Understanding? Refusal(ContentNode? current, string[] words)
+    {
+        var common = _content.Common;
+        if (current is null || current.Id == common.StartNode || current.Id == common.LanguageMenuNode
+            || _content.Find(common.HandoffConsentNode) is not { } consent || ChoiceKeyword(consent, words, whole: true) is not ({ Id: "no" }, _))
+        {
+            return null;
+        }
+
+        if (IsYesNoQuestion(current))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "no")) { Why = BareNo };
+        }
+
+        return common.DeclinedNode is { } declined && _content.Find(declined) is { } node ? new Understanding.Destination(node) { Why = BareNo } : null;
+    }
+
+    /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>
+    private const string BareNo = "a bare no";
 
     /// <summary>The most words beside an option's keyword for the message to still be only that option.</summary>
     public const int ChoiceKeywordSlack = 3;

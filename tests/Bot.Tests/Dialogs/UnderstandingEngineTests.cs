@@ -476,6 +476,43 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// A bare "no" where nothing on the screen asks one ("mejor no", "better not", "melhor não" at the menu) got the
+    /// self-harm answer, sure (found in a new user's try, 2026-12-05). Every "no" word of the offer of a person, in every
+    /// language, now gets a plain "all right" at the menu and is the "no" of a yes/no question elsewhere; a danger
+    /// phrase that starts like one ("no quiero vivir") is still danger.
+    /// </summary>
+    [Fact]
+    public void ABareNo_IsARefusal_AtTheMenu_AndTheNoOfAYesNoQuestion_InEveryLanguage()
+    {
+        var declined = Content.Common.DeclinedNode!;
+        var consent = Content.Nodes[Content.Common.HandoffConsentNode];
+        var no = consent.Choices.Single(c => c.Id == "no");
+        Assert.Equal(6, no.Keywords.Count);
+        foreach (var (language, phrases) in no.Keywords)
+        {
+            foreach (var phrase in phrases)
+            {
+                var atMenu = Chat.At(Content, Content.Common.MenuNode, language).Send(phrase);
+                Assert.True(declined == atMenu.Node, $"{language} \"{phrase}\": {atMenu.Node}");
+                Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[declined], language).Text, atMenu.Replies[^1].Text);
+                Assert.DoesNotContain(EventKind.EmergencyShown, atMenu.Last!.Events.Select(e => e.Kind));
+
+                var question = Content.Nodes["avr-q-health"];
+                var read = Content.Understander.UnderstandText(phrase, question, [.. question.Choices.Select(c => ContentNode.ChoiceKey(question.Id, c.Id))], language);
+                Assert.Equal(ContentNode.ChoiceKey(question.Id, "no"), Assert.IsType<OimBot.Content.Matching.Understanding.Picked>(read).Key);
+                var asked = Chat.At(Content, question.Id, language).Send(phrase);
+                Assert.Equal("avr-q-fear", asked.Node);
+                Assert.DoesNotContain(EventKind.EmergencyShown, asked.Last!.Events.Select(e => e.Kind));
+            }
+        }
+
+        foreach (var (language, danger) in new[] { ("es", "no quiero vivir"), ("en", "i do not want to live") })
+        {
+            Assert.Contains(EventKind.EmergencyShown, Chat.At(Content, Content.Common.MenuNode, language).Send(danger).Last!.Events.Select(e => e.Kind));
+        }
+    }
+
+    /// <summary>
     /// R11 instead of "I did not understand": a message nothing else makes understood, whose most likely meaning is a
     /// danger category at <see cref="OimBot.Content.Matching.UnderstandingThresholds.DangerInsteadOfNothing"/> or more,
     /// gets the emergency numbers first, then the question between the likely situations. Checked on every development
