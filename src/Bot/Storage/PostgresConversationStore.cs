@@ -134,6 +134,9 @@ public sealed class PostgresConversationStore(
 
     private const string KeptHolds = $"SELECT oimbot_expect({KeptRowHolds})";
 
+    /// <summary>A call of the check that holds: it compiles the function in the server process (the pool's prefill).</summary>
+    internal const string CompileExpectation = "SELECT oimbot_expect(true)";
+
     private const string KeptHoldsAndNothingQueued = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonQueued})";
 
     /// <summary>Whether the person has messages waiting in the shared inbound queue (its index starts with channel and address hash).</summary>

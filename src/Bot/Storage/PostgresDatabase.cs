@@ -119,7 +119,8 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     /// <summary>
     /// Opens up to <paramref name="count"/> of the pool's connections at once (never more than its Maximum Pool Size; none
     /// when the connection string turns pooling off),
-    /// has each plan a query on every table of the schema the service uses (<c>LIMIT 0</c>: nothing is read), and hands
+    /// has each plan a query on every table of the schema the service uses (<c>LIMIT 0</c>: nothing is read) and call the
+    /// turn's PL/pgSQL check once (it holds, so it does nothing), and hands
     /// them back to the pool (<see cref="StorageOptions.PoolPrefill"/>). Returns how many were opened.
     /// </summary>
     public async Task<int> PrefillAsync(int count, CancellationToken cancellationToken)
@@ -136,6 +137,12 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         {
             var tables = await connection.QueryAsync<string>(new CommandDefinition("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", cancellationToken: cancellationToken));
             plans = string.Concat(tables.Select(table => $"SELECT NULL FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" LIMIT 0;"));
+            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT to_regproc('oimbot_expect') IS NOT NULL", cancellationToken: cancellationToken)))
+            {
+                // The turn's check on a kept state is PL/pgSQL: each server process loads the language and compiles the
+                // function on its first call, about 4 ms, which the first people's turns paid on every connection.
+                plans += PostgresConversationStore.CompileExpectation + ";";
+            }
         }
 
         var opened = new List<NpgsqlConnection>(count);
