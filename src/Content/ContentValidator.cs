@@ -509,7 +509,28 @@ public static partial class ContentValidator
 
     private static void CheckRendered(ContentSet content, ContentNode node, string language, List<ContentError> errors)
     {
-        var rendered = ContentRenderer.Render(content, node, language).Text;
+        // The danger question with each guessed emergency's line first, and as long as it gets (every line): a lock screen
+        // shows its first characters (R10), a channel carries its length.
+        if (node.Id == content.Common.DangerCheckNode)
+        {
+            var lines = content.Common.Texts.Keys.Where(k => k.StartsWith(UnsureTextPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => "\n" + content.Common.Text(k, language)).ToList();
+            foreach (var line in lines)
+            {
+                CheckRendered(content, node, language, ContentRenderer.Render(content, node, language, unsureLines: line).Text, errors);
+            }
+
+            CheckRendered(content, node, language, ContentRenderer.Render(content, node, language, unsureLines: string.Concat(lines)).Text, errors);
+            var distinct = errors.Distinct().ToList();
+            errors.Clear();
+            errors.AddRange(distinct);
+            return;
+        }
+
+        CheckRendered(content, node, language, ContentRenderer.Render(content, node, language).Text, errors);
+    }
+
+    private static void CheckRendered(ContentSet content, ContentNode node, string language, string rendered, List<ContentError> errors)
+    {
         var length = rendered.Length;
         if (length > MaxTextLength)
         {

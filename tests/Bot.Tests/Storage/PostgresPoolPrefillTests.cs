@@ -50,7 +50,7 @@ public sealed class PostgresPoolPrefillTests
         Assert.Contains("outbox", tables);
         // The connections stay open in the pool, idle; each planned every table in order, then called the turn's
         // PL/pgSQL check once, so its server process compiled it (the fresh process's second wave of turns had waited
-        // for that on every connection: BENCHMARKS.md, twenty-ninth session). Npgsql sends the statements as a batch,
+        // for that on every connection: BENCHMARKS.md, thirtieth session). Npgsql sends the statements as a batch,
         // and the server shows a connection's last one: the call.
         var backends = (await observer.QueryAsync<(string State, string Query)>("SELECT state, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = @application", new { application })).ToList();
         Assert.Equal(expected, backends.Count);
