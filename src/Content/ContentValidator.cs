@@ -446,6 +446,11 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords or examples: the danger phrases that lead to it"));
         }
 
+        if (node.UnsureKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'unsure_keywords' are for an emergency that a short phrase may mean (they lead to the danger question), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
+        }
+
         if (node.YieldsToDanger && (node.Kind == NodeKind.Emergency || node.Examples.Count == 0))
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'yields_to_danger' is for a topic the classifier learns (with examples) that people name beside danger, not for {(node.Kind == NodeKind.Emergency ? "a danger category" : "a node without examples")}"));

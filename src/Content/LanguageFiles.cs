@@ -23,11 +23,14 @@ public sealed record LanguageData(
     IReadOnlyDictionary<string, IReadOnlyList<Phrase>> Examples,
     SourceLocation Location)
 {
+    /// <summary>An emergency node's unsure keywords in this language (<c>unsure_keywords: { node id: [phrases] }</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>The file name of a language's understanding data, beside its translation file.</summary>
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -83,7 +86,10 @@ public sealed record LanguageData(
             reader.PerLanguageLists(YamlReader.Get(map, "keywords"), "keywords (node id: [phrases])"),
             reader.PerLanguageLists(YamlReader.Get(map, "choice_keywords"), "choice_keywords (node/choice: [words])"),
             reader.PerLanguagePhrases(YamlReader.Get(map, "examples"), "examples (node id: [phrases])"),
-            reader.At(map));
+            reader.At(map))
+        {
+            UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
+        };
     }
 
     private static GlobalCommand? Command(YamlReader reader, YamlMappingNode map, string name)

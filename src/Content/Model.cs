@@ -81,6 +81,14 @@ public sealed record ContentNode(
     /// would otherwise have put first (<c>yields_to_danger: true</c>).
     /// </summary>
     public bool YieldsToDanger { get; init; }
+
+    /// <summary>
+    /// Short phrases of despair or fear that say this emergency may be happening without saying it surely ("ya no aguanto
+    /// más", "je n'en peux plus"): alone or in a short message the classifier does not read as danger, they get the
+    /// emergency channels, this emergency's line and the question (danger-check), never "No entendí" or a topic only.
+    /// Emergency nodes only; not training data (<c>unsure_keywords</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
 
 public sealed record Flow(

@@ -51,6 +51,7 @@ public static class ServedLanguages
                     Keywords = Lists(c.Keywords, served.Select(s => (s.File.Language, s.Data.ChoiceKeywords.GetValueOrDefault(ContentNode.ChoiceKey(node.Id, c.Id))))),
                 })],
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
+            UnsureKeywords = Lists(node.UnsureKeywords, served.Select(s => (s.File.Language, s.Data.UnsureKeywords.GetValueOrDefault(node.Id)))),
             Examples = Lists(node.Examples, served.Select(s => (s.File.Language, s.Data.Examples.GetValueOrDefault(node.Id)))),
             Title = node.Title is { } title ? Texts(title, $"{node.Id}#title") : null,
             Variants = node.Variants.ToDictionary(v => v.Key, v => Texts(v.Value, $"{node.Id}@{v.Key}"), StringComparer.Ordinal),
@@ -139,6 +140,11 @@ public static class ServedLanguages
         foreach (var id in unknown)
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has phrases for '{id}', which is not a node"));
+        }
+
+        foreach (var id in data.UnsureKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has unsure keywords for '{id}', which is not an emergency node"));
         }
 
         foreach (var key in data.ChoiceKeywords.Keys.Where(k => !content.NodeList.Any(n => n.Choices.Any(c => ContentNode.ChoiceKey(n.Id, c.Id) == k))))

@@ -26,6 +26,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
     private readonly List<string[]> _questionWords;
+    private readonly List<(ContentNode Node, string[] Phrase)> _unsureKeywords = [];
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
 
     public Understander(ContentSet content)
@@ -80,6 +81,11 @@ public sealed partial class Understander
                 var key = ContentNode.ChoiceKey(node.Id, choice.Id);
                 _labelWords[key] = [.. choice.Label.Values.Values.Select(TextNormalizer.WordsOf)];
                 _keywordWords[key] = [.. choice.Keywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf)];
+            }
+
+            foreach (var phrase in node.UnsureKeywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0))
+            {
+                _unsureKeywords.Add((node, phrase));
             }
 
             if (node.Title is { } title)
@@ -235,7 +241,55 @@ public sealed partial class Understander
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
         var understood = UnderstandInAnyLanguage(words, current, shown, language);
-        return understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
+        understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
+        return MaybeDanger(words, understood) ?? understood;
+    }
+
+    /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
+    public const int UnsureKeywordWords = 12;
+
+    /// <summary>
+    /// "ya no aguanto más", "je n'en peux plus", "I give up": a short message with an emergency's unsure keyword (content,
+    /// <c>unsure_keywords</c>) that was read as nothing, as a question between topics, or as an unsure danger of another
+    /// kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it was read
+    /// as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
+    /// </summary>
+    private Understanding.Danger? MaybeDanger(string[] words, Understanding understood)
+    {
+        // Chinese is read a character at a time: about three of them to a word.
+        var unspaced = words.Count(w => w.Length == 1 && TextNormalizer.IsUnspacedScript(w[0]));
+        if (words.Length - unspaced + ((unspaced + 2) / 3) > UnsureKeywordWords || understood is Understanding.Picked or Understanding.Command or Understanding.Danger { Sure: true })
+        {
+            return null;
+        }
+
+        var menu = _content.Common.MenuNode;
+        var alternatives = understood switch
+        {
+            Understanding.Unknown => [],
+            Understanding.Unsure unsure => unsure.Candidates,
+            Understanding.Danger danger => [danger.Node, .. danger.Alternatives],
+            Understanding.Destination { Node.Id: var id } when id == menu => [],
+            _ => (IReadOnlyList<ContentNode>?)null,
+        };
+        if (alternatives is null)
+        {
+            return null;
+        }
+
+        foreach (var (node, phrase) in _unsureKeywords)
+        {
+            if (Fuzzy.ContainsPhrase(words, phrase))
+            {
+                return new Understanding.Danger(node, Sure: false, [.. alternatives.Where(a => a.Id != node.Id && a.Id != menu)])
+                {
+                    Why = "unsure keyword",
+                    WrittenIn = understood.WrittenIn,
+                };
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -152,16 +152,24 @@ public sealed partial class ServedLanguagesTests : IDisposable
     /// <summary>
     /// The danger question's lines for guessed emergencies: an "unsure-" text must name an emergency node, every
     /// language's danger question must say where the lines go, or a guessed self-harm would lose the MIDES line, and
-    /// no line may put a telling word on a lock screen (R10).
+    /// no line may put a telling word on a lock screen (R10). Unsure keywords lead to the danger question: only an
+    /// emergency may have them.
     /// </summary>
     [Theory]
     [InlineData("common", "  unsure-emergency-suicide:\n", "  unsure-avr-menu:\n    es: \"Volver\"\n    en: \"Return\"\n  unsure-emergency-suicide:\n", "'unsure-avr-menu' is the danger question's line for the emergency 'avr-menu'")]
     [InlineData("pt", "{unsure-lines}", "", "node 'danger-check' (pt) needs {unsure-lines}")]
+    [InlineData("pt.language", "unsure_keywords:\n  emergency-suicide:", "unsure_keywords:\n  avr-menu:", "has unsure keywords for 'avr-menu', which is not an emergency node")]
+    [InlineData("avr", "  - id: avr-menu\n", "  - id: avr-menu\n    unsure_keywords: { es: [me rindo], en: [i give up] }\n", "'unsure_keywords' are for an emergency that a short phrase may mean")]
     // R10: the danger question's first line is short in Chinese, so a guessed emergency's line shows on a lock screen.
     [InlineData("zh", "请在{sexual-violence-care-window}之内就医，这有助于预防艾滋病病毒（HIV）、其他感染和意外怀孕（如果你遭受了性侵犯）。", "如果你遭受了性侵犯，请在{sexual-violence-care-window}之内就医。", "node 'danger-check' (zh) is sensitive and shows '性侵'")]
     public void AnUnsureLine_ForNoEmergency_OrWithNowhereToGo_IsRefusedWithItsLine(string file, string find, string replace, string error)
     {
-        var path = file == "common" ? Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile) : PathOf($"{file}.yaml");
+        var path = file switch
+        {
+            "common" => Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile),
+            "avr" => Path.Combine(_temp.ContentDirectory, "avr.yaml"),
+            _ => PathOf($"{file}.yaml"),
+        };
         var text = File.ReadAllText(path);
         Assert.Contains(find, text, StringComparison.Ordinal);
         File.WriteAllText(path, text.Replace(find, replace, StringComparison.Ordinal));

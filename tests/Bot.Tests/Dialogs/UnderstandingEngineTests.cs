@@ -577,6 +577,65 @@ public class UnderstandingEngineTests
         Assert.Equal(ContentRenderer.Common(Content, "discreet-exit", language), text.Split("\n\n")[^1]);
     }
 
+    /// <summary>
+    /// Despair in a few words ("ya no aguanto más", "I give up", "je n'en peux plus") had got a topic's question, "No
+    /// entendí" or a guess of being held (found in a new user's try, 2026-12-05): every unsure keyword of every emergency,
+    /// in every language, alone or in a short message, now gets the danger question with that emergency first and its
+    /// line (the MIDES line for self-harm) before the question. A message whose topic is clear stays that topic.
+    /// </summary>
+    [Fact]
+    public void DespairInAFewWords_GetsTheDangerQuestion_WithItsLine_InEveryLanguage()
+    {
+        var nodes = Content.NodeList.Where(n => n.UnsureKeywords.Count > 0).ToList();
+        Assert.Contains(nodes, n => n.Id == "emergency-suicide");
+        foreach (var node in nodes)
+        {
+            Assert.Equal(6, node.UnsureKeywords.Count);
+            foreach (var (language, phrases) in node.UnsureKeywords)
+            {
+                foreach (var phrase in phrases)
+                {
+                    // The classifier may be sure of some ("ya no doy más"): then the emergency's own answer, as before.
+                    var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(phrase);
+                    Assert.Contains(EventKind.EmergencyShown, chat.Events);
+                    AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text.Replace('？', '?'), node.Id);
+                    if (chat.Node == Content.Common.DangerCheckNode)
+                    {
+                        Assert.Equal(node.Id, chat.State!.Candidates[0]);
+                        Assert.Contains(ContentRenderer.Common(Content, ContentValidator.UnsureTextPrefix + node.Id, language), chat.Replies[0].Text, StringComparison.Ordinal);
+                    }
+                    else
+                    {
+                        Assert.Contains(chat.Replies, r => r.Text.StartsWith(ContentRenderer.Render(Content, node, language).Text[..20], StringComparison.Ordinal));
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("es", "ya no aguanto más", "emergency-suicide")]
+    [InlineData("es", "la verdad ya no doy más, estoy sola aquí", "emergency-suicide")]
+    [InlineData("en", "honestly I can't take it anymore", "emergency-suicide")]
+    [InlineData("fr", "j'en peux plus de cette vie", "emergency-suicide")]
+    [InlineData("pt", "não consigo mais, sério", "emergency-suicide")]
+    [InlineData("zh", "我真的撑不下去了", "emergency-suicide")]
+    [InlineData("es", "no aguanto más aquí, quiero volver a Colombia", "avr-menu")] // the topic is clear
+    [InlineData("es", "me rindo, cómo saco el permiso de trabajo", "regularisation-work-permit-how")]
+    public void AShortMessageOfDespair_IsALikelyDanger_ButAClearTopicStaysThatTopic(string language, string message, string expected)
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
+
+        var node = understood switch
+        {
+            OimBot.Content.Matching.Understanding.Danger danger => danger.Node.Id,
+            OimBot.Content.Matching.Understanding.Destination destination => destination.Node.Id,
+            _ => understood.ToString(),
+        };
+        Assert.Equal(expected, node);
+    }
+
     [Fact]
     public void AnUnsureGuess_GivesEachGuessedEmergencysOwnChannels_BeforeTheQuestion()
     {
