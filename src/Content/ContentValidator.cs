@@ -519,15 +519,13 @@ public static partial class ContentValidator
         if (node.Id == content.Common.DangerCheckNode)
         {
             var lines = content.Common.Texts.Keys.Where(k => k.StartsWith(UnsureTextPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => "\n" + content.Common.Text(k, language)).ToList();
-            foreach (var line in lines)
+            var found = new List<ContentError>();
+            foreach (var unsureLines in lines.Append(string.Concat(lines)))
             {
-                CheckRendered(content, node, language, ContentRenderer.Render(content, node, language, unsureLines: line).Text, errors);
+                CheckRendered(content, node, language, ContentRenderer.Render(content, node, language, unsureLines: unsureLines).Text, found);
             }
 
-            CheckRendered(content, node, language, ContentRenderer.Render(content, node, language, unsureLines: string.Concat(lines)).Text, errors);
-            var distinct = errors.Distinct().ToList();
-            errors.Clear();
-            errors.AddRange(distinct);
+            errors.AddRange(found.Distinct()); // one line and every line can break the same rule
             return;
         }
 
