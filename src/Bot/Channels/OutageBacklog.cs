@@ -53,7 +53,7 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
         ArgumentNullException.ThrowIfNull(handle);
         return database.WriteAsync(async (connection, transaction) =>
         {
-            var row = await connection.QuerySingleOrDefaultAsync<(long Id, byte[] Payload)?>(
+            var row = await connection.OneOrDefaultAsync<(long Id, byte[] Payload)?>(
                 """
                 SELECT q.id AS Id, q.payload AS Payload FROM inbound_queue q
                 WHERE q.due_at <= now()
@@ -79,7 +79,7 @@ public sealed class OutageBacklog(PostgresDatabase database, AddressProtector pr
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_queue");
+        return await connection.ValueAsync<long>("SELECT COUNT(*) FROM inbound_queue");
     }
 
     private SpooledMessage? Open(byte[] payload)

@@ -44,7 +44,7 @@ internal static partial class WarmUpSchema
     {
         await using var connection = new NpgsqlConnection(PostgresDatabase.Unpooled(realConnectionString));
         await connection.OpenAsync(cancellationToken);
-        var existing = await connection.QueryAsync<string>(new CommandDefinition(
+        var existing = await connection.ListAsync<string>(new CommandDefinition(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE @pattern", new { pattern = Prefix.Replace("_", "\\_", StringComparison.Ordinal) + "%" }, cancellationToken: cancellationToken));
         foreach (var stale in existing.Where(name => IsStale(name, now)))
         {
@@ -66,7 +66,7 @@ internal static partial class WarmUpSchema
     {
         await using var connection = new NpgsqlConnection(PostgresDatabase.Unpooled(realConnectionString));
         await connection.OpenAsync(cancellationToken);
-        var left = (await connection.QueryAsync<string>(new CommandDefinition(
+        var left = (await connection.ListAsync<string>(new CommandDefinition(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relkind = 'r' AND c.relpersistence = 'p' ORDER BY c.relname",
             new { schema = Checked(schema) },
             cancellationToken: cancellationToken))).ToList();

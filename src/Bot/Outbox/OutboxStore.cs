@@ -249,7 +249,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     public Task<bool> ApplyDeliveryStatusAsync(string channel, string providerMessageId, OutboxStatus status, string? failure, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<(long Id, string Status, string? Template, byte[]? Cipher)>(
+            var current = await connection.OneOrDefaultAsync<(long Id, string Status, string? Template, byte[]? Cipher)>(
                 "SELECT id AS Id, status AS Status, template AS Template, address_cipher AS Cipher FROM outbox WHERE channel = @channel AND provider_message_id = @providerMessageId" + LockRow,
                 new { channel, providerMessageId },
                 transaction);
@@ -318,9 +318,9 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         var time = SqlTime.For(connection);
-        var counts = (await connection.QueryAsync<(string Status, long Count)>(CountByStatus))
+        var counts = (await connection.ListAsync<(string Status, long Count)>(CountByStatus))
             .ToDictionary(r => OutboxStatuses.Parse(r.Status), r => (int)r.Count);
-        var problems = (await connection.QueryAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, object UpdatedAt)>(
+        var problems = (await connection.ListAsync<(long Id, string Channel, string Status, long Attempts, string? LastError, object UpdatedAt)>(
             Troubled))
             .Select(r => new OutboxProblem(r.Id, r.Channel, OutboxStatuses.Parse(r.Status), (int)r.Attempts, r.LastError, time.Read(r.UpdatedAt)))
             .ToList();
@@ -344,7 +344,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             "UPDATE outbox SET status = 'held', lease_until = NULL, last_error = @error, updated_at = @at WHERE id = @id",
             new { id, error = held.Error, at = time.Write(now) },
             transaction);
-        var row = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash, byte[]? Cipher, string? ConversationId, object? Window)>(
+        var row = await connection.OneOrDefaultAsync<(string Channel, byte[] Hash, byte[]? Cipher, string? ConversationId, object? Window)>(
             "SELECT channel AS Channel, recipient_hash AS Hash, address_cipher AS Cipher, conversation_id AS ConversationId, window_expires_at AS Window FROM outbox WHERE id = @id",
             new { id },
             transaction);
@@ -353,7 +353,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
             return;
         }
 
-        var conversation = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM conversations WHERE id = @id", new { id = row.ConversationId }, transaction);
+        var conversation = await connection.OneOrDefaultAsync<string>("SELECT state FROM conversations WHERE id = @id", new { id = row.ConversationId }, transaction);
         if (conversation is null || OutboxRows.ReadState(row.ConversationId, conversation) is not { Stopped: false } state)
         {
             return;
@@ -361,7 +361,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
 
         // One template per closed window: none if one was queued or sent since the person's last message.
         var lastMessage = (time.ReadOrNull(row.Window) ?? now) - Delivery.WhatsAppWindow;
-        var asked = await connection.ExecuteScalarAsync<long>(
+        var asked = await connection.ValueAsync<long>(
             TemplatesSince,
             new { channel = row.Channel, hash = row.Hash, since = time.Write(lastMessage) },
             transaction);
@@ -381,7 +381,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
     /// <summary>The user blocked the bot: this row and everything queued for them stop, and so does the conversation.</summary>
     private static async Task BlockAsync(DbConnection connection, DbTransaction transaction, long id, string error, DateTimeOffset now)
     {
-        var target = await connection.QuerySingleOrDefaultAsync<(string Channel, byte[] Hash)>(
+        var target = await connection.OneOrDefaultAsync<(string Channel, byte[] Hash)>(
             "SELECT channel AS Channel, recipient_hash AS Hash FROM outbox WHERE id = @id", new { id }, transaction);
         await connection.ExecuteAsync(
             "UPDATE outbox SET status = 'blocked', address_cipher = NULL, payload = '', lease_until = NULL, attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id",
@@ -393,7 +393,7 @@ public abstract class OutboxStore(AddressProtector protector) : IOutboxStore
         }
 
         await OutboxRows.CancelAsync(connection, transaction, target.Channel, target.Hash, now);
-        var conversation = await connection.QuerySingleOrDefaultAsync<(string Id, string State)>(
+        var conversation = await connection.OneOrDefaultAsync<(string Id, string State)>(
             "SELECT id AS Id, state AS State FROM conversations WHERE channel = @channel AND address_hash = @hash",
             new { channel = target.Channel, hash = target.Hash },
             transaction);

@@ -95,7 +95,7 @@ public sealed class PostgresOutboxStore : OutboxStore
     {
         // A recipient's later row waits while an earlier one is pending or being sent, by this instance or another: the
         // NOT EXISTS sees an earlier row another claim has locked (still 'pending' to this statement) and skips the later.
-        var rows = await connection.QueryAsync<ClaimedRow>(
+        var rows = await connection.ListAsync<ClaimedRow>(
             $"""
             WITH due AS (
                 SELECT o.id AS due_id FROM outbox o WHERE {DueAndFirstOfRecipient}

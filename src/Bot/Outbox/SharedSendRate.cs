@@ -48,7 +48,7 @@ public sealed partial class PostgresSendRate(PostgresDatabase database, ILogger<
                 try
                 {
                     await using var connection = await database.OpenAsync(cancellationToken);
-                    var ahead = await connection.ExecuteScalarAsync<double>(Reserve, new { name = channel, span = size * interval });
+                    var ahead = await connection.ValueAsync<double>(Reserve, new { name = channel, span = size * interval });
                     block.Reset(size, System.Diagnostics.Stopwatch.GetTimestamp(), ahead);
                 }
                 catch (DbException ex)

@@ -213,7 +213,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
 
     private async Task<byte[]?> ReadOrCreateSaltAsync(DbConnection connection, DbTransaction transaction, ReportingPeriod period)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string Id, byte[]? Salt)>(
+        var row = await connection.OneOrDefaultAsync<(string Id, byte[]? Salt)>(
             "SELECT id AS Id, salt AS Salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
         if (row.Id is not null)
         {
@@ -225,7 +225,7 @@ public sealed class AnalyticsRecorder(Pseudonymiser pseudonyms, IOptions<Analyti
             "INSERT INTO analytics_periods (id, first_day, last_day, salt, created_at) VALUES (@id, @first, @last, @salt, @at) ON CONFLICT (id) DO NOTHING",
             new { id = period.Id, first = time.Write(period.First), last = time.Write(period.Last), salt = Pseudonymiser.NewPeriodSalt(), at = time.Write(clock.GetUtcNow()) },
             transaction);
-        return await connection.QuerySingleAsync<byte[]?>("SELECT salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
+        return await connection.OneAsync<byte[]?>("SELECT salt FROM analytics_periods WHERE id = @id", new { id = period.Id }, transaction);
     }
 
     internal static string Day(DateOnly day) => day.ToString(ReportRange.DateFormat, CultureInfo.InvariantCulture);

@@ -26,12 +26,12 @@ public sealed class AnalyticsStore(IStoreDatabase database, AnalyticsRecorder re
         ArgumentNullException.ThrowIfNull(range);
         var between = new { from = database.Time.Write(range.From), to = database.Time.Write(range.To) };
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var activity = await connection.QueryAsync<(string Period, string Person, object Day, string Channel, string Language, string Topic, string Step)>(
+        var activity = await connection.ListAsync<(string Period, string Person, object Day, string Channel, string Language, string Topic, string Step)>(
             ActivityBetween,
             between);
 
         // Raw events not yet rolled up, and the daily roll-up of older ones: one moves to the other in one transaction.
-        var counts = await connection.QueryAsync<(object Day, string Kind, string Channel, string Language, string Topic, string Node, string Value, long Count)>(
+        var counts = await connection.ListAsync<(object Day, string Kind, string Channel, string Language, string Topic, string Node, string Value, long Count)>(
             """
             SELECT day, kind, channel, language, topic, node_id, value, CAST(SUM(count) AS BIGINT) FROM (
                 SELECT day, kind, channel, language, COALESCE(topic, '') AS topic, COALESCE(node_id, '') AS node_id, COALESCE(value, '') AS value, COUNT(*) AS count
@@ -74,7 +74,7 @@ public sealed class AnalyticsStore(IStoreDatabase database, AnalyticsRecorder re
                 transaction);
             var rolled = await connection.ExecuteAsync("DELETE FROM analytics_events WHERE day < @cutoff", new { cutoff }, transaction);
 
-            var ended = (await connection.QueryAsync<string>(
+            var ended = (await connection.ListAsync<string>(
                 "SELECT id FROM analytics_periods WHERE last_day < @today AND salt IS NOT NULL",
                 new { today = database.Time.Write(today) },
                 transaction)).ToList();

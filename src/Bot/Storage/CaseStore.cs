@@ -18,7 +18,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
     public async Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
+        var rows = await connection.ListAsync<Row>(
             $"SELECT {Columns} FROM cases WHERE status IN ('waiting', 'claimed') ORDER BY CASE priority WHEN 'high' THEN 0 ELSE 1 END, created_at");
         return [.. rows.Select(r => r.ToCase(database.Time))];
     }
@@ -26,21 +26,21 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
     public async Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC LIMIT @count", new { count });
+        var rows = await connection.ListAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC LIMIT @count", new { count });
         return [.. rows.Select(r => r.ToCase(database.Time))];
     }
 
     public async Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns}, id AS Id, summary AS Summary, transcript_deleted_at AS TranscriptDeletedAt FROM cases WHERE reference = @reference", new { reference });
+        var row = await connection.OneOrDefaultAsync<Row>($"SELECT {Columns}, id AS Id, summary AS Summary, transcript_deleted_at AS TranscriptDeletedAt FROM cases WHERE reference = @reference", new { reference });
         if (row is null)
         {
             return null;
         }
 
         var summary = row.Summary is null ? null : JsonSerializer.Deserialize(row.Summary, StorageJson.Default.CaseSummary);
-        var entries = await connection.QueryAsync<(long Id, string Author, string? AuthorName, byte[] Text, object At, string? Delivery, string? Error)>(
+        var entries = await connection.ListAsync<(long Id, string Author, string? AuthorName, byte[] Text, object At, string? Delivery, string? Error)>(
             "SELECT m.id, m.author, m.author_name, m.text_cipher, m.created_at, o.status, o.last_error FROM case_messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.case_id = @id ORDER BY m.id",
             new { id = row.Id });
         var transcript = entries
@@ -57,7 +57,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
                 "UPDATE cases SET status = 'claimed', owner = @caseworker, claimed_at = @at, updated_at = @at WHERE reference = @reference AND status = 'waiting'",
                 new { reference, caseworker, at },
                 transaction);
-            var current = await connection.QuerySingleOrDefaultAsync<(string Id, string Status, string? Owner, string? ConversationId)>(
+            var current = await connection.OneOrDefaultAsync<(string Id, string Status, string? Owner, string? ConversationId)>(
                 "SELECT id AS Id, status AS Status, owner AS Owner, conversation_id AS ConversationId FROM cases WHERE reference = @reference", new { reference }, transaction);
             if (claimed == 0)
             {
@@ -82,7 +82,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             var at = database.Time.Write(now);
 
             // Inside the transaction, with the case row locked: of two racing replies, exactly one is the first.
-            var first = await connection.ExecuteScalarAsync<object?>("SELECT created_at FROM cases WHERE id = @id AND first_reply_at IS NULL", new { id = open.Id }, transaction);
+            var first = await connection.ValueAsync<object?>("SELECT created_at FROM cases WHERE id = @id AND first_reply_at IS NULL", new { id = open.Id }, transaction);
 
             // Answering a case nobody took takes it.
             await connection.ExecuteAsync(
@@ -119,7 +119,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
     public Task<bool> NoteAsync(string reference, string caseworker, string text, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
-            var id = await connection.QuerySingleOrDefaultAsync<string>("SELECT id FROM cases WHERE reference = @reference AND transcript_deleted_at IS NULL", new { reference }, transaction);
+            var id = await connection.OneOrDefaultAsync<string>("SELECT id FROM cases WHERE reference = @reference AND transcript_deleted_at IS NULL", new { reference }, transaction);
             if (id is null)
             {
                 return false;
@@ -172,7 +172,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
     public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
-            var waiting = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId, object CreatedAt)>(
+            var waiting = (await connection.ListAsync<(string Id, string Reference, string? ConversationId, object CreatedAt)>(
                 "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId, created_at AS CreatedAt FROM cases WHERE status = 'waiting' AND timeout_notified_at IS NULL" + database.LockRow,
                 transaction: transaction)).ToList();
             var timedOut = new List<string>();
@@ -192,7 +192,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
             // Nothing from the user, the caseworker or the bot since then (updated_at moves with every reply, note, claim).
-            var idle = (await connection.QueryAsync<(string Id, string Reference, string? ConversationId)>(
+            var idle = (await connection.ListAsync<(string Id, string Reference, string? ConversationId)>(
                 "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status IN ('waiting', 'claimed') AND updated_at < @since AND last_inbound_at < @since" + database.LockRow,
                 new { since = database.Time.Write(idleSince) },
                 transaction)).ToList();
@@ -242,14 +242,14 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             return;
         }
 
-        var row = await connection.QuerySingleAsync<(string Channel, string Language, string Topic)>(
+        var row = await connection.OneAsync<(string Channel, string Language, string Topic)>(
             "SELECT channel AS Channel, language AS Language, topic AS Topic FROM cases WHERE id = @caseId", new { caseId }, transaction);
         await analytics.RecordAsync(connection, transaction, null, [new Analytics.AnalyticsEvent(kind, row.Channel, row.Language, null, row.Topic, record.ContentVersion, record.Day, record.EventValue)], []);
     }
 
     /// <summary>The open case, locked until the transaction ends (two caseworkers acting at once take turns).</summary>
     private static Task<(string? Id, string? ConversationId)> OpenAsync(DbConnection connection, DbTransaction transaction, string reference, string lockRow) =>
-        connection.QuerySingleOrDefaultAsync<(string? Id, string? ConversationId)>(
+        connection.OneOrDefaultAsync<(string? Id, string? ConversationId)>(
             "SELECT id AS Id, conversation_id AS ConversationId FROM cases WHERE reference = @reference AND status IN ('waiting', 'claimed')" + lockRow, new { reference }, transaction);
 
     /// <summary>Where the conversation's messages go; null when the user deleted everything.</summary>
@@ -260,7 +260,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             return null;
         }
 
-        var row = await connection.QuerySingleOrDefaultAsync<(string? Channel, byte[] Hash, byte[] Cipher, string State)>(
+        var row = await connection.OneOrDefaultAsync<(string? Channel, byte[] Hash, byte[] Cipher, string State)>(
             "SELECT channel AS Channel, address_hash AS Hash, address_cipher AS Cipher, state AS State FROM conversations WHERE id = @conversationId",
             new { conversationId },
             transaction);

@@ -70,14 +70,14 @@ internal static class CaseTransactions
     }
 
     public static Task<string?> OpenCaseIdAsync(DbConnection connection, DbTransaction transaction, string conversationId) =>
-        connection.QuerySingleOrDefaultAsync<string>(
+        connection.OneOrDefaultAsync<string>(
             "SELECT id FROM cases WHERE conversation_id = @conversationId AND status IN ('waiting', 'claimed') ORDER BY created_at DESC LIMIT 1",
             new { conversationId },
             transaction);
 
     /// <summary>The conversation's most recent case, open or closed (a held reply may outlive its case).</summary>
     public static Task<string?> LatestCaseIdAsync(DbConnection connection, DbTransaction transaction, string conversationId) =>
-        connection.QuerySingleOrDefaultAsync<string>(
+        connection.OneOrDefaultAsync<string>(
             "SELECT id FROM cases WHERE conversation_id = @conversationId AND transcript_deleted_at IS NULL ORDER BY created_at DESC LIMIT 1",
             new { conversationId },
             transaction);

@@ -15,7 +15,7 @@ public sealed class ChannelCursors(IStoreDatabase database) : IChannelCursors
     public async Task<string?> GetAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>("SELECT value FROM channel_cursors WHERE name = @name", new { name });
+        return await connection.OneOrDefaultAsync<string>("SELECT value FROM channel_cursors WHERE name = @name", new { name });
     }
 
     public Task SetAsync(string name, string value, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -17,23 +17,18 @@ public sealed class DatabaseKeyRepository(Func<IStoreDatabase> resolve, TimeProv
     /// <summary>Resolved on first use: the inbox maps its pages (and configures Data Protection) before options are validated.</summary>
     private readonly Lazy<IStoreDatabase> _database = new(resolve);
 
-    public IReadOnlyCollection<XElement> GetAllElements()
-    {
-        // Data Protection calls this synchronously, rarely (the key ring is cached and refreshed about daily).
-        using var connection = _database.Value.OpenConnectionAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return [.. connection.Query<string>("SELECT xml FROM data_protection_keys ORDER BY created_at").Select(xml => XElement.Parse(xml))];
-    }
+    public IReadOnlyCollection<XElement> GetAllElements() =>
+        // Data Protection calls this synchronously, rarely (the key ring is cached and refreshed about daily): the
+        // database's synchronous form, not asynchronous work blocked on.
+        [.. _database.Value.QueryBlocking<string>("SELECT xml FROM data_protection_keys ORDER BY created_at").Select(xml => XElement.Parse(xml))];
 
     public void StoreElement(XElement element, string friendlyName)
     {
         ArgumentNullException.ThrowIfNull(element);
         var database = _database.Value;
-        database.WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(
-                "INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@name, @xml, @at) ON CONFLICT (name) DO NOTHING",
-                new { name = friendlyName, xml = element.ToString(SaveOptions.DisableFormatting), at = database.Time.Write(clock.GetUtcNow()) },
-                transaction),
-            CancellationToken.None).GetAwaiter().GetResult();
+        database.ExecuteBlocking(
+            "INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@name, @xml, @at) ON CONFLICT (name) DO NOTHING",
+            new { name = friendlyName, xml = element.ToString(SaveOptions.DisableFormatting), at = database.Time.Write(clock.GetUtcNow()) });
     }
 }
 

@@ -31,4 +31,15 @@ public interface IStoreDatabase
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For a caller that cannot await (Data Protection reads and stores its key ring synchronously): a query and a
+    /// one-statement write run with the provider's synchronous calls, on a connection of their own on PostgreSQL (not
+    /// waiting for the pool, which the turns may have taken), instead of blocking on asynchronous work that would need
+    /// another thread of the pool to finish.
+    /// </summary>
+    IReadOnlyList<T> QueryBlocking<T>(string sql);
+
+    /// <inheritdoc cref="QueryBlocking{T}"/>
+    void ExecuteBlocking(string sql, object parameters);
 }

@@ -44,7 +44,7 @@ public sealed partial class PostgresLeadership(PostgresDatabase database, ILogge
                 connection ??= await database.OpenSessionAsync(stoppingToken);
                 if (!_leader)
                 {
-                    _leader = await connection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key = LeaderLock });
+                    _leader = await connection.ValueAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key = LeaderLock });
                     if (_leader)
                     {
                         LogLeading(logger);
@@ -52,7 +52,7 @@ public sealed partial class PostgresLeadership(PostgresDatabase database, ILogge
                 }
                 else
                 {
-                    await connection.ExecuteScalarAsync<int>("SELECT 1"); // still connected, so still holding the lock
+                    await connection.ValueAsync<int>("SELECT 1"); // still connected, so still holding the lock
                 }
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)

@@ -27,7 +27,7 @@ internal static class Migrations
     /// <summary>Applies the migrations of <paramref name="provider"/> not applied yet; <paramref name="applied"/> hears each one.</summary>
     public static async Task ApplyAsync(DbConnection connection, string provider, DateTimeOffset now, Action<string> applied, CancellationToken cancellationToken)
     {
-        var done = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ToHashSet();
+        var done = (await connection.ListAsync<long>("SELECT version FROM schema_migrations")).ToHashSet();
         foreach (var (version, name, sql) in Of(provider))
         {
             if (done.Contains(version))

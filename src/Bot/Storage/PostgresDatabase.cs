@@ -24,6 +24,21 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     Task<T> IStoreDatabase.WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken);
 
+    /// <summary>An unpooled connection opened and used synchronously (Data Protection's key ring, about daily).</summary>
+    IReadOnlyList<T> IStoreDatabase.QueryBlocking<T>(string sql)
+    {
+        using var connection = new NpgsqlConnection(_sessions);
+        connection.Open();
+        return [.. connection.Query<T>(sql)]; // synchronous by design (QueryBlocking)
+    }
+
+    void IStoreDatabase.ExecuteBlocking(string sql, object parameters)
+    {
+        using var connection = new NpgsqlConnection(_sessions);
+        connection.Open();
+        connection.Execute(sql, parameters);
+    }
+
     /// <summary>The advisory lock key migrations run under ("oimbot:migrate").</summary>
     private const long MigrationLock = 0x6F696D626F74_01;
 
@@ -135,9 +150,9 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         string plans;
         await using (var connection = await OpenAsync(cancellationToken))
         {
-            var tables = await connection.QueryAsync<string>(new CommandDefinition("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", cancellationToken: cancellationToken));
+            var tables = await connection.ListAsync<string>(new CommandDefinition("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", cancellationToken: cancellationToken));
             plans = string.Concat(tables.Select(table => $"SELECT NULL FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" LIMIT 0;"));
-            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT to_regproc('oimbot_expect') IS NOT NULL", cancellationToken: cancellationToken)))
+            if (await connection.ValueAsync<bool>(new CommandDefinition("SELECT to_regproc('oimbot_expect') IS NOT NULL", cancellationToken: cancellationToken)))
             {
                 // The turn's check on a kept state is PL/pgSQL: each server process loads the language and compiles the
                 // function on its first call, about 4 ms, which the first people's turns paid on every connection.
@@ -176,7 +191,7 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
+        await connection.ValueAsync<long>("SELECT COUNT(*) FROM schema_migrations");
     }
 
     /// <summary>The embedded PostgreSQL migrations, in order.</summary>

@@ -105,7 +105,7 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
     /// </summary>
     private async Task<int> EndSessionsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, object cutoff, int batch)
     {
-        var ids = (await connection.QueryAsync<string>(
+        var ids = (await connection.ListAsync<string>(
             InactiveSessions,
             new { cutoff, batch },
             transaction)).ToList();

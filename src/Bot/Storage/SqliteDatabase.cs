@@ -58,6 +58,19 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     /// <summary>Seconds a statement waits for another process's lock before it fails.</summary>
     public const int LockWaitSeconds = 3;
 
+    /// <summary>SQLite's calls are the calling thread's own (no sockets); a write still goes through the one writer.</summary>
+    IReadOnlyList<T> IStoreDatabase.QueryBlocking<T>(string sql)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        connection.Execute($"PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
+        return [.. connection.Query<T>(sql)];
+    }
+
+    /// <summary>Waits for the writer's thread, which waits for nothing of the pool's.</summary>
+    void IStoreDatabase.ExecuteBlocking(string sql, object parameters) =>
+        Writer.WriteAsync((connection, transaction) => connection.ExecuteAsync(sql, parameters, transaction), CancellationToken.None, oneStatement: true).GetAwaiter().GetResult();
+
     private SqliteWriter? _writer;
 
     internal SqliteWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new SqliteWriter(OpenWriterAsync, options.Value.GroupCommitMax, options.Value.WriterCacheMiB));

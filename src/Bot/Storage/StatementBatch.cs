@@ -61,7 +61,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             {
                 row = DirectRow<T>(sql, parameters, out var ran) is var direct && ran
                     ? direct
-                    : await connection.QuerySingleAsync<T>(sql, parameters, transaction);
+                    : await connection.OneAsync<T>(sql, parameters, transaction);
             }
             catch
             {

@@ -15,20 +15,20 @@ public sealed class UserStore(IStoreDatabase database) : IUserStore
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users");
+        return await connection.ValueAsync<int>("SELECT COUNT(*) FROM users");
     }
 
     public async Task<InboxUser?> FindAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE lower(username) = lower(@username)", new { username });
+        var row = await connection.OneOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE lower(username) = lower(@username)", new { username });
         return row?.ToUser(database.Time);
     }
 
     public async Task<IReadOnlyList<InboxUser>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return [.. (await connection.QueryAsync<UserRow>($"SELECT {Columns} FROM users ORDER BY username")).Select(r => r.ToUser(database.Time))];
+        return [.. (await connection.ListAsync<UserRow>($"SELECT {Columns} FROM users ORDER BY username")).Select(r => r.ToUser(database.Time))];
     }
 
     public Task<bool> CreateAsync(string username, string role, string passwordHash, bool mustChangePassword, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -118,7 +118,7 @@ public sealed class AuditLog(IStoreDatabase database) : IAuditLog
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(object At, string Actor, string Action, string? CaseReference, string? Detail)>(
+        var rows = await connection.ListAsync<(object At, string Actor, string Action, string? CaseReference, string? Detail)>(
             "SELECT at, actor, action, case_reference, detail FROM audit_log ORDER BY id DESC LIMIT @count", new { count });
         return [.. rows.Select(r => new AuditEntry(database.Time.Read(r.At), r.Actor, r.Action, r.CaseReference, r.Detail))];
     }

@@ -27,7 +27,7 @@ public sealed class WebChatMailbox(IStoreDatabase database, AddressProtector pro
         database.WriteAsync<IReadOnlyList<RenderedReply>>(async (connection, transaction) =>
         {
             // Locked until the commit: two polls at once (two tabs, two instances) hand each message over once.
-            var rows = (await connection.QueryAsync<(long Id, string Payload)>(
+            var rows = (await connection.ListAsync<(long Id, string Payload)>(
                 Waiting + database.LockRow,
                 new { hash = protector.Hash(ChannelNames.WebChat, address) },
                 transaction)).ToList();
