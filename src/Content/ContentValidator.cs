@@ -316,6 +316,7 @@ public static partial class ContentValidator
             ("handoff_timeout", common.HandoffTimeoutNode), ("handoff_waiting", common.HandoffWaitingNode), ("case_closed", common.CaseClosedNode),
             ("clarify", common.ClarifyNode), ("danger_check", common.DangerCheckNode), ("confirm_delete", common.ConfirmDeleteNode), ("confirm_stop", common.ConfirmStopNode),
             .. common.DeclinedNode is { } declined ? [("declined", declined)] : Array.Empty<(string, string)>(),
+            .. common.OutOfScopeNode is { } outOfScope ? [("out_of_scope", outOfScope)] : Array.Empty<(string, string)>(),
         ];
         foreach (var (key, node) in special)
         {

@@ -157,6 +157,13 @@ public sealed record CommonSettings(
     /// </summary>
     public string? DeclinedNode { get; init; }
 
+    /// <summary>
+    /// The node for what the service has no information on ("No tengo información verificada sobre eso"); a message read
+    /// as it may still be a likely danger by an emergency's unsure keyword ("pitit mwen malad"), as one read as nothing
+    /// is. None: it is a destination as any other.
+    /// </summary>
+    public string? OutOfScopeNode { get; init; }
+
     public string Text(string id, string language) => Texts.TryGetValue(id, out var text) ? text[language] : string.Empty;
 }
 

@@ -249,8 +249,9 @@ public sealed partial class Understander
     public const int UnsureKeywordWords = 12;
 
     /// <summary>
-    /// "ya no aguanto más", "je n'en peux plus", "I give up": a short message with an emergency's unsure keyword (content,
-    /// <c>unsure_keywords</c>) that was read as nothing, as a question between topics, or as an unsure danger of another
+    /// "ya no aguanto más", "je n'en peux plus", "I give up", "pitit mwen malad": a short message with an emergency's
+    /// unsure keyword (content, <c>unsure_keywords</c>) that was read as nothing, as the menu or what the service has no
+    /// information on (common.yaml <c>out_of_scope</c>), as a question between topics, or as an unsure danger of another
     /// kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it was read
     /// as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
     /// </summary>
@@ -263,13 +264,14 @@ public sealed partial class Understander
             return null;
         }
 
-        var menu = _content.Common.MenuNode;
+        var (menu, outOfScope) = (_content.Common.MenuNode, _content.Common.OutOfScopeNode);
         var alternatives = understood switch
         {
             Understanding.Unknown => [],
             Understanding.Unsure unsure => unsure.Candidates,
             Understanding.Danger danger => [danger.Node, .. danger.Alternatives],
             Understanding.Destination { Node.Id: var id } when id == menu => [],
+            Understanding.Destination { Node.Id: var id, Probability: var probability } when id == outOfScope && probability < Thresholds.OutOfScopeOverUnsureKeyword => [],
             _ => (IReadOnlyList<ContentNode>?)null,
         };
         if (alternatives is null)
@@ -277,19 +279,25 @@ public sealed partial class Understander
             return null;
         }
 
-        foreach (var (node, phrase) in _unsureKeywords)
+        // Every emergency whose keyword is there ("estoy enfermo y ya no aguanto más": illness and despair): the one with
+        // the longest phrase found leads (the most particular), the others come first among the options, so each one's
+        // line is shown.
+        var matched = _unsureKeywords.Where(k => Fuzzy.ContainsPhrase(words, k.Phrase))
+            .GroupBy(k => k.Node.Id)
+            .OrderByDescending(g => g.Max(k => k.Phrase.Length))
+            .Select(g => g.First().Node)
+            .ToList();
+        if (matched.Count == 0)
         {
-            if (Fuzzy.ContainsPhrase(words, phrase))
-            {
-                return new Understanding.Danger(node, Sure: false, [.. alternatives.Where(a => a.Id != node.Id && a.Id != menu)])
-                {
-                    Why = "unsure keyword",
-                    WrittenIn = understood.WrittenIn,
-                };
-            }
+            return null;
         }
 
-        return null;
+        var lead = matched[0];
+        return new Understanding.Danger(lead, Sure: false, [.. matched.Skip(1), .. alternatives.Where(a => matched.TrueForAll(m => m.Id != a.Id) && a.Id != menu && a.Id != outOfScope)])
+        {
+            Why = "unsure keyword",
+            WrittenIn = understood.WrittenIn,
+        };
     }
 
     /// <summary>
@@ -626,7 +634,7 @@ public sealed partial class Understander
 
             if (_content.Find(label) is { } node)
             {
-                return new Understanding.Destination(node) { Why = clear ? "model" : "model (flow)" };
+                return new Understanding.Destination(node) { Why = clear ? "model" : "model (flow)", Probability = probability };
             }
         }
 

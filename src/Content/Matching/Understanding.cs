@@ -27,7 +27,11 @@ public abstract record Understanding
     public sealed record Picked(string Key) : Understanding;
 
     /// <summary>A node elsewhere in the tree.</summary>
-    public sealed record Destination(ContentNode Node) : Understanding;
+    public sealed record Destination(ContentNode Node) : Understanding
+    {
+        /// <summary>The model's probability for it when the model chose it; 1 when a rule did.</summary>
+        public double Probability { get; init; } = 1;
+    }
 
     /// <summary>Probably one of these few (most likely first): ask which, never "not understood" alone.</summary>
     public sealed record Unsure(IReadOnlyList<ContentNode> Candidates) : Understanding;
@@ -69,6 +73,13 @@ public sealed record UnderstandingThresholds
 
     /// <summary>And only when the most likely one reaches this; below it, the message is not understood.</summary>
     public double Clarify { get; init; } = 0.18;
+
+    /// <summary>
+    /// A reading of what the service has no information on (common.yaml <c>out_of_scope</c>) at this probability or more
+    /// stays that, whatever emergency's unsure keyword is in it: the jokes its examples teach ("je suis malade d'amour
+    /// haha", "猫生病了 哪里有宠物医院") are read so at 0.9 and more, someone whose child is ill ("pitit mwen malad") at about 0.5.
+    /// </summary>
+    public double OutOfScopeOverUnsureKeyword { get; init; } = 0.75;
 
     /// <summary>While a person is reading the conversation, the classifier interrupts only above this (phrases always do).</summary>
     public double DangerInCase { get; init; } = 0.85;

@@ -597,7 +597,7 @@ public class UnderstandingEngineTests
                 {
                     // The classifier may be sure of some ("ya no doy más"): then the emergency's own answer, as before.
                     var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(phrase);
-                    Assert.Contains(EventKind.EmergencyShown, chat.Events);
+                    Assert.True(chat.Events.Contains(EventKind.EmergencyShown), $"{language} '{phrase}' reached {chat.Node}");
                     AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text.Replace('？', '?'), node.Id);
                     if (chat.Node == Content.Common.DangerCheckNode)
                     {
@@ -634,6 +634,63 @@ public class UnderstandingEngineTests
             _ => understood.ToString(),
         };
         Assert.Equal(expected, node);
+    }
+
+    /// <summary>
+    /// Illness in a few words ("pitit mwen malad", "mon fils est malade", "my son is sick") had got "I have no verified
+    /// information on that", "No entendí" or the dangers of nature (found in a new user's try, 2026-12-05): now the danger
+    /// question with the medical emergency first, and its line (health care is for everyone in Panama) before it. The
+    /// jokes that teach what we have no information on stay that ("je suis malade d'amour haha"), and a clear topic stays
+    /// that topic; illness with despair gives both, self-harm first.
+    /// </summary>
+    [Theory]
+    [InlineData("ht", "pitit mwen malad", "emergency-medical")]
+    [InlineData("ht", "mwen malad", "emergency-medical")]
+    [InlineData("ht", "pitit mwen gen dyare", "emergency-medical")]
+    [InlineData("fr", "mon fils est malade", "emergency-medical")]
+    [InlineData("fr", "je suis malade", "emergency-medical")]
+    [InlineData("pt", "estou doente", "emergency-medical")]
+    [InlineData("es", "mi hijo está enfermo", "emergency-medical")]
+    [InlineData("en", "my son is sick", "emergency-medical")]
+    [InlineData("fr", "je suis malade d'amour haha", "out-of-scope")]
+    [InlineData("zh", "猫生病了 哪里有宠物医院", "out-of-scope")]
+    [InlineData("es", "mi hijo está enfermo, cómo saco el permiso de trabajo", "regularisation-work-permit-how")]
+    [InlineData("es", "estoy enfermo y ya no aguanto más", "emergency-suicide")]
+    public void IllnessInAFewWords_IsALikelyMedicalDanger_ButAJokeOrAClearTopicStaysSo(string language, string message, string expected)
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
+
+        var node = understood switch
+        {
+            OimBot.Content.Matching.Understanding.Danger danger => danger.Node.Id,
+            OimBot.Content.Matching.Understanding.Destination destination => destination.Node.Id,
+            _ => understood.ToString(),
+        };
+        Assert.Equal(expected, node);
+    }
+
+    [Theory]
+    [InlineData("ht", "pitit mwen malad", new[] { "unsure-emergency-medical" })]
+    [InlineData("es", "estoy enfermo y ya no aguanto más", new[] { "unsure-emergency-suicide", "unsure-emergency-medical" })]
+    public void IllnessOnTheScreen_ShowsHealthCareForEveryone_BeforeTheQuestion(string language, string message, string[] lines)
+    {
+        var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(message);
+
+        Assert.Equal(Content.Common.DangerCheckNode, chat.Node);
+        Assert.Contains("emergency-medical", chat.State!.Candidates);
+        var text = chat.Replies.Last(r => r.Choices.Count > 0).Text;
+        AssertNumbersBeforeAnyQuestion(text, chat.State.Candidates[0]);
+        var question = text.IndexOfAny(['?', '¿', '？']);
+        foreach (var line in lines)
+        {
+            var shown = ContentRenderer.Common(Content, line, language);
+            Assert.False(string.IsNullOrEmpty(shown));
+            var at = text.IndexOf(shown, StringComparison.Ordinal);
+            Assert.True(at >= 0 && (question < 0 || at < question), $"{line} before the question in: {text}");
+        }
+
+        Assert.Equal(ContentRenderer.Common(Content, "discreet-exit", language), text.Split("\n\n")[^1]);
     }
 
     [Fact]
