@@ -624,16 +624,7 @@ public class UnderstandingEngineTests
     [InlineData("es", "me rindo, cómo saco el permiso de trabajo", "regularisation-work-permit-how")]
     public void AShortMessageOfDespair_IsALikelyDanger_ButAClearTopicStaysThatTopic(string language, string message, string expected)
     {
-        var menu = Content.Nodes[Content.Common.MenuNode];
-        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
-
-        var node = understood switch
-        {
-            OimBot.Content.Matching.Understanding.Danger danger => danger.Node.Id,
-            OimBot.Content.Matching.Understanding.Destination destination => destination.Node.Id,
-            _ => understood.ToString(),
-        };
-        Assert.Equal(expected, node);
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
 
     /// <summary>
@@ -658,16 +649,7 @@ public class UnderstandingEngineTests
     [InlineData("es", "estoy enfermo y ya no aguanto más", "emergency-suicide")]
     public void IllnessInAFewWords_IsALikelyMedicalDanger_ButAJokeOrAClearTopicStaysSo(string language, string message, string expected)
     {
-        var menu = Content.Nodes[Content.Common.MenuNode];
-        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
-
-        var node = understood switch
-        {
-            OimBot.Content.Matching.Understanding.Danger danger => danger.Node.Id,
-            OimBot.Content.Matching.Understanding.Destination destination => destination.Node.Id,
-            _ => understood.ToString(),
-        };
-        Assert.Equal(expected, node);
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
 
     [Theory]
@@ -691,6 +673,19 @@ public class UnderstandingEngineTests
         }
 
         Assert.Equal(ContentRenderer.Common(Content, "discreet-exit", language), text.Split("\n\n")[^1]);
+    }
+
+    /// <summary>Where a message typed at the main menu leads: the danger's or the destination's node, else what it was read as.</summary>
+    private static string ReadAtTheMenu(string language, string message)
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
+        return understood switch
+        {
+            OimBot.Content.Matching.Understanding.Danger danger => danger.Node.Id,
+            OimBot.Content.Matching.Understanding.Destination destination => destination.Node.Id,
+            _ => understood.ToString(),
+        };
     }
 
     [Fact]

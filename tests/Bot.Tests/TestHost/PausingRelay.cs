@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Npgsql;
 
 namespace OimBot.Bot.Tests.TestHost;
 
@@ -8,35 +6,19 @@ namespace OimBot.Bot.Tests.TestHost;
 /// A relay between Npgsql and a PostgreSQL server on loopback that can stop handing the server's answer to the client
 /// part of the way through (<see cref="PauseAfter"/>), as a slow or busy network would, until <see cref="Resume"/>: a
 /// test can look at what the client does while a row has only partly arrived. Connect through
-/// <see cref="ConnectionString"/> (no pool: one connection, one relay).
+/// <see cref="PostgresRelay.ConnectionString"/> (no pool: one connection, one relay).
 /// </summary>
-public sealed class PausingRelay : IAsyncDisposable
+public sealed class PausingRelay : PostgresRelay
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _relays = [];
-    private readonly int _serverPort;
-    private readonly Task _accepting;
     private readonly object _gate = new();
     private long _allowance = long.MaxValue;
     private TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private PausingRelay(string connectionString)
+        : base(connectionString, pooling: false)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        _serverPort = builder.Port;
-        _listener.Start();
-        builder.Host = "127.0.0.1";
-        builder.Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        builder.SslMode = SslMode.Disable;
-        builder.Pooling = false;
-        ConnectionString = builder.ConnectionString;
-        _accepting = AcceptAsync();
     }
-
-    /// <summary>The connection string of the same database, through the relay.</summary>
-    public string ConnectionString { get; }
 
     /// <summary>Completes once the relay has stopped, holding the rest of the server's answer.</summary>
     public Task Paused
@@ -72,53 +54,22 @@ public sealed class PausingRelay : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Resume();
-        await _stop.CancelAsync();
-        _listener.Stop();
-        Task[] relays;
-        lock (_relays)
-        {
-            relays = [.. _relays];
-        }
+    protected override void OnStopping() => Resume();
 
-        await Task.WhenAll([_accepting, .. relays]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
+    protected override async Task RelayAsync(NetworkStream client, NetworkStream server)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var server = new TcpClient();
-            await server.ConnectAsync(IPAddress.Loopback, _serverPort, _stop.Token);
-            lock (_relays)
-            {
-                _relays.Add(RelayAsync(client, server));
-            }
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client, TcpClient server)
-    {
-        using (client)
-        using (server)
-        {
-            var up = UpAsync(client.GetStream(), server.GetStream());
-            var down = DownAsync(server.GetStream(), client.GetStream());
-            await Task.WhenAny(up, down);
-        }
+        var up = UpAsync(client, server);
+        var down = DownAsync(server, client);
+        await Task.WhenAny(up, down);
     }
 
     private async Task UpAsync(NetworkStream from, NetworkStream to)
     {
         var buffer = new byte[64 * 1024];
         int read;
-        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        while ((read = await from.ReadAsync(buffer, Stopping)) > 0)
         {
-            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), Stopping);
         }
     }
 
@@ -126,7 +77,7 @@ public sealed class PausingRelay : IAsyncDisposable
     {
         var buffer = new byte[64 * 1024];
         int read;
-        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        while ((read = await from.ReadAsync(buffer, Stopping)) > 0)
         {
             for (var sent = 0; sent < read;)
             {
@@ -148,11 +99,11 @@ public sealed class PausingRelay : IAsyncDisposable
 
                 if (wait is not null)
                 {
-                    await wait.WaitAsync(_stop.Token);
+                    await wait.WaitAsync(Stopping);
                     continue;
                 }
 
-                await to.WriteAsync(buffer.AsMemory(sent, now), _stop.Token);
+                await to.WriteAsync(buffer.AsMemory(sent, now), Stopping);
                 sent += now;
             }
         }

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Npgsql;
 
 namespace OimBot.Bot.Tests.TestHost;
 
@@ -14,31 +12,15 @@ namespace OimBot.Bot.Tests.TestHost;
 /// only, so that COMMIT is invisible there; here it counts. Connect through <see cref="ConnectionString"/> (no TLS, so
 /// the server's messages can be read).
 /// </summary>
-public sealed class PostgresRoundTrips : IAsyncDisposable
+public sealed class PostgresRoundTrips : PostgresRelay
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _relays = [];
-    private readonly int _serverPort;
-    private readonly Task _accepting;
     private long _count;
     private volatile bool _counting = true;
 
     private PostgresRoundTrips(string connectionString)
+        : base(connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        _serverPort = builder.Port;
-        _listener.Start();
-        builder.Host = "127.0.0.1";
-        builder.Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        builder.SslMode = SslMode.Disable;
-        builder.GssEncryptionMode = GssEncryptionMode.Disable; // no one-byte answers to encryption requests: every server message is typed
-        ConnectionString = builder.ConnectionString;
-        _accepting = AcceptAsync();
     }
-
-    /// <summary>The connection string of the same database, through the relay.</summary>
-    public string ConnectionString { get; }
 
     /// <summary>Round trips the server has ended since the relay started or was last reset.</summary>
     public long Count => Interlocked.Read(ref _count);
@@ -54,39 +36,12 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
         set => _counting = value;
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task RelayAsync(NetworkStream client, NetworkStream server)
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await Task.WhenAll([_accepting, .. _relays]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var server = new TcpClient();
-            await server.ConnectAsync(IPAddress.Loopback, _serverPort, _stop.Token);
-            lock (_relays)
-            {
-                _relays.Add(RelayAsync(client, server));
-            }
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client, TcpClient server)
-    {
-        using (client)
-        using (server)
-        {
-            var (toServer, toClient) = (client.GetStream(), server.GetStream());
-            var answered = new StrongBox<int>(1); // this connection's server has answered all it was sent
-            var upstream = CountingSendsAsync(toServer, server.GetStream(), answered);
-            var downstream = CountingCopyAsync(toClient, client.GetStream(), answered);
-            await Task.WhenAny(upstream, downstream);
-        }
+        var answered = new StrongBox<int>(1); // this connection's server has answered all it was sent
+        var upstream = CountingSendsAsync(client, server, answered);
+        var downstream = CountingCopyAsync(server, client, answered);
+        await Task.WhenAny(upstream, downstream);
     }
 
     /// <summary>The client's bytes relayed as they come; a send after the server's last answer starts a round trip.</summary>
@@ -95,7 +50,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
         var buffer = new byte[64 * 1024];
         while (true)
         {
-            var read = await from.ReadAsync(buffer, _stop.Token);
+            var read = await from.ReadAsync(buffer, Stopping);
             if (read == 0)
             {
                 return;
@@ -106,7 +61,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
                 Interlocked.Increment(ref _count);
             }
 
-            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), Stopping);
         }
     }
 
@@ -118,7 +73,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
         var (inHeader, bodyLeft) = (0, 0L);
         while (true)
         {
-            var read = await from.ReadAsync(buffer, _stop.Token);
+            var read = await from.ReadAsync(buffer, Stopping);
             if (read == 0)
             {
                 return;
@@ -146,7 +101,7 @@ public sealed class PostgresRoundTrips : IAsyncDisposable
                 }
             }
 
-            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), Stopping);
         }
     }
 }
