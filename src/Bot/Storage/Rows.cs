@@ -87,14 +87,14 @@ internal static class Rows
 
     private static T Convert<T>(object? value)
     {
-        if (value is T typed)
-        {
-            return typed;
-        }
-
         if (value is null or DBNull)
         {
             return default!;
+        }
+
+        if (value is T typed)
+        {
+            return typed;
         }
 
         var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);

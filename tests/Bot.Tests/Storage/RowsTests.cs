@@ -37,6 +37,7 @@ public sealed partial class RowsTests
             ("a single row", async () => await connection.OneAsync<long>("SELECT COUNT(*) FROM t"), async () => await connection.QuerySingleAsync<long>("SELECT COUNT(*) FROM t")),
             ("a value", async () => await connection.ValueAsync<long>("SELECT MAX(id) FROM t WHERE id < @below", new { below = 3 }), async () => await connection.ExecuteScalarAsync<long>("SELECT MAX(id) FROM t WHERE id < @below", new { below = 3 })),
             ("a null value", async () => await connection.ValueAsync<string>("SELECT name FROM t WHERE id = 2"), async () => await connection.ExecuteScalarAsync<string>("SELECT name FROM t WHERE id = 2")),
+            ("a null value as an object", async () => await connection.ValueAsync<object>("SELECT name FROM t WHERE id = 2"), async () => await connection.ExecuteScalarAsync<object>("SELECT name FROM t WHERE id = 2")),
             ("no row for a value", async () => await connection.ValueAsync<long>("SELECT id FROM t WHERE id = 9"), async () => await connection.ExecuteScalarAsync<long>("SELECT id FROM t WHERE id = 9")),
             ("a boolean", async () => await connection.ValueAsync<bool>("SELECT EXISTS (SELECT 1 FROM t WHERE id = 1)"), async () => await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM t WHERE id = 1)")),
         ];
