@@ -652,6 +652,34 @@ public class UnderstandingEngineTests
         Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
 
+    /// <summary>
+    /// A work permit, a residence card or a refugee card an employer took is kept papers as a passport is (a sign of
+    /// trafficking), not the page on permits: "my boss took my work permit" and "o patrão ficou com minha permissão de
+    /// trabalho" had got the permit's page (a new user's try, 2026-12-05). The card a work permit is ("carnet de
+    /// trabajo", "carteira de trabalho", "kat travay") is the permit's how; a permit lost or expired stays the permit's page.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "my boss took my work permit", "emergency-documents")]
+    [InlineData("es", "el jefe se quedó con mi permiso de trabajo", "emergency-documents")]
+    [InlineData("es", "la empresa tiene mi carnet de refugiado y no me lo devuelve", "emergency-documents")]
+    [InlineData("fr", "mon patron a pris mon permis de travail", "emergency-documents")]
+    [InlineData("ht", "patwon an pran pèmi travay mwen", "emergency-documents")]
+    [InlineData("pt", "o patrão ficou com minha permissão de trabalho e não devolve", "emergency-documents")]
+    [InlineData("zh", "老板拿走了我的工作许可", "emergency-documents")]
+    [InlineData("en", "how do I get a work card?", "regularisation-work-permit-how")]
+    [InlineData("es", "cómo saco el carnet de trabajo?", "regularisation-work-permit-how")]
+    [InlineData("fr", "comment obtenir une carte de travail ?", "regularisation-work-permit-how")]
+    [InlineData("ht", "kijan pou m jwenn kat travay", "regularisation-work-permit-how")]
+    [InlineData("pt", "como tiro a carteira de trabalho?", "regularisation-work-permit-how")]
+    [InlineData("zh", "怎么办工卡", "regularisation-work-permit-how")]
+    [InlineData("en", "my work permit expired", "regularisation-work-permit")]
+    [InlineData("es", "perdí mi permiso de trabajo", "regularisation-work-permit")]
+    [InlineData("pt", "minha permissão de trabalho venceu", "regularisation-work-permit")]
+    public void APermitOrCardAnEmployerTook_IsKeptPapers_AndTheWorkCardIsThePermit(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
     [Theory]
     [InlineData("ht", "pitit mwen malad", new[] { "unsure-emergency-medical" })]
     [InlineData("es", "estoy enfermo y ya no aguanto más", new[] { "unsure-emergency-suicide", "unsure-emergency-medical" })]
