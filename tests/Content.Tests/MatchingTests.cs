@@ -27,6 +27,9 @@ public class MatchingTests
     [InlineData("peligro", "pelgro", true)]
     [InlineData("peligro", "pasaporte", false)]
     [InlineData("123456", "123457", false)]      // numbers never fuzzy-match
+    [InlineData("abandonne", "jabandonne", false)] // "il nous abandonne" is not "j'abandonne" (I give up)
+    [InlineData("jabandone", "jabandonne", true)]
+    [InlineData("xorrar", "borrar", false)]      // never a slip on the first letter
     public void WordMatches_ToleratesSmallTyposInLongerWords(string typed, string expected, bool matches) =>
         Assert.Equal(matches, Fuzzy.WordMatches(typed, expected));
 

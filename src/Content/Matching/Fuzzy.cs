@@ -11,6 +11,11 @@ public static class Fuzzy
         _ => 2,
     };
 
+    /// <summary>
+    /// <paramref name="typed"/> is <paramref name="expected"/> or a slip of it. A slip never falls on the first letter:
+    /// people rarely mistype it, and French glues an elided pronoun to its verb ("j'abandonne", "I give up", is one word
+    /// without the apostrophe), which must not match the verb of someone else ("le passeur nous abandonne").
+    /// </summary>
     public static bool WordMatches(string typed, string expected)
     {
         if (string.Equals(typed, expected, StringComparison.Ordinal))
@@ -21,7 +26,7 @@ public static class Fuzzy
         var tolerance = Tolerance(expected.Length);
         return tolerance > 0
             && Math.Abs(typed.Length - expected.Length) <= tolerance
-            && !char.IsDigit(typed[0]) && !char.IsDigit(expected[0])
+            && typed[0] == expected[0] && !char.IsDigit(expected[0])
             && Distance(typed, expected, tolerance) <= tolerance;
     }
 

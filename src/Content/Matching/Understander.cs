@@ -251,7 +251,8 @@ public sealed partial class Understander
     /// <summary>
     /// "ya no aguanto más", "je n'en peux plus", "I give up", "pitit mwen malad": a short message with an emergency's
     /// unsure keyword (content, <c>unsure_keywords</c>) that was read as nothing, as the menu or what the service has no
-    /// information on (common.yaml <c>out_of_scope</c>), as a question between topics, or as an unsure danger of another
+    /// information on (common.yaml <c>out_of_scope</c>), as a question between topics or a topic a node's keyword settled
+    /// while the model was unsure ("the smuggler wants more money or he leaves us in the jungle"), or as an unsure danger of another
     /// kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it was read
     /// as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
     /// </summary>
@@ -272,6 +273,7 @@ public sealed partial class Understander
             Understanding.Danger danger => [danger.Node, .. danger.Alternatives],
             Understanding.Destination { Node.Id: var id } when id == menu => [],
             Understanding.Destination { Node.Id: var id, Probability: var probability } when id == outOfScope && probability < Thresholds.OutOfScopeOverUnsureKeyword => [],
+            Understanding.Destination { Why: "keyword", Node: var node } => [node], // a topic's keyword settled what the model was unsure of
             _ => (IReadOnlyList<ContentNode>?)null,
         };
         if (alternatives is null)

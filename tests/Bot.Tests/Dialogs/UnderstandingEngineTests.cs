@@ -595,7 +595,8 @@ public class UnderstandingEngineTests
             {
                 foreach (var phrase in phrases)
                 {
-                    // The classifier may be sure of some ("ya no doy más"): then the emergency's own answer, as before.
+                    // The classifier may be sure of some ("ya no doy más"): then an emergency's own answer, as before (being
+                    // left in the woods alone, "kite nou nan bwa", it reads as being held: a danger answered either way).
                     var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(phrase);
                     Assert.True(chat.Events.Contains(EventKind.EmergencyShown), $"{language} '{phrase}' reached {chat.Node}");
                     AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text.Replace('？', '?'), node.Id);
@@ -606,7 +607,12 @@ public class UnderstandingEngineTests
                     }
                     else
                     {
-                        Assert.Contains(chat.Replies, r => r.Text.StartsWith(ContentRenderer.Render(Content, node, language).Text[..20], StringComparison.Ordinal));
+                        var emergencies = Content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => ContentRenderer.Render(Content, n, language).Text).ToList();
+                        Assert.Contains(chat.Replies, r => emergencies.Contains(r.Text));
+                        if (node.Id == "emergency-suicide")
+                        {
+                            Assert.Contains(chat.Replies, r => r.Text.StartsWith(ContentRenderer.Render(Content, node, language).Text[..20], StringComparison.Ordinal));
+                        }
                     }
                 }
             }
@@ -676,6 +682,25 @@ public class UnderstandingEngineTests
     [InlineData("es", "perdí mi permiso de trabajo", "regularisation-work-permit")]
     [InlineData("pt", "minha permissão de trabalho venceu", "regularisation-work-permit")]
     public void APermitOrCardAnEmployerTook_IsKeptPapers_AndTheWorkCardIsThePermit(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// A guide who asks for more money or leaves the group (a new user's try, 2026-12-05): "the smuggler wants more money
+    /// or he leaves us in the jungle" and "o coiote quer mais dinheiro senão deixa a gente na mata" got the pages on
+    /// smuggling (their word "smuggler", "coiote" settled what the model was unsure of), and "le passeur demande plus
+    /// d'argent sinon il nous abandonne" the self-harm line (a slip of "j'abandonne"). Being left behind is
+    /// <c>emergency-route</c>'s unsure keyword now, and a topic a keyword settled may yield to it; a clear question about
+    /// smugglers stays that question.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "the smuggler wants more money or he leaves us in the jungle", "emergency-route")]
+    [InlineData("pt", "o coiote quer mais dinheiro senão deixa a gente na mata", "emergency-route")]
+    [InlineData("fr", "le passeur demande plus d'argent sinon il nous abandonne", "emergency-route")]
+    [InlineData("es", "el coyote nos pide mas plata o nos deja en la selva", "emergency-route")]
+    [InlineData("es", "es cierto que los coyotes abandonan a la gente?", "dangers-smugglers")]
+    public void AGuideWhoLeavesTheGroup_IsALikelyDangerOnTheRoute(string language, string message, string expected)
     {
         Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
