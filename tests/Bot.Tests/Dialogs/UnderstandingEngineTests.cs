@@ -705,6 +705,20 @@ public class UnderstandingEngineTests
         Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
 
+    /// <summary>
+    /// Turned back at a border (a new user's try, 2026-12-05): "no me dejaron pasar a costa rica" got the answer to sexual
+    /// violence, sure, and "me devolvieron de la frontera de costa rica, que hago" "No entendí". Going back south is what
+    /// <c>dangers-sea</c> answers (the reverse flow, its dangers, and voluntary return or refugee protection instead).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "no me dejaron pasar a costa rica")]
+    [InlineData("es", "me devolvieron de la frontera de costa rica, que hago")]
+    [InlineData("en", "they didn't let me cross into costa rica")]
+    public void TurnedBackAtABorder_IsGoingBackSouth_NotADanger(string language, string message)
+    {
+        Assert.Equal("dangers-sea", ReadAtTheMenu(language, message));
+    }
+
     [Theory]
     [InlineData("ht", "pitit mwen malad", new[] { "unsure-emergency-medical" })]
     [InlineData("es", "estoy enfermo y ya no aguanto más", new[] { "unsure-emergency-suicide", "unsure-emergency-medical" })]
