@@ -252,9 +252,9 @@ public sealed partial class Understander
     /// "ya no aguanto más", "je n'en peux plus", "I give up", "pitit mwen malad": a short message with an emergency's
     /// unsure keyword (content, <c>unsure_keywords</c>) that was read as nothing, as the menu or what the service has no
     /// information on (common.yaml <c>out_of_scope</c>), as a question between topics or a topic a node's keyword settled
-    /// while the model was unsure ("the smuggler wants more money or he leaves us in the jungle"), or as an unsure danger of another
-    /// kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it was read
-    /// as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
+    /// while the model was unsure ("the smuggler wants more money or he leaves us in the jungle"), or as an unsure danger
+    /// of another kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it
+    /// was read as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
     /// </summary>
     private Understanding.Danger? MaybeDanger(string[] words, Understanding understood)
     {
