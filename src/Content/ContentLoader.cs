@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OimBot.Content.Matching;
 using OimBot.Content.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -8,7 +9,11 @@ namespace OimBot.Content;
 /// <param name="ContentDirectory">The folder of flow files and <c>common.yaml</c>.</param>
 /// <param name="FactsPath">The fact registry, usually <c>seeds/facts.yaml</c>.</param>
 /// <param name="DisplayRoot">Paths in messages are relative to this folder (the current directory when null).</param>
-public sealed record ContentSources(string ContentDirectory, string FactsPath, string? DisplayRoot = null);
+public sealed record ContentSources(string ContentDirectory, string FactsPath, string? DisplayRoot = null)
+{
+    /// <summary>Where the trained models are kept between processes (<see cref="ModelStore"/>); null trains them in this process.</summary>
+    public ModelStore? Models { get; init; }
+}
 
 public sealed record ContentLoadResult(ContentSet? Content, IReadOnlyList<ContentError> Diagnostics)
 {
@@ -109,7 +114,7 @@ public static class ContentLoader
         }
 
         // The flows and their translations are checked apart; the content that serves is checked whole, every language in it.
-        var written = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations, Templates = templates };
+        var written = new ContentSet(VersionOf(files, sources.FactsPath), common, flows, nodes, facts, canned) { Translations = translations, Templates = templates, ModelStore = sources.Models };
         var content = ServedLanguages.Serve(written, translations, languageData, errors);
         ContentValidator.Validate(content, today, errors);
         OimBot.Content.Templates.Validate(content, errors);

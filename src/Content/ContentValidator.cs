@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -30,6 +31,12 @@ public static partial class ContentValidator
     };
 
     /// <summary>R12: determinations and promises the bot must never make.</summary>
+    /// <summary>
+    /// Where each example of a content version lands (the version is a hash of every file): understanding every example
+    /// takes seconds, and the same files are loaded again by the inbox's content page, and by every host a test starts.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string?[]> Landings = new(StringComparer.Ordinal);
+
     private static readonly Regex[] Promises =
     [
         PromiseEs(),
@@ -164,26 +171,43 @@ public static partial class ContentValidator
         }
 
         // Leads somewhere: the trained model takes each example where it was written for.
-        foreach (var node in content.NodeList)
+        var examples = content.NodeList.SelectMany(n => n.Examples.SelectMany(p => p.Value.Select(x => (Node: n, Language: p.Key, Phrase: x)))).ToList();
+        if (!Landings.TryGetValue(content.VersionId, out var lands) || lands.Length != examples.Count)
         {
-            foreach (var (language, phrase) in node.Examples.SelectMany(p => p.Value.Select(x => (p.Key, x))))
+            lands = new string?[examples.Count];
+            for (var i = 0; i < examples.Count; i++)
             {
-                var understood = content.Understander.UnderstandText(phrase.Text, null, [], language); // as the engine reads it (R2)
-                var lands = understood switch
-                {
-                    Understanding.Danger danger => danger.Node.Id,
-                    Understanding.Destination destination => destination.Node.Id,
-                    Understanding.Unsure unsure => unsure.Candidates[0].Id,
-                    Understanding.Command command => Understander.CommandPrefix + command.Value.ToString().ToLowerInvariant(),
-                    _ => null,
-                };
-                if (lands != node.Id)
-                {
-                    errors.Add(ContentError.WarningAt(phrase.Location, $"example '{phrase.Text}' of node '{node.Id}' is understood as {(lands is null ? "nothing" : $"'{lands}'")}: reword it, or add examples that tell the two apart"));
-                }
+                lands[i] = Lands(content, examples[i].Phrase.Text, examples[i].Language);
+            }
+
+            if (Landings.Count >= 16)
+            {
+                Landings.Clear(); // a few versions at most are loaded again; the next load understands its examples anew
+            }
+
+            Landings[content.VersionId] = lands;
+        }
+
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var (node, _, phrase) = examples[i];
+            if (lands[i] != node.Id)
+            {
+                errors.Add(ContentError.WarningAt(phrase.Location, $"example '{phrase.Text}' of node '{node.Id}' is understood as {(lands[i] is null ? "nothing" : $"'{lands[i]}'")}: reword it, or add examples that tell the two apart"));
             }
         }
     }
+
+    /// <summary>Where an example leads, as the engine reads it (R2): a node id, a command, or null for nothing.</summary>
+    private static string? Lands(ContentSet content, string text, string language) =>
+        content.Understander.UnderstandText(text, null, [], language) switch
+        {
+            Understanding.Danger danger => danger.Node.Id,
+            Understanding.Destination destination => destination.Node.Id,
+            Understanding.Unsure unsure => unsure.Candidates[0].Id,
+            Understanding.Command command => Understander.CommandPrefix + command.Value.ToString().ToLowerInvariant(),
+            _ => null,
+        };
 
     /// <summary>Canned replies follow the same rules as the bot's own texts (R12, R14) and fit every channel (Twilio: 1600).</summary>
     /// <summary>A node's channel variants: in every language, with only registry facts, like the text they stand for.</summary>

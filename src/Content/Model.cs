@@ -237,7 +237,7 @@ public sealed class ContentSet
                 t => Common.Texts.TryGetValue(t.Key + suffix, out var variant) ? variant : t.Value,
                 StringComparer.Ordinal);
             var nodes = NodeList.Select(n => n.Variants.TryGetValue(c, out var variant) ? n with { Text = variant } : n);
-            return new ContentSet(VersionId, Common with { Texts = texts }, Flows.Values, nodes, Facts, Canned, _understander) { Translations = Translations, Templates = Templates };
+            return new ContentSet(VersionId, Common with { Texts = texts }, Flows.Values, nodes, Facts, Canned, _understander) { Translations = Translations, Templates = Templates, ModelStore = ModelStore };
         });
     }
 
@@ -258,6 +258,9 @@ public sealed class ContentSet
 
     /// <summary>The WhatsApp templates that reopen a conversation after its 24-hour window (content/templates.yaml).</summary>
     public IReadOnlyList<MessageTemplate> Templates { get; init; } = [];
+
+    /// <summary>Where trained models are kept between processes; null trains in every process (cached in memory only).</summary>
+    public ModelStore? ModelStore { get; init; }
 
     /// <summary>What messages mean in this version: phrase rules and the classifier trained on its examples.</summary>
     public Understander Understander => _understander.Value;

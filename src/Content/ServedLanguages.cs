@@ -89,7 +89,7 @@ public static class ServedLanguages
             }
         }
 
-        return new ContentSet(content.VersionId, servedCommon, content.Flows.Values, nodes, facts, canned) { Translations = content.Translations, Templates = content.Templates };
+        return new ContentSet(content.VersionId, servedCommon, content.Flows.Values, nodes, facts, canned) { Translations = content.Translations, Templates = content.Templates, ModelStore = content.ModelStore };
     }
 
     /// <summary>

@@ -78,6 +78,12 @@ public class ContentValidatorTests
         var warning = Assert.Single(result.Warnings, w => w.Message.Contains("is understood as", StringComparison.Ordinal));
         Assert.Equal("content/x.yaml:18", $"{warning.File}:{warning.Line}");
         Assert.Contains("example 'me tienen encerrado en la oficina jaja' of node 'x-a' is understood as 'x-danger'", warning.Message, StringComparison.Ordinal);
+
+        // The same files again (where examples land is kept per version): the same warning, at the place this load names.
+        var again = ContentLoader.Load(new ContentSources(Path.Combine(fixture.Root, "content"), fixture.FactsPath, Path.Combine(fixture.Root, "content")), ContentFixture.Today);
+        Assert.Equal(result.Content!.VersionId, again.Content!.VersionId);
+        var same = Assert.Single(again.Warnings, w => w.Message.Contains("is understood as", StringComparison.Ordinal));
+        Assert.Equal(("x.yaml", 18, warning.Message), (same.File, same.Line, same.Message));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using OimBot.Bot.ContentHosting;
 using OimBot.Bot.Dialogs;
 using OimBot.Content;
 
@@ -20,7 +21,7 @@ internal static class ChatCommand
 
         var directory = arguments["--content"] ?? "content";
         var facts = arguments["--facts"] ?? Path.Combine("seeds", "facts.yaml");
-        var sources = new ContentSources(directory, facts);
+        var sources = new ContentSources(directory, facts) { Models = ContentOptions.CommandLineModels() };
         var loaded = ContentLoader.Load(sources, PanamaTime.Today(clock));
         if (loaded.Content is not { } content)
         {

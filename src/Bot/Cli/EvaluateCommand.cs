@@ -1,3 +1,4 @@
+using OimBot.Bot.ContentHosting;
 using OimBot.Content;
 using OimBot.Content.Matching;
 
@@ -27,7 +28,7 @@ internal static class EvaluateCommand
         var details = options.Has("--details");
         var sweep = options.Has("--sweep");
 
-        var loaded = ContentLoader.Load(new ContentSources(directory, facts), PanamaTime.Today(clock));
+        var loaded = ContentLoader.Load(new ContentSources(directory, facts) { Models = ContentOptions.CommandLineModels() }, PanamaTime.Today(clock));
         if (loaded.Content is not { } content)
         {
             foreach (var error in loaded.Errors)

@@ -1,3 +1,4 @@
+using OimBot.Bot.ContentHosting;
 using System.Globalization;
 using OimBot.Content;
 using OimBot.Content.Matching;
@@ -13,7 +14,7 @@ internal static class ExplainCommand
 {
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TimeProvider clock)
     {
-        var loaded = ContentLoader.Load(new ContentSources("content", Path.Combine("seeds", "facts.yaml")), PanamaTime.Today(clock));
+        var loaded = ContentLoader.Load(new ContentSources("content", Path.Combine("seeds", "facts.yaml")) { Models = ContentOptions.CommandLineModels() }, PanamaTime.Today(clock));
         if (loaded.Content is not { } content)
         {
             foreach (var error in loaded.Errors)

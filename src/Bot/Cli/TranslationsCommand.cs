@@ -1,3 +1,4 @@
+using OimBot.Bot.ContentHosting;
 using System.Globalization;
 using System.Text;
 using CsvHelper;
@@ -234,7 +235,7 @@ internal static class TranslationsCommand
     {
         var directory = options["--content"] ?? "content";
         var facts = options["--facts"] ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "seeds", "facts.yaml");
-        var loaded = ContentLoader.Load(new ContentSources(directory, facts), PanamaTime.Today(clock));
+        var loaded = ContentLoader.Load(new ContentSources(directory, facts) { Models = ContentOptions.CommandLineModels() }, PanamaTime.Today(clock));
         if (loaded.Content is null)
         {
             foreach (var error in loaded.Errors)

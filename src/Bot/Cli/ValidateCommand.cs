@@ -1,3 +1,4 @@
+using OimBot.Bot.ContentHosting;
 using OimBot.Content;
 
 namespace OimBot.Bot.Cli;
@@ -28,7 +29,7 @@ internal static class ValidateCommand
 
         directory ??= "content";
         facts ??= DefaultFactsPath(directory);
-        var result = ContentLoader.Load(new ContentSources(directory, facts), PanamaTime.Today(clock));
+        var result = ContentLoader.Load(new ContentSources(directory, facts) { Models = ContentOptions.CommandLineModels() }, PanamaTime.Today(clock));
         foreach (var problem in result.Diagnostics)
         {
             output.WriteLine(problem);

@@ -46,25 +46,38 @@ public sealed class TextClassifier
     private readonly float _unseen;
     private readonly float[] _bias;
 
-    private TextClassifier(IReadOnlyList<string> labels, Dictionary<ulong, int> vocabulary, float[] weights, float[] bias, float[] idf, float unseen, int stride, TimeSpan trainingTime, IReadOnlyList<LabelledText> examples)
+    private static long _built;
+
+    /// <summary>How many models this process has trained or read from a <see cref="ModelStore"/> (none when the memory cache answered).</summary>
+    public static long Built => Interlocked.Read(ref _built);
+
+    private TextClassifier(IReadOnlyList<string> labels, Dictionary<ulong, int> vocabulary, Half[] weights, float[] bias, float[] idf, float unseen, TimeSpan trainingTime, IReadOnlyList<LabelledText> examples)
     {
+        Interlocked.Increment(ref _built);
         _idf = idf;
         _unseen = unseen;
         TrainedOn = examples;
-        _stride = stride;
+        _stride = StrideOf(labels.Count);
         Labels = labels;
         _vocabulary = vocabulary;
-        _weights = Stored(weights, labels.Count, stride);
+        _weights = weights;
         _bias = bias;
         TrainingTime = trainingTime;
         Examples = examples.Count;
     }
 
+    /// <summary>What a trained model is made of, as <see cref="ModelStore"/> keeps it: the features in the order of their index.</summary>
+    internal sealed record ModelParts(string[] Labels, ulong[] Features, float[] Idf, float Unseen, float[] Bias, Half[] Weights, TimeSpan TrainingTime);
+
     public IReadOnlyList<string> Labels { get; }
 
     public int FeatureCount => _vocabulary.Count;
 
+    /// <summary>How long the training took (when read from a <see cref="ModelStore"/>, the training that made the file).</summary>
     public TimeSpan TrainingTime { get; }
+
+    /// <summary>How long reading the model from a <see cref="ModelStore"/> took; null when it was trained in this process.</summary>
+    public TimeSpan? ReadTime { get; private init; }
 
     public int Examples { get; }
 
@@ -99,7 +112,8 @@ public sealed class TextClassifier
     /// options (content reloads and tests load the same examples many times).
     /// </summary>
     /// <param name="cache">False trains anew even when the same examples were trained before (tests of determinism).</param>
-    public static TextClassifier Train(IReadOnlyList<LabelledText> examples, TrainingOptions? options = null, bool cache = true)
+    /// <param name="store">Models kept on disk between processes: read from there when this training was done before, written there when not.</param>
+    public static TextClassifier Train(IReadOnlyList<LabelledText> examples, TrainingOptions? options = null, bool cache = true, ModelStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
         options ??= new TrainingOptions();
@@ -114,7 +128,13 @@ public sealed class TextClassifier
             return cached;
         }
 
-        var trained = TrainNew(examples, options);
+        var trained = store?.TryRead(key, examples);
+        if (trained is null)
+        {
+            trained = TrainNew(examples, options);
+            store?.TryWrite(key, trained);
+        }
+
         if (Cache.Count > 16)
         {
             Cache.Clear(); // a few versions at most are in use at once; the next load trains again
@@ -153,8 +173,7 @@ public sealed class TextClassifier
             targets[e] = classOf[examples[e].Label];
         }
 
-        // Rows padded to a whole number of SIMD vectors, so the update of one feature's weights is a few vector operations.
-        var stride = (classes + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
+        var stride = StrideOf(classes);
         var weights = new float[vocabulary.Count * stride];
         var bias = new float[classes];
         var sizes = new int[classes];
@@ -218,7 +237,42 @@ public sealed class TextClassifier
             }
         }
 
-        return new TextClassifier(labels, vocabulary, weights, bias, idf, unseen, stride, clock.Elapsed, examples);
+        return new TextClassifier(labels, vocabulary, Stored(weights, classes, stride), bias, idf, unseen, clock.Elapsed, examples);
+    }
+
+    /// <summary>Rows padded to a whole number of SIMD vectors, so the update of one feature's weights is a few vector operations.</summary>
+    private static int StrideOf(int classes) => (classes + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
+
+    internal ModelParts Parts()
+    {
+        var features = new ulong[_vocabulary.Count];
+        foreach (var (feature, index) in _vocabulary)
+        {
+            features[index] = feature;
+        }
+
+        return new ModelParts([.. Labels], features, _idf, _unseen, _bias, _weights, TrainingTime);
+    }
+
+    /// <summary>A model from the parts a <see cref="ModelStore"/> kept; refuses parts that do not fit together.</summary>
+    internal static TextClassifier FromParts(ModelParts parts, IReadOnlyList<LabelledText> examples, TimeSpan readTime)
+    {
+        var classes = parts.Labels.Length;
+        if (classes == 0 || parts.Bias.Length != classes || parts.Idf.Length != parts.Features.Length || parts.Weights.Length != parts.Features.Length * classes)
+        {
+            throw new InvalidDataException("the model's parts do not fit together");
+        }
+
+        var vocabulary = new Dictionary<ulong, int>(parts.Features.Length);
+        for (var i = 0; i < parts.Features.Length; i++)
+        {
+            if (!vocabulary.TryAdd(parts.Features[i], i))
+            {
+                throw new InvalidDataException("a feature twice");
+            }
+        }
+
+        return new TextClassifier(parts.Labels, vocabulary, parts.Weights, parts.Bias, parts.Idf, parts.Unseen, parts.TrainingTime, examples) { ReadTime = readTime };
     }
 
     /// <summary>The model's parameters as bytes, to compare two trainings.</summary>
@@ -346,8 +400,11 @@ public sealed class TextClassifier
         Array.Clear(scores, classes, scores.Length - classes);
     }
 
-    private static string KeyOf(IReadOnlyList<LabelledText> examples, TrainingOptions options)
+    /// <summary>What a training is known by (in memory and in a <see cref="ModelStore"/>): a hash of the options and the examples in order.</summary>
+    public static string KeyOf(IReadOnlyList<LabelledText> examples, TrainingOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(examples);
+        options ??= new TrainingOptions();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(options.ToString()));
         foreach (var example in examples)

@@ -46,14 +46,14 @@ public sealed partial class Understander
         // phrases, commands and language names are rule-matched in every language whatever the model.
         var inline = content.Common.Languages.Where(l => !l.Translated).Select(l => l.Code).ToHashSet(StringComparer.Ordinal);
         var inlineSet = TrainingExamples(content, inline);
-        Classifier = classifier ?? TextClassifier.Train(inlineSet);
+        Classifier = classifier ?? TextClassifier.Train(inlineSet, store: content.ModelStore);
         var all = new List<LabelledText>(inlineSet);
         var seen = inlineSet.Select(e => $"{e.Label}\t{string.Join(' ', e.Words)}").ToHashSet(StringComparer.Ordinal);
         var translated = content.Common.Languages.Where(l => l.Translated)
             .Select(l => (l.Code, Set: TrainingExamples(content, new HashSet<string>(StringComparer.Ordinal) { l.Code, content.Common.SourceLanguage })))
             .ToList();
         var models = new TextClassifier[translated.Count];
-        Parallel.For(0, translated.Count, i => models[i] = TextClassifier.Train(translated[i].Set)); // independent, deterministic
+        Parallel.For(0, translated.Count, i => models[i] = TextClassifier.Train(translated[i].Set, store: content.ModelStore)); // independent, deterministic
         for (var i = 0; i < translated.Count; i++)
         {
             _models[translated[i].Code] = models[i];
@@ -100,6 +100,9 @@ public sealed partial class Understander
     public TextClassifier Classifier { get; }
 
     private readonly Dictionary<string, TextClassifier> _models = new(StringComparer.Ordinal);
+
+    /// <summary>Every model: the flows' and each translated language's.</summary>
+    public IReadOnlyList<TextClassifier> Models => [Classifier, .. _models.Values];
 
     /// <summary>The model that reads a language: its own when translated, the flows' model otherwise.</summary>
     public TextClassifier ClassifierFor(string? language) =>

@@ -196,7 +196,7 @@ public static class UnderstandingEvaluation
         ArgumentNullException.ThrowIfNull(model);
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"model: {model.Examples} examples, {model.Labels.Count} labels, {model.FeatureCount} features, trained in {model.TrainingTime.TotalMilliseconds:0} ms, about {model.ModelBytes / 1024.0 / 1024.0:0.0} MB");
+        text.AppendLine(c, $"model: {model.Examples} examples, {model.Labels.Count} labels, {model.FeatureCount} features, trained in {model.TrainingTime.TotalMilliseconds:0} ms{(model.ReadTime is { } read ? $" (read from the model cache in {read.TotalMilliseconds:0} ms)" : string.Empty)}, about {model.ModelBytes / 1024.0 / 1024.0:0.0} MB");
         foreach (var r in reports)
         {
             text.AppendLine();

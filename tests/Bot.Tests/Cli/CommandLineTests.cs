@@ -10,11 +10,19 @@ public sealed class CommandLineTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task ContentValidate_OnTheShippedContent_SaysValidAndExitsZero()
+    public async Task ContentValidate_OnTheShippedContent_SaysValid_AndKeepsTheModelsTheNextCommandReads()
     {
-        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "validate"]);
+        var cache = Path.Combine(_temp.Root, "models");
+        var environment = new Dictionary<string, string> { ["Content__ModelCache"] = cache };
+        var (exitCode, output) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "validate"], environment: environment);
         Assert.True(exitCode == 0, output);
         Assert.Contains("content is valid", output, StringComparison.Ordinal);
+        Assert.Equal(5, Directory.GetFiles(cache, "*.model").Length); // Spanish and English, and each translated language
+
+        var (again, evaluated) = await ServiceProcess.RunAsync(RepoPaths.Root, ["content", "evaluate", "--lang", "en"], environment: environment);
+        Assert.True(again == 0, evaluated);
+        Assert.Matches(@"model: \d+ examples, \d+ labels, \d+ features, trained in \d+ ms \(read from the model cache in \d+ ms\)", evaluated);
+        Assert.Equal(5, Directory.GetFiles(cache, "*.model").Length);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ContentHealthModel(ContentHost host, IOptions<ContentOptions
     public void OnGet()
     {
         Today = PanamaTime.Today(clock);
-        Result = ContentLoader.Load(new ContentSources(options.Value.Directory, options.Value.FactsPath), Today);
+        Result = ContentLoader.Load(new ContentSources(options.Value.Directory, options.Value.FactsPath) { Models = options.Value.Models() }, Today);
         var content = Result.Content ?? Current;
         var catalog = Translations.Catalog(content);
         Translated = [.. content.Translations.OrderBy(t => t.Language, StringComparer.Ordinal).Select(t => (
