@@ -11,11 +11,14 @@ namespace OimBot.Bot.Tests.Safety;
 /// <summary>
 /// Whatever arrives as text never throws: 10,000 random Unicode strings (emoji, combining marks, right-to-left, CJK,
 /// control characters, lone surrogates, 4,096 characters) through the engine from every kind of place a user can be,
-/// and through the web chat and Telegram webhook endpoints: no exception, no 5xx.
+/// and 2,000 more through each of the web chat and Telegram webhook endpoints (each a committed turn, about 6 ms on
+/// this machine: the engine's 10,000 cover the texts, the endpoints' 2,000 their parsing and storage): no exception, no 5xx.
 /// </summary>
 public sealed class RandomTextTests(ChannelHostFixture fixture) : IClassFixture<ChannelHostFixture>
 {
     private const int Messages = 10_000;
+
+    private const int Requests = 2_000;
 
     private static ContentSet Content => ShippedContent.Set;
 
@@ -62,7 +65,7 @@ public sealed class RandomTextTests(ChannelHostFixture fixture) : IClassFixture<
         client.Timeout = TimeSpan.FromSeconds(60); // a hung turn fails its request; a slow shared machine does not fail the test
         var conversations = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
         var answered = 0;
-        for (var i = 0; i < Messages; i++)
+        for (var i = 0; i < Requests; i++)
         {
             var text = RandomUnicode.Next(random, wellFormed: i % 10 != 0); // one in ten carries lone surrogates: 400
             var body = $$"""{"conversationId":"{{conversations[i % conversations.Length]}}","text":{{RandomUnicode.JsonString(text)}}}""";
@@ -72,7 +75,7 @@ public sealed class RandomTextTests(ChannelHostFixture fixture) : IClassFixture<
             answered += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
         }
 
-        Assert.True(answered > Messages / 2, $"only {answered} messages reached the bot"); // the rest: empty, too long or ill-formed JSON
+        Assert.True(answered > Requests / 2, $"only {answered} messages reached the bot"); // the rest: empty, too long or ill-formed JSON
 
     }
 
@@ -80,9 +83,9 @@ public sealed class RandomTextTests(ChannelHostFixture fixture) : IClassFixture<
     public async Task TheTelegramWebhook_NeverAnswers5xx()
     {
         var random = new Random(64);
-        var chats = Enumerable.Range(0, 200).Select(_ => ChannelHostFixture.Unique()).ToArray();
+        var chats = Enumerable.Range(0, 50).Select(_ => ChannelHostFixture.Unique()).ToArray();
         var answered = 0;
-        for (var i = 0; i < Messages; i++)
+        for (var i = 0; i < Requests; i++)
         {
             var text = RandomUnicode.Next(random, wellFormed: i % 10 != 0);
             var update = ChannelHostFixture.Unique();
@@ -93,7 +96,7 @@ public sealed class RandomTextTests(ChannelHostFixture fixture) : IClassFixture<
             answered += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
         }
 
-        Assert.True(answered > Messages / 2, $"only {answered} updates reached the bot");
+        Assert.True(answered > Requests / 2, $"only {answered} updates reached the bot");
         Assert.True(await fixture.Host.CountAsync("SELECT COUNT(*) FROM conversations") >= chats.Length);
     }
 
