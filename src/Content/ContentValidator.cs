@@ -471,6 +471,19 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords or examples: the danger phrases that lead to it"));
         }
 
+        foreach (var (language, phrase) in node.UnsureKeywords.SelectMany(p => p.Value.Select(x => (p.Key, x))))
+        {
+            var rest = phrase.Replace(Understander.AgePlaceholder, " ", StringComparison.Ordinal);
+            if (rest.Contains('{', StringComparison.Ordinal) || rest.Contains('}', StringComparison.Ordinal))
+            {
+                errors.Add(ContentError.At(node.Location, $"{what}: unsure keyword '{phrase}' ({language}) has a placeholder other than {Understander.AgePlaceholder}, the one an unsure keyword may hold"));
+            }
+            else if (TextNormalizer.WordsOf(rest).Length == 0)
+            {
+                errors.Add(ContentError.At(node.Location, $"{what}: unsure keyword '{phrase}' ({language}) needs words beside {Understander.AgePlaceholder}: an age alone is not a sign of danger"));
+            }
+        }
+
         if (node.UnsureKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'unsure_keywords' are for an emergency that a short phrase may mean (they lead to the danger question), not for a {node.Kind.ToString().ToLowerInvariant()} node"));

@@ -17,6 +17,8 @@ public class ContentValidatorTests
         { "dead end without choices", Flow(choices: "      []\n"), "content/x.yaml:4", "dead end: node 'x-a' has no choices and no 'next'" },
         { "loop that never leads back", Flow(choices: "      - label: { es: \"Otra\", en: \"Other\" }\n        goto: x-b\n") + "  - id: x-b\n    kind: menu\n    text: { es: \"B\", en: \"B\" }\n    choices:\n      - label: { es: \"A\", en: \"A\" }\n        goto: x-a\n", "content/x.yaml:4", "never leads back to 'main-menu'" },
         { "duplicate node id", Flow(id: "topic"), "content/x.yaml:4", "duplicate node id 'topic' (also at content/main.yaml:" },
+        { "an age alone as an unsure keyword", Flow(kind: "emergency", text: "\"Llama al {police}.\"", en: "\"Call {police}.\"", extra: "    unsure_keywords: { es: [\"{age}\"], en: [\"i am {age}\"] }\n"), "content/x.yaml:4", "unsure keyword '{age}' (es) needs words beside {age}" },
+        { "another placeholder in an unsure keyword", Flow(kind: "emergency", text: "\"Llama al {police}.\"", en: "\"Call {police}.\"", extra: "    unsure_keywords: { es: [\"tengo {edad} años\"], en: [\"i am {age}\"] }\n"), "content/x.yaml:4", "unsure keyword 'tengo {edad} años' (es) has a placeholder other than {age}" },
         { "duplicate keyword", Flow(keywords: "{ es: [un tema], en: [ex a] }"), "content/x.yaml:4", "duplicate keyword 'un tema' (es): also used by node 'topic'" },
         { "keyword that is a global command", Flow(keywords: "{ es: [atras], en: [ex a] }"), "content/x.yaml:4", "duplicate keyword 'atras' (es): also used by the 'back' command" },
         { "missing translation", Flow(en: "\"\""), "content/x.yaml:6", "missing 'en' translation of the text of node 'x-a'" },

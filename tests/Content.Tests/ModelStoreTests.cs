@@ -72,6 +72,21 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Training_ReadsAModelTheStoreHas_InsteadOfTraining()
+    {
+        var examples = Unique();
+        var store = new ModelStore(_root);
+        var trained = TextClassifier.Train(examples, cache: false); // as another process did: nothing in this one's memory
+        Assert.True(store.TryWrite(TextClassifier.KeyOf(examples), trained));
+
+        var model = TextClassifier.Train(examples, store: store);
+
+        Assert.NotNull(model.ReadTime);
+        AssertSameModel(trained, model);
+        Assert.Same(model, TextClassifier.Train(examples, store: store)); // then kept in memory like a trained one
+    }
+
+    [Fact]
     public void OtherExamplesOrOptions_AreAnotherModel()
     {
         var examples = Unique();

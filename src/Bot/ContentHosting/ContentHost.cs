@@ -94,7 +94,7 @@ public sealed partial class ContentHost(IOptions<ContentOptions> options, TimePr
         {
             var read = models.Count(m => m.ReadTime is not null);
             var seconds = models.Where(m => m.ReadTime is null).Sum(m => m.TrainingTime.TotalSeconds);
-            var cache = options.Value.Models()?.Directory ?? "nowhere (Content:ModelCache is none)";
+            var cache = options.Value.Models()?.Directory ?? "nowhere (Content:ModelCache is none, or the account has no home)";
             LogModels(logger, models.Count, read, seconds, cache);
         }
 

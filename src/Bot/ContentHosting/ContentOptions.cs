@@ -19,8 +19,8 @@ public sealed class ContentOptions
 
     /// <summary>
     /// The folder where trained understanding models are kept between starts (a restart on the same content reads them
-    /// instead of training for several seconds): empty for the user's cache (<see cref="ModelStore.DefaultDirectory"/>),
-    /// <c>none</c> to train at every start.
+    /// instead of training for several seconds): empty for the user's cache (<see cref="ModelStore.DefaultDirectory"/>;
+    /// none for an account without a home), <c>none</c> to train at every start.
     /// </summary>
     public string? ModelCache { get; set; }
 
@@ -32,7 +32,7 @@ public sealed class ContentOptions
 
     private static ModelStore? StoreAt(string? setting) => setting?.Trim() switch
     {
-        null or "" => new ModelStore(ModelStore.DefaultDirectory()),
+        null or "" => ModelStore.DefaultDirectory() is { } folder ? new ModelStore(folder) : null,
         var folder when string.Equals(folder, "none", StringComparison.OrdinalIgnoreCase) => null,
         var folder => new ModelStore(folder),
     };

@@ -34,10 +34,10 @@ public sealed class ModelStore
     public int Keep { get; }
 
     /// <summary>
-    /// The conventional per-user cache: <c>$XDG_CACHE_HOME/oimbot/models</c>, else <c>~/.cache/oimbot/models</c>, else
-    /// the temporary folder's <c>oimbot-models</c> (a service account without a home).
+    /// The conventional per-user cache: <c>$XDG_CACHE_HOME/oimbot/models</c>, else <c>~/.cache/oimbot/models</c>; null
+    /// for an account without a home (never a shared folder such as /tmp, where another account could leave a model).
     /// </summary>
-    public static string DefaultDirectory()
+    public static string? DefaultDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg))
@@ -46,9 +46,7 @@ public sealed class ModelStore
         }
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return !string.IsNullOrWhiteSpace(home) && System.IO.Directory.Exists(home)
-            ? Path.Combine(home, ".cache", "oimbot", "models")
-            : Path.Combine(Path.GetTempPath(), "oimbot-models");
+        return !string.IsNullOrWhiteSpace(home) && System.IO.Directory.Exists(home) ? Path.Combine(home, ".cache", "oimbot", "models") : null;
     }
 
     /// <summary>The file a model of this key is kept in (the key of the examples and options, and this build).</summary>

@@ -83,7 +83,7 @@ public sealed partial class Understander
                 _keywordWords[key] = [.. choice.Keywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf)];
             }
 
-            foreach (var phrase in node.UnsureKeywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0))
+            foreach (var phrase in node.UnsureKeywords.Values.SelectMany(k => k).Select(KeywordWords).Where(w => w.Length > 0))
             {
                 _unsureKeywords.Add((node, phrase));
             }
@@ -251,6 +251,50 @@ public sealed partial class Understander
     /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
     public const int UnsureKeywordWords = 12;
 
+    /// <summary>Written in an unsure keyword where a child's age stands ("tengo {age} años", "j'ai {age} ans", "我{age}岁").</summary>
+    public const string AgePlaceholder = "{age}";
+
+    /// <summary>The ages <see cref="AgePlaceholder"/> matches, as digits: a child old enough to write, younger than 18.</summary>
+    public static readonly (int From, int To) ChildAges = (8, 17);
+
+    private const string AgeWord = "\u0000age"; // never a normalized word: control characters are dropped
+
+    /// <summary>An unsure keyword's words, with <see cref="AgePlaceholder"/> as a word of its own.</summary>
+    private static string[] KeywordWords(string phrase)
+    {
+        var parts = phrase.Split(AgePlaceholder, StringSplitOptions.None);
+        return [.. parts.SelectMany((part, i) => i == 0 ? TextNormalizer.WordsOf(part) : [AgeWord, .. TextNormalizer.WordsOf(part)])];
+    }
+
+    /// <summary>
+    /// <see cref="Fuzzy.ContainsPhrase"/>, where the age placeholder matches a child's age written in digits; with
+    /// <paramref name="exact"/>, each other word as written (no typing slip forgiven).
+    /// </summary>
+    private static bool ContainsKeyword(string[] words, string[] phrase, bool exact)
+    {
+        for (var start = 0; start <= words.Length - phrase.Length; start++)
+        {
+            var all = true;
+            for (var i = 0; i < phrase.Length && all; i++)
+            {
+                var word = words[start + i];
+                all = phrase[i] == AgeWord ? IsChildAge(word)
+                    : exact ? string.Equals(word, phrase[i], StringComparison.Ordinal)
+                    : Fuzzy.WordMatches(word, phrase[i]);
+            }
+
+            if (all)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsChildAge(string word) =>
+        word.Length is > 0 and <= 2 && word.All(char.IsAsciiDigit) && int.Parse(word, CultureInfo.InvariantCulture) is var age && age >= ChildAges.From && age <= ChildAges.To;
+
     /// <summary>
     /// "ya no aguanto más", "je n'en peux plus", "I give up", "pitit mwen malad": a short message with an emergency's
     /// unsure keyword (content, <c>unsure_keywords</c>) that was read as nothing, as the menu or what the service has no
@@ -277,6 +321,7 @@ public sealed partial class Understander
             Understanding.Destination { Node.Id: var id } when id == menu => [],
             Understanding.Destination { Node.Id: var id, Probability: var probability } when id == outOfScope && probability < Thresholds.OutOfScopeOverUnsureKeyword => [],
             Understanding.Destination { Why: "keyword", Node: var node } => [node], // a topic's keyword settled what the model was unsure of
+            Understanding.Destination { Node: { YieldsToDanger: true } node } => [node], // a topic people name beside danger (food, a bed)
             _ => (IReadOnlyList<ContentNode>?)null,
         };
         if (alternatives is null)
@@ -287,7 +332,9 @@ public sealed partial class Understander
         // Every emergency whose keyword is there ("estoy enfermo y ya no aguanto más": illness and despair): the one with
         // the longest phrase found leads (the most particular), the others come first among the options, so each one's
         // line is shown.
-        var matched = _unsureKeywords.Where(k => Fuzzy.ContainsPhrase(words, k.Phrase))
+        // A topic the model read clearly yields only to a phrase written as it is: "cepillo de dientes" is not "doentes".
+        var exact = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" };
+        var matched = _unsureKeywords.Where(k => ContainsKeyword(words, k.Phrase, exact))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)

@@ -20,7 +20,7 @@ public sealed class ModelCacheTests
     [InlineData("")]
     [InlineData("  ")]
     public void ByDefault_TheModelsAreKeptInTheUsersCache(string? setting) =>
-        Assert.Equal(ModelStore.DefaultDirectory(), new ContentOptions { ModelCache = setting }.Models()!.Directory);
+        Assert.Equal(ModelStore.DefaultDirectory(), new ContentOptions { ModelCache = setting }.Models()?.Directory);
 
     [Fact]
     public async Task TheService_KeepsTheModelsOfTheContentItServes()

@@ -597,8 +597,9 @@ public class UnderstandingEngineTests
                 {
                     // The classifier may be sure of some ("ya no doy más"): then an emergency's own answer, as before (being
                     // left in the woods alone, "kite nou nan bwa", it reads as being held: a danger answered either way).
-                    var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(phrase);
-                    Assert.True(chat.Events.Contains(EventKind.EmergencyShown), $"{language} '{phrase}' reached {chat.Node}");
+                    var message = phrase.Replace(OimBot.Content.Matching.Understander.AgePlaceholder, "14", StringComparison.Ordinal); // a child's age where it stands
+                    var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(message);
+                    Assert.True(chat.Events.Contains(EventKind.EmergencyShown), $"{language} '{message}' reached {chat.Node}");
                     AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text.Replace('？', '?'), node.Id);
                     if (chat.Node == Content.Common.DangerCheckNode)
                     {
@@ -717,6 +718,43 @@ public class UnderstandingEngineTests
     public void TurnedBackAtABorder_IsGoingBackSouth_NotADanger(string language, string message)
     {
         Assert.Equal("dangers-sea", ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// A child who says their age beside a need (a new user's try, 2026-12-05): "tengo 13 y no tengo donde dormir" and
+    /// "I am 14 and I have nowhere to sleep" got the page on food and a bed, with nothing for a child. An age of 8 to 17
+    /// written after "tengo", "I am", "j'ai", "mwen gen", "tenho", "我" (<c>emergency-child</c>'s unsure keywords, with
+    /// {age}) makes it a likely child alone: the channels first, then the question with food and a bed among its
+    /// options. An adult's age, a number of children or of days stays the need.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "tengo 14 y tengo mucha hambre", "emergency-child")]
+    [InlineData("es", "hola tengo 15 años, hay algun albergue?", "emergency-child")]
+    [InlineData("en", "i'm 15 and i have nowhere to stay", "emergency-child")]
+    [InlineData("fr", "j'ai 12 ans et je n'ai pas mangé", "emergency-child")]
+    [InlineData("ht", "m gen 13 an, m grangou", "emergency-child")]
+    [InlineData("pt", "tenho 16 anos e preciso de comida", "emergency-child")]
+    [InlineData("zh", "我15岁，没有饭吃", "emergency-child")]
+    [InlineData("es", "tengo 20 años y no tengo donde dormir", "basic-needs")]
+    [InlineData("es", "tengo 3 hijos y no tenemos comida", "basic-needs")]
+    [InlineData("en", "i am 30 and need food", "basic-needs")]
+    [InlineData("es", "tengo 15 dias aqui, donde dan comida", "basic-needs")]
+    public void AChildWhoSaysTheirAge_BesideANeed_IsALikelyChildAlone(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    [Fact]
+    public void AChildWhoSaysTheirAge_GetsTheChannelsFirst_ThenTheQuestionWithTheirNeedAmongTheOptions()
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText("i am 14 and i have nowhere to sleep", menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], "en");
+
+        var danger = Assert.IsType<OimBot.Content.Matching.Understanding.Danger>(understood);
+        Assert.Equal(("emergency-child", false), (danger.Node.Id, danger.Sure));
+        Assert.Contains(danger.Alternatives, n => n.Id == "basic-needs");
+        var chat = Chat.At(Content, Content.Common.MenuNode, "en").Send("i am 14 and i have nowhere to sleep");
+        AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency-child");
     }
 
     [Theory]
