@@ -100,7 +100,7 @@ public sealed class ModelStoreTests : IDisposable
         Assert.Null(store.TryRead(TextClassifier.KeyOf(examples, new TrainingOptions { Epochs = 29 }), examples));
     }
 
-    public static TheoryData<string> Damages() => new() { "one byte flipped", "cut short", "empty", "not a model", "another model's file" };
+    public static TheoryData<string> Damages() => new() { "one byte flipped", "cut short", "empty", "not a model", "another model's file", "a huge count, checksummed" };
 
     [Theory]
     [MemberData(nameof(Damages))]
@@ -127,6 +127,14 @@ public sealed class ModelStoreTests : IDisposable
                 break;
             case "not a model":
                 File.WriteAllText(path, "{\"weights\": [1, 2, 3]}");
+                break;
+            case "a huge count, checksummed":
+                // The magic, this model's key, then a count of labels no file could hold, with a valid checksum over it all.
+                const int magic = 8;
+                var body = bytes[..^32];
+                Assert.True(body[magic] < 0x80); // the key's length fits in one byte of its prefix
+                BitConverter.TryWriteBytes(body.AsSpan(magic + 1 + body[magic], 4), int.MaxValue);
+                File.WriteAllBytes(path, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
                 break;
             default:
                 var other = Unique();
@@ -183,7 +191,8 @@ public sealed class ModelStoreTests : IDisposable
     {
         using var fixture = new ContentFixture();
         var main = Path.Combine(fixture.Root, "content", "main.yaml");
-        var word = "tema" + Guid.NewGuid().ToString("N")[..8]; // content no other test loads: nothing in memory answers first
+        // Content no other test loads, so nothing in memory answers first: a word of letters only (digits split a word).
+        var word = "tema" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
         File.WriteAllText(main, File.ReadAllText(main).Replace("keywords: { es: [un tema]", $"keywords: {{ es: [un tema, {word}]", StringComparison.Ordinal));
         var store = new ModelStore(_root);
         var loaded = ContentLoader.Load(new ContentSources(Path.Combine(fixture.Root, "content"), fixture.FactsPath, fixture.Root) { Models = store }, ContentFixture.Today);

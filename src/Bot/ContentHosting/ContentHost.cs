@@ -95,7 +95,7 @@ public sealed partial class ContentHost(IOptions<ContentOptions> options, TimePr
             var read = models.Count(m => m.ReadTime is not null);
             var seconds = models.Where(m => m.ReadTime is null).Sum(m => m.TrainingTime.TotalSeconds);
             var cache = options.Value.Models()?.Directory ?? "nowhere (Content:ModelCache is none, or the account has no home)";
-            LogModels(logger, models.Count, read, seconds, cache);
+            LogModels(logger, models.Count, read, models.Count - read, seconds, cache);
         }
 
         // Training or reading the classifiers leaves about 30 MiB of freed large arrays, which the runtime does not compact
@@ -130,8 +130,8 @@ public sealed partial class ContentHost(IOptions<ContentOptions> options, TimePr
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded content version {Version}: {Nodes} nodes from {Directory}")]
     private static partial void LogLoaded(ILogger logger, string version, int nodes, string directory);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Understanding: {Models} models, {Read} read from the model cache, the others trained in {Seconds:0.0} s and kept in {Cache}")]
-    private static partial void LogModels(ILogger logger, int models, int read, double seconds, string cache);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Understanding: {Models} models, {Read} read from the model cache, {Trained} trained ({Seconds:0.0} s of training between them); the cache: {Cache}")]
+    private static partial void LogModels(ILogger logger, int models, int read, int trained, double seconds, string cache);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Content reloaded: version {Version} now serves")]
     private static partial void LogReloaded(ILogger logger, string version);

@@ -181,7 +181,7 @@ public sealed class ModelStore
             throw new InvalidDataException("another model under this name");
         }
 
-        var labels = new string[reader.ReadInt32()];
+        var labels = new string[Count(reader, reader.ReadInt32(), 1)];
         for (var i = 0; i < labels.Length; i++)
         {
             labels[i] = reader.ReadString();
@@ -206,11 +206,14 @@ public sealed class ModelStore
         return TextClassifier.FromParts(parts, examples, clock.Elapsed);
     }
 
+    /// <summary>A count read from the file, refused when what it counts could not fit in the bytes left (never a huge allocation).</summary>
+    private static int Count(BinaryReader reader, int count, int bytesEach) =>
+        count >= 0 && (long)count * bytesEach <= reader.BaseStream.Length - reader.BaseStream.Position ? count : throw new InvalidDataException("a count past the end");
+
     private static T[] Read<T>(BinaryReader reader, int count)
         where T : struct
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var values = new T[count];
+        var values = new T[Count(reader, count, System.Runtime.CompilerServices.Unsafe.SizeOf<T>())];
         var span = MemoryMarshal.AsBytes(values.AsSpan());
         if (reader.Read(span) != span.Length)
         {

@@ -27,7 +27,8 @@ public sealed class ModelCacheTests
     {
         using var temp = new TempContent();
         var avr = Path.Combine(temp.ContentDirectory, "avr.yaml");
-        var word = "palabra" + Guid.NewGuid().ToString("N")[..8]; // content no other test serves: trained here, not found in memory
+        // Content no other test serves, trained here, not found in memory: a word of letters only (digits split a word).
+        var word = "palabra" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
         await File.WriteAllTextAsync(avr, (await File.ReadAllTextAsync(avr)).Replace("es: [retorno voluntario,", $"es: [{word}, retorno voluntario,", StringComparison.Ordinal));
         var cache = Path.Combine(temp.Root, "models");
         await using var factory = new BotFactory(temp.ContentDirectory, temp.FactsPath, new Dictionary<string, string?> { ["Content:ModelCache"] = cache });
