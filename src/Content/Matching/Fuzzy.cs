@@ -31,8 +31,12 @@ public static class Fuzzy
     }
 
     /// <summary>True when <paramref name="phrase"/> appears as consecutive words of <paramref name="words"/>.</summary>
-    public static bool ContainsPhrase(string[] words, string[] phrase)
+    public static bool ContainsPhrase(string[] words, string[] phrase) => ContainsPhrase(words, phrase, WordMatches);
+
+    /// <summary>True when <paramref name="phrase"/> appears as consecutive words of <paramref name="words"/>, each typed word matching its phrase word by <paramref name="matches"/>.</summary>
+    public static bool ContainsPhrase(string[] words, string[] phrase, Func<string, string, bool> matches)
     {
+        ArgumentNullException.ThrowIfNull(matches);
         if (phrase.Length == 0 || phrase.Length > words.Length)
         {
             return false;
@@ -43,7 +47,7 @@ public static class Fuzzy
             var all = true;
             for (var i = 0; i < phrase.Length && all; i++)
             {
-                all = WordMatches(words[start + i], phrase[i]);
+                all = matches(words[start + i], phrase[i]);
             }
 
             if (all)

@@ -270,27 +270,14 @@ public sealed partial class Understander
     /// <see cref="Fuzzy.ContainsPhrase"/>, where the age placeholder matches a child's age written in digits; with
     /// <paramref name="exact"/>, each other word as written (no typing slip forgiven).
     /// </summary>
-    private static bool ContainsKeyword(string[] words, string[] phrase, bool exact)
-    {
-        for (var start = 0; start <= words.Length - phrase.Length; start++)
-        {
-            var all = true;
-            for (var i = 0; i < phrase.Length && all; i++)
-            {
-                var word = words[start + i];
-                all = phrase[i] == AgeWord ? IsChildAge(word)
-                    : exact ? string.Equals(word, phrase[i], StringComparison.Ordinal)
-                    : Fuzzy.WordMatches(word, phrase[i]);
-            }
+    private static bool ContainsKeyword(string[] words, string[] phrase, bool exact) =>
+        Fuzzy.ContainsPhrase(words, phrase, exact ? ExactKeywordWord : FuzzyKeywordWord);
 
-            if (all)
-            {
-                return true;
-            }
-        }
+    private static readonly Func<string, string, bool> ExactKeywordWord = (word, expected) =>
+        expected == AgeWord ? IsChildAge(word) : string.Equals(word, expected, StringComparison.Ordinal);
 
-        return false;
-    }
+    private static readonly Func<string, string, bool> FuzzyKeywordWord = (word, expected) =>
+        expected == AgeWord ? IsChildAge(word) : Fuzzy.WordMatches(word, expected);
 
     private static bool IsChildAge(string word) =>
         word.Length is > 0 and <= 2 && word.All(char.IsAsciiDigit) && int.Parse(word, CultureInfo.InvariantCulture) is var age && age >= ChildAges.From && age <= ChildAges.To;
