@@ -251,6 +251,14 @@ public sealed partial class Understander
     /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
     public const int UnsureKeywordWords = 12;
 
+    /// <summary>
+    /// The most words a message read clearly as a topic people name beside danger (food, a bed) may have for an
+    /// emergency's unsure keyword written exactly to make it a likely danger, and any message with a child's age in one
+    /// ("I AM 15 I DONT HAVE ANY FAMILY WITH ME WHERE DO I GO"): a need or a child alone is told with its circumstances,
+    /// and the keyword does not dilute in them as despair does.
+    /// </summary>
+    public const int UnsureKeywordWordsBesideANeed = 24;
+
     /// <summary>Written in an unsure keyword where a child's age stands ("tengo {age} años", "j'ai {age} ans", "我{age}岁").</summary>
     public const string AgePlaceholder = "{age}";
 
@@ -294,7 +302,9 @@ public sealed partial class Understander
     {
         // Chinese is read a character at a time: about three of them to a word.
         var unspaced = words.Count(w => w.Length == 1 && TextNormalizer.IsUnspacedScript(w[0]));
-        if (words.Length - unspaced + ((unspaced + 2) / 3) > UnsureKeywordWords || understood is Understanding.Picked or Understanding.Command or Understanding.Danger { Sure: true })
+        var length = words.Length - unspaced + ((unspaced + 2) / 3);
+        var need = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" };
+        if (length > UnsureKeywordWordsBesideANeed || understood is Understanding.Picked or Understanding.Command or Understanding.Danger { Sure: true })
         {
             return null;
         }
@@ -320,8 +330,9 @@ public sealed partial class Understander
         // the longest phrase found leads (the most particular), the others come first among the options, so each one's
         // line is shown.
         // A topic the model read clearly yields only to a phrase written as it is: "cepillo de dientes" is not "doentes".
-        var exact = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" };
-        var matched = _unsureKeywords.Where(k => ContainsKeyword(words, k.Phrase, exact))
+        // Despair dilutes in a longer message ("ya no aguanto más el calor de esta ciudad…"); a child's age and a need do not.
+        var longer = length > UnsureKeywordWords;
+        var matched = _unsureKeywords.Where(k => (!longer || need || k.Phrase.Contains(AgeWord)) && ContainsKeyword(words, k.Phrase, exact: need))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)

@@ -744,6 +744,81 @@ public class UnderstandingEngineTests
         Assert.Equal(expected, ReadAtTheMenu(language, message));
     }
 
+    /// <summary>
+    /// A child's age in a longer message (held-out rows, 2026-12-05): "m gen 12 an, m pa jwenn papa m, m pa gen anyen pou
+    /// m manje" (15 words) and "I AM 15 I DONT HAVE ANY FAMILY WITH ME WHERE DO I GO" (14) got the page on food and a bed
+    /// and "No entendí": an unsure keyword counted only in a message of at most 12 words. A keyword with a child's age, or
+    /// any written exactly beside a need read clearly, counts up to 24; despair in a longer message still does not.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "I AM 15 I DONT HAVE ANY FAMILY WITH ME WHERE DO I GO", "emergency-child")]
+    [InlineData("ht", "mwen gen 14 an, manman m pa la, m pa manje depi yè e m pa gen kote pou m dòmi aswè a", "emergency-child")]
+    [InlineData("es", "tengo 35 años, estoy con mis dos hijos de 4 y 6 y no tenemos donde dormir esta noche, donde hay albergue", "basic-needs")]
+    [InlineData("es", "ya no aguanto mas el calor de esta ciudad, alguien sabe donde venden ventiladores baratos por aqui", "out-of-scope")]
+    public void AChildsAge_InALongerMessage_IsStillALikelyChildAlone(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// A passport lost, expired or damaged (rows written first, 2026-12-05): "perdí mi pasaporte", "j'ai perdu mon
+    /// passeport", "mwen pèdi paspò mwen", "我的护照过期了" got the answer for papers someone keeps (a trafficking sign),
+    /// sure, with the emergency numbers. They are a question about papers; someone keeping them stays a danger.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "perdí mi pasaporte", "regularisation-no-papers")]
+    [InlineData("es", "mi pasaporte está vencido", "regularisation-no-papers")]
+    [InlineData("en", "i lost my passport", "regularisation-no-papers")]
+    [InlineData("en", "my passport expired", "regularisation-no-papers")]
+    [InlineData("fr", "j'ai perdu mon passeport", "regularisation-no-papers")]
+    [InlineData("fr", "mon passeport est périmé, je suis haïtien", "regularisation-no-papers")]
+    [InlineData("ht", "mwen pèdi paspò mwen", "regularisation-no-papers")]
+    [InlineData("ht", "paspò mwen ekspire", "regularisation-no-papers")]
+    [InlineData("pt", "perdi meu passaporte", "regularisation-no-papers")]
+    [InlineData("pt", "meu passaporte venceu", "regularisation-no-papers")]
+    [InlineData("zh", "我的护照过期了", "regularisation-no-papers")]
+    [InlineData("es", "el patron se quedo con mi pasaporte", "emergency-documents")]
+    [InlineData("en", "my boss took my passport and won't give it back", "emergency-documents")]
+    [InlineData("pt", "meu patrão pegou meu passaporte", "emergency-documents")]
+    public void APassportLostExpiredOrDamaged_IsAQuestionAboutPapers_NotPapersSomeoneKeeps(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// "chui à bout, jveux me donner la mort" (a held-out row, 2026-12-05) got "No entendí": French for taking one's own
+    /// life ("me donner la mort", "m'ôter la vie") is a vetted phrase now, "je suis à bout" an unsure one.
+    /// </summary>
+    [Theory]
+    [InlineData("fr", "chui à bout, jveux me donner la mort", true)]
+    [InlineData("fr", "je vais m'ôter la vie", true)]
+    [InlineData("fr", "chui à bout", false)]
+    public void TakingOnesOwnLife_InFrench_IsSuicide(string language, string message, bool sure)
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText(message, menu, [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))], language);
+        var danger = Assert.IsType<OimBot.Content.Matching.Understanding.Danger>(understood);
+        Assert.Equal(("emergency-suicide", sure), (danger.Node.Id, danger.Sure));
+    }
+
+    /// <summary>
+    /// A greeting before "are you a robot?" or "who are you?" (2026-12-05): "hola, eres un robot?", "olá, você é um
+    /// robô?", "你好，你是机器人吗" got the main menu, since some of the menu's examples asked it. They are questions about the
+    /// service; a greeting alone or "what can you do" is the menu.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "hola, eres un robot?", "about-service")]
+    [InlineData("es", "hola quien eres", "about-service")]
+    [InlineData("en", "hello who are you", "about-service")]
+    [InlineData("ht", "bonjou, ou se yon robo?", "about-service")]
+    [InlineData("zh", "你好，你是机器人吗", "about-service")]
+    [InlineData("es", "hola", "main-menu")]
+    [InlineData("en", "hi, what can you do", "main-menu")]
+    public void AGreetingBeforeAQuestionAboutTheService_IsThatQuestion(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
     [Fact]
     public void AChildWhoSaysTheirAge_GetsTheChannelsFirst_ThenTheQuestionWithTheirNeedAmongTheOptions()
     {
