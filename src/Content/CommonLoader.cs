@@ -8,7 +8,7 @@ internal static class CommonLoader
 {
     private static readonly string[] Fields =
         ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
-         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "out_of_scope", "commands", "command_examples", "question_words", "months", "weekdays", "safety", "texts"];
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "out_of_scope", "commands", "command_examples", "question_words", "child_ages", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -96,6 +96,7 @@ internal static class CommonLoader
         {
             CommandExamples = commandExamples,
             QuestionWords = reader.PerLanguageLists(YamlReader.Get(map, "question_words"), "question words"),
+            ChildAges = reader.PerLanguageLists(YamlReader.Get(map, "child_ages"), "child ages"),
             ClarifyNode = reader.Required(map, "clarify", "common.yaml") ?? "clarify",
             DangerCheckNode = reader.Required(map, "danger_check", "common.yaml") ?? "danger-check",
             ConfirmDeleteNode = reader.Required(map, "confirm_delete", "common.yaml") ?? "confirm-delete",

@@ -316,6 +316,12 @@ public static partial class ContentValidator
                 errors.Add(ContentError.At(Where(common, "weekdays"), $"common.yaml needs the seven day names in '{language}' (Sunday first)"));
             }
 
+            if (common.Languages.Any(l => l.Code == language && !l.Translated)
+                && common.ChildAges.TryGetValue(language, out var ages) && ChildAgeWords.Problem(ages) is { } problem)
+            {
+                errors.Add(ContentError.At(Where(common, "child_ages"), $"child_ages in '{language}': {problem}"));
+            }
+
             foreach (var command in Enum.GetValues<GlobalCommand>())
             {
                 if (common.Commands.TryGetValue(command, out var words) && (!words.TryGetValue(language, out var list) || list.Count == 0))

@@ -139,6 +139,12 @@ public sealed record CommonSettings(
     /// <summary>Words that open a question, per language: a short question inside a topic ("¿cuánto cuesta?") is read in that topic.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> QuestionWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// A child's age written in words, per language: one entry for each age from 8 to 17 in order, variants of one age
+    /// separated by "|" ("dieciseis | diez y seis"). An unsure keyword's <c>{age}</c> matches them as it matches digits.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ChildAges { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>"¿Buscas información sobre…?": the likely destinations when the bot is unsure.</summary>
     public string ClarifyNode { get; init; } = "clarify";
 

@@ -72,6 +72,7 @@ public static class ServedLanguages
                 c => c,
                 c => (IReadOnlyDictionary<string, IReadOnlyList<Phrase>>)Lists(common.CommandExamples.GetValueOrDefault(c) ?? new Dictionary<string, IReadOnlyList<Phrase>>(), served.Select(s => (s.File.Language, s.Data.CommandExamples.GetValueOrDefault(c))))),
             QuestionWords = Lists(common.QuestionWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)s.Data.QuestionWords))),
+            ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
         };
 
         var canned = content.Canned.Select(c => c with { Title = Texts(c.Title, $"canned:{c.Id}#title"), Text = Texts(c.Text, $"canned:{c.Id}") });
@@ -128,6 +129,11 @@ public static class ServedLanguages
         if (data.Months.Count != 12 || data.Weekdays.Count != 7)
         {
             Refuse("needs the twelve month names and the seven day names (Sunday first) in its language file");
+        }
+
+        if (Matching.ChildAgeWords.Problem(data.ChildAges) is { } ages)
+        {
+            Refuse($"child_ages: {ages}");
         }
 
         var dangers = content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id).Where(id => !data.Examples.ContainsKey(id) && !data.Keywords.ContainsKey(id)).ToList();

@@ -26,7 +26,8 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
     private readonly List<string[]> _questionWords;
-    private readonly List<(ContentNode Node, string[] Phrase)> _unsureKeywords = [];
+    private readonly List<(ContentNode Node, string[] Phrase, string Language, bool WithAge)> _unsureKeywords = [];
+    private readonly ChildAgeWords _childAgeWords;
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
 
     public Understander(ContentSet content)
@@ -73,6 +74,7 @@ public sealed partial class Understander
                 _markers[group.Key] = group.First().Code;
             }
         }
+        _childAgeWords = new ChildAgeWords(content.Common.ChildAges);
         _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
         foreach (var node in content.NodeList)
         {
@@ -83,9 +85,12 @@ public sealed partial class Understander
                 _keywordWords[key] = [.. choice.Keywords.Values.SelectMany(k => k).Select(TextNormalizer.WordsOf)];
             }
 
-            foreach (var phrase in node.UnsureKeywords.Values.SelectMany(k => k).Select(KeywordWords).Where(w => w.Length > 0))
+            foreach (var (language, phrases) in node.UnsureKeywords)
             {
-                _unsureKeywords.Add((node, phrase));
+                foreach (var phrase in phrases.Select(KeywordWords).Where(w => w.Length > 0))
+                {
+                    _unsureKeywords.Add((node, phrase, language, phrase.Contains(AgeWord)));
+                }
             }
 
             if (node.Title is { } title)
@@ -332,7 +337,10 @@ public sealed partial class Understander
         // A topic the model read clearly yields only to a phrase written as it is: "cepillo de dientes" is not "doentes".
         // Despair dilutes in a longer message ("ya no aguanto más el calor de esta ciudad…"); a child's age and a need do not.
         var longer = length > UnsureKeywordWords;
-        var matched = _unsureKeywords.Where(k => (!longer || need || k.Phrase.Contains(AgeWord)) && ContainsKeyword(words, k.Phrase, exact: need))
+        Dictionary<string, string[]>? agesInDigits = null; // "tengo catorce años" as "tengo 14 años", per keyword language
+        string[] WordsFor(string language) =>
+            (agesInDigits ??= new(StringComparer.Ordinal)).TryGetValue(language, out var read) ? read : agesInDigits[language] = _childAgeWords.InDigits(words, language);
+        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)

@@ -160,6 +160,9 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("pt", "{unsure-lines}", "", "node 'danger-check' (pt) needs {unsure-lines}")]
     [InlineData("pt.language", "unsure_keywords:\n  emergency-suicide:", "unsure_keywords:\n  avr-menu:", "has unsure keywords for 'avr-menu', which is not an emergency node")]
     [InlineData("avr", "  - id: avr-menu\n", "  - id: avr-menu\n    unsure_keywords: { es: [me rindo], en: [i give up] }\n", "'unsure_keywords' are for an emergency that a short phrase may mean")]
+    // A child's age in words: one entry for each age from 8 to 17, or the {age} of an unsure keyword reads the wrong age.
+    [InlineData("pt.language", "\"oito\", \"nove\", ", "", "child_ages: lists 8 ages; it needs the 10 from 8 to 17")]
+    [InlineData("common", "  en: [eight, nine, ten,", "  en: [8, nine, ten,", "child_ages in 'en': the age 8 is written '8'")]
     // R10: the danger question's first line is short in Chinese, so a guessed emergency's line shows on a lock screen.
     [InlineData("zh", "请在{sexual-violence-care-window}之内就医，这有助于预防艾滋病病毒（HIV）、其他感染和意外怀孕（如果你遭受了性侵犯）。", "如果你遭受了性侵犯，请在{sexual-violence-care-window}之内就医。", "node 'danger-check' (zh) is sensitive and shows '性侵'")]
     public void AnUnsureLine_ForNoEmergency_OrWithNowhereToGo_IsRefusedWithItsLine(string file, string find, string replace, string error)

@@ -739,6 +739,13 @@ public class UnderstandingEngineTests
     [InlineData("es", "tengo 3 hijos y no tenemos comida", "basic-needs")]
     [InlineData("en", "i am 30 and need food", "basic-needs")]
     [InlineData("es", "tengo 15 dias aqui, donde dan comida", "basic-needs")]
+    // Ages in words (content's child_ages), each language's own.
+    [InlineData("es", "tengo catorce años y no tengo donde dormir", "emergency-child")]
+    [InlineData("en", "i am fifteen and i have nowhere to sleep", "emergency-child")]
+    [InlineData("ht", "mwen gen katòz an, m grangou", "emergency-child")]
+    [InlineData("pt", "tenho quatorze anos e preciso de comida", "emergency-child")]
+    [InlineData("zh", "我十四岁，没有饭吃", "emergency-child")]
+    [InlineData("es", "tengo veinte años y no tengo donde dormir", "basic-needs")]
     public void AChildWhoSaysTheirAge_BesideANeed_IsALikelyChildAlone(string language, string message, string expected)
     {
         Assert.Equal(expected, ReadAtTheMenu(language, message));
