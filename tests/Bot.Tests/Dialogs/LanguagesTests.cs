@@ -303,6 +303,10 @@ public class LanguagesTests
         { "我不想活了", "zh", "emergency-suicide" },
         { "on m'a enfermé, je ne peux pas sortir", "fr", "emergency-held" },
         { "meu patrão não me deixa sair", "pt", "emergency-held" },
+        // Blind probes (2026-12-05) that had been missed: signs said indirectly, danger inside a question about a bus.
+        { "ja dei minhas coisas pros colegas do abrigo, nao vou precisar mais. obrigado por tudo vcs foram bons comigo", "pt", "emergency-suicide" },
+        { "recebo msg todo dia de um numero desconhecido com foto da minha casa", "pt", "emergency-threatened" },
+        { "oi bom dia, queria saber do onibus pra costa rica mas agora to trancada no banheiro do posto pq tem dois caras me procurando la fora, oq eu faço", "pt", "emergency" },
     };
 
     [Theory]
@@ -318,7 +322,9 @@ public class LanguagesTests
             var shown = chat.Last!.Events.First(e => e.Kind == EventKind.EmergencyShown).NodeId;
             Assert.Equal(category, shown == Content.Common.DangerCheckNode ? chat.State.Candidates[0] : shown);
             UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, category);
-            Assert.StartsWith(ContentRenderer.Fill(Content, Content.Nodes[category].Text[language].Split('\n')[0], language, []), chat.Replies[0].Text, StringComparison.Ordinal);
+            // The category's own first line, or when danger is likely but not sure the channels before the category's line.
+            var firstLine = Content.Nodes[shown!].Text[language].Split('\n')[0].Split("{unsure-lines}")[0];
+            Assert.StartsWith(ContentRenderer.Fill(Content, firstLine, language, []), chat.Replies[0].Text, StringComparison.Ordinal);
             Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
         }
     }
