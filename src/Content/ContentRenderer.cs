@@ -134,6 +134,28 @@ public static partial class ContentRenderer
     private static RenderedChoice Rendered(ContentNode node, Choice choice, string language) =>
         new(ContentNode.ChoiceKey(node.Id, choice.Id), choice.Label[language]);
 
+    /// <summary>
+    /// A text outside any node (already joined from common texts), with its facts filled in and their sources line;
+    /// with <paramref name="sensitive"/>, the discreet-exit block last (R9).
+    /// </summary>
+    public static RenderedReply Text(ContentSet content, string text, string language, bool sensitive)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var used = new List<Fact>();
+        var parts = new List<string> { Fill(content, text, language, used) };
+        if (SourcesLine(content, used, language) is { } sources)
+        {
+            parts.Add(sources);
+        }
+
+        if (sensitive)
+        {
+            parts.Add(content.Common.Text("discreet-exit", language));
+        }
+
+        return RenderedReply.Plain(string.Join("\n\n", parts.Where(p => p.Length > 0)));
+    }
+
     /// <summary>A common text (by id) with its facts filled in.</summary>
     public static string Common(ContentSet content, string id, string language)
     {

@@ -40,6 +40,18 @@ public sealed record ConversationState
     /// <summary>A person owns the conversation: the bot is silent and the user's messages go to the case.</summary>
     public bool InCase { get; init; }
 
+    /// <summary>
+    /// The user typed MENU during a case: the bot answers again, and the case stays open for the caseworker, whose
+    /// answer brings the conversation back to them. The session does not end under it (R5), as under <see cref="InCase"/>.
+    /// </summary>
+    public bool CaseHidden { get; init; }
+
+    /// <summary>A caseworker took the case or answered in it: the user's messages are no longer acknowledged by the bot.</summary>
+    public bool CaseClaimed { get; init; }
+
+    /// <summary>When the bot last told the user, in a case nobody has taken yet, that their messages are kept and when someone will answer.</summary>
+    public DateTimeOffset? CaseAcknowledgedAt { get; init; }
+
     /// <summary>The user saw the emergency answer or a sensitive topic in this session: a case they open is high priority.</summary>
     public bool DangerSignalled { get; init; }
 

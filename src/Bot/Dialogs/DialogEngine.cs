@@ -29,7 +29,7 @@ public static partial class DialogEngine
 
         // R5: a session ends after a while without a message, but never under an open case: a person promised an answer
         // (on Monday, for a Friday evening request) must still find the conversation. Abandoned cases expire on their own.
-        if (state is not null && !state.InCase && now - state.LastActivityAt > options.SessionExpiry)
+        if (state is not null && !state.InCase && !state.CaseHidden && now - state.LastActivityAt > options.SessionExpiry)
         {
             // R5: an expired session starts again from the notice, in the language the user last chose.
             turn.Event(EventKind.SessionExpired, state.Language);
@@ -257,8 +257,14 @@ public static partial class DialogEngine
                 turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "deleted", state.Language)));
                 return turn.Erase();
             case GlobalCommand.Stop:
-                // R7: one confirmation, then silence until the user writes again.
+                // R7: one confirmation, then silence until the user writes again; a case left open under MENU closes.
                 turn.DropNotes();
+                if (state.CaseHidden)
+                {
+                    turn.Case(new CaseAction.Leave("stopped"));
+                    state = state with { CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null };
+                }
+
                 turn.Event(EventKind.Stopped, state.Language, state.NodeId);
                 turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "stopped", state.Language)));
                 return turn.Finish(state with { Stopped = true, Misses = 0 });
@@ -381,9 +387,11 @@ public static partial class DialogEngine
 
                     return Command(turn, state with { InCase = false }, typed.Value);
                 case GlobalCommand.Menu:
-                    turn.Case(new CaseAction.Leave("menu"));
-                    turn.Note("case-left", state.Language);
-                    return turn.Finish(turn.GoTo(state with { InCase = false }, content.Common.MenuNode));
+                    // MENU is what every sensitive reply tells people to type when someone checks their phone: it clears
+                    // the screen (the main menu, nothing about the case) and never cancels the request. The case stays
+                    // open, the caseworker is told, and their answer brings the conversation back to them.
+                    turn.Case(new CaseAction.Hide());
+                    return turn.Finish(turn.GoTo(state with { InCase = false, CaseHidden = true }, content.Common.MenuNode));
                 case GlobalCommand.Help:
                 case GlobalCommand.Human:
                     turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-help", state.Language)));
@@ -414,8 +422,26 @@ public static partial class DialogEngine
         }
 
         turn.Case(new CaseAction.Forward(Redact(text)));
+
+        // Identifying data is withheld from the transcript, and the user is told not to send it, as outside a case.
+        if (PersonalData.IsIn(text))
+        {
+            turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "personal-data", state.Language)));
+        }
+
+        // Until someone takes the case, writing into silence is answered: the message is kept, when someone will answer,
+        // and the emergency channels; at most once every CaseAcknowledgementInterval, so a burst gets one answer.
+        if (!state.CaseClaimed && (state.CaseAcknowledgedAt is not { } acknowledged || turn.Now - acknowledged >= CaseAcknowledgementInterval))
+        {
+            turn.Reply(ContentRenderer.Text(content, content.Common.Text("case-received", state.Language) + "\n\n" + turn.Availability(state), state.Language, state.DangerSignalled));
+            state = state with { CaseAcknowledgedAt = turn.Now };
+        }
+
         return turn.Finish(state);
     }
+
+    /// <summary>How often, at most, a message in a case nobody has taken yet is acknowledged.</summary>
+    public static readonly TimeSpan CaseAcknowledgementInterval = TimeSpan.FromMinutes(30);
 
     /// <summary>The case transcript holds a token where identifying data was (R2), never the value.</summary>
     public static string Redact(string text) => PersonalData.Redact(text);
@@ -427,8 +453,16 @@ public static partial class DialogEngine
     {
         content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         ArgumentNullException.ThrowIfNull(state);
+        state = CaseworkerAnswered(state);
         return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "case-claimed", state.Language))], []);
     }
+
+    /// <summary>
+    /// A caseworker took the case or answered in it: the user's messages go to them again (after MENU too), and are no
+    /// longer acknowledged by the bot.
+    /// </summary>
+    public static ConversationState CaseworkerAnswered(ConversationState state) =>
+        (state ?? throw new ArgumentNullException(nameof(state))) with { InCase = true, CaseHidden = false, CaseClaimed = true };
 
     /// <summary>A caseworker's words, as the user reads them.</summary>
     public static RenderedReply CaseworkerSaid(string text) => RenderedReply.Plain($"👤 {text}");
@@ -474,7 +508,7 @@ public static partial class DialogEngine
     public static TurnResult CaseExpired(ConversationState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new TurnResult(state with { InCase = false, PendingHandoff = null }, [], []);
+        return new TurnResult(state with { InCase = false, PendingHandoff = null, CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null }, [], []);
     }
 
     /// <summary>The caseworker closed the case: goodbye, one optional anonymous question, and the bot is back.</summary>
@@ -483,7 +517,7 @@ public static partial class DialogEngine
         content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
         ArgumentNullException.ThrowIfNull(state);
         var turn = new Turn(content, now);
-        return turn.Finish(turn.Show(state with { InCase = false, PendingHandoff = null }, content.Common.CaseClosedNode));
+        return turn.Finish(turn.Show(state with { InCase = false, PendingHandoff = null, CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null }, content.Common.CaseClosedNode));
     }
 
     private static ConversationState Back(Turn turn, ConversationState state)
@@ -695,11 +729,12 @@ public static partial class DialogEngine
             var high = state.DangerSignalled || Content.IsSensitive(handoff) || (previous is not null && Content.IsSensitive(previous));
             var path = state.History.Where(id => id != Content.Common.HandoffConsentNode).TakeLast(8).ToList();
             _actions.Add(new CaseAction.Open(state.Topic ?? Content.TopicOf(handoff), high, state.Language, path, state.Answers));
-            return state with { InCase = true, PendingHandoff = null };
+            // Back into a case left open under MENU: the same case (the store opens none while one is open), as it stood.
+            return state with { InCase = true, PendingHandoff = null, CaseHidden = false, CaseClaimed = state.CaseHidden && state.CaseClaimed, CaseAcknowledgedAt = null };
         }
 
         /// <summary>What happens next, honestly: the expected wait on duty, or when the next shift starts, and the emergency channels.</summary>
-        private string Availability(ConversationState state)
+        public string Availability(ConversationState state)
         {
             var schedule = options.Schedule;
             var language = state.Language;

@@ -19,6 +19,9 @@ public abstract record CaseAction
     /// <summary>The user went back to the bot (MENU) or stopped (STOP).</summary>
     public sealed record Leave(string Reason) : CaseAction;
 
+    /// <summary>The user typed MENU during the case (perhaps someone is looking at their phone): the case stays open.</summary>
+    public sealed record Hide : CaseAction;
+
     /// <summary>A danger phrase during the case: it becomes high priority.</summary>
     public sealed record Escalate : CaseAction;
 }

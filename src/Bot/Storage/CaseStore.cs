@@ -99,6 +99,16 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
                 }
             }
 
+            // The user's next messages go to the caseworker, who is answering (back from MENU too), and are no longer
+            // acknowledged by the bot. The session's inactivity clock is the user's: updated_at stays.
+            if (target is { } answered && Dialogs.DialogEngine.CaseworkerAnswered(answered.State) is var state && state != answered.State)
+            {
+                await connection.ExecuteAsync(
+                    "UPDATE conversations SET state = @state WHERE id = @conversationId",
+                    new { conversationId = open.ConversationId, state = JsonSerializer.Serialize(state, StorageJson.Default.ConversationState) },
+                    transaction);
+            }
+
             await CaseTransactions.AddMessageAsync(connection, transaction, protector, open.Id, "caseworker", caseworker, transcriptText, outboxId, now);
             if (outboxId is null)
             {

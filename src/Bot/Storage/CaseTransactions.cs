@@ -52,6 +52,9 @@ internal static class CaseTransactions
                     await connection.ExecuteAsync("UPDATE cases SET priority = 'high', updated_at = @at WHERE id = @openId", new { openId, at }, transaction);
                     await AddMessageAsync(connection, transaction, protector, openId, "system", null, "Frase de peligro: el bot mostró los números de emergencia; prioridad alta.", null, now);
                     break;
+                case CaseAction.Hide when openId is not null:
+                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, "La persona escribió MENU (quizá alguien mira su teléfono): el caso sigue abierto y tu respuesta le llegará. Escribe con prudencia.", null, now);
+                    break;
                 case CaseAction.Leave leave when openId is not null:
                     var stopped = leave.Reason == "stopped";
                     await AddMessageAsync(connection, transaction, protector, openId, "system", null, stopped ? "La persona escribió STOP: no recibirá más mensajes." : "La persona volvió al asistente automático (MENU).", null, now);

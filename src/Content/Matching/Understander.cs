@@ -249,6 +249,11 @@ public sealed partial class Understander
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
         var understood = UnderstandInAnyLanguage(words, current, shown, language);
+        if (understood is Understanding.Unknown { Why: BareAnswer })
+        {
+            return understood;
+        }
+
         understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
         return MaybeDanger(words, understood) ?? understood;
     }
@@ -384,7 +389,7 @@ public sealed partial class Understander
     {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
-        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } || words.Length == 0
+        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } or Understanding.Unknown { Why: BareAnswer } || words.Length == 0
             || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
         {
             return understood;
@@ -807,8 +812,19 @@ public sealed partial class Understander
     private Understanding? Refusal(ContentNode? current, string[] words)
     {
         var common = _content.Common;
-        if (current is null || current.Id == common.StartNode || current.Id == common.LanguageMenuNode
-            || _content.Find(common.HandoffConsentNode) is not { } consent || ChoiceKeyword(consent, words, whole: true) is not ({ Id: "no" }, _))
+        if (_content.Find(common.HandoffConsentNode) is not { } consent || ChoiceKeyword(consent, words, whole: true) is not ({ Id: "yes" or "no" } answer, _))
+        {
+            return null;
+        }
+
+        // A bare yes or no where no question was asked (a first message, the notice, the languages) answers nothing
+        // the bot can see: not understood, never read by the classifier (which read a Creole "non" as sexual violence).
+        if (current is null || current.Id == common.StartNode || current.Id == common.LanguageMenuNode)
+        {
+            return current is null || ChoiceKeyword(current, words, whole: true) is null ? new Understanding.Unknown { Why = BareAnswer } : null;
+        }
+
+        if (answer.Id != "no")
         {
             return null;
         }
@@ -823,6 +839,9 @@ public sealed partial class Understander
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>
     private const string BareNo = "a bare no";
+
+    /// <summary>Why a bare yes or no where no question was asked is not understood: final, read by no model.</summary>
+    private const string BareAnswer = "a bare yes or no, no question asked";
 
     /// <summary>The most words beside an option's keyword for the message to still be only that option.</summary>
     public const int ChoiceKeywordSlack = 3;

@@ -112,26 +112,107 @@ public class HandoffEngineTests
     }
 
     [Fact]
-    public void WhileACaseIsOpen_TheBotIsSilent_AndTheWordsGoToTheCase()
+    public void WhileACaseWaits_AMessageIsAcknowledged_AtMostEvery30Minutes_AndTheWordsGoToTheCase()
     {
         var chat = InCase();
         chat.Send("Necesito ayuda con mi permiso, mi pasaporte es 123456789");
-
-        Assert.Empty(chat.Replies);
         var forward = Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions));
         Assert.Equal("Necesito ayuda con mi permiso, mi pasaporte es [•••]", forward.Text); // R2: a token, never the value
         Assert.True(chat.State!.InCase);
 
+        // Identifying data: the warning, as outside a case; then the message is kept, the wait, the emergency channels.
+        Assert.Equal(2, chat.Replies.Count);
+        Assert.Equal(ContentRenderer.Common(Content, "personal-data", "es"), chat.Replies[0].Text);
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), chat.Replies[1].Text, StringComparison.Ordinal);
+        Assert.Contains("Hay personal de turno: suele responder en unos 15 minutos.", chat.Replies[1].Text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", chat.Replies[1].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("123456789", chat.Text, StringComparison.Ordinal);
+
+        chat.Clock.Advance(TimeSpan.FromMinutes(29));
         chat.Send("1");
         Assert.Empty(chat.Replies);
         Assert.Equal("1", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+
+        chat.Clock.Advance(TimeSpan.FromMinutes(2));
+        chat.Send("hola? alguien?");
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), Assert.Single(chat.Replies).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OffHours_AMessageInTheCaseIsToldWhenSomeoneWillAnswer()
+    {
+        var chat = InCase(Sunday).Send("no puedo llamar a la policia, el se entera");
+        var text = Assert.Single(chat.Replies).Text;
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), text, StringComparison.Ordinal);
+        Assert.Contains("Te responderán a partir del lunes 23 de noviembre a las 08:00 (hora de Panamá)", text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", text, StringComparison.Ordinal);
+        Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions));
+    }
+
+    [Fact]
+    public void OnceACaseworkerTookTheCase_TheBotIsSilent()
+    {
+        var chat = InCase().Then(state => DialogEngine.CaseClaimed(Content, state));
+        Assert.True(chat.State!.CaseClaimed);
+        foreach (var text in new[] { "hola", "gracias", "cuanto tarda?" })
+        {
+            chat.Clock.Advance(TimeSpan.FromHours(1));
+            chat.Send(text);
+            Assert.Empty(chat.Replies);
+            Assert.Equal(text, Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+        }
+    }
+
+    /// <summary>
+    /// MENU is what every sensitive reply tells people to type when someone checks their phone (found in a new user's
+    /// try: typing it had closed the case). The screen clears, the case stays open, and the caseworker's answer brings
+    /// the conversation back to them; asking for a person again joins the same case.
+    /// </summary>
+    [Fact]
+    public void MenuDuringACase_ClearsTheScreen_AndKeepsTheCaseOpen()
+    {
+        var chat = InCase(Sunday, first: "3").Send("menu");
+
+        Assert.IsType<CaseAction.Hide>(Assert.Single(chat.Last!.CaseActions));
+        Assert.Equal("main-menu", chat.Node);
+        Assert.False(chat.State!.InCase);
+        Assert.True(chat.State.CaseHidden);
+        Assert.StartsWith(Content.Nodes["main-menu"].Text["es"].Split('\n')[0], chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "case-left", "es"), chat.Text, StringComparison.Ordinal);
+
+        // The bot answers again meanwhile, and the session does not end under the open case (R5).
+        chat.Send("2");
+        Assert.Empty(chat.Last!.CaseActions);
+        chat.Clock.Advance(Chat.Options.SessionExpiry + TimeSpan.FromHours(1));
+        chat.Send("hola");
+        Assert.DoesNotContain(EventKind.SessionExpired, chat.Events);
+        Assert.True(chat.State!.CaseHidden);
+
+        // The caseworker answers: the user's next words go to them.
+        var answered = DialogEngine.CaseworkerAnswered(chat.State);
+        Assert.True(answered.InCase);
+        Assert.False(answered.CaseHidden);
+
+        // Or the user asks for a person again: back into the case, no new one.
+        chat.Send("humano").Send("1");
+        Assert.True(chat.State!.InCase);
+        Assert.False(chat.State.CaseHidden);
+    }
+
+    [Fact]
+    public void StopAfterMenu_ClosesTheCaseLeftOpen()
+    {
+        var chat = InCase().Send("menu").Send("stop");
+        Assert.Equal("stopped", Assert.IsType<CaseAction.Leave>(Assert.Single(chat.Last!.CaseActions)).Reason);
+        Assert.False(chat.State!.CaseHidden);
+        Assert.True(chat.State.Stopped);
     }
 
     public static TheoryData<string, string, bool, string?> CommandsDuringACase => new()
     {
         // typed, the case action, still in the case?, the node after (null: deleted)
-        { "menu", "Leave:menu", false, "main-menu" },
-        { "MENÚ", "Leave:menu", false, "main-menu" },
+        { "menu", "Hide", false, "main-menu" },
+        { "MENÚ", "Hide", false, "main-menu" },
         { "borrar", "none", false, null },
         { "stop", "Leave:stopped", false, "handoff" },
         { "ayuda", "none", true, "handoff" },
@@ -154,6 +235,9 @@ public class HandoffEngineTests
             case "Forward":
                 Assert.IsType<CaseAction.Forward>(Assert.Single(actions));
                 break;
+            case "Hide":
+                Assert.IsType<CaseAction.Hide>(Assert.Single(actions));
+                break;
             default:
                 Assert.Equal(action.Split(':')[1], Assert.IsType<CaseAction.Leave>(Assert.Single(actions)).Reason);
                 break;
@@ -169,7 +253,7 @@ public class HandoffEngineTests
         Assert.Equal(node, chat.Node);
         if (typed.Equals("menu", StringComparison.OrdinalIgnoreCase) || typed == "MENÚ")
         {
-            Assert.StartsWith(ContentRenderer.Common(Content, "case-left", "es"), chat.Text, StringComparison.Ordinal);
+            Assert.True(chat.State.CaseHidden); // the screen clears; the case stays open (MenuDuringACase_…)
         }
     }
 

@@ -63,6 +63,16 @@ public sealed class Chat(ContentSet content, FakeClock? clock = null)
         return TapKey(choice.Key);
     }
 
+    /// <summary>Something that happens to the conversation outside the user's turns (a caseworker claims the case).</summary>
+    public Chat Then(Func<ConversationState, TurnResult> transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        Last = transition(State ?? throw new InvalidOperationException("No conversation yet."));
+        State = Last.State;
+        History.Add(Last);
+        return this;
+    }
+
     private Chat Step(UserMessage message)
     {
         Last = DialogEngine.Step(content, State, message, Clock.GetUtcNow(), Options);
