@@ -579,7 +579,26 @@ public static partial class DialogEngine
         public TurnResult Finish(ConversationState state)
         {
             var listed = _replies.LastOrDefault(r => r.Choices.Count > 0);
-            return new(listed is null ? state : state with { Shown = [.. listed.Choices.Select(c => c.Key)] }, _replies, _events, _actions);
+            return new(listed is null ? state : state with { Shown = [.. listed.Choices.Select(c => c.Key)] }, OneDiscreetExit(), _events, _actions);
+        }
+
+        /// <summary>
+        /// The discreet-exit block (R9) once a turn, at the end of its last message: a sensitive page followed by the
+        /// offer of a person had it twice in a row (found in new users' tries), and the last message is the one a
+        /// lock screen previews.
+        /// </summary>
+        private List<RenderedReply> OneDiscreetExit()
+        {
+            if (_replies.Count < 2)
+            {
+                return _replies;
+            }
+
+            var blocks = Content.Common.Languages.Select(l => "\n\n" + Content.Common.Text("discreet-exit", l.Code)).ToList();
+            var last = blocks.FirstOrDefault(b => _replies[^1].Text.EndsWith(b, StringComparison.Ordinal));
+            return last is null
+                ? _replies
+                : [.. _replies.Take(_replies.Count - 1).Select(r => blocks.FirstOrDefault(b => r.Text.EndsWith(b, StringComparison.Ordinal)) is { } block ? r with { Text = r.Text[..^block.Length] } : r), _replies[^1]];
         }
 
         public TurnResult Erase() => new(null, _replies, _events, _actions);

@@ -41,16 +41,20 @@ public sealed class HandoffServiceTests
         await using var host = await ChannelHost.StartAsync();
         var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
         var reference = await OpenCaseAsync(host, 5101, "Necesito ayuda con mis papeles, mi número es 6123 4567 89");
-        var beforeSilence = await SentCountAsync(host, 5101, 4);
 
-        // The bot is silent while the case is open: the last message went to the case, not to a reply.
+        // The first message in the waiting case is acknowledged (kept, when someone will answer), with the warning
+        // about identifying data; then the bot is silent for a while: the next message goes to the case only.
+        var acknowledged = await SentCountAsync(host, 5101, 6);
+        Assert.Contains(host.Fake.Requests, r => To(r, 5101) && r.Text.Contains("\"text\":\"Recibido: tu mensaje queda guardado", StringComparison.Ordinal));
+        Assert.Contains(host.Fake.Requests, r => To(r, 5101) && r.Text.Contains("\"text\":\"Por tu seguridad, no compartas aquí", StringComparison.Ordinal));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5101_800, 5101, "sigo aquí"));
         await Task.Delay(300);
-        Assert.Equal(beforeSilence, host.Fake.Requests.Count(r => r.Status == 200 && To(r, 5101)));
+        var beforeSilence = host.Fake.Requests.Count(r => r.Status == 200 && To(r, 5101));
+        Assert.Equal(acknowledged, beforeSilence);
         var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
         Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
         Assert.Equal("telegram", detail.Row.Channel);
-        var message = Assert.Single(detail.Transcript, e => e.Author == "migrant");
-        Assert.Equal("Necesito ayuda con mis papeles, mi número es [•••]", message.Text);
+        Assert.Equal(["Necesito ayuda con mis papeles, mi número es [•••]", "sigo aquí"], detail.Transcript.Where(e => e.Author == "migrant").Select(e => e.Text));
 
         Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(reference, "ana", CancellationToken.None)).Result);
         var claimed = (await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && To(r, 5101)) > beforeSilence)).Last(r => To(r, 5101));
@@ -229,7 +233,6 @@ public sealed class HandoffServiceTests
     }
 
     [Theory]
-    [InlineData("menu", "user_left", true)]
     [InlineData("stop", "user_stopped", true)]
     [InlineData("borrar", null, false)]
     public async Task TheUserLeaves_TheCaseworkerSeesIt_AndNothingMoreIsSent(string command, string? outcome, bool caseRemains)
@@ -251,6 +254,34 @@ public sealed class HandoffServiceTests
         Assert.Equal(outcome, detail.Row.Outcome);
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = @outcome", new { outcome }));
         Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(command == "stop" ? "STOP" : "MENU", StringComparison.Ordinal));
+    }
+
+    /// <summary>MENU clears the screen and keeps the case: the caseworker is told, and their answer brings the user back.</summary>
+    [Fact]
+    public async Task MenuDuringACase_KeepsItOpen_AndTheCaseworkersAnswerBringsTheUserBack()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var reference = await OpenCaseAsync(host, 5108);
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5108_900, 5108, "menu"));
+        await host.Fake.WaitForAsync(rs => rs.Count(r => To(r, 5108) && r.Text.Contains("\"text\":\"¿Sobre qué quieres información?", StringComparison.Ordinal)) == 2);
+
+        var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
+        Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains("MENU", StringComparison.Ordinal) && e.Text.Contains("sigue abierto", StringComparison.Ordinal));
+        Assert.Equal(0, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed'"));
+
+        // Meanwhile the bot answers; the words are not the case's.
+        var sent = host.Fake.Requests.Count(r => To(r, 5108));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5108_901, 5108, "2"));
+        await host.Fake.WaitForAsync(rs => rs.Count(r => To(r, 5108)) > sent);
+
+        Assert.Null(await handoff.ReplyAsync(reference, "ana", "Hola, sigo aquí para ayudarte", CancellationToken.None));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5108) && r.Text.Contains("👤 Hola, sigo aquí", StringComparison.Ordinal)));
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5108_902, 5108, "gracias, estoy bien"));
+        var after = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Contains(after!.Transcript, e => e.Author == "migrant" && e.Text == "gracias, estoy bien");
+        Assert.DoesNotContain(after.Transcript, e => e.Author == "migrant" && e.Text == "2");
     }
 
     [Fact]

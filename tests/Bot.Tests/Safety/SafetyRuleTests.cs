@@ -214,7 +214,7 @@ public partial class SafetyRuleTests
     public void R11_DangerPhrasesGetTheEmergencyChannelsOnTheFirstTurn_BeforeAnyQuestion(string phrase, string node)
     {
         var chat = new Chat(Content).Send($"por favor {phrase} ahora");
-        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.Replies[0].Text);
+        Assert.Equal(WithoutDiscreetExit(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.State.Language), chat.Replies[0].Text);
         Dialogs.UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, node);
         Assert.Equal(Content.Common.HandoffConsentNode, chat.Node); // then, and only then, the offer of a person
     }
@@ -235,7 +235,7 @@ public partial class SafetyRuleTests
         foreach (var chat in new[] { fresh, midQuestion })
         {
             Assert.Equal(2, chat.Replies.Count);
-            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.Replies[0].Text);
+            Assert.Equal(WithoutDiscreetExit(ContentRenderer.Render(Content, Content.Nodes[node], chat.State!.Language, sensitive: true, choices: []).Text, chat.State.Language), chat.Replies[0].Text);
             Dialogs.UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, node);
             if (node == "emergency-sexual-violence")
             {
@@ -245,7 +245,16 @@ public partial class SafetyRuleTests
             Assert.Contains(EventKind.EmergencyShown, chat.Events);
             Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
             Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", chat.State.Language), chat.Replies[1].Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(ContentRenderer.Common(Content, "discreet-exit", chat.State.Language), chat.Replies[0].Text, StringComparison.Ordinal); // once a turn, last
         }
+    }
+
+    /// <summary>A turn's messages carry the discreet-exit block (R9) once, at the end of the last one.</summary>
+    private static string WithoutDiscreetExit(string text, string language)
+    {
+        var block = "\n\n" + ContentRenderer.Common(Content, "discreet-exit", language);
+        Assert.EndsWith(block, text, StringComparison.Ordinal);
+        return text[..^block.Length];
     }
 
     // ---------------------------------------------------------------- R12: no determinations, no promises
