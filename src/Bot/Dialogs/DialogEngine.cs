@@ -617,6 +617,17 @@ public static partial class DialogEngine
                 return Offer(state, node.Id, [.. state.Candidates.Select(Content.Find).OfType<ContentNode>()], again: true);
             }
 
+            // The notice just shown in this language, and the person wrote again instead of choosing (found in new users'
+            // tries: every question got the eight lines again): one line on how to go on, the emergency numbers, the
+            // languages. Shown in another language, it is shown whole (R6).
+            if (node.Id == Content.Common.StartNode && state.NodeId == node.Id && state.Shown.Count > 0
+                && state.Shown[0] == ContentNode.ChoiceKey(node.Id, state.Language))
+            {
+                var again = ContentRenderer.Text(Content, Content.Common.Text("notice-again", state.Language), state.Language, sensitive: false);
+                _replies.Add(new RenderedReply(again.Text, ContentRenderer.Choices(node, state.Language), Content.Common.Text("choices-prompt", state.Language), Content.Common.Text("choices-button", state.Language)));
+                return state;
+            }
+
             _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language), sensitive: DiscreetCase(state, node)));
             return state with { NodeId = node.Id };
         }
