@@ -112,6 +112,48 @@ public partial class SafetyRuleTests
         Assert.False(chat.State!.Consented);
     }
 
+    /// <summary>
+    /// Writing again under the notice already shown in that language (found in new users' tries: every question got the
+    /// eight lines again): one line on how to go on, with the emergency numbers and the languages; where the message
+    /// pointed is kept for after the choice. In another language the notice is shown whole.
+    /// </summary>
+    [Fact]
+    public void R6_WritingAgainUnderTheNotice_GetsOneLineAndTheLanguages_ThenTheQuestionAfterTheChoice()
+    {
+        var chat = new Chat(Content).Send("olá, bom dia, tudo bem?");
+        Assert.Equal("pt", chat.State!.Language);
+        chat.Send("quero voltar para o meu país");
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        var again = Assert.Single(chat.Replies);
+        Assert.StartsWith(ContentRenderer.Common(Content, "notice-again", "pt"), again.Text, StringComparison.Ordinal);
+        Assert.Contains("104", again.Text, StringComparison.Ordinal);
+        Assert.Contains("911", again.Text, StringComparison.Ordinal);
+        Assert.Equal(ContentRenderer.Choices(Content.Nodes[Content.Common.StartNode], "pt").Select(c => c.Key), again.Choices.Select(c => c.Key));
+
+        chat.Send("1");
+        Assert.True(chat.State!.Consented);
+        Assert.Equal("avr", Content.TopicOf(Content.Nodes[chat.Node!]));
+
+        var other = new Chat(Content).Send("olá, bom dia, tudo bem?").Send("je veux rentrer chez moi");
+        Assert.Equal("fr", other.State!.Language);
+        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "fr").Text, other.Replies[0].Text);
+    }
+
+    /// <summary>A bare yes or no where no question was asked answers nothing: the notice, never danger ("non" got sexual violence).</summary>
+    [Theory]
+    [InlineData("non", "ht")]
+    [InlineData("no", "es")]
+    [InlineData("oui", "fr")]
+    [InlineData("nope", "es")]
+    public void R6_ABareYesOrNo_AsAFirstMessage_GetsTheNotice_NotDanger(string message, string language)
+    {
+        var chat = new Chat(Content).Send(message);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.False(chat.State.DangerSignalled);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+    }
+
     // ---------------------------------------------------------------- R7: stop
 
     [Fact]
