@@ -1,3 +1,4 @@
+using System.Globalization;
 using OimBot.Analytics;
 using OimBot.Content;
 using OimBot.Content.Matching;
@@ -360,16 +361,26 @@ public static partial class DialogEngine
             return turn.Finish(state);
         }
 
-        // Only a vetted danger phrase, or a danger the classifier is very sure of, interrupts a conversation with a
-        // person (who reads everything anyway); and only commands typed alone.
+        // A number typed for one of the case's own buttons on the screen ("1. Volver al menú") is that button.
+        if (message.Kind == UserMessageKind.Text && int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && number >= 1 && number <= state.Shown.Count && Resolve(content, state.Shown[number - 1]) is { Node: var shownNode } && content.IsCaseNode(shownNode))
+        {
+            message = UserMessage.FromChoice(state.Shown[number - 1]);
+        }
+
+        // Once a person has taken the case, only a vetted danger phrase or a danger the classifier is very sure of
+        // interrupts it (the person reads everything anyway); while nobody has, any danger the bot would see outside a
+        // case gets the emergency channels at once (found by a blind tester: "he is here now" got nothing on a
+        // Saturday). Commands count only typed alone.
         var understood = message.Kind == UserMessageKind.Text ? content.Understander.UnderstandText(text, null, [], state.Language, words) : null;
-        if (understood is Understanding.Danger { Sure: true } danger && danger.Confidence >= content.Understander.Thresholds.DangerInCase)
+        if (understood is Understanding.Danger danger
+            && (!state.CaseClaimed || (danger.Sure && danger.Confidence >= content.Understander.Thresholds.DangerInCase)))
         {
             // In the language it was written in when that is not the conversation's (the caseworker reads it as written).
             var language = danger.WrittenIn is { } written && content.Supports(written) ? written : state.Language;
             turn.Case(new CaseAction.Escalate());
             turn.Case(new CaseAction.Forward(Redact(text)));
-            turn.Reply(ContentRenderer.Render(content, danger.Node, language));
+            turn.Reply(ContentRenderer.Render(content, danger.Node, language, choices: [])); // no menu to wander off into: the case goes on
             turn.Event(EventKind.EmergencyShown, language, danger.Node.Id, content.TopicOf(danger.Node));
             return turn.Finish(state with { DangerSignalled = true });
         }
@@ -394,8 +405,11 @@ public static partial class DialogEngine
                     return turn.Finish(turn.GoTo(state with { InCase = false, CaseHidden = true }, content.Common.MenuNode));
                 case GlobalCommand.Help:
                 case GlobalCommand.Human:
-                    turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-help", state.Language)));
-                    return turn.Finish(state);
+                    // Nobody has taken the case yet: not "a person reads what you write", but when someone will.
+                    turn.Reply(state.CaseClaimed
+                        ? RenderedReply.Plain(ContentRenderer.Common(content, "case-help", state.Language))
+                        : Acknowledgement(content, turn, state));
+                    return turn.Finish(state.CaseClaimed ? state : state with { CaseAcknowledgedAt = turn.Now });
                 default:
                     break; // BACK, LANGUAGE: words for the caseworker
             }
@@ -410,9 +424,9 @@ public static partial class DialogEngine
                 return turn.Finish(turn.GoTo(state with { NodeId = node.Id }, target.Id, consented: true));
             }
 
-            turn.Case(new CaseAction.Leave("menu"));
-            turn.Note("case-left", state.Language);
-            return turn.Finish(Choose(turn, state with { InCase = false }, node, choice));
+            // The case's own "back to the menu" button, as MENU: the screen clears, the case stays open.
+            turn.Case(new CaseAction.Hide());
+            return turn.Finish(Choose(turn, state with { InCase = false, CaseHidden = true }, node, choice));
         }
 
         if (message.Kind == UserMessageKind.Choice)
@@ -433,12 +447,16 @@ public static partial class DialogEngine
         // and the emergency channels; at most once every CaseAcknowledgementInterval, so a burst gets one answer.
         if (!state.CaseClaimed && (state.CaseAcknowledgedAt is not { } acknowledged || turn.Now - acknowledged >= CaseAcknowledgementInterval))
         {
-            turn.Reply(ContentRenderer.Text(content, content.Common.Text("case-received", state.Language) + "\n\n" + turn.Availability(state), state.Language, state.DangerSignalled));
+            turn.Reply(Acknowledgement(content, turn, state));
             state = state with { CaseAcknowledgedAt = turn.Now };
         }
 
         return turn.Finish(state);
     }
+
+    /// <summary>In a case nobody has taken yet: the message is kept, when someone will answer, the emergency channels.</summary>
+    private static RenderedReply Acknowledgement(ContentSet content, Turn turn, ConversationState state) =>
+        ContentRenderer.Text(content, content.Common.Text("case-received", state.Language) + "\n\n" + turn.Availability(state), state.Language, state.DangerSignalled);
 
     /// <summary>How often, at most, a message in a case nobody has taken yet is acknowledged.</summary>
     public static readonly TimeSpan CaseAcknowledgementInterval = TimeSpan.FromMinutes(30);

@@ -129,9 +129,9 @@ public class HandoffEngineTests
         Assert.DoesNotContain("123456789", chat.Text, StringComparison.Ordinal);
 
         chat.Clock.Advance(TimeSpan.FromMinutes(29));
-        chat.Send("1");
+        chat.Send("ok");
         Assert.Empty(chat.Replies);
-        Assert.Equal("1", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+        Assert.Equal("ok", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
 
         chat.Clock.Advance(TimeSpan.FromMinutes(2));
         chat.Send("hola? alguien?");
@@ -161,6 +161,46 @@ public class HandoffEngineTests
             Assert.Empty(chat.Replies);
             Assert.Equal(text, Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
         }
+    }
+
+    /// <summary>
+    /// While nobody has taken the case, danger the bot would see outside a case gets the emergency channels at once (a
+    /// blind tester's "he is here now" got nothing on a Saturday), the case is raised and the user stays in it; asking
+    /// for help is answered with when someone will answer, not "a person reads what you write".
+    /// </summary>
+    [Fact]
+    public void WhileNobodyHasTakenTheCase_DangerGetsTheChannels_AndHelpSaysWhenSomeoneWillAnswer()
+    {
+        var chat = InCase(Sunday).Send("hola?").Send("he is here now");
+        Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Forward);
+        Assert.True(chat.State!.InCase);
+        Assert.Empty(chat.Replies.SelectMany(r => r.Choices)); // in a case: the channels, no menu to wander off into
+
+        chat.Send("ayuda");
+        var text = Assert.Single(chat.Replies).Text;
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), text, StringComparison.Ordinal);
+        Assert.Contains("Te responderán a partir del lunes 23 de noviembre a las 08:00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "case-help", "es"), text, StringComparison.Ordinal);
+
+        chat.Send("ok");
+        Assert.True(chat.State!.InCase);
+        Assert.Equal("ok", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+
+        // Once a caseworker has it, only what the classifier is very sure of interrupts, and help says a person reads.
+        chat.Then(state => DialogEngine.CaseClaimed(Content, state)).Send("ayuda");
+        Assert.Equal(ContentRenderer.Common(Content, "case-help", "es"), Assert.Single(chat.Replies).Text);
+    }
+
+    /// <summary>The case's own "back to the menu" button, typed as its number: as MENU, the screen clears and the case stays open.</summary>
+    [Fact]
+    public void TheConfirmationsMenuButton_TypedAsItsNumber_ClearsTheScreen_AndKeepsTheCase()
+    {
+        var chat = InCase(Sunday).Send("1");
+        Assert.IsType<CaseAction.Hide>(Assert.Single(chat.Last!.CaseActions));
+        Assert.Equal("main-menu", chat.Node);
+        Assert.True(chat.State!.CaseHidden);
     }
 
     /// <summary>
@@ -314,7 +354,8 @@ public class HandoffEngineTests
         var menu = DialogEngine.Step(Content, waiting.State, UserMessage.FromChoice($"{Content.Common.HandoffWaitingNode}/main-menu"), OnDuty.AddMinutes(13), new DialogOptions());
         Assert.Equal("main-menu", menu.State!.NodeId);
         Assert.False(menu.State.InCase);
-        Assert.Equal("menu", Assert.IsType<CaseAction.Leave>(Assert.Single(menu.CaseActions)).Reason);
+        Assert.True(menu.State.CaseHidden); // as MENU: the screen clears, the case stays open for whoever takes it
+        Assert.IsType<CaseAction.Hide>(Assert.Single(menu.CaseActions));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Storage;
 using OimBot.Bot.Tests.TestHost;
@@ -165,7 +166,19 @@ public sealed class SqliteLogReserveTests : IDisposable
         using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.True(health.IsSuccessStatusCode, $"/healthz: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}; logged: {string.Join(" | ", factory.Logs.Lines.Where(l => l.Contains("health", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)))}");
 
-        Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024);
-        Assert.Contains(factory.Logs.Lines, l => l.Contains("The write-ahead log is reserved at 1 MiB", StringComparison.Ordinal));
+        // On a loaded machine another writer may hold the lock past busy_timeout at start (the reserve is then skipped
+        // and logged, and the start goes on: the test above); the service's database then reserves on the next call.
+        var said = string.Join(" | ", factory.Logs.Lines.Where(l => l.Contains("write-ahead log", StringComparison.Ordinal)));
+        if (said.Contains("another process holds the database's write lock", StringComparison.Ordinal))
+        {
+            var database = Assert.IsType<SqliteDatabase>(factory.Services.GetRequiredService<IStoreDatabase>());
+            Assert.True(await database.ReserveLogAsync(CancellationToken.None) > 0, said);
+        }
+        else
+        {
+            Assert.Contains("The write-ahead log is reserved at 1 MiB", said, StringComparison.Ordinal);
+        }
+
+        Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024, $"log {new FileInfo(factory.DatabasePath + "-wal").Length} bytes; logged: {said}");
     }
 }
