@@ -30,6 +30,9 @@ public sealed partial class Understander
     private readonly ChildAgeWords _childAgeWords;
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
 
+    // A yes or a no of one language only, as a whole message ("wi", "sim", "oui", "是的"; not "no" or "ok"): its language.
+    private readonly Dictionary<string, string?> _answerLanguages = new(StringComparer.Ordinal);
+
     public Understander(ContentSet content)
         : this(content, null, null)
     {
@@ -93,6 +96,17 @@ public sealed partial class Understander
                 }
             }
 
+            if (node.Id == content.Common.HandoffConsentNode)
+            {
+                foreach (var (language, phrases) in node.Choices.Where(c => c.Id is "yes" or "no").SelectMany(c => c.Keywords))
+                {
+                    foreach (var phrase in phrases.Select(p => string.Join(' ', TextNormalizer.WordsOf(p))).Where(p => p.Length > 0))
+                    {
+                        _answerLanguages[phrase] = _answerLanguages.TryGetValue(phrase, out var known) && known != language ? null : language;
+                    }
+                }
+            }
+
             if (node.Title is { } title)
             {
                 _titleWords[node.Id] = [.. title.Values.Values.Select(TextNormalizer.WordsOf)];
@@ -142,6 +156,13 @@ public sealed partial class Understander
         if (unspaced > 0 && unspaced * 2 >= clean.Length && _unspacedLanguages.Count == 1)
         {
             return _unspacedLanguages[0];
+        }
+
+        // One word says little to the letters' model ("wi" read as English), but a yes or a no of one language only
+        // tells it: a Creole speaker's first "wi" gets the notice in Creole.
+        if (clean.Length is > 0 and <= 3 && _answerLanguages.GetValueOrDefault(string.Join(' ', clean)) is { } answered)
+        {
+            return answered;
         }
 
         return Languages.Identify(clean) ?? Marked(clean);

@@ -82,6 +82,8 @@ public class UnderstandingEngineTests
         { "on me force à travailler sans salaire", "fr", "emergency-held" },
         { "je suis forcée de bosser pour eux sans être payée", "fr", "emergency-held" }, // "forcée" had read as sexual violence
         { "ils nous obligent à travailler jour et nuit et on peut pas partir", "fr", "emergency-held" },
+        // a blind tester's (2026-12-05): written into a case nobody had taken yet, it had been read as a question about the service
+        { "él está aquí ahora", "es", "emergency" },
     };
 
     [Theory]
@@ -142,6 +144,8 @@ public class UnderstandingEngineTests
         { "mi jefe no me ha pagado la quincena", "es", "regularisation-labour-rights" },
         { "老板两个月没发工资", "zh", "regularisation-labour-rights" },
         { "mon patron me doit deux mois de salaire", "fr", "regularisation-labour-rights" },
+        // someone who controls the user is beside them and reads their phone: the page on staying safe (a blind tester's, 2026-12-05)
+        { "él está a mi lado y revisa mi teléfono", "es", "trafficking-safety" },
     };
 
     /// <summary>The node a chat is at, or for "flow:x" any node of that flow.</summary>

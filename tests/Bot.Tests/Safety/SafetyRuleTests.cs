@@ -139,12 +139,21 @@ public partial class SafetyRuleTests
         Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "fr").Text, other.Replies[0].Text);
     }
 
-    /// <summary>A bare yes or no where no question was asked answers nothing: the notice, never danger ("non" got sexual violence).</summary>
+    /// <summary>
+    /// A bare yes or no where no question was asked answers nothing: the notice, never danger ("non" got sexual violence),
+    /// in the language of the answer when only one language says it so ("wi" had got the notice in English, "sim" in Spanish).
+    /// </summary>
     [Theory]
     [InlineData("non", "ht")]
     [InlineData("no", "es")]
     [InlineData("oui", "fr")]
-    [InlineData("nope", "es")]
+    [InlineData("nope", "en")] // English only (the letters had said Spanish)
+    [InlineData("wi", "ht")]
+    [InlineData("Wi!", "ht")]
+    [InlineData("sim", "pt")]
+    [InlineData("是的", "zh")]
+    [InlineData("yes", "en")]
+    [InlineData("ok", "es")] // Spanish and English both: the source language
     public void R6_ABareYesOrNo_AsAFirstMessage_GetsTheNotice_NotDanger(string message, string language)
     {
         var chat = new Chat(Content).Send(message);
