@@ -120,8 +120,9 @@ public static partial class DialogEngine
 
         if (isNew || (!state.Consented && understood is Understanding.Destination or Understanding.Unsure))
         {
-            // The notice comes first (R6); where the message pointed is kept for after it.
-            state = understood switch
+            // The notice comes first (R6); where the message pointed is kept for after it, unless a "yes" to a person
+            // waits there: that request stands ("m bezwen yon moun", a question for the person, come after it).
+            state = state.PendingHandoff is not null ? state : understood switch
             {
                 Understanding.Destination go => state with { PendingTarget = go.Node.Id },
                 Understanding.Unsure unsure => state with { PendingTarget = content.Common.ClarifyNode, Candidates = [.. unsure.Candidates.Select(c => c.Id)] },
@@ -641,7 +642,9 @@ public static partial class DialogEngine
             if (node.Id == Content.Common.StartNode && state.NodeId == node.Id && state.Shown.Count > 0
                 && state.Shown[0] == ContentNode.ChoiceKey(node.Id, state.Language))
             {
-                var again = ContentRenderer.Text(Content, Content.Common.Text("notice-again", state.Language), state.Language, sensitive: false);
+                var line = Content.Common.Text("notice-again", state.Language);
+                line = state.PendingHandoff is null ? line : Content.Common.Text(NoticePerson, state.Language) + "\n\n" + line;
+                var again = ContentRenderer.Text(Content, line, state.Language, sensitive: false);
                 _replies.Add(new RenderedReply(again.Text, ContentRenderer.Choices(node, state.Language), Content.Common.Text("choices-prompt", state.Language), Content.Common.Text("choices-button", state.Language)));
                 return state;
             }
@@ -707,11 +710,17 @@ public static partial class DialogEngine
                     // R6: no topic content before the notice is confirmed; the user lands there right after it. A "yes" to
                     // a person (R4: someone whose first message was danger is offered one before any notice) is kept with
                     // it, so the case opens once the notice is confirmed instead of asking again.
-                    state = state with
+                    // A request already kept stands whatever comes next ("quiero hablar con alguien" again, a topic).
+                    state = state.PendingHandoff is not null ? state : state with
                     {
                         PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id,
                         PendingHandoff = consented && target.Kind == NodeKind.Handoff ? target.Id : null,
                     };
+                    if (state.PendingHandoff is not null)
+                    {
+                        Note(NoticePerson, state.Language);
+                    }
+
                     target = Content.Find(Content.Common.StartNode)!;
                 }
 
@@ -844,6 +853,9 @@ public static partial class DialogEngine
 
             return state with { NodeId = node.Id, Misses = 0 };
         }
+
+        /// <summary>Above the notice while a "yes" to a person waits for it: the request is kept and goes once a language is chosen.</summary>
+        private const string NoticePerson = "notice-person";
 
         private bool AllowedBeforeConsent(ContentNode node) =>
             node.Kind == NodeKind.Emergency || node.Id == Content.Common.StartNode || node.Id == Content.Common.LanguageMenuNode

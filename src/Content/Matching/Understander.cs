@@ -165,6 +165,13 @@ public sealed partial class Understander
             return answered;
         }
 
+        // A single word that one language's own detect words hold ("oye", "epa", "bonjou", "oi"): the letters' model read
+        // a Spanish "oye" as Creole, and the notice came in it.
+        if (clean.Length == 1 && _markers.GetValueOrDefault(clean[0]) is { } marked)
+        {
+            return marked;
+        }
+
         return Languages.Identify(clean) ?? Marked(clean);
     }
 
@@ -456,11 +463,16 @@ public sealed partial class Understander
             return understood;
         }
 
+        // A greeting or a call for the menu ("hello" in a Mandarin conversation) is the menu in the conversation's
+        // language: a word the whole world types says nothing of the language someone reads best.
         var decided = Decide(prediction);
         decided = FollowUp(words, current, decided, model) ?? decided;
-        return decided is Understanding.Destination or Understanding.Command or Understanding.Unsure
-            ? decided with { WrittenIn = written }
-            : understood;
+        return decided switch
+        {
+            Understanding.Destination { Node.Id: var id } when id == _content.Common.MenuNode => decided,
+            Understanding.Destination or Understanding.Command or Understanding.Unsure => decided with { WrittenIn = written },
+            _ => understood,
+        };
 
         // The phrase that matched is the written language's and none of the conversation's.
         bool OnlyWritten(IReadOnlySet<string> languages) => languages.Contains(written) && !languages.Contains(own);
@@ -509,7 +521,7 @@ public sealed partial class Understander
         // A bare "no" ("mejor no", "ahora no", "better not", "pito non": the offer of a person's "no" words, in any
         // language) that no option on the screen took: the "no" of a yes/no question, elsewhere a refusal. The
         // classifier had read "mejor no" and "better not" at the menu as self-harm, sure.
-        if (Refusal(current, words) is { } refusal)
+        if (Refusal(current, shown, words) is { } refusal)
         {
             return refusal;
         }
@@ -830,7 +842,7 @@ public sealed partial class Understander
         return null;
     }
 
-    private Understanding? Refusal(ContentNode? current, string[] words)
+    private Understanding? Refusal(ContentNode? current, IReadOnlyList<string> shown, string[] words)
     {
         var common = _content.Common;
         if (_content.Find(common.HandoffConsentNode) is not { } consent || ChoiceKeyword(consent, words, whole: true) is not ({ Id: "yes" or "no" } answer, _))
@@ -842,7 +854,16 @@ public sealed partial class Understander
         // the bot can see: not understood, never read by the classifier (which read a Creole "non" as sexual violence).
         if (current is null || current.Id == common.StartNode || current.Id == common.LanguageMenuNode)
         {
-            return current is null || ChoiceKeyword(current, words, whole: true) is null ? new Understanding.Unknown { Why = BareAnswer } : null;
+            if (current is not null && ChoiceKeyword(current, words, whole: true) is not null)
+            {
+                return null;
+            }
+
+            // The notice asks to go on in the language it is written in, listed first: "wi", "ok", "sí" go on in it (a
+            // woman who had said yes to a person before the notice answered it "wi", and got the notice again).
+            return answer.Id == "yes" && current?.Id == common.StartNode && shown.Count > 0
+                ? new Understanding.Picked(shown[0]) { Why = BareYesToTheNotice }
+                : new Understanding.Unknown { Why = BareAnswer };
         }
 
         if (answer.Id != "no")
@@ -860,6 +881,9 @@ public sealed partial class Understander
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>
     private const string BareNo = "a bare no";
+
+    /// <summary>Why a bare yes under the notice goes on in the notice's language (its first option).</summary>
+    private const string BareYesToTheNotice = "a bare yes to the notice";
 
     /// <summary>Why a bare yes or no where no question was asked is not understood: final, read by no model.</summary>
     private const string BareAnswer = "a bare yes or no, no question asked";

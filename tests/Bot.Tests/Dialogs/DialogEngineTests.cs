@@ -283,11 +283,64 @@ public class DialogEngineTests
         chat.Send("wi");
         Assert.Equal(Content.Common.StartNode, chat.Node);
         Assert.Equal("ht", chat.State!.Language);
-        Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "ht").Text, chat.Text);
+        Assert.Equal(
+            ContentRenderer.Common(Content, "notice-person", "ht") + "\n\n" + ContentRenderer.Render(Content, Content.Nodes[Content.Common.StartNode], "ht").Text,
+            chat.Text);
 
         chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, "ht"));
         Assert.True(chat.State!.InCase);
         Assert.Equal("ht", chat.State.Language);
+    }
+
+    /// <summary>
+    /// A blind tester (2026-12-05): a woman abused where she sleeps said yes to a person before the notice, then answered
+    /// the notice "wi", "mwen pa konprann", "m bezwen yon moun" and got it again each time, with nothing saying her request
+    /// was kept. The notice now opens with that line, a bare yes to it goes on in its language (and opens the case), and
+    /// what she writes meanwhile (another call for a person, a question) never replaces the request.
+    /// </summary>
+    [Theory]
+    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", new[] { "wi" })]
+    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", new[] { "mwen pa konprann", "m bezwen yon moun", "ok" })]
+    [InlineData("me tienen encerrada y no me dejan salir", "es", new[] { "quiero hablar con alguien", "cuanto tarda?", "sí" })]
+    [InlineData("they are forcing me to work without pay", "en", new[] { "yes" })]
+    public void UnderTheNotice_AKeptRequestForAPerson_IsSaid_AndABareYesOpensTheCase(string danger, string language, string[] then)
+    {
+        var chat = new Chat(Content).Send(danger).Send("1");
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "notice-person", language) + "\n\n", chat.Text, StringComparison.Ordinal);
+
+        foreach (var message in then[..^1])
+        {
+            chat.Send(message);
+            Assert.Equal(Content.Common.StartNode, chat.Node);
+            Assert.False(chat.State!.InCase);
+            Assert.StartsWith(ContentRenderer.Common(Content, "notice-person", language), chat.Text, StringComparison.Ordinal);
+        }
+
+        chat.Send(then[^1]);
+        Assert.Contains(EventKind.ConsentGiven, chat.Events);
+        Assert.Contains(EventKind.HandoffRequested, chat.Events);
+        Assert.True(chat.State!.InCase);
+        Assert.Equal(language, chat.State.Language);
+        Assert.Null(chat.State.PendingHandoff);
+    }
+
+    /// <summary>A bare yes under the notice, with nothing kept, goes on in the notice's language; a bare no does not.</summary>
+    [Theory]
+    [InlineData("hola", "ok", "es")]
+    [InlineData("bonjou", "wi", "ht")]
+    [InlineData("olá, tudo bem", "sim", "pt")]
+    public void UnderTheNotice_ABareYes_GoesOnInItsLanguage(string first, string yes, string language)
+    {
+        var chat = new Chat(Content).Send(first);
+        Assert.Equal(language, chat.State!.Language);
+        chat.Send("no");
+        Assert.False(chat.State!.Consented);
+
+        chat.Send(yes);
+        Assert.True(chat.State!.Consented);
+        Assert.Equal(language, chat.State.Language);
+        Assert.Equal(Content.Common.MenuNode, chat.Node);
     }
 
     [Fact]

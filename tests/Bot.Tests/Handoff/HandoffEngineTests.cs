@@ -138,6 +138,25 @@ public class HandoffEngineTests
         Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), Assert.Single(chat.Replies).Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Asking whether anyone is there, in every way a blind tester did (2026-12-05: "alguien?", "respondan bien" and
+    /// "hay alguien?" had been read as danger and got the whole emergency page in a waiting case): the acknowledgement.
+    /// </summary>
+    [Theory]
+    [InlineData("hay alguien?")]
+    [InlineData("alguien?")]
+    [InlineData("respondan bien")]
+    [InlineData("respondan")]
+    [InlineData("hola?")]
+    public void WhileACaseWaits_AskingWhetherAnyoneIsThere_IsAcknowledged_NotAnEmergency(string message)
+    {
+        var chat = InCase(Sunday).Send(message);
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), Assert.Single(chat.Replies).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.DoesNotContain(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Equal(message, Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last.CaseActions)).Text);
+    }
+
     [Fact]
     public void OffHours_AMessageInTheCaseIsToldWhenSomeoneWillAnswer()
     {

@@ -141,7 +141,8 @@ public partial class SafetyRuleTests
 
     /// <summary>
     /// A bare yes or no where no question was asked answers nothing: the notice, never danger ("non" got sexual violence),
-    /// in the language of the answer when only one language says it so ("wi" had got the notice in English, "sim" in Spanish).
+    /// in the language of the answer when only one language says it so ("wi" had got the notice in English, "sim" in Spanish);
+    /// a one-word greeting too.
     /// </summary>
     [Theory]
     [InlineData("non", "ht")]
@@ -154,7 +155,12 @@ public partial class SafetyRuleTests
     [InlineData("是的", "zh")]
     [InlineData("yes", "en")]
     [InlineData("ok", "es")] // Spanish and English both: the source language
-    public void R6_ABareYesOrNo_AsAFirstMessage_GetsTheNotice_NotDanger(string message, string language)
+    [InlineData("oye", "es")] // one word of one language's own: "oye" and "epa" had got the notice in Creole
+    [InlineData("epa", "es")]
+    [InlineData("oi", "pt")]
+    [InlineData("bonjou", "ht")]
+    [InlineData("salut", "fr")]
+    public void R6_AOneWordFirstMessage_GetsTheNoticeInItsLanguage_NotDanger(string message, string language)
     {
         var chat = new Chat(Content).Send(message);
         Assert.Equal(Content.Common.StartNode, chat.Node);
