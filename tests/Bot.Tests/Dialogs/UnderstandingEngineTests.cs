@@ -146,6 +146,11 @@ public class UnderstandingEngineTests
         { "mon patron me doit deux mois de salaire", "fr", "regularisation-labour-rights" },
         // someone who controls the user is beside them and reads their phone: the page on staying safe (a blind tester's, 2026-12-05)
         { "él está a mi lado y revisa mi teléfono", "es", "trafficking-safety" },
+        // blind testers' (2026-12-05): being forced back had got the answer to sexual violence; asking whether anyone is
+        // there, the emergency page
+        { "IOM fit force me go back?", "en", "avr-not" },
+        { "hay alguien?", "es", "main-menu" },
+        { "respondan bien", "es", "main-menu" },
     };
 
     /// <summary>The node a chat is at, or for "flow:x" any node of that flow.</summary>
@@ -170,6 +175,19 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
         Assert.DoesNotContain(EventKind.NotUnderstood, chat.Events);
         AssertLanded(chat, expected);
+    }
+
+    /// <summary>A greeting in another language is the menu in the chosen one ("hello" had switched a Mandarin conversation to English).</summary>
+    [Theory]
+    [InlineData("zh", "hello")]
+    [InlineData("ht", "hello")]
+    [InlineData("pt", "hello")]
+    public void AGreetingInAnotherLanguage_KeepsTheConversationsLanguage(string language, string greeting)
+    {
+        var chat = Chat.Started(Content, language).Send("1").Send(greeting);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.Equal(Content.Common.MenuNode, chat.Node);
+        Assert.DoesNotContain(chat.History.SelectMany(t => t.Events), e => e.Kind == EventKind.LanguageChosen && e.Language != language);
     }
 
     [Theory]
