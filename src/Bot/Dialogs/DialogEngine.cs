@@ -103,6 +103,21 @@ public static partial class DialogEngine
             turn.Note("language-changed", readIn);
         }
 
+        // At the offer of a person, asking for one again is the "yes" (blind testers got the same question back), and a
+        // greeting ("hola?", as if someone were already there) asks it again instead of leaving for the main menu.
+        if (current is not null && current.Id == content.Common.HandoffConsentNode)
+        {
+            switch (understood)
+            {
+                case Understanding.Command { Value: GlobalCommand.Human }:
+                case Understanding.Destination { Node: var asked } when asked.Id == current.Id || asked.Kind == NodeKind.Handoff:
+                    understood = new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = "a person asked for again" };
+                    break;
+                case Understanding.Destination { Node.Id: var greeted, Why: not "keyword" } when greeted == content.Common.MenuNode:
+                    return turn.Finish(turn.Show(state, current.Id));
+            }
+        }
+
         switch (understood)
         {
             case Understanding.Danger danger:

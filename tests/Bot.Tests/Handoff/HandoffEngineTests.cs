@@ -24,6 +24,33 @@ public class HandoffEngineTests
         return chat;
     }
 
+    /// <summary>
+    /// Blind testers (2026-12-05) answered the offer of a person in words: asking again ("quiero hablar con una persona")
+    /// got the same question back, and "hola?" (as if someone were there already) left for the main menu, the offer gone.
+    /// </summary>
+    [Theory]
+    [InlineData("quiero hablar con una persona", true)]
+    [InlineData("humano", true)]
+    [InlineData("una persona por favor", true)]
+    [InlineData("hola?", false)]
+    [InlineData("hola", false)]
+    public void AtTheOfferOfAPerson_AskingAgainIsYes_AndAGreetingAsksAgain(string message, bool opens)
+    {
+        var chat = Chat.Started(Content, clock: new FakeClock(OnDuty)).Send("1").Send("humano");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+
+        chat.Send(message);
+        Assert.Equal(opens, chat.State!.InCase);
+        if (!opens)
+        {
+            Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.HandoffConsentNode], "es").Text, chat.Text);
+        }
+
+        chat = Chat.Started(Content).Send("1").Send("humano").Send("menu");
+        Assert.Equal(Content.Common.MenuNode, chat.Node); // the command still leaves
+    }
+
     [Fact]
     public void AskingForAPerson_AsksForConsentFirst_AndNoOpensNothing()
     {
