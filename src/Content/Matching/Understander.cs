@@ -575,7 +575,9 @@ public sealed partial class Understander
     private Understanding.Destination? FollowUp(string[] words, ContentNode? current, Understanding decided, TextClassifier model)
     {
         var general = _content.Find(_content.Common.MenuNode)?.FlowId;
-        var leaves = decided is Understanding.Unknown or Understanding.Unsure
+        // A message the model knows no word of is no question about the topic ("can u speak english" in a Mandarin
+        // conversation had read, with the topic's title in front, as the topic again): another language may read it.
+        var leaves = decided is Understanding.Unknown { Why: not NoKnownWord } or Understanding.Unsure
             || (decided is Understanding.Destination d && d.Node.FlowId == general);
         if (current is null || Length(words) > FollowUpWords || !leaves || !_questionWords.Any(q => words.AsSpan().StartsWith(q))
             || _dangerLabels.Contains(current.Id)
@@ -708,7 +710,7 @@ public sealed partial class Understander
     {
         if (prediction.KnownWords == 0)
         {
-            return new Understanding.Unknown { Why = "no known word" };
+            return new Understanding.Unknown { Why = NoKnownWord };
         }
 
         var ranked = prediction.Ranked().Where(r => !_dangerLabels.Contains(r.Label)).ToList();
@@ -881,6 +883,9 @@ public sealed partial class Understander
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>
     private const string BareNo = "a bare no";
+
+    /// <summary>Why a message is not understood when the model knows none of its words.</summary>
+    private const string NoKnownWord = "no known word";
 
     /// <summary>Why a bare yes under the notice goes on in the notice's language (its first option).</summary>
     private const string BareYesToTheNotice = "a bare yes to the notice";

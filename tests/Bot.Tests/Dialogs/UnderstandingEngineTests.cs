@@ -190,6 +190,19 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(chat.History.SelectMany(t => t.Events), e => e.Kind == EventKind.LanguageChosen && e.Language != language);
     }
 
+    /// <summary>Asking for another language inside a topic (a blind tester's "can u speak english" in Mandarin had got the topic again).</summary>
+    [Theory]
+    [InlineData("zh", "3", "can u speak english")]
+    [InlineData("ht", "3", "can you speak english")]
+    [InlineData("zh", "1", "english please")]
+    public void AskingForAnotherLanguage_InsideATopic_OpensTheLanguages(string language, string topic, string message)
+    {
+        var chat = Chat.Started(Content, language).Send("1").Send(topic);
+        Assert.NotEqual(Content.Common.MenuNode, chat.Node);
+        chat.Send(message);
+        Assert.Equal(Content.Common.LanguageMenuNode, chat.Node);
+    }
+
     [Theory]
     [InlineData("avr-menu", "es", "¿cuánto cuesta?", "avr")]
     [InlineData("avr-steps", "es", "y cuanto tarda?", "avr")]
