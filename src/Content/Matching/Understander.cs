@@ -570,7 +570,8 @@ public sealed partial class Understander
     /// A short question inside a topic ("¿cuánto cuesta?", "¿y cuánto tarda?" while reading about return) is about that
     /// topic: when alone it would not be understood, would make the bot ask, or would go to a general node (out of scope), it is read
     /// again with the topic's title in front, and kept in the topic when that reading lands there. Only messages that
-    /// open like a question (content's <c>question_words</c>), and never instead of a confident move to another topic.
+    /// ask (content's <c>question_words</c> opening or closing them: "¿cuánto cuesta?", "ça coûte combien", "c'est
+    /// combien de temps"), and never instead of a confident move to another topic.
     /// </summary>
     private Understanding.Destination? FollowUp(string[] words, ContentNode? current, Understanding decided, TextClassifier model)
     {
@@ -579,7 +580,7 @@ public sealed partial class Understander
         // conversation had read, with the topic's title in front, as the topic again): another language may read it.
         var leaves = decided is Understanding.Unknown { Why: not NoKnownWord } or Understanding.Unsure
             || (decided is Understanding.Destination d && d.Node.FlowId == general);
-        if (current is null || Length(words) > FollowUpWords || !leaves || !_questionWords.Any(q => words.AsSpan().StartsWith(q))
+        if (current is null || Length(words) > FollowUpWords || !leaves || !_questionWords.Any(q => words.AsSpan().StartsWith(q) || words.AsSpan().EndsWith(q))
             || _dangerLabels.Contains(current.Id)
             || current.FlowId == general
             || !_flowTitleWords.TryGetValue(current.FlowId, out var titles))

@@ -208,6 +208,8 @@ public class UnderstandingEngineTests
     [InlineData("avr-steps", "es", "y cuanto tarda?", "avr")]
     [InlineData("regularisation-work-permit", "es", "que documentos necesito", "regularisation")]
     [InlineData("avr-menu", "en", "how long does it take?", "avr")]
+    [InlineData("avr-menu", "fr", "c est combien de temps", "avr")] // a blind tester's (2026-12-05): the page about the service
+    [InlineData("avr-menu", "fr", "ca coute combien", "avr")]
     [InlineData("dangers-darien", "es", "quiero volver a mi país", "avr")]   // a clear new topic is taken
     [InlineData("avr-menu", "en", "tell me a joke", "main")]                // not a question about the topic
     public void AShortQuestionInsideATopic_IsAboutThatTopic(string at, string language, string message, string flow)
