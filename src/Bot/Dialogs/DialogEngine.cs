@@ -292,7 +292,8 @@ public static partial class DialogEngine
             case GlobalCommand.Language:
                 return turn.Finish(turn.GoTo(state, content.Common.LanguageMenuNode));
             case GlobalCommand.Human:
-                return turn.Finish(turn.GoTo(state, content.Common.HandoffNode));
+                // Back into a case left open under MENU: the person said yes already (R4), so no question again.
+                return turn.Finish(turn.GoTo(state, content.Common.HandoffNode, consented: state.CaseHidden));
             case GlobalCommand.Help:
             default:
                 turn.Note("help", state.Language);
@@ -384,13 +385,25 @@ public static partial class DialogEngine
             message = UserMessage.FromChoice(state.Shown[number - 1]);
         }
 
-        // Once a person has taken the case, only a vetted danger phrase or a danger the classifier is very sure of
-        // interrupts it (the person reads everything anyway); while nobody has, any danger the bot would see outside a
-        // case gets the emergency channels at once (found by a blind tester: "he is here now" got nothing on a
-        // Saturday). Commands count only typed alone.
+        // A vetted danger phrase or a danger the classifier is very sure of gets the emergency page in a case. Once a
+        // person has taken the case nothing else interrupts it (the person reads everything anyway); while nobody has,
+        // any other danger the bot would see outside a case gets the acknowledgement with the emergency channels at once,
+        // whenever the last one was, and the case raised (found by a blind tester: "he is here now" got nothing on a
+        // Saturday; then others: "todavía estoy esperando?", "y la señora cuando?", "why nobody answer", which the model
+        // reads as danger in a few words, got the whole emergency page). Commands count only typed alone.
         var understood = message.Kind == UserMessageKind.Text ? content.Understander.UnderstandText(text, null, [], state.Language, words) : null;
-        if (understood is Understanding.Danger danger
-            && (!state.CaseClaimed || (danger.Sure && danger.Confidence >= content.Understander.Thresholds.DangerInCase)))
+        var veryLikely = understood is Understanding.Danger { Sure: true } sure && sure.Confidence >= content.Understander.Thresholds.DangerInCase;
+        if (understood is Understanding.Danger likely && !veryLikely && !state.CaseClaimed)
+        {
+            state = state with { DangerSignalled = true, CaseAcknowledgedAt = turn.Now };
+            turn.Case(new CaseAction.Escalate());
+            turn.Case(new CaseAction.Forward(Redact(text)));
+            turn.Reply(Acknowledgement(content, turn, state));
+            turn.Event(EventKind.EmergencyShown, state.Language, likely.Node.Id, content.TopicOf(likely.Node));
+            return turn.Finish(state);
+        }
+
+        if (understood is Understanding.Danger danger && veryLikely)
         {
             // In the language it was written in when that is not the conversation's (the caseworker reads it as written).
             var language = danger.WrittenIn is { } written && content.Supports(written) ? written : state.Language;
@@ -574,6 +587,15 @@ public static partial class DialogEngine
     private static ConversationState NotUnderstood(Turn turn, ConversationState state, ContentNode current)
     {
         turn.Event(EventKind.NotUnderstood, state.Language, current.Id, turn.Content.TopicOf(current));
+        if (state.CaseHidden)
+        {
+            // After MENU in a case (a blind tester's "ainda estou esperando a pessoa?" got "I did not understand"): the
+            // case is still open, and HUMANO goes back to it.
+            turn.Note("not-understood", state.Language);
+            turn.Note("case-still-open", state.Language);
+            return turn.Show(state, current.Id);
+        }
+
         if (state.Misses + 1 >= 2 && state.Consented)
         {
             return turn.GoTo(state, turn.Content.Common.OfferHumanNode);

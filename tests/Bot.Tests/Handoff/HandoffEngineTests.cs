@@ -175,6 +175,7 @@ public class HandoffEngineTests
     [InlineData("respondan bien")]
     [InlineData("respondan")]
     [InlineData("hola?")]
+    [InlineData("why nobody answer me")]
     public void WhileACaseWaits_AskingWhetherAnyoneIsThere_IsAcknowledged_NotAnEmergency(string message)
     {
         var chat = InCase(Sunday).Send(message);
@@ -182,6 +183,33 @@ public class HandoffEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
         Assert.DoesNotContain(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
         Assert.Equal(message, Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last.CaseActions)).Text);
+    }
+
+    /// <summary>
+    /// What the model reads as danger but not very surely, in a waiting case ("todavía estoy esperando?", "he is here
+    /// now"): the acknowledgement at once, whenever the last one was, with the emergency channels and the discreet exit,
+    /// and the case raised; the whole emergency page is for a vetted danger phrase or a very sure reading.
+    /// </summary>
+    [Theory]
+    [InlineData("sigo esperando a la señora?")]
+    [InlineData("todavia estoy esperando?")]
+    [InlineData("xq nadie contesta")] // read as self-harm, sure (0.5), outside a case
+    [InlineData("y la señora cuando?")]
+    [InlineData("y ahora q hago con eso")]
+    [InlineData("he is here now")]
+    public void WhileACaseWaits_ALikelyDanger_GetsTheAcknowledgementWithTheChannels_AndRaisesTheCase(string message)
+    {
+        var chat = InCase(Sunday).Send("hola?");
+        Assert.Single(chat.Replies);
+        chat.Send(message); // within the 30 minutes: an ordinary message would get no answer
+        var text = Assert.Single(chat.Replies).Text;
+        Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", text, StringComparison.Ordinal);
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", "es"), text, StringComparison.Ordinal);
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Equal(message, chat.Last.CaseActions.OfType<CaseAction.Forward>().Single().Text);
+        Assert.True(chat.State!.InCase);
+        Assert.True(chat.State.DangerSignalled);
     }
 
     [Fact]
@@ -217,8 +245,10 @@ public class HandoffEngineTests
     [Fact]
     public void WhileNobodyHasTakenTheCase_DangerGetsTheChannels_AndHelpSaysWhenSomeoneWillAnswer()
     {
-        var chat = InCase(Sunday).Send("hola?").Send("he is here now");
+        var chat = InCase(Sunday).Send("hola?").Send("él está aquí ahora");
         Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "case-received", "es"), chat.Text, StringComparison.Ordinal); // the page itself
         Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
         Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Forward);
         Assert.True(chat.State!.InCase);
@@ -279,10 +309,18 @@ public class HandoffEngineTests
         Assert.True(answered.InCase);
         Assert.False(answered.CaseHidden);
 
-        // Or the user asks for a person again: back into the case, no new one.
-        chat.Send("humano").Send("1");
+        // Something the bot does not understand meanwhile ("¿sigo esperando?"): the case is still open, HUMANO goes back.
+        chat.Send("sigo esperando a la licenciada");
+        Assert.Contains(EventKind.NotUnderstood, chat.Events);
+        Assert.Contains(ContentRenderer.Common(Content, "case-still-open", "es"), chat.Text, StringComparison.Ordinal);
+        Assert.Empty(chat.Last!.CaseActions);
+
+        // Or the user asks for a person again: back into the case at once (they said yes already), no new one.
+        chat.Send("humano");
         Assert.True(chat.State!.InCase);
         Assert.False(chat.State.CaseHidden);
+        Assert.NotEqual(Content.Common.HandoffConsentNode, chat.Node);
+        Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions)); // the store keeps the open case: no second one
     }
 
     [Fact]
