@@ -398,7 +398,7 @@ public static partial class DialogEngine
             state = state with { DangerSignalled = true, CaseAcknowledgedAt = turn.Now };
             turn.Case(new CaseAction.Escalate());
             turn.Case(new CaseAction.Forward(Redact(text)));
-            turn.Reply(Acknowledgement(content, turn, state));
+            turn.Reply(Acknowledgement(content, turn, state, likely.Node));
             turn.Event(EventKind.EmergencyShown, state.Language, likely.Node.Id, content.TopicOf(likely.Node));
             return turn.Finish(state);
         }
@@ -484,8 +484,14 @@ public static partial class DialogEngine
     }
 
     /// <summary>In a case nobody has taken yet: the message is kept, when someone will answer, the emergency channels.</summary>
-    private static RenderedReply Acknowledgement(ContentSet content, Turn turn, ConversationState state) =>
-        ContentRenderer.Text(content, content.Common.Text("case-received", state.Language) + "\n\n" + turn.Availability(state), state.Language, state.DangerSignalled);
+    /// <param name="danger">A likely danger read in the message: its own line comes too ("pa que seguir": the MIDES line).</param>
+    private static RenderedReply Acknowledgement(ContentSet content, Turn turn, ConversationState state, ContentNode? danger = null)
+    {
+        var line = danger is not null && content.Common.Texts.ContainsKey(ContentValidator.UnsureTextPrefix + danger.Id)
+            ? content.Common.Text(ContentValidator.UnsureTextPrefix + danger.Id, state.Language) + "\n\n"
+            : string.Empty;
+        return ContentRenderer.Text(content, content.Common.Text("case-received", state.Language) + "\n\n" + line + turn.Availability(state), state.Language, state.DangerSignalled);
+    }
 
     /// <summary>How often, at most, a message in a case nobody has taken yet is acknowledged.</summary>
     public static readonly TimeSpan CaseAcknowledgementInterval = TimeSpan.FromMinutes(30);

@@ -212,6 +212,16 @@ public class HandoffEngineTests
         Assert.True(chat.State.DangerSignalled);
     }
 
+    /// <summary>A likely danger in a waiting case brings that emergency's own line with the acknowledgement (a tester's "pa que seguir" lost the MIDES line).</summary>
+    [Fact]
+    public void WhileACaseWaits_ALikelySelfHarm_GetsTheMidesLine()
+    {
+        var chat = InCase(Sunday).Send("hola?").Send("xq nadie contesta");
+        var text = Assert.Single(chat.Replies).Text;
+        Assert.Contains(ContentRenderer.Fill(Content, Content.Common.Text("unsure-emergency-suicide", "es"), "es", []), text, StringComparison.Ordinal);
+        Assert.Contains("llama al 911 o al 104", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void OffHours_AMessageInTheCaseIsToldWhenSomeoneWillAnswer()
     {
