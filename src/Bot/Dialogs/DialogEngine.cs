@@ -137,7 +137,7 @@ public static partial class DialogEngine
         {
             // The notice comes first (R6); where the message pointed is kept for after it, unless a "yes" to a person
             // waits there: that request stands ("m bezwen yon moun", a question for the person, come after it).
-            state = state.PendingHandoff is not null ? state : understood switch
+            state = KeptYes(state) || PersonPending(content, state) ? state : understood switch
             {
                 Understanding.Destination go => state with { PendingTarget = go.Node.Id },
                 Understanding.Unsure unsure => state with { PendingTarget = content.Common.ClarifyNode, Candidates = [.. unsure.Candidates.Select(c => c.Id)] },
@@ -175,6 +175,20 @@ public static partial class DialogEngine
 
         return turn.Finish(NotUnderstood(turn, state, current));
     }
+
+    /// <summary>
+    /// A "yes" to a person given before the notice was answered, kept for after it (the handoff both pending and the
+    /// target): not the handoff an offer on the screen is waiting to be answered about.
+    /// </summary>
+    private static bool KeptYes(ConversationState state) => state.PendingHandoff is { } handoff && handoff == state.PendingTarget;
+
+    /// <summary>
+    /// A person asked for under the notice ("Pale ak yon moun" tapped on the danger question), kept for after it: what is
+    /// written meanwhile ("m bezwen yon moun", read as a need for help) does not replace it (a blind tester's request was
+    /// lost so). After the notice comes the question (R4).
+    /// </summary>
+    private static bool PersonPending(ContentSet content, ConversationState state) =>
+        state.PendingTarget is { } target && (target == content.Common.HandoffConsentNode || content.Find(target) is { Kind: NodeKind.Handoff });
 
     /// <summary>A button tapped, or an option typed by its number or label: what it leads to.</summary>
     private sealed record Pick(ContentNode Node, Choice? Choice, ContentNode? Destination);
@@ -686,7 +700,7 @@ public static partial class DialogEngine
                 && state.Shown[0] == ContentNode.ChoiceKey(node.Id, state.Language))
             {
                 var line = Content.Common.Text("notice-again", state.Language);
-                line = state.PendingHandoff is null ? line : Content.Common.Text(NoticePerson, state.Language) + "\n\n" + line;
+                line = KeptYes(state) ? Content.Common.Text(NoticePerson, state.Language) + "\n\n" + line : line;
                 var again = ContentRenderer.Text(Content, line, state.Language, sensitive: false);
                 _replies.Add(new RenderedReply(again.Text, ContentRenderer.Choices(node, state.Language), Content.Common.Text("choices-prompt", state.Language), Content.Common.Text("choices-button", state.Language)));
                 return state;
@@ -754,12 +768,12 @@ public static partial class DialogEngine
                     // a person (R4: someone whose first message was danger is offered one before any notice) is kept with
                     // it, so the case opens once the notice is confirmed instead of asking again.
                     // A request already kept stands whatever comes next ("quiero hablar con alguien" again, a topic).
-                    state = state.PendingHandoff is not null ? state : state with
+                    state = KeptYes(state) || PersonPending(Content, state) ? state : state with
                     {
                         PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id,
                         PendingHandoff = consented && target.Kind == NodeKind.Handoff ? target.Id : null,
                     };
-                    if (state.PendingHandoff is not null)
+                    if (KeptYes(state))
                     {
                         Note(NoticePerson, state.Language);
                     }

@@ -325,6 +325,34 @@ public class DialogEngineTests
         Assert.Null(chat.State.PendingHandoff);
     }
 
+    /// <summary>
+    /// A blind re-test (2026-12-05): a page picked from the emergency answer's options before the notice is no "yes" to a
+    /// person (the notice had said the request was kept), and goes on to that page after the notice; a person asked for
+    /// on the danger question stays asked for, whatever is written under the notice, and the question comes after it (R4).
+    /// </summary>
+    [Fact]
+    public void UnderTheNotice_APagePicked_IsNoRequestForAPerson_AndAPersonAskedFor_IsNotReplaced()
+    {
+        var chat = new Chat(Content).Send("meu filho sumiu no darien faz 5 dias nao sei se ele ta vivo");
+        var page = chat.Replies[^1].Choices.First(c => !c.Key.StartsWith(Content.Common.HandoffConsentNode + "/", StringComparison.Ordinal) && !c.Key.EndsWith("/" + Content.Common.MenuNode, StringComparison.Ordinal));
+        chat.TapKey(page.Key);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "notice-person", "pt"), chat.Text, StringComparison.Ordinal);
+        var destination = chat.State!.PendingTarget;
+        Assert.NotNull(destination);
+
+        chat.Send("sim");
+        Assert.False(chat.State!.InCase);
+        Assert.Equal(destination, chat.Node);
+
+        var asked = new Chat(Content).Send("bonjou").Send("m vle pale ak yon moun");
+        Assert.Equal(Content.Common.StartNode, asked.Node);
+        asked.Send("m bezwen yon moun").Send("wi"); // read alone, "I need someone" is a need for help
+        Assert.Equal(Content.Common.HandoffConsentNode, asked.Node);
+        asked.Send("wi");
+        Assert.True(asked.State!.InCase);
+    }
+
     /// <summary>A bare yes under the notice, with nothing kept, goes on in the notice's language; a bare no does not.</summary>
     [Theory]
     [InlineData("hola", "ok", "es")]
