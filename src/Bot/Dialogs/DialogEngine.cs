@@ -768,11 +768,21 @@ public static partial class DialogEngine
                     // a person (R4: someone whose first message was danger is offered one before any notice) is kept with
                     // it, so the case opens once the notice is confirmed instead of asking again.
                     // A request already kept stands whatever comes next ("quiero hablar con alguien" again, a topic).
-                    state = KeptYes(state) || PersonPending(Content, state) ? state : state with
+                    if (consented && target.Kind == NodeKind.Handoff)
                     {
-                        PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id,
-                        PendingHandoff = consented && target.Kind == NodeKind.Handoff ? target.Id : null,
-                    };
+                        state = state with { PendingTarget = target.Id, PendingHandoff = target.Id };
+                    }
+                    else if (!KeptYes(state) && !PersonPending(Content, state))
+                    {
+                        state = state with { PendingTarget = target.Id == Content.Common.MenuNode ? null : target.Id, PendingHandoff = null };
+                    }
+
+                    // The notice just shown in this language: its one line again, not the eight (see Show).
+                    if (state.NodeId == Content.Common.StartNode && state.Shown.Count > 0 && state.Shown[0] == ContentNode.ChoiceKey(state.NodeId, state.Language))
+                    {
+                        return Show(state, Content.Common.StartNode);
+                    }
+
                     if (KeptYes(state))
                     {
                         Note(NoticePerson, state.Language);

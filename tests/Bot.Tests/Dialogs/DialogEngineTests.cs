@@ -315,6 +315,8 @@ public class DialogEngineTests
             Assert.Equal(Content.Common.StartNode, chat.Node);
             Assert.False(chat.State!.InCase);
             Assert.StartsWith(ContentRenderer.Common(Content, "notice-person", language), chat.Text, StringComparison.Ordinal);
+            // the notice's one line again, not the eight ("quiero hablar con alguien" again had got them all)
+            Assert.Contains(ContentRenderer.Fill(Content, Content.Common.Text("notice-again", language), language, []), chat.Text, StringComparison.Ordinal);
         }
 
         chat.Send(then[^1]);
