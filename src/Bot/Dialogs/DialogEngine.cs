@@ -410,7 +410,7 @@ public static partial class DialogEngine
         if (understood is Understanding.Danger likely && !veryLikely && !state.CaseClaimed)
         {
             state = state with { DangerSignalled = true, CaseAcknowledgedAt = turn.Now };
-            turn.Case(new CaseAction.Escalate());
+            turn.Case(new CaseAction.Escalate(Likely: true));
             turn.Case(new CaseAction.Forward(Redact(text)));
             turn.Reply(Acknowledgement(content, turn, state, likely.Node));
             turn.Event(EventKind.EmergencyShown, state.Language, likely.Node.Id, content.TopicOf(likely.Node));

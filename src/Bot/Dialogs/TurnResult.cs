@@ -22,8 +22,11 @@ public abstract record CaseAction
     /// <summary>The user typed MENU during the case (perhaps someone is looking at their phone): the case stays open.</summary>
     public sealed record Hide : CaseAction;
 
-    /// <summary>A danger phrase during the case: it becomes high priority.</summary>
-    public sealed record Escalate : CaseAction;
+    /// <summary>
+    /// Danger during the case: it becomes high priority. <paramref name="Likely"/>: read as likely, not sure (the
+    /// acknowledgement with the emergency channels was sent, not the emergency page).
+    /// </summary>
+    public sealed record Escalate(bool Likely = false) : CaseAction;
 }
 
 /// <param name="State">The state to save; null when the user asked to delete everything.</param>

@@ -48,9 +48,11 @@ internal static class CaseTransactions
                     await AddMessageAsync(connection, transaction, protector, openId, "migrant", null, forward.Text, null, now);
                     await connection.ExecuteAsync("UPDATE cases SET last_inbound_at = @at, updated_at = @at WHERE id = @openId", new { openId, at }, transaction);
                     break;
-                case CaseAction.Escalate when openId is not null:
+                case CaseAction.Escalate escalate when openId is not null:
                     await connection.ExecuteAsync("UPDATE cases SET priority = 'high', updated_at = @at WHERE id = @openId", new { openId, at }, transaction);
-                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, "Frase de peligro: el bot mostró los números de emergencia; prioridad alta.", null, now);
+                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, escalate.Likely
+                        ? "Posible peligro (lectura del bot, no segura): se mostraron los números de emergencia; prioridad alta."
+                        : "Frase de peligro: el bot mostró los números de emergencia; prioridad alta.", null, now);
                     break;
                 case CaseAction.Hide when openId is not null:
                     await AddMessageAsync(connection, transaction, protector, openId, "system", null, "La persona escribió MENU (quizá alguien mira su teléfono): el caso sigue abierto y tu respuesta le llegará. Escribe con prudencia.", null, now);

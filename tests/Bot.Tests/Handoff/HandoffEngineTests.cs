@@ -206,7 +206,7 @@ public class HandoffEngineTests
         Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), text, StringComparison.Ordinal);
         Assert.Contains("llama al 911 o al 104", text, StringComparison.Ordinal);
         Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", "es"), text, StringComparison.Ordinal);
-        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate { Likely: true }); // the caseworker's note: "posible peligro"
         Assert.Equal(message, chat.Last.CaseActions.OfType<CaseAction.Forward>().Single().Text);
         Assert.True(chat.State!.InCase);
         Assert.True(chat.State.DangerSignalled);
@@ -259,7 +259,7 @@ public class HandoffEngineTests
         Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
         Assert.Contains(EventKind.EmergencyShown, chat.Events);
         Assert.DoesNotContain(ContentRenderer.Common(Content, "case-received", "es"), chat.Text, StringComparison.Ordinal); // the page itself
-        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate);
+        Assert.Contains(chat.Last!.CaseActions, a => a is CaseAction.Escalate { Likely: false });
         Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Forward);
         Assert.True(chat.State!.InCase);
         Assert.Empty(chat.Replies.SelectMany(r => r.Choices)); // in a case: the channels, no menu to wander off into

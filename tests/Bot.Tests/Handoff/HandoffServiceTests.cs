@@ -256,6 +256,25 @@ public sealed class HandoffServiceTests
         Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(command == "stop" ? "STOP" : "MENU", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A likely danger written into a waiting case: the acknowledgement with the emergency channels goes out, the case is
+    /// raised, and the caseworker's note says it is the bot's reading, not a vetted phrase.
+    /// </summary>
+    [Fact]
+    public async Task ALikelyDangerInAWaitingCase_RaisesIt_AndTheNoteSaysItIsTheBotsReading()
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var reference = await OpenCaseAsync(host, 5109);
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        await host.PostTelegramAsync(ChannelHost.TelegramText(5109_900, 5109, "xq nadie contesta"));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 5109) && r.Text.Contains("147", StringComparison.Ordinal)));
+
+        var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
+        Assert.Equal(CasePriority.High, detail!.Row.Priority);
+        Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.StartsWith("Posible peligro", StringComparison.Ordinal));
+        Assert.Contains(detail.Transcript, e => e.Author == "migrant" && e.Text == "xq nadie contesta");
+    }
+
     /// <summary>MENU clears the screen and keeps the case: the caseworker is told, and their answer brings the user back.</summary>
     [Fact]
     public async Task MenuDuringACase_KeepsItOpen_AndTheCaseworkersAnswerBringsTheUserBack()
