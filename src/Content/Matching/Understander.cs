@@ -277,7 +277,7 @@ public sealed partial class Understander
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
         var understood = UnderstandInAnyLanguage(words, current, shown, language);
-        if (understood is Understanding.Unknown { Why: BareAnswer })
+        if (understood is Understanding.Unknown { Why: BareAnswer or NumberNotListed })
         {
             return understood;
         }
@@ -417,7 +417,7 @@ public sealed partial class Understander
     {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
-        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } or Understanding.Unknown { Why: BareAnswer } || words.Length == 0
+        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } or Understanding.Unknown { Why: BareAnswer or NumberNotListed } || words.Length == 0
             || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
         {
             return understood;
@@ -490,7 +490,7 @@ public sealed partial class Understander
         var strict = current is not null && IsYesNoQuestion(current);
         if (Number(words, current, shown, strict) is { } numbered)
         {
-            return new Understanding.Picked(numbered) { Why = "number" };
+            return numbered.Length == 0 ? new Understanding.Unknown { Why = NumberNotListed } : new Understanding.Picked(numbered) { Why = "number" };
         }
 
         // The whole message is one of the options' keywords ("si por favor" to the offer of a person, "no estoy en
@@ -521,7 +521,7 @@ public sealed partial class Understander
         // A bare "no" ("mejor no", "ahora no", "better not", "pito non": the offer of a person's "no" words, in any
         // language) that no option on the screen took: the "no" of a yes/no question, elsewhere a refusal. The
         // classifier had read "mejor no" and "better not" at the menu as self-harm, sure.
-        if (Refusal(current, shown, words) is { } refusal)
+        if (Refusal(current, shown, words, language) is { } refusal)
         {
             return refusal;
         }
@@ -774,7 +774,13 @@ public sealed partial class Understander
         };
     }
 
-    /// <summary>"2", "2️⃣", "opción 2", "la 2", "2 por favor": the option at that place in the last list shown.</summary>
+    /// <summary>Why a number is not understood: the list shown has no option at that place. Final, read by no model.</summary>
+    private const string NumberNotListed = "a number not on the list";
+
+    /// <summary>
+    /// "2", "2️⃣", "opción 2", "la 2", "2 por favor": the option at that place in the last list shown; empty for a number
+    /// past the list.
+    /// </summary>
     private static string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict)
     {
         var match = ChoiceNumber().Match(string.Join(' ', words));
@@ -783,9 +789,11 @@ public sealed partial class Understander
             return null;
         }
 
+        // A number past the list ("4" under three options) is an option misread, never a question: the classifier had
+        // read it as one (out of scope), and the options were gone (found in a new user's try).
         if (shown.Count > 0)
         {
-            return number >= 1 && number <= shown.Count ? shown[number - 1] : null;
+            return number < 1 ? null : number <= shown.Count ? shown[number - 1] : string.Empty; // "0" is the menu
         }
 
         // A conversation saved before lists were remembered: the current node's own choices, except for a yes/no
@@ -845,7 +853,7 @@ public sealed partial class Understander
         return null;
     }
 
-    private Understanding? Refusal(ContentNode? current, IReadOnlyList<string> shown, string[] words)
+    private Understanding? Refusal(ContentNode? current, IReadOnlyList<string> shown, string[] words, string? language)
     {
         var common = _content.Common;
         if (_content.Find(common.HandoffConsentNode) is not { } consent || ChoiceKeyword(consent, words, whole: true) is not ({ Id: "yes" or "no" } answer, _))
@@ -862,10 +870,14 @@ public sealed partial class Understander
                 return null;
             }
 
-            // The notice asks to go on in the language it is written in, listed first: "wi", "ok", "sí" go on in it (a
-            // woman who had said yes to a person before the notice answered it "wi", and got the notice again).
-            return answer.Id == "yes" && current?.Id == common.StartNode && shown.Count > 0
-                ? new Understanding.Picked(shown[0]) { Why = BareYesToTheNotice }
+            // The notice asks to go on in the language it is written in: "wi", "ok", "sí" go on in it (a woman who had
+            // said yes to a person before the notice answered it "wi", and got the notice again). The language the
+            // message is read in, else the one listed first (a notice shown again keeps its order).
+            var goOn = language is not null && shown.Contains(ContentNode.ChoiceKey(common.StartNode, language))
+                ? ContentNode.ChoiceKey(common.StartNode, language)
+                : shown.Count > 0 ? shown[0] : null;
+            return answer.Id == "yes" && current?.Id == common.StartNode && goOn is not null
+                ? new Understanding.Picked(goOn) { Why = BareYesToTheNotice }
                 : new Understanding.Unknown { Why = BareAnswer };
         }
 

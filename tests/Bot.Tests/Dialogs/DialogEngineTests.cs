@@ -1,3 +1,4 @@
+using System.Globalization;
 using OimBot.Analytics;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Tests.TestHost;
@@ -187,6 +188,28 @@ public class DialogEngineTests
     {
         var chat = Chat.Started(Content).Send(typed);
         Assert.Equal(expected, chat.State is null ? "deleted" : chat.Node);
+    }
+
+    /// <summary>
+    /// A blind tester (2026-12-05): "4" under a list of three options (the page's own text numbers four steps) got "I have
+    /// no verified information on that" and the options were gone. A number past the list is not understood: the page
+    /// and its options again, in the conversation's language.
+    /// </summary>
+    [Theory]
+    [InlineData("avr-steps", "ht", "4")]
+    [InlineData("avr-q-children", "es", "9")]
+    [InlineData("main-menu", "en", "12")]
+    [InlineData("main-menu", "zh", "opción 8")]
+    public void ANumberPastTheList_IsNotUnderstood_AndTheOptionsComeAgain(string node, string language, string typed)
+    {
+        var chat = Chat.At(Content, node, language);
+        var listed = chat.State!.Shown;
+
+        chat.Send(typed);
+        Assert.Equal(node, chat.Node);
+        Assert.StartsWith(ContentRenderer.Common(Content, "not-understood", language), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(EventKind.NotUnderstood, chat.Events);
+        Assert.Equal(listed, chat.State!.Shown.Where(listed.Contains)); // the page's own options again
     }
 
     /// <summary>Issue 12: after STOP, "hola" was answered "Hola de nuevo. No entendí tu mensaje"; it greets and shows the menu.</summary>
