@@ -100,6 +100,32 @@ public class UnderstandingEngineTests
         }
     }
 
+    /// <summary>
+    /// A blind tester (2026-12-05): "i took some pills", "i drink poison" got "If you are thinking of hurting yourself
+    /// now, call 911": words for someone who has not yet. The self-harm answer says, before anything else after its
+    /// neutral first line, that pills or poison already taken is an emergency for 911 now.
+    /// </summary>
+    [Theory]
+    [InlineData("i took some pills", "en")]
+    [InlineData("i drink poison", "en")]
+    [InlineData("me tome todas las pastillas", "es")]
+    [InlineData("tome veneno", "es")]
+    [InlineData("j'ai avalé tous mes médicaments", "fr")]
+    [InlineData("m bwè pwazon", "ht")]
+    [InlineData("tomei todos os remedios", "pt")]
+    [InlineData("我喝了农药", "zh")]
+    public void PillsOrPoisonAlreadyTaken_GetsTheAmbulanceNow_BeforeTheListeningLine(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+        Assert.Equal("emergency-suicide", Landed(chat));
+        var lines = Content.Nodes["emergency-suicide"].Text[language].Split('\n');
+        var already = ContentRenderer.Fill(Content, lines[1], language, []);
+        Assert.Contains("911", already, StringComparison.Ordinal);
+        var text = chat.Replies[0].Text;
+        Assert.StartsWith(ContentRenderer.Fill(Content, lines[0], language, []) + "\n" + already, text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf(already, StringComparison.Ordinal) < text.IndexOf("147", StringComparison.Ordinal));
+    }
+
     /// <summary>R11/R13: the channels each category needs, before any question mark.</summary>
     internal static void AssertNumbersBeforeAnyQuestion(string text, string category)
     {
