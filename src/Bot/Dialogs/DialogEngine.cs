@@ -41,6 +41,7 @@ public static partial class DialogEngine
 
         // A first message is answered in the language it is written in (the source language when unsure).
         state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
+        turn.PreviousMessageAt = isNew ? null : state.LastActivityAt;
         state = state with { LastActivityAt = now, Channel = channel };
 
         // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
@@ -458,6 +459,17 @@ public static partial class DialogEngine
             }
         }
 
+        // Deleting or stopping asked for in a sentence ("pls delete all my data", "ok delete everything"): the question
+        // outside a case asks first, and so here; the case stays open under it, as under MENU, and the caseworker still
+        // reads the words (found by a blind tester: these had got nothing at all while the case waited).
+        if (understood is Understanding.Command { Alone: false, Value: GlobalCommand.Delete or GlobalCommand.Stop } asked)
+        {
+            turn.Case(new CaseAction.Forward(Redact(text)));
+            turn.Case(new CaseAction.Hide());
+            var confirm = asked.Value == GlobalCommand.Delete ? content.Common.ConfirmDeleteNode : content.Common.ConfirmStopNode;
+            return turn.Finish(turn.GoTo(state with { InCase = false, CaseHidden = true }, confirm));
+        }
+
         if (message.Kind == UserMessageKind.Choice && Resolve(content, message.ChoiceKey ?? string.Empty) is { Choice: { } choice } pick && content.IsCaseNode(pick.Node))
         {
             var node = pick.Node;
@@ -487,11 +499,17 @@ public static partial class DialogEngine
         }
 
         // Until someone takes the case, writing into silence is answered: the message is kept, when someone will answer,
-        // and the emergency channels; at most once every CaseAcknowledgementInterval, so a burst gets one answer.
+        // and the emergency channels, at most once every CaseAcknowledgementInterval; in between, one line saying the
+        // message is kept (blind testers wrote "alo? gen moun?", "nobody dey answer me" and got nothing at all, as if the
+        // chat were dead), except in a burst: a message within CaseBurst of the previous one gets no line of its own.
         if (!state.CaseClaimed && (state.CaseAcknowledgedAt is not { } acknowledged || turn.Now - acknowledged >= CaseAcknowledgementInterval))
         {
             turn.Reply(Acknowledgement(content, turn, state));
             state = state with { CaseAcknowledgedAt = turn.Now };
+        }
+        else if (!state.CaseClaimed && (turn.PreviousMessageAt is not { } previous || turn.Now - previous >= CaseBurst))
+        {
+            turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-received", state.Language)));
         }
 
         return turn.Finish(state);
@@ -509,6 +527,9 @@ public static partial class DialogEngine
 
     /// <summary>How often, at most, a message in a case nobody has taken yet is acknowledged.</summary>
     public static readonly TimeSpan CaseAcknowledgementInterval = TimeSpan.FromMinutes(30);
+
+    /// <summary>Messages this close to the previous one are one burst: only the first gets the line that it is kept.</summary>
+    public static readonly TimeSpan CaseBurst = TimeSpan.FromMinutes(1);
 
     /// <summary>The case transcript holds a token where identifying data was (R2), never the value.</summary>
     public static string Redact(string text) => PersonalData.Redact(text);
@@ -648,6 +669,9 @@ public static partial class DialogEngine
         public void Note(string id, string language) => _notes.Add((id, language));
 
         public void DropNotes() => _notes.Clear();
+
+        /// <summary>When the person's previous message came (null on a first contact): a burst is answered once.</summary>
+        public DateTimeOffset? PreviousMessageAt { get; set; }
 
         public void Reply(RenderedReply reply) => _replies.Add(reply);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -502,13 +503,24 @@ public sealed partial class Understander
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answer.Id)) { Why = "choice keyword" };
         }
 
+        // The same with courtesy around it: "yes pls", "plz yes", "ok sir", "yes madam" to the offer of a person had got
+        // "I did not understand", the danger question or "you are welcome", and the offer was gone (found in a blind
+        // tester's try).
+        var plain = WithoutCourtesy(words);
+        plain = plain.Length < words.Length ? plain : [];
+        if (current is not null && plain.Length > 0 && ChoiceKeyword(current, plain, whole: true) is var (courteous, _))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, courteous.Id)) { Why = "choice keyword" };
+        }
+
         // R11: a vetted danger phrase anywhere else in the message comes before everything else.
         if (_keywords.Emergency(words) is { } emergency)
         {
             return new Understanding.Danger(emergency, Sure: true, []) { Why = "keyword" };
         }
 
-        if (Label(words, current, shown) is { } labelled)
+        // An option's label, courtesy around it or not ("english pls" on the languages had got them again).
+        if ((Label(words, current, shown) ?? (plain.Length > 0 ? Label(plain, current, shown) : null)) is { } labelled)
         {
             return new Understanding.Picked(labelled) { Why = "label" };
         }
@@ -618,6 +630,21 @@ public sealed partial class Understander
     public IEnumerable<(string Label, double Probability)> Rank(string[] words, string? language = null) => ClassifierFor(language).Predict(words).Ranked();
 
     /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
+    /// <summary>
+    /// Words of courtesy and address said around an answer in every language served ("pls", "sir", "madam", "abeg",
+    /// "porfa", "svp", "tanpri", "obrigado"): none of them changes a yes or a no. Normalised (no accents, lower case).
+    /// </summary>
+    private static readonly FrozenSet<string> CourtesyWords = new[]
+    {
+        "pls", "plz", "plss", "plis", "please", "pliz", "sir", "sirs", "madam", "madame", "maam", "mam", "boss", "abeg", "thanks", "thank", "thx", "tnx",
+        "por", "favor", "porfa", "porfavor", "xfa", "pf", "gracias", "senor", "senora", "senorita", "jefe",
+        "svp", "stp", "merci", "monsieur", "tanpri", "souple", "mesi", "msye",
+        "obrigado", "obrigada", "obg", "moco", "moca", "senhor", "senhora",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The message's words without <see cref="CourtesyWords"/>.</summary>
+    private static string[] WithoutCourtesy(string[] words) => [.. words.Where(w => !CourtesyWords.Contains(w))];
+
     public static bool IsYesNoQuestion(ContentNode node)
     {
         ArgumentNullException.ThrowIfNull(node);

@@ -212,6 +212,53 @@ public class DialogEngineTests
         Assert.Equal(listed, chat.State!.Shown.Where(listed.Contains)); // the page's own options again
     }
 
+    /// <summary>
+    /// A blind tester (2026-12-05): a man locked in a room answered the offer of a person "ok sir" and got "You are
+    /// welcome"; "yes pls" and "yea" got "I did not understand", "plz yes" the danger question, and the offer was gone.
+    /// Courtesy around a yes or a no does not change it.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "they lock me in a room at night", "ok sir", true)]
+    [InlineData("en", "they lock me in a room at night", "yes pls", true)]
+    [InlineData("en", "they lock me in a room at night", "yea", true)]
+    [InlineData("en", "they lock me in a room at night", "plz yes", true)]
+    [InlineData("en", "they lock me in a room at night", "yes madam", true)]
+    [InlineData("en", "they lock me in a room at night", "no thanks sir", false)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "si señor", true)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "no gracias jefe", false)]
+    [InlineData("fr", "ils m'enferment dans une chambre la nuit", "oui monsieur svp", true)]
+    [InlineData("ht", "yo fèmen m nan yon chanm lannwit", "wi tanpri msye", true)]
+    [InlineData("pt", "eles me trancam num quarto a noite", "sim senhor obrigado", true)]
+    public void AtTheOfferOfAPerson_AYesOrNoWithCourtesy_IsTheAnswer(string language, string danger, string answer, bool yes)
+    {
+        var chat = Chat.Started(Content, language).Send(danger);
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+
+        chat.Send(answer);
+        Assert.Equal(yes, chat.State!.InCase);
+        Assert.Equal(yes, chat.Events.Contains(EventKind.HandoffRequested));
+        if (!yes)
+        {
+            Assert.Null(chat.State.PendingHandoff);
+            Assert.DoesNotContain(EventKind.NotUnderstood, chat.Events);
+        }
+    }
+
+    /// <summary>A blind tester (2026-12-05): "english pls", "english please" on the languages got them again.</summary>
+    [Theory]
+    [InlineData("english pls", "en")]
+    [InlineData("english please", "en")]
+    [InlineData("inglish", "en")]
+    [InlineData("francais svp", "fr")]
+    [InlineData("kreyol tanpri", "ht")]
+    [InlineData("portugues por favor", "pt")]
+    public void OnTheLanguages_ALanguageNamedWithCourtesy_IsChosen(string typed, string language)
+    {
+        var chat = Chat.At(Content, Content.Common.LanguageMenuNode).Send(typed);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.NotEqual(Content.Common.LanguageMenuNode, chat.Node);
+    }
+
     /// <summary>Issue 12: after STOP, "hola" was answered "Hola de nuevo. No entendí tu mensaje"; it greets and shows the menu.</summary>
     [Theory]
     [InlineData("es", "hola")]

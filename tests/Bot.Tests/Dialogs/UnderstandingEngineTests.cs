@@ -84,6 +84,8 @@ public class UnderstandingEngineTests
         { "ils nous obligent à travailler jour et nuit et on peut pas partir", "fr", "emergency-held" },
         // a blind tester's (2026-12-05): written into a case nobody had taken yet, it had been read as a question about the service
         { "él está aquí ahora", "es", "emergency" },
+        // despair a blind tester wrote (2026-12-05); read unsure before, sure since the session's examples
+        { "what's the point of anything", "en", "emergency-suicide" },
     };
 
     [Theory]
@@ -126,6 +128,43 @@ public class UnderstandingEngineTests
         Assert.True(text.IndexOf(already, StringComparison.Ordinal) < text.IndexOf("147", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Three blind testers (2026-12-05): "si denuncio a mi jefe me deportan?", "if i report him will they deport me",
+    /// "se eu denunciar o patrão vão me deportar?" got the page on speaking up safely, which said nothing about papers.
+    /// It now says, without promising anything, that the chat sends nothing to any authority on its own and that a
+    /// person can talk it through first; and it offers that person (R13).
+    /// </summary>
+    [Theory]
+    [InlineData("si denuncio a mi jefe me deportan?", "es")]
+    [InlineData("si denuncio a mi marido me deportan?", "es")]
+    [InlineData("if i report him will they deport me", "en")]
+    [InlineData("se eu denunciar o patrão vão me deportar?", "pt")]
+    [InlineData("si m denonse l, èske y ap depòte m?", "ht")]
+    public void TheFearOfDeportationForReporting_GetsTheLineOnPapers_AndAPerson(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+        Assert.Equal("trafficking-safety", Landed(chat));
+        var lines = Content.Nodes["trafficking-safety"].Text[language].Split('\n');
+        Assert.Contains(ContentRenderer.Fill(Content, lines[^2], language, []), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(chat.Replies[^1].Choices, c => c.Key == ContentNode.ChoiceKey("trafficking-safety", Content.Nodes["trafficking-safety"].Choices.First(x => x.Target == Content.Common.HandoffNode).Id));
+    }
+
+    /// <summary>
+    /// Blind testers (2026-12-05): a mother whose son went missing in Darién and a woman separated from her husband opened
+    /// the page on deaths and the missing and read the death figures first, the Red Cross's tracing last. Where to search
+    /// comes first, in every language, before any figure.
+    /// </summary>
+    [Fact]
+    public void ThePageOnTheMissing_SaysWhereToSearchBeforeAnyFigure()
+    {
+        foreach (var language in Content.Common.Languages.Select(l => l.Code))
+        {
+            var text = Content.Nodes["dangers-missing"].Text[language];
+            Assert.True(text.IndexOf("{rfl-panama}", StringComparison.Ordinal) is > 0 and var at && at < text.IndexOf("{missing-migrants-americas-2023}", StringComparison.Ordinal), language);
+            Assert.Equal(1, text[..text.IndexOf("{rfl-panama}", StringComparison.Ordinal)].Count(c => c == '\n')); // the line after the title
+        }
+    }
+
     /// <summary>R11/R13: the channels each category needs, before any question mark.</summary>
     internal static void AssertNumbersBeforeAnyQuestion(string text, string category)
     {
@@ -154,6 +193,8 @@ public class UnderstandingEngineTests
         { "es peligroso cruzar la selva?", "es", "flow:dangers" },
         { "cuánto cuesta el retorno", "es", "flow:avr" },
         { "necesito hablar con alguien", "es", "handoff-consent" },
+        // a blind tester's girl of 16 (2026-12-05): an adult offering to pay her way had got the menu on smugglers' deceptions
+        { "un señor del grupo dice q me paga el resto del viaje si me voy con el", "es", "trafficking-signs" },
         { "quiero hablar con una persona", "es", "handoff-consent" },
         { "nesesito ayuda", "es", "need-help" },
         { "volver al menú", "es", "main-menu" },
@@ -627,7 +668,6 @@ public class UnderstandingEngineTests
     [Theory]
     [InlineData("es", "me siento vacío")]
     [InlineData("es", "todo está oscuro")]
-    [InlineData("en", "what's the point of anything")]
     public void AnUnsureGuessOfSelfHarm_GivesTheMidesLine_BeforeTheQuestion(string language, string message)
     {
         var chat = Chat.Started(Content, language).Send(message);

@@ -139,7 +139,7 @@ public class HandoffEngineTests
     }
 
     [Fact]
-    public void WhileACaseWaits_AMessageIsAcknowledged_AtMostEvery30Minutes_AndTheWordsGoToTheCase()
+    public void WhileACaseWaits_AMessageIsAcknowledged_InFullEvery30Minutes_InOneLineBetween_AndTheWordsGoToTheCase()
     {
         var chat = InCase();
         chat.Send("Necesito ayuda con mi permiso, mi pasaporte es 123456789");
@@ -155,10 +155,16 @@ public class HandoffEngineTests
         Assert.Contains("llama al 911 o al 104", chat.Replies[1].Text, StringComparison.Ordinal);
         Assert.DoesNotContain("123456789", chat.Text, StringComparison.Ordinal);
 
+        // Within the 30 minutes: one line that the message is kept (blind testers' "alo? gen moun?" had got nothing), and
+        // nothing more for the rest of a burst (messages within a minute of the previous one).
         chat.Clock.Advance(TimeSpan.FromMinutes(29));
         chat.Send("ok");
-        Assert.Empty(chat.Replies);
+        Assert.Equal(ContentRenderer.Common(Content, "case-received", "es"), Assert.Single(chat.Replies).Text);
         Assert.Equal("ok", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
+        chat.Clock.Advance(TimeSpan.FromSeconds(20));
+        chat.Send("es que no entiendo");
+        Assert.Empty(chat.Replies);
+        Assert.Equal("es que no entiendo", Assert.IsType<CaseAction.Forward>(Assert.Single(chat.Last!.CaseActions)).Text);
 
         chat.Clock.Advance(TimeSpan.FromMinutes(2));
         chat.Send("hola? alguien?");
@@ -186,6 +192,41 @@ public class HandoffEngineTests
     }
 
     /// <summary>
+    /// A blind tester (2026-12-05): "pls delete all my data" and "ok delete everything" in a waiting case got nothing at
+    /// all (only the word alone acted). Asked for in a sentence, deleting gets the question it gets outside a case; the
+    /// caseworker still reads the words, the case stays open under the question (as under MENU), and a yes erases all.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "pls delete all my data", "yes")]
+    [InlineData("en", "ok delete everything", "no")]
+    [InlineData("es", "por favor borren todos mis datos", "si")]
+    [InlineData("es", "quiero que borres la conversacion y mis datos", "no")]
+    public void WhileACaseWaits_DeletingAskedForInASentence_GetsTheQuestion(string language, string message, string answer)
+    {
+        var chat = Chat.Started(Content, language, new FakeClock(Sunday)).Send("1").Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send("1");
+        Assert.True(chat.State!.InCase);
+
+        chat.Send(message);
+        Assert.Equal(Content.Common.ConfirmDeleteNode, chat.Node);
+        Assert.True(chat.State!.CaseHidden);
+        Assert.Equal(message, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
+        Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Hide);
+
+        chat.Send(answer);
+        if (answer is "yes" or "si")
+        {
+            Assert.Null(chat.State);
+            Assert.Contains(EventKind.DeleteRequested, chat.Events);
+        }
+        else
+        {
+            Assert.NotNull(chat.State);
+            Assert.True(chat.State!.CaseHidden);
+            Assert.DoesNotContain(EventKind.DeleteRequested, chat.Events);
+        }
+    }
+
+    /// <summary>
     /// What the model reads as danger but not very surely, in a waiting case ("todavía estoy esperando?", "he is here
     /// now"): the acknowledgement at once, whenever the last one was, with the emergency channels and the discreet exit,
     /// and the case raised; the whole emergency page is for a vetted danger phrase or a very sure reading.
@@ -201,7 +242,7 @@ public class HandoffEngineTests
     {
         var chat = InCase(Sunday).Send("hola?");
         Assert.Single(chat.Replies);
-        chat.Send(message); // within the 30 minutes: an ordinary message would get no answer
+        chat.Send(message); // within the 30 minutes and the same minute: an ordinary message would get no answer
         var text = Assert.Single(chat.Replies).Text;
         Assert.StartsWith(ContentRenderer.Common(Content, "case-received", "es"), text, StringComparison.Ordinal);
         Assert.Contains("llama al 911 o al 104", text, StringComparison.Ordinal);
