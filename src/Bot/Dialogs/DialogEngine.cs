@@ -41,7 +41,6 @@ public static partial class DialogEngine
 
         // A first message is answered in the language it is written in (the source language when unsure).
         state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
-        turn.PreviousMessageAt = isNew ? null : state.LastActivityAt;
         state = state with { LastActivityAt = now, Channel = channel };
 
         // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
@@ -234,6 +233,13 @@ public static partial class DialogEngine
         if (choice.Id == "yes" && pick.Node.Id == common.ConfirmStopNode)
         {
             return Command(turn, state, GlobalCommand.Stop);
+        }
+
+        // Not deleting, not stopping, with a case open under the question (asked from inside it): back into the case, as
+        // HUMANO would, not to the page before it (which was the offer of a person, asked again).
+        if (choice.Id == "no" && state.CaseHidden && (pick.Node.Id == common.ConfirmDeleteNode || pick.Node.Id == common.ConfirmStopNode))
+        {
+            return turn.Finish(turn.GoTo(state with { NodeId = pick.Node.Id }, common.HandoffNode, consented: true));
         }
 
         return turn.Finish(Choose(turn, state, pick.Node, choice));
@@ -499,15 +505,16 @@ public static partial class DialogEngine
         }
 
         // Until someone takes the case, writing into silence is answered: the message is kept, when someone will answer,
-        // and the emergency channels, at most once every CaseAcknowledgementInterval; in between, one line saying the
-        // message is kept (blind testers wrote "alo? gen moun?", "nobody dey answer me" and got nothing at all, as if the
-        // chat were dead), except in a burst: a message within CaseBurst of the previous one gets no line of its own.
+        // and the emergency channels, at most once every CaseAcknowledgementInterval; in between, every message gets the
+        // one line saying it is kept (blind testers wrote "alo? gen moun?", "nobody dey answer me" and got nothing at all,
+        // as if the chat were dead). A burst gets a line a message: answering only its first was built and not kept, a
+        // re-test found "he is near me, I can't call" written right after "hello?" left without a word.
         if (!state.CaseClaimed && (state.CaseAcknowledgedAt is not { } acknowledged || turn.Now - acknowledged >= CaseAcknowledgementInterval))
         {
             turn.Reply(Acknowledgement(content, turn, state));
             state = state with { CaseAcknowledgedAt = turn.Now };
         }
-        else if (!state.CaseClaimed && (turn.PreviousMessageAt is not { } previous || turn.Now - previous >= CaseBurst))
+        else if (!state.CaseClaimed)
         {
             turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-received", state.Language)));
         }
@@ -527,9 +534,6 @@ public static partial class DialogEngine
 
     /// <summary>How often, at most, a message in a case nobody has taken yet is acknowledged.</summary>
     public static readonly TimeSpan CaseAcknowledgementInterval = TimeSpan.FromMinutes(30);
-
-    /// <summary>Messages this close to the previous one are one burst: only the first gets the line that it is kept.</summary>
-    public static readonly TimeSpan CaseBurst = TimeSpan.FromMinutes(1);
 
     /// <summary>The case transcript holds a token where identifying data was (R2), never the value.</summary>
     public static string Redact(string text) => PersonalData.Redact(text);
@@ -669,9 +673,6 @@ public static partial class DialogEngine
         public void Note(string id, string language) => _notes.Add((id, language));
 
         public void DropNotes() => _notes.Clear();
-
-        /// <summary>When the person's previous message came (null on a first contact): a burst is answered once.</summary>
-        public DateTimeOffset? PreviousMessageAt { get; set; }
 
         public void Reply(RenderedReply reply) => _replies.Add(reply);
 

@@ -43,14 +43,14 @@ public sealed class HandoffServiceTests
         var reference = await OpenCaseAsync(host, 5101, "Necesito ayuda con mis papeles, mi número es 6123 4567 89");
 
         // The first message in the waiting case is acknowledged (kept, when someone will answer), with the warning
-        // about identifying data; then the bot is silent for a while: the next message goes to the case only.
+        // about identifying data; the next one, within 30 minutes, gets that first line alone and goes to the case.
         var acknowledged = await SentCountAsync(host, 5101, 6);
         Assert.Contains(host.Fake.Requests, r => To(r, 5101) && r.Text.Contains("\"text\":\"Recibido: tu mensaje queda guardado", StringComparison.Ordinal));
         Assert.Contains(host.Fake.Requests, r => To(r, 5101) && r.Text.Contains("\"text\":\"Por tu seguridad, no compartas aquí", StringComparison.Ordinal));
         await host.PostTelegramAsync(ChannelHost.TelegramText(5101_800, 5101, "sigo aquí"));
-        await Task.Delay(300);
-        var beforeSilence = host.Fake.Requests.Count(r => r.Status == 200 && To(r, 5101));
-        Assert.Equal(acknowledged, beforeSilence);
+        var beforeSilence = await SentCountAsync(host, 5101, (int)acknowledged + 1);
+        Assert.Equal(acknowledged + 1, beforeSilence);
+        Assert.Contains("\"text\":\"Recibido: tu mensaje queda guardado.\"", host.Fake.Requests.Last(r => r.Status == 200 && To(r, 5101)).Text, StringComparison.Ordinal);
         var detail = await handoff.ViewAsync(reference, "ana", CancellationToken.None);
         Assert.Equal(CaseStatus.Waiting, detail!.Row.Status);
         Assert.Equal("telegram", detail.Row.Channel);
