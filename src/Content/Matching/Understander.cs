@@ -629,7 +629,6 @@ public sealed partial class Understander
     /// <summary>The classifier's ranking for a message, for the evaluation report.</summary>
     public IEnumerable<(string Label, double Probability)> Rank(string[] words, string? language = null) => ClassifierFor(language).Predict(words).Ranked();
 
-    /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
     /// <summary>
     /// Words of courtesy and address said around an answer in every language served ("pls", "sir", "madam", "abeg",
     /// "porfa", "svp", "tanpri", "obrigado"): none of them changes a yes or a no. Normalised (no accents, lower case).
@@ -645,6 +644,7 @@ public sealed partial class Understander
     /// <summary>The message's words without <see cref="CourtesyWords"/>.</summary>
     private static string[] WithoutCourtesy(string[] words) => [.. words.Where(w => !CourtesyWords.Contains(w))];
 
+    /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
     public static bool IsYesNoQuestion(ContentNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -810,7 +810,7 @@ public sealed partial class Understander
     /// </summary>
     private static string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict)
     {
-        var match = ChoiceNumber().Match(string.Join(' ', words));
+        var match = ChoiceNumber().Match(string.Join(' ', WithoutCourtesy(words))); // "2 pls", "el 4 por favor"
         if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return null;
@@ -899,7 +899,7 @@ public sealed partial class Understander
 
             // The notice asks to go on in the language it is written in: "wi", "ok", "sí" go on in it (a woman who had
             // said yes to a person before the notice answered it "wi", and got the notice again). The language the
-            // message is read in, else the one listed first (a notice shown again keeps its order).
+            // message is read in, else the one listed first.
             var goOn = language is not null && shown.Contains(ContentNode.ChoiceKey(common.StartNode, language))
                 ? ContentNode.ChoiceKey(common.StartNode, language)
                 : shown.Count > 0 ? shown[0] : null;
@@ -1081,6 +1081,6 @@ public sealed partial class Understander
         return corpus;
     }
 
-    [GeneratedRegex(@"^(?:(?:la|el|le|l|the|a|o)\s+)?(?:(?:opcion|opcao|option|opsyon|numero|number|nimewo|no|nr|num)\s*)?([0-9]{1,2})(?:\s+(?:por favor|porfa|please|pls|svp|stp|tanpri|plis|gracias|thanks|merci|mesi|obrigado|obrigada))?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?:la|el|le|l|the|a|o)\s+)?(?:(?:opcion|opcao|option|opsyon|numero|number|nimewo|no|nr|num)\s*)?([0-9]{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex ChoiceNumber();
 }
