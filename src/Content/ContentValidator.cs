@@ -142,12 +142,9 @@ public static partial class ContentValidator
                 }
             }
 
-            foreach (var (language, phrases) in node.Keywords)
+            foreach (var (language, phrase) in node.SurePhrases)
             {
-                foreach (var phrase in phrases)
-                {
-                    Claim(phrase, language, what, node.Location);
-                }
+                Claim(phrase, language, what, node.Location);
             }
 
             if (node.Examples.Count > 0 && (notDestinations.Contains(node.Id) || node.Kind == NodeKind.Question))
@@ -472,7 +469,7 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"{what}: unknown target '{node.Next}' in 'next'"));
         }
 
-        if (node.Kind == NodeKind.Emergency && node.Keywords.Count == 0 && node.Examples.Count == 0)
+        if (node.Kind == NodeKind.Emergency && !node.SurePhrases.Any() && node.Examples.Count == 0)
         {
             errors.Add(ContentError.At(node.Location, $"emergency {what} needs keywords or examples: the danger phrases that lead to it"));
         }
@@ -488,6 +485,11 @@ public static partial class ContentValidator
             {
                 errors.Add(ContentError.At(node.Location, $"{what}: unsure keyword '{phrase}' ({language}) needs words beside {Understander.AgePlaceholder}: an age alone is not a sign of danger"));
             }
+        }
+
+        if (node.UntrainedKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
         }
 
         if (node.UnsureKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
@@ -799,35 +801,32 @@ public static partial class ContentValidator
 
         foreach (var node in content.NodeList)
         {
-            foreach (var (language, phrases) in node.Keywords)
+            foreach (var language in node.Keywords.Keys.Concat(node.UntrainedKeywords.Keys).Distinct(StringComparer.Ordinal).Where(l => !content.Supports(l)))
             {
-                if (!content.Supports(language))
+                errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has keywords in '{language}', which is not a language in common.yaml"));
+            }
+
+            foreach (var (language, phrase) in node.SurePhrases)
+            {
+                var key = TextNormalizer.Normalize(phrase);
+                if (key.Length == 0 || key.All(char.IsDigit))
                 {
-                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has keywords in '{language}', which is not a language in common.yaml"));
+                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}': keyword '{phrase}' must contain words (numbers pick choices)"));
+                    continue;
                 }
 
-                foreach (var phrase in phrases)
+                var owner = $"node '{node.Id}'";
+                if (owners.TryGetValue(key, out var existing))
                 {
-                    var key = TextNormalizer.Normalize(phrase);
-                    if (key.Length == 0 || key.All(char.IsDigit))
+                    if (existing.Owner != owner)
                     {
-                        errors.Add(ContentError.At(node.Location, $"node '{node.Id}': keyword '{phrase}' must contain words (numbers pick choices)"));
-                        continue;
+                        errors.Add(ContentError.At(node.Location, $"duplicate keyword '{phrase}' ({language}): also used by {existing.Owner} at {existing.Where}"));
                     }
 
-                    var owner = $"node '{node.Id}'";
-                    if (owners.TryGetValue(key, out var existing))
-                    {
-                        if (existing.Owner != owner)
-                        {
-                            errors.Add(ContentError.At(node.Location, $"duplicate keyword '{phrase}' ({language}): also used by {existing.Owner} at {existing.Where}"));
-                        }
-
-                        continue;
-                    }
-
-                    owners[key] = (owner, node.Location.ToString());
+                    continue;
                 }
+
+                owners[key] = (owner, node.Location.ToString());
             }
 
             var choiceWords = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -26,6 +26,9 @@ public sealed record LanguageData(
     /// <summary>An emergency node's unsure keywords in this language (<c>unsure_keywords: { node id: [phrases] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>An emergency node's keywords that are not training data, in this language (<c>untrained_keywords: { node id: [phrases] }</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>A child's age from 8 to 17 written in words, in order (<c>child_ages</c>; <see cref="CommonSettings.ChildAges"/>).</summary>
     public IReadOnlyList<string> ChildAges { get; init; } = [];
 
@@ -33,7 +36,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "child_ages", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -92,6 +95,7 @@ public sealed record LanguageData(
             reader.At(map))
         {
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
+            UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), "untrained_keywords (node id: [phrases])"),
             ChildAges = reader.Strings(YamlReader.Get(map, "child_ages"), "child_ages"),
         };
     }

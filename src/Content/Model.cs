@@ -89,6 +89,17 @@ public sealed record ContentNode(
     /// Emergency nodes only; not training data (<c>unsure_keywords</c>).
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// Phrases that say this emergency surely wherever they appear, like <see cref="Keywords"/>, but are not training data
+    /// ("tomé cloro", "i overdosed"): each short phrase taught to the classifier pulled everyday short messages ("j'ai
+    /// faim", "vai chover hoje?") towards this danger. Emergency nodes only (<c>untrained_keywords</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The phrases that lead here surely: <see cref="Keywords"/> and <see cref="UntrainedKeywords"/>.</summary>
+    public IEnumerable<(string Language, string Phrase)> SurePhrases =>
+        Keywords.Concat(UntrainedKeywords).SelectMany(p => p.Value.Select(phrase => (p.Key, phrase)));
 }
 
 public sealed record Flow(

@@ -52,6 +52,7 @@ public static class ServedLanguages
                 })],
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
             UnsureKeywords = Lists(node.UnsureKeywords, served.Select(s => (s.File.Language, s.Data.UnsureKeywords.GetValueOrDefault(node.Id)))),
+            UntrainedKeywords = Lists(node.UntrainedKeywords, served.Select(s => (s.File.Language, s.Data.UntrainedKeywords.GetValueOrDefault(node.Id)))),
             Examples = Lists(node.Examples, served.Select(s => (s.File.Language, s.Data.Examples.GetValueOrDefault(node.Id)))),
             Title = node.Title is { } title ? Texts(title, $"{node.Id}#title") : null,
             Variants = node.Variants.ToDictionary(v => v.Key, v => Texts(v.Value, $"{node.Id}@{v.Key}"), StringComparer.Ordinal),
@@ -151,6 +152,11 @@ public static class ServedLanguages
         foreach (var id in data.UnsureKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has unsure keywords for '{id}', which is not an emergency node"));
+        }
+
+        foreach (var id in data.UntrainedKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has untrained keywords for '{id}', which is not an emergency node"));
         }
 
         foreach (var key in data.ChoiceKeywords.Keys.Where(k => !content.NodeList.Any(n => n.Choices.Any(c => ContentNode.ChoiceKey(n.Id, c.Id) == k))))

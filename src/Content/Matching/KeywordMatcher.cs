@@ -16,24 +16,21 @@ public sealed class KeywordMatcher
         ArgumentNullException.ThrowIfNull(content);
         foreach (var node in content.NodeList)
         {
-            foreach (var (language, phrases) in node.Keywords)
+            foreach (var (language, phrase) in node.SurePhrases)
             {
-                foreach (var phrase in phrases)
+                var words = TextNormalizer.WordsOf(phrase);
+                if (words.Length == 0)
                 {
-                    var words = TextNormalizer.WordsOf(phrase);
-                    if (words.Length == 0)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (node.Kind == NodeKind.Emergency)
-                    {
-                        _emergency.Add((words, node, language));
-                    }
-                    else
-                    {
-                        _keywords.Add((words, node, language));
-                    }
+                if (node.Kind == NodeKind.Emergency)
+                {
+                    _emergency.Add((words, node, language));
+                }
+                else
+                {
+                    _keywords.Add((words, node, language));
                 }
             }
         }

@@ -1065,7 +1065,7 @@ public sealed partial class Understander
         foreach (var language in content.Common.Languages)
         {
             var code = language.Code;
-            IEnumerable<IReadOnlyDictionary<string, IReadOnlyList<string>>> lists = [.. content.NodeList.Select(n => n.Keywords), .. content.Common.Commands.Values];
+            IEnumerable<IReadOnlyDictionary<string, IReadOnlyList<string>>> lists = [.. content.NodeList.Select(n => n.Keywords), .. content.NodeList.Select(n => n.UntrainedKeywords), .. content.Common.Commands.Values];
             corpus[code] = content.NodeList.Select(n => n.Text[code])
                 .Concat(content.NodeList.SelectMany(n => n.Choices).Select(c => c.Label[code]))
                 .Concat(content.NodeList.SelectMany(n => n.Examples.TryGetValue(code, out var e) ? e.Select(p => p.Text) : []))

@@ -86,6 +86,15 @@ public class UnderstandingEngineTests
         { "él está aquí ahora", "es", "emergency" },
         // despair a blind tester wrote (2026-12-05); read unsure before, sure since the session's examples
         { "what's the point of anything", "en", "emergency-suicide" },
+        // a watcher's threat, from a blind tester (2026-12-06): "si ve esto me mata" had got the page about the service
+        // (and at the notice, only "choose your language"); content untrained_keywords
+        { "si ve esto me mata", "es", "emergency-threatened" },
+        { "borra todo, si me ve escribiendo me mata", "es", "emergency-threatened" },
+        { "if he sees this he will kill me", "en", "emergency-threatened" },
+        { "s'il voit ça il me tue", "fr", "emergency-threatened" },
+        { "si l wè sa l ap touye m", "ht", "emergency-threatened" },
+        { "se ele ver isso me mata", "pt", "emergency-threatened" },
+        { "被他看到我就死定了", "zh", "emergency-threatened" },
     };
 
     [Theory]
@@ -116,6 +125,19 @@ public class UnderstandingEngineTests
     [InlineData("m bwè pwazon", "ht")]
     [InlineData("tomei todos os remedios", "pt")]
     [InlineData("我喝了农药", "zh")]
+    // blind testers (2026-12-06): "tome cloro" had got a question between topics, "i overdose" "not understood"
+    // (content untrained_keywords: sure, and not taught to the classifier)
+    [InlineData("tome cloro", "es")]
+    [InlineData("me tomé el cloro hace rato", "es")]
+    [InlineData("i overdose", "en")]
+    [InlineData("i overdosed on my meds", "en")]
+    [InlineData("i drank bleach", "en")]
+    [InlineData("j'ai fait une overdose", "fr")]
+    [InlineData("j'ai bu de la javel", "fr")]
+    [InlineData("mwen bwè klowòks", "ht")]
+    [InlineData("tive uma overdose", "pt")]
+    [InlineData("tomei chumbinho", "pt")]
+    [InlineData("我刚喝了漂白水", "zh")]
     public void PillsOrPoisonAlreadyTaken_GetsTheAmbulanceNow_BeforeTheListeningLine(string message, string language)
     {
         var chat = Chat.Started(Content, language).Send(message);
@@ -678,6 +700,39 @@ public class UnderstandingEngineTests
         AssertNumbersBeforeAnyQuestion(text, "emergency-suicide");
         Assert.Contains(ContentRenderer.Common(Content, "unsure-emergency-suicide", language), text, StringComparison.Ordinal);
         Assert.Equal(ContentRenderer.Common(Content, "discreet-exit", language), text.Split("\n\n")[^1]);
+    }
+
+    /// <summary>
+    /// An emergency's untrained keywords ("tomé cloro", "si ve esto me mata") are its danger at once, alone or in a
+    /// sentence, in every language that has them, like its keywords; and, unlike them, never the classifier's training
+    /// examples: taught to it, "j'ai bu de la javel" and "tive uma overdose" had pulled "j'ai faim" and "vai chover hoje a
+    /// tarde?" to self-harm (2026-12-06).
+    /// </summary>
+    [Fact]
+    public void UntrainedKeywords_AreTheirDangerAtOnce_AndNotTrainingExamples()
+    {
+        var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).ToHashSet(StringComparer.Ordinal);
+        var nodes = Content.NodeList.Where(n => n.UntrainedKeywords.Count > 0).ToList();
+        Assert.Equal(["emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
+        foreach (var node in nodes)
+        {
+            Assert.Equal(6, node.UntrainedKeywords.Count);
+            foreach (var (language, phrases) in node.UntrainedKeywords)
+            {
+                foreach (var phrase in phrases)
+                {
+                    Assert.DoesNotContain(string.Join(' ', OimBot.Content.Matching.TextNormalizer.WordsOf(phrase)), trained);
+                    foreach (var message in new[] { phrase, $"{phrase} 🙏" })
+                    {
+                        var chat = Chat.At(Content, Content.Common.MenuNode, language).Send(message);
+                        Assert.Equal(node.Id, Landed(chat));
+                        Assert.True(chat.State!.DangerSignalled, $"{language} '{message}'");
+                    }
+                }
+            }
+        }
+
+        Assert.Contains(string.Join(' ', OimBot.Content.Matching.TextNormalizer.WordsOf("quiero suicidarme")), trained);
     }
 
     /// <summary>
