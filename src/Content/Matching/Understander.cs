@@ -641,8 +641,34 @@ public sealed partial class Understander
         "obrigado", "obrigada", "obg", "moco", "moca", "senhor", "senhora",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    /// <summary>The message's words without <see cref="CourtesyWords"/>.</summary>
-    private static string[] WithoutCourtesy(string[] words) => [.. words.Where(w => !CourtesyWords.Contains(w))];
+    /// <summary>
+    /// Words that make a courtesy longer only beside one ("thank you very much", "muchas gracias", "muito obrigada",
+    /// "merci beaucoup", "mèsi anpil"): "yes thank you" to the offer of a person had been read as thanks, and the offer
+    /// was gone (found in a blind tester's try).
+    /// </summary>
+    private static readonly FrozenSet<string> CourtesyTails = new[]
+    {
+        "you", "u", "ya", "very", "much", "so", "a", "lot", "muchas", "muchisimas", "mil", "muito", "muita", "beaucoup", "anpil", "bokou",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The message's words without <see cref="CourtesyWords"/> and the <see cref="CourtesyTails"/> beside them.</summary>
+    private static string[] WithoutCourtesy(string[] words)
+    {
+        var courtesy = words.Select(CourtesyWords.Contains).ToArray();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            for (var i = 0; i < words.Length; i++)
+            {
+                if (!courtesy[i] && CourtesyTails.Contains(words[i]) && ((i > 0 && courtesy[i - 1]) || (i + 1 < words.Length && courtesy[i + 1])))
+                {
+                    courtesy[i] = grew = true;
+                }
+            }
+        }
+
+        return [.. words.Where((_, i) => !courtesy[i])];
+    }
 
     /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
     public static bool IsYesNoQuestion(ContentNode node)

@@ -229,6 +229,15 @@ public class DialogEngineTests
     [InlineData("fr", "ils m'enferment dans une chambre la nuit", "oui monsieur svp", true)]
     [InlineData("ht", "yo fèmen m nan yon chanm lannwit", "wi tanpri msye", true)]
     [InlineData("pt", "eles me trancam num quarto a noite", "sim senhor obrigado", true)]
+    // thanks of two or three words around the answer (a blind tester's "yes sir thank you" had been read as thanks, 2026-12-06)
+    [InlineData("en", "they lock me in a room at night", "yes sir thank you", true)]
+    [InlineData("en", "they lock me in a room at night", "ok, thank you", true)]
+    [InlineData("en", "they lock me in a room at night", "yes thanks a lot", true)]
+    [InlineData("en", "they lock me in a room at night", "no thank you very much", false)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "si señor muchas gracias", true)]
+    [InlineData("fr", "ils m'enferment dans une chambre la nuit", "oui merci beaucoup", true)]
+    [InlineData("ht", "yo fèmen m nan yon chanm lannwit", "mèsi anpil, wi", true)]
+    [InlineData("pt", "eles me trancam num quarto a noite", "sim, muito obrigada", true)]
     public void AtTheOfferOfAPerson_AYesOrNoWithCourtesy_IsTheAnswer(string language, string danger, string answer, bool yes)
     {
         var chat = Chat.Started(Content, language).Send(danger);
@@ -257,6 +266,31 @@ public class DialogEngineTests
         var chat = Chat.At(Content, Content.Common.LanguageMenuNode).Send(typed);
         Assert.Equal(language, chat.State!.Language);
         Assert.NotEqual(Content.Common.LanguageMenuNode, chat.Node);
+    }
+
+    /// <summary>
+    /// Blind testers (2026-12-06): "franse" (Creole) and "anglais" (French) on the languages got them again. A language
+    /// named in any served language chooses it, on the notice and on the languages.
+    /// </summary>
+    [Theory]
+    [InlineData("anglais", "en")]
+    [InlineData("franse", "fr")]
+    [InlineData("an franse tanpri", "fr")]
+    [InlineData("em inglês por favor", "en")]
+    [InlineData("英语", "en")]
+    [InlineData("espagnol svp", "es")]
+    [InlineData("portugais", "pt")]
+    [InlineData("chinwa", "zh")]
+    [InlineData("crioulo", "ht")]
+    [InlineData("法语", "fr")]
+    public void ALanguageNamedInAnotherServedLanguage_IsChosen_OnTheNoticeAndTheLanguages(string typed, string language)
+    {
+        foreach (var node in new[] { Content.Common.StartNode, Content.Common.LanguageMenuNode })
+        {
+            var chat = Chat.At(Content, node).Send(typed);
+            Assert.Equal(language, chat.State!.Language);
+            Assert.NotEqual(node, chat.Node);
+        }
     }
 
     /// <summary>Issue 12: after STOP, "hola" was answered "Hola de nuevo. No entendí tu mensaje"; it greets and shows the menu.</summary>
