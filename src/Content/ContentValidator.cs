@@ -487,6 +487,22 @@ public static partial class ContentValidator
             }
         }
 
+        foreach (var named in node.AnswerNames.Where(n => content.Find(n) is not { Kind: NodeKind.Emergency }))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'answer_names' lists danger categories, and '{named}' is not an emergency node"));
+        }
+
+        if (node.AnswerNames.Count > 0 && !Understander.IsYesNoQuestion(node))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'answer_names' is for a question answered yes or no (choices 'yes' and 'no')"));
+        }
+
+        var taught = node.Keywords.Values.SelectMany(k => k).Concat(node.Examples.Values.SelectMany(e => e.Select(p => p.Text))).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
+        foreach (var (language, phrase) in node.UntrainedKeywords.SelectMany(p => p.Value.Select(x => (p.Key, x))).Where(p => taught.Contains(TextNormalizer.Normalize(p.x))))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: untrained keyword '{phrase}' ({language}) is also its keyword or example, which the classifier is taught"));
+        }
+
         if (node.UntrainedKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught), not for a {node.Kind.ToString().ToLowerInvariant()} node"));

@@ -97,6 +97,13 @@ public sealed record ContentNode(
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// A yes/no question's danger categories that an answer in words names without being in that danger ("sí, con mis
+    /// dos niños" to "do you travel with children?" is no child alone): after an opening yes or no, words the classifier
+    /// reads as one of these are the answer; words it reads surely as another danger are that danger (<c>answer_names</c>).
+    /// </summary>
+    public IReadOnlyList<string> AnswerNames { get; init; } = [];
+
     /// <summary>The phrases that lead here surely: <see cref="Keywords"/> and <see cref="UntrainedKeywords"/>.</summary>
     public IEnumerable<(string Language, string Phrase)> SurePhrases =>
         Keywords.Concat(UntrainedKeywords).SelectMany(p => p.Value.Select(phrase => (p.Key, phrase)));

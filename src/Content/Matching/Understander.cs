@@ -538,6 +538,30 @@ public sealed partial class Understander
             return refusal;
         }
 
+        // An answer in words to a question of the way (the return's short questions, a confirmation): a whole yes
+        // ("claro que si", "sip"), or one that opens the message ("si, con mis dos niños", "no, estoy sola", "sim, com
+        // meus dois filhos"). The classifier had read the words after it as a child alone, sure, and the questions were
+        // lost (found in blind testers' tries). Never the offer of a person, where only a whole-message yes or no counts
+        // (R4); a vetted danger phrase in the message came first (above).
+        if (strict && current!.Id != _content.Common.HandoffConsentNode && OpeningAnswer(current, plain.Length > 0 ? plain : words) is var (opening, rest))
+        {
+            // The message, or the words after its yes or no, read surely as a danger the question's answers do not name
+            // (content answer_names): "sí, pero me quitaron el pasaporte" to the question on children is that danger, not
+            // a yes, and "no puedo salir" being held, not a no.
+            var classifier = ClassifierFor(language);
+            var beside = new[] { words, rest }.Where(w => w.Length > 0).Select(w => Danger(w, classifier.Predict(w)))
+                .FirstOrDefault(d => d is { Sure: true } && !current.AnswerNames.Contains(d.Node.Id));
+            return beside ?? (Understanding)new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
+        }
+
+        // Without a yes: a short answer that names what the question asks about ("con mis dos niños" to the question on
+        // children, read as a child alone) is its yes. A vetted danger phrase (a child gone missing) came first.
+        if (strict && current!.AnswerNames.Count > 0 && Length(words) <= OpeningAnswerRest
+            && Danger(words, ClassifierFor(language).Predict(words)) is { } named && current.AnswerNames.Contains(named.Node.Id))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = NamedAnswerWhy };
+        }
+
         var model = ClassifierFor(language);
         var prediction = model.Predict(words);
         if (Danger(words, prediction) is { } danger)
@@ -945,6 +969,54 @@ public sealed partial class Understander
         }
 
         return common.DeclinedNode is { } declined && _content.Find(declined) is { } node ? new Understanding.Destination(node) { Why = BareNo } : null;
+    }
+
+    /// <summary>Why an answer in words to a yes/no question of the way was read as its yes or its no.</summary>
+    public const string OpeningAnswerWhy = "an answer opening the message";
+
+    /// <summary>Why a short answer naming what a yes/no question asks about (its <c>answer_names</c>) was read as its yes.</summary>
+    public const string NamedAnswerWhy = "an answer naming what the question asks";
+
+    /// <summary>The most words after an opening yes or no for the message to still be that answer.</summary>
+    public const int OpeningAnswerRest = 8;
+
+    /// <summary>
+    /// The yes or the no of a yes/no question that is the whole message or opens it with 2 to
+    /// <see cref="OpeningAnswerRest"/> words after it: the question's own keywords and labels, and the offer of a
+    /// person's yes and no words, which are every language's. One word after it is not enough ("no sé" is not a no);
+    /// the longest phrase wins ("no quiero" over "no"), and a yes and a no that open it alike answer nothing.
+    /// </summary>
+    private (string Id, string[] After)? OpeningAnswer(ContentNode node, string[] words)
+    {
+        var consent = _content.Find(_content.Common.HandoffConsentNode);
+        (string Id, int Length)? best = null;
+        var tied = false;
+        foreach (var id in (string[])["yes", "no"])
+        {
+            var phrases = Phrases(ContentNode.ChoiceKey(node.Id, id)).Concat(LabelWords(ContentNode.ChoiceKey(node.Id, id)))
+                .Concat(consent is null ? [] : Phrases(ContentNode.ChoiceKey(consent.Id, id)));
+            foreach (var phrase in phrases.Where(p => p.Length > 0 && p.Length <= words.Length))
+            {
+                var rest = words.Length - phrase.Length;
+                if (rest == 1 || rest > OpeningAnswerRest || !words.AsSpan(0, phrase.Length).SequenceEqual(phrase))
+                {
+                    continue;
+                }
+
+                if (best is null || phrase.Length > best.Value.Length)
+                {
+                    (best, tied) = ((id, phrase.Length), false);
+                }
+                else if (phrase.Length == best.Value.Length && best.Value.Id != id)
+                {
+                    tied = true;
+                }
+            }
+        }
+
+        return tied || best is not { } found ? null : (found.Id, words[found.Length..]);
+
+        IEnumerable<string[]> Phrases(string key) => _keywordWords.TryGetValue(key, out var found) ? found : [];
     }
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>

@@ -164,6 +164,7 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("pt.language", "untrained_keywords:\n  emergency-suicide:", "untrained_keywords:\n  avr-menu:", "has untrained keywords for 'avr-menu', which is not an emergency node")]
     [InlineData("avr", "  - id: avr-menu\n", "  - id: avr-menu\n    untrained_keywords: { es: [tome cloro], en: [i drank bleach] }\n", "'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught)")]
     [InlineData("zh.language", "\"被他看到我就死定了\"", "\"救命\"", "duplicate keyword '救命' (zh)")]
+    [InlineData("zh.language", "\"喝了漂白水\"", "\"想自杀\"", "untrained keyword '想自杀' (zh) is also its keyword or example, which the classifier is taught")]
     // A child's age in words: one entry for each age from 8 to 17, or the {age} of an unsure keyword reads the wrong age.
     [InlineData("pt.language", "\"oito\", \"nove\", ", "", "child_ages: lists 8 ages; it needs the 10 from 8 to 17")]
     [InlineData("common", "  en: [eight, nine, ten,", "  en: [8, nine, ten,", "child_ages in 'en': the age 8 is written '8'")]

@@ -639,6 +639,60 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Blind testers (2026-12-05/06): "con mis dos niños" and "no, estoy sola" to the return's question on children got
+    /// the page on a child alone, sure, and the questions were lost; "claro que si" went to the return's menu. An answer
+    /// in words is the question's answer: a yes or a no that opens it (with 2 to 8 words after it), a whole yes of any
+    /// language, or a short answer naming what the question asks (content <c>answer_names</c>). Danger after it is still
+    /// danger: a vetted phrase (a child gone missing, being locked in), or words read surely as a danger the question does
+    /// not ask about (a passport taken).
+    /// </summary>
+    [Theory]
+    [InlineData("avr-q-children", "es", "si, con mis dos niños", "yes")]
+    [InlineData("avr-q-children", "es", "con mis dos niños", "yes")]
+    [InlineData("avr-q-children", "es", "no, estoy sola", "no")]
+    [InlineData("avr-q-children", "es", "claro que si", "yes")]
+    [InlineData("avr-q-children", "en", "yes my 3 kids", "yes")]
+    [InlineData("avr-q-children", "en", "with my two kids", "yes")]
+    [InlineData("avr-q-children", "ht", "wi, ak de pitit mwen", "yes")]
+    [InlineData("avr-q-children", "pt", "sim, com meus dois filhos", "yes")]
+    [InlineData("avr-q-children", "fr", "oui avec mes deux enfants", "yes")]
+    [InlineData("avr-q-children", "zh", "是的 带着两个孩子", "yes")]
+    [InlineData("avr-q-health", "es", "si, mi hijo es asmatico", "yes")]
+    [InlineData("avr-q-health", "es", "no, todos bien", "no")]
+    [InlineData("avr-q-health", "en", "yes my son has fever", "yes")]
+    [InlineData("avr-q-fear", "es", "si, alla me amenazaron de muerte", "yes")]
+    [InlineData("avr-q-fear", "es", "no, quiero volver ya", "no")]
+    [InlineData("avr-q-panama", "es", "si, estoy en la ciudad de panama", "yes")]
+    [InlineData("avr-q-children", "es", "si, mi hija se perdió en la selva", "emergency-child")]
+    [InlineData("avr-q-children", "en", "yes but my son is missing", "emergency-child")]
+    [InlineData("avr-q-children", "es", "si, pero me quitaron el pasaporte", "emergency-documents")]
+    [InlineData("avr-q-children", "es", "no, me tienen encerrada", "emergency-held")]
+    [InlineData("avr-q-health", "es", "si, mi hijo no respira", "emergency-medical")]
+    public void AnAnswerInWords_ToAQuestionOfTheWay_IsItsAnswer_AndDangerAfterItStillDanger(string node, string language, string message, string expected)
+    {
+        var question = Content.Nodes[node];
+        var chat = Chat.At(Content, node, language).Send(message);
+        if (expected.StartsWith("emergency", StringComparison.Ordinal))
+        {
+            Assert.Equal(expected, Landed(chat));
+            return;
+        }
+
+        var choice = question.Choices.Single(c => c.Id == expected);
+        Assert.Equal(choice.Target, chat.Node);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Last!.Events.Select(e => e.Kind));
+    }
+
+    /// <summary>The offer of a person takes only a whole-message yes (R4): "yes, my two kids are with me" there is no consent.</summary>
+    [Fact]
+    public void TheOfferOfAPerson_TakesNoOpeningYes()
+    {
+        var chat = Chat.At(Content, Content.Common.HandoffConsentNode, "en").Send("yes, my two kids are with me");
+        Assert.False(chat.State!.InCase);
+        Assert.DoesNotContain(EventKind.HandoffRequested, chat.Events);
+    }
+
+    /// <summary>
     /// R11 instead of "I did not understand": a message nothing else makes understood, whose most likely meaning is a
     /// danger category at <see cref="OimBot.Content.Matching.UnderstandingThresholds.DangerInsteadOfNothing"/> or more,
     /// gets the emergency numbers first, then the question between the likely situations. Checked on every development
@@ -713,7 +767,7 @@ public class UnderstandingEngineTests
     {
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).ToHashSet(StringComparer.Ordinal);
         var nodes = Content.NodeList.Where(n => n.UntrainedKeywords.Count > 0).ToList();
-        Assert.Equal(["emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["emergency-child", "emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
         foreach (var node in nodes)
         {
             Assert.Equal(6, node.UntrainedKeywords.Count);
