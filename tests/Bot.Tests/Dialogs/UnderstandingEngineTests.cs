@@ -95,6 +95,9 @@ public class UnderstandingEngineTests
         { "si l wè sa l ap touye m", "ht", "emergency-threatened" },
         { "se ele ver isso me mata", "pt", "emergency-threatened" },
         { "被他看到我就死定了", "zh", "emergency-threatened" },
+        // fear of one's partner without what he does (unsure keywords): had got the page on the fear of going home
+        { "tengo miedo de mi esposo", "es", "emergency-threatened" },
+        { "i am scared of my husband, what can i do", "en", "emergency-threatened" },
     };
 
     [Theory]
