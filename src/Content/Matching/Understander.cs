@@ -545,13 +545,22 @@ public sealed partial class Understander
         // (R4); a vetted danger phrase in the message came first (above).
         if (strict && current!.Id != _content.Common.HandoffConsentNode && OpeningAnswer(current, plain.Length > 0 ? plain : words) is var (opening, rest))
         {
-            // The message, or the words after its yes or no, read surely as a danger the question's answers do not name
-            // (content answer_names): "sí, pero me quitaron el pasaporte" to the question on children is that danger, not
-            // a yes, and "no puedo salir" being held, not a no.
+            // After a yes or a no the classifier's reading of a danger is weak (a vetted danger phrase came first, above):
+            // "yes i get passport" read as papers taken, "no pikin with me" as a medical emergency, "no, kiero irme ya" as
+            // self-harm, all sure, in blind testers' tries. Only a longer account after it read surely as a danger the
+            // question does not ask about (content answer_names) gets the channels and the danger question ("sí, pero me
+            // quitaron el pasaporte"); and a no with at most two words after it may be a sentence that only starts like
+            // one ("no puedo salir", being held), read whole; not in Chinese, where "不怕" (not afraid) is the answer.
             var classifier = ClassifierFor(language);
-            var beside = new[] { words, rest }.Where(w => w.Length > 0).Select(w => Danger(w, classifier.Predict(w)))
-                .FirstOrDefault(d => d is { Sure: true } && !current.AnswerNames.Contains(d.Node.Id));
-            return beside ?? (Understanding)new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
+            bool Named(Understanding.Danger? d) => d is { Sure: true } && !current.AnswerNames.Contains(d.Node.Id);
+            var beside = Length(rest) >= OpeningAnswerAccount ? rest
+                : opening == "no" && Length(rest) <= 2 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(rest[0], 0)) ? words : [];
+            if (beside.Length > 0 && Danger(beside, classifier.Predict(beside)) is var read && Named(read))
+            {
+                return read! with { Sure = false };
+            }
+
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
         }
 
         // Without a yes: a short answer that names what the question asks about ("con mis dos niños" to the question on
@@ -977,13 +986,17 @@ public sealed partial class Understander
     /// <summary>Why a short answer naming what a yes/no question asks about (its <c>answer_names</c>) was read as its yes.</summary>
     public const string NamedAnswerWhy = "an answer naming what the question asks";
 
+    /// <summary>The fewest words after an opening yes or no that may tell a danger of their own.</summary>
+    public const int OpeningAnswerAccount = 4;
+
     /// <summary>The most words after an opening yes or no for the message to still be that answer.</summary>
     public const int OpeningAnswerRest = 8;
 
     /// <summary>
     /// The yes or the no of a yes/no question that is the whole message or opens it with 2 to
     /// <see cref="OpeningAnswerRest"/> words after it: the question's own keywords and labels, and the offer of a
-    /// person's yes and no words, which are every language's. One word after it is not enough ("no sé" is not a no);
+    /// person's yes and no words, which are every language's. One word after it is not enough ("no sé" is not a no;
+    /// one Chinese character is: "不怕");
     /// the longest phrase wins ("no quiero" over "no"), and a yes and a no that open it alike answer nothing.
     /// </summary>
     private (string Id, string[] After)? OpeningAnswer(ContentNode node, string[] words)
@@ -998,7 +1011,10 @@ public sealed partial class Understander
             foreach (var phrase in phrases.Where(p => p.Length > 0 && p.Length <= words.Length))
             {
                 var rest = words.Length - phrase.Length;
-                if (rest == 1 || rest > OpeningAnswerRest || !words.AsSpan(0, phrase.Length).SequenceEqual(phrase))
+                // One word after it is a sentence that starts so ("no sé"), but one character of an unspaced script is the
+                // answer's verb ("不怕", not afraid, to "你害怕回去吗？").
+                var sentence = rest == 1 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(words[^1], 0));
+                if (sentence || rest > OpeningAnswerRest || !words.AsSpan(0, phrase.Length).SequenceEqual(phrase))
                 {
                     continue;
                 }

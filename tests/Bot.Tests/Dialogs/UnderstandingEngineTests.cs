@@ -141,6 +141,8 @@ public class UnderstandingEngineTests
     [InlineData("tive uma overdose", "pt")]
     [InlineData("tomei chumbinho", "pt")]
     [InlineData("我刚喝了漂白水", "zh")]
+    [InlineData("tomei uns remedios pra dormir e nao acordar", "pt")] // a blind tester's (2026-12-06): had got the question
+    [InlineData("quiero dormir y no despertar", "es")]
     public void PillsOrPoisonAlreadyTaken_GetsTheAmbulanceNow_BeforeTheListeningLine(string message, string language)
     {
         var chat = Chat.Started(Content, language).Send(message);
@@ -666,6 +668,13 @@ public class UnderstandingEngineTests
     [InlineData("avr-q-fear", "es", "si, alla me amenazaron de muerte", "yes")]
     [InlineData("avr-q-fear", "es", "no, quiero volver ya", "no")]
     [InlineData("avr-q-panama", "es", "si, estoy en la ciudad de panama", "yes")]
+    // a second round of blind testers (2026-12-06): the classifier's sure reading of a few words after the answer
+    [InlineData("avr-q-fear", "es", "no, kiero irme ya", "no")] // had got the self-harm page
+    [InlineData("avr-q-document", "en", "yes i get passport", "yes")] // papers taken
+    [InlineData("avr-q-children", "en", "no pikin with me", "no")] // a medical emergency
+    [InlineData("avr-q-fear", "zh", "不怕", "no")] // "not afraid": the 911 page
+    [InlineData("avr-q-fear", "zh", "不害怕", "no")]
+    [InlineData("avr-q-fear", "zh", "没有", "no")]
     [InlineData("avr-q-children", "es", "si, mi hija se perdió en la selva", "emergency-child")]
     [InlineData("avr-q-children", "en", "yes but my son is missing", "emergency-child")]
     [InlineData("avr-q-children", "es", "si, pero me quitaron el pasaporte", "emergency-documents")]
