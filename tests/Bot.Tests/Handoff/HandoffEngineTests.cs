@@ -210,6 +210,10 @@ public class HandoffEngineTests
         Assert.True(chat.State!.CaseHidden);
         Assert.Equal(message, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
         Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Hide);
+        // the question says the request for a person goes too (blind testers, 2026-12-06: nothing said whether a
+        // Monday reply would still come to the phone someone checks)
+        var cancelled = new Dictionary<string, string> { ["es"] = "esa solicitud también se cancela", ["en"] = "that request is cancelled too" };
+        Assert.Contains(cancelled[language], chat.Replies[^1].Text, StringComparison.Ordinal);
 
         chat.Send(answer);
         if (answer is "yes" or "si")
