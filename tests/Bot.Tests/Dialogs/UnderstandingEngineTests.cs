@@ -98,6 +98,9 @@ public class UnderstandingEngineTests
         // fear of one's partner without what he does (unsure keywords): had got the page on the fear of going home
         { "tengo miedo de mi esposo", "es", "emergency-threatened" },
         { "i am scared of my husband, what can i do", "en", "emergency-threatened" },
+        // a phone kept from someone: had got the page on sexual violence (es) or "not understood" (en), 2026-12-06
+        { "el señor con el q viajo no me deja usar el telefono y tengo miedo", "es", "emergency-held" },
+        { "my husband doesnt let me use the phone", "en", "emergency-held" },
     };
 
     [Theory]
@@ -779,7 +782,7 @@ public class UnderstandingEngineTests
     {
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).ToHashSet(StringComparer.Ordinal);
         var nodes = Content.NodeList.Where(n => n.UntrainedKeywords.Count > 0).ToList();
-        Assert.Equal(["emergency-child", "emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["emergency-child", "emergency-held", "emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
         foreach (var node in nodes)
         {
             Assert.Equal(6, node.UntrainedKeywords.Count);
