@@ -635,14 +635,29 @@ public sealed partial class Understander
 
         foreach (var title in titles)
         {
-            if (Decide(model.Predict([.. title, .. words])) is Understanding.Destination { Node: var node } && node.FlowId == current.FlowId)
+            var prediction = model.Predict([.. title, .. words]);
+            if (Decide(prediction) is Understanding.Destination { Node: var node } && node.FlowId == current.FlowId)
             {
+                // The page the person is on again is no answer ("cuanto cuesta", "how much e cost" on the return's menu
+                // showed that menu again, and again: blind testers, 2026-12-06): the topic's likeliest other page, when
+                // it is likely enough.
+                if (node.Id == current.Id)
+                {
+                    return prediction.Ranked().Where(r => r.Probability >= FollowUpOtherPage && r.Label != current.Id)
+                        .Select(r => _content.Find(r.Label)).FirstOrDefault(n => n is not null && n.FlowId == current.FlowId && n.Examples.Count > 0) is { } other
+                        ? new Understanding.Destination(other) { Why = "follow-up" }
+                        : null;
+                }
+
                 return new Understanding.Destination(node) { Why = "follow-up" };
             }
         }
 
         return null;
     }
+
+    /// <summary>How likely the topic's other page must be for a follow-up that read as the page the person is on.</summary>
+    public const double FollowUpOtherPage = 0.05;
 
     /// <summary>A message's length in words; Chinese, written one word per character here, counts two characters a word.</summary>
     private static double Length(string[] words) =>

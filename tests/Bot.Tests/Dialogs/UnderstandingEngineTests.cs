@@ -315,6 +315,24 @@ public class UnderstandingEngineTests
         Assert.Equal(flow, Content.Nodes[chat.Node!].FlowId);
     }
 
+    /// <summary>
+    /// Blind testers (2026-12-06): "cuanto cuesta", "how much e cost", "konbyen li koute" on the return's menu showed that
+    /// menu again, and again. A follow-up question never lands on the page the person is on: the topic's likeliest other
+    /// page (cost: what return is, whose footer says it is free; time and the office: how it works).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "cuanto cuesta", "avr-what")]
+    [InlineData("en", "how much e cost", "avr-what")]
+    [InlineData("ht", "konbyen li koute", "avr-what")]
+    [InlineData("pt", "quanto custa", "avr-what")]
+    [InlineData("es", "cuanto tiempo tarda", "avr-steps")]
+    public void AFollowUpQuestion_OnATopicsMenu_IsNeverThatMenuAgain(string language, string message, string page)
+    {
+        var chat = Chat.At(Content, "avr-menu", language).Send(message);
+        Assert.Equal(page, chat.Node);
+        Assert.Contains(ContentRenderer.Common(Content, "avr-principles", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ayuda", "es")]
     [InlineData("help", "en")]
