@@ -539,7 +539,7 @@ public sealed partial class Understander
         }
 
         // An answer in words to a question of the way (the return's short questions, a confirmation): a whole yes
-        // ("claro que si", "sip"), or one that opens the message ("si, con mis dos niños", "no, estoy sola", "sim, com
+        // ("claro que si", "是的"), or one that opens the message ("si, con mis dos niños", "no, estoy sola", "sim, com
         // meus dois filhos"). The classifier had read the words after it as a child alone, sure, and the questions were
         // lost (found in blind testers' tries). Never the offer of a person, where only a whole-message yes or no counts
         // (R4); a vetted danger phrase in the message came first (above).
