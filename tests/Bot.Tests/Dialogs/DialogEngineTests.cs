@@ -238,6 +238,7 @@ public class DialogEngineTests
     [InlineData("fr", "ils m'enferment dans une chambre la nuit", "oui merci beaucoup", true)]
     [InlineData("ht", "yo fèmen m nan yon chanm lannwit", "mèsi anpil, wi", true)]
     [InlineData("pt", "eles me trancam num quarto a noite", "sim, muito obrigada", true)]
+    [InlineData("pt", "eles me trancam num quarto a noite", "tá bom, obrigado", true)] // a blind re-test's: had been thanks
     public void AtTheOfferOfAPerson_AYesOrNoWithCourtesy_IsTheAnswer(string language, string danger, string answer, bool yes)
     {
         var chat = Chat.Started(Content, language).Send(danger);

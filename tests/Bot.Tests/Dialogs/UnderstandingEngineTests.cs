@@ -144,6 +144,8 @@ public class UnderstandingEngineTests
     [InlineData("tive uma overdose", "pt")]
     [InlineData("tomei chumbinho", "pt")]
     [InlineData("我刚喝了漂白水", "zh")]
+    [InlineData("m fin bwè klowòks", "ht")] // a blind re-test's (2026-12-06): had been not understood
+    [InlineData("i drink bleach", "en")]
     [InlineData("tomei uns remedios pra dormir e nao acordar", "pt")] // a blind tester's (2026-12-06): had got the question
     [InlineData("quiero dormir y no despertar", "es")]
     public void PillsOrPoisonAlreadyTaken_GetsTheAmbulanceNow_BeforeTheListeningLine(string message, string language)
@@ -716,6 +718,23 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Last!.Events.Select(e => e.Kind));
     }
 
+    /// <summary>A blind re-test (2026-12-06): "si", "ok", "dale", "yes" before the return's questions had got the return's menu, "you are welcome" or "not understood".</summary>
+    [Theory]
+    [InlineData("es", "si")]
+    [InlineData("es", "dale")]
+    [InlineData("es", "ok")]
+    [InlineData("en", "yes")]
+    [InlineData("en", "ok start")]
+    [InlineData("pt", "sim")]
+    [InlineData("fr", "d'accord")]
+    [InlineData("ht", "dakò")]
+    [InlineData("zh", "好的，开始吧")]
+    public void BeforeTheReturnsQuestions_AYesStartsThem(string language, string message)
+    {
+        var chat = Chat.At(Content, "avr-screen-intro", language).Send(message);
+        Assert.Equal("avr-q-panama", chat.Node);
+    }
+
     /// <summary>The offer of a person takes only a whole-message yes (R4): "yes, my two kids are with me" there is no consent.</summary>
     [Fact]
     public void TheOfferOfAPerson_TakesNoOpeningYes()
@@ -800,7 +819,7 @@ public class UnderstandingEngineTests
     {
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).ToHashSet(StringComparer.Ordinal);
         var nodes = Content.NodeList.Where(n => n.UntrainedKeywords.Count > 0).ToList();
-        Assert.Equal(["emergency-child", "emergency-held", "emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["emergency-child", "emergency-held", "emergency-medical", "emergency-suicide", "emergency-threatened"], nodes.Select(n => n.Id).Order(StringComparer.Ordinal));
         foreach (var node in nodes)
         {
             Assert.Equal(6, node.UntrainedKeywords.Count);
