@@ -185,7 +185,8 @@ internal static class CompareBench
     private static string Allocated(LoadResult pass) =>
         (pass.AllocatedKBPerMessage is { } kb ? $", allocated {kb:0.0} KB/msg" : string.Empty)
         + (pass.GcPauseMsPerMessage is { } pause ? $", GC paused {pause:0.000} ms/msg ({pass.CollectionsPerThousand:0.0} per 1,000)" : string.Empty)
-        + (pass.JitMethods is { } jit ? $", JIT {jit:0} methods in {pass.JitMs:0} ms" : string.Empty);
+        + (pass.JitMethods is { } jit ? $", JIT {jit:0} methods in {pass.JitMs:0} ms" : string.Empty)
+        + (pass.TurnsPerGroup is { } grouped ? $", {grouped.Turns / grouped.Groups:0.0} turns per group ({grouped.Turns:0} turns, {grouped.Failed:0} of {grouped.Groups:0} groups failed)" : string.Empty);
 
     private static string Replies(params LoadResult[] passes) =>
         passes.All(p => p.Failures == 0 && p.Replies == p.Messages) ? "one per message" : string.Join(", ", passes.Select(p => $"{p.Replies}/{p.Messages} ({p.Failures} failed)"));

@@ -31,6 +31,10 @@ using System.Text.Json;
 /// scrape, once what the first compiled (the exporter) is done
 /// </param>
 /// <param name="JitMs">OimBot only: the JIT's compiling time over the same span (<c>dotnet.jit.compilation.time</c>), in ms</param>
+/// <param name="TurnsPerGroup">
+/// OimBot on PostgreSQL only: turns sent in groups over groups sent (<c>oimbot.storage.grouped_turns</c>,
+/// <c>oimbot.storage.turn_groups</c>), with the groups that failed (each turn then ran again alone)
+/// </param>
 internal sealed record LoadResult(
     int Users,
     int MessagesPerUser,
@@ -52,7 +56,8 @@ internal sealed record LoadResult(
     double? GcPauseMsPerMessage = null,
     double? CollectionsPerThousand = null,
     double? JitMethods = null,
-    double? JitMs = null);
+    double? JitMs = null,
+    (double Turns, double Groups, double Failed)? TurnsPerGroup = null);
 
 /// <summary>
 /// Drives whole conversations through signed Telegram webhooks: each user sends the script in order, one message after
@@ -172,7 +177,8 @@ internal static class LoadRun
             managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.PauseSeconds * 1000 / sorted.Length, 4),
             managed is null || sorted.Length == 0 ? null : Math.Round(managed.Value.Collections * 1000.0 / sorted.Length, 1),
             managed?.JitMethods,
-            managed is null ? null : Math.Round(managed.Value.JitSeconds * 1000, 1));
+            managed is null ? null : Math.Round(managed.Value.JitSeconds * 1000, 1),
+            managed is { TurnGroups: > 0 } grouped ? (grouped.GroupedTurns, grouped.TurnGroups, grouped.FailedGroups) : null);
 
         async Task ConverseAsync(long chat)
         {
@@ -278,19 +284,24 @@ internal static class LoadRun
 }
 
 /// <summary>A process's managed heap, from the runtime's metrics on /metrics (Prometheus text).</summary>
-internal readonly record struct ManagedFigures(double AllocatedBytes, double PauseSeconds, double Collections, double JitMethods, double JitSeconds)
+/// <param name="GroupedTurns">PostgreSQL's group commit: turns sent in groups</param>
+/// <param name="TurnGroups">groups sent</param>
+/// <param name="FailedGroups">groups that failed</param>
+internal readonly record struct ManagedFigures(double AllocatedBytes, double PauseSeconds, double Collections, double JitMethods, double JitSeconds, double GroupedTurns = 0, double TurnGroups = 0, double FailedGroups = 0)
 {
     public static ManagedFigures operator +(ManagedFigures a, ManagedFigures b) =>
-        new(a.AllocatedBytes + b.AllocatedBytes, a.PauseSeconds + b.PauseSeconds, a.Collections + b.Collections, a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds);
+        new(a.AllocatedBytes + b.AllocatedBytes, a.PauseSeconds + b.PauseSeconds, a.Collections + b.Collections, a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds,
+            a.GroupedTurns + b.GroupedTurns, a.TurnGroups + b.TurnGroups, a.FailedGroups + b.FailedGroups);
 
     public static ManagedFigures operator -(ManagedFigures a, ManagedFigures b) =>
-        new(a.AllocatedBytes - b.AllocatedBytes, a.PauseSeconds - b.PauseSeconds, a.Collections - b.Collections, a.JitMethods - b.JitMethods, a.JitSeconds - b.JitSeconds);
+        new(a.AllocatedBytes - b.AllocatedBytes, a.PauseSeconds - b.PauseSeconds, a.Collections - b.Collections, a.JitMethods - b.JitMethods, a.JitSeconds - b.JitSeconds,
+            a.GroupedTurns - b.GroupedTurns, a.TurnGroups - b.TurnGroups, a.FailedGroups - b.FailedGroups);
 
     /// <summary>The figures, or null when the allocated bytes are missing (metrics off, or not yet exported).</summary>
     public static ManagedFigures? Parse(string text)
     {
         double? allocated = null;
-        double pause = 0, collections = 0, jitMethods = 0, jitSeconds = 0;
+        double pause = 0, collections = 0, jitMethods = 0, jitSeconds = 0, groupedTurns = 0, turnGroups = 0, failedGroups = 0;
         foreach (var line in text.Split('\n'))
         {
             var space = line.LastIndexOf(' ');
@@ -320,9 +331,18 @@ internal readonly record struct ManagedFigures(double AllocatedBytes, double Pau
             {
                 jitSeconds = value;
             }
+            else if (line.StartsWith("oimbot_storage_grouped_turns", StringComparison.Ordinal))
+            {
+                groupedTurns = value;
+            }
+            else if (line.StartsWith("oimbot_storage_turn_groups", StringComparison.Ordinal))
+            {
+                turnGroups += value; // one line per outcome
+                failedGroups += line.Contains("outcome=\"failed\"", StringComparison.Ordinal) ? value : 0;
+            }
         }
 
-        return allocated is { } bytes ? new ManagedFigures(bytes, pause, collections, jitMethods, jitSeconds) : null;
+        return allocated is { } bytes ? new ManagedFigures(bytes, pause, collections, jitMethods, jitSeconds, groupedTurns, turnGroups, failedGroups) : null;
     }
 }
 

@@ -68,5 +68,24 @@ public sealed class BotMetrics : IDisposable
 
     public void LoopFailed(string job) => _loopFailures.Add(1, new TagList { { "job", job } });
 
+    /// <summary>
+    /// PostgreSQL's group commit (issue 15): groups of turns sent, by outcome (committed; failed, each turn then run again
+    /// alone), and the turns that went in them: turns per group is how much it saves.
+    /// </summary>
+    public void ObserveTurnGroups(Func<(long Groups, long Turns, long Failed)> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableCounter("oimbot.storage.turn_groups", () =>
+        {
+            var (groups, _, failed) = read();
+            return new[]
+            {
+                new Measurement<long>(groups - failed, new KeyValuePair<string, object?>("outcome", "committed")),
+                new Measurement<long>(failed, new KeyValuePair<string, object?>("outcome", "failed")),
+            };
+        }, "{group}", "PostgreSQL: groups of turns sent in one transaction (group commit), by outcome.");
+        _meter.CreateObservableCounter("oimbot.storage.grouped_turns", () => read().Turns, "{turn}", "PostgreSQL: turns sent in groups (group commit).");
+    }
+
     public void Dispose() => _meter.Dispose();
 }

@@ -6,84 +6,46 @@ namespace OimBot.Bot.Outbox;
 /// turns that queue behind it. Nothing waits for company: a settle that finds a free lane goes at once, alone. Each
 /// caller gets its own row's answer, or the statement's exception, only after the commit.
 /// </summary>
-/// <param name="settle">Settles a group (at most <paramref name="max"/> rows): each row's answer, by id (absent when the row is gone).</param>
-/// <param name="lanes">How many groups may be on their way at once (at least 1).</param>
-internal sealed class SettleGroup(Func<IReadOnlyList<SettleGroup.Row>, Task<IReadOnlyDictionary<long, bool>>> settle, int lanes = 1, int max = 256)
+internal sealed class SettleGroup
 {
-    /// <summary>A sent row to settle, with the provider's id for it and the time of the settle.</summary>
-    public sealed record Row(long Id, string? ProviderMessageId, DateTimeOffset At)
-    {
-        internal TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private readonly Lock _gate = new();
-    private List<Row> _waiting = [];
-    private int _running;
-
-    /// <summary>How many groups went to the database (for tests and the benchmark's reading of it).</summary>
-    public long Groups => Interlocked.Read(ref _groups);
-
-    private long _groups;
-
-    public Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset at)
-    {
-        var row = new Row(id, providerMessageId, at);
-        lock (_gate)
-        {
-            _waiting.Add(row);
-            if (_running >= lanes)
-            {
-                return row.Done.Task;
-            }
-
-            _running++;
-        }
-
-        _ = RunAsync();
-        return row.Done.Task;
-    }
-
-    private async Task RunAsync()
-    {
-        while (true)
-        {
-            List<Row> group;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0)
-                {
-                    _running--;
-                    return;
-                }
-
-                if (_waiting.Count <= max)
-                {
-                    group = _waiting;
-                    _waiting = [];
-                }
-                else
-                {
-                    group = _waiting.GetRange(0, max);
-                    _waiting.RemoveRange(0, max);
-                }
-            }
-
-            Interlocked.Increment(ref _groups);
-            try
+    /// <param name="settle">Settles a group (at most <paramref name="max"/> rows): each row's answer, by id (absent when the row is gone).</param>
+    /// <param name="lanes">How many groups may be on their way at once (at least 1).</param>
+    /// <param name="max">At most this many rows in one statement.</param>
+    public SettleGroup(Func<IReadOnlyList<Row>, Task<IReadOnlyDictionary<long, bool>>> settle, int lanes = 1, int max = 256) =>
+        _lanes = new Storage.GroupLanes<Row>(
+            async group =>
             {
                 var answers = await settle(group);
                 foreach (var row in group)
                 {
                     row.Done.TrySetResult(answers.TryGetValue(row.Id, out var waits) && waits);
                 }
-            }
-            catch (Exception ex)
+            },
+            static (group, ex) =>
             {
                 foreach (var row in group)
                 {
                     row.Done.TrySetException(ex);
                 }
-            }
-        }
+            },
+            lanes,
+            max);
+
+    /// <summary>A sent row to settle, with the provider's id for it and the time of the settle.</summary>
+    public sealed record Row(long Id, string? ProviderMessageId, DateTimeOffset At)
+    {
+        internal TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Storage.GroupLanes<Row> _lanes;
+
+    /// <summary>How many groups went to the database (for tests and the benchmark's reading of it).</summary>
+    public long Groups => _lanes.Groups;
+
+    public Task<bool> SettleAsync(long id, string? providerMessageId, DateTimeOffset at)
+    {
+        var row = new Row(id, providerMessageId, at);
+        _lanes.Add(row);
+        return row.Done.Task;
     }
 }

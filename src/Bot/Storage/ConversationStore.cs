@@ -119,6 +119,13 @@ public abstract partial class ConversationStore(
     /// </summary>
     protected abstract Task<T> WriteAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="WriteAsync{T}"/>, for a turn that sends its lock with its writes (<see cref="ExpectKeptAsync"/>): a
+    /// provider may send it with other such turns (PostgreSQL's group commit).
+    /// </summary>
+    protected virtual Task<T> WriteLockedWithWritesAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(work, cancellationToken);
+
     /// <summary>How the provider stores times (for statements built ahead of the transaction).</summary>
     protected abstract SqlTime Time { get; }
 
@@ -146,7 +153,12 @@ public abstract partial class ConversationStore(
     /// <paramref name="lookInQueue"/>, the person has nothing waiting in the shared inbound queue: what the lock's own
     /// round trip would otherwise have read, checked where it is.
     /// </summary>
-    private protected virtual Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue) =>
+    /// <remarks>
+    /// With <paramref name="noneHeld"/>, the check fails too should the person have replies held for a closed WhatsApp
+    /// window: a turn that opens the window again then has only the waiting rows' window to extend, which goes with its
+    /// writes (releasing held replies reads how many went, and notes it on the case, so that turn locks first).
+    /// </remarks>
+    private protected virtual Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue, bool noneHeld) =>
         throw new NotSupportedException();
 
     /// <summary>Whether <paramref name="exception"/> is the check of <see cref="ExpectKeptAsync"/> failing.</summary>
@@ -236,11 +248,13 @@ public abstract partial class ConversationStore(
             try
             {
                 var expect = withWrites ? kept : null;
-                outcome = await WriteAsync(async writes =>
+                async Task<TurnOutcome> Work(StatementBatch writes)
                 {
                     GiveBack();
                     return await TurnAsync(writes, from, addressHash, sealedAddress, inboundHash, options.HasFlag(TurnOptions.YieldToQueue), now, decide, ahead, pure ? Kept.Of(kept) : null, expect, row => handed = row);
-                }, cancellationToken);
+                }
+
+                outcome = await (expect is null ? WriteAsync(Work, cancellationToken) : WriteLockedWithWritesAsync(Work, cancellationToken));
                 if (withWrites)
                 {
                     ScoreKept(right: true);
@@ -291,17 +305,16 @@ public abstract partial class ConversationStore(
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
         // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
         // Expecting the kept state, the lock and the check of what it would have read go with the writes instead.
-        var (connection, transaction) = (writes.Connection, writes.Transaction);
         LockedConversation row;
         if (expect is not null)
         {
-            await ExpectKeptAsync(writes, from.Channel, addressHash, expect, inboundHash, yieldToQueue);
+            await ExpectKeptAsync(writes, from.Channel, addressHash, expect, inboundHash, yieldToQueue, noneHeld: ReopensWindow(ahead!.Decision, now));
             row = new LockedConversation(expect.Id, expect.State, expect.RecentInbound);
             Interlocked.Increment(ref _lockedWithWrites);
         }
         else
         {
-            row = await LockConversationAsync(connection, transaction, from.Channel, addressHash, inboundHash, yieldToQueue);
+            row = await LockConversationAsync(writes.Connection, writes.Transaction, from.Channel, addressHash, inboundHash, yieldToQueue);
         }
 
         if (inboundHash is not null && RecentInbound.Contains(row.RecentInbound, inboundHash))
@@ -349,13 +362,13 @@ public abstract partial class ConversationStore(
         }
 
         var leftForClaim = false;
-        await QueueRepliesAsync(writes, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed, () => leftForClaim = true);
+        await QueueRepliesAsync(writes, from, addressHash, sealedAddress, row.Id, conversationId, prepared, now, claimed, () => leftForClaim = true, noneHeld: expect is not null);
 
         var caseChanged = false;
         if (decision.CaseActions.Count > 0)
         {
             await writes.FlushAsync();
-            caseChanged = await CaseTransactions.ApplyAsync(connection, transaction, protector, from, conversationId, decision.CaseActions, now);
+            caseChanged = await CaseTransactions.ApplyAsync(writes.Connection, writes.Transaction, protector, from, conversationId, decision.CaseActions, now);
         }
 
         await analytics.RecordAsync(writes, from, decision.Events, decision.Activity ?? [], prepared.Analytics);
@@ -374,13 +387,18 @@ public abstract partial class ConversationStore(
         return new TurnOutcome(conversationId, decision.Replies, Duplicate: false, caseChanged, leftForClaim);
     }
 
+    /// <summary>The person wrote on a channel with a window (WhatsApp): their held replies go out and waiting rows take the new window.</summary>
+    private static bool ReopensWindow(TurnDecision decision, DateTimeOffset now) =>
+        decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now;
+
     private static Task RememberAsync(StatementBatch writes, string channel, byte[] hash, string? conversationId, DateTimeOffset now, string replies) =>
         writes.ExecuteAsync(
             "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, @conversationId, @at, @replies) ON CONFLICT DO NOTHING",
             new { channel, hash, conversationId, at = writes.Time.Write(now), replies });
 
     /// <param name="leftForClaim">called when a row is left for the dispatcher's claim (see <see cref="TurnOutcome.LeftForClaim"/>)</param>
-    private async Task QueueRepliesAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed, Action leftForClaim)
+    /// <param name="noneHeld">the turn's check holds only if the person has no held replies (<see cref="ExpectKeptAsync"/>)</param>
+    private async Task QueueRepliesAsync(StatementBatch writes, ChannelAddress from, byte[] addressHash, byte[] sealedAddress, string? previousId, string? conversationId, PreparedTurn prepared, DateTimeOffset now, Action<HandedRow> claimed, Action leftForClaim, bool noneHeld)
     {
         var decision = prepared.Decision;
         if (decision.State is null && previousId is not null)
@@ -394,7 +412,12 @@ public abstract partial class ConversationStore(
             // STOP (R7): nothing queued or held before it goes out; the confirmation below is the last message.
             await OutboxRows.CancelAsync(writes, from.Channel, addressHash, now);
         }
-        else if (decision.State is not null && !decision.KeepHeld && decision.Delivery.WindowExpiresAt is { } window && window > now)
+        else if (ReopensWindow(decision, now) && noneHeld)
+        {
+            // Nothing held (the turn's check makes sure): the waiting rows take the new window, with the writes.
+            await writes.ExecuteAsync(OutboxRows.ExtendWindow, new { channel = from.Channel, hash = addressHash, window = writes.Time.Write(decision.Delivery.WindowExpiresAt) });
+        }
+        else if (ReopensWindow(decision, now) && decision.Delivery.WindowExpiresAt is { } window)
         {
             await writes.FlushAsync();
             if (await OutboxRows.ReopenWindowAsync(writes.Connection, writes.Transaction, protector, from.Channel, addressHash, conversationId, window, now) > 0)

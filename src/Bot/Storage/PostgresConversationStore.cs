@@ -14,8 +14,29 @@ public sealed class PostgresConversationStore(
     AnalyticsRecorder analytics,
     ILogger<PostgresConversationStore> logger,
     Outbox.OutboxSignal? handOff = null,
-    TimeProvider? clock = null) : ConversationStore(protector, analytics, logger, handOff, clock, SettleWaitOnPostgres)
+    TimeProvider? clock = null,
+    Microsoft.Extensions.Options.IOptions<StorageOptions>? options = null,
+    Operations.BotMetrics? metrics = null) : ConversationStore(protector, analytics, logger, handOff, clock, SettleWaitOnPostgres), IAsyncDisposable
 {
+    /// <summary>Group commit of the turns that go in one round trip (<see cref="StorageOptions.TurnGroupsInFlight"/>; null: off).</summary>
+    internal TurnGroups? Groups { get; } = Observed(
+        (options?.Value ?? new StorageOptions()) is { TurnGroupsInFlight: > 0 } settings
+            ? new TurnGroups(database.OpenLaneAsync, settings.TurnGroupsInFlight, settings.GroupCommitMax)
+            : null,
+        metrics);
+
+    private static TurnGroups? Observed(TurnGroups? groups, Operations.BotMetrics? metrics)
+    {
+        if (groups is not null)
+        {
+            metrics?.ObserveTurnGroups(() => groups.Counts);
+        }
+
+        return groups;
+    }
+
+    public ValueTask DisposeAsync() => Groups?.DisposeAsync() ?? ValueTask.CompletedTask;
+
     /// <summary>
     /// A turn waits this long at most for the person's previous reply to be settled (<see cref="ConversationStore.SettleWait"/>;
     /// issue 15). On PostgreSQL a reply left for the claim costs a claim transaction of its own after that settle, and
@@ -45,6 +66,24 @@ public sealed class PostgresConversationStore(
 
             return result;
         }, cancellationToken, commit: false);
+
+    /// <summary>
+    /// A turn that sends its lock with its writes holds no connection of its own until it needs one: its statements go
+    /// with other such turns' in a group (<see cref="TurnGroups"/>), or alone on a pooled connection should the group
+    /// fail or the turn flush on its way (a case action, held replies released).
+    /// </summary>
+    protected override async Task<T> WriteLockedWithWritesAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (Groups is null)
+        {
+            return await WriteAsync(work, cancellationToken);
+        }
+
+        await using var writes = new StatementBatch(database, Groups);
+        var result = await work(writes);
+        await writes.CommitAsync(cancellationToken);
+        return result;
+    }
 
     /// <summary>
     /// The address's advisory lock, the row locked, then the message's dedupe record read and (when asked) the person's
@@ -109,11 +148,20 @@ public sealed class PostgresConversationStore(
     /// inbound queue, <c>oimbot_expect</c> raises <see cref="KeptStateChanged"/>, and the statements after it, the COMMIT
     /// among them, do not run.
     /// </summary>
-    private protected override async Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue)
+    private protected override async Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue, bool noneHeld)
     {
+        // Nothing of the turn is read before its writes now: unless it must flush on the way (a case action, held
+        // replies released), it may go with other such turns (group commit).
+        writes.MayGoWithOthers(kept.Id);
         await writes.QueryRowAsync<long>(LockById, new { id = kept.Id }, static _ => { });
         await writes.QueryRowAsync<bool>(
-            lookInQueue ? KeptHoldsAndNothingQueued : KeptHolds,
+            (lookInQueue, noneHeld) switch
+            {
+                (false, false) => KeptHolds,
+                (true, false) => KeptHoldsAndNothingQueued,
+                (false, true) => KeptHoldsAndNothingHeld,
+                (true, true) => KeptHoldsAndNothingQueuedOrHeld,
+            },
             new { id = kept.Id, state = kept.State, recent = kept.RecentInbound, channel, inbound = inboundHash, hash },
             static _ => { });
     }
@@ -138,6 +186,13 @@ public sealed class PostgresConversationStore(
     internal const string CompileExpectation = "SELECT oimbot_expect(true)";
 
     private const string KeptHoldsAndNothingQueued = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonQueued})";
+
+    private const string KeptHoldsAndNothingHeld = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonHeld})";
+
+    private const string KeptHoldsAndNothingQueuedOrHeld = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonQueued} AND NOT {PersonHeld})";
+
+    /// <summary>Whether the person has replies held for a closed WhatsApp window (the partial index outbox_held).</summary>
+    private const string PersonHeld = "EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status = 'held')";
 
     /// <summary>Whether the person has messages waiting in the shared inbound queue (its index starts with channel and address hash).</summary>
     internal const string QueuedForPerson = $"SELECT {PersonQueued}";

@@ -99,6 +99,27 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
         }
     }
 
+    /// <summary>
+    /// A connection for a lane of grouped turns (<see cref="TurnGroups"/>): outside the pool, whose connections the
+    /// waiting turns hold, and with the pool's automatic preparation, since it runs the turns' statements all day.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenLaneAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_lanes);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private readonly string _lanes = Unpooled(WithPreparedStatements(connectionString));
+
     /// <summary>Runs <paramref name="work"/> in one transaction (READ COMMITTED; stores lock the rows they change).</summary>
     /// <param name="commit">false: the work commits (or rolls back) the transaction itself; if it fails, it is rolled back</param>
     public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken, bool commit = true)

@@ -14,22 +14,119 @@ namespace OimBot.Bot.Storage;
 /// everywhere else. Code that uses the connection itself flushes first, so the statements still run in the order
 /// they were written.
 /// </summary>
-/// <param name="commitWithLast">
-/// PostgreSQL: <see cref="FlushLastAsync"/> sends the transaction's COMMIT in the same batch (then <see cref="Committed"/>);
-/// the transaction's owner commits when it is not.
-/// </param>
-public sealed class StatementBatch(DbConnection connection, DbTransaction transaction, bool commitWithLast = false)
+public sealed class StatementBatch : IAsyncDisposable
 {
-    private readonly List<Pending>? _pending = connection is NpgsqlConnection ? [] : null;
+    /// <param name="connection">the transaction's connection</param>
+    /// <param name="transaction">the transaction</param>
+    /// <param name="commitWithLast">
+    /// PostgreSQL: <see cref="FlushLastAsync"/> sends the transaction's COMMIT in the same batch (then <see cref="Committed"/>);
+    /// the transaction's owner commits when it is not.
+    /// </param>
+    /// <param name="groups">
+    /// PostgreSQL: where a transaction whose every statement waited for its last flush may go with others' (group commit,
+    /// <see cref="MayGoWithOthers"/>); null: never.
+    /// </param>
+    public StatementBatch(DbConnection connection, DbTransaction transaction, bool commitWithLast = false, TurnGroups? groups = null)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _commitWithLast = commitWithLast;
+        _groups = groups;
+        _pending = connection is NpgsqlConnection ? [] : null;
+        Time = SqlTime.For(connection);
+    }
+
+    /// <summary>
+    /// PostgreSQL: a transaction that may go with others' (<see cref="MayGoWithOthers"/>) and opens a pooled connection
+    /// and its transaction only should it need its own: a flush before its last, or a group that failed. While it waits
+    /// for a group it holds nothing of the pool. Its COMMIT goes with its last statements; the batch owns what it opened.
+    /// </summary>
+    internal StatementBatch(PostgresDatabase database, TurnGroups groups)
+    {
+        _database = database;
+        _commitWithLast = true;
+        _groups = groups;
+        _pending = [];
+        Time = SqlTime.Postgres;
+    }
+
+    private readonly PostgresDatabase? _database;
+    private DbConnection? _connection;
+    private DbTransaction? _transaction;
+    private readonly bool _commitWithLast;
+    private readonly TurnGroups? _groups;
+    private readonly List<Pending>? _pending;
+
+    /// <summary>The key this transaction's rows are locked by in a group (<see cref="MayGoWithOthers"/>); null: alone.</summary>
+    private string? _groupKey;
+
+    /// <summary>Something of this transaction has been sent already: it can no longer go with others.</summary>
+    private bool _flushed;
+
+    /// <summary>
+    /// The whole transaction is the statements that wait for the last flush, and nothing it reads decides what it
+    /// writes: with <c>commitWithLast</c>, that flush may send them with other such transactions' in one transaction,
+    /// one round trip and one commit (<see cref="TurnGroups"/>; issue 15). <paramref name="lockKey"/> orders the
+    /// transactions in a group (the conversation's id its statements lock), so that two groups lock rows in one order.
+    /// Should the group fail, each of its transactions runs again alone, as it would have.
+    /// </summary>
+    internal void MayGoWithOthers(string lockKey)
+    {
+        if (_groups is not null && _commitWithLast && !_flushed)
+        {
+            _groupKey = lockKey;
+        }
+    }
+
+    /// <summary>The transaction went with others' (tests).</summary>
+    internal bool WentWithOthers { get; private set; }
 
     /// <summary>The transaction was committed with the last flush.</summary>
     public bool Committed { get; private set; }
 
-    public DbConnection Connection => connection;
+    /// <summary>The transaction's connection: of a batch that opens it only when needed, after a <see cref="FlushAsync()"/>.</summary>
+    public DbConnection Connection => _connection ?? throw new InvalidOperationException("The transaction has no connection yet: flush first.");
 
-    public DbTransaction Transaction => transaction;
+    public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The transaction has not begun yet: flush first.");
 
-    public SqlTime Time { get; } = SqlTime.For(connection);
+    public SqlTime Time { get; }
+
+    /// <summary>A batch that opened its own connection (<see cref="StatementBatch(PostgresDatabase, TurnGroups)"/>): its transaction ends here, rolled back unless committed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_database is not null && _connection is not null)
+        {
+            await _transaction!.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Commits the transaction unless its last flush did (a batch whose connection was never opened has nothing to commit).</summary>
+    internal async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (!Committed && _transaction is not null)
+        {
+            await _transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    private async Task OpenAsync()
+    {
+        if (_connection is null && _database is not null)
+        {
+            var connection = await _database.OpenAsync(CancellationToken.None);
+            try
+            {
+                _transaction = await connection.BeginTransactionAsync();
+                _connection = connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+    }
 
     /// <summary>A statement whose result is not read; <paramref name="parameters"/> an anonymous object, a <see cref="ParameterList"/> or <see cref="DynamicParameters"/>.</summary>
     public async Task ExecuteAsync(string sql, object parameters)
@@ -37,15 +134,15 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
         if (_pending is null)
         {
             // SQLite's writer runs the turn's statements straight on their prepared statements when it can (issue 15).
-            if (connection is not StatementCachingConnection cached || !cached.TryExecuteDirect(sql, parameters))
+            if (_connection is not StatementCachingConnection cached || !cached.TryExecuteDirect(sql, parameters))
             {
-                await connection.ExecuteAsync(sql, parameters, transaction);
+                await Connection.ExecuteAsync(sql, parameters, _transaction);
             }
 
             return;
         }
 
-        _pending.Add(new Pending(sql, parameters, null, null));
+        _pending.Add(new Pending(sql, parameters, null, null, null));
     }
 
     /// <summary>
@@ -61,7 +158,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             {
                 row = DirectRow<T>(sql, parameters, out var ran) is var direct && ran
                     ? direct
-                    : await connection.OneAsync<T>(sql, parameters, transaction);
+                    : await Connection.OneAsync<T>(sql, parameters, _transaction);
             }
             catch
             {
@@ -73,7 +170,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
             return;
         }
 
-        _pending.Add(new Pending(sql, parameters, reader => then((T)reader.GetRowParser(typeof(T))(reader)), ifNeverRun));
+        _pending.Add(new Pending(sql, parameters, static reader => reader.GetRowParser(typeof(T))(reader), row => then((T)row!), ifNeverRun));
     }
 
     /// <summary>
@@ -84,7 +181,7 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     private T DirectRow<T>(string sql, object parameters, out bool ran)
     {
         ran = false;
-        if (connection is not StatementCachingConnection cached || DirectValue.Row<T>.Make is not { } make)
+        if (_connection is not StatementCachingConnection cached || DirectValue.Row<T>.Make is not { } make)
         {
             return default!;
         }
@@ -102,78 +199,128 @@ public sealed class StatementBatch(DbConnection connection, DbTransaction transa
     }
 
     /// <summary>Runs what waits, in the order it was added (PostgreSQL: one round trip).</summary>
-    public Task FlushAsync() => FlushAsync(last: false);
+    public Task FlushAsync() => FlushAsync(last: false, open: true);
 
     /// <summary>
     /// As <see cref="FlushAsync()"/>, for the transaction's last statements: nothing else runs in it afterwards, so with
     /// <c>commitWithLast</c> the COMMIT goes with them.
     /// </summary>
-    public Task FlushLastAsync() => FlushAsync(last: commitWithLast && _pending is { Count: > 0 });
+    public Task FlushLastAsync() => FlushAsync(last: _commitWithLast && _pending is { Count: > 0 }, open: false);
 
-    private async Task FlushAsync(bool last)
+    /// <param name="open">a batch that opens its connection when needed opens it now even with nothing to send (its owner will use it)</param>
+    private async Task FlushAsync(bool last, bool open)
     {
         if (_pending is not { Count: > 0 })
         {
-            return;
-        }
+            if (open)
+            {
+                _flushed = true;
+                await OpenAsync();
+            }
 
-        if (last)
-        {
-            _pending.Add(new Pending("COMMIT", s_none, null, null));
+            return;
         }
 
         var pending = _pending.ToArray();
         _pending.Clear();
-        var read = 0;
+        if (last && _groupKey is not null && !_flushed && _groups is not null)
+        {
+            var member = new TurnGroups.Member(_groupKey, pending);
+            if (await _groups.CommitAsync(member))
+            {
+                Committed = WentWithOthers = true;
+                Deliver(pending, member.Rows);
+                return;
+            }
+
+            // The group failed: alone now, on this transaction's own connection, to its own outcome.
+        }
+
+        _flushed = true;
+        if (last)
+        {
+            pending = [.. pending, CommitStatement];
+        }
+
+        object?[] rows;
         try
         {
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
-            foreach (var statement in pending)
-            {
-                batch.BatchCommands.Add(Command(statement.Sql, statement.Parameters));
-            }
-
-            await using var reader = await batch.ExecuteReaderAsync();
-
-            // Only statements that return rows have a result set here, in the order they were added; each returns one row.
-            var first = true;
-            foreach (var statement in pending)
-            {
-                if (statement.Read is null)
-                {
-                    continue;
-                }
-
-                if ((!first && !await reader.NextResultAsync()) || !await reader.ReadAsync())
-                {
-                    throw new InvalidOperationException($"A statement of the batch returned no row: {statement.Sql}");
-                }
-
-                first = false;
-                statement.Read(reader);
-                read++;
-            }
-
-            while (await reader.NextResultAsync())
-            {
-            }
-
-            Committed = last;
+            await OpenAsync();
+            rows = await RunAsync((NpgsqlConnection)Connection, (NpgsqlTransaction)Transaction, pending);
         }
         catch
         {
-            foreach (var statement in pending.Where(p => p.Read is not null).Skip(read))
+            foreach (var statement in pending)
             {
-                statement.IfNeverRun?.Invoke();
+                if (statement.Parse is not null)
+                {
+                    statement.IfNeverRun?.Invoke();
+                }
             }
 
             throw;
         }
+
+        Committed = last;
+        Deliver(pending, rows);
+    }
+
+    /// <summary>Each row read handed to its statement's callback, once all of them ran (and committed, when COMMIT was among them).</summary>
+    private static void Deliver(Pending[] pending, object?[] rows)
+    {
+        for (var i = 0; i < pending.Length; i++)
+        {
+            pending[i].Then?.Invoke(rows[i]);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="statements"/> as one batch (one round trip) and reads the one row each that returns rows
+    /// returns, by its parser; <c>rows[i]</c> is statement <c>i</c>'s (null for those that return none).
+    /// </summary>
+    internal static async Task<object?[]> RunAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<Pending> statements)
+    {
+        var rows = new object?[statements.Count];
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(Command(statement.Sql, statement.Parameters));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+
+        // Only statements that return rows have a result set here, in the order they were added; each returns one row.
+        var first = true;
+        for (var i = 0; i < statements.Count; i++)
+        {
+            if (statements[i].Parse is not { } parse)
+            {
+                continue;
+            }
+
+            if ((!first && !await reader.NextResultAsync()) || !await reader.ReadAsync())
+            {
+                throw new InvalidOperationException($"A statement of the batch returned no row: {statements[i].Sql}");
+            }
+
+            first = false;
+            rows[i] = parse(reader);
+        }
+
+        while (await reader.NextResultAsync())
+        {
+        }
+
+        return rows;
     }
 
     private static readonly object s_none = new();
 
-    private sealed record Pending(string Sql, object Parameters, Action<DbDataReader>? Read, Action? IfNeverRun);
+    /// <summary>The COMMIT that goes with a transaction's last statements.</summary>
+    internal static readonly Pending CommitStatement = new("COMMIT", s_none, null, null, null);
+
+    /// <summary>A statement waiting for the flush: with <paramref name="Parse"/> it returns one row, handed to <paramref name="Then"/> once all ran.</summary>
+    internal sealed record Pending(string Sql, object Parameters, Func<DbDataReader, object?>? Parse, Action<object?>? Then, Action? IfNeverRun);
 
     /// <summary>
     /// The parameters the statement names, typed as Dapper types them: strings as text and byte arrays as bytea even when

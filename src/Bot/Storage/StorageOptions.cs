@@ -45,7 +45,7 @@ public sealed class StorageOptions
 
     /// <summary>
     /// SQLite: at most this many writes queued together share one transaction and one commit (group commit); 1 commits
-    /// each write alone.
+    /// each write alone. PostgreSQL: at most this many turns in one group (<see cref="TurnGroupsInFlight"/>).
     /// </summary>
     [Range(1, 1000, ErrorMessage = "Storage:GroupCommitMax must be between 1 and 1000.")]
     public int GroupCommitMax { get; set; } = 64;
@@ -88,6 +88,16 @@ public sealed class StorageOptions
     /// </summary>
     [Range(0, 64, ErrorMessage = "Storage:SettlesInFlight must be between 0 and 64.")]
     public int SettlesInFlight { get; set; } = 1;
+
+    /// <summary>
+    /// PostgreSQL: how many groups of turns may be on their way to the server at once (group commit). A turn decided on
+    /// the state this instance kept for the person (the usual turn on one instance) is one round trip; those that find
+    /// every lane's group out wait and go together in the next, one transaction and one commit for all of them. Each
+    /// lane keeps a connection of its own, outside the pool: count them in PostgreSQL's max_connections. 0: every turn
+    /// alone on its own pooled connection.
+    /// </summary>
+    [Range(0, 16, ErrorMessage = "Storage:TurnGroupsInFlight must be between 0 and 16.")]
+    public int TurnGroupsInFlight { get; set; } = 1;
 
     /// <summary>
     /// SQLite: at start, the write-ahead log is extended with zeros to this many MiB (unless it is larger already), so

@@ -96,8 +96,11 @@ public sealed class ConversationStoreContractTests
         using var signal = new OutboxSignal();
         await using var db = await Db.CreateAsync("postgres", signal, countRoundTrips: true);
         var store = (ConversationStore)db.Store;
-        // Someone else first: the pool's first connection loads its types, and the period's first event reads its salt.
-        await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5552002"), "b1", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
+        // Someone else first: the pool's first connection loads its types, and the period's first event reads its salt;
+        // their second message opens the connection of the lane that turns like it go through (group commit).
+        var someone = new ChannelAddress(Ana.Channel, "5552002");
+        await db.Store.RunTurnAsync(someone, "b1", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
+        await db.Store.RunTurnAsync(someone, "b2", Now, Count("otra"), TurnOptions.PureDecision, CancellationToken.None);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         var roundTrips = db.RoundTrips!;
 
@@ -105,7 +108,7 @@ public sealed class ConversationStoreContractTests
         roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
         Assert.Equal(2, roundTrips.Count); // BEGIN with the address's lock and the row's finding nothing; the writes with COMMIT
-        Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
@@ -115,28 +118,188 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(1, roundTrips.Count); // BEGIN, the lock, the check, the update, the outbox row, the event, COMMIT
         Assert.False(turn.Duplicate);
         Assert.False(turn.Queued);
-        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.True(signal.TryTake(out var handed)); // handed after the commit, as ever
         Assert.Equal("otra vez", handed.Message.Reply.Text);
         Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
-        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
-        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
 
         // Delivered again: the kept ids hold it, so the turn locks first and finds it in the row; nothing is written, and
         // the transaction that wrote nothing ends with a COMMIT of its own (a repeated delivery is rare: not worth a path).
         roundTrips.Reset();
         Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("no"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None)).Duplicate);
         Assert.Equal(2, roundTrips.Count);
-        Assert.Equal(1, store.LockedWithWrites);
+        Assert.Equal(2, store.LockedWithWrites);
         Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
-        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
 
         // The next message: one round trip again.
         roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
         Assert.Equal(1, roundTrips.Count);
-        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((3, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(3, (await db.StateAsync(Ana)).Misses);
+    }
+
+    /// <summary>
+    /// Issue 15, group commit on PostgreSQL: turns that go in one round trip and arrive while a group is on its way go
+    /// together in the next, one transaction and one round trip for all of them, each with its own outcome (its state,
+    /// its reply handed after the commit, its events).
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_TurnsArrivingWhileAGroupIsOut_GoTogetherInTheNext_EachWithItsOwnOutcome()
+    {
+        using var signal = new OutboxSignal();
+        await using var db = await Db.CreateAsync("postgres", signal, countRoundTrips: true);
+        var store = (PostgresConversationStore)db.Store;
+        var groups = store.Groups!;
+        var people = Enumerable.Range(0, 6).Select(i => new ChannelAddress(Ana.Channel, $"55520{i:00}")).ToArray();
+        Task<TurnOutcome> Turn(ChannelAddress who, string id) =>
+            db.Store.RunTurnAsync(who, id, Now, Count($"{who.Address}/{id}"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
+        foreach (var person in people)
+        {
+            await Turn(person, "m1"); // a first contact locks first
+        }
+
+        await Turn(people[0], "m2"); // the lane's connection opens
+        Assert.Equal((1L, 1L, 0L), groups.Counts);
+        await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
+        signal.Open(capacity: 16, lease: TimeSpan.FromMinutes(2));
+
+        // The lane held on its way with one person's turn; the others arrive meanwhile.
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        groups.BeforeEachGroup = () => hold.Task;
+        db.RoundTrips!.Reset();
+        var first = Turn(people[1], "m2");
+        var rest = people[2..].Select(p => Turn(p, "m2")).ToList();
+        rest.Add(Turn(people[0], "m3"));
+        await WaitUntilAsync(() => groups.Waiting == 5);
+        Assert.False(first.IsCompleted);
+        groups.BeforeEachGroup = null;
+        hold.SetResult();
+        var outcomes = await Task.WhenAll([first, .. rest]);
+
+        Assert.Equal((3L, 7L, 0L), groups.Counts); // one group of one, then one of five
+        Assert.Equal(2, db.RoundTrips.Count);
+        Assert.All(outcomes, o => Assert.False(o.Duplicate || o.Queued || o.LeftForClaim));
+        Assert.Equal(7, store.LockedWithWrites);
+        Assert.Equal(3, (await db.StateAsync(people[0])).Misses);
+        foreach (var person in people[1..])
+        {
+            Assert.Equal(2, (await db.StateAsync(person)).Misses);
+        }
+
+        // Each reply handed to the dispatcher after its group's commit, once.
+        var handed = new List<string>();
+        while (signal.TryTake(out var row))
+        {
+            handed.Add(row.Message.Reply.Text);
+        }
+
+        Assert.Equal(
+            [$"{people[0].Address}/m3", .. people[1..].Select(p => $"{p.Address}/m2")],
+            handed.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(6 + 7, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"));
+
+        // Alone, a turn is a group of one: one round trip, as before.
+        db.RoundTrips.Reset();
+        await Turn(people[3], "m3");
+        Assert.Equal(1, db.RoundTrips.Count);
+        Assert.Equal((4L, 8L, 0L), groups.Counts);
+    }
+
+    /// <summary>
+    /// Issue 15: should anything in a group fail (here one person's kept state no longer holds: a caseworker's action
+    /// wrote it), nothing of the group commits and each of its turns runs again alone, to its own outcome: the others
+    /// as they were decided, that one locking first on what is really there.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_AGroupWithATurnWhoseKeptStateNoLongerHolds_CommitsNothing_AndEachTurnRunsAgainAlone()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var store = (PostgresConversationStore)db.Store;
+        var groups = store.Groups!;
+        var people = Enumerable.Range(0, 4).Select(i => new ChannelAddress(Ana.Channel, $"55530{i:00}")).ToArray();
+        Task<TurnOutcome> Turn(ChannelAddress who, string id) =>
+            db.Store.RunTurnAsync(who, id, Now, Count($"{who.Address}/{id}"), TurnOptions.PureDecision, CancellationToken.None);
+        foreach (var person in people)
+        {
+            await Turn(person, "m1");
+        }
+
+        var changed = (await db.StateAsync(people[2])) with { Misses = 10 };
+        await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}' WHERE address_hash = decode('{Convert.ToHexString(Db.Protector.Hash(Ana.Channel, people[2].Address))}', 'hex')");
+
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        groups.BeforeEachGroup = () => hold.Task;
+        var first = Turn(people[0], "m2");
+        var rest = people[1..].Select(p => Turn(p, "m2")).ToList();
+        await WaitUntilAsync(() => groups.Waiting == 3);
+        groups.BeforeEachGroup = null;
+        hold.SetResult();
+        await Task.WhenAll([first, .. rest]);
+
+        Assert.Equal((2L, 4L, 1L), groups.Counts); // the group of three failed
+        Assert.Equal(1, store.KeptStateChanges);
+        Assert.Equal(11, (await db.StateAsync(people[2])).Misses);
+        foreach (var person in people.Where(p => p != people[2]))
+        {
+            Assert.Equal(2, (await db.StateAsync(person)).Misses);
+        }
+
+        Assert.Equal(8, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(8, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"));
+    }
+
+    /// <summary>
+    /// Issue 15: a WhatsApp message opens the person's window again. With nothing held, the waiting rows' new window goes
+    /// with the turn's writes, so the turn on a kept state stays one round trip (it was four: a flush, the release, the
+    /// extension, the writes) and may go in a group; with replies held, its check fails and it locks first, releasing
+    /// them as before.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_AWhatsAppTurnOnAKeptState_ExtendsTheWindowInItsOneRoundTrip_AndWithRepliesHeldLocksFirstAndReleasesThem()
+    {
+        await using var db = await Db.CreateAsync("postgres", countRoundTrips: true);
+        var store = (PostgresConversationStore)db.Store;
+        var person = new ChannelAddress("whatsapp", "50761234567");
+        Task<TurnOutcome> Turn(string id, int hours) =>
+            db.Store.RunTurnAsync(person, id, Now, stored => Count(id)(stored) with { Delivery = Delivery.Outbox(Now.AddHours(hours)) }, TurnOptions.PureDecision, CancellationToken.None);
+        await Turn("w1", 24); // a first contact locks first
+        await Turn("w2", 25); // the lane's connection opens
+        await db.ExecuteAsync("UPDATE outbox SET status = 'pending'");
+
+        db.RoundTrips!.Reset();
+        await Turn("w3", 26);
+        Assert.Equal(1, db.RoundTrips.Count);
+        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND window_expires_at = (SELECT MAX(window_expires_at) FROM outbox)"));
+
+        await db.ExecuteAsync("UPDATE outbox SET status = 'held' WHERE id = (SELECT MIN(id) FROM outbox)");
+        await Turn("w4", 27);
+        Assert.Equal((3, 1), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'held'"));
+        Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND window_expires_at = (SELECT MAX(window_expires_at) FROM outbox)"));
+        Assert.Equal(4, (await db.StateAsync(person)).Misses);
+
+        // Nothing held again: one round trip again.
+        db.RoundTrips.Reset();
+        await Turn("w5", 28);
+        Assert.Equal(1, db.RoundTrips.Count);
+        Assert.Equal(1, store.KeptStateChanges);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(5);
+        }
     }
 
     /// <summary>
@@ -978,6 +1141,7 @@ public sealed class ConversationStoreContractTests
                 var store = new PostgresConversationStore(database, Protector, recorder, NullLogger<PostgresConversationStore>.Instance, handOff);
                 return new Db(store, database, async () => await database.OpenAsync(CancellationToken.None), async () =>
                 {
+                    await store.DisposeAsync();
                     await database.DisposeAsync();
                     if (relay is not null)
                     {

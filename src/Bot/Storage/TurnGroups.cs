@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Npgsql;
+
+namespace OimBot.Bot.Storage;
+
+/// <summary>
+/// Group commit on PostgreSQL (issue 15). A turn decided ahead on the state this instance kept is one round trip: its
+/// lock, the check that the row is still as kept, its writes and its COMMIT (<see cref="ConversationStore"/>). What a
+/// round trip costs the service is mostly fixed (the socket, the wake-ups; BENCHMARKS.md, thirty-second session), so
+/// such turns that arrive while one group is on its way go together in the next: one transaction, one round trip, one
+/// commit for all of them, on a connection the lane keeps (outside the pool, which the waiting turns hold). Nothing
+/// waits for company: a turn that finds a lane free goes at once. Each turn's statements run as they would alone,
+/// ordered by the conversation each locks, so two groups (two lanes, two instances) lock rows in one order and cannot
+/// deadlock; should anything in a group fail (a kept state that no longer holds, above all), nothing of it commits and
+/// each of its turns runs again alone, on its own connection, to its own outcome.
+/// </summary>
+/// <param name="open">Opens a lane's connection (unpooled; kept while it works).</param>
+/// <param name="lanes">How many groups may be on their way at once (<see cref="StorageOptions.TurnGroupsInFlight"/>).</param>
+/// <param name="max">At most this many turns in one group (<see cref="StorageOptions.GroupCommitMax"/>).</param>
+public sealed class TurnGroups : IAsyncDisposable
+{
+    public TurnGroups(Func<CancellationToken, Task<NpgsqlConnection>> open, int lanes, int max)
+    {
+        _open = open;
+        _lanes = new GroupLanes<Member>(RunAsync, static (group, _) => AloneEach(group), lanes, max);
+    }
+
+    private readonly Func<CancellationToken, Task<NpgsqlConnection>> _open;
+
+    private readonly GroupLanes<Member> _lanes;
+
+    /// <summary>A transaction waiting to go with others: its statements, and once they committed, the rows they read.</summary>
+    internal sealed class Member(string key, StatementBatch.Pending[] statements)
+    {
+        public string Key => key;
+
+        public StatementBatch.Pending[] Statements => statements;
+
+        /// <summary>Each statement's row (null for those that return none), once committed.</summary>
+        public object?[] Rows { get; set; } = [];
+
+        /// <summary>True: committed with the group; false: the group failed, run alone.</summary>
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Lane connections not in use now.</summary>
+    private readonly ConcurrentBag<NpgsqlConnection> _idle = [];
+
+    private int _disposed;
+
+    /// <summary>How many groups went to the database, how many turns went in them, and how many groups failed (tests, the benchmark).</summary>
+    internal (long Groups, long Turns, long Failed) Counts => (Interlocked.Read(ref _groups), Interlocked.Read(ref _turns), Interlocked.Read(ref _failed));
+
+    private long _groups;
+    private long _turns;
+    private long _failed;
+
+    /// <summary>How many turns wait for a lane now (tests).</summary>
+    internal int Waiting => _lanes.Waiting;
+
+    /// <summary>Awaited before each group is sent (tests hold a lane with it).</summary>
+    internal Func<Task>? BeforeEachGroup { get; set; }
+
+    /// <summary>Sends <paramref name="member"/>'s statements with any that queue meanwhile; true once committed, false to run alone.</summary>
+    internal Task<bool> CommitAsync(Member member)
+    {
+        _lanes.Add(member);
+        return member.Done.Task;
+    }
+
+    /// <summary>One group: its turns' statements in one transaction, ordered by what each locks, and one COMMIT.</summary>
+    private async Task RunAsync(IReadOnlyList<Member> group)
+    {
+        Interlocked.Increment(ref _groups);
+        Interlocked.Add(ref _turns, group.Count);
+        Member[] ordered = group.Count == 1 ? [group[0]] : [.. group.OrderBy(m => m.Key, StringComparer.Ordinal)]; // stable: one person's turns keep their order
+        var statements = new List<StatementBatch.Pending>(ordered.Sum(m => m.Statements.Length) + 1);
+        foreach (var member in ordered)
+        {
+            statements.AddRange(member.Statements);
+        }
+
+        statements.Add(StatementBatch.CommitStatement);
+        var connection = _idle.TryTake(out var idle) ? idle : null;
+        try
+        {
+            if (BeforeEachGroup is { } before)
+            {
+                await before();
+            }
+
+            connection ??= await _open(CancellationToken.None);
+            object?[] rows;
+            await using (var transaction = await connection.BeginTransactionAsync())
+            {
+                rows = await StatementBatch.RunAsync(connection, transaction, statements);
+            }
+
+            var at = 0;
+            foreach (var member in ordered)
+            {
+                member.Rows = rows[at..(at + member.Statements.Length)];
+                at += member.Statements.Length;
+            }
+
+            Keep(connection);
+            foreach (var member in ordered)
+            {
+                member.Done.TrySetResult(true);
+            }
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _failed);
+            if (connection is not null)
+            {
+                if (connection.FullState == System.Data.ConnectionState.Open)
+                {
+                    Keep(connection); // the transaction was rolled back as it was disposed
+                }
+                else
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+
+            AloneEach(group);
+        }
+    }
+
+    private static void AloneEach(IReadOnlyList<Member> group)
+    {
+        foreach (var member in group)
+        {
+            member.Done.TrySetResult(false);
+        }
+    }
+
+    private void Keep(NpgsqlConnection connection)
+    {
+        _idle.Add(connection);
+        if (Volatile.Read(ref _disposed) != 0 && _idle.TryTake(out var late))
+        {
+            late.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        while (_idle.TryTake(out var connection))
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
