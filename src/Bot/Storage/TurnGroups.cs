@@ -8,17 +8,18 @@ namespace OimBot.Bot.Storage;
 /// lock, the check that the row is still as kept, its writes and its COMMIT (<see cref="ConversationStore"/>). What a
 /// round trip costs the service is mostly fixed (the socket, the wake-ups; BENCHMARKS.md, thirty-second session), so
 /// such turns that arrive while one group is on its way go together in the next: one transaction, one round trip, one
-/// commit for all of them, on a connection the lane keeps (outside the pool, which the waiting turns hold). Nothing
+/// commit for all of them, on a connection the lane keeps (outside the pool, with the turns' statements prepared on it);
+/// a turn waiting for a lane holds no connection (<see cref="StatementBatch(PostgresDatabase, TurnGroups)"/>). Nothing
 /// waits for company: a turn that finds a lane free goes at once. Each turn's statements run as they would alone,
 /// ordered by the conversation each locks, so two groups (two lanes, two instances) lock rows in one order and cannot
 /// deadlock; should anything in a group fail (a kept state that no longer holds, above all), nothing of it commits and
 /// each of its turns runs again alone, on its own connection, to its own outcome.
 /// </summary>
-/// <param name="open">Opens a lane's connection (unpooled; kept while it works).</param>
-/// <param name="lanes">How many groups may be on their way at once (<see cref="StorageOptions.TurnGroupsInFlight"/>).</param>
-/// <param name="max">At most this many turns in one group (<see cref="StorageOptions.GroupCommitMax"/>).</param>
 public sealed class TurnGroups : IAsyncDisposable
 {
+    /// <param name="open">Opens a lane's connection (unpooled; kept while it works).</param>
+    /// <param name="lanes">How many groups may be on their way at once (<see cref="StorageOptions.TurnGroupsInFlight"/>).</param>
+    /// <param name="max">At most this many turns in one group (<see cref="StorageOptions.GroupCommitMax"/>).</param>
     public TurnGroups(Func<CancellationToken, Task<NpgsqlConnection>> open, int lanes, int max)
     {
         _open = open;
