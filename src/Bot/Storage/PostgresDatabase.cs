@@ -84,28 +84,17 @@ public sealed partial class PostgresDatabase(string connectionString, TimeProvid
     /// A connection of its own, outside the pool, for what holds session state (an advisory lock, LISTEN): closing it
     /// ends the session, and with it what it held, at once.
     /// </summary>
-    public async Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(_sessions);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken) => OpenUnpooledAsync(_sessions, cancellationToken);
 
     /// <summary>
-    /// A connection for a lane of grouped turns (<see cref="TurnGroups"/>): outside the pool, whose connections the
-    /// waiting turns hold, and with the pool's automatic preparation, since it runs the turns' statements all day.
+    /// A connection for a lane of grouped turns (<see cref="TurnGroups"/>): outside the pool, so a lane never waits
+    /// for it, and with the pool's automatic preparation, since it runs the turns' statements all day.
     /// </summary>
-    public async Task<NpgsqlConnection> OpenLaneAsync(CancellationToken cancellationToken)
+    public Task<NpgsqlConnection> OpenLaneAsync(CancellationToken cancellationToken) => OpenUnpooledAsync(_lanes, cancellationToken);
+
+    private static async Task<NpgsqlConnection> OpenUnpooledAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(_lanes);
+        var connection = new NpgsqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -22,22 +22,18 @@ public sealed class StatementBatch : IAsyncDisposable
     /// PostgreSQL: <see cref="FlushLastAsync"/> sends the transaction's COMMIT in the same batch (then <see cref="Committed"/>);
     /// the transaction's owner commits when it is not.
     /// </param>
-    /// <param name="groups">
-    /// PostgreSQL: where a transaction whose every statement waited for its last flush may go with others' (group commit,
-    /// <see cref="MayGoWithOthers"/>); null: never.
-    /// </param>
-    public StatementBatch(DbConnection connection, DbTransaction transaction, bool commitWithLast = false, TurnGroups? groups = null)
+    public StatementBatch(DbConnection connection, DbTransaction transaction, bool commitWithLast = false)
     {
         _connection = connection;
         _transaction = transaction;
         _commitWithLast = commitWithLast;
-        _groups = groups;
         _pending = connection is NpgsqlConnection ? [] : null;
         Time = SqlTime.For(connection);
     }
 
     /// <summary>
-    /// PostgreSQL: a transaction that may go with others' (<see cref="MayGoWithOthers"/>) and opens a pooled connection
+    /// PostgreSQL: a transaction that may go with others' in <paramref name="groups"/> (<see cref="MayGoWithOthers"/>;
+    /// group commit) and opens a pooled connection
     /// and its transaction only should it need its own: a flush before its last, or a group that failed. While it waits
     /// for a group it holds nothing of the pool. Its COMMIT goes with its last statements; the batch owns what it opened.
     /// </summary>
@@ -77,9 +73,6 @@ public sealed class StatementBatch : IAsyncDisposable
             _groupKey = lockKey;
         }
     }
-
-    /// <summary>The transaction went with others' (tests).</summary>
-    internal bool WentWithOthers { get; private set; }
 
     /// <summary>The transaction was committed with the last flush.</summary>
     public bool Committed { get; private set; }
@@ -228,7 +221,7 @@ public sealed class StatementBatch : IAsyncDisposable
             var member = new TurnGroups.Member(_groupKey, pending);
             if (await _groups.CommitAsync(member))
             {
-                Committed = WentWithOthers = true;
+                Committed = true;
                 Deliver(pending, member.Rows);
                 return;
             }
