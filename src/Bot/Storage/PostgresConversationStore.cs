@@ -70,7 +70,7 @@ public sealed class PostgresConversationStore(
     /// <summary>
     /// A turn that sends its lock with its writes holds no connection of its own until it needs one: its statements go
     /// with other such turns' in a group (<see cref="TurnGroups"/>), or alone on a pooled connection should the group
-    /// fail or the turn flush on its way (a case action, held replies released).
+    /// fail or the turn flush on its way (a case action).
     /// </summary>
     protected override async Task<T> WriteLockedWithWritesAsync<T>(Func<StatementBatch, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -150,8 +150,8 @@ public sealed class PostgresConversationStore(
     /// </summary>
     private protected override async Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue, bool noneHeld)
     {
-        // Nothing of the turn is read before its writes now: unless it must flush on the way (a case action, held
-        // replies released), it may go with other such turns (group commit).
+        // Nothing of the turn is read before its writes now: unless it must flush on the way (a case action), it may
+        // go with other such turns (group commit).
         writes.MayGoWithOthers(kept.Id);
         await writes.QueryRowAsync<long>(LockById, new { id = kept.Id }, static _ => { });
         await writes.QueryRowAsync<bool>(
