@@ -292,13 +292,13 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(1, store.KeptStateChanges);
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds; after 20 s the delay's cancellation fails the test.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(5);
+            await Task.Delay(5, timeout.Token);
         }
     }
 
