@@ -8,7 +8,7 @@ internal static class CommonLoader
 {
     private static readonly string[] Fields =
         ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
-         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "out_of_scope", "commands", "command_examples", "question_words", "child_ages", "months", "weekdays", "safety", "texts"];
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "child_ages", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -96,6 +96,7 @@ internal static class CommonLoader
         {
             CommandExamples = commandExamples,
             QuestionWords = reader.PerLanguageLists(YamlReader.Get(map, "question_words"), "question words"),
+            AnswerWords = ReadAnswerWords(reader, map),
             ChildAges = reader.PerLanguageLists(YamlReader.Get(map, "child_ages"), "child ages"),
             ClarifyNode = reader.Required(map, "clarify", "common.yaml") ?? "clarify",
             DangerCheckNode = reader.Required(map, "danger_check", "common.yaml") ?? "danger-check",
@@ -104,6 +105,31 @@ internal static class CommonLoader
             DeclinedNode = reader.Optional(map, "declined", "common.yaml"),
             OutOfScopeNode = reader.Optional(map, "out_of_scope", "common.yaml"),
         };
+    }
+
+    /// <summary><c>answer_words: { yes: { es: [...] }, no: {...}, skip: {...} }</c>: answers in words to a yes/no question of the way.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAnswerWords(YamlReader reader, YamlMappingNode map)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>(StringComparer.Ordinal);
+        if (reader.AsMap(YamlReader.Get(map, "answer_words"), "'answer_words'") is not { } answers)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in answers.Children)
+        {
+            var id = ((YamlScalarNode)key).Value ?? "?";
+            if (CommonSettings.AnswerIds.Contains(id))
+            {
+                result[id] = reader.PerLanguageLists(value, $"the answer words for '{id}'");
+            }
+            else
+            {
+                reader.Error(key, $"'{id}' in answer_words is not an answer; the answers are {string.Join(", ", CommonSettings.AnswerIds)}");
+            }
+        }
+
+        return result;
     }
 
     /// <summary>A map keyed by command name (<c>menu:</c>, <c>human:</c>, …), each value read by <paramref name="read"/>.</summary>

@@ -497,6 +497,36 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"{what}: 'answer_names' is for a question answered yes or no (choices 'yes' and 'no')"));
         }
 
+        if (node.AnswerExamples.Count > 0 && !Understander.IsYesNoQuestion(node))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'answer_examples' is for a question answered yes or no (choices 'yes' and 'no')"));
+        }
+
+        foreach (var id in node.AnswerExamples.Keys.Where(id => !CommonSettings.AnswerIds.Contains(id) || !node.Choices.Any(c => c.Id == id)))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: answer examples for '{id}', which is not one of its answers ({string.Join(", ", CommonSettings.AnswerIds.Where(a => node.Choices.Any(c => c.Id == a)))})"));
+        }
+
+        foreach (var language in node.AnswerExamples.Values.SelectMany(e => e.Keys).Distinct(StringComparer.Ordinal).Where(l => !content.Supports(l)))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: answer examples in '{language}', which is not a language in common.yaml"));
+        }
+
+        if (node.AnswerSubject.Count > 0 && !Understander.IsYesNoQuestion(node))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'answer_subject' is for a question answered yes or no (choices 'yes' and 'no')"));
+        }
+
+        foreach (var language in node.AnswerSubject.Where(p => p.Value.Count > 1).Select(p => p.Key))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'answer_subject' takes one word or phrase per language, and '{language}' has {node.AnswerSubject[language].Count}"));
+        }
+
+        foreach (var (language, subject) in node.AnswerSubject.SelectMany(p => p.Value.Select(x => (p.Key, x))).Where(p => TextNormalizer.WordsOf(p.x).Length == 0))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: the answer subject '{subject}' ({language}) has no words"));
+        }
+
         var taught = node.Keywords.Values.SelectMany(k => k).Concat(node.Examples.Values.SelectMany(e => e.Select(p => p.Text))).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
         foreach (var (language, phrase) in node.UntrainedKeywords.SelectMany(p => p.Value.Select(x => (p.Key, x))).Where(p => taught.Contains(TextNormalizer.Normalize(p.x))))
         {
@@ -799,6 +829,33 @@ public static partial class ContentValidator
 
     private static void CheckKeywords(ContentSet content, List<ContentError> errors)
     {
+        // Answer words are read in every language at once: one phrase may be one answer only, in any language.
+        var answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, perLanguage) in content.Common.AnswerWords)
+        {
+            foreach (var (language, phrase) in perLanguage.SelectMany(p => p.Value.Select(x => (p.Key, x))))
+            {
+                var key = string.Join(' ', Understander.AnswerForm(TextNormalizer.WordsOf(phrase)));
+                if (key.Length == 0)
+                {
+                    errors.Add(ContentError.At(Where(content.Common, "answer_words"), $"the answer word '{phrase}' ({language}) has no words"));
+                }
+                else if (answers.TryGetValue(key, out var other) && other != id)
+                {
+                    errors.Add(ContentError.At(Where(content.Common, "answer_words"), $"the answer word '{phrase}' ({language}) is both '{id}' and '{other}'"));
+                }
+                else
+                {
+                    answers[key] = id;
+                }
+            }
+
+            foreach (var language in perLanguage.Keys.Where(l => !content.Supports(l)))
+            {
+                errors.Add(ContentError.At(Where(content.Common, "answer_words"), $"answer words for '{id}' in '{language}', which is not a language in common.yaml"));
+            }
+        }
+
         var owners = new Dictionary<string, (string Owner, string Where)>(StringComparer.Ordinal);
         foreach (var (command, perLanguage) in content.Common.Commands)
         {
@@ -820,6 +877,11 @@ public static partial class ContentValidator
             foreach (var language in node.Keywords.Keys.Concat(node.UntrainedKeywords.Keys).Distinct(StringComparer.Ordinal).Where(l => !content.Supports(l)))
             {
                 errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has keywords in '{language}', which is not a language in common.yaml"));
+            }
+
+            foreach (var language in node.AnswerSubject.Keys.Where(l => !content.Supports(l)))
+            {
+                errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has an answer subject in '{language}', which is not a language in common.yaml"));
             }
 
             foreach (var (language, phrase) in node.SurePhrases)

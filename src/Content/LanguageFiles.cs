@@ -29,6 +29,16 @@ public sealed record LanguageData(
     /// <summary>An emergency node's keywords that are not training data, in this language (<c>untrained_keywords: { node id: [phrases] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Answers in words to a yes/no question of the way in this language, by choice id (<c>answer_words: { yes: [...], no: [...], skip: [...] }</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Answers in words to a yes/no question in this language, by node then choice id (<c>answer_examples: { node id: { yes: [...] } }</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerExamples { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+
+    /// <summary>A yes/no question's subject in this language (<c>answer_subject: { node id: [words] }</c>; <see cref="ContentNode.AnswerSubject"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerSubjects { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>A child's age from 8 to 17 written in words, in order (<c>child_ages</c>; <see cref="CommonSettings.ChildAges"/>).</summary>
     public IReadOnlyList<string> ChildAges { get; init; } = [];
 
@@ -36,7 +46,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "answer_words", "answer_subject", "answer_examples", "child_ages", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -96,6 +106,9 @@ public sealed record LanguageData(
         {
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
             UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), "untrained_keywords (node id: [phrases])"),
+            AnswerWords = reader.PerLanguageLists(YamlReader.Get(map, "answer_words"), "answer_words (yes|no|skip: [words])"),
+            AnswerExamples = reader.NestedLists(YamlReader.Get(map, "answer_examples"), "answer_examples (node id: { answer: [phrases] })"),
+            AnswerSubjects = reader.PerLanguageLists(YamlReader.Get(map, "answer_subject"), "answer_subject (node id: [words])"),
             ChildAges = reader.Strings(YamlReader.Get(map, "child_ages"), "child_ages"),
         };
     }

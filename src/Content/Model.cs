@@ -104,6 +104,24 @@ public sealed record ContentNode(
     /// </summary>
     public IReadOnlyList<string> AnswerNames { get; init; } = [];
 
+    /// <summary>
+    /// Answers in words to this yes/no question, by choice id then language ("todavía en Necoclí" is no to "are you in
+    /// Panama?", "solo la cédula" yes to "do you have a document?"): the question's own small model learns them and
+    /// reads an answer that has no yes or no in it (<c>answer_examples</c>; in a translated language, its language
+    /// file's <c>answer_examples: { node id: { yes: [...], no: [...], skip: [...] } }</c>). Never emergencies: a danger
+    /// in an answer is read as danger first.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerExamples { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+
+    /// <summary>
+    /// What a yes/no question asks about, in a word per language ("pasaporte" for "do you have a travel document?"): the
+    /// words after an opening yes or no are read again with it in front, so that "no, me lo quitaron" is read as the
+    /// passport taken, which three words alone do not say surely (<c>answer_subject</c>; in a translated language, its
+    /// language file's <c>answer_subject: { node id: [words] }</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerSubject { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>The phrases that lead here surely: <see cref="Keywords"/> and <see cref="UntrainedKeywords"/>.</summary>
     public IEnumerable<(string Language, string Phrase)> SurePhrases =>
         Keywords.Concat(UntrainedKeywords).SelectMany(p => p.Value.Select(phrase => (p.Key, phrase)));
@@ -153,6 +171,17 @@ public sealed record CommonSettings(
     /// <summary>Commands said inside a sentence ("quiero hablar con una persona"), per language: classifier examples.</summary>
     public IReadOnlyDictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>> CommandExamples { get; init; } =
         new Dictionary<GlobalCommand, IReadOnlyDictionary<string, IReadOnlyList<Phrase>>>();
+
+    /// <summary>The answers a yes/no question of the way may have, by choice id: yes, no, and "prefer not to say".</summary>
+    public static readonly IReadOnlyList<string> AnswerIds = ["yes", "no", "skip"];
+
+    /// <summary>
+    /// Answers in words to a yes/no question of the way (not the offer of a person, R4), by choice id (<see
+    /// cref="AnswerIds"/>) then language: "sip", "negativo", "pas du tout", "prefiero no decir", "为什么问这个". Whole or
+    /// opening the message, as the offer of a person's yes and no words are; every language's (<c>answer_words</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerWords { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
 
     /// <summary>Words that open a question, per language: a short question inside a topic ("¿cuánto cuesta?") is read in that topic.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> QuestionWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();

@@ -1,3 +1,5 @@
+using OimBot.Content.Matching;
+
 namespace OimBot.Content;
 
 /// <summary>
@@ -53,6 +55,11 @@ public static class ServedLanguages
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
             UnsureKeywords = Lists(node.UnsureKeywords, served.Select(s => (s.File.Language, s.Data.UnsureKeywords.GetValueOrDefault(node.Id)))),
             UntrainedKeywords = Lists(node.UntrainedKeywords, served.Select(s => (s.File.Language, s.Data.UntrainedKeywords.GetValueOrDefault(node.Id)))),
+            AnswerExamples = node.AnswerExamples.Keys.Concat(served.SelectMany(s => s.Data.AnswerExamples.GetValueOrDefault(node.Id)?.Keys ?? [])).Distinct(StringComparer.Ordinal).ToDictionary(
+                id => id,
+                id => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(node.AnswerExamples.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.AnswerExamples.GetValueOrDefault(node.Id)?.GetValueOrDefault(id)))),
+                StringComparer.Ordinal),
+            AnswerSubject = Lists(node.AnswerSubject, served.Select(s => (s.File.Language, s.Data.AnswerSubjects.GetValueOrDefault(node.Id)))),
             Examples = Lists(node.Examples, served.Select(s => (s.File.Language, s.Data.Examples.GetValueOrDefault(node.Id)))),
             Title = node.Title is { } title ? Texts(title, $"{node.Id}#title") : null,
             Variants = node.Variants.ToDictionary(v => v.Key, v => Texts(v.Value, $"{node.Id}@{v.Key}"), StringComparer.Ordinal),
@@ -73,6 +80,10 @@ public static class ServedLanguages
                 c => c,
                 c => (IReadOnlyDictionary<string, IReadOnlyList<Phrase>>)Lists(common.CommandExamples.GetValueOrDefault(c) ?? new Dictionary<string, IReadOnlyList<Phrase>>(), served.Select(s => (s.File.Language, s.Data.CommandExamples.GetValueOrDefault(c))))),
             QuestionWords = Lists(common.QuestionWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)s.Data.QuestionWords))),
+            AnswerWords = CommonSettings.AnswerIds.ToDictionary(
+                id => id,
+                id => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(common.AnswerWords.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.AnswerWords.GetValueOrDefault(id)))),
+                StringComparer.Ordinal),
             ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
         };
 
@@ -157,6 +168,21 @@ public static class ServedLanguages
         foreach (var id in data.UntrainedKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has untrained keywords for '{id}', which is not an emergency node"));
+        }
+
+        foreach (var id in data.AnswerWords.Keys.Where(id => !CommonSettings.AnswerIds.Contains(id)))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has answer words for '{id}', which is not an answer ({string.Join(", ", CommonSettings.AnswerIds)})"));
+        }
+
+        foreach (var id in data.AnswerExamples.Keys.Where(id => content.Find(id) is not { } node || !Understander.IsYesNoQuestion(node)))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has answer examples for '{id}', which is not a question answered yes or no"));
+        }
+
+        foreach (var id in data.AnswerSubjects.Keys.Where(id => content.Find(id) is not { } node || !Understander.IsYesNoQuestion(node)))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has an answer subject for '{id}', which is not a question answered yes or no"));
         }
 
         foreach (var key in data.ChoiceKeywords.Keys.Where(k => !content.NodeList.Any(n => n.Choices.Any(c => ContentNode.ChoiceKey(n.Id, c.Id) == k))))

@@ -53,8 +53,16 @@ public class ContentValidatorTests
         { "examples without a title", Flow(keywords: "{}", extra: "    examples: { es: [ver el tema], en: [see the topic] }\n"), "content/x.yaml:4", "has examples, so it needs a 'title'" },
         { "yields to danger without examples", Flow(extra: "    yields_to_danger: true\n"), "content/x.yaml:4", "'yields_to_danger' is for a topic the classifier learns (with examples)" },
         { "title longer than a button", Flow(extra: "    title: { es: \"Un título demasiado largo para botón\", en: \"A\" }\n"), "content/x.yaml:8", "is a button: at most 24 characters" },
+        { "answer examples on a menu", Flow(extra: "    answer_examples: { \"yes\": { es: [ya estoy aqui] } }\n"), "content/x.yaml:4", "'answer_examples' is for a question answered yes or no" },
+        { "answer examples for an answer the question does not have", Flow(kind: "question", keywords: "{}", extra: "    answer_examples: { skip: { es: [eso es mio] } }\n", choices: YesNo), "content/x.yaml:4", "answer examples for 'skip', which is not one of its answers (yes, no)" },
+        { "answer examples in a language the content does not speak", Flow(kind: "question", keywords: "{}", extra: "    answer_examples: { \"yes\": { fr: [je suis la] } }\n", choices: YesNo), "content/x.yaml:4", "answer examples in 'fr', which is not a language in common.yaml" },
+        { "answer subject on a menu", Flow(extra: "    answer_subject: { es: [pasaporte] }\n"), "content/x.yaml:4", "'answer_subject' is for a question answered yes or no" },
+        { "two answer subjects in one language", Flow(kind: "question", keywords: "{}", extra: "    answer_subject: { es: [pasaporte, documento] }\n", choices: YesNo), "content/x.yaml:4", "'answer_subject' takes one word or phrase per language, and 'es' has 2" },
         { "examples on a question", Flow(kind: "question", keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { es: [una pregunta], en: [a question] }\n", choices: "      - { label: { es: \"Sí\", en: \"Yes\" }, id: \"yes\", goto: main-menu }\n      - { label: { es: \"No\", en: \"No\" }, id: \"no\", goto: main-menu }\n"), "content/x.yaml:4", "cannot have examples" },
     };
+
+    /// <summary>A yes/no question's two answers.</summary>
+    private const string YesNo = "      - { label: { es: \"Sí\", en: \"Yes\" }, id: \"yes\", goto: main-menu }\n      - { label: { es: \"No\", en: \"No\" }, id: \"no\", goto: main-menu }\n";
 
     /// <summary>Two reachable nodes with examples: x-a (examples at line 8) and x-b (its second Spanish example at line 19).</summary>
     private static string Examples(string a, string b) =>
@@ -97,6 +105,20 @@ public class ContentValidatorTests
 
         Assert.False(result.IsValid, label);
         Assert.Contains(result.Errors, e => $"{e.File}:{e.Line}" == location && e.Message.Contains(fragment, StringComparison.Ordinal));
+    }
+
+    /// <summary>Answer words are read in every language at once: one phrase (a repeated letter counted once) may be one answer only.</summary>
+    [Fact]
+    public void AnAnswerWordThatIsTwoAnswers_IsRefused()
+    {
+        using var fixture = new ContentFixture();
+        var common = Path.Combine(fixture.Root, "content", "common.yaml");
+        File.AppendAllText(common, "\nanswer_words:\n  \"yes\": { es: [sip] }\n  \"no\": { en: [nop, siip] }\n");
+
+        var result = fixture.Load();
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Errors, e => e.File == "content/common.yaml" && e.Message.Contains("the answer word 'siip' (en) is both 'no' and 'yes'", StringComparison.Ordinal));
     }
 
     public static TheoryData<string, string, int, string> FactRows => new()

@@ -115,6 +115,11 @@ internal static class EvaluateCommand
 
         var reports = UnderstandingEvaluation.Evaluate(content, messages, labelSet);
         output.Write(UnderstandingEvaluation.Format(reports, content.Understander.Classifier));
+        if (Path.Combine(set, AnswerEvaluation.FileName) is var answers && File.Exists(answers))
+        {
+            var read = AnswerEvaluation.Read(answers).Where(a => language is null || a.Language == language).ToList();
+            output.Write(AnswerEvaluation.Format(AnswerEvaluation.Evaluate(content, read, labelSet), details));
+        }
         if (details)
         {
             foreach (var outcome in reports.SelectMany(r => r.Outcomes).Where(o => !UnderstandingEvaluation.IsRight(content, o, labelSet)))

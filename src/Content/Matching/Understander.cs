@@ -30,6 +30,12 @@ public sealed partial class Understander
     private readonly List<(ContentNode Node, string[] Phrase, string Language, bool WithAge)> _unsureKeywords = [];
     private readonly ChildAgeWords _childAgeWords;
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
+    private readonly Dictionary<string, List<string[]>> _answerWords = new(StringComparer.Ordinal); // common answer words by id, every language, in AnswerForm
+    private readonly Dictionary<string, List<string[]>> _answerPhrases; // a yes/no question's answers by choice key, in AnswerForm
+    private readonly Dictionary<string, TextClassifier> _answerModels = new(StringComparer.Ordinal); // a yes/no question's own model (answer_examples)
+    private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
+
+    private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
     // A yes or a no of one language only, as a whole message ("wi", "sim", "oui", "是的"; not "no" or "ok"): its language.
     private readonly Dictionary<string, string?> _answerLanguages = new(StringComparer.Ordinal);
@@ -80,6 +86,28 @@ public sealed partial class Understander
         }
         _childAgeWords = new ChildAgeWords(content.Common.ChildAges);
         _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
+        foreach (var (id, perLanguage) in content.Common.AnswerWords)
+        {
+            _answerWords[id] = [.. perLanguage.Values.SelectMany(p => p).Select(p => AnswerForm(TextNormalizer.WordsOf(p))).Where(w => w.Length > 0)];
+        }
+
+        foreach (var node in content.NodeList.Where(n => n.AnswerExamples.Count > 0))
+        {
+            // The answers, and the dangers the question names (answer_names: a child missing beside "with my two kids"),
+            // which the question's model must tell from its answers: their examples and keywords, every language's.
+            var named = node.AnswerNames.Select(content.Find).OfType<ContentNode>()
+                .SelectMany(d => d.Examples.Values.SelectMany(e => e.Select(p => p.Text)).Concat(d.Keywords.Values.SelectMany(k => k)));
+            List<LabelledText> answers = [.. node.AnswerExamples
+                .SelectMany(a => a.Value.Values.SelectMany(p => p).Select(p => (Text: p, Label: a.Key)))
+                .Concat(named.Select(p => (Text: p, Label: AnswerDanger)))
+                .Select(e => new LabelledText(TextNormalizer.WordsOf(PersonalData.ForMatching(e.Text)), e.Label))
+                .Where(e => e.Words.Length > 0)];
+            if (answers.Select(e => e.Label).Distinct(StringComparer.Ordinal).Count() >= 2)
+            {
+                _answerModels[node.Id] = TextClassifier.Train(answers, new TrainingOptions { BalanceLabels = true }, store: content.ModelStore);
+            }
+        }
+
         foreach (var node in content.NodeList)
         {
             foreach (var choice in node.Choices)
@@ -108,12 +136,42 @@ public sealed partial class Understander
                 }
             }
 
+            foreach (var (language, subjects) in node.AnswerSubject.Where(p => p.Value.Count > 0))
+            {
+                _subjectWords[SubjectKey(node.Id, language)] = TextNormalizer.WordsOf(subjects[0]);
+            }
+
             if (node.Title is { } title)
             {
                 _titleWords[node.Id] = [.. title.Values.Values.Select(TextNormalizer.WordsOf)];
                 _flowTitleWords.TryAdd(node.FlowId, _titleWords[node.Id]);
             }
         }
+
+        _answerPhrases = AnswerPhrases(content, _keywordWords, LabelWords, _answerWords);
+    }
+
+    /// <summary>
+    /// The phrases that answer a yes/no question, by choice key, in <see cref="AnswerForm"/>: the question's own keywords
+    /// and labels, the offer of a person's yes and no words, which are every language's, and the common answer words.
+    /// </summary>
+    private static Dictionary<string, List<string[]>> AnswerPhrases(ContentSet content, Dictionary<string, string[][]> keywords, Func<string, IEnumerable<string[]>> labels, Dictionary<string, List<string[]>> common)
+    {
+        var result = new Dictionary<string, List<string[]>>(StringComparer.Ordinal);
+        var consent = content.Common.HandoffConsentNode;
+        foreach (var node in content.NodeList.Where(IsYesNoQuestion))
+        {
+            foreach (var id in CommonSettings.AnswerIds.Where(id => node.Choices.Any(c => c.Id == id)))
+            {
+                var key = ContentNode.ChoiceKey(node.Id, id);
+                result[key] = [.. keywords.GetValueOrDefault(key, []).Concat(labels(key)).Concat(keywords.GetValueOrDefault(ContentNode.ChoiceKey(consent, id), []))
+                    .Select(AnswerForm)
+                    .Concat(common.GetValueOrDefault(id, []))
+                    .Where(p => p.Length > 0)];
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The model of the languages written in the flows (Spanish, English).</summary>
@@ -543,7 +601,7 @@ public sealed partial class Understander
         // meus dois filhos"). The classifier had read the words after it as a child alone, sure, and the questions were
         // lost (found in blind testers' tries). Never the offer of a person, where only a whole-message yes or no counts
         // (R4); a vetted danger phrase in the message came first (above).
-        if (strict && current!.Id != _content.Common.HandoffConsentNode && OpeningAnswer(current, plain.Length > 0 ? plain : words) is var (opening, rest))
+        if (strict && current!.Id != _content.Common.HandoffConsentNode && (OpeningAnswer(current, words) ?? (plain.Length > 0 ? OpeningAnswer(current, plain) : null)) is var (opening, rest))
         {
             // After a yes or a no the classifier's reading of a danger is weak (a vetted danger phrase came first, above):
             // "yes i get passport" read as papers taken, "no pikin with me" as a medical emergency, "no, kiero irme ya" as
@@ -552,20 +610,49 @@ public sealed partial class Understander
             // quitaron el pasaporte"); and a no with at most two words after it may be a sentence that only starts like
             // one ("no puedo salir", being held), read whole; not in Chinese, where "不怕" (not afraid) is the answer.
             var classifier = ClassifierFor(language);
-            bool Named(Understanding.Danger? d) => d is { Sure: true } && !current.AnswerNames.Contains(d.Node.Id);
-            var beside = Length(rest) >= OpeningAnswerAccount ? rest
-                : opening == "no" && Length(rest) <= 2 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(rest[0], 0)) ? words : [];
-            if (beside.Length > 0 && Danger(beside, classifier.Predict(beside)) is var read && Named(read))
+            bool Named(Understanding.Danger? d, double sure = OpeningAnswerDanger) => d is { Sure: true } && d.Confidence >= sure && !current.AnswerNames.Contains(d.Node.Id);
+            var account = Length(rest) >= OpeningAnswerAccount;
+            var beside = account ? rest
+                : opening == "no" && rest.Length > 0 && Length(rest) <= 2 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(rest[0], 0)) ? words : [];
+            if (beside.Length > 0 && Danger(beside, classifier.Predict(beside)) is var read && Named(read, account ? OpeningAnswerDanger : 0))
             {
                 return read! with { Sure = false };
             }
 
-            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
+            // The same words with what the question asks about in front (content answer_subject): "no, me lo quitaron" to
+            // the question on documents, three words no one reads surely, is the passport taken ("pasaporte me lo quitaron").
+            if (rest.Length > 0 && _subjectWords.TryGetValue(SubjectKey(current.Id, language ?? _content.Common.SourceLanguage), out var subject)
+                && Danger([.. subject, .. rest], classifier.Predict([.. subject, .. rest])) is var framed && Named(framed))
+            {
+                return framed! with { Sure = false, Why = $"{framed.Why}, read as about what the question asks" };
+            }
+
+            // A danger the question names, told with its yes or no ("sí, mi niño se quedó atrás en el río y no lo
+            // encuentro" to the question on children): the question's own model knows it from the answers; read on.
+            if (!account || !NamesItsDanger(current, words))
+            {
+                return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
+            }
+        }
+
+        // An answer in words without a yes or a no ("todavía en Necoclí", "solo la cédula", "就我一个人"): the question's
+        // own model (content answer_examples) reads it when sure of one answer, unless the message reads surely as a
+        // danger the question does not ask about: with what the question asks about in front, when it has a subject, so
+        // that "lo perdí en el río" is the passport lost and not a child, and "me lo quitaron" still the passport taken.
+        // A vetted danger phrase came first (above).
+        if (strict && current!.Id != _content.Common.HandoffConsentNode && Length(words) <= AnswerModelWords && AnswerOf(current, words) is { } answered)
+        {
+            string[] read = _subjectWords.TryGetValue(SubjectKey(current.Id, language ?? _content.Common.SourceLanguage), out var about) ? [.. about, .. words] : words;
+            if (Danger(read, ClassifierFor(language).Predict(read)) is not { Sure: true } sure || sure.Confidence < OpeningAnswerDanger || current.AnswerNames.Contains(sure.Node.Id))
+            {
+                return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answered)) { Why = AnswerModelWhy };
+            }
         }
 
         // Without a yes: a short answer that names what the question asks about ("con mis dos niños" to the question on
-        // children, read as a child alone) is its yes. A vetted danger phrase (a child gone missing) came first.
-        if (strict && current!.AnswerNames.Count > 0 && Length(words) <= OpeningAnswerRest
+        // children, read as a child alone) is its yes, unless the question's own model reads it as the danger it names
+        // ("pitit gason m disparèt"). A vetted danger phrase (a child gone missing) came first.
+        if (strict && current!.AnswerNames.Count > 0 && !NamesItsDanger(current, words) && Length(words) <= OpeningAnswerRest
             && Danger(words, ClassifierFor(language).Predict(words)) is { } named && current.AnswerNames.Contains(named.Node.Id))
         {
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = NamedAnswerWhy };
@@ -1001,6 +1088,51 @@ public sealed partial class Understander
     /// <summary>Why a short answer naming what a yes/no question asks about (its <c>answer_names</c>) was read as its yes.</summary>
     public const string NamedAnswerWhy = "an answer naming what the question asks";
 
+    /// <summary>Why an answer in words was read by its question's own model (content <c>answer_examples</c>).</summary>
+    public const string AnswerModelWhy = "the question's answers";
+
+    /// <summary>The most words an answer read by its question's own model may have.</summary>
+    public const int AnswerModelWords = 12;
+
+    /// <summary>How sure a question's own model must be of one answer (chosen on tests/Evaluation/dev/answers.tsv).</summary>
+    public const double AnswerModelSure = 0.8;
+
+    /// <summary>The label of a question's own model for the dangers the question names (<c>answer_names</c>).</summary>
+    private const string AnswerDanger = "danger";
+
+    /// <summary>The answer a question's own model is sure of, if any: at least one word it knows, and <see cref="AnswerModelSure"/>; never a danger.</summary>
+    private string? AnswerOf(ContentNode question, string[] words) =>
+        AnswerReading(question, words) is ({ } answer and not AnswerDanger, >= AnswerModelSure) ? answer : null;
+
+    /// <summary>True when a question's own model reads the message most likely as a danger the question names.</summary>
+    private bool NamesItsDanger(ContentNode question, string[] words) =>
+        AnswerReading(question, words) is (AnswerDanger, var p) && p >= NamedDangerSure;
+
+    /// <summary>
+    /// How likely a question's own model must find the danger it names for an answer to be read as that danger (0.6,
+    /// chosen on tests/Evaluation/dev/answers.tsv: the lowest that kept "yes my son has fever" to the question on health an
+    /// answer; every development danger is kept from 0 to 0.8).
+    /// </summary>
+    public const double NamedDangerSure = 0.6;
+
+    private (string? Label, double Probability) AnswerReading(ContentNode question, string[] words)
+    {
+        if (!_answerModels.TryGetValue(question.Id, out var model))
+        {
+            return (null, 0);
+        }
+
+        var prediction = model.Predict(words);
+        return prediction.KnownWords > 0 ? prediction.Ranked()[0] : (null, 0);
+    }
+
+    /// <summary>
+    /// How sure the classifier must be of a danger in the words of an answer (after an opening yes or no, or beside the
+    /// question's own model's answer) for it to be that danger rather than the answer: chosen with <see
+    /// cref="AnswerModelSure"/> on tests/Evaluation/dev/answers.tsv, as the most answers right with every danger kept.
+    /// </summary>
+    public const double OpeningAnswerDanger = 0.8;
+
     /// <summary>The fewest words after an opening yes or no that may tell a danger of their own.</summary>
     public const int OpeningAnswerAccount = 4;
 
@@ -1016,20 +1148,24 @@ public sealed partial class Understander
     /// </summary>
     private (string Id, string[] After)? OpeningAnswer(ContentNode node, string[] words)
     {
-        var consent = _content.Find(_content.Common.HandoffConsentNode);
         (string Id, int Length)? best = null;
         var tied = false;
-        foreach (var id in (string[])["yes", "no"])
+        var said = AnswerForm(words);
+        foreach (var id in CommonSettings.AnswerIds)
         {
-            var phrases = Phrases(ContentNode.ChoiceKey(node.Id, id)).Concat(LabelWords(ContentNode.ChoiceKey(node.Id, id)))
-                .Concat(consent is null ? [] : Phrases(ContentNode.ChoiceKey(consent.Id, id)));
-            foreach (var phrase in phrases.Where(p => p.Length > 0 && p.Length <= words.Length))
+            if (!_answerPhrases.TryGetValue(ContentNode.ChoiceKey(node.Id, id), out var phrases))
+            {
+                continue;
+            }
+
+            foreach (var phrase in phrases.Where(p => p.Length <= words.Length))
             {
                 var rest = words.Length - phrase.Length;
-                // One word after it is a sentence that starts so ("no sé"), but one character of an unspaced script is the
-                // answer's verb ("不怕", not afraid, to "你害怕回去吗？").
-                var sentence = rest == 1 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(words[^1], 0));
-                if (sentence || rest > OpeningAnswerRest || !words.AsSpan(0, phrase.Length).SequenceEqual(phrase))
+                // One word after a one-word answer is a sentence that starts so ("no sé"), but one character of an
+                // unspaced script is the answer's verb ("不怕", not afraid, to "你害怕回去吗？"); after a longer answer it is
+                // what the answer is about ("prefiero no decir eso").
+                var sentence = rest == 1 && phrase.Length == 1 && !TextNormalizer.IsUnspacedScript(char.ConvertToUtf32(words[^1], 0));
+                if (sentence || rest > OpeningAnswerRest || !said.AsSpan(0, phrase.Length).SequenceEqual(phrase))
                 {
                     continue;
                 }
@@ -1046,8 +1182,50 @@ public sealed partial class Understander
         }
 
         return tied || best is not { } found ? null : (found.Id, words[found.Length..]);
+    }
 
-        IEnumerable<string[]> Phrases(string key) => _keywordWords.TryGetValue(key, out var found) ? found : [];
+    /// <summary>
+    /// Words as an answer is compared: a letter repeated in a row is written once ("siii", "yess", "noooo", "simm" are
+    /// "si", "yes", "no", "sim"), on both sides, and Spanish text-speak's "q" and "k" are "que" ("para q quieren saber").
+    /// </summary>
+    public static string[] AnswerForm(string[] words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var result = new string[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            var word = words[i];
+            result[i] = word is "q" or "k" ? "que" : Repeats(word) ? Squeezed(word) : word; // "para q": text-speak
+        }
+
+        return result;
+
+        static bool Repeats(string word)
+        {
+            for (var i = 1; i < word.Length; i++)
+            {
+                if (word[i] == word[i - 1] && char.IsLetter(word[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static string Squeezed(string word)
+        {
+            var squeezed = new System.Text.StringBuilder(word.Length);
+            foreach (var c in word)
+            {
+                if (squeezed.Length == 0 || squeezed[^1] != c || !char.IsLetter(c))
+                {
+                    squeezed.Append(c);
+                }
+            }
+
+            return squeezed.ToString();
+        }
     }
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>

@@ -222,6 +222,24 @@ internal sealed class YamlReader(string displayPath, List<ContentError> errors)
         return new LocalText(values, At(node));
     }
 
+    /// <summary>A map of maps of lists (<c>{ key: { key: [..] } }</c>), such as a question's answer examples by answer then language.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> NestedLists(YamlNode? node, string what)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>(StringComparer.Ordinal);
+        if (node is null || AsMap(node, what) is not { } map)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? "?";
+            result[name] = PerLanguageLists(value, $"{what} ({name})");
+        }
+
+        return result;
+    }
+
     /// <summary>Lists per language: <c>{ es: [a, b], en: [c] }</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> PerLanguageLists(YamlNode? node, string what)
     {

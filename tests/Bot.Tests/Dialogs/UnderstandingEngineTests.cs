@@ -703,6 +703,25 @@ public class UnderstandingEngineTests
     [InlineData("avr-q-children", "es", "si, pero me quitaron el pasaporte", "emergency-documents")]
     [InlineData("avr-q-children", "es", "no, me tienen encerrada", "emergency-held")]
     [InlineData("avr-q-health", "es", "si, mi hijo no respira", "emergency-medical")]
+    // the fortieth session: a held-out set of answers (tests/Evaluation/answers.tsv) got 58 % of its answers right
+    [InlineData("avr-q-document", "es", "no, me lo quitaron", "emergency-documents")] // papers taken, read with the passport in front
+    [InlineData("avr-q-document", "pt", "não, tomaram de mim", "emergency-documents")]
+    [InlineData("avr-q-document", "es", "no, lo tiene el patron", "emergency-documents")]
+    [InlineData("avr-q-document", "es", "lo perdí cruzando el río", "no")] // had been a child lost
+    [InlineData("avr-q-document", "es", "solo tengo la cedula", "yes")]
+    [InlineData("avr-q-document", "es", "nop", "no")] // a whole answer word with nothing after it had thrown
+    [InlineData("avr-q-panama", "es", "siii", "yes")]
+    [InlineData("avr-q-panama", "es", "todavia estoy en colombia", "no")]
+    [InlineData("avr-q-panama", "pt", "ainda estou no mexico", "no")]
+    [InlineData("avr-q-health", "es", "prefiero no decir eso", "skip")]
+    [InlineData("avr-q-fear", "en", "why do you ask", "skip")]
+    [InlineData("avr-q-fear", "fr", "pas du tout", "no")]
+    [InlineData("avr-q-children", "zh", "不想回答", "skip")]
+    [InlineData("avr-q-children", "es", "viajo solita", "no")]
+    [InlineData("avr-q-children", "ht", "non, m vwayaje pou kont mwen", "no")]
+    [InlineData("avr-q-children", "es", "no, mi hijo se me perdio en el campamento y no lo encuentro", "emergency-child")] // a danger the question names, after a no
+    [InlineData("avr-q-children", "en", "my daughter is missing since this morning", "emergency-child")]
+    [InlineData("avr-q-fear", "en", "a man in this shelter will stab me tonight", "emergency-threatened")] // a threat here, to the question on fear of going back
     public void AnAnswerInWords_ToAQuestionOfTheWay_IsItsAnswer_AndDangerAfterItStillDanger(string node, string language, string message, string expected)
     {
         var question = Content.Nodes[node];
