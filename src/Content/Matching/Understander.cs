@@ -94,7 +94,8 @@ public sealed partial class Understander
         foreach (var node in content.NodeList.Where(n => n.AnswerExamples.Count > 0))
         {
             // The answers, and the dangers the question names (answer_names: a child missing beside "with my two kids"),
-            // which the question's model must tell from its answers: their examples and keywords, every language's.
+            // which the question's model must tell from its answers: their examples and keywords, every language's. (Every
+            // emergency's examples, tried, made the model unsure of more answers and kept no more dangers.)
             var named = node.AnswerNames.Select(content.Find).OfType<ContentNode>()
                 .SelectMany(d => d.Examples.Values.SelectMany(e => e.Select(p => p.Text)).Concat(d.Keywords.Values.SelectMany(k => k)));
             List<LabelledText> answers = [.. node.AnswerExamples
@@ -342,7 +343,7 @@ public sealed partial class Understander
         }
 
         understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
-        return MaybeDanger(words, understood) ?? understood;
+        return MaybeDanger(words, understood, current) ?? understood;
     }
 
     /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
@@ -395,13 +396,17 @@ public sealed partial class Understander
     /// of another kind, is a likely danger of that emergency (R11): the channels, its line and the question, with what it
     /// was read as among the options. A topic read clearly ("no aguanto más aquí, quiero volver a Colombia") stays that topic.
     /// </summary>
-    private Understanding.Danger? MaybeDanger(string[] words, Understanding understood)
+    private Understanding.Danger? MaybeDanger(string[] words, Understanding understood, ContentNode? current)
     {
         // Chinese is read a character at a time: about three of them to a word.
         var unspaced = words.Count(w => w.Length == 1 && TextNormalizer.IsUnspacedScript(w[0]));
         var length = words.Length - unspaced + ((unspaced + 2) / 3);
         var need = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" };
-        if (length > UnsureKeywordWordsBesideANeed || understood is Understanding.Picked or Understanding.Command or Understanding.Danger { Sure: true })
+        // An answer in words to a question of the way is read for despair too: "ya no aguanto más" to the question on
+        // fear of going back had been its yes, and "no aguanto más" its no. A danger the question names ("mi hijo está
+        // enfermo" to the question on health) is its answer.
+        var answered = understood is Understanding.Picked { Why: OpeningAnswerWhy or AnswerModelWhy };
+        if (length > UnsureKeywordWordsBesideANeed || (understood is Understanding.Picked && !answered) || understood is Understanding.Command or Understanding.Danger { Sure: true })
         {
             return null;
         }
@@ -409,7 +414,7 @@ public sealed partial class Understander
         var (menu, outOfScope) = (_content.Common.MenuNode, _content.Common.OutOfScopeNode);
         var alternatives = understood switch
         {
-            Understanding.Unknown => [],
+            Understanding.Unknown or Understanding.Picked => [],
             Understanding.Unsure unsure => unsure.Candidates,
             Understanding.Danger danger => [danger.Node, .. danger.Alternatives],
             Understanding.Destination { Node.Id: var id } when id == menu => [],
@@ -432,7 +437,7 @@ public sealed partial class Understander
         Dictionary<string, string[]>? agesInDigits = null; // "tengo catorce años" as "tengo 14 años", per keyword language
         string[] WordsFor(string language) =>
             (agesInDigits ??= new(StringComparer.Ordinal)).TryGetValue(language, out var read) ? read : agesInDigits[language] = _childAgeWords.InDigits(words, language);
-        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
+        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && !(answered && current!.AnswerNames.Contains(k.Node.Id)) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)
@@ -617,6 +622,13 @@ public sealed partial class Understander
             if (beside.Length > 0 && Danger(beside, classifier.Predict(beside)) is var read && Named(read, account ? OpeningAnswerDanger : 0))
             {
                 return read! with { Sure = false };
+            }
+
+            // A no that a sentence only starts like, read whole as surely a danger: "ya no quiero vivir más" opens with "ya
+            // no" and has three words after it.
+            if (!account && opening == "no" && rest.Length > 0 && Danger(words, classifier.Predict(words)) is var whole && Named(whole))
+            {
+                return whole! with { Sure = false };
             }
 
             // The same words with what the question asks about in front (content answer_subject): "no, me lo quitaron" to

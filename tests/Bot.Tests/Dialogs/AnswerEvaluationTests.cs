@@ -55,9 +55,9 @@ public class AnswerEvaluationTests
     }
 
     // Measured 2026-12-06 (fortieth session): danger recall 94.9 % (91.5 % before the questions' own models), answers
-    // right 88.7 % (58.3 %), answers given the emergency page 6.6 % (15.2 %). The floors keep a row or two of slack.
+    // right 90.1 % (58.3 %), answers given the emergency page 6.6 % (15.2 %). The floors keep a row or two of slack.
     private const double DangerRecallFloor = 0.93;
-    private const double AnswersRightFloor = 0.86;
+    private const double AnswersRightFloor = 0.87;
     private const double AnswersAlarmedCeiling = 0.09;
 
     private static string Wrong(bool danger) =>

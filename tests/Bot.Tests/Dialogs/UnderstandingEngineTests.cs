@@ -722,6 +722,12 @@ public class UnderstandingEngineTests
     [InlineData("avr-q-children", "es", "no, mi hijo se me perdio en el campamento y no lo encuentro", "emergency-child")] // a danger the question names, after a no
     [InlineData("avr-q-children", "en", "my daughter is missing since this morning", "emergency-child")]
     [InlineData("avr-q-fear", "en", "a man in this shelter will stab me tonight", "emergency-threatened")] // a threat here, to the question on fear of going back
+    [InlineData("avr-q-fear", "es", "ya no aguanto mas", "emergency-suicide")] // despair (an unsure keyword) had been the yes
+    [InlineData("avr-q-fear", "es", "no aguanto mas", "emergency-suicide")] // … and the no
+    [InlineData("avr-q-panama", "es", "ya no quiero seguir viviendo", "emergency-suicide")] // "ya no" is a no; the whole message is read too
+    [InlineData("avr-q-fear", "es", "un poco", "yes")]
+    [InlineData("avr-q-fear", "en", "a little", "yes")]
+    [InlineData("avr-q-document", "en", "of course not", "no")] // "of course" alone is a yes
     public void AnAnswerInWords_ToAQuestionOfTheWay_IsItsAnswer_AndDangerAfterItStillDanger(string node, string language, string message, string expected)
     {
         var question = Content.Nodes[node];
