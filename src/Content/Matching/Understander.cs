@@ -154,7 +154,9 @@ public sealed partial class Understander
 
     /// <summary>
     /// The phrases that answer a yes/no question, by choice key, in <see cref="AnswerForm"/>: the question's own keywords
-    /// and labels, the offer of a person's yes and no words, which are every language's, and the common answer words.
+    /// and labels, the offer of a person's yes and no words, which are every language's, and, on a question (kind
+    /// <c>question</c>: the return's), the common answer words. A confirmation ("do you want to stop receiving
+    /// messages?") keeps its own words: there "ya no quiero mensajes" is its yes, not the answer word "ya no".
     /// </summary>
     private static Dictionary<string, List<string[]>> AnswerPhrases(ContentSet content, Dictionary<string, string[][]> keywords, Func<string, IEnumerable<string[]>> labels, Dictionary<string, List<string[]>> common)
     {
@@ -167,7 +169,7 @@ public sealed partial class Understander
                 var key = ContentNode.ChoiceKey(node.Id, id);
                 result[key] = [.. keywords.GetValueOrDefault(key, []).Concat(labels(key)).Concat(keywords.GetValueOrDefault(ContentNode.ChoiceKey(consent, id), []))
                     .Select(AnswerForm)
-                    .Concat(common.GetValueOrDefault(id, []))
+                    .Concat(node.Kind == NodeKind.Question ? common.GetValueOrDefault(id, []) : [])
                     .Where(p => p.Length > 0)];
             }
         }

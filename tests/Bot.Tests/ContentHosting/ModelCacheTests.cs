@@ -37,6 +37,9 @@ public sealed class ModelCacheTests
         var content = factory.Services.GetRequiredService<ContentHost>().Current;
 
         Assert.Contains(content.Understander.TrainingSet, e => e.Words.Contains(word));
-        Assert.Equal(5, Directory.GetFiles(cache, "*.model").Length);
+        // Spanish and English and each translated language (new here), and each yes/no question that reads its own answers
+        // unless another test in this process trained the same answers first (the memory cache answers then; a process
+        // of its own writes all of them: CommandLineTests).
+        Assert.InRange(Directory.GetFiles(cache, "*.model").Length, 5, 5 + content.NodeList.Count(n => n.AnswerExamples.Count > 0));
     }
 }

@@ -743,6 +743,17 @@ public class UnderstandingEngineTests
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Last!.Events.Select(e => e.Kind));
     }
 
+    /// <summary>
+    /// The common answer words are the return's questions' (kind question): "ya no" is a no there, but to "do you want to
+    /// stop receiving messages?" "ya no quiero mensajes" is the yes, and the confirmation keeps its own words.
+    /// </summary>
+    [Fact]
+    public void AConfirmation_KeepsItsOwnWords_NotTheQuestionsAnswerWords()
+    {
+        Assert.True(Chat.At(Content, Content.Common.ConfirmStopNode, "es").Send("ya no quiero mensajes").State!.Stopped);
+        Assert.Equal("avr-q-children", Chat.At(Content, "avr-q-document", "es").Send("ya no, se me vencio hace meses").Node);
+    }
+
     /// <summary>A blind re-test (2026-12-06): "si", "ok", "dale", "yes" before the return's questions had got the return's menu, "you are welcome" or "not understood".</summary>
     [Theory]
     [InlineData("es", "si")]
