@@ -170,6 +170,28 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("{police-104}", html, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The answers to the return's short questions are listed in the order they were asked, each with its option's label
+    /// (a new user's try, 2026-12-06, showed them as 2, 5, 1, 4, 3: the stored answers are a map), and the pages opened
+    /// name each question by its first line (the same try showed "No (avr-q-fear)" after the health question was declined).
+    /// </summary>
+    [Fact]
+    public async Task TheShortQuestionsAnswers_AreListedInTheOrderAsked_WithTheirLabels()
+    {
+        // The return's menu, its short questions, then five answers in words (one declined).
+        var (_, reference) = await WebChatCases.OpenAsync(_factory, null, "1", "4", "dale", "sip ya estoy en panama", "solo tengo la cedula", "con mis 2 hijos", "prefiero no decir eso", "un poco");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var html = System.Net.WebUtility.HtmlDecode(await client.Http.GetStringAsync($"/inbox/case/{reference}"));
+        var positions = Enumerable.Range(1, 5).Select(n => html.IndexOf($"Pregunta {n} de 5", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p > 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("Pregunta 4 de 5: ¿Tú o alguien de tu grupo tiene una necesidad de salud urgente? <strong>Prefiero no decir</strong>", html, StringComparison.Ordinal);
+
+        // The pages opened name a question by its own first line, never by an option that led to it.
+        Assert.Contains("Pregunta 5 de 5: ¿Tienes miedo de volver a tu país? (avr-q-fear)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("No (avr-q-fear)", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WhatAMigrantWrites_IsShownEncoded_NeverAsMarkup()
     {

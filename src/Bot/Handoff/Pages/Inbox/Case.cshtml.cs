@@ -155,8 +155,15 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
         var language = Detail!.Row.Language;
         // A page by its title ("Engaños y trata"), not its first line, which for many pages is the emergency line, and
         // was shown with its facts' placeholders ("llama al {medical-911}").
-        Path = [.. Detail.Path.Select(id => set.Find(id) is { } node ? $"{set.TitleOf(node, "es")} ({id})" : id)];
-        Answers = [.. Detail.Answers.Select(a => set.Find(a.Key) is { } question
+        // A question by its first line: a question has no title, and the label of an option leading to it had read as an
+        // answer ("No (avr-q-fear)" after the question on health was declined).
+        Path = [.. Detail.Path.Select(id => set.Find(id) is { } node
+            ? $"{(node.Kind == NodeKind.Question ? FirstLine(ContentRenderer.Fill(set, node.Text["es"], "es", [])) : set.TitleOf(node, "es"))} ({id})"
+            : id)];
+        // In the order the questions are asked (content order): the stored answers are a map, and a new user's try
+        // showed a caseworker question 2, then 5, 1, 4 and 3.
+        var order = set.NodeList.Select((node, index) => (node.Id, index)).ToDictionary(p => p.Id, p => p.index, StringComparer.Ordinal);
+        Answers = [.. Detail.Answers.OrderBy(a => order.GetValueOrDefault(a.Key, int.MaxValue)).ThenBy(a => a.Key, StringComparer.Ordinal).Select(a => set.Find(a.Key) is { } question
             ? (FirstLine(ContentRenderer.Fill(set, question.Text["es"], "es", [])), question.Choices.FirstOrDefault(c => c.Id == a.Value)?.Label["es"] ?? a.Value)
             : (a.Key, a.Value))];
         Canned = [.. set.Canned.Select(c => new CannedOption(c.Id, c.Title["es"], ContentRenderer.Fill(set, c.Text[set.Supports(language) ? language : "es"], language, [])))];
