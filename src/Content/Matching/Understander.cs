@@ -653,11 +653,12 @@ public sealed partial class Understander
         // own model (content answer_examples) reads it when sure of one answer, unless the message reads surely as a
         // danger the question does not ask about: with what the question asks about in front, when it has a subject, so
         // that "lo perdí en el río" is the passport lost and not a child, and "me lo quitaron" still the passport taken.
-        // A vetted danger phrase came first (above).
+        // A vetted danger phrase came first (above). One word the question's model knows and is sure of ("mucho" to the
+        // question on fear) is that answer: the classifier's reading of a single word had been a medical emergency.
         if (strict && current!.Id != _content.Common.HandoffConsentNode && Length(words) <= AnswerModelWords && AnswerOf(current, words) is { } answered)
         {
             string[] read = _subjectWords.TryGetValue(SubjectKey(current.Id, language ?? _content.Common.SourceLanguage), out var about) ? [.. about, .. words] : words;
-            if (Danger(read, ClassifierFor(language).Predict(read)) is not { Sure: true } sure || sure.Confidence < OpeningAnswerDanger || current.AnswerNames.Contains(sure.Node.Id))
+            if (Length(words) == 1 || Danger(read, ClassifierFor(language).Predict(read)) is not { Sure: true } sure || sure.Confidence < OpeningAnswerDanger || current.AnswerNames.Contains(sure.Node.Id))
             {
                 return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, answered)) { Why = AnswerModelWhy };
             }

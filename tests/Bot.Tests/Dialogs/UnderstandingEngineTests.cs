@@ -728,6 +728,9 @@ public class UnderstandingEngineTests
     [InlineData("avr-q-fear", "es", "un poco", "yes")]
     [InlineData("avr-q-fear", "en", "a little", "yes")]
     [InlineData("avr-q-document", "en", "of course not", "no")] // "of course" alone is a yes
+    [InlineData("avr-q-fear", "es", "mucho", "yes")] // one word the question's model knows: the classifier had read it as a medical emergency
+    [InlineData("avr-q-health", "es", "mi esposo se desmayo", "emergency-medical")] // fainting had been "not understood"
+    [InlineData("avr-q-health", "en", "my wife passed out", "emergency-medical")]
     public void AnAnswerInWords_ToAQuestionOfTheWay_IsItsAnswer_AndDangerAfterItStillDanger(string node, string language, string message, string expected)
     {
         var question = Content.Nodes[node];
