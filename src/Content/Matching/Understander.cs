@@ -554,6 +554,8 @@ public sealed partial class Understander
 
         // A number ("2", "la 2") picks from the list shown; it holds no danger phrase.
         var strict = current is not null && IsYesNoQuestion(current);
+        (string? Label, double Probability)? answerReading = null; // the question's own model, read once and only if asked
+        (string? Label, double Probability) Reading() => answerReading ??= AnswerReading(current!, words);
         if (Number(words, current, shown, strict) is { } numbered)
         {
             return numbered.Length == 0 ? new Understanding.Unknown { Why = NumberNotListed } : new Understanding.Picked(numbered) { Why = "number" };
@@ -643,7 +645,7 @@ public sealed partial class Understander
 
             // A danger the question names, told with its yes or no ("sí, mi niño se quedó atrás en el río y no lo
             // encuentro" to the question on children): the question's own model knows it from the answers; read on.
-            if (!account || !NamesItsDanger(current, words))
+            if (!account || !NamesItsDanger(Reading()))
             {
                 return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, opening)) { Why = OpeningAnswerWhy };
             }
@@ -655,7 +657,7 @@ public sealed partial class Understander
         // that "lo perdí en el río" is the passport lost and not a child, and "me lo quitaron" still the passport taken.
         // A vetted danger phrase came first (above). One word the question's model knows and is sure of ("mucho" to the
         // question on fear) is that answer: the classifier's reading of a single word had been a medical emergency.
-        if (strict && current!.Id != _content.Common.HandoffConsentNode && Length(words) <= AnswerModelWords && AnswerOf(current, words) is { } answered)
+        if (strict && current!.Id != _content.Common.HandoffConsentNode && Length(words) <= AnswerModelWords && AnswerOf(Reading()) is { } answered)
         {
             string[] read = _subjectWords.TryGetValue(SubjectKey(current.Id, language ?? _content.Common.SourceLanguage), out var about) ? [.. about, .. words] : words;
             if (Length(words) == 1 || Danger(read, ClassifierFor(language).Predict(read)) is not { Sure: true } sure || sure.Confidence < OpeningAnswerDanger || current.AnswerNames.Contains(sure.Node.Id))
@@ -667,7 +669,7 @@ public sealed partial class Understander
         // Without a yes: a short answer that names what the question asks about ("con mis dos niños" to the question on
         // children, read as a child alone) is its yes, unless the question's own model reads it as the danger it names
         // ("pitit gason m disparèt"). A vetted danger phrase (a child gone missing) came first.
-        if (strict && current!.AnswerNames.Count > 0 && !NamesItsDanger(current, words) && Length(words) <= OpeningAnswerRest
+        if (strict && current!.AnswerNames.Count > 0 && !NamesItsDanger(Reading()) && Length(words) <= OpeningAnswerRest
             && Danger(words, ClassifierFor(language).Predict(words)) is { } named && current.AnswerNames.Contains(named.Node.Id))
         {
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = NamedAnswerWhy };
@@ -1116,12 +1118,12 @@ public sealed partial class Understander
     private const string AnswerDanger = "danger";
 
     /// <summary>The answer a question's own model is sure of, if any: at least one word it knows, and <see cref="AnswerModelSure"/>; never a danger.</summary>
-    private string? AnswerOf(ContentNode question, string[] words) =>
-        AnswerReading(question, words) is ({ } answer and not AnswerDanger, >= AnswerModelSure) ? answer : null;
+    private static string? AnswerOf((string? Label, double Probability) reading) =>
+        reading is ({ } answer and not AnswerDanger, >= AnswerModelSure) ? answer : null;
 
     /// <summary>True when a question's own model reads the message most likely as a danger the question names.</summary>
-    private bool NamesItsDanger(ContentNode question, string[] words) =>
-        AnswerReading(question, words) is (AnswerDanger, var p) && p >= NamedDangerSure;
+    private static bool NamesItsDanger((string? Label, double Probability) reading) =>
+        reading is (AnswerDanger, var p) && p >= NamedDangerSure;
 
     /// <summary>
     /// How likely a question's own model must find the danger it names for an answer to be read as that danger (0.6,
