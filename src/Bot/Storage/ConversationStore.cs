@@ -161,8 +161,31 @@ public abstract partial class ConversationStore(
     private protected virtual Task ExpectKeptAsync(StatementBatch writes, string channel, byte[] hash, LastStates.Entry kept, byte[]? inboundHash, bool lookInQueue, bool noneHeld) =>
         throw new NotSupportedException();
 
+    /// <summary>
+    /// As <see cref="ExpectKeptAsync"/>, for a person who had no conversation when it was read ahead (a first contact):
+    /// the address's lock, then a check that fails the transaction unless there is still none (nor a record of an
+    /// earlier delivery, nor, as asked, anything queued or held).
+    /// </summary>
+    private protected virtual Task ExpectNoneAsync(StatementBatch writes, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue, bool noneHeld) =>
+        throw new NotSupportedException();
+
     /// <summary>Whether <paramref name="exception"/> is the check of <see cref="ExpectKeptAsync"/> failing.</summary>
     protected virtual bool IsKeptStateChanged(Exception exception) => false;
+
+    /// <summary>
+    /// Whether a turn with no kept state this instance can trust (none, or kept states found stale lately: see
+    /// <see cref="DecidesAheadOnlyWhileRight"/>) reads its conversation's row before its transaction
+    /// (<see cref="ReadAheadAsync"/>) and goes as a turn on a kept state (<see cref="LocksWithWrites"/>).
+    /// </summary>
+    protected virtual bool ReadsAhead => false;
+
+    /// <summary>The person's row as it is now, read without a lock, in the shape of a kept state, or that there is none; never throws.</summary>
+    private protected virtual Task<AheadRead> ReadAheadAsync(string channel, byte[] hash) => Task.FromResult(default(AheadRead));
+
+    /// <summary>How many turns were decided on a row read ahead (tests).</summary>
+    internal long ReadAhead => Interlocked.Read(ref _readAhead);
+
+    private long _readAhead;
 
     /// <summary>How many turns sent their lock with their writes (tests; see <see cref="LocksWithWrites"/>).</summary>
     internal long LockedWithWrites => Interlocked.Read(ref _lockedWithWrites);
@@ -213,7 +236,18 @@ public abstract partial class ConversationStore(
         // the locked row inside (see LastStates).
         var pure = options.HasFlag(TurnOptions.PureDecision);
         var kept = pure ? LastStates.Find(from.Channel, addressHash) : null;
-        var ahead = pure && DecidingAhead ? DecideAhead(from, kept, decide) : null;
+
+        // Nothing kept that can be trusted (another instance served the person last, or no one lately): the row as it
+        // is now, read without a lock, serves as the kept state (see AheadReads). A first contact finds none.
+        var basis = kept;
+        var read = false;
+        if (pure && ReadsAhead && (kept is null || !DecidingAhead) && await ReadAheadAsync(from.Channel, addressHash) is { Answered: true } found)
+        {
+            (basis, read) = (found.Row, true);
+            Interlocked.Increment(ref _readAhead);
+        }
+
+        var ahead = pure && (DecidingAhead || read) ? DecideAhead(from, basis, decide) : null;
 
         // The row this turn claims for the dispatcher, if any (see QueueRepliesAsync); reset on each attempt, since a
         // provider may run the work again after a conflict.
@@ -240,14 +274,15 @@ public abstract partial class ConversationStore(
         // round trip); should the row have changed, the transaction fails and the turn runs again, locking first.
         // Not with nothing kept: that is a first contact, but as often a person who wrote more than LastStates.MaxAge
         // ago, or to another instance, whose row the check would find (a failed round trip and a rollback more).
-        var withWrites = LocksWithWrites && ahead is not null && kept is not null
-            && (inboundHash is null || !RecentInbound.Contains(kept.RecentInbound, inboundHash));
+        // Read ahead and found no row: a first contact, whose check is that there is still none.
+        var withWrites = LocksWithWrites && ahead is not null
+            && (basis is not null ? inboundHash is null || !RecentInbound.Contains(basis.RecentInbound, inboundHash) : read);
         TurnOutcome outcome;
         while (true)
         {
             try
             {
-                var expect = withWrites ? kept : null;
+                var expect = withWrites ? new Expected(basis) : (Expected?)null;
                 async Task<TurnOutcome> Work(StatementBatch writes)
                 {
                     GiveBack();
@@ -257,7 +292,12 @@ public abstract partial class ConversationStore(
                 outcome = await (expect is null ? WriteAsync(Work, cancellationToken) : WriteLockedWithWritesAsync(Work, cancellationToken));
                 if (withWrites)
                 {
-                    ScoreKept(right: true);
+                    // The check held: the row was as expected. Read ahead, what this instance kept (if anything: nothing
+                    // kept tells nothing, since it reads ahead) is scored against it.
+                    if (!read || kept is not null)
+                    {
+                        ScoreKept(right: !read || Kept.Of(kept) == Kept.Of(basis));
+                    }
                 }
 
                 break;
@@ -299,17 +339,27 @@ public abstract partial class ConversationStore(
         Func<StoredConversation?, TurnDecision> decide,
         PreparedTurn? ahead,
         Kept? kept,
-        LastStates.Entry? expect,
+        Expected? expect,
         Action<HandedRow> claimed)
     {
         // The lock first, then the repeated-delivery check: two instances given the same message at once run it once.
         // An ordinary turn's id is in its conversation's row; a deleting turn's and the web chat's have records.
-        // Expecting the kept state, the lock and the check of what it would have read go with the writes instead.
+        // Expecting the kept state (or no row), the lock and the check of what it would have read go with the writes instead.
         LockedConversation row;
-        if (expect is not null)
+        if (expect is { Row: var expected })
         {
-            await ExpectKeptAsync(writes, from.Channel, addressHash, expect, inboundHash, yieldToQueue, noneHeld: ReopensWindow(ahead!.Decision, now));
-            row = new LockedConversation(expect.Id, expect.State, expect.RecentInbound);
+            var noneHeld = ReopensWindow(ahead!.Decision, now);
+            if (expected is not null)
+            {
+                await ExpectKeptAsync(writes, from.Channel, addressHash, expected, inboundHash, yieldToQueue, noneHeld);
+                row = new LockedConversation(expected.Id, expected.State, expected.RecentInbound);
+            }
+            else
+            {
+                await ExpectNoneAsync(writes, from.Channel, addressHash, inboundHash, yieldToQueue, noneHeld);
+                row = default;
+            }
+
             Interlocked.Increment(ref _lockedWithWrites);
         }
         else
@@ -322,7 +372,7 @@ public abstract partial class ConversationStore(
             return new TurnOutcome(null, [], Duplicate: true);
         }
 
-        if (kept is { } what && expect is null) // expected, it is scored once the check has held (RunTurnAsync)
+        if (kept is { } what && expect is null && (what.Id is not null || !ReadsAhead)) // expected, it is scored once the check has held (RunTurnAsync); nothing kept tells nothing to a store that reads ahead
         {
             ScoreKept(string.Equals(what.Id, row.Id, StringComparison.Ordinal) && string.Equals(what.State, row.State, StringComparison.Ordinal));
         }
@@ -503,6 +553,9 @@ public abstract partial class ConversationStore(
             new { id = existingId, state, version = decision.ContentVersion, at = writes.Time.Write(now), recent = recentInbound });
         return existingId;
     }
+
+    /// <summary>What a turn that sends its lock with its writes expects of the row: as <paramref name="Row"/> holds, or none (null).</summary>
+    private readonly record struct Expected(LastStates.Entry? Row);
 
     /// <summary>What this instance kept for a person before their turn: the conversation's id and state JSON, or nulls for nothing kept.</summary>
     private readonly record struct Kept(string? Id, string? State)

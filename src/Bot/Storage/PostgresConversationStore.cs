@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using OimBot.Bot.Reporting;
 
 namespace OimBot.Bot.Storage;
@@ -24,6 +25,16 @@ public sealed class PostgresConversationStore(
             ? new TurnGroups(database.OpenLaneAsync, settings.TurnGroupsInFlight, settings.GroupCommitMax)
             : null,
         metrics);
+
+    /// <summary>Rows read ahead of their turns (<see cref="StorageOptions.ReadAhead"/>; null: off).</summary>
+    internal AheadReads? Reads { get; } = (options?.Value ?? new StorageOptions()) is { ReadAhead: true } settings
+        ? new AheadReads(database.OpenAsync, lanes: Math.Max(1, settings.TurnGroupsInFlight), settings.GroupCommitMax)
+        : null;
+
+    protected override bool ReadsAhead => Reads is not null;
+
+    private protected override Task<AheadRead> ReadAheadAsync(string channel, byte[] hash) =>
+        Reads?.ReadAsync(channel, hash) ?? Task.FromResult(default(AheadRead));
 
     private static TurnGroups? Observed(TurnGroups? groups, Operations.BotMetrics? metrics)
     {
@@ -91,8 +102,11 @@ public sealed class PostgresConversationStore(
     /// lock takes its snapshot once that lock is granted and sees what the turn it waited for, or an instance's deposit,
     /// committed. The address's lock comes first so that a first contact, which has no row yet, is serialised on the
     /// address before it looks: two first messages arriving at two instances make one conversation, the second finding
-    /// the row the first committed. A person with a row takes it too, in a round trip sent anyway; no code takes that
-    /// lock after holding a row's. Bound by position, as the turn's writes are (<see cref="StatementBatch.Command"/>):
+    /// the row the first committed. A person with a row takes it too, in a round trip sent anyway. A group of turns
+    /// may take an address's lock after rows' (a first contact read ahead goes after the turns on rows, <see cref="ExpectNoneAsync"/>):
+    /// that waits only on a turn for the same address, which holds no row of the group's unless the same person has a
+    /// turn with a row in that group too (three of one person's messages at once); PostgreSQL's deadlock detection then
+    /// fails one of them, and the group's turns run again alone. Bound by position, as the turn's writes are (<see cref="StatementBatch.Command"/>):
     /// Npgsql sends the text as it is.
     /// </summary>
     protected override async Task<LockedConversation> LockConversationAsync(DbConnection connection, DbTransaction transaction, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue)
@@ -155,16 +169,48 @@ public sealed class PostgresConversationStore(
         writes.MayGoWithOthers(kept.Id);
         await writes.QueryRowAsync<long>(LockById, new { id = kept.Id }, static _ => { });
         await writes.QueryRowAsync<bool>(
-            (lookInQueue, noneHeld) switch
-            {
-                (false, false) => KeptHolds,
-                (true, false) => KeptHoldsAndNothingQueued,
-                (false, true) => KeptHoldsAndNothingHeld,
-                (true, true) => KeptHoldsAndNothingQueuedOrHeld,
-            },
+            KeptChecks[Check(lookInQueue, noneHeld)],
             new { id = kept.Id, state = kept.State, recent = kept.RecentInbound, channel, inbound = inboundHash, hash },
             static _ => { });
     }
+
+    /// <summary>
+    /// A first contact read ahead (no row then): the address's advisory lock, which a turn locking first takes too, then
+    /// a check, whose snapshot is taken once the lock is granted, that there is still no row (nor a record of an earlier
+    /// delivery, nor, as asked, anything queued or held); then the writes insert the row. In a group it goes by its
+    /// address's key, after the turns on rows (ordered as they are, so two groups take their locks in one order).
+    /// </summary>
+    private protected override async Task ExpectNoneAsync(StatementBatch writes, string channel, byte[] hash, byte[]? inboundHash, bool lookInQueue, bool noneHeld)
+    {
+        var key = AdvisoryKey(channel, hash);
+        writes.MayGoWithOthers(string.Create(CultureInfo.InvariantCulture, $"~{key:x16}"));
+        await writes.QueryRowAsync<long>(AddressLocked, new { key }, static _ => { });
+        await writes.QueryRowAsync<bool>(NoneChecks[Check(lookInQueue, noneHeld)], new { channel, hash, inbound = inboundHash }, static _ => { });
+    }
+
+    /// <summary>The address's advisory lock, as one row (a count) to read.</summary>
+    internal const string AddressLocked = $"SELECT COUNT(*) FROM ({AddressLock}) AS locked";
+
+    private static int Check(bool lookInQueue, bool noneHeld) => (lookInQueue ? 1 : 0) + (noneHeld ? 2 : 0);
+
+    /// <summary>The checks of a kept state, by <see cref="Check"/>: the row as kept, and, as asked, nothing queued and nothing held.</summary>
+    private static readonly string[] KeptChecks = Checks(KeptRowHolds);
+
+    /// <summary>The checks of a first contact read ahead, by <see cref="Check"/>.</summary>
+    private static readonly string[] NoneChecks = Checks(NoRowHolds);
+
+    private static string[] Checks(string holds) =>
+    [
+        $"SELECT oimbot_expect({holds})",
+        $"SELECT oimbot_expect({holds} AND NOT {PersonQueued})",
+        $"SELECT oimbot_expect({holds} AND NOT {PersonHeld})",
+        $"SELECT oimbot_expect({holds} AND NOT {PersonQueued} AND NOT {PersonHeld})",
+    ];
+
+    /// <summary>Still no row for the person, and no record of an earlier delivery of the message.</summary>
+    private const string NoRowHolds =
+        "NOT EXISTS (SELECT 1 FROM conversations WHERE channel = @channel AND address_hash = @hash)"
+        + " AND NOT EXISTS (SELECT 1 FROM inbound_messages WHERE channel = @channel AND external_id_hash = @inbound)";
 
     protected override bool IsKeptStateChanged(Exception exception) =>
         exception is Npgsql.PostgresException { SqlState: KeptStateChanged };
@@ -180,16 +226,8 @@ public sealed class PostgresConversationStore(
         "EXISTS (SELECT 1 FROM conversations WHERE id = @id AND state = @state AND recent_inbound IS NOT DISTINCT FROM @recent)"
         + " AND NOT EXISTS (SELECT 1 FROM inbound_messages WHERE channel = @channel AND external_id_hash = @inbound)";
 
-    private const string KeptHolds = $"SELECT oimbot_expect({KeptRowHolds})";
-
     /// <summary>A call of the check that holds: it compiles the function in the server process (the pool's prefill).</summary>
     internal const string CompileExpectation = "SELECT oimbot_expect(true)";
-
-    private const string KeptHoldsAndNothingQueued = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonQueued})";
-
-    private const string KeptHoldsAndNothingHeld = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonHeld})";
-
-    private const string KeptHoldsAndNothingQueuedOrHeld = $"SELECT oimbot_expect({KeptRowHolds} AND NOT {PersonQueued} AND NOT {PersonHeld})";
 
     /// <summary>Whether the person has replies held for a closed WhatsApp window (the partial index outbox_held).</summary>
     private const string PersonHeld = "EXISTS (SELECT 1 FROM outbox WHERE channel = @channel AND recipient_hash = @hash AND status = 'held')";

@@ -219,7 +219,18 @@ public sealed class StatementBatch : IAsyncDisposable
         if (last && _groupKey is not null && !_flushed && _groups is not null)
         {
             var member = new TurnGroups.Member(_groupKey, pending);
-            if (await _groups.CommitAsync(member))
+            bool committed;
+            try
+            {
+                committed = await _groups.CommitAsync(member);
+            }
+            catch
+            {
+                NeverRun(pending); // this turn's own statement failed in the group (its check): the others went on without it
+                throw;
+            }
+
+            if (committed)
             {
                 Committed = true;
                 Deliver(pending, member.Rows);
@@ -243,19 +254,23 @@ public sealed class StatementBatch : IAsyncDisposable
         }
         catch
         {
-            foreach (var statement in pending)
-            {
-                if (statement.Parse is not null)
-                {
-                    statement.IfNeverRun?.Invoke();
-                }
-            }
-
+            NeverRun(pending);
             throw;
         }
 
         Committed = last;
         Deliver(pending, rows);
+    }
+
+    private static void NeverRun(Pending[] pending)
+    {
+        foreach (var statement in pending)
+        {
+            if (statement.Parse is not null)
+            {
+                statement.IfNeverRun?.Invoke();
+            }
+        }
     }
 
     /// <summary>Each row read handed to its statement's callback, once all of them ran (and committed, when COMMIT was among them).</summary>
@@ -280,32 +295,52 @@ public sealed class StatementBatch : IAsyncDisposable
             batch.BatchCommands.Add(Command(statement.Sql, statement.Parameters));
         }
 
-        await using var reader = await batch.ExecuteReaderAsync();
-
-        // Only statements that return rows have a result set here, in the order they were added; each returns one row.
-        var first = true;
-        for (var i = 0; i < statements.Count; i++)
+        // The statement whose row is being read: an error that a statement returning rows raises (a turn's check) is
+        // raised while its row is looked for (Npgsql does not name the failed statement here).
+        var reading = statements.Count > 0 && statements[0].Parse is not null ? 0 : -1;
+        try
         {
-            if (statements[i].Parse is not { } parse)
+            await using var reader = await batch.ExecuteReaderAsync();
+
+            // Only statements that return rows have a result set here, in the order they were added; each returns one row.
+            var first = true;
+            for (var i = 0; i < statements.Count; i++)
             {
-                continue;
+                if (statements[i].Parse is not { } parse)
+                {
+                    continue;
+                }
+
+                reading = i;
+                if ((!first && !await reader.NextResultAsync()) || !await reader.ReadAsync())
+                {
+                    throw new InvalidOperationException($"A statement of the batch returned no row: {statements[i].Sql}");
+                }
+
+                first = false;
+                rows[i] = parse(reader);
             }
 
-            if ((!first && !await reader.NextResultAsync()) || !await reader.ReadAsync())
+            while (await reader.NextResultAsync())
             {
-                throw new InvalidOperationException($"A statement of the batch returned no row: {statements[i].Sql}");
             }
-
-            first = false;
-            rows[i] = parse(reader);
         }
-
-        while (await reader.NextResultAsync())
+        catch (PostgresException ex)
         {
+            // Which one, for a group (TurnGroups): the statement named, else the one whose row was being read.
+            ex.Data[FailedStatement] = ex.BatchCommand is { } failed ? batch.BatchCommands.IndexOf(failed) : reading;
+            throw;
         }
 
         return rows;
     }
+
+    /// <summary>
+    /// The key under which a <see cref="PostgresException"/> from <see cref="RunAsync"/> carries the failed statement's
+    /// index: exact for an error raised by a statement that returns a row (a check); for another statement's, the next
+    /// statement returning a row (-1: none was read yet and the first returns none).
+    /// </summary>
+    internal const string FailedStatement = "oimbot:failed-statement";
 
     private static readonly object s_none = new();
 

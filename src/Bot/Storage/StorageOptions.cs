@@ -100,6 +100,15 @@ public sealed class StorageOptions
     public int TurnGroupsInFlight { get; set; } = 1;
 
     /// <summary>
+    /// PostgreSQL: a turn with no state kept for the person that this instance can trust (another instance served
+    /// their last message, or no one lately) reads the person's row first, without a lock, and then goes as a turn on
+    /// a kept state: one round trip, grouped with others (<see cref="TurnGroupsInFlight"/>), checked against the row.
+    /// Reads that arrive together go in one statement. False: such a turn locks its row first (two round trips of
+    /// its own; only to measure the difference).
+    /// </summary>
+    public bool ReadAhead { get; set; } = true;
+
+    /// <summary>
     /// SQLite: at start, the write-ahead log is extended with zeros to this many MiB (unless it is larger already), so
     /// that a fresh process's commits overwrite space the file already has, as a long-running process's do, instead of
     /// growing the file: an fsync that grows a file also commits the file system's metadata, and while its log grew

@@ -11,9 +11,11 @@ namespace OimBot.Bot.Storage;
 /// commit for all of them, on a connection the lane keeps (outside the pool, with the turns' statements prepared on it);
 /// a turn waiting for a lane holds no connection (<see cref="StatementBatch(PostgresDatabase, TurnGroups)"/>). Nothing
 /// waits for company: a turn that finds a lane free goes at once. Each turn's statements run as they would alone,
-/// ordered by the conversation each locks, so two groups (two lanes, two instances) lock rows in one order and cannot
-/// deadlock; should anything in a group fail (a kept state that no longer holds, above all), nothing of it commits and
-/// each of its turns runs again alone, on its own connection, to its own outcome.
+/// ordered by the conversation each locks (a first contact by its address's key, after them), so two groups (two
+/// lanes, two instances) lock rows in one order and cannot deadlock. Should a turn's check fail (its kept state no
+/// longer holds), nothing of the group commits, that turn is answered with the failure and the others go again
+/// together, once; should anything else fail (or a second check), each of its turns runs again alone, on its own
+/// connection, to its own outcome.
 /// </summary>
 public sealed class TurnGroups : IAsyncDisposable
 {
@@ -56,6 +58,11 @@ public sealed class TurnGroups : IAsyncDisposable
     private long _turns;
     private long _failed;
 
+    /// <summary>How many groups went again without a turn whose check failed (tests).</summary>
+    internal long Regrouped => Interlocked.Read(ref _regrouped);
+
+    private long _regrouped;
+
     /// <summary>How many turns wait for a lane now (tests).</summary>
     internal int Waiting => _lanes.Waiting;
 
@@ -69,64 +76,108 @@ public sealed class TurnGroups : IAsyncDisposable
         return member.Done.Task;
     }
 
-    /// <summary>One group: its turns' statements in one transaction, ordered by what each locks, and one COMMIT.</summary>
+    /// <summary>
+    /// One group: its turns' statements in one transaction, ordered by what each locks, and one COMMIT. Should one turn's
+    /// check fail (its row is no longer as it expected), that turn alone is answered with the failure (it runs again,
+    /// locking first) and the others go again together, once: a round trip more for all of them, not one for each.
+    /// Should a second fail then, it too is answered with the failure and the rest run alone.
+    /// </summary>
     private async Task RunAsync(IReadOnlyList<Member> group)
     {
         Interlocked.Increment(ref _groups);
         Interlocked.Add(ref _turns, group.Count);
-        Member[] ordered = group.Count == 1 ? [group[0]] : [.. group.OrderBy(m => m.Key, StringComparer.Ordinal)]; // stable: one person's turns keep their order
-        var statements = new List<StatementBatch.Pending>(ordered.Sum(m => m.Statements.Length) + 1);
+        List<Member> ordered = group.Count == 1 ? [group[0]] : [.. group.OrderBy(m => m.Key, StringComparer.Ordinal)]; // stable: one person's turns keep their order
+        var again = false;
+        while (ordered.Count > 0)
+        {
+            var statements = new List<StatementBatch.Pending>(ordered.Sum(m => m.Statements.Length) + 1);
+            foreach (var member in ordered)
+            {
+                statements.AddRange(member.Statements);
+            }
+
+            statements.Add(StatementBatch.CommitStatement);
+            var connection = _idle.TryTake(out var idle) ? idle : null;
+            try
+            {
+                if (BeforeEachGroup is { } before)
+                {
+                    await before();
+                }
+
+                connection ??= await _open(CancellationToken.None);
+                object?[] rows;
+                await using (var transaction = await connection.BeginTransactionAsync())
+                {
+                    rows = await StatementBatch.RunAsync(connection, transaction, statements);
+                }
+
+                var at = 0;
+                foreach (var member in ordered)
+                {
+                    member.Rows = rows[at..(at + member.Statements.Length)];
+                    at += member.Statements.Length;
+                }
+
+                Keep(connection);
+                foreach (var member in ordered)
+                {
+                    member.Done.TrySetResult(true);
+                }
+
+                return;
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _failed);
+                if (connection is not null)
+                {
+                    if (connection.FullState == System.Data.ConnectionState.Open)
+                    {
+                        Keep(connection); // the transaction was rolled back as it was disposed
+                    }
+                    else
+                    {
+                        await connection.DisposeAsync();
+                    }
+                }
+
+                if (ex is PostgresException { SqlState: PostgresConversationStore.KeptStateChanged } changed
+                    && changed.Data[StatementBatch.FailedStatement] is int index
+                    && MemberAt(ordered, index) is { } failed)
+                {
+                    failed.Done.TrySetException(changed);
+                    ordered.Remove(failed);
+                    if (!again)
+                    {
+                        // Once: should another turn fail too, the group's turns were decided on states gone stale
+                        // together, and one after another would each cost the rest a round trip.
+                        again = true;
+                        Interlocked.Increment(ref _regrouped);
+                        continue;
+                    }
+                }
+
+                AloneEach(ordered);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The member whose statements hold the group's statement <paramref name="index"/> (null: none, the COMMIT).</summary>
+    private static Member? MemberAt(List<Member> ordered, int index)
+    {
         foreach (var member in ordered)
         {
-            statements.AddRange(member.Statements);
+            if (index < member.Statements.Length)
+            {
+                return index >= 0 ? member : null;
+            }
+
+            index -= member.Statements.Length;
         }
 
-        statements.Add(StatementBatch.CommitStatement);
-        var connection = _idle.TryTake(out var idle) ? idle : null;
-        try
-        {
-            if (BeforeEachGroup is { } before)
-            {
-                await before();
-            }
-
-            connection ??= await _open(CancellationToken.None);
-            object?[] rows;
-            await using (var transaction = await connection.BeginTransactionAsync())
-            {
-                rows = await StatementBatch.RunAsync(connection, transaction, statements);
-            }
-
-            var at = 0;
-            foreach (var member in ordered)
-            {
-                member.Rows = rows[at..(at + member.Statements.Length)];
-                at += member.Statements.Length;
-            }
-
-            Keep(connection);
-            foreach (var member in ordered)
-            {
-                member.Done.TrySetResult(true);
-            }
-        }
-        catch (Exception)
-        {
-            Interlocked.Increment(ref _failed);
-            if (connection is not null)
-            {
-                if (connection.FullState == System.Data.ConnectionState.Open)
-                {
-                    Keep(connection); // the transaction was rolled back as it was disposed
-                }
-                else
-                {
-                    await connection.DisposeAsync();
-                }
-            }
-
-            AloneEach(group);
-        }
+        return null;
     }
 
     private static void AloneEach(IReadOnlyList<Member> group)

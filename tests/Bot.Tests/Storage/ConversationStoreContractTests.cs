@@ -104,11 +104,12 @@ public sealed class ConversationStoreContractTests
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         var roundTrips = db.RoundTrips!;
 
-        // A first contact: nothing kept, so it locks first (serialising on the address in the same round trip), then writes.
+        // A first contact: nothing kept, so its row is read ahead, finding none; then the address's lock (serialising on
+        // the address), the check that there is still no row, the writes and COMMIT go in one round trip.
         roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m1", Now, Count("hola"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
-        Assert.Equal(2, roundTrips.Count); // BEGIN with the address's lock and the row's finding nothing; the writes with COMMIT
-        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(2, roundTrips.Count);
+        Assert.Equal((3, 0, 2), (store.LockedWithWrites, store.KeptStateChanges, store.ReadAhead)); // someone's first and this
         Assert.Equal(1, (await db.StateAsync(Ana)).Misses);
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         signal.Open(capacity: 4, lease: TimeSpan.FromMinutes(2));
@@ -118,7 +119,7 @@ public sealed class ConversationStoreContractTests
         Assert.Equal(1, roundTrips.Count); // BEGIN, the lock, the check, the update, the outbox row, the event, COMMIT
         Assert.False(turn.Duplicate);
         Assert.False(turn.Queued);
-        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((4, 0, 2), (store.LockedWithWrites, store.KeptStateChanges, store.ReadAhead)); // kept: not read
         Assert.True(signal.TryTake(out var handed)); // handed after the commit, as ever
         Assert.Equal("otra vez", handed.Message.Reply.Text);
         Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
@@ -130,7 +131,7 @@ public sealed class ConversationStoreContractTests
         roundTrips.Reset();
         Assert.True((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("no"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None)).Duplicate);
         Assert.Equal(2, roundTrips.Count);
-        Assert.Equal(2, store.LockedWithWrites);
+        Assert.Equal(4, store.LockedWithWrites);
         Assert.Equal(2, (await db.StateAsync(Ana)).Misses);
         Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
 
@@ -138,7 +139,7 @@ public sealed class ConversationStoreContractTests
         roundTrips.Reset();
         await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
         Assert.Equal(1, roundTrips.Count);
-        Assert.Equal((3, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((5, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(3, (await db.StateAsync(Ana)).Misses);
     }
 
@@ -159,11 +160,11 @@ public sealed class ConversationStoreContractTests
             db.Store.RunTurnAsync(who, id, Now, Count($"{who.Address}/{id}"), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
         foreach (var person in people)
         {
-            await Turn(person, "m1"); // a first contact locks first
+            await Turn(person, "m1"); // a first contact, read ahead
         }
 
-        await Turn(people[0], "m2"); // the lane's connection opens
-        Assert.Equal((1L, 1L, 0L), groups.Counts);
+        await Turn(people[0], "m2");
+        var before = groups.Counts;
         await db.ExecuteAsync("UPDATE outbox SET status = 'sent'");
         signal.Open(capacity: 16, lease: TimeSpan.FromMinutes(2));
 
@@ -180,10 +181,10 @@ public sealed class ConversationStoreContractTests
         hold.SetResult();
         var outcomes = await Task.WhenAll([first, .. rest]);
 
-        Assert.Equal((3L, 7L, 0L), groups.Counts); // one group of one, then one of five
+        Assert.Equal((before.Groups + 2, before.Turns + 6, 0L), groups.Counts); // one group of one, then one of five
         Assert.Equal(2, db.RoundTrips.Count);
         Assert.All(outcomes, o => Assert.False(o.Duplicate || o.Queued || o.LeftForClaim));
-        Assert.Equal(7, store.LockedWithWrites);
+        Assert.Equal(6 + 1 + 6, store.LockedWithWrites);
         Assert.Equal(3, (await db.StateAsync(people[0])).Misses);
         foreach (var person in people[1..])
         {
@@ -207,16 +208,19 @@ public sealed class ConversationStoreContractTests
         db.RoundTrips.Reset();
         await Turn(people[3], "m3");
         Assert.Equal(1, db.RoundTrips.Count);
-        Assert.Equal((4L, 8L, 0L), groups.Counts);
+        Assert.Equal((before.Groups + 3, before.Turns + 7, 0L), groups.Counts);
     }
 
     /// <summary>
-    /// Issue 15: should anything in a group fail (here one person's kept state no longer holds: a caseworker's action
-    /// wrote it), nothing of the group commits and each of its turns runs again alone, to its own outcome: the others
-    /// as they were decided, that one locking first on what is really there.
+    /// Issue 15: should one turn's check fail in a group (here one person's kept state no longer holds: a caseworker's
+    /// action wrote it), nothing of the group commits; that turn runs again locking first, on what is really there, and
+    /// the others go again together, as they were decided (they had each run again alone, a round trip each). Once: should
+    /// a second turn's check fail then (two stale states), it too runs again locking first and the rest alone.
     /// </summary>
-    [Fact]
-    public async Task OnPostgres_AGroupWithATurnWhoseKeptStateNoLongerHolds_CommitsNothing_AndEachTurnRunsAgainAlone()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task OnPostgres_AGroupWithATurnWhoseKeptStateNoLongerHolds_CommitsNothing_AndTheOthersGoAgainTogether(int stale)
     {
         await using var db = await Db.CreateAsync("postgres");
         var store = (PostgresConversationStore)db.Store;
@@ -228,9 +232,16 @@ public sealed class ConversationStoreContractTests
         {
             await Turn(person, "m1");
         }
+        Assert.Equal(4, store.ReadAhead); // first contacts: no row read ahead, so each went with its writes too
+        Assert.Equal(4, store.LockedWithWrites);
+        var before = groups.Counts;
 
-        var changed = (await db.StateAsync(people[2])) with { Misses = 10 };
-        await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}' WHERE address_hash = decode('{Convert.ToHexString(Db.Protector.Hash(Ana.Channel, people[2].Address))}', 'hex')");
+        var changedPeople = people[2..(2 + stale)];
+        foreach (var person in changedPeople)
+        {
+            var changed = (await db.StateAsync(person)) with { Misses = 10 };
+            await db.ExecuteAsync($"UPDATE conversations SET state = '{System.Text.Json.JsonSerializer.Serialize(changed, StorageJson.Default.ConversationState)}' WHERE address_hash = decode('{Convert.ToHexString(Db.Protector.Hash(Ana.Channel, person.Address))}', 'hex')");
+        }
 
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         groups.BeforeEachGroup = () => hold.Task;
@@ -241,12 +252,12 @@ public sealed class ConversationStoreContractTests
         hold.SetResult();
         await Task.WhenAll([first, .. rest]);
 
-        Assert.Equal((2L, 4L, 1L), groups.Counts); // the group of three failed
-        Assert.Equal(1, store.KeptStateChanges);
-        Assert.Equal(11, (await db.StateAsync(people[2])).Misses);
-        foreach (var person in people.Where(p => p != people[2]))
+        Assert.Equal((before.Groups + 2, before.Turns + 4, before.Failed + stale), groups.Counts); // the group of three failed once (twice)
+        Assert.Equal(1, groups.Regrouped); // and went again without that turn, once
+        Assert.Equal(stale, store.KeptStateChanges);
+        foreach (var person in people)
         {
-            Assert.Equal(2, (await db.StateAsync(person)).Misses);
+            Assert.Equal(changedPeople.Contains(person) ? 11 : 2, (await db.StateAsync(person)).Misses);
         }
 
         Assert.Equal(8, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
@@ -268,19 +279,19 @@ public sealed class ConversationStoreContractTests
         var person = new ChannelAddress("whatsapp", "50761234567");
         Task<TurnOutcome> Turn(string id, int hours) =>
             db.Store.RunTurnAsync(person, id, Now, stored => Count(id)(stored) with { Delivery = Delivery.Outbox(Now.AddHours(hours)) }, TurnOptions.PureDecision, CancellationToken.None);
-        await Turn("w1", 24); // a first contact locks first
-        await Turn("w2", 25); // the lane's connection opens
+        await Turn("w1", 24); // a first contact, read ahead: its check that there is still no row goes with its writes
+        await Turn("w2", 25);
         await db.ExecuteAsync("UPDATE outbox SET status = 'pending'");
 
         db.RoundTrips!.Reset();
         await Turn("w3", 26);
         Assert.Equal(1, db.RoundTrips.Count);
-        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((3, 0), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND window_expires_at = (SELECT MAX(window_expires_at) FROM outbox)"));
 
         await db.ExecuteAsync("UPDATE outbox SET status = 'held' WHERE id = (SELECT MIN(id) FROM outbox)");
         await Turn("w4", 27);
-        Assert.Equal((3, 1), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((4, 1), (store.LockedWithWrites, store.KeptStateChanges));
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'held'"));
         Assert.Equal(4, await db.CountAsync("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND window_expires_at = (SELECT MAX(window_expires_at) FROM outbox)"));
         Assert.Equal(4, (await db.StateAsync(person)).Misses);
@@ -303,28 +314,120 @@ public sealed class ConversationStoreContractTests
     }
 
     /// <summary>
-    /// Issue 15: with nothing kept for a person the turn locks first. That is a first contact, but as often a person new
-    /// to this instance and not to the service (another instance served them, they wrote longer ago than the kept states
-    /// last, this process restarted), whose row a check sent with the writes would find: a failed round trip and a
-    /// rollback more. Their next message, with this turn's state kept, goes in one round trip.
+    /// Issue 15: with nothing kept for a person (another instance served them, they wrote longer ago than the kept
+    /// states last, this process restarted) the turn reads the person's row first, without a lock, then goes as a turn
+    /// on a kept state: its lock and check with its writes, in one round trip that may be grouped. It locked first
+    /// before: two round trips of its own, the row locked while the turn was decided. Their next message, with this
+    /// turn's state kept, goes in one round trip without a read.
     /// </summary>
     [Fact]
-    public async Task OnPostgres_WithNothingKept_ATurnLocksFirst_AndTheNextGoesInOneRoundTrip()
+    public async Task OnPostgres_WithNothingKept_ATurnReadsItsRowAhead_AndTheNextGoesInOneRoundTrip()
     {
-        await using var db = await Db.CreateAsync("postgres");
+        await using var db = await Db.CreateAsync("postgres", countRoundTrips: true);
         var store = (ConversationStore)db.Store;
         var (otherDatabase, other) = await db.SecondInstanceAsync();
         await using var secondInstance = otherDatabase;
         await other.RunTurnAsync(Ana, "m1", Now, Count("uno"), TurnOptions.PureDecision, CancellationToken.None);
+        await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5550000"), "x1", Now, Count("x"), TurnOptions.PureDecision, CancellationToken.None); // the pool's types, the period's salt
+        await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5550000"), "x2", Now, Count("x"), TurnOptions.PureDecision, CancellationToken.None); // the lane's connection
 
+        db.RoundTrips!.Reset();
         Assert.False((await db.Store.RunTurnAsync(Ana, "m2", Now, Count("dos"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
-        Assert.Equal((0, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal(2, db.RoundTrips.Count); // the read; the lock, the check, the writes and COMMIT
+        Assert.Equal((3, 0, 2), (store.LockedWithWrites, store.KeptStateChanges, store.ReadAhead));
+
+        db.RoundTrips.Reset();
         Assert.False((await db.Store.RunTurnAsync(Ana, "m3", Now, Count("tres"), TurnOptions.PureDecision, CancellationToken.None)).Duplicate);
-        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
-        Assert.Equal(3, (await db.StateAsync()).Misses);
-        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(1, db.RoundTrips.Count);
+        Assert.Equal((4, 0, 2), (store.LockedWithWrites, store.KeptStateChanges, store.ReadAhead));
+        Assert.Equal(3, (await db.StateAsync(Ana)).Misses);
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+    }
+
+    /// <summary>
+    /// Issue 15: reads ahead that arrive while one is on its way go together in the next, one round trip for all of
+    /// them (here two channels' people in it, a statement each), each turn given its own row, or none.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_ReadsAheadArrivingWhileOneIsOut_GoTogetherInTheNext_EachTurnOnItsOwnRow()
+    {
+        await using var db = await Db.CreateAsync("postgres", countRoundTrips: true);
+        var store = (PostgresConversationStore)db.Store;
+        var reads = store.Reads!;
+        ChannelAddress[] people = [.. Enumerable.Range(0, 4).Select(i => new ChannelAddress(Ana.Channel, $"55540{i:00}")), new("whatsapp", "50761110000")];
+        Task<TurnOutcome> Turn(ChannelAddress who, string id) =>
+            db.Store.RunTurnAsync(who, id, Now, Count($"{who.Address}/{id}"), TurnOptions.PureDecision, CancellationToken.None);
+        foreach (var person in people[..4])
+        {
+            await Turn(person, "m1");
+            await Turn(person, "m2");
+            store.LastStates.Forget(person.Channel, Db.Protector.Hash(person.Channel, person.Address)); // as if another instance served them
+        }
+
+        var before = reads.Counts;
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        reads.BeforeEachRead = () => hold.Task;
+        db.RoundTrips!.Reset();
+        var first = Turn(people[0], "m3");
+        var rest = people[1..].Select(p => Turn(p, "m3")).ToList(); // the last a first contact on another channel
+        await WaitUntilAsync(() => reads.Waiting == 4);
+        reads.BeforeEachRead = null;
+        hold.SetResult();
+        var outcomes = await Task.WhenAll([first, .. rest]);
+
+        Assert.Equal((before.Reads + 2, before.People + 5), reads.Counts); // one read of one, then one of four
+        Assert.All(outcomes, o => Assert.False(o.Duplicate || o.Queued));
+        Assert.Equal(0, store.KeptStateChanges); // each decided on its own row (or none) and its check held
+        foreach (var person in people[..4])
+        {
+            Assert.Equal(3, (await db.StateAsync(person)).Misses);
+        }
+
+        Assert.Equal(1, (await db.StateAsync(people[4])).Misses);
+        Assert.Equal(5, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+    }
+
+    /// <summary>A read ahead that fails is not answered (the turn locks first, where a failure counts): it never throws.</summary>
+    [Fact]
+    public async Task AReadAheadThatFails_IsNotAnswered()
+    {
+        var reads = new AheadReads(_ => throw new Npgsql.NpgsqlException("the database is away"), lanes: 1, max: 8);
+        var read = await reads.ReadAsync(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
+        Assert.Equal(default, read);
+        Assert.False(read.Answered);
+    }
+
+    /// <summary>
+    /// Issue 15: a first contact read ahead finds no row and goes with its writes, its check that there is still none.
+    /// Should another instance make the person's conversation meanwhile (their first two messages at two instances at
+    /// once), the check fails, nothing of the attempt is left, and the turn runs again locking first, on the row the
+    /// other made: one conversation, each turn building on the other's.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_AFirstContactReadAhead_WhoseRowAnotherInstanceMadeMeanwhile_RunsAgainOnThatRow()
+    {
+        await using var db = await Db.CreateAsync("postgres");
+        var store = (PostgresConversationStore)db.Store;
+        var (otherDatabase, other) = await db.SecondInstanceAsync();
+        await using var secondInstance = otherDatabase;
+        await db.Store.RunTurnAsync(new ChannelAddress(Ana.Channel, "5550000"), "x1", Now, Count("x"), TurnOptions.PureDecision, CancellationToken.None); // the period's salt read: alone
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Groups!.BeforeEachGroup = () => hold.Task;
+        var here = db.Store.RunTurnAsync(Ana, "m1", Now, Count("uno"), TurnOptions.PureDecision, CancellationToken.None);
+        await WaitUntilAsync(() => store.ReadAhead == 2 && store.LockedWithWrites == 2);
+        await other.RunTurnAsync(Ana, "m2", Now, Count("dos"), TurnOptions.PureDecision, CancellationToken.None);
+        store.Groups.BeforeEachGroup = null;
+        hold.SetResult();
+        Assert.False((await here).Duplicate);
+
+        Assert.Equal(1, store.KeptStateChanges);
+        Assert.Equal(2, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(2, (await db.StateAsync(Ana)).Misses); // built on the other's
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM outbox"));
         Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"));
     }
 
     /// <summary>
@@ -344,9 +447,9 @@ public sealed class ConversationStoreContractTests
         using var backlog = new OutageBacklog((PostgresDatabase)db.Database, Db.Protector);
         Task<TurnOutcome> Turn(IConversationStore on, string id, string reply) =>
             on.RunTurnAsync(Ana, id, Now, Count(reply), TurnOptions.PureDecision | TurnOptions.YieldToQueue, CancellationToken.None);
-        await Turn(db.Store, "m1", "uno");
+        await Turn(db.Store, "m1", "uno"); // a first contact, read ahead: no row, and its check that there is still none with its writes
         await Turn(db.Store, "m2", "dos");
-        Assert.Equal((1, 0), (store.LockedWithWrites, store.KeptStateChanges));
+        Assert.Equal((2, 0), (store.LockedWithWrites, store.KeptStateChanges));
         var conversation = await db.ScalarAsync<string>("SELECT id FROM conversations");
 
         var (otherDatabase, other) = await db.SecondInstanceAsync();
@@ -379,7 +482,7 @@ public sealed class ConversationStoreContractTests
 
         var (outboxBefore, eventsBefore) = (await db.CountAsync("SELECT COUNT(*) FROM outbox"), await db.CountAsync("SELECT COUNT(*) FROM analytics_events"));
         var outcome = await Turn(db.Store, "m3", "tres");
-        Assert.Equal((2, 1), (store.LockedWithWrites, store.KeptStateChanges)); // tried in one round trip, then again
+        Assert.Equal((3, 1), (store.LockedWithWrites, store.KeptStateChanges)); // tried in one round trip, then again
 
         // What the turn that locks first decides, on what is there; the failed attempt left nothing behind.
         var (misses, written, duplicate, queued) = cause switch
@@ -703,9 +806,9 @@ public sealed class ConversationStoreContractTests
 
     /// <summary>
     /// Issue 15: with two instances a person's messages alternate between them, so the state each kept is the other's
-    /// stale one and a decision made ahead is made again inside. PostgreSQL stops deciding ahead while that is so (one
-    /// decision per turn), and starts again once the kept states are right (one instance serving the person again);
-    /// every turn still builds on the one before.
+    /// stale one and a decision made ahead on it is made again inside. PostgreSQL stops trusting its kept states while
+    /// that is so, and reads each turn's row ahead instead (one decision per turn, its lock with its writes), and trusts
+    /// them again once they are right (one instance serving the person again); every turn still builds on the one before.
     /// </summary>
     [Fact]
     public async Task TwoInstancesTakingTurns_DecideOnce_AndOneInstanceAloneDecidesAheadAgain()
@@ -732,15 +835,25 @@ public sealed class ConversationStoreContractTests
 
         Assert.Equal(1, await TurnAt(first)); // a first contact, decided ahead: nothing kept, no row
         var alternating = new List<int>();
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 24; i++)
         {
             alternating.Add(await TurnAt(i % 2 == 0 ? second : first));
         }
 
-        Assert.Equal(2, alternating[0]); // stale: decided ahead, then again inside
-        Assert.All(alternating[^10..], n => Assert.Equal(1, n)); // decided inside only
+        Assert.Equal(1, alternating[0]); // nothing kept: the row read ahead, decided on it once (which tells nothing of the kept states)
+        Assert.Equal(2, alternating[1]); // kept, but stale: decided ahead, then again inside (five such turns on each instance)
+        Assert.All(alternating[^10..], n => Assert.Equal(1, n)); // on the row read ahead only
         Assert.False(first.DecidingAhead);
         Assert.False(second.DecidingAhead);
+        var (readBefore, withWritesBefore, changesBefore) = (first.ReadAhead + second.ReadAhead, first.LockedWithWrites + second.LockedWithWrites, first.KeptStateChanges + second.KeptStateChanges);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(1, await TurnAt(i % 2 == 0 ? second : first));
+        }
+
+        Assert.Equal(readBefore + 4, first.ReadAhead + second.ReadAhead); // each read ahead
+        Assert.Equal(withWritesBefore + 4, first.LockedWithWrites + second.LockedWithWrites); // and its lock with its writes
+        Assert.Equal(changesBefore, first.KeptStateChanges + second.KeptStateChanges); // each check held
 
         var aheadBefore = first.DecidedAhead;
         var alone = new List<int>();
@@ -799,13 +912,14 @@ public sealed class ConversationStoreContractTests
         Assert.Equal([(null, false)], calls);
         Assert.Equal(1, (await db.StateAsync()).Misses);
 
-        // Nothing kept but a row there (the process restarted, the entry aged out): the decision made on no
-        // conversation is dropped and the one on the row's state committed.
+        // Nothing kept but a row there (the process restarted, the entry aged out): on SQLite the decision made on no
+        // conversation is dropped and the one on the row's state committed; PostgreSQL reads the row ahead and decides
+        // once, on it.
         calls.Clear();
         var store = (ConversationStore)db.Store;
         store.LastStates.Forget(Ana.Channel, Db.Protector.Hash(Ana.Channel, Ana.Address));
         await db.Store.RunTurnAsync(Ana, "m0", Now, Counted("cero"), TurnOptions.PureDecision, CancellationToken.None);
-        Assert.Equal([(null, false), (1, provider == "sqlite")], calls);
+        Assert.Equal(provider == "sqlite" ? [(null, false), (1, true)] : [(1, false)], calls);
         Assert.Equal(2, (await db.StateAsync()).Misses);
 
         // The next message: decided once, ahead (off SQLite's writer thread), on the state the last turn left.
