@@ -270,11 +270,12 @@ public abstract partial class ConversationStore(
             await settling.WaitAsync(SettleWait, _clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        // Decided ahead on a kept state: on PostgreSQL the lock goes with the writes and the COMMIT, checked there (one
-        // round trip); should the row have changed, the transaction fails and the turn runs again, locking first.
-        // Not with nothing kept: that is a first contact, but as often a person who wrote more than LastStates.MaxAge
-        // ago, or to another instance, whose row the check would find (a failed round trip and a rollback more).
-        // Read ahead and found no row: a first contact, whose check is that there is still none.
+        // Decided ahead on a kept state or on the row read ahead: on PostgreSQL the lock goes with the writes and the
+        // COMMIT, checked there (one round trip); should the row have changed, the transaction fails and the turn runs
+        // again, locking first. A row read ahead as absent (a first contact) is checked to be still absent. Not with
+        // nothing kept and nothing read: that is a first contact, but as often a person who wrote more than
+        // LastStates.MaxAge ago, or to another instance, whose row the check would find (a failed round trip and a
+        // rollback more). Nor when the message's id is among the row's latest: a repeated delivery, found inside.
         var withWrites = LocksWithWrites && ahead is not null
             && (basis is not null ? inboundHash is null || !RecentInbound.Contains(basis.RecentInbound, inboundHash) : read);
         TurnOutcome outcome;
