@@ -69,8 +69,9 @@ public sealed class BotMetrics : IDisposable
     public void LoopFailed(string job) => _loopFailures.Add(1, new TagList { { "job", job } });
 
     /// <summary>
-    /// PostgreSQL's group commit (issue 15): groups of turns sent, by outcome (committed; failed, each turn then run again
-    /// alone), and the turns that went in them: turns per group is how much it saves.
+    /// PostgreSQL's group commit (issue 15): groups of turns sent, by outcome (committed; failed: the others sent again
+    /// once as a group, which counts again, or each run again alone), and the turns that went in them: turns per group is
+    /// how much it saves.
     /// </summary>
     public void ObserveTurnGroups(Func<(long Groups, long Turns, long Failed)> read)
     {
@@ -85,6 +86,14 @@ public sealed class BotMetrics : IDisposable
             };
         }, "{group}", "PostgreSQL: groups of turns sent in one transaction (group commit), by outcome.");
         _meter.CreateObservableCounter("oimbot.storage.grouped_turns", () => read().Turns, "{turn}", "PostgreSQL: turns sent in groups (group commit).");
+    }
+
+    /// <summary>PostgreSQL: rows read ahead of their turns (issue 15): the reads sent, and the people read in them.</summary>
+    public void ObserveReadsAhead(Func<(long Reads, long People)> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableCounter("oimbot.storage.reads_ahead", () => read().Reads, "{read}", "PostgreSQL: reads of conversations ahead of their turns (one statement per channel each).");
+        _meter.CreateObservableCounter("oimbot.storage.rows_read_ahead", () => read().People, "{turn}", "PostgreSQL: turns whose conversation was read ahead (found or not).");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -27,9 +27,21 @@ public sealed class PostgresConversationStore(
         metrics);
 
     /// <summary>Rows read ahead of their turns (<see cref="StorageOptions.ReadAhead"/>; null: off).</summary>
-    internal AheadReads? Reads { get; } = (options?.Value ?? new StorageOptions()) is { ReadAhead: true } settings
-        ? new AheadReads(database.OpenAsync, lanes: Math.Max(1, settings.TurnGroupsInFlight), settings.GroupCommitMax)
-        : null;
+    internal AheadReads? Reads { get; } = Observed(
+        (options?.Value ?? new StorageOptions()) is { ReadAhead: true } settings
+            ? new AheadReads(database.OpenAsync, lanes: Math.Max(1, settings.TurnGroupsInFlight), settings.GroupCommitMax)
+            : null,
+        metrics);
+
+    private static AheadReads? Observed(AheadReads? reads, Operations.BotMetrics? metrics)
+    {
+        if (reads is not null)
+        {
+            metrics?.ObserveReadsAhead(() => reads.Counts);
+        }
+
+        return reads;
+    }
 
     protected override bool ReadsAhead => Reads is not null;
 

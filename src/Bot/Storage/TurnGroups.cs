@@ -51,7 +51,7 @@ public sealed class TurnGroups : IAsyncDisposable
 
     private int _disposed;
 
-    /// <summary>How many groups went to the database, how many turns went in them, and how many groups failed (tests, the benchmark).</summary>
+    /// <summary>How many groups went to the database (a group sent again without a failed turn counts again), how many turns went in them, and how many groups failed (tests, the benchmark).</summary>
     internal (long Groups, long Turns, long Failed) Counts => (Interlocked.Read(ref _groups), Interlocked.Read(ref _turns), Interlocked.Read(ref _failed));
 
     private long _groups;
@@ -84,12 +84,12 @@ public sealed class TurnGroups : IAsyncDisposable
     /// </summary>
     private async Task RunAsync(IReadOnlyList<Member> group)
     {
-        Interlocked.Increment(ref _groups);
-        Interlocked.Add(ref _turns, group.Count);
         List<Member> ordered = group.Count == 1 ? [group[0]] : [.. group.OrderBy(m => m.Key, StringComparer.Ordinal)]; // stable: one person's turns keep their order
         var again = false;
         while (ordered.Count > 0)
         {
+            Interlocked.Increment(ref _groups); // each attempt a group sent
+            Interlocked.Add(ref _turns, ordered.Count);
             var statements = new List<StatementBatch.Pending>(ordered.Sum(m => m.Statements.Length) + 1);
             foreach (var member in ordered)
             {

@@ -252,7 +252,7 @@ public sealed class ConversationStoreContractTests
         hold.SetResult();
         await Task.WhenAll([first, .. rest]);
 
-        Assert.Equal((before.Groups + 2, before.Turns + 4, before.Failed + stale), groups.Counts); // the group of three failed once (twice)
+        Assert.Equal((before.Groups + 3, before.Turns + 6, before.Failed + stale), groups.Counts); // one of one; three that failed; then two (that failed, with two stale)
         Assert.Equal(1, groups.Regrouped); // and went again without that turn, once
         Assert.Equal(stale, store.KeptStateChanges);
         foreach (var person in people)
