@@ -101,6 +101,17 @@ public class UnderstandingEngineTests
         // a phone kept from someone: had got the page on sexual violence (es) or "not understood" (en), 2026-12-06
         { "el señor con el q viajo no me deja usar el telefono y tengo miedo", "es", "emergency-held" },
         { "my husband doesnt let me use the phone", "en", "emergency-held" },
+        // a last farewell (content untrained_keywords; tests/Evaluation/goodbyes, a development set, 2026-12-06): "this
+        // is my last message… i'm ending it" had got the page about the service, "demain je serai plus là" the answer to
+        // small talk; the phrases are checked in other sentences than the set's
+        { "ya me voy de este mundo, perdonen todo", "es", "emergency-suicide" },
+        { "i want to leave this world", "en", "emergency-suicide" },
+        { "ok this is my last message to anyone", "en", "emergency-suicide" },
+        { "i'm ending it tonight", "en", "emergency-suicide" },
+        { "je ne serai plus là demain matin", "fr", "emergency-suicide" },
+        { "amanhã não vou estar mais aqui pra ninguém", "pt", "emergency-suicide" },
+        { "永别了 大家", "zh", "emergency-suicide" },
+        { "sa se dènye mesaj mwen", "ht", "emergency-suicide" },
     };
 
     [Theory]

@@ -41,9 +41,9 @@ public class UnderstandingEvaluationTests
             .Concat(Content.NodeList.Where(n => n.Title is not null).SelectMany(n => n.Title!.Values.Values))
             .Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
-        var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")));
+        var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes")));
         var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))).Select(m => m.Text).ToList();
-        Assert.Empty(leaked);
+        Assert.True(leaked.Count == 0, "trained on: " + string.Join(" | ", leaked));
     }
 
     [Theory]
@@ -70,6 +70,24 @@ public class UnderstandingEvaluationTests
     {
         var report = Assert.Single(Reports.Value, r => r.Language == language);
         Assert.True(report.LanguageAccuracy >= 0.95, $"language identified for {report.LanguageAccuracy:P1}");
+    }
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> Goodbyes = new(() =>
+        UnderstandingEvaluation.Evaluate(Content, UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes")), UnderstandingEvaluation.ReadLabels(Path.Combine(Set, "labels.tsv"))));
+
+    /// <summary>
+    /// Leaving the chat (tests/Evaluation/goodbyes, a development set a blind writer wrote, 2026-12-06): a farewell that
+    /// means ending one's life always gets the channels ("demain je serai plus là", "this is my last message"), and at
+    /// most three of the eighteen or nineteen ordinary goodbyes of a language get an emergency page (a floor, not the
+    /// goal: "me voy a trabajar, luego escribo" gets the question about being held, "até mais" the page on self-harm).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Goodbyes_AreNotEmergencies_AndALastFarewellAlwaysIs(string language)
+    {
+        var report = Assert.Single(Goodbyes.Value, r => r.Language == language);
+        Assert.True(report.DangerRecall >= 1.0, $"danger recall {report.DangerRecall:P1}; missed: {Missed(report, danger: true)}");
+        Assert.True(report.FalsePositiveRate <= 0.16, $"false positives {report.FalsePositiveRate:P1}: {Missed(report, danger: false)}");
     }
 
     private static string Missed(UnderstandingEvaluation.LanguageReport report, bool danger) =>
