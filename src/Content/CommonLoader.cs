@@ -8,7 +8,7 @@ internal static class CommonLoader
 {
     private static readonly string[] Fields =
         ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
-         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "child_ages", "months", "weekdays", "safety", "texts"];
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "farewell", "farewell_after_danger", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "farewell_words", "child_ages", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -103,6 +103,9 @@ internal static class CommonLoader
             ConfirmDeleteNode = reader.Required(map, "confirm_delete", "common.yaml") ?? "confirm-delete",
             ConfirmStopNode = reader.Required(map, "confirm_stop", "common.yaml") ?? "confirm-stop",
             DeclinedNode = reader.Optional(map, "declined", "common.yaml"),
+            FarewellNode = reader.Optional(map, "farewell", "common.yaml"),
+            FarewellAfterDangerNode = reader.Optional(map, "farewell_after_danger", "common.yaml"),
+            FarewellWords = reader.PerLanguageLists(YamlReader.Get(map, "farewell_words"), "farewell words"),
             OutOfScopeNode = reader.Optional(map, "out_of_scope", "common.yaml"),
         };
     }

@@ -188,12 +188,21 @@ public static partial class ContentValidator
         for (var i = 0; i < examples.Count; i++)
         {
             var (node, _, phrase) = examples[i];
-            if (lands[i] != node.Id)
+            if (lands[i] != node.Id && !FarewellTaught(content, node, lands[i]))
             {
                 errors.Add(ContentError.WarningAt(phrase.Location, $"example '{phrase.Text}' of node '{node.Id}' is understood as {(lands[i] is null ? "nothing" : $"'{lands[i]}'")}: reword it, or add examples that tell the two apart"));
             }
         }
     }
+
+    /// <summary>
+    /// A goodbye taught to the classifier as thanks or as what the bot has no information on ("bueno bye", "plus de
+    /// batterie, a plus tard"), which the goodbye words (common.yaml farewell_words) now answer: the farewell is where it
+    /// was meant to go. Kept as training data there: moved to the farewell node, they pulled held-out rows elsewhere.
+    /// </summary>
+    private static bool FarewellTaught(ContentSet content, ContentNode node, string? landed) =>
+        landed is not null && (landed == content.Common.FarewellNode || landed == content.Common.FarewellAfterDangerNode)
+        && (node.Kind == NodeKind.End || node.Id == content.Common.OutOfScopeNode);
 
     /// <summary>Where an example leads, as the engine reads it (R2): a node id, a command, or null for nothing.</summary>
     private static string? Lands(ContentSet content, string text, string language) =>
@@ -344,6 +353,8 @@ public static partial class ContentValidator
             ("clarify", common.ClarifyNode), ("danger_check", common.DangerCheckNode), ("confirm_delete", common.ConfirmDeleteNode), ("confirm_stop", common.ConfirmStopNode),
             .. common.DeclinedNode is { } declined ? [("declined", declined)] : Array.Empty<(string, string)>(),
             .. common.OutOfScopeNode is { } outOfScope ? [("out_of_scope", outOfScope)] : Array.Empty<(string, string)>(),
+            .. common.FarewellNode is { } farewell ? [("farewell", farewell)] : Array.Empty<(string, string)>(),
+            .. common.FarewellAfterDangerNode is { } afterDanger ? [("farewell_after_danger", afterDanger)] : Array.Empty<(string, string)>(),
         ];
         foreach (var (key, node) in special)
         {
@@ -782,6 +793,7 @@ public static partial class ContentValidator
                 common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode, common.HandoffConsentNode,
                 common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
                 common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode, common.DeclinedNode ?? common.MenuNode,
+                common.FarewellNode ?? common.MenuNode, common.FarewellAfterDangerNode ?? common.MenuNode,
             }
             .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id));
         var reached = Walk(content, roots);
@@ -856,6 +868,8 @@ public static partial class ContentValidator
             }
         }
 
+        CheckFarewells(content, errors);
+
         var owners = new Dictionary<string, (string Owner, string Where)>(StringComparer.Ordinal);
         foreach (var (command, perLanguage) in content.Common.Commands)
         {
@@ -917,6 +931,44 @@ public static partial class ContentValidator
                         errors.Add(ContentError.At(choice.Location, $"node '{node.Id}': duplicate keyword '{phrase}' on two of its choices"));
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Goodbyes are read as the whole message before the classifier, in every language at once: none may hold a danger
+    /// phrase (a vetted one, an unsure one: "adiós para siempre" is a last farewell, never a goodbye), be a command, or be
+    /// a yes or a no (which answer the question on the screen).
+    /// </summary>
+    private static void CheckFarewells(ContentSet content, List<ContentError> errors)
+    {
+        var common = content.Common;
+        var at = Where(common, "farewell_words");
+        foreach (var language in common.FarewellWords.Keys.Where(l => !content.Supports(l)))
+        {
+            errors.Add(ContentError.At(at, $"farewell words in '{language}', which is not a language in common.yaml"));
+        }
+
+        var danger = content.NodeList.Where(n => n.Kind == NodeKind.Emergency)
+            .SelectMany(n => n.SurePhrases.Select(p => p.Phrase).Concat(n.UnsureKeywords.Values.SelectMany(k => k)).Where(p => !p.Contains(Understander.AgePlaceholder, StringComparison.Ordinal)).Select(p => (Node: n.Id, Phrase: TextNormalizer.Normalize(p))))
+            .Where(p => p.Phrase.Length > 0) // a phrase with a child's age ("i am {age}") needs the age, which no goodbye has
+            .ToList();
+        var commands = common.Commands.Values.SelectMany(c => c.Values.SelectMany(p => p)).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
+        var answers = content.Find(common.HandoffConsentNode)?.Choices.SelectMany(c => c.Keywords.Values.SelectMany(k => k)).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal) ?? [];
+        foreach (var (language, phrase) in common.FarewellWords.SelectMany(p => p.Value.Select(x => (p.Key, x))))
+        {
+            var key = TextNormalizer.Normalize(phrase);
+            if (key.Length == 0)
+            {
+                errors.Add(ContentError.At(at, $"the farewell word '{phrase}' ({language}) has no words"));
+            }
+            else if (danger.FirstOrDefault(d => ContainsWords(key, d.Phrase)) is { Node: not null } held)
+            {
+                errors.Add(ContentError.At(at, $"the farewell word '{phrase}' ({language}) holds '{held.Phrase}', a danger phrase of '{held.Node}': a goodbye must never take a danger with it"));
+            }
+            else if (commands.Contains(key) || answers.Contains(key))
+            {
+                errors.Add(ContentError.At(at, $"the farewell word '{phrase}' ({language}) is a {(commands.Contains(key) ? "command" : "yes or no of the offer of a person")}, which comes first"));
             }
         }
     }

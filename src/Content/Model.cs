@@ -211,6 +211,21 @@ public sealed record CommonSettings(
     public string? DeclinedNode { get; init; }
 
     /// <summary>
+    /// Where a goodbye said as the whole message goes ("chao", "ya me voy", "ok bye thanks", "tchau"): <see
+    /// cref="FarewellWords"/> with courtesy around them. None: such a message is read as any other.
+    /// </summary>
+    public string? FarewellNode { get; init; }
+
+    /// <summary>
+    /// Where such a goodbye goes after the person saw an emergency answer or a sensitive topic in the session: the
+    /// farewell with the emergency lines (a goodbye after despair is never only "take care"). None: <see cref="FarewellNode"/>.
+    /// </summary>
+    public string? FarewellAfterDangerNode { get; init; }
+
+    /// <summary>Goodbyes, per language (<c>farewell_words</c>): the whole message, with courtesy and fillers around, goes to <see cref="FarewellNode"/>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FarewellWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
     /// The node for what the service has no information on ("No tengo información verificada sobre eso"); a message read
     /// as it may still be a likely danger by an emergency's unsure keyword ("pitit mwen malad"), as one read as nothing
     /// is. None: it is a destination as any other.

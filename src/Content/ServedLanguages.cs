@@ -84,6 +84,7 @@ public static class ServedLanguages
                 id => id,
                 id => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(common.AnswerWords.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.AnswerWords.GetValueOrDefault(id)))),
                 StringComparer.Ordinal),
+            FarewellWords = Lists(common.FarewellWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FarewellWords.Count > 0 ? s.Data.FarewellWords : null)))),
             ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
         };
 

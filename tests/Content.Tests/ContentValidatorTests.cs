@@ -121,6 +121,48 @@ public class ContentValidatorTests
         Assert.Contains(result.Errors, e => e.File == "content/common.yaml" && e.Message.Contains("the answer word 'siip' (en) is both 'no' and 'yes'", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Goodbyes (common.yaml farewell_words) are read as the whole message before the classifier, in every language at
+    /// once: none may hold a danger phrase (a vetted one or despair's unsure words: "chao para siempre" is a last
+    /// farewell), nor be a command, and the farewell nodes must exist.
+    /// </summary>
+    [Theory]
+    [InlineData("farewell: x-bye\nfarewell_words: { es: [chao, chao para siempre] }", "farewell_words", "the farewell word 'chao para siempre' (es) holds 'para siempre', a danger phrase of 'x-danger'")]
+    [InlineData("farewell: x-bye\nfarewell_words: { en: [bye, i give up bye] }", "farewell_words", "the farewell word 'i give up bye' (en) holds 'i give up', a danger phrase of 'x-danger'")]
+    [InlineData("farewell: x-bye\nfarewell_words: { es: [chao, menu] }", "farewell_words", "the farewell word 'menu' (es) is a command, which comes first")]
+    [InlineData("farewell: x-bye\nfarewell_words: { fr: [salut] }", "farewell_words", "farewell words in 'fr', which is not a language in common.yaml")]
+    [InlineData("farewell: nowhere\nfarewell_words: { es: [chao] }", "farewell", "unknown target 'nowhere' for 'farewell'")]
+    [InlineData("farewell: x-bye\nfarewell_after_danger: nowhere\nfarewell_words: { es: [chao] }", "farewell_after_danger", "unknown target 'nowhere' for 'farewell_after_danger'")]
+    public void AFarewellWordThatHoldsADangerOrACommand_IsRefused(string settings, string key, string fragment)
+    {
+        using var fixture = new ContentFixture();
+        var common = Path.Combine(fixture.Root, "content", "common.yaml");
+        File.AppendAllText(common, "\n" + settings + "\n");
+        var line = Array.FindIndex(File.ReadAllLines(common), l => l.StartsWith(key + ":", StringComparison.Ordinal)) + 1;
+        fixture.Write("content/x.yaml",
+            "flow: x\ntopic: general\nnodes:\n  - id: x-danger\n    kind: emergency\n    title: { es: \"Peligro\", en: \"Danger\" }\n" +
+            "    text: { es: \"Llama al {police}.\", en: \"Call {police}.\" }\n    keywords: { es: [para siempre], en: [locked me in] }\n" +
+            "    unsure_keywords: { en: [i give up] }\n    choices:\n      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n" +
+            "  - id: x-bye\n    kind: end\n    text: { es: \"Cuídate.\", en: \"Take care.\" }\n");
+
+        var result = fixture.Load();
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Errors, e => e.File == "content/common.yaml" && e.Line == line && e.Message.Contains(fragment, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FarewellWordsWithoutADanger_AreValid()
+    {
+        using var fixture = new ContentFixture();
+        File.AppendAllText(Path.Combine(fixture.Root, "content", "common.yaml"), "\nfarewell: x-bye\nfarewell_words: { es: [chao, ya me voy], en: [bye, see you] }\n");
+        fixture.Write("content/x.yaml", "flow: x\ntopic: general\nnodes:\n  - id: x-bye\n    kind: end\n    text: { es: \"Cuídate.\", en: \"Take care.\" }\n");
+
+        var result = fixture.Load();
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+    }
+
     public static TheoryData<string, string, int, string> FactRows => new()
     {
         // label, entries appended to seeds/facts.yaml, line within the appended text, expected message fragment

@@ -158,6 +158,10 @@ public static partial class DialogEngine
         {
             case Understanding.Picked picked when Resolve(content, picked.Key) is { } pick:
                 return Picked(turn, state, pick);
+            case Understanding.Destination { Node.Id: var farewell }
+                when farewell == content.Common.FarewellNode && state.DangerSignalled && content.Common.FarewellAfterDangerNode is { } safe && content.Find(safe) is not null:
+                // A goodbye after an emergency answer or a sensitive topic is never only "take care": the channels come with it.
+                return turn.Finish(turn.GoTo(state, safe));
             case Understanding.Destination go:
                 return turn.Finish(turn.GoTo(state, go.Node.Id));
             case Understanding.Unsure unsure:

@@ -32,6 +32,9 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
     private readonly Dictionary<string, List<string[]>> _answerWords = new(StringComparer.Ordinal); // common answer words by id, every language, in AnswerForm
     private readonly Dictionary<string, List<string[]>> _answerPhrases; // a yes/no question's answers by choice key, in AnswerForm
+    private readonly List<string[]> _farewells; // every language's goodbyes (common farewell_words), in AnswerForm
+    private readonly Dictionary<string, HashSet<string>> _farewellLanguages = new(StringComparer.Ordinal); // a goodbye's languages, by its words
+    private readonly List<string[]> _farewellsInWords; // the goodbyes not written in digits ("88"): the only ones beside other words
     private readonly Dictionary<string, TextClassifier> _answerModels = new(StringComparer.Ordinal); // a yes/no question's own model (answer_examples)
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
 
@@ -150,6 +153,15 @@ public sealed partial class Understander
         }
 
         _answerPhrases = AnswerPhrases(content, _keywordWords, LabelWords, _answerWords);
+        _farewells = [.. content.Common.FarewellWords.Values.SelectMany(p => p).Select(p => AnswerForm(TextNormalizer.WordsOf(p))).Where(w => w.Length > 0).DistinctBy(w => string.Join(' ', w))];
+        _farewellsInWords = [.. _farewells.Where(w => !w.All(x => x.All(char.IsAsciiDigit)))];
+        foreach (var (language, phrases) in content.Common.FarewellWords)
+        {
+            foreach (var phrase in phrases.Select(p => string.Join(' ', AnswerForm(TextNormalizer.WordsOf(p)))))
+            {
+                (_farewellLanguages.TryGetValue(phrase, out var languages) ? languages : _farewellLanguages[phrase] = new(StringComparer.Ordinal)).Add(language);
+            }
+        }
     }
 
     /// <summary>
@@ -345,7 +357,8 @@ public sealed partial class Understander
         }
 
         understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
-        return MaybeDanger(words, understood, current) ?? understood;
+        understood = MaybeDanger(words, understood, current) ?? understood;
+        return FarewellBeside(words, understood) ?? understood;
     }
 
     /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
@@ -408,7 +421,8 @@ public sealed partial class Understander
         // fear of going back had been its yes, and "no aguanto más" its no. A danger the question names ("mi hijo está
         // enfermo" to the question on health) is its answer.
         var answered = understood is Understanding.Picked { Why: OpeningAnswerWhy or AnswerModelWhy };
-        if (length > UnsureKeywordWordsBesideANeed || (understood is Understanding.Picked && !answered) || understood is Understanding.Command or Understanding.Danger { Sure: true })
+        // A command only the classifier read ("le w li mesaj sa m p ap la anko" as STOP) is no command typed: despair's words come first.
+        if (length > UnsureKeywordWordsBesideANeed || (understood is Understanding.Picked && !answered) || understood is Understanding.Command { Why: not "model" } or Understanding.Danger { Sure: true })
         {
             return null;
         }
@@ -416,7 +430,8 @@ public sealed partial class Understander
         var (menu, outOfScope) = (_content.Common.MenuNode, _content.Common.OutOfScopeNode);
         var alternatives = understood switch
         {
-            Understanding.Unknown or Understanding.Picked => [],
+            Understanding.Unknown or Understanding.Picked or Understanding.Command => [],
+            Understanding.Destination { Node.Kind: NodeKind.End } => [], // thanks, a goodbye: "thanks for trying but it's too late for me"
             Understanding.Unsure unsure => unsure.Candidates,
             Understanding.Danger danger => [danger.Node, .. danger.Alternatives],
             Understanding.Destination { Node.Id: var id } when id == menu => [],
@@ -439,7 +454,10 @@ public sealed partial class Understander
         Dictionary<string, string[]>? agesInDigits = null; // "tengo catorce años" as "tengo 14 años", per keyword language
         string[] WordsFor(string language) =>
             (agesInDigits ??= new(StringComparer.Ordinal)).TryGetValue(language, out var read) ? read : agesInDigits[language] = _childAgeWords.InDigits(words, language);
-        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && !(answered && current!.AnswerNames.Contains(k.Node.Id)) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
+        // Thanks or a goodbye read clearly yields only to a phrase of several words ("too late for me"), never to one
+        // sickness word ("i had a fever on monday but i am better now thanks").
+        var ending = understood is Understanding.Destination { Node.Kind: NodeKind.End };
+        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && !(ending && k.Phrase.Length < 2) && !(answered && current!.AnswerNames.Contains(k.Node.Id)) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)
@@ -483,7 +501,7 @@ public sealed partial class Understander
     {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
-        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo } or Understanding.Unknown { Why: BareAnswer or NumberNotListed } || words.Length == 0
+        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo or FarewellWhy } or Understanding.Unknown { Why: BareAnswer or NumberNotListed } || words.Length == 0
             || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
         {
             return understood;
@@ -558,7 +576,9 @@ public sealed partial class Understander
         (string? Label, double Probability) Reading() => answerReading ??= AnswerReading(current!, words);
         if (Number(words, current, shown, strict) is { } numbered)
         {
-            return numbered.Length == 0 ? new Understanding.Unknown { Why = NumberNotListed } : new Understanding.Picked(numbered) { Why = "number" };
+            // A number no list has may be a goodbye of the conversation's language ("88", "886": bye-bye in Chinese chat),
+            // never of another's: to someone writing Spanish "88" is a number.
+            return numbered.Length == 0 ? Farewell(words, language) ?? (Understanding)new Understanding.Unknown { Why = NumberNotListed } : new Understanding.Picked(numbered) { Why = "number" };
         }
 
         // The whole message is one of the options' keywords ("si por favor" to the offer of a person, "no estoy en
@@ -603,6 +623,15 @@ public sealed partial class Understander
         if (Refusal(current, shown, words, language) is { } refusal)
         {
             return refusal;
+        }
+
+        // A goodbye as the whole message ("chao", "ya me voy", "ok bye thanks", "tchau", "拜拜", in any language) is a
+        // goodbye: the classifier had read "ya me voy" as self-harm, surely, "nos vemos" as lost on the route and "adios"
+        // as nothing. A vetted danger phrase came first (above), and no goodbye holds one (the validator): "adiós para
+        // siempre" and "this is my last message" are a last farewell, never this.
+        if (Farewell(words, language) is { } farewell)
+        {
+            return farewell;
         }
 
         // An answer in words to a question of the way (the return's short questions, a confirmation): a whole yes
@@ -806,6 +835,13 @@ public sealed partial class Understander
     /// <summary>The message's words without <see cref="CourtesyWords"/> and the <see cref="CourtesyTails"/> beside them.</summary>
     private static string[] WithoutCourtesy(string[] words)
     {
+        var courtesy = CourtesyAt(words);
+        return [.. words.Where((_, i) => !courtesy[i])];
+    }
+
+    /// <summary>Which of the message's words are <see cref="CourtesyWords"/> or <see cref="CourtesyTails"/> beside them.</summary>
+    private static bool[] CourtesyAt(string[] words)
+    {
         var courtesy = words.Select(CourtesyWords.Contains).ToArray();
         for (var grew = true; grew;)
         {
@@ -819,7 +855,110 @@ public sealed partial class Understander
             }
         }
 
-        return [.. words.Where((_, i) => !courtesy[i])];
+        return courtesy;
+    }
+
+    /// <summary>
+    /// Words said around a goodbye in every language served ("ok", "bueno", "well", "bon", "bom", "amigo"): none of them
+    /// changes that the message only says goodbye. Normalised. Beside <see cref="CourtesyWords"/>.
+    /// </summary>
+    private static readonly FrozenSet<string> FarewellFillers = new[]
+    {
+        "ok", "okay", "oki", "okey", "oky", "k", "kk", "bueno", "bien", "vale", "listo", "pues", "entonces", "ya", "amigo", "amiga", "amigos", "pana", "hermano", "hermana",
+        "mi", "todos", "ahora", "well", "alright", "allright", "right", "so", "now", "then", "again", "friend", "friends", "bro", "dear", "all", "everyone", "guys", "o",
+        "bon", "bah", "alors", "ben", "daccord", "ami", "amie", "tout", "monde", "maintenant", "encore", "oke", "enben", "zanmi", "moun", "kounye", "kounyea", "a", "anko",
+        "bom", "bem", "beleza", "blz", "entao", "gente", "pessoal", "agora", "ta", "td",
+        "好", "的", "了", "吧", "啊", "哦", "嗯", "谢", "大", "家", "先", // Chinese is read a character at a time
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The whole message is goodbyes (common.yaml <c>farewell_words</c>, any language), with courtesy and fillers around
+    /// them ("bueno chao, gracias", "ok bye bye sir", "tchau gente"): the farewell, or null. At least one goodbye.
+    /// A goodbye in digits ("88", "886": bye-bye in Chinese chat) only in its own language: to someone writing Spanish it is a number.
+    /// </summary>
+    private Understanding.Destination? Farewell(string[] words, string? language) =>
+        FarewellNode() is { } node && Goodbyes(words) is var (form, courtesy) && Covers(_farewells, form, words, courtesy, 0, words.Length) == 1
+        && (!words.All(w => w.All(char.IsAsciiDigit)) || (_farewellLanguages.TryGetValue(string.Join(' ', form), out var saidIn) && saidIn.Contains(language ?? _content.Common.SourceLanguage)))
+            ? new Understanding.Destination(node) { Why = FarewellWhy }
+            : null;
+
+    /// <summary>The most words beside a goodbye that opens or closes the message for it to still be only a goodbye with its reason.</summary>
+    public const int FarewellReasonWords = 10;
+
+    /// <summary>Why a goodbye with its reason was read (<see cref="FarewellBeside"/>).</summary>
+    public const string FarewellBesideWhy = "a goodbye closing or opening the message";
+
+    /// <summary>
+    /// A goodbye that closes or opens a short message whose other words the bot read as nothing, as a question between
+    /// topics, as thanks, what it has no information on or a topic it is not sure of ("my battery is almost dead, bye", "tengo q atender
+    /// a los niños, hablamos luego", "bye, I will write tomorrow"): the farewell. Read last, so that a danger in the same
+    /// message (a vetted phrase, the classifier, despair's unsure words) and a topic read clearly come first.
+    /// </summary>
+    private Understanding.Destination? FarewellBeside(string[] words, Understanding understood)
+    {
+        var common = _content.Common;
+        // A danger the classifier only guessed at ("kids are calling me, I'll come back later" as threatened, "on se
+        // voit" as a medical emergency) beside a goodbye: the goodbye with the channels, and the way to a person on it.
+        // A vetted phrase, despair's unsure words and a sure reading stay the danger they are.
+        var guessed = understood is Understanding.Danger { Sure: false, Why: var why } && why.StartsWith("model", StringComparison.Ordinal);
+        var general = guessed || understood switch
+        {
+            Understanding.Unknown or Understanding.Unsure => true,
+            Understanding.Destination { Why: FarewellWhy or BareNo } => false,
+            Understanding.Destination { Node.Id: var id } when id == common.MenuNode => false, // a greeting, or asking what the bot knows ("bonne journée, vous parlez de quels sujets")
+            Understanding.Destination { Node.Id: var id } when id == common.OutOfScopeNode || id == common.DeclinedNode => true,
+            Understanding.Destination { Probability: var p } => p < Thresholds.Target, // thanks or a topic read clearly stay what they are
+            _ => false,
+        };
+        if (!general || words.Length > FarewellReasonWords + 4 || FarewellNode() is not { } node || Goodbyes(words) is not var (form, courtesy))
+        {
+            return null;
+        }
+
+        for (var i = 1; i < words.Length && i <= FarewellReasonWords; i++)
+        {
+            // The reason first and the goodbye after it ("se me acaba la bateria, chao"), or the goodbye first ("bye, i will write tomorrow").
+            if (Covers(_farewellsInWords, form, words, courtesy, i, words.Length) == 1 || Covers(_farewellsInWords, form, words, courtesy, 0, words.Length - i) == 1)
+            {
+                // The other words may be a last farewell no vetted phrase knows ("thanks for trying but it's too late for me,
+                // bye", "帮我跟我妈说声对不起，再见"): the classifier does not tell them from a goodbye with its reason (a blind
+                // set, 2026-12-06), so a goodbye beside other words always comes with the channels and the way to a person.
+                var safe = common.FarewellAfterDangerNode is { } safeId ? _content.Find(safeId) : null;
+                return new Understanding.Destination(safe ?? node) { Why = FarewellBesideWhy };
+            }
+        }
+
+        return null;
+    }
+
+    private ContentNode? FarewellNode() =>
+        _farewells.Count > 0 && _content.Common.FarewellNode is { } id ? _content.Find(id) : null;
+
+    /// <summary>The message's words as goodbyes are compared (<see cref="AnswerForm"/>), and which of them are courtesy.</summary>
+    private static (string[] Form, bool[] Courtesy)? Goodbyes(string[] words) => words.Length == 0 ? null : (AnswerForm(words), CourtesyAt(words));
+
+    /// <summary>
+    /// Whether the words from <paramref name="from"/> to <paramref name="to"/> are goodbyes, courtesy and fillers: 1 with
+    /// a goodbye among them, 0 with only courtesy and fillers, -1 when another word is there.
+    /// </summary>
+    private static int Covers(List<string[]> farewells, string[] form, string[] words, bool[] courtesy, int from, int to)
+    {
+        var covered = new int[to - from + 1]; // covered[i - from]: the words from i to the end
+        for (var i = to - 1; i >= from; i--)
+        {
+            var at = i - from;
+            covered[at] = courtesy[i] || FarewellFillers.Contains(form[i]) || FarewellFillers.Contains(words[i]) ? covered[at + 1] : -1;
+            foreach (var phrase in farewells)
+            {
+                if (phrase.Length <= to - i && covered[at + phrase.Length] >= 0 && form.AsSpan(i, phrase.Length).SequenceEqual(phrase))
+                {
+                    covered[at] = 1;
+                    break;
+                }
+            }
+        }
+
+        return covered[0];
     }
 
     /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
@@ -1247,6 +1386,9 @@ public sealed partial class Understander
 
     /// <summary>Why a refusal was read: final in every language, as an option picked is.</summary>
     private const string BareNo = "a bare no";
+
+    /// <summary>Why a goodbye was read: the whole message is goodbyes, courtesy and fillers (<see cref="Farewell"/>).</summary>
+    public const string FarewellWhy = "a goodbye";
 
     /// <summary>Why a message is not understood when the model knows none of its words.</summary>
     private const string NoKnownWord = "no known word";

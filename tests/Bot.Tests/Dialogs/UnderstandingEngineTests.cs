@@ -112,6 +112,20 @@ public class UnderstandingEngineTests
         { "amanhã não vou estar mais aqui pra ninguém", "pt", "emergency-suicide" },
         { "永别了 大家", "zh", "emergency-suicide" },
         { "sa se dènye mesaj mwen", "ht", "emergency-suicide" },
+        // a goodbye said with a last farewell or a danger is never the goodbye (FarewellTests; blind sets, 2026-12-06):
+        // vetted phrases in six languages, despair after thanks, a danger before "chao"
+        { "chao para siempre a todos", "es", "emergency-suicide" },
+        { "perdonen lo que voy a hacer esta noche", "es", "emergency-suicide" },
+        { "forgive me for what i'm about to do tonight", "en", "emergency-suicide" },
+        { "bye forever everyone", "en", "emergency-suicide" },
+        { "pardonnez-moi pour ce que je vais faire ce soir", "fr", "emergency-suicide" },
+        { "babay pou toujou tout moun", "ht", "emergency-suicide" },
+        { "tchau pra sempre galera", "pt", "emergency-suicide" },
+        { "下辈子再见了各位", "zh", "emergency-suicide" },
+        { "gracias por todo pero ya no puedo mas", "es", "emergency-suicide" },
+        { "thanks for trying, its too late for me now", "en", "emergency-suicide" },
+        { "me tienen encerrada, chao", "es", "emergency-held" },
+        { "me quiero morir, adios", "es", "emergency-suicide" },
     };
 
     [Theory]
