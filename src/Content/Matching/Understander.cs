@@ -890,9 +890,10 @@ public sealed partial class Understander
 
     /// <summary>
     /// A goodbye that closes or opens a short message whose other words the bot read as nothing, as a question between
-    /// topics, as thanks, what it has no information on or a topic it is not sure of ("my battery is almost dead, bye", "tengo q atender
-    /// a los niños, hablamos luego", "bye, I will write tomorrow"): the farewell. Read last, so that a danger in the same
-    /// message (a vetted phrase, the classifier, despair's unsure words) and a topic read clearly come first.
+    /// topics, as what it has no information on, as a topic or thanks it is not sure of, or as a danger it only guessed at
+    /// ("my battery is almost dead, bye", "tengo q atender a los niños, hablamos luego", "bye, I will write tomorrow"): the
+    /// goodbye with the channels and a person (common.yaml <c>farewell_after_danger</c>). Read last, so that a vetted
+    /// danger phrase, despair's unsure words, a sure reading of a danger and a topic or thanks read clearly come first.
     /// </summary>
     private Understanding.Destination? FarewellBeside(string[] words, Understanding understood)
     {
