@@ -6,7 +6,7 @@ using OimBot.Content.Matching;
 namespace OimBot.Bot.Cli;
 
 /// <summary>
-/// <c>content explain [--at node-id] ["message" …]</c> (or one message per line on standard input): how the bot
+/// <c>content explain [--at node-id] [--lang code] ["message" …]</c> (or one message per line on standard input): how the bot
 /// understands each message, as a user at the main menu (or at that node) would send it: the language, the decision and why, and the five most likely
 /// labels. For content officers checking a new phrasing before adding an example.
 /// </summary>
@@ -25,15 +25,23 @@ internal static class ExplainCommand
             return 1;
         }
 
-        // "--at node-id": as a user reading that node would send it (follow-up questions are read in its topic).
-        var options = CommandOptions.Parse(args, ["--at"]);
+        // "--at node-id": as a user reading that node would send it (follow-up questions are read in its topic); "--lang
+        // code": as a user whose conversation is in that language ("在" to a question, in a Chinese conversation).
+        var options = CommandOptions.Parse(args, ["--at", "--lang"]);
         if (options.Problem is not null)
         {
-            output.WriteLine($"{options.Problem}. Usage: content explain [--at node-id] [\"message\" …]");
+            output.WriteLine($"{options.Problem}. Usage: content explain [--at node-id] [--lang code] [\"message\" …]");
             return 2;
         }
 
         var at = options["--at"];
+        var conversation = options["--lang"];
+        if (conversation is not null && !content.Supports(conversation))
+        {
+            output.WriteLine($"no language '{conversation}'");
+            return 2;
+        }
+
         var messages = options.Positional.Count > 0 ? options.Positional : ReadLines(input);
         var menu = content.Find(at ?? content.Common.MenuNode);
         if (menu is null)
@@ -46,7 +54,7 @@ internal static class ExplainCommand
         foreach (var message in messages)
         {
             var words = TextNormalizer.WordsOf(PersonalData.ForMatching(message)); // as the dialog engine reads it (R2)
-            var reader = content.Understander.DetectLanguage(words); // read by the model of the language it is written in
+            var reader = conversation ?? content.Understander.DetectLanguage(words); // the conversation's, else the language it is written in
             var understood = content.Understander.UnderstandText(message, menu, shown, reader);
             var decision = understood switch
             {

@@ -36,6 +36,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, HashSet<string>> _farewellLanguages = new(StringComparer.Ordinal); // a goodbye's languages, by its words
     private readonly List<string[]> _farewellsInWords; // the goodbyes not written in digits ("88"): the only ones beside other words
     private readonly Dictionary<string, TextClassifier> _answerModels = new(StringComparer.Ordinal); // a yes/no question's own model (answer_examples)
+    private readonly Dictionary<string, string> _answerExamples = new(StringComparer.Ordinal); // "node\twords" → the answer an example says, when it says one only
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
@@ -106,6 +107,15 @@ public sealed partial class Understander
                 .Concat(named.Select(p => (Text: p, Label: AnswerDanger)))
                 .Select(e => new LabelledText(TextNormalizer.WordsOf(PersonalData.ForMatching(e.Text)), e.Label))
                 .Where(e => e.Words.Length > 0)];
+            foreach (var group in node.AnswerExamples.SelectMany(a => a.Value.Values.SelectMany(p => p).Select(p => (Key: ExampleKey(node.Id, TextNormalizer.WordsOf(PersonalData.ForMatching(p))), Answer: a.Key)))
+                .Where(e => !e.Key.EndsWith('\t')).GroupBy(e => e.Key, StringComparer.Ordinal))
+            {
+                if (group.Select(e => e.Answer).Distinct(StringComparer.Ordinal).Count() == 1)
+                {
+                    _answerExamples[group.Key] = group.First().Answer;
+                }
+            }
+
             if (answers.Select(e => e.Label).Distinct(StringComparer.Ordinal).Count() >= 2)
             {
                 _answerModels[node.Id] = TextClassifier.Train(answers, new TrainingOptions { BalanceLabels = true }, store: content.ModelStore);
@@ -632,6 +642,15 @@ public sealed partial class Understander
         if (Farewell(words, language) is { } farewell)
         {
             return farewell;
+        }
+
+        // One of the question's own answers written out as the whole message ("就我自己", "nadie", "nobody" to the question
+        // on children; content answer_examples): that answer. The classifier had read "就我自己" (just me) as self-harm and
+        // "nobody" as a child alone, surely, and a sure danger reading came before the question's own model. A vetted
+        // danger phrase came first (above).
+        if (strict && current!.Id != _content.Common.HandoffConsentNode && _answerExamples.TryGetValue(ExampleKey(current.Id, words), out var written))
+        {
+            return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, written)) { Why = AnswerExampleWhy };
         }
 
         // An answer in words to a question of the way (the return's short questions, a confirmation): a whole yes
@@ -1238,6 +1257,11 @@ public sealed partial class Understander
 
         return common.DeclinedNode is { } declined && _content.Find(declined) is { } node ? new Understanding.Destination(node) { Why = BareNo } : null;
     }
+
+    /// <summary>Why a message that is one of a question's own answer examples, whole, was read as that answer.</summary>
+    public const string AnswerExampleWhy = "one of the question's own answers";
+
+    private static string ExampleKey(string node, string[] words) => $"{node}\t{string.Join(' ', AnswerForm(words))}";
 
     /// <summary>Why an answer in words to a yes/no question of the way was read as its yes or its no.</summary>
     public const string OpeningAnswerWhy = "an answer opening the message";

@@ -756,6 +756,17 @@ public class UnderstandingEngineTests
     [InlineData("avr-q-fear", "es", "mucho", "yes")] // one word the question's model knows: the classifier had read it as a medical emergency
     [InlineData("avr-q-health", "es", "mi esposo se desmayo", "emergency-medical")] // fainting had been "not understood"
     [InlineData("avr-q-health", "en", "my wife passed out", "emergency-medical")]
+    // one of the question's own answers, whole (content answer_examples): "就我自己" (just me) had been self-harm,
+    // "nobody" and "ninguém" a child alone, "personne" a request for a person, "在" (here) lost on the route, all sure
+    [InlineData("avr-q-children", "zh", "就我自己", "no")]
+    [InlineData("avr-q-children", "zh", "我一个人", "no")]
+    [InlineData("avr-q-children", "en", "nobody", "no")]
+    [InlineData("avr-q-children", "es", "nadie", "no")]
+    [InlineData("avr-q-children", "fr", "personne", "no")]
+    [InlineData("avr-q-children", "ht", "pesonn", "no")]
+    [InlineData("avr-q-children", "pt", "ninguém", "no")]
+    [InlineData("avr-q-health", "en", "no one", "no")]
+    [InlineData("avr-q-panama", "zh", "在", "yes")]
     public void AnAnswerInWords_ToAQuestionOfTheWay_IsItsAnswer_AndDangerAfterItStillDanger(string node, string language, string message, string expected)
     {
         var question = Content.Nodes[node];
