@@ -896,10 +896,16 @@ public sealed partial class Understander
     /// A goodbye in digits ("88", "886": bye-bye in Chinese chat) only in its own language: to someone writing Spanish it is a number.
     /// </summary>
     private Understanding.Destination? Farewell(string[] words, string? language) =>
-        FarewellNode() is { } node && Goodbyes(words) is var (form, courtesy) && Covers(_farewells, form, words, courtesy, 0, words.Length) == 1
+        words.Length <= FarewellWholeWords && FarewellNode() is { } node && Goodbyes(words) is var (form, courtesy) && Covers(_farewells, form, words, courtesy, 0, words.Length) == 1
         && (!words.All(w => w.All(char.IsAsciiDigit)) || (_farewellLanguages.TryGetValue(string.Join(' ', form), out var saidIn) && saidIn.Contains(language ?? _content.Common.SourceLanguage)))
             ? new Understanding.Destination(node) { Why = FarewellWhy }
             : null;
+
+    /// <summary>
+    /// The most words (a Chinese character each) a message that is only goodbyes, courtesy and fillers may have: every
+    /// text message is read for one before the classifier, and a longer one is never only a goodbye.
+    /// </summary>
+    public const int FarewellWholeWords = 16;
 
     /// <summary>The most words beside a goodbye that opens or closes the message for it to still be only a goodbye with its reason.</summary>
     public const int FarewellReasonWords = 10;
