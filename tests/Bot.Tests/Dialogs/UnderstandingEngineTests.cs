@@ -334,8 +334,6 @@ public class UnderstandingEngineTests
     [InlineData("avr-menu", "en", "how long does it take?", "avr")]
     [InlineData("avr-menu", "fr", "c est combien de temps", "avr")] // a blind tester's (2026-12-05): the page about the service
     [InlineData("avr-menu", "fr", "ca coute combien", "avr")]
-    [InlineData("avr-what", "en", "will I pay anything?", "avr")] // had got the page on the service's own cost: "will" opened no question
-    [InlineData("avr-steps", "en", "must i pay?", "avr")]
     [InlineData("dangers-darien", "es", "quiero volver a mi país", "avr")]   // a clear new topic is taken
     [InlineData("avr-menu", "en", "tell me a joke", "main")]                // not a question about the topic
     public void AShortQuestionInsideATopic_IsAboutThatTopic(string at, string language, string message, string flow)
