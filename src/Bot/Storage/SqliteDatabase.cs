@@ -21,10 +21,15 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
 
     /// <summary>
     /// SQLite's process-wide settings, which it accepts only before its first connection (issue 15), so this runs when
-    /// the service's assembly loads: multi-thread mode, since no connection here is ever used by two threads at once
-    /// (ADO.NET connections are not thread-safe; the pool lends each to one caller at a time and the writer keeps its
-    /// own), so each call into SQLite spares its connection's mutex; and no memory statistics, whose global mutex every
-    /// allocation took. The writer's thread spent about a sixth of its time less per message (BENCHMARKS.md).
+    /// the service's assembly loads. Serialized mode, SQLite's own default, said explicitly: each connection keeps its
+    /// mutex, because a connection is used by a second thread whatever the service does. A command or data reader
+    /// that nobody disposed (the service's, Dapper's, a library's) has its prepared statements finalized by the garbage
+    /// collector's finalizer thread, at any moment, while the connection they belong to is being used by its owner
+    /// (or, pooled, by the next). Without the mutex that is two threads in one connection's memory: the service ran in
+    /// multi-thread mode from the fourth session and its tests crashed once inside SQLite's allocator; a loop that left
+    /// commands to the collector crashed within a second each time in that mode, never in this one (README, Decisions,
+    /// 2026-12-06; <c>SqliteLibraryTests</c>). Memory statistics stay off: their global mutex was taken on every
+    /// allocation, and nothing reads them.
     /// </summary>
     [System.Runtime.CompilerServices.ModuleInitializer]
     internal static void ConfigureLibrary()
@@ -35,9 +40,9 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
         }
 
         SQLitePCL.Batteries_V2.Init();
-        const int MultiThread = 2, MemoryStatus = 9;
+        const int Serialized = 3, MemoryStatus = 9;
         LibraryConfigured =
-            SQLitePCL.raw.sqlite3_config(MultiThread) == SQLitePCL.raw.SQLITE_OK &
+            SQLitePCL.raw.sqlite3_config(Serialized) == SQLitePCL.raw.SQLITE_OK &
             SQLitePCL.raw.sqlite3_config(MemoryStatus, 0) == SQLitePCL.raw.SQLITE_OK;
     }
 
