@@ -426,7 +426,9 @@ public sealed partial class Understander
         // Chinese is read a character at a time: about three of them to a word.
         var unspaced = words.Count(w => w.Length == 1 && TextNormalizer.IsUnspacedScript(w[0]));
         var length = words.Length - unspaced + ((unspaced + 2) / 3);
-        var need = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" };
+        // A page people name beside danger (food, a bed, a partner who checks the phone), read clearly or first among
+        // the pages asked between: "he checks my phone and he slapped me" is read for the danger too.
+        var need = understood is Understanding.Destination { Node.YieldsToDanger: true, Why: not "keyword" } or Understanding.Unsure { Candidates: [{ YieldsToDanger: true }, ..] };
         // An answer in words to a question of the way is read for despair too: "ya no aguanto más" to the question on
         // fear of going back had been its yes, and "no aguanto más" its no. A danger the question names ("mi hijo está
         // enfermo" to the question on health) is its answer.
@@ -793,12 +795,16 @@ public sealed partial class Understander
                 // The page the person is on again is no answer ("cuanto cuesta", "how much e cost" on the return's menu
                 // showed that menu again, and again: blind testers, 2026-12-06): the topic's likeliest other page, when
                 // it is likely enough.
+                // When no other page is likely enough with this title, the topic's next title may say (its other language).
                 if (node.Id == current.Id)
                 {
-                    return prediction.Ranked().Where(r => r.Probability >= FollowUpOtherPage && r.Label != current.Id)
-                        .Select(r => _content.Find(r.Label)).FirstOrDefault(n => n is not null && n.FlowId == current.FlowId && n.Examples.Count > 0) is { } other
-                        ? new Understanding.Destination(other) { Why = "follow-up" }
-                        : null;
+                    if (prediction.Ranked().Where(r => r.Probability >= FollowUpOtherPage && r.Label != current.Id)
+                        .Select(r => _content.Find(r.Label)).FirstOrDefault(n => n is not null && n.FlowId == current.FlowId && n.Examples.Count > 0) is { } other)
+                    {
+                        return new Understanding.Destination(other) { Why = "follow-up" };
+                    }
+
+                    continue;
                 }
 
                 return new Understanding.Destination(node) { Why = "follow-up" };
@@ -809,7 +815,7 @@ public sealed partial class Understander
     }
 
     /// <summary>How likely the topic's other page must be for a follow-up that read as the page the person is on.</summary>
-    public const double FollowUpOtherPage = 0.05;
+    public const double FollowUpOtherPage = 0.04;
 
     /// <summary>A message's length in words; Chinese, written one word per character here, counts two characters a word.</summary>
     private static double Length(string[] words) =>

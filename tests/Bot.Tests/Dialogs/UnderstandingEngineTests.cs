@@ -268,8 +268,9 @@ public class UnderstandingEngineTests
         { "mi jefe no me ha pagado la quincena", "es", "regularisation-labour-rights" },
         { "老板两个月没发工资", "zh", "regularisation-labour-rights" },
         { "mon patron me doit deux mois de salaire", "fr", "regularisation-labour-rights" },
-        // someone who controls the user is beside them and reads their phone: the page on staying safe (a blind tester's, 2026-12-05)
-        { "él está a mi lado y revisa mi teléfono", "es", "trafficking-safety" },
+        // someone who controls the user is beside them and reads their phone (a blind tester's, 2026-12-05): the page on
+        // staying safe had answered it (reporting safely); since 2026-12-06 the page on a watched phone, channels first
+        { "él está a mi lado y revisa mi teléfono", "es", "phone-safety" },
         // blind testers' (2026-12-05): being forced back had got the answer to sexual violence; asking whether anyone is
         // there, the emergency page
         { "IOM fit force me go back?", "en", "avr-not" },

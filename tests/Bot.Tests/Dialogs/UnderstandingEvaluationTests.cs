@@ -42,7 +42,8 @@ public class UnderstandingEvaluationTests
             .Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
         var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")))
-            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells")));
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells")))
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")));
         // A goodbye said as the whole message ("bye", "拜拜") is answered by the goodbye words (common.yaml farewell_words)
         // before any model, whatever it was taught: bare goodbyes are the thanks node's examples and every writer's rows too.
         var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))
@@ -121,6 +122,62 @@ public class UnderstandingEvaluationTests
         Assert.True(report.FalsePositiveRate <= 0.09, $"goodbyes given an emergency page {report.FalsePositiveRate:P1}");
         Assert.True(channels >= 10, $"last farewells given the channels: {channels} of {last.Count}");
         Assert.DoesNotContain(last, o => o.Target == Content.Common.FarewellNode);
+    }
+
+    private static IReadOnlyList<UnderstandingEvaluation.LanguageReport> PhoneSet(string name) =>
+        UnderstandingEvaluation.Evaluate(Content, UnderstandingEvaluation.ReadMessages(Path.Combine(Set, name)), UnderstandingEvaluation.ReadLabels(Path.Combine(Set, "labels.tsv")));
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneDevelopment = new(() => PhoneSet("phone-dev"));
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneHeldOut = new(() => PhoneSet("phone-held"));
+
+    /// <summary>
+    /// A phone watched by someone else (2026-12-06), per language: how many "he checks my phone" messages get the page
+    /// on keeping the phone safe, how many threats said beside the phone get the channels first (an emergency page, or
+    /// that page, which opens with them), how many questions about the service keep its page, and how many everyday
+    /// phone troubles get no emergency page.
+    /// </summary>
+    private static (int Watched, int WatchedOnPage, int Threats, int ThreatsWithChannels, int About, int AboutRight, int Plain, int PlainCalm) Phone(UnderstandingEvaluation.LanguageReport report)
+    {
+        const string Page = "phone-safety";
+        List<UnderstandingEvaluation.Outcome> Of(string label) => [.. report.Outcomes.Where(o => o.Message.Label == label)];
+        var (watched, threats, about, plain) = (Of("phone-watched"), Of("danger:threatened"), Of("about"), Of("none"));
+        return (watched.Count, watched.Count(o => !o.Danger && o.Target == Page), threats.Count, threats.Count(o => o.Danger || o.Target == Page),
+            about.Count, about.Count(o => !o.Danger && o.Target == "about-service"), plain.Count, plain.Count(o => !o.Danger));
+    }
+
+    /// <summary>
+    /// Development set (tests/Evaluation/phone-dev: a blind writer, 24 watched phones, 4 threats beside one, 8 questions
+    /// about the service and 8 phone troubles per language, less two Chinese questions that were already examples of the
+    /// service's page; read while the page was built). Before the page none of the watched phones got an answer about them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void PhoneDevelopment_AWatchedPhoneGetsItsPage(string language)
+    {
+        var p = Phone(Assert.Single(PhoneDevelopment.Value, r => r.Language == language));
+        Assert.True(p.WatchedOnPage >= 11, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
+        Assert.True(p.ThreatsWithChannels >= 2, $"threats given the channels first: {p.ThreatsWithChannels} of {p.Threats}");
+        Assert.True(p.AboutRight >= p.About - 1, $"questions about the service kept on its page: {p.AboutRight} of {p.About}");
+        Assert.True(p.PlainCalm >= 6, $"phone troubles without an emergency page: {p.PlainCalm} of {p.Plain}");
+    }
+
+    /// <summary>
+    /// Held out (tests/Evaluation/phone-held: a second blind writer, 20 watched phones, 3 threats, 7 questions about the
+    /// service and 7 phone troubles per language; never read; measured on the session's final content). The floors are
+    /// that measurement (BENCHMARKS.md, "A phone watched by someone else"): about half the watched phones get the page
+    /// (the rest "not understood", the service's page, or an emergency page), and every threat but one of 18 gets the
+    /// channels first.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void PhoneHeldOut_AWatchedPhoneGetsItsPage(string language)
+    {
+        var p = Phone(Assert.Single(PhoneHeldOut.Value, r => r.Language == language));
+        Assert.True(p.WatchedOnPage >= 8, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
+        Assert.True(p.ThreatsWithChannels >= 2, $"threats given the channels first: {p.ThreatsWithChannels} of {p.Threats}");
+        Assert.True(p.AboutRight >= 4, $"questions about the service kept on its page: {p.AboutRight} of {p.About}");
+        Assert.True(p.PlainCalm >= 6, $"phone troubles without an emergency page: {p.PlainCalm} of {p.Plain}");
     }
 
     private static string Missed(UnderstandingEvaluation.LanguageReport report, bool danger) =>

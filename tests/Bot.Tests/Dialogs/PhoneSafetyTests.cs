@@ -1,0 +1,101 @@
+using OimBot.Analytics;
+using OimBot.Bot.Dialogs;
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>
+/// Someone says another person checks their phone (2026-12-06): "mi esposo revisa mi celular" had got "No entendí" and
+/// "he reads all my messages" the page about the service. They now get a page that opens with the emergency channels,
+/// says how to keep this chat from being found (true to the channel), that a person's answer may come later, and that
+/// being controlled is not their fault; sensitive (neutral first line, the discreet exit, a person at high priority,
+/// a goodbye after it with the lines). Being hit, said beside it, is read as the danger first; a question about what
+/// the service keeps stays the page about the service.
+/// </summary>
+public class PhoneSafetyTests
+{
+    private const string Page = "phone-safety";
+
+    private static ContentSet Content => ShippedContent.Set;
+
+    public static TheoryData<string, string> Watched => new()
+    {
+        { "mi pareja siempre revisa mi celular cuando llego", "es" },
+        { "my husband goes through my phone every day", "en" },
+        { "mon mari fouille mon portable tous les soirs", "fr" },
+        { "mari m toujou ap fouye telefòn mwen", "ht" },
+        { "meu marido mexe no meu celular todo dia", "pt" },
+        { "我老公每天都查我手机", "zh" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Watched))]
+    public void AWatchedPhone_GetsThePage_WithTheChannelsFirst_AndTheDiscreetExit(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.True(chat.Node == Page, $"\"{message}\" went to {chat.Node}");
+        var firstLine = chat.Replies[0].Text.Split('\n')[0];
+        Assert.Contains("104", firstLine, StringComparison.Ordinal);
+        Assert.Contains("911", firstLine, StringComparison.Ordinal);
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+        Assert.Contains(chat.Replies.SelectMany(r => r.Choices), c => c.Key == ContentNode.ChoiceKey(Page, Content.Common.HandoffNode));
+        Assert.True(chat.State!.DangerSignalled);
+    }
+
+    /// <summary>Its way to a person asks first (R4) and opens the case at high priority; a goodbye after it comes with the lines.</summary>
+    [Fact]
+    public void ThePersonAsksFirst_TheCaseIsUrgent_AndAGoodbyeAfterItComesWithTheLines()
+    {
+        var chat = Chat.Started(Content, "es").Send("mi pareja siempre revisa mi celular cuando llego").TapKey(ContentNode.ChoiceKey(Page, Content.Common.HandoffNode));
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.HandoffConsentNode, "yes"));
+        Assert.True(Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Open>()).HighPriority);
+
+        var goodbye = Chat.Started(Content, "en").Send("my husband goes through my phone every day").Send("ok bye");
+        Assert.Equal(Content.Common.FarewellAfterDangerNode, goodbye.Node);
+    }
+
+    /// <summary>How to hide the chat is the channel's own: an app's chat on WhatsApp, the tab and the browser's history on the web chat.</summary>
+    [Theory]
+    [InlineData("whatsapp", "Eliminar chat", "pestaña")]
+    [InlineData("telegram", "Eliminar chat", "pestaña")]
+    [InlineData("webchat", "pestaña", "Eliminar chat")]
+    public void WhatItSaysAboutHidingTheChat_IsTrueToTheChannel(string channel, string says, string never)
+    {
+        var read = Content.ForChannel(channel);
+        var text = ContentRenderer.Render(read, read.Nodes[Page], "es").Text;
+
+        Assert.Contains(says, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(never, text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Being hit, said beside the phone, is the danger first: the channels and the question, not only this page (R11).
+    /// Read clearly as this page, or first among the pages the bot would ask between (the last two rows), alike.
+    /// </summary>
+    [Theory]
+    [InlineData("mi esposo revisa mi celular y anoche me pego", "es")]
+    [InlineData("he checks my phone and he hit me yesterday", "en")]
+    [InlineData("he saw i called my mom and slapped me, he still has my phone", "en")]
+    [InlineData("he found out i texted my friend and he hit me, he took my phone", "en")]
+    public void BeingHit_BesideThePhone_IsTheDangerFirst(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+        Assert.NotEqual(Page, chat.Node);
+        Assert.Contains("104", chat.Replies[0].Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A question about what the service keeps, with nobody watching, is still answered by the page about the service.</summary>
+    [Theory]
+    [InlineData("ustedes guardan lo que escribo?", "es")]
+    [InlineData("quien puede ver mis mensajes", "es")]
+    [InlineData("do you keep my messages?", "en")]
+    public void AQuestionAboutTheService_StaysTheServicesPage(string message, string language)
+    {
+        Assert.Equal("about-service", Chat.Started(Content, language).Send(message).Node);
+    }
+}
