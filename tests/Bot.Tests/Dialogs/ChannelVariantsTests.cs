@@ -28,7 +28,10 @@ public class ChannelVariantsTests
         { "webchat", "hello", "Your browser keeps this visit", "WhatsApp or Telegram" },
         { "webchat", "estoy en peligro", "toca Salir o cierra la pestaña", "No guardes este número" },
         { "whatsapp", "estoy en peligro", "No guardes este número", "Salir" },
-        { "telegram", "I am in danger", "Do not save this number", "close the tab" },
+        { "twilio", "I am in danger", "Do not save this number", "close the tab" },
+        // a Telegram bot has no number to save under a name (2026-12-06): muting keeps its messages off the lock screen
+        { "telegram", "I am in danger", "mute it so that its messages do not show on the lock screen", "Do not save this number" },
+        { "telegram", "estoy en peligro", "silenciarlo", "No guardes este número" },
         { "webchat", "je suis en danger", "fermez l'onglet", "N'enregistrez pas ce numéro" },
         { "webchat", "救命", "关闭标签页", "保存这个号码" },
     };

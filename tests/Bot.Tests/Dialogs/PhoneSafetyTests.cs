@@ -57,10 +57,17 @@ public class PhoneSafetyTests
         Assert.Equal(Content.Common.FarewellAfterDangerNode, goodbye.Node);
     }
 
-    /// <summary>How to hide the chat is the channel's own: an app's chat on WhatsApp, the tab and the browser's history on the web chat.</summary>
+    /// <summary>
+    /// How to hide the chat is the channel's own: disappearing messages on WhatsApp (Meta's or Twilio's); on Telegram
+    /// deleting it for the bot too, and muting it (a bot has no number to save under a name); on the web chat the tab,
+    /// a private window and the browser's history.
+    /// </summary>
     [Theory]
+    [InlineData("whatsapp", "mensajes temporales", "Telegram")]
+    [InlineData("twilio", "mensajes temporales", "Telegram")]
     [InlineData("whatsapp", "Eliminar chat", "pestaña")]
-    [InlineData("telegram", "Eliminar chat", "pestaña")]
+    [InlineData("telegram", "para el bot", "WhatsApp")]
+    [InlineData("telegram", "silenciar este chat", "este número")]
     [InlineData("webchat", "pestaña", "Eliminar chat")]
     public void WhatItSaysAboutHidingTheChat_IsTrueToTheChannel(string channel, string says, string never)
     {
