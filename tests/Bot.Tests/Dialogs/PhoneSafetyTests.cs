@@ -68,7 +68,8 @@ public class PhoneSafetyTests
     [InlineData("whatsapp", "Eliminar chat", "pestaña")]
     [InlineData("telegram", "para el bot", "WhatsApp")]
     [InlineData("telegram", "silenciar este chat", "este número")]
-    [InlineData("webchat", "pestaña", "Eliminar chat")]
+    [InlineData("webchat", "ventana privada", "Eliminar chat")]
+    [InlineData("webchat", "llega a esta pestaña", "este número")]
     public void WhatItSaysAboutHidingTheChat_IsTrueToTheChannel(string channel, string says, string never)
     {
         var read = Content.ForChannel(channel);
