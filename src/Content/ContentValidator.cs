@@ -554,6 +554,11 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"{what}: 'unsure_keywords' are for an emergency that a short phrase may mean (they lead to the danger question), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
         }
 
+        if (node.UnsureKeywordsUndiluted && (node.Kind != NodeKind.Emergency || node.UnsureKeywords.Count == 0))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'unsure_keywords_undiluted' is for an emergency whose unsure_keywords name an act, and this node has {(node.Kind != NodeKind.Emergency ? "no emergency" : "no unsure_keywords")}"));
+        }
+
         if (node.YieldsToDanger && (node.Kind == NodeKind.Emergency || node.Examples.Count == 0))
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'yields_to_danger' is for a topic the classifier learns (with examples) that people name beside danger, not for {(node.Kind == NodeKind.Emergency ? "a danger category" : "a node without examples")}"));

@@ -91,6 +91,13 @@ public sealed record ContentNode(
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
+    /// This emergency's <see cref="UnsureKeywords"/> name an act ("me pegó", "he slapped me"), not a mood: they count in
+    /// a message of up to 24 words, written exactly, as a child's age does; despair's dilute in a longer message
+    /// (<c>unsure_keywords_undiluted: true</c>; emergency nodes only).
+    /// </summary>
+    public bool UnsureKeywordsUndiluted { get; init; }
+
+    /// <summary>
     /// Phrases that say this emergency surely wherever they appear, like <see cref="Keywords"/>, but are not training data
     /// ("tomé cloro", "i overdosed"): each short phrase taught to the classifier pulled everyday short messages ("j'ai
     /// faim", "vai chover hoje?") towards this danger. Emergency nodes only (<c>untrained_keywords</c>).

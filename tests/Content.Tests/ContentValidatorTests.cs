@@ -52,6 +52,7 @@ public class ContentValidatorTests
         { "examples in a language the content does not speak", Flow(keywords: "{}", extra: "    title: { es: \"A\", en: \"A\" }\n    examples: { fr: [le sujet a] }\n"), "content/x.yaml:4", "has examples in 'fr', which is not a language in common.yaml" },
         { "examples without a title", Flow(keywords: "{}", extra: "    examples: { es: [ver el tema], en: [see the topic] }\n"), "content/x.yaml:4", "has examples, so it needs a 'title'" },
         { "yields to danger without examples", Flow(extra: "    yields_to_danger: true\n"), "content/x.yaml:4", "'yields_to_danger' is for a topic the classifier learns (with examples)" },
+        { "undiluted unsure keywords on a topic", Flow(extra: "    unsure_keywords_undiluted: true\n"), "content/x.yaml:4", "'unsure_keywords_undiluted' is for an emergency whose unsure_keywords name an act" },
         { "title longer than a button", Flow(extra: "    title: { es: \"Un título demasiado largo para botón\", en: \"A\" }\n"), "content/x.yaml:8", "is a button: at most 24 characters" },
         { "answer examples on a menu", Flow(extra: "    answer_examples: { \"yes\": { es: [ya estoy aqui] } }\n"), "content/x.yaml:4", "'answer_examples' is for a question answered yes or no" },
         { "answer examples for an answer the question does not have", Flow(kind: "question", keywords: "{}", extra: "    answer_examples: { skip: { es: [eso es mio] } }\n", choices: YesNo), "content/x.yaml:4", "answer examples for 'skip', which is not one of its answers (yes, no)" },

@@ -469,7 +469,9 @@ public sealed partial class Understander
         // Thanks or a goodbye read clearly yields only to a phrase of several words ("too late for me"), never to one
         // sickness word ("i had a fever on monday but i am better now thanks").
         var ending = understood is Understanding.Destination { Node.Kind: NodeKind.End };
-        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge) && !(ending && k.Phrase.Length < 2) && !(answered && current!.AnswerNames.Contains(k.Node.Id)) && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need))
+        // An act ("me pegó", "he slapped me": unsure_keywords_undiluted) does not dilute either, written exactly.
+        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge || k.Node.UnsureKeywordsUndiluted) && !(ending && k.Phrase.Length < 2) && !(answered && current!.AnswerNames.Contains(k.Node.Id))
+                && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need || (longer && k.Node.UnsureKeywordsUndiluted)))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)

@@ -81,13 +81,16 @@ public class PhoneSafetyTests
 
     /// <summary>
     /// Being hit, said beside the phone, is the danger first: the channels and the question, not only this page (R11).
-    /// Read clearly as this page, or first among the pages the bot would ask between (the last two rows), alike.
+    /// Read clearly as this page, or first among the pages the bot would ask between, alike; and in a longer message read
+    /// as nothing (the last row), which had got "No entendí".
     /// </summary>
     [Theory]
     [InlineData("mi esposo revisa mi celular y anoche me pego", "es")]
     [InlineData("he checks my phone and he hit me yesterday", "en")]
     [InlineData("he saw i called my mom and slapped me, he still has my phone", "en")]
     [InlineData("he found out i texted my friend and he hit me, he took my phone", "en")]
+    // 13 words read as nothing: an act does not dilute in a longer message as despair does (unsure_keywords_undiluted)
+    [InlineData("se entero que hable con mi tia y me pego, me quito el cel", "es")]
     public void BeingHit_BesideThePhone_IsTheDangerFirst(string message, string language)
     {
         var chat = Chat.Started(Content, language).Send(message);
