@@ -43,7 +43,8 @@ public class UnderstandingEvaluationTests
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
         var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells")))
-            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")));
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")))
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-held")));
         // A goodbye said as the whole message ("bye", "拜拜") is answered by the goodbye words (common.yaml farewell_words)
         // before any model, whatever it was taught: bare goodbyes are the thanks node's examples and every writer's rows too.
         var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))
@@ -124,12 +125,12 @@ public class UnderstandingEvaluationTests
         Assert.DoesNotContain(last, o => o.Target == Content.Common.FarewellNode);
     }
 
-    private static IReadOnlyList<UnderstandingEvaluation.LanguageReport> PhoneSet(string name) =>
+    private static IReadOnlyList<UnderstandingEvaluation.LanguageReport> SetNamed(string name) =>
         UnderstandingEvaluation.Evaluate(Content, UnderstandingEvaluation.ReadMessages(Path.Combine(Set, name)), UnderstandingEvaluation.ReadLabels(Path.Combine(Set, "labels.tsv")));
 
-    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneDevelopment = new(() => PhoneSet("phone-dev"));
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneDevelopment = new(() => SetNamed("phone-dev"));
 
-    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneHeldOut = new(() => PhoneSet("phone-held"));
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> PhoneHeldOut = new(() => SetNamed("phone-held"));
 
     /// <summary>
     /// A phone watched by someone else (2026-12-06), per language: how many "he checks my phone" messages get the page
@@ -178,6 +179,54 @@ public class UnderstandingEvaluationTests
         Assert.True(p.ThreatsWithChannels >= 2, $"threats given the channels first: {p.ThreatsWithChannels} of {p.Threats}");
         Assert.True(p.AboutRight >= 4, $"questions about the service kept on its page: {p.AboutRight} of {p.About}");
         Assert.True(p.PlainCalm >= 6, $"phone troubles without an emergency page: {p.PlainCalm} of {p.Plain}");
+    }
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> ExploitDevelopment = new(() => SetNamed("exploit-dev"));
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> ExploitHeldOut = new(() => SetNamed("exploit-held"));
+
+    /// <summary>Money asked to let someone through (police, soldiers, a shelter's bed, a "free" bus): how many such messages get the page on it or the page on paid procedures.</summary>
+    private static (int Bribes, int BribesOnPage) Bribes(UnderstandingEvaluation.LanguageReport report)
+    {
+        var bribes = report.Outcomes.Where(o => o.Message.Label == "bribe").ToList();
+        return (bribes.Count, bribes.Count(o => !o.Danger && o.Target is "dangers-extortion" or "regularisation-scams"));
+    }
+
+    /// <summary>
+    /// Exploitation, trafficking, smuggling and extortion told in ordinary words (2026-12-06), development set
+    /// (tests/Evaluation/exploit-dev: a blind writer, 51 per language; read while the page on money asked and the
+    /// examples were written; rows in the jungle now, abandoned or out of food, relabelled as the route's danger).
+    /// Before (the same rows and labels): danger recall 79–95 %, 9–25 % of the other messages given an emergency page,
+    /// topics right 15–44 %.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void ExploitDevelopment_SituationsGetTheirPagesAndTheirDangers(string language)
+    {
+        var report = Assert.Single(ExploitDevelopment.Value, r => r.Language == language);
+        Assert.True(report.DangerRecall >= 0.94, $"danger recall {report.DangerRecall:P1}; missed: {Missed(report, danger: true)}");
+        Assert.True(report.FalsePositiveRate <= 0.13, $"false positives {report.FalsePositiveRate:P1}: {Missed(report, danger: false)}");
+        Assert.True(report.TopicTop1 >= 0.73, $"topic top-1 {report.TopicTop1:P1}");
+        var (bribes, onPage) = Bribes(report);
+        Assert.True(onPage >= 5, $"money asked to let them through, on its page: {onPage} of {bribes}");
+    }
+
+    /// <summary>
+    /// Held out (tests/Evaluation/exploit-held: a second blind writer, 42 per language; never read, measured on the
+    /// session's final content; BENCHMARKS.md, "Exploitation and extortion in ordinary words"). The floors are that
+    /// measurement: danger recall 10 to 12 of 12, at most 4 of 30 others given an emergency page, topics right 67–79 %,
+    /// money asked on its page 3–6 of 7.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void ExploitHeldOut_SituationsGetTheirPagesAndTheirDangers(string language)
+    {
+        var report = Assert.Single(ExploitHeldOut.Value, r => r.Language == language);
+        Assert.True(report.DangerRecall >= 0.83, $"danger recall {report.DangerRecall:P1}");
+        Assert.True(report.FalsePositiveRate <= 0.14, $"false positives {report.FalsePositiveRate:P1}");
+        Assert.True(report.TopicTop1 >= 0.66, $"topic top-1 {report.TopicTop1:P1}");
+        var (bribes, onPage) = Bribes(report);
+        Assert.True(onPage >= 3, $"money asked to let them through, on its page: {onPage} of {bribes}");
     }
 
     private static string Missed(UnderstandingEvaluation.LanguageReport report, bool danger) =>

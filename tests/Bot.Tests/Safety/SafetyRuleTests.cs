@@ -276,6 +276,30 @@ public partial class SafetyRuleTests
         Assert.Equal(Content.Common.HandoffConsentNode, chat.Node); // then, and only then, the offer of a person
     }
 
+    /// <summary>
+    /// A message the bot does not understand may be a danger it missed (an evaluation set's "not understood" rows are
+    /// 1–4 %, a few of them dangers): the note that says so ends with the channels, in every language, from the main
+    /// menu and from inside a sensitive page, whose preview stays neutral (R10).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "main-menu")]
+    [InlineData("en", "main-menu")]
+    [InlineData("fr", "main-menu")]
+    [InlineData("ht", "main-menu")]
+    [InlineData("pt", "main-menu")]
+    [InlineData("zh", "main-menu")]
+    [InlineData("es", "trafficking-menu")]
+    [InlineData("es", "avr-q-panama")]
+    public void R11_AMessageNotUnderstood_StillGetsTheChannels(string language, string node)
+    {
+        var chat = Chat.At(Content, node, language).Send("zzzz qqqq");
+        var note = ContentRenderer.Common(Content, "not-understood", language);
+
+        Assert.StartsWith(note, chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.Contains("104", note, StringComparison.Ordinal);
+        Assert.Contains("911", note, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("me tienen encerrada", "emergency-held")]
     [InlineData("ME TIENEN ENCERADA!!", "emergency-held")]
