@@ -870,7 +870,7 @@ public class UnderstandingEngineTests
     /// when its emergency is among the options. Checked on every development message in every language.
     /// </summary>
     [Theory]
-    [InlineData("es", "me siento vacío")]
+    [InlineData("en", "i feel empty")]
     [InlineData("es", "todo está oscuro")]
     public void AnUnsureGuessOfSelfHarm_GivesTheMidesLine_BeforeTheQuestion(string language, string message)
     {

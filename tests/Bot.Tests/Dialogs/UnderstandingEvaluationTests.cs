@@ -44,7 +44,8 @@ public class UnderstandingEvaluationTests
         var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")))
-            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-held")));
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-held")))
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-held")));
         // A goodbye said as the whole message ("bye", "拜拜") is answered by the goodbye words (common.yaml farewell_words)
         // before any model, whatever it was taught: bare goodbyes are the thanks node's examples and every writer's rows too.
         var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))
@@ -204,9 +205,7 @@ public class UnderstandingEvaluationTests
     public void ExploitDevelopment_SituationsGetTheirPagesAndTheirDangers(string language)
     {
         var report = Assert.Single(ExploitDevelopment.Value, r => r.Language == language);
-        Assert.True(report.DangerRecall >= 0.94, $"danger recall {report.DangerRecall:P1}; missed: {Missed(report, danger: true)}");
-        Assert.True(report.FalsePositiveRate <= 0.13, $"false positives {report.FalsePositiveRate:P1}: {Missed(report, danger: false)}");
-        Assert.True(report.TopicTop1 >= 0.73, $"topic top-1 {report.TopicTop1:P1}");
+        AssertFloors(report, recall: 0.94, falsePositives: 0.13, topics: 0.73, heldOut: false);
         var (bribes, onPage) = Bribes(report);
         Assert.True(onPage >= 5, $"money asked to let them through, on its page: {onPage} of {bribes}");
     }
@@ -222,11 +221,48 @@ public class UnderstandingEvaluationTests
     public void ExploitHeldOut_SituationsGetTheirPagesAndTheirDangers(string language)
     {
         var report = Assert.Single(ExploitHeldOut.Value, r => r.Language == language);
-        Assert.True(report.DangerRecall >= 0.83, $"danger recall {report.DangerRecall:P1}");
-        Assert.True(report.FalsePositiveRate <= 0.14, $"false positives {report.FalsePositiveRate:P1}");
-        Assert.True(report.TopicTop1 >= 0.66, $"topic top-1 {report.TopicTop1:P1}");
+        AssertFloors(report, recall: 0.83, falsePositives: 0.14, topics: 0.66, heldOut: true);
         var (bribes, onPage) = Bribes(report);
         Assert.True(onPage >= 3, $"money asked to let them through, on its page: {onPage} of {bribes}");
+    }
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> HealthDevelopment = new(() => SetNamed("health-dev"));
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> HealthHeldOut = new(() => SetNamed("health-held"));
+
+    /// <summary>
+    /// Health and how one feels, told in ordinary words (2026-12-06), development set (tests/Evaluation/health-dev: a blind
+    /// writer, 34 per language: 10 health needs, 8 distress without a wish to die, 4 medical emergencies, 4 thoughts of
+    /// suicide, 3 needs, 5 everyday messages; read while the page `health` and its examples were written). Before the page:
+    /// topics right 14–38 %, 8–31 % of the other messages given an emergency page.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void HealthDevelopment_HealthAndDistressGetThePage_DangerKeepsItsChannels(string language)
+    {
+        AssertFloors(Assert.Single(HealthDevelopment.Value, r => r.Language == language), recall: 1.0, falsePositives: 0.16, topics: 0.76, heldOut: false);
+    }
+
+    /// <summary>
+    /// Held out (tests/Evaluation/health-held: a second blind writer, 28 per language; never read, measured on the session's
+    /// final content; BENCHMARKS.md, "Health and how one feels"). The floors are that measurement: danger recall 5 or 6
+    /// of 6 (a Mandarin thought of suicide read as out of scope, as before the page), at most 4 of 22 others given an
+    /// emergency page, topics right 61–72 %.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void HealthHeldOut_HealthAndDistressGetThePage_DangerKeepsItsChannels(string language)
+    {
+        AssertFloors(Assert.Single(HealthHeldOut.Value, r => r.Language == language), recall: 0.83, falsePositives: 0.19, topics: 0.61, heldOut: true);
+    }
+
+    /// <summary>A set's floors; a held-out set's failure names no row (its rows stay unread).</summary>
+    private static void AssertFloors(UnderstandingEvaluation.LanguageReport report, double recall, double falsePositives, double topics, bool heldOut)
+    {
+        string Rows(bool danger) => heldOut ? string.Empty : ": " + Missed(report, danger);
+        Assert.True(report.DangerRecall >= recall, $"danger recall {report.DangerRecall:P1}{Rows(danger: true)}");
+        Assert.True(report.FalsePositiveRate <= falsePositives, $"false positives {report.FalsePositiveRate:P1}{Rows(danger: false)}");
+        Assert.True(report.TopicTop1 >= topics, $"topic top-1 {report.TopicTop1:P1}");
     }
 
     private static string Missed(UnderstandingEvaluation.LanguageReport report, bool danger) =>
