@@ -199,7 +199,7 @@ public class DialogEngineTests
     [InlineData("avr-steps", "ht", "4")]
     [InlineData("avr-q-children", "es", "9")]
     [InlineData("main-menu", "en", "12")]
-    [InlineData("main-menu", "zh", "opción 8")]
+    [InlineData("main-menu", "zh", "opción 9")]
     public void ANumberPastTheList_IsNotUnderstood_AndTheOptionsComeAgain(string node, string language, string typed)
     {
         var chat = Chat.At(Content, node, language);

@@ -73,13 +73,15 @@ public class HealthTests
         UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency-medical");
     }
 
-    /// <summary>"Necesito ayuda" offers it by a button, in every language the service speaks.</summary>
-    [Fact]
-    public void AskingForHelp_OffersIt()
+    /// <summary>The main menu and "Necesito ayuda" offer it by a button, in every language the service speaks.</summary>
+    [Theory]
+    [InlineData("main-menu")]
+    [InlineData("need-help")]
+    public void TheMenus_OfferIt(string menu)
     {
         foreach (var language in Content.Common.Languages.Select(l => l.Code))
         {
-            var chat = Chat.At(Content, "need-help", language).TapKey(ContentNode.ChoiceKey("need-help", Page));
+            var chat = Chat.At(Content, menu, language).TapKey(ContentNode.ChoiceKey(menu, Page));
             Assert.Equal(Page, chat.Node);
         }
     }

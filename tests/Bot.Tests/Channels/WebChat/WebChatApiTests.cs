@@ -69,7 +69,7 @@ public sealed class WebChatApiTests : IClassFixture<WebChatApiTests.Host>
 
         var menu = await SendAsync(new { conversationId = id, choiceId = "welcome/es" });
         Assert.Contains("¿Sobre qué quieres información?", menu[0].GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.Equal(7, menu[0].GetProperty("choices").GetArrayLength());
+        Assert.Equal(8, menu[0].GetProperty("choices").GetArrayLength());
 
         var avr = await SendAsync(new { conversationId = id, text = "1" });
         Assert.Contains("no es deportación", avr[0].GetProperty("text").GetString(), StringComparison.Ordinal);
