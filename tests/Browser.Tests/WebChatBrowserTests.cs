@@ -23,7 +23,7 @@ public sealed class WebChatBrowserTests(BrowserFixture fixture) : IClassFixture<
 
         // Buttons are thumb-sized and the page never scrolls sideways at 360 px.
         var buttons = page.Locator(".row.bot").Last.Locator(".choice");
-        Assert.Equal(7, await buttons.CountAsync());
+        Assert.Equal(8, await buttons.CountAsync());
         var box = await buttons.First.BoundingBoxAsync();
         Assert.True(box!.Height >= 44, $"button height {box.Height}");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
