@@ -8,7 +8,7 @@ internal static class CommonLoader
 {
     private static readonly string[] Fields =
         ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
-         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "farewell", "farewell_after_danger", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "farewell_words", "child_ages", "months", "weekdays", "safety", "texts"];
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "farewell", "farewell_after_danger", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "follow_up_words", "follow_ups", "farewell_words", "child_ages", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -97,6 +97,8 @@ internal static class CommonLoader
             CommandExamples = commandExamples,
             QuestionWords = reader.PerLanguageLists(YamlReader.Get(map, "question_words"), "question words"),
             AnswerWords = ReadAnswerWords(reader, map),
+            FollowUpWords = ReadFollowUpWords(reader, map),
+            FollowUps = ReadFollowUps(reader, YamlReader.Get(map, "follow_ups"), "common.yaml's follow_ups"),
             ChildAges = reader.PerLanguageLists(YamlReader.Get(map, "child_ages"), "child ages"),
             ClarifyNode = reader.Required(map, "clarify", "common.yaml") ?? "clarify",
             DangerCheckNode = reader.Required(map, "danger_check", "common.yaml") ?? "danger-check",
@@ -133,6 +135,53 @@ internal static class CommonLoader
         }
 
         return result;
+    }
+
+    /// <summary><c>follow_up_words: { cost: { es: [...] }, where: {...}, … }</c>: what a short follow-up about a page asks.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadFollowUpWords(YamlReader reader, YamlMappingNode map)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>(StringComparer.Ordinal);
+        if (reader.AsMap(YamlReader.Get(map, "follow_up_words"), "'follow_up_words'") is not { } intents)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in intents.Children)
+        {
+            var intent = ((YamlScalarNode)key).Value ?? "?";
+            if (IsFollowUpIntent(reader, key, intent, "follow_up_words"))
+            {
+                result[intent] = reader.PerLanguageLists(value, $"the follow-up words for '{intent}'");
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary><c>follow_ups: { intent: node id }</c> (common.yaml's, or a node's); an unknown intent is an error at its line.</summary>
+    internal static IReadOnlyDictionary<string, string> ReadFollowUps(YamlReader reader, YamlNode? node, string what)
+    {
+        var read = reader.Scalars(node, what);
+        if (node is YamlMappingNode map)
+        {
+            foreach (var (key, _) in map.Children)
+            {
+                IsFollowUpIntent(reader, key, ((YamlScalarNode)key).Value ?? "?", what);
+            }
+        }
+
+        return read.Where(p => CommonSettings.FollowUpIntents.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    }
+
+    internal static bool IsFollowUpIntent(YamlReader reader, YamlNode key, string intent, string what)
+    {
+        if (CommonSettings.FollowUpIntents.Contains(intent))
+        {
+            return true;
+        }
+
+        reader.Error(key, $"'{intent}' in {what} is not a follow-up intent; they are {string.Join(", ", CommonSettings.FollowUpIntents)}");
+        return false;
     }
 
     /// <summary>A map keyed by command name (<c>menu:</c>, <c>human:</c>, …), each value read by <paramref name="read"/>.</summary>

@@ -30,8 +30,8 @@ public static class ContentLoader
     public const string CommonFile = "common.yaml";
     public const string CannedFile = "canned.yaml";
 
-    private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "nodes"];
-    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "variants", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer", "yields_to_danger", "unsure_keywords", "unsure_keywords_undiluted", "untrained_keywords", "answer_names", "answer_subject", "answer_examples"];
+    private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "follow_ups", "nodes"];
+    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "variants", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer", "yields_to_danger", "unsure_keywords", "unsure_keywords_undiluted", "untrained_keywords", "answer_names", "answer_subject", "answer_examples", "follow_ups"];
     private static readonly string[] ChoiceFields = ["label", "goto", "id", "language", "keywords"];
 
     public static ContentLoadResult Load(ContentSources sources, DateOnly today)
@@ -210,6 +210,9 @@ public static class ContentLoader
             reader.At(map));
         flows.Add(flow);
 
+        // A flow's follow-ups are each of its nodes' unless the node names its own for that intent.
+        var followUps = CommonLoader.ReadFollowUps(reader, YamlReader.Get(map, "follow_ups"), $"the follow_ups of flow '{id}'");
+
         var list = reader.AsList(YamlReader.Get(map, "nodes"), $"the nodes of flow '{id}'");
         if (list is null)
         {
@@ -221,7 +224,7 @@ public static class ContentLoader
         {
             if (ReadNode(reader, item, id) is { } node)
             {
-                nodes.Add(node);
+                nodes.Add(followUps.Count == 0 ? node : node with { FollowUps = followUps.Where(f => !node.FollowUps.ContainsKey(f.Key)).Concat(node.FollowUps).ToDictionary(StringComparer.Ordinal) });
             }
         }
     }
@@ -296,6 +299,7 @@ public static class ContentLoader
             AnswerNames = reader.Strings(YamlReader.Get(map, "answer_names"), $"the answer_names of {what}"),
             AnswerSubject = reader.PerLanguageLists(YamlReader.Get(map, "answer_subject"), $"the answer_subject of {what}"),
             AnswerExamples = reader.NestedLists(YamlReader.Get(map, "answer_examples"), $"the answer_examples of {what}"),
+            FollowUps = CommonLoader.ReadFollowUps(reader, YamlReader.Get(map, "follow_ups"), $"the follow_ups of {what}"),
         };
     }
 

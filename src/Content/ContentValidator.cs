@@ -60,6 +60,7 @@ public static partial class ContentValidator
         CheckNodes(content, languages, errors);
         CheckGraph(content, errors);
         CheckKeywords(content, errors);
+        CheckFollowUps(content, errors);
         CheckExamples(content, languages, errors);
         CheckCanned(content, languages, errors);
         CheckVariants(content, languages, errors);
@@ -800,11 +801,13 @@ public static partial class ContentValidator
                 common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode, common.DeclinedNode ?? common.MenuNode,
                 common.FarewellNode ?? common.MenuNode, common.FarewellAfterDangerNode ?? common.MenuNode,
             }
-            .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id));
+            .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id))
+            .Concat(common.FollowUps.Values)
+            .Concat(content.NodeList.SelectMany(n => n.FollowUps.Values));
         var reached = Walk(content, roots);
         foreach (var node in content.NodeList.Where(n => !reached.Contains(n.Id)))
         {
-            errors.Add(ContentError.At(node.Location, $"node '{node.Id}' is unreachable: no choice, 'next', keyword or command leads to it"));
+            errors.Add(ContentError.At(node.Location, $"node '{node.Id}' is unreachable: no choice, 'next', keyword, follow-up or command leads to it"));
         }
 
         foreach (var node in content.NodeList.Where(n => n.Choices.Count > 0 || n.Next is not null))
@@ -842,6 +845,45 @@ public static partial class ContentValidator
         }
 
         return seen;
+    }
+
+    /// <summary>Follow-ups go to pages that exist and answer (never an emergency or a question of the way); their phrases have words.</summary>
+    private static void CheckFollowUps(ContentSet content, List<ContentError> errors)
+    {
+        foreach (var (intent, target) in content.Common.FollowUps)
+        {
+            if (content.Find(target) is not { Kind: NodeKind.Menu or NodeKind.Message or NodeKind.End })
+            {
+                errors.Add(ContentError.At(Where(content.Common, "follow_ups"), $"follow_ups: '{intent}' goes to '{target}', which is not a page (a menu, a message or an end)"));
+            }
+        }
+
+        foreach (var node in content.NodeList)
+        {
+            foreach (var (intent, target) in node.FollowUps)
+            {
+                if (content.Find(target) is not { Kind: NodeKind.Menu or NodeKind.Message or NodeKind.End })
+                {
+                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}': follow_ups '{intent}' goes to '{target}', which is not a page (a menu, a message or an end)"));
+                }
+            }
+        }
+
+        foreach (var (intent, perLanguage) in content.Common.FollowUpWords)
+        {
+            foreach (var (language, phrase) in perLanguage.SelectMany(p => p.Value.Select(x => (p.Key, x))))
+            {
+                if (TextNormalizer.WordsOf(phrase).Length == 0)
+                {
+                    errors.Add(ContentError.At(Where(content.Common, "follow_up_words"), $"the follow-up phrase '{phrase}' ({language}, {intent}) has no words"));
+                }
+            }
+
+            foreach (var language in perLanguage.Keys.Where(l => !content.Supports(l)))
+            {
+                errors.Add(ContentError.At(Where(content.Common, "follow_up_words"), $"follow_up_words for '{intent}' has '{language}', which is not a language of the service"));
+            }
+        }
     }
 
     private static void CheckKeywords(ContentSet content, List<ContentError> errors)

@@ -32,6 +32,9 @@ public sealed record LanguageData(
     /// <summary>Answers in words to a yes/no question of the way in this language, by choice id (<c>answer_words: { yes: [...], no: [...], skip: [...] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>What a short follow-up asks, by intent (<c>follow_up_words</c>; <see cref="CommonSettings.FollowUpWords"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FollowUpWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Goodbyes said as the whole message in this language (<c>farewell_words</c>; <see cref="CommonSettings.FarewellWords"/>).</summary>
     public IReadOnlyList<string> FarewellWords { get; init; } = [];
 
@@ -49,7 +52,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "answer_words", "farewell_words", "answer_subject", "answer_examples", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "answer_words", "follow_up_words", "farewell_words", "answer_subject", "answer_examples", "child_ages", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -110,6 +113,7 @@ public sealed record LanguageData(
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
             UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), "untrained_keywords (node id: [phrases])"),
             AnswerWords = reader.PerLanguageLists(YamlReader.Get(map, "answer_words"), "answer_words (yes|no|skip: [words])"),
+            FollowUpWords = reader.PerLanguageLists(YamlReader.Get(map, "follow_up_words"), "follow_up_words (intent: [words])"),
             AnswerExamples = reader.NestedLists(YamlReader.Get(map, "answer_examples"), "answer_examples (node id: { answer: [phrases] })"),
             AnswerSubjects = reader.PerLanguageLists(YamlReader.Get(map, "answer_subject"), "answer_subject (node id: [words])"),
             ChildAges = reader.Strings(YamlReader.Get(map, "child_ages"), "child_ages"),

@@ -129,6 +129,14 @@ public sealed record ContentNode(
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerSubject { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// The page that answers a short follow-up asked while reading this one, by intent (<see
+    /// cref="CommonSettings.FollowUpIntents"/>): "¿y cómo lo pido?" on what return is goes to how it works, "¿me van a
+    /// deportar?" to "it is not deportation" (<c>follow_ups</c>). Intents it does not name go where common.yaml's
+    /// <c>follow_ups</c> says; this page itself only when it holds the answer (a number asked for on the page that gives it).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FollowUps { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The phrases that lead here surely: <see cref="Keywords"/> and <see cref="UntrainedKeywords"/>.</summary>
     public IEnumerable<(string Language, string Phrase)> SurePhrases =>
         Keywords.Concat(UntrainedKeywords).SelectMany(p => p.Value.Select(phrase => (p.Key, phrase)));
@@ -189,6 +197,29 @@ public sealed record CommonSettings(
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerWords { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+
+    /// <summary>
+    /// What a short follow-up about the page one is reading asks, in the order a tie between two phrases of the same
+    /// length is settled: whether one risks arrest or deportation, whether it is confidential, which papers it needs, what it costs, how long it takes,
+    /// how to contact, where it is, how to apply, whether one's case can use it, asking to have it explained, and "ok,
+    /// understood".
+    /// </summary>
+    public static readonly IReadOnlyList<string> FollowUpIntents = ["safety", "privacy", "documents", "cost", "time", "contact", "where", "apply", "eligible", "more", "ack"];
+
+    /// <summary>
+    /// Phrases that say what a short follow-up asks ("¿y cuánto cuesta?", "ça prend combien de temps", "要带什么证件"), by
+    /// intent (<see cref="FollowUpIntents"/>) then language (<c>follow_up_words</c>; a translated language's in its
+    /// language file). Matched inside the message, in the language it is read in; the longest phrase decides.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> FollowUpWords { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+
+    /// <summary>
+    /// Where a follow-up goes when the page one is reading has no answer of its own to it (a node's <c>follow_ups</c>),
+    /// by intent (<c>follow_ups</c>): "I have no verified information on that; a person can help", or for whether one's
+    /// case qualifies, that only the institution can say (never a promise, R15).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FollowUps { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Words that open a question, per language: a short question inside a topic ("¿cuánto cuesta?") is read in that topic.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> QuestionWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
@@ -385,6 +416,9 @@ public sealed class ContentSet
     /// <summary>Nodes whose options are worked out per message (the likely destinations), not written in the content.</summary>
     public bool OffersDestinations(ContentNode node) =>
         node is not null && (node.Id == Common.ClarifyNode || node.Id == Common.DangerCheckNode);
+
+    /// <summary>An answer common.yaml's <c>follow_ups</c> gives to a follow-up the page had none for ("no verified information on that here").</summary>
+    public bool IsFollowUpAnswer(ContentNode node) => Common.FollowUps.Values.Contains(node.Id, StringComparer.Ordinal);
 
     public bool IsCaseNode(ContentNode node) =>
         node.Kind is NodeKind.Handoff or NodeKind.Emergency

@@ -84,6 +84,10 @@ public static class ServedLanguages
                 id => id,
                 id => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(common.AnswerWords.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.AnswerWords.GetValueOrDefault(id)))),
                 StringComparer.Ordinal),
+            FollowUpWords = CommonSettings.FollowUpIntents.ToDictionary(
+                intent => intent,
+                intent => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(common.FollowUpWords.GetValueOrDefault(intent) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.FollowUpWords.GetValueOrDefault(intent)))),
+                StringComparer.Ordinal),
             FarewellWords = Lists(common.FarewellWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FarewellWords.Count > 0 ? s.Data.FarewellWords : null)))),
             ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
         };
@@ -174,6 +178,11 @@ public static class ServedLanguages
         foreach (var id in data.AnswerWords.Keys.Where(id => !CommonSettings.AnswerIds.Contains(id)))
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has answer words for '{id}', which is not an answer ({string.Join(", ", CommonSettings.AnswerIds)})"));
+        }
+
+        foreach (var intent in data.FollowUpWords.Keys.Where(i => !CommonSettings.FollowUpIntents.Contains(i)))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has follow-up words for '{intent}', which is not a follow-up intent ({string.Join(", ", CommonSettings.FollowUpIntents)})"));
         }
 
         foreach (var id in data.AnswerExamples.Keys.Where(id => content.Find(id) is not { } node || !Understander.IsYesNoQuestion(node)))

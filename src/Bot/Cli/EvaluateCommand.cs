@@ -80,6 +80,16 @@ internal static class EvaluateCommand
         }
 
         var messages = UnderstandingEvaluation.ReadMessages(set, language);
+        var followUps = Path.Combine(set, FollowUpEvaluation.FileName);
+        if (messages.Count == 0 && File.Exists(followUps))
+        {
+            // A set of follow-ups only (tests/Evaluation/followups-dev): its expectations are beside labels.tsv.
+            var expected = FollowUpEvaluation.ReadExpected(Path.Combine(Path.GetDirectoryName(labels)!, FollowUpEvaluation.ExpectedFileName));
+            var asked = FollowUpEvaluation.Read(followUps).Where(f => language is null || f.Language == language).ToList();
+            output.Write(FollowUpEvaluation.Format(FollowUpEvaluation.Evaluate(content, asked, expected), details));
+            return 0;
+        }
+
         if (messages.Count == 0)
         {
             output.WriteLine(language is null ? $"no messages in {set}" : $"no messages in '{language}' in {set}");

@@ -874,7 +874,7 @@ public static partial class DialogEngine
 
         /// <summary>After a danger cue, the way to a person keeps the discreet-exit block too (R9).</summary>
         private bool DiscreetCase(ConversationState state, ContentNode node) =>
-            state.DangerSignalled && (Content.IsCaseNode(node) || node.Id == Content.Common.HandoffConsentNode);
+            state.DangerSignalled && (Content.IsCaseNode(node) || node.Id == Content.Common.HandoffConsentNode || Content.IsFollowUpAnswer(node));
 
         private ConversationState OpenCase(ConversationState state, ContentNode handoff)
         {

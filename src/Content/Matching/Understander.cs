@@ -38,6 +38,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, TextClassifier> _answerModels = new(StringComparer.Ordinal); // a yes/no question's own model (answer_examples)
     private readonly Dictionary<string, string> _answerExamples = new(StringComparer.Ordinal); // "node\twords" → the answer an example says, when it says one only
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
+    private readonly Dictionary<string, List<(string Intent, string[] Phrase)>> _followUpWords = new(StringComparer.Ordinal); // by language
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -90,6 +91,15 @@ public sealed partial class Understander
         }
         _childAgeWords = new ChildAgeWords(content.Common.ChildAges);
         _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
+        foreach (var (intent, perLanguage) in content.Common.FollowUpWords)
+        {
+            foreach (var (language, phrases) in perLanguage)
+            {
+                var list = _followUpWords.TryGetValue(language, out var known) ? known : _followUpWords[language] = [];
+                list.AddRange(phrases.Select(p => (intent, TextNormalizer.WordsOf(p))).Where(p => p.Item2.Length > 0));
+            }
+        }
+
         foreach (var (id, perLanguage) in content.Common.AnswerWords)
         {
             _answerWords[id] = [.. perLanguage.Values.SelectMany(p => p).Select(p => AnswerForm(TextNormalizer.WordsOf(p))).Where(w => w.Length > 0)];
@@ -450,6 +460,7 @@ public sealed partial class Understander
             Understanding.Destination { Node.Id: var id, Probability: var probability } when id == outOfScope && probability < Thresholds.OutOfScopeOverUnsureKeyword => [],
             Understanding.Destination { Why: "keyword", Node: var node } => [node], // a topic's keyword settled what the model was unsure of
             Understanding.Destination { Node: { YieldsToDanger: true } node } => [node], // a topic people name beside danger (food, a bed)
+            Understanding.Destination { Why: var why } when IsFollowUpAsked(why) => [], // "y si me quitan el pasaporte, cuánto cuesta sacar otro?"
             _ => (IReadOnlyList<ContentNode>?)null,
         };
         if (alternatives is null)
@@ -564,7 +575,7 @@ public sealed partial class Understander
         // A greeting or a call for the menu ("hello" in a Mandarin conversation) is the menu in the conversation's
         // language: a word the whole world types says nothing of the language someone reads best.
         var decided = Decide(prediction);
-        decided = FollowUp(words, current, decided, model) ?? decided;
+        decided = FollowUpAsked(words, current, decided, written, model) ?? FollowUp(words, current, decided, model) ?? decided;
         return decided switch
         {
             Understanding.Destination { Node.Id: var id } when id == _content.Common.MenuNode => decided,
@@ -746,6 +757,11 @@ public sealed partial class Understander
 
         // The classifier decides when it is sure; a node keyword settles what it is unsure about.
         var decided = Decide(prediction);
+        if (FollowUpAsked(words, current, decided, language ?? _content.Common.SourceLanguage, model) is { } aboutThePage)
+        {
+            return aboutThePage;
+        }
+
         if (FollowUp(words, current, decided, model) is { } followUp)
         {
             return followUp;
@@ -814,6 +830,211 @@ public sealed partial class Understander
         }
 
         return null;
+    }
+
+    /// <summary>The most words (Chinese: two characters a word) a follow-up about the page one is reading may have.</summary>
+    public const int FollowUpAskedWords = 12;
+
+    /// <summary>The most words besides its follow-up phrases and question words a follow-up may have that nothing reads ("el pasaje lo ustedes").</summary>
+    public const int FollowUpRestWords = 4;
+
+    /// <summary>The most words besides its follow-up phrases a follow-up may name whatever they read as ("la policía").</summary>
+    public const int FollowUpSubjectWords = 2;
+
+    /// <summary>Why a message was read as a follow-up that asks something about the page: "follow-up: cost".</summary>
+    public const string FollowUpAskedWhy = "follow-up: ";
+
+    /// <summary>
+    /// A short follow-up that asks something about the page one is reading ("¿y cuánto cuesta?", "c'est où ?", "要带什么证件")
+    /// goes where the page says it is answered (content <c>follow_ups</c>: "how do I ask for it" on what return is goes to
+    /// how it works, "will they deport me" to "it is not deportation"), or, when the page has no answer of its own, where
+    /// common.yaml's <c>follow_ups</c> says: "I have no verified information on that; a person can help", and for whether
+    /// one's case qualifies, that only the institution can say (R12). What it asks is told by common.yaml's
+    /// <c>follow_up_words</c> in the language it is read in; the longest phrase found decides, a tie the order of
+    /// <see cref="CommonSettings.FollowUpIntents"/>. The classifier had read "does it cost anything?" on the page about
+    /// return as the chat's cost, and "y cuánto cuesta?" there as the return's menu again. Never instead of danger (read
+    /// before), a command, a choice's words, or a confident move to another topic ("¿y el permiso de trabajo?").
+    /// </summary>
+    private Understanding.Destination? FollowUpAsked(string[] words, ContentNode? current, Understanding decided, string language, TextClassifier model)
+    {
+        if (current is null || !IsFollowUpPage(current) || Length(words) > FollowUpAskedWords)
+        {
+            return null;
+        }
+
+        // A likely danger the model read where nothing else was understood ("el coyote nos pide más plata o nos deja en
+        // la selva") is answered as that (R11), never as a question about the page.
+        if (decided is Understanding.Command or Understanding.Danger or Understanding.Picked || Asked(words, language) is not { } asked
+            || (decided is Understanding.Unknown && Danger(words, model.Predict(words), Thresholds.DangerInsteadOfNothing) is not null)
+            || (asked.Intent == AckIntent && decided is Understanding.Destination { Node.Kind: NodeKind.End })
+            || (current.FollowUps.GetValueOrDefault(asked.Intent) ?? _content.Common.FollowUps.GetValueOrDefault(asked.Intent)) is not { } target
+            || _content.Find(target) is not { } answer)
+        {
+            return null;
+        }
+
+        // Read on the page: the page's own topic, or the answer. Otherwise a follow-up only when what is left without the
+        // follow-up's phrases and question words says nothing of another page: "y si no tengo pasaporte?" on how return
+        // works (read alone as having no papers in Panama) and "does it cost anything?" (the chat's cost) are about the
+        // page; "¿dónde duermo esta noche?", "cuánto cuesta el bus a Costa Rica", "hola, ¿cómo estás?", "se me venció el
+        // carnet, ¿qué hago?" are read as what they say.
+        var intent = asked.Intent;
+        // The general flow's pages (food and a bed, health, this service) are topics of their own, not one topic.
+        var sameTopic = current.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId;
+        bool OnThePage(ContentNode node) => node == current || node == answer;
+        if (decided is Understanding.Destination { Node: var node } && node == answer)
+        {
+            return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent };
+        }
+
+        // A need read clearly (food, a bed, health: pages people name beside danger) is that page: "¿dónde duermo esta noche?".
+        // This service's own page is where privacy is answered, not a need.
+        if (decided is Understanding.Destination { Node: { YieldsToDanger: true } need } && need != current && !_content.IsFollowUpAnswer(need))
+        {
+            return null;
+        }
+
+        // Left: nothing, a few words nothing reads ("el pasaje lo pagan ustedes?"), or the page again; never words that
+        // still lean to the topic it was read as ("走雨林大概要几天" without "几天"), nor to the page itself when it was
+        // read as the page ("how many days to walk the Darién?" on the page about the jungle, which says).
+        var rest = Rest(words, language);
+        if (rest.Length == 0)
+        {
+            return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent };
+        }
+
+        var restPrediction = model.Predict(rest);
+        if (decided is Understanding.Destination { Node: var read } && restPrediction.Ranked() is [{ Label: var top }, ..] && _content.Find(top) is { } leaning
+            && (read == current
+                ? leaning == current
+                : !OnThePage(leaning) && (leaning == read || (leaning.FlowId == read.FlowId && leaning.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId))))
+        {
+            return null;
+        }
+
+        // Two words or fewer are what the follow-up asks about ("y dónde está la policía?"), whatever they read as alone.
+        var aboutThePage = Length(rest) <= FollowUpSubjectWords || Decide(restPrediction) switch
+        {
+            Understanding.Unknown => Length(rest) <= FollowUpRestWords,
+            Understanding.Destination { Node: var left } => OnThePage(left),
+            Understanding.Unsure { Candidates: [var first, ..] } => OnThePage(first) || Length(rest) <= FollowUpRestWords,
+            _ => false,
+        };
+        return aboutThePage ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent } : null;
+    }
+
+    /// <summary>A typed word as a follow-up phrase's word: as keywords match, and as typed short ("q" for "que", "c" for "c'est").</summary>
+    private static bool FollowUpWord(string typed, string expected) =>
+        FuzzyKeywordWord(typed, expected) || (ShortForms.TryGetValue(expected, out var forms) && forms.Contains(typed));
+
+    /// <summary>Words written short in chat, by the word they stand for (normalized: "c'est" is "cest").</summary>
+    private static readonly FrozenDictionary<string, string[]> ShortForms = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["que"] = ["q", "k", "ke"],
+        ["para"] = ["pa", "pra", "pr"],
+        ["cest"] = ["c", "ces", "sest"],
+        ["quoi"] = ["koi", "quoa"],
+        ["pour"] = ["pr", "pou"],
+        ["porque"] = ["pq", "xq"],
+        ["voce"] = ["vc", "vce"],
+        ["voces"] = ["vcs"],
+        ["tambem"] = ["tb", "tbm"],
+        ["nao"] = ["n", "ñ"],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The words of a message that are neither in a follow-up phrase of its language nor a question word.</summary>
+    private string[] Rest(string[] words, string language)
+    {
+        var covered = new bool[words.Length];
+        if (_followUpWords.TryGetValue(language, out var phrases))
+        {
+            foreach (var (_, phrase) in phrases)
+            {
+                for (var start = 0; start + phrase.Length <= words.Length; start++)
+                {
+                    var k = 0;
+                    while (k < phrase.Length && FollowUpWord(words[start + k], phrase[k]))
+                    {
+                        k++;
+                    }
+
+                    if (k == phrase.Length)
+                    {
+                        Array.Fill(covered, true, start, phrase.Length);
+                    }
+                }
+            }
+        }
+
+        return [.. words.Where((w, i) => !covered[i] && !_questionWords.Any(q => q.Length == 1 && q[0] == w))];
+    }
+
+    /// <summary>A reading of a short follow-up about the page (<see cref="FollowUpAskedWhy"/>).</summary>
+    public static bool IsFollowUpAsked(string? why) => why is not null && why.StartsWith(FollowUpAskedWhy, StringComparison.Ordinal);
+
+    /// <summary>The intent of "ok, understood": never instead of thanks or a goodbye the message was read as.</summary>
+    private const string AckIntent = "ack";
+
+    /// <summary>A page a follow-up can be about: one people reach by asking (examples) or that names its follow-ups, never an emergency or the main menu.</summary>
+    public bool IsFollowUpPage(ContentNode node) =>
+        node.Kind is NodeKind.Message or NodeKind.Menu && (node.Examples.Count > 0 || node.FollowUps.Count > 0) && node.Id != _content.Common.MenuNode;
+
+    /// <summary>What a follow-up asks (<see cref="CommonSettings.FollowUpIntents"/>), by its longest follow-up phrase; null when none is in it.</summary>
+    public string? AskedIntent(string[] words, string language) => Asked(words, language)?.Intent;
+
+    /// <summary>The intent of a follow-up and where its phrase is in the words: the longest phrase, a tie by the intents' order.</summary>
+    private (string Intent, int Start, int Length)? Asked(string[] words, string language)
+    {
+        if (!_followUpWords.TryGetValue(language, out var phrases))
+        {
+            return null;
+        }
+
+        (string Intent, int Start, int Length)? best = null;
+        var bestRank = int.MaxValue;
+        foreach (var (intent, phrase) in phrases)
+        {
+            if (best is { } known && (phrase.Length < known.Length || phrase.Length > words.Length))
+            {
+                continue;
+            }
+
+            var rank = IndexOf(CommonSettings.FollowUpIntents, intent);
+            if (best is { } same && phrase.Length == same.Length && rank >= bestRank)
+            {
+                continue;
+            }
+
+            for (var start = 0; start + phrase.Length <= words.Length; start++)
+            {
+                var k = 0;
+                while (k < phrase.Length && FollowUpWord(words[start + k], phrase[k]))
+                {
+                    k++;
+                }
+
+                if (k == phrase.Length)
+                {
+                    (best, bestRank) = ((intent, start, phrase.Length), rank);
+                    break;
+                }
+            }
+        }
+
+        return best;
+
+        static int IndexOf(IReadOnlyList<string> list, string item)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i] == item)
+                {
+                    return i;
+                }
+            }
+
+            return list.Count;
+        }
     }
 
     /// <summary>How likely the topic's other page must be for a follow-up that read as the page the person is on.</summary>

@@ -222,6 +222,27 @@ internal sealed class YamlReader(string displayPath, List<ContentError> errors)
         return new LocalText(values, At(node));
     }
 
+    /// <summary>A map of single values (<c>{ key: value }</c>), such as a page's follow-ups by intent.</summary>
+    public IReadOnlyDictionary<string, string> Scalars(YamlNode? node, string what)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is null || AsMap(node, what) is not { } map)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? "?";
+            if (Scalar(value, $"'{name}' of {what}") is { } text && !string.IsNullOrWhiteSpace(text))
+            {
+                result[name] = text.Trim();
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>A map of maps of lists (<c>{ key: { key: [..] } }</c>), such as a question's answer examples by answer then language.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> NestedLists(YamlNode? node, string what)
     {

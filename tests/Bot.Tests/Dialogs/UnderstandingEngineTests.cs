@@ -331,7 +331,7 @@ public class UnderstandingEngineTests
     [Theory]
     [InlineData("avr-menu", "es", "¿cuánto cuesta?", "avr")]
     [InlineData("avr-steps", "es", "y cuanto tarda?", "avr")]
-    [InlineData("regularisation-work-permit", "es", "que documentos necesito", "regularisation")]
+    [InlineData("regularisation-work-permit", "es", "que documentos necesito", "main")] // none verified: a person (follow-up-unknown)
     [InlineData("avr-menu", "en", "how long does it take?", "avr")]
     [InlineData("avr-menu", "fr", "c est combien de temps", "avr")] // a blind tester's (2026-12-05): the page about the service
     [InlineData("avr-menu", "fr", "ca coute combien", "avr")]
@@ -345,15 +345,15 @@ public class UnderstandingEngineTests
 
     /// <summary>
     /// Blind testers (2026-12-06): "cuanto cuesta", "how much e cost", "konbyen li koute" on the return's menu showed that
-    /// menu again, and again. A follow-up question never lands on the page the person is on: the topic's likeliest other
-    /// page (cost: what return is, whose footer says it is free; time and the office: how it works).
+    /// menu again, and again. A follow-up question never lands on the page the person is on: what it costs has its answer
+    /// (free), how long it takes has none verified (a person), each with the return's reminders (R16).
     /// </summary>
     [Theory]
-    [InlineData("es", "cuanto cuesta", "avr-what")]
-    [InlineData("en", "how much e cost", "avr-what")]
-    [InlineData("ht", "konbyen li koute", "avr-what")]
-    [InlineData("pt", "quanto custa", "avr-what")]
-    [InlineData("es", "cuanto tiempo tarda", "avr-steps")]
+    [InlineData("es", "cuanto cuesta", "avr-free")]
+    [InlineData("en", "how much e cost", "avr-free")]
+    [InlineData("ht", "konbyen li koute", "avr-free")]
+    [InlineData("pt", "quanto custa", "avr-free")]
+    [InlineData("es", "cuanto tiempo tarda", "avr-unknown")]
     public void AFollowUpQuestion_OnATopicsMenu_IsNeverThatMenuAgain(string language, string message, string page)
     {
         var chat = Chat.At(Content, "avr-menu", language).Send(message);

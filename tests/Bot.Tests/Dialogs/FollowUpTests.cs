@@ -1,0 +1,204 @@
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+using OimBot.Content.Matching;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>
+/// Short follow-ups about the page one is reading (2026-12-06): "y cuánto cuesta?" on the page about return had shown
+/// the return's menu again, "does it cost anything?" the chat's own cost, "y si no tengo pasaporte?" the page on having
+/// no papers in Panama, "c'est où ?" "No entendí". They now go where the page says it is answered (content
+/// <c>follow_ups</c>), or to the honest "no verified information on that here, a person can help", or, for whether
+/// one's case qualifies, to "only the institution can say" (R12). Rows of the blind writers' development set
+/// (tests/Evaluation/followups-dev) are samples of each class, not the whole of it.
+/// </summary>
+public class FollowUpTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    public static TheoryData<string, string, string, string> AnsweredWhereThePageSays => new()
+    {
+        // page, language, message, where it goes
+        { "avr-what", "es", "y cuanto cuesta?", "avr-free" },
+        { "avr-what", "es", "¿y cómo lo pido?", "avr-steps" },
+        { "avr-what", "es", "me pueden deportar?", "avr-not" },
+        { "avr-steps", "es", "y si no tengo pasaporte?", "avr-steps" },
+        { "avr-what", "en", "does it cost anything?", "avr-free" },
+        { "avr-what", "fr", "c'est gratuit ?", "avr-free" },
+        { "avr-what", "ht", "konbyen li koute?", "avr-free" },
+        { "avr-what", "pt", "qto custa?", "avr-free" },
+        { "avr-what", "zh", "要多少钱", "avr-free" },
+        { "trafficking-signs", "es", "cual es el numero?", "trafficking-report" },
+        { "trafficking-signs", "es", "es confidencial?", "trafficking-safety" },
+        { "trafficking-signs", "en", "any phone number?", "trafficking-report" },
+        { "regularisation-work-permit", "es", "y como lo saco?", "regularisation-work-permit-how" },
+        { "regularisation-refugee", "pt", "tem que pagar?", "regularisation-refugee" },
+        { "about-service", "en", "is it confidential?", "about-service" },
+        { "dangers-darien", "es", "y donde esta la policia?", "follow-up-unknown" },
+        { "regularisation-ppsh", "es", "y yo califico?", "follow-up-eligible" },
+        { "regularisation-ppsh", "fr", "même si je suis entré sans papiers?", "follow-up-eligible" },
+        { "regularisation-institutions", "es", "donde queda la oficina?", "follow-up-unknown" },
+        { "regularisation-institutions", "zh", "办公室在哪里", "follow-up-unknown" },
+        { "avr-steps", "en", "how long does it take?", "avr-unknown" },
+        { "dangers-closed", "es", "no entendi", "follow-up-unknown" },
+        { "dangers-nature", "pt", "ok entendi", "thanks" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AnsweredWhereThePageSays))]
+    public void AFollowUp_GoesWhereThePageSaysItIsAnswered(string page, string language, string message, string expected)
+    {
+        var chat = Chat.At(Content, page, language).Send(message);
+        Assert.True(expected == chat.Node, $"\"{message}\" on {page} went to {chat.Node}");
+        Assert.NotEqual(NodeKind.Emergency, Content.Nodes[chat.Node!].Kind);
+    }
+
+    /// <summary>A message with words of its own is read as what it says, on any page: never a question about the page.</summary>
+    public static TheoryData<string, string, string, string> ReadAsWhatTheySay => new()
+    {
+        { "avr-what", "es", "hola como estas", "main-menu" },
+        { "avr-what", "es", "donde duermo esta noche", "basic-needs" },
+        { "avr-what", "es", "cuanto cuesta el bus a costa rica", "out-of-scope" },
+        { "trafficking-signs", "es", "como consigo permiso de trabajo", "regularisation-work-permit" },
+        { "avr-what", "es", "ok gracias", "thanks" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadAsWhatTheySay))]
+    public void AMessageAboutSomethingElse_IsReadAsWhatItSays(string page, string language, string message, string expected)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[page], [], language);
+        Assert.False(Understander.IsFollowUpAsked(read.Why), $"\"{message}\" on {page}: {read.Why}");
+        var chat = Chat.At(Content, page, language).Send(message);
+        Assert.True(expected == chat.Node, $"\"{message}\" on {page} went to {chat.Node}");
+    }
+
+    /// <summary>Danger said in a follow-up's words is danger first (R11): the channels, never a page about the page.</summary>
+    [Theory]
+    [InlineData("avr-what", "el coyote nos pide mas plata o nos deja en la selva", "emergency-route")]
+    [InlineData("trafficking-signs", "tengo 13 y no tengo donde dormir", "emergency-child")]
+    [InlineData("avr-what", "me van a matar, donde me escondo", "emergency")]
+    public void DangerInAFollowUp_GetsTheChannelsFirst(string page, string message, string emergency)
+    {
+        var chat = Chat.At(Content, page).Send(message);
+        Assert.True(chat.State!.DangerSignalled, $"\"{message}\" went to {chat.Node}");
+        UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, emergency);
+    }
+
+    /// <summary>"I have no verified information on that" offers a person and the way back to the page read.</summary>
+    [Fact]
+    public void NoVerifiedAnswer_OffersAPerson_AndBackToThePage()
+    {
+        var chat = Chat.At(Content, "regularisation-institutions").Send("donde queda la oficina?");
+        Assert.Equal("follow-up-unknown", chat.Node);
+        Assert.StartsWith("No tengo información verificada sobre eso aquí.", chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.Contains(chat.Replies[0].Choices, c => c.Key == ContentNode.ChoiceKey("follow-up-unknown", Content.Common.HandoffNode));
+
+        chat.Tap("Volver");
+        Assert.Equal("regularisation-institutions", chat.Node);
+    }
+
+    /// <summary>R12: whether one's case qualifies is never answered yes or no here; the institution decides, a person guides.</summary>
+    [Theory]
+    [InlineData("es")]
+    [InlineData("en")]
+    [InlineData("fr")]
+    [InlineData("ht")]
+    [InlineData("pt")]
+    [InlineData("zh")]
+    public void WhetherOnesCaseQualifies_IsNeverPromised(string language)
+    {
+        var text = ContentRenderer.Render(Content, Content.Nodes["follow-up-eligible"], language).Text;
+        foreach (var institution in new[] { "SNM", "MITRADEL", "ONPAR" })
+        {
+            Assert.Contains(institution, text, StringComparison.Ordinal);
+        }
+
+        var english = ContentRenderer.Render(Content, Content.Nodes["follow-up-eligible"], "en").Text;
+        Assert.StartsWith("I cannot tell you here whether your case can use this.", english, StringComparison.Ordinal);
+        Assert.DoesNotContain("you qualify", english, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("you are eligible", english, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>R9: after a page on trafficking, even "I have no verified information on that" ends with the discreet exit.</summary>
+    [Fact]
+    public void AfterASensitivePage_TheAnswerKeepsTheDiscreetExit()
+    {
+        var chat = Chat.Started(Content).Send("cuales son las señales de trata de personas");
+        Assert.True(Content.IsSensitive(Content.Nodes[chat.Node!]), $"went to {chat.Node}");
+        chat.Send("y cuanto tiempo tarda?");
+        Assert.Equal("follow-up-unknown", chat.Node);
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", "es"), chat.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Return's cost is its own short answer, with return's four elements (R16) and the scam warning (R18).</summary>
+    [Fact]
+    public void ReturnsCost_IsFree_WithTheFourElementsAndTheScamWarning()
+    {
+        var chat = Chat.At(Content, "avr-steps").Send("y eso cuanto cuesta?");
+        Assert.Equal("avr-free", chat.Node);
+        Assert.Contains(ContentRenderer.Common(Content, "avr-principles", "es"), chat.Text, StringComparison.Ordinal);
+        Assert.Contains(ContentRenderer.Common(Content, "scam-warning", "es"), chat.Text, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// The floors on the blind writers' follow-ups (tests/Evaluation/followups-dev, 60 per language, read while the
+/// follow-up words were tuned; followups-held, 50 per language, never read). Expectations by page and intent are in
+/// tests/Evaluation/followup-expected.tsv, written from the pages' texts. Before follow-ups were read by what they ask:
+/// 27.8 % right of the development set, 20.0 % of the held-out one (BENCHMARKS.md, "Short follow-ups about a page").
+/// </summary>
+public class FollowUpEvaluationTests
+{
+    private static readonly string Set = Path.Combine(RepoPaths.Root, "tests", "Evaluation");
+
+    private static ContentSet Content => ShippedContent.Set;
+
+    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlySet<string>>> Expected = new(() =>
+        FollowUpEvaluation.ReadExpected(Path.Combine(Set, FollowUpEvaluation.ExpectedFileName)));
+
+    private static IReadOnlyList<FollowUpEvaluation.Report> Evaluate(string name) =>
+        FollowUpEvaluation.Evaluate(Content, FollowUpEvaluation.Read(Path.Combine(Set, name, FollowUpEvaluation.FileName)), Expected.Value);
+
+    private static readonly Lazy<IReadOnlyList<FollowUpEvaluation.Report>> Development = new(() => Evaluate("followups-dev"));
+
+    private static readonly Lazy<IReadOnlyList<FollowUpEvaluation.Report>> HeldOut = new(() => Evaluate("followups-held"));
+
+    public static TheoryData<string> Languages => [.. ShippedContent.Languages];
+
+    /// <summary>Measured 63–82 % per language (73.3 % in all); no more emergency pages than before (5.6 %).</summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Development_FollowUpsAreAnswered(string language)
+    {
+        var report = Assert.Single(Development.Value, r => r.Language == language);
+        Assert.True(report.Right >= 0.60, $"right {report.Right:P1}: {string.Join(" | ", report.Outcomes.Where(o => !o.Right).Select(o => $"{o.Message.Node} {o.Message.Intent} → {o.Got}: {o.Message.Text}"))}");
+        Assert.True(report.Alarmed <= 0.09, $"emergency page {report.Alarmed:P1}");
+        Assert.True(report.NotUnderstood <= 0.05, $"not understood {report.NotUnderstood:P1}");
+    }
+
+    /// <summary>Held out: measured 48–66 % per language (59.7 % in all), emergency pages 0–6 % as before. No row is printed.</summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void HeldOut_FollowUpsAreAnswered(string language)
+    {
+        var report = Assert.Single(HeldOut.Value, r => r.Language == language);
+        Assert.True(report.Right >= 0.45, $"right {report.Right:P1}");
+        Assert.True(report.Alarmed <= 0.07, $"emergency page {report.Alarmed:P1}");
+        Assert.True(report.NotUnderstood <= 0.07, $"not understood {report.NotUnderstood:P1}");
+    }
+
+    /// <summary>Every page and intent of both sets has an expectation, and every expected answer is a node of the content.</summary>
+    [Fact]
+    public void TheExpectations_CoverTheSets_AndNameRealNodes()
+    {
+        var rows = FollowUpEvaluation.Read(Path.Combine(Set, "followups-dev", FollowUpEvaluation.FileName))
+            .Concat(FollowUpEvaluation.Read(Path.Combine(Set, "followups-held", FollowUpEvaluation.FileName))).ToList();
+        Assert.All(rows, r => Assert.NotNull(Content.Find(r.Node)));
+        Assert.All(rows, r => Assert.True(Expected.Value.ContainsKey($"*\t{r.Intent}"), r.Intent));
+        foreach (var accepted in Expected.Value.Values.SelectMany(a => a).Distinct())
+        {
+            Assert.True(accepted == FollowUpEvaluation.Self || accepted.StartsWith(Understander.CommandPrefix, StringComparison.Ordinal) || Content.Find(accepted) is not null, accepted);
+        }
+    }
+}
