@@ -575,7 +575,7 @@ public sealed partial class Understander
         // A greeting or a call for the menu ("hello" in a Mandarin conversation) is the menu in the conversation's
         // language: a word the whole world types says nothing of the language someone reads best.
         var decided = Decide(prediction);
-        decided = FollowUpAsked(words, current, decided, written, model) ?? FollowUp(words, current, decided, model) ?? decided;
+        decided = FollowUp(words, current, decided, model) ?? decided; // a follow-up's phrase ("example" as "exemple") never changes the language
         return decided switch
         {
             Understanding.Destination { Node.Id: var id } when id == _content.Common.MenuNode => decided,
