@@ -113,45 +113,37 @@ internal static class CommonLoader
     }
 
     /// <summary><c>answer_words: { yes: { es: [...] }, no: {...}, skip: {...} }</c>: answers in words to a yes/no question of the way.</summary>
-    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAnswerWords(YamlReader reader, YamlMappingNode map)
-    {
-        var result = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>(StringComparer.Ordinal);
-        if (reader.AsMap(YamlReader.Get(map, "answer_words"), "'answer_words'") is not { } answers)
+    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAnswerWords(YamlReader reader, YamlMappingNode map) =>
+        ReadWordsById(reader, map, "answer_words", "the answer words", (key, id) =>
         {
-            return result;
-        }
-
-        foreach (var (key, value) in answers.Children)
-        {
-            var id = ((YamlScalarNode)key).Value ?? "?";
             if (CommonSettings.AnswerIds.Contains(id))
             {
-                result[id] = reader.PerLanguageLists(value, $"the answer words for '{id}'");
+                return true;
             }
-            else
-            {
-                reader.Error(key, $"'{id}' in answer_words is not an answer; the answers are {string.Join(", ", CommonSettings.AnswerIds)}");
-            }
-        }
 
-        return result;
-    }
+            reader.Error(key, $"'{id}' in answer_words is not an answer; the answers are {string.Join(", ", CommonSettings.AnswerIds)}");
+            return false;
+        });
 
     /// <summary><c>follow_up_words: { cost: { es: [...] }, where: {...}, … }</c>: what a short follow-up about a page asks.</summary>
-    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadFollowUpWords(YamlReader reader, YamlMappingNode map)
+    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadFollowUpWords(YamlReader reader, YamlMappingNode map) =>
+        ReadWordsById(reader, map, "follow_up_words", "the follow-up words", (key, intent) => IsFollowUpIntent(reader, key, intent, "follow_up_words"));
+
+    /// <summary>A field of lists per language by id (<c>field: { id: { es: [...] } }</c>), each id checked by <paramref name="known"/>.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadWordsById(YamlReader reader, YamlMappingNode map, string field, string what, Func<YamlNode, string, bool> known)
     {
         var result = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>(StringComparer.Ordinal);
-        if (reader.AsMap(YamlReader.Get(map, "follow_up_words"), "'follow_up_words'") is not { } intents)
+        if (reader.AsMap(YamlReader.Get(map, field), $"'{field}'") is not { } byId)
         {
             return result;
         }
 
-        foreach (var (key, value) in intents.Children)
+        foreach (var (key, value) in byId.Children)
         {
-            var intent = ((YamlScalarNode)key).Value ?? "?";
-            if (IsFollowUpIntent(reader, key, intent, "follow_up_words"))
+            var id = ((YamlScalarNode)key).Value ?? "?";
+            if (known(key, id))
             {
-                result[intent] = reader.PerLanguageLists(value, $"the follow-up words for '{intent}'");
+                result[id] = reader.PerLanguageLists(value, $"{what} for '{id}'");
             }
         }
 
