@@ -873,14 +873,12 @@ public sealed partial class Understander
             return null;
         }
 
-        // Read on the page: the page's own topic, or the answer. Otherwise a follow-up only when what is left without the
-        // follow-up's phrases and question words says nothing of another page: "y si no tengo pasaporte?" on how return
-        // works (read alone as having no papers in Panama) and "does it cost anything?" (the chat's cost) are about the
-        // page; "¿dónde duermo esta noche?", "cuánto cuesta el bus a Costa Rica", "hola, ¿cómo estás?", "se me venció el
-        // carnet, ¿qué hago?" are read as what they say.
+        // Read as the answer: taken. Otherwise a follow-up only when what is left without the follow-up's phrases and
+        // question words says nothing of another page: "y si no tengo pasaporte?" on how return works (read alone as having
+        // no papers in Panama) and "does it cost anything?" (the chat's cost) are about the page; "¿dónde duermo esta
+        // noche?", "cuánto cuesta el bus a Costa Rica", "hola, ¿cómo estás?", "se me venció el carnet, ¿qué hago?" are
+        // read as what they say.
         var intent = asked.Intent;
-        // The general flow's pages (food and a bed, health, this service) are topics of their own, not one topic.
-        var sameTopic = current.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId;
         bool OnThePage(ContentNode node) => node == current || node == answer;
         if (decided is Understanding.Destination { Node: var node } && node == answer)
         {
@@ -923,6 +921,20 @@ public sealed partial class Understander
         return aboutThePage ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent } : null;
     }
 
+    /// <summary>The follow-up phrase is written at this position of the words (each word as <see cref="FollowUpWord"/> reads it).</summary>
+    private static bool FollowUpPhraseAt(string[] words, int start, string[] phrase)
+    {
+        for (var k = 0; k < phrase.Length; k++)
+        {
+            if (!FollowUpWord(words[start + k], phrase[k]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A typed word as a follow-up phrase's word: as keywords match, and as typed short ("q" for "que", "c" for "c'est").</summary>
     private static bool FollowUpWord(string typed, string expected) =>
         FuzzyKeywordWord(typed, expected) || (ShortForms.TryGetValue(expected, out var forms) && forms.Contains(typed));
@@ -952,13 +964,7 @@ public sealed partial class Understander
             {
                 for (var start = 0; start + phrase.Length <= words.Length; start++)
                 {
-                    var k = 0;
-                    while (k < phrase.Length && FollowUpWord(words[start + k], phrase[k]))
-                    {
-                        k++;
-                    }
-
-                    if (k == phrase.Length)
+                    if (FollowUpPhraseAt(words, start, phrase))
                     {
                         Array.Fill(covered, true, start, phrase.Length);
                     }
@@ -1007,13 +1013,7 @@ public sealed partial class Understander
 
             for (var start = 0; start + phrase.Length <= words.Length; start++)
             {
-                var k = 0;
-                while (k < phrase.Length && FollowUpWord(words[start + k], phrase[k]))
-                {
-                    k++;
-                }
-
-                if (k == phrase.Length)
+                if (FollowUpPhraseAt(words, start, phrase))
                 {
                     (best, bestRank) = ((intent, start, phrase.Length), rank);
                     break;
