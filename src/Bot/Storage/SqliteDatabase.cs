@@ -130,8 +130,29 @@ public sealed partial class SqliteDatabase(IOptions<StorageOptions> options, Tim
     /// the start: it is skipped when less than <see cref="FreeAfterReserve"/> would stay free on the disk, when another
     /// process holds the write lock, or when the disk refuses the write (what was added is taken back). Returns the bytes
     /// added (0 when the log was large enough, the reserve is 0, the database is not in WAL mode, or it was skipped).
+    /// A reserve made opens the writer's connection, which stays open for the service's life: SQLite deletes the log
+    /// with the database's last connection, and the pool closes idle ones (after a few quiet minutes, or when cleared),
+    /// so before the first message the reserve could otherwise be gone.
     /// </summary>
     public async Task<long> ReserveLogAsync(CancellationToken cancellationToken)
+    {
+        var added = await ExtendLogAsync(cancellationToken);
+        if (added > 0)
+        {
+            try
+            {
+                await Writer.WriteAsync(static (_, _) => Task.FromResult(0), cancellationToken); // nothing written: no frame, no sync
+            }
+            catch (SqliteException)
+            {
+                // the writer opens again with the first message; only the reserve may then be lost meanwhile
+            }
+        }
+
+        return added;
+    }
+
+    private async Task<long> ExtendLogAsync(CancellationToken cancellationToken)
     {
         var target = options.Value.LogReserveMiB * 1024L * 1024L;
         if (target == 0)

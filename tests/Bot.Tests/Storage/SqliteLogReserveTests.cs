@@ -159,6 +159,23 @@ public sealed class SqliteLogReserveTests : IDisposable
     }
 
     [Fact]
+    public async Task TheReserve_OutlivesTheIdleConnections_UntilTheDatabaseIsDisposed()
+    {
+        var log = Path.Combine(_folder, "bot.db-wal");
+        using (var database = Database("bot.db", reserveMiB: 1))
+        {
+            await database.MigrateAsync(CancellationToken.None);
+            Assert.True(await database.ReserveLogAsync(CancellationToken.None) > 0);
+
+            SqliteConnection.ClearAllPools(); // the pool's idle connections closed: the writer's stays open, and the log
+            Assert.Equal(1024 * 1024, new FileInfo(log).Length);
+        }
+
+        SqliteConnection.ClearAllPools(); // the writer's connection too: SQLite checkpoints and deletes the log
+        Assert.False(File.Exists(log));
+    }
+
+    [Fact]
     public async Task TheServiceReservesTheLog_WhenItStarts()
     {
         await using var factory = new BotFactory(); // Storage:LogReserveMiB 1 in the tests' hosts
@@ -179,6 +196,9 @@ public sealed class SqliteLogReserveTests : IDisposable
             Assert.Contains("The write-ahead log is reserved at 1 MiB", said, StringComparison.Ordinal);
         }
 
+        // Every idle connection closed (what the pool does after quiet minutes, and other tests' clean-ups do at any
+        // time): the writer's connection, opened by the reserve, keeps the log; with the last one SQLite deletes it.
+        SqliteConnection.ClearAllPools();
         Assert.True(new FileInfo(factory.DatabasePath + "-wal").Length >= 1024 * 1024, $"log {new FileInfo(factory.DatabasePath + "-wal").Length} bytes; logged: {said}");
     }
 }
