@@ -11,6 +11,27 @@ namespace OimBot.Bot.Dialogs;
 /// </summary>
 public static partial class DialogEngine
 {
+    /// <summary>
+    /// A follow-up asked on an answer to a follow-up ("no verified information on that here", "only the institution can
+    /// say", thanks) is about the page read before it: "¿cuánto tarda?" then "¿y cuánto cuesta?" on the way of return had
+    /// got the chat's own cost, since the answer is a page of no topic. Only a reading as a follow-up about that page
+    /// replaces what the message was read as here, and never an option, a command or danger.
+    /// </summary>
+    private static Understanding.Destination? FollowUpOnThePageBefore(ContentSet content, ConversationState state, ContentNode? current, string text, string[] words, Understanding understood)
+    {
+        if (current is null || !content.IsFollowUpAnswer(current) || text.Length == 0
+            || understood is Understanding.Picked or Understanding.Command or Understanding.Danger || Understander.IsFollowUpAsked(understood.Why))
+        {
+            return null;
+        }
+
+        var before = state.History.Reverse().Select(content.Find).FirstOrDefault(n => n is null || !content.IsFollowUpAnswer(n));
+        return before is not null && content.Understander.IsFollowUpPage(before)
+            && content.Understander.UnderstandText(text, before, [], state.Language, words) is Understanding.Destination { Why: var why } again && Understander.IsFollowUpAsked(why)
+            ? again
+            : null;
+    }
+
     /// <param name="state">The saved state, or null for a user the bot does not know (first contact or after BORRAR).</param>
     public static TurnResult Step(ContentSet content, ConversationState? state, UserMessage message, DateTimeOffset now, DialogOptions options)
     {
@@ -93,6 +114,7 @@ public static partial class DialogEngine
         var understood = message.Kind == UserMessageKind.Text
             ? content.Understander.UnderstandText(text, current, state.Shown, state.Language, words)
             : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
+        understood = (Understanding?)FollowUpOnThePageBefore(content, state, current, text, words, understood) ?? understood;
 
         // Written in another served language and understood only there (danger, or where nothing else was understood):
         // answered in that language from now on, with a line saying so. A message the chosen language understands

@@ -742,7 +742,7 @@ public sealed partial class Understander
         var prediction = model.Predict(words);
         if (Danger(words, prediction) is { } danger)
         {
-            return danger;
+            return FollowUpWordsOnly(words, current, language ?? _content.Common.SourceLanguage) ?? (Understanding)danger;
         }
 
         if (current is not null && ChoiceKeyword(current, words, strict) is var (keyword, phrase) && !AskedBeside(words, phrase, prediction))
@@ -838,6 +838,9 @@ public sealed partial class Understander
     /// <summary>The most words besides its follow-up phrases and question words a follow-up may have that nothing reads ("el pasaje lo ustedes").</summary>
     public const int FollowUpRestWords = 4;
 
+    /// <summary>The most words besides its follow-up phrases a follow-up read as the page one is on may have ("dónde está la Cruz Roja más cerca").</summary>
+    public const int FollowUpOnThePageRestWords = 5;
+
     /// <summary>The most words besides its follow-up phrases a follow-up may name whatever they read as ("la policía").</summary>
     public const int FollowUpSubjectWords = 2;
 
@@ -864,11 +867,14 @@ public sealed partial class Understander
 
         // A likely danger the model read where nothing else was understood ("el coyote nos pide más plata o nos deja en
         // la selva") is answered as that (R11), never as a question about the page.
+        // Unless the message is only follow-up phrases and question words (FollowUpWordsOnly): "explica de novo mais
+        // simples" had been an unsure self-harm guess.
         if (decided is Understanding.Command or Understanding.Danger or Understanding.Picked || Asked(words, language) is not { } asked
-            || (decided is Understanding.Unknown && Danger(words, model.Predict(words), Thresholds.DangerInsteadOfNothing) is not null)
             || (asked.Intent == AckIntent && decided is Understanding.Destination { Node.Kind: NodeKind.End })
             || (current.FollowUps.GetValueOrDefault(asked.Intent) ?? _content.Common.FollowUps.GetValueOrDefault(asked.Intent)) is not { } target
-            || _content.Find(target) is not { } answer)
+            || _content.Find(target) is not { } answer
+            || (decided is Understanding.Unknown && Danger(words, model.Predict(words), Thresholds.DangerInsteadOfNothing) is not null
+                && FollowUpWordsOnly(words, current, language) is null))
         {
             return null;
         }
@@ -893,19 +899,26 @@ public sealed partial class Understander
         }
 
         // Left: nothing, a few words nothing reads ("el pasaje lo pagan ustedes?"), or the page again; never words that
-        // still lean to the topic it was read as ("走雨林大概要几天" without "几天"), nor to the page itself when it was
-        // read as the page ("how many days to walk the Darién?" on the page about the jungle, which says).
+        // still lean to another topic it was read as ("走雨林大概要几天" without "几天"). Read as the page one has just
+        // read, it is a question about it ("¿dónde está la Cruz Roja más cerca?" on where to find help, "a qué hora dan
+        // la comida?"): the page again was no answer; a page that answers itself says so in its follow_ups
+        // ("how many days to walk the Darién?" on the page about the jungle).
         var rest = Rest(words, language);
         if (rest.Length == 0)
         {
             return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent };
         }
 
+        // Read as the page itself, a follow-up is short besides its phrase: "how many days to walk the Darién" and "is the
+        // route through Nicaragua safer than the Darién" on the page about the jungle say what the page is about.
+        if (decided is Understanding.Destination { Node: var same } && same == current && Length(rest) > FollowUpOnThePageRestWords)
+        {
+            return null;
+        }
+
         var restPrediction = model.Predict(rest);
-        if (decided is Understanding.Destination { Node: var read } && restPrediction.Ranked() is [{ Label: var top }, ..] && _content.Find(top) is { } leaning
-            && (read == current
-                ? leaning == current
-                : !OnThePage(leaning) && (leaning == read || (leaning.FlowId == read.FlowId && leaning.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId))))
+        if (decided is Understanding.Destination { Node: var read } && read != current && restPrediction.Ranked() is [{ Label: var top }, ..] && _content.Find(top) is { } leaning
+            && !OnThePage(leaning) && (leaning == read || (leaning.FlowId == read.FlowId && leaning.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId)))
         {
             return null;
         }
@@ -920,6 +933,31 @@ public sealed partial class Understander
         };
         return aboutThePage ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + intent } : null;
     }
+
+    /// <summary>
+    /// What a follow-up asks may be no danger however the model reads it: on a page, a message made only of follow-up
+    /// phrases and question words ("什么意思", "explica de novo mais simples", "how long before they answer me" is not:
+    /// "before they answer me" is left) had been read by the classifier as self-harm or as being held, and got the
+    /// emergency question instead of an explanation. Vetted danger phrases were read before (R11) and still win; so
+    /// does the model when what is asked is one's safety or whereabouts ("me van a detener?", "saben donde estoy"),
+    /// which may be a threat being told.
+    /// </summary>
+    private Understanding.Destination? FollowUpWordsOnly(string[] words, ContentNode? current, string language)
+    {
+        if (current is null || !IsFollowUpPage(current) || Length(words) > FollowUpAskedWords
+            || Asked(words, language) is not { } asked || asked.Intent is SafetyIntent or PrivacyIntent
+            || Rest(words, language).Length > 0
+            || (current.FollowUps.GetValueOrDefault(asked.Intent) ?? _content.Common.FollowUps.GetValueOrDefault(asked.Intent)) is not { } target
+            || _content.Find(target) is not { } answer)
+        {
+            return null;
+        }
+
+        return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + asked.Intent };
+    }
+
+    /// <summary>Follow-ups about one's safety or whereabouts: the model's danger reading of them stands (<see cref="FollowUpWordsOnly"/>).</summary>
+    private const string SafetyIntent = "safety", PrivacyIntent = "privacy";
 
     /// <summary>The follow-up phrase is written at this position of the words (each word as <see cref="FollowUpWord"/> reads it).</summary>
     private static bool FollowUpPhraseAt(string[] words, int start, string[] phrase)
@@ -954,7 +992,7 @@ public sealed partial class Understander
         ["nao"] = ["n", "ñ"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The words of a message that are neither in a follow-up phrase of its language nor a question word.</summary>
+    /// <summary>The words of a message that are neither in a follow-up phrase of its language, courtesy, nor a question word.</summary>
     private string[] Rest(string[] words, string language)
     {
         var covered = new bool[words.Length];
@@ -972,7 +1010,13 @@ public sealed partial class Understander
             }
         }
 
-        return [.. words.Where((w, i) => !covered[i] && !_questionWords.Any(q => q.Length == 1 && q[0] == w))];
+        var courtesy = CourtesyAt(words); // "explica de novo mais simples pfv": nothing left
+        for (var i = 0; i < words.Length; i++)
+        {
+            courtesy[i] &= words[i] != "por" || (i + 1 < words.Length && words[i + 1] == "favor"); // "por escribir aquí" is no courtesy
+        }
+
+        return [.. words.Where((w, i) => !covered[i] && !courtesy[i] && !_questionWords.Any(q => q.Length == 1 && q[0] == w))];
     }
 
     /// <summary>A reading of a short follow-up about the page (<see cref="FollowUpAskedWhy"/>).</summary>
@@ -1065,9 +1109,9 @@ public sealed partial class Understander
     private static readonly FrozenSet<string> CourtesyWords = new[]
     {
         "pls", "plz", "plss", "plis", "please", "pliz", "sir", "sirs", "madam", "madame", "maam", "mam", "boss", "abeg", "thanks", "thank", "thx", "tnx",
-        "por", "favor", "porfa", "porfavor", "xfa", "pf", "gracias", "senor", "senora", "senorita", "jefe",
+        "por", "favor", "porfa", "porfavor", "porfis", "xfa", "xfavor", "pf", "gracias", "senor", "senora", "senorita", "jefe",
         "svp", "stp", "merci", "monsieur", "tanpri", "souple", "mesi", "msye",
-        "obrigado", "obrigada", "obg", "moco", "moca", "senhor", "senhora",
+        "obrigado", "obrigada", "obg", "moco", "moca", "senhor", "senhora", "pfv", "pfvr", "pfvor",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>

@@ -42,6 +42,28 @@ public class FollowUpTests
         { "avr-steps", "en", "how long does it take?", "avr-unknown" },
         { "dangers-closed", "es", "no entendi", "follow-up-unknown" },
         { "dangers-nature", "pt", "ok entendi", "thanks" },
+
+        // Only a follow-up's words, however the model reads them (it had guessed self-harm or a generic emergency).
+        { "regularisation-institutions", "pt", "explica de novo mais simples pfv", "follow-up-unknown" },
+        { "dangers-closed", "zh", "什么意思", "follow-up-unknown" },
+        { "regularisation-refugee", "fr", "faut la carte d'identité?", "follow-up-unknown" },
+
+        // Whether it is for one's nationality, or for every country: whether one's case can (never promised, R12).
+        { "avr-what", "es", "aplica para venezolanos?", "avr-steps" },
+        { "avr-what", "es", "sirve si soy haitiano?", "avr-steps" },
+        { "regularisation-ppsh", "es", "eso es para todos los paises?", "follow-up-eligible" },
+        { "regularisation-ppsh", "en", "does it work for nigerians?", "follow-up-eligible" },
+        { "dangers-alternatives", "pt", "serve pra haitiano?", "follow-up-eligible" },
+        { "avr-fear", "es", "y si me da miedo volver igual me ayudan?", "follow-up-eligible" },
+
+        // Read as the page one has just read: the page again was no answer, unless the page says it answers.
+        { "dangers-help", "es", "donde esta la cruz roja mas cerca", "follow-up-unknown" },
+        { "basic-needs", "es", "a q hora dan la comida", "follow-up-unknown" },
+        { "dangers-darien", "en", "how many days to walk the darien?", "dangers-darien" },
+
+        // "ou" is French "or" as much as "where"; "能看到我" asks what the service sees.
+        { "about-service", "fr", "c gratuit ou ça consomme mon crédit", "about-service" },
+        { "about-service", "zh", "你们能看到我现在在哪吗", "about-service" },
     };
 
     [Theory]
@@ -73,6 +95,36 @@ public class FollowUpTests
         Assert.True(expected == chat.Node, $"\"{message}\" on {page} went to {chat.Node}");
     }
 
+    /// <summary>
+    /// Never read as a follow-up about the page: a language asked for, a nationality in a question about something else,
+    /// a long message about what the page is about, "por" that is no "por favor".
+    /// </summary>
+    [Theory]
+    [InlineData("avr-what", "en", "do you speak haitian")]
+    [InlineData("avr-what", "es", "hablan haitiano?")]
+    [InlineData("about-service", "fr", "vous connaissez un bon coiffeur africain ici?")]
+    [InlineData("dangers-darien", "ht", "eske wout Nikaragwa a pi an sekirite pase Darien")]
+    [InlineData("avr-what", "es", "me pueden deportar por escribir aqui??")]
+    public void NotAFollowUp(string page, string language, string message)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[page], [], language);
+        Assert.False(Understander.IsFollowUpAsked(read.Why), $"\"{message}\" on {page}: {read.Why}");
+    }
+
+    /// <summary>
+    /// Asked about one's own safety or whereabouts in a follow-up's words only, and read by the model as danger, it is
+    /// danger (R11): "me van a detener?", "saben donde estoy?" may be a threat being told.
+    /// </summary>
+    [Theory]
+    [InlineData("avr-what", "es", "me detienen?")]
+    [InlineData("avr-what", "es", "saben donde estoy?")]
+    [InlineData("avr-what", "en", "lock me up?")]
+    public void ASafetyFollowUp_ReadAsDanger_StaysDanger(string page, string language, string message)
+    {
+        var chat = Chat.At(Content, page, language).Send(message);
+        Assert.True(chat.State!.DangerSignalled, $"\"{message}\" went to {chat.Node}");
+    }
+
     /// <summary>Danger said in a follow-up's words is danger first (R11): the channels, never a page about the page.</summary>
     [Theory]
     [InlineData("avr-what", "el coyote nos pide mas plata o nos deja en la selva", "emergency-route")]
@@ -96,6 +148,26 @@ public class FollowUpTests
 
         chat.Tap("Volver");
         Assert.Equal("regularisation-institutions", chat.Node);
+    }
+
+    /// <summary>
+    /// A second follow-up, asked on the answer to the first ("no verified information on that here", "only the
+    /// institution can say", "you're welcome"), is about the page read before it, not about a page of no topic.
+    /// </summary>
+    [Theory]
+    [InlineData("trafficking-signs", "es", "y cuanto tiempo tarda?", "follow-up-unknown", "es confidencial?", "trafficking-safety")]
+    [InlineData("trafficking-signs", "es", "y cuanto tiempo tarda?", "follow-up-unknown", "y a que numero llamo?", "trafficking-report")]
+    [InlineData("trafficking-signs", "en", "how long does it take?", "follow-up-unknown", "is it confidential?", "trafficking-safety")]
+    [InlineData("regularisation-work-permit", "es", "cuanto tarda?", "follow-up-unknown", "y como lo saco?", "regularisation-work-permit-how")]
+    [InlineData("regularisation-work-permit", "fr", "ça prend combien de temps ?", "follow-up-unknown", "et comment je le demande ?", "regularisation-work-permit-how")]
+    [InlineData("regularisation-ppsh", "es", "y yo califico?", "follow-up-eligible", "cuanto tarda?", "follow-up-unknown")]
+    [InlineData("dangers-darien", "pt", "ok entendi", "thanks", "e o numero?", "dangers-help")]
+    public void ASecondFollowUp_IsAboutThePageBefore(string page, string language, string first, string answer, string second, string expected)
+    {
+        var chat = Chat.At(Content, page, language).Send(first);
+        Assert.True(answer == chat.Node, $"\"{first}\" on {page} went to {chat.Node}");
+        chat.Send(second);
+        Assert.True(expected == chat.Node, $"\"{second}\" after {answer} went to {chat.Node}");
     }
 
     /// <summary>R12: whether one's case qualifies is never answered yes or no here; the institution decides, a person guides.</summary>
@@ -146,7 +218,7 @@ public class FollowUpTests
 /// The floors on the blind writers' follow-ups (tests/Evaluation/followups-dev, 60 per language, read while the
 /// follow-up words were tuned; followups-held, 50 per language, never read). Expectations by page and intent are in
 /// tests/Evaluation/followup-expected.tsv, written from the pages' texts. Before follow-ups were read by what they ask:
-/// 27.8 % right of the development set, 20.0 % of the held-out one (BENCHMARKS.md, "Short follow-ups about a page").
+/// 27.8 % right of the development set, 20.0 % of the held-out one; 78.3 % and 66.0 % on 2026-12-06 (BENCHMARKS.md, "Short follow-ups about a page").
 /// </summary>
 public class FollowUpEvaluationTests
 {
@@ -172,7 +244,7 @@ public class FollowUpEvaluationTests
     public void Development_FollowUpsAreAnswered(string language)
     {
         var report = Assert.Single(Development.Value, r => r.Language == language);
-        Assert.True(report.Right >= 0.60, $"right {report.Right:P1}: {string.Join(" | ", report.Outcomes.Where(o => !o.Right).Select(o => $"{o.Message.Node} {o.Message.Intent} → {o.Got}: {o.Message.Text}"))}");
+        Assert.True(report.Right >= 0.65, $"right {report.Right:P1}: {string.Join(" | ", report.Outcomes.Where(o => !o.Right).Select(o => $"{o.Message.Node} {o.Message.Intent} → {o.Got}: {o.Message.Text}"))}");
         Assert.True(report.Alarmed <= 0.09, $"emergency page {report.Alarmed:P1}");
         Assert.True(report.NotUnderstood <= 0.05, $"not understood {report.NotUnderstood:P1}");
     }
@@ -183,7 +255,7 @@ public class FollowUpEvaluationTests
     public void HeldOut_FollowUpsAreAnswered(string language)
     {
         var report = Assert.Single(HeldOut.Value, r => r.Language == language);
-        Assert.True(report.Right >= 0.45, $"right {report.Right:P1}");
+        Assert.True(report.Right >= 0.50, $"right {report.Right:P1}");
         Assert.True(report.Alarmed <= 0.07, $"emergency page {report.Alarmed:P1}");
         Assert.True(report.NotUnderstood <= 0.07, $"not understood {report.NotUnderstood:P1}");
     }
