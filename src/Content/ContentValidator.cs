@@ -545,6 +545,16 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(node.Location, $"{what}: untrained keyword '{phrase}' ({language}) is also its keyword or example, which the classifier is taught"));
         }
 
+        foreach (var (language, phrase) in node.FallbackKeywords.SelectMany(p => p.Value.Select(x => (p.Key, x))).Where(p => taught.Contains(TextNormalizer.Normalize(p.x))))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: fallback keyword '{phrase}' ({language}) is also its keyword or example, which the classifier is taught"));
+        }
+
+        if (node.FallbackKeywords.Count > 0 && node.Kind is not (NodeKind.Message or NodeKind.Menu))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'fallback_keywords' lead to a page (message or menu), not to a {node.Kind.ToString().ToLowerInvariant()} node"));
+        }
+
         if (node.UntrainedKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
@@ -935,7 +945,7 @@ public static partial class ContentValidator
 
         foreach (var node in content.NodeList)
         {
-            foreach (var language in node.Keywords.Keys.Concat(node.UntrainedKeywords.Keys).Distinct(StringComparer.Ordinal).Where(l => !content.Supports(l)))
+            foreach (var language in node.Keywords.Keys.Concat(node.UntrainedKeywords.Keys).Concat(node.FallbackKeywords.Keys).Distinct(StringComparer.Ordinal).Where(l => !content.Supports(l)))
             {
                 errors.Add(ContentError.At(node.Location, $"node '{node.Id}' has keywords in '{language}', which is not a language in common.yaml"));
             }

@@ -29,6 +29,9 @@ public sealed record LanguageData(
     /// <summary>An emergency node's keywords that are not training data, in this language (<c>untrained_keywords: { node id: [phrases] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>A page's keywords for what nothing else understood, in this language (<c>fallback_keywords: { node id: [phrases] }</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FallbackKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Answers in words to a yes/no question of the way in this language, by choice id (<c>answer_words: { yes: [...], no: [...], skip: [...] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> AnswerWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -52,7 +55,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "answer_words", "follow_up_words", "farewell_words", "answer_subject", "answer_examples", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "answer_subject", "answer_examples", "child_ages", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -112,6 +115,7 @@ public sealed record LanguageData(
         {
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
             UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), "untrained_keywords (node id: [phrases])"),
+            FallbackKeywords = reader.PerLanguageLists(YamlReader.Get(map, "fallback_keywords"), "fallback_keywords (node id: [phrases])"),
             AnswerWords = reader.PerLanguageLists(YamlReader.Get(map, "answer_words"), "answer_words (yes|no|skip: [words])"),
             FollowUpWords = reader.PerLanguageLists(YamlReader.Get(map, "follow_up_words"), "follow_up_words (intent: [words])"),
             AnswerExamples = reader.NestedLists(YamlReader.Get(map, "answer_examples"), "answer_examples (node id: { answer: [phrases] })"),

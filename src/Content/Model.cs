@@ -105,6 +105,13 @@ public sealed record ContentNode(
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
+    /// Phrases that lead to this page only where nothing else was understood, or the bot would ask between topics ("me
+    /// siento muy triste", "m kriye tout jounen", "心里很慌"): not training data, so they move no other message, and never
+    /// before danger, an option or a command (<c>fallback_keywords</c>). Message and menu nodes only.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FallbackKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
     /// A yes/no question's danger categories that an answer in words names without being in that danger ("sí, con mis
     /// dos niños" to "do you travel with children?" is no child alone): after an opening yes or no, words the classifier
     /// reads as one of these are the answer; words it reads surely as another danger are that danger (<c>answer_names</c>).

@@ -55,6 +55,7 @@ public static class ServedLanguages
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
             UnsureKeywords = Lists(node.UnsureKeywords, served.Select(s => (s.File.Language, s.Data.UnsureKeywords.GetValueOrDefault(node.Id)))),
             UntrainedKeywords = Lists(node.UntrainedKeywords, served.Select(s => (s.File.Language, s.Data.UntrainedKeywords.GetValueOrDefault(node.Id)))),
+            FallbackKeywords = Lists(node.FallbackKeywords, served.Select(s => (s.File.Language, s.Data.FallbackKeywords.GetValueOrDefault(node.Id)))),
             AnswerExamples = node.AnswerExamples.Keys.Concat(served.SelectMany(s => s.Data.AnswerExamples.GetValueOrDefault(node.Id)?.Keys ?? [])).Distinct(StringComparer.Ordinal).ToDictionary(
                 id => id,
                 id => (IReadOnlyDictionary<string, IReadOnlyList<string>>)Lists(node.AnswerExamples.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyList<string>>(), served.Select(s => (s.File.Language, s.Data.AnswerExamples.GetValueOrDefault(node.Id)?.GetValueOrDefault(id)))),
@@ -173,6 +174,11 @@ public static class ServedLanguages
         foreach (var id in data.UntrainedKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has untrained keywords for '{id}', which is not an emergency node"));
+        }
+
+        foreach (var id in data.FallbackKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Message or NodeKind.Menu }))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has fallback keywords for '{id}', which is not a message or menu node"));
         }
 
         foreach (var id in data.AnswerWords.Keys.Where(id => !CommonSettings.AnswerIds.Contains(id)))

@@ -39,6 +39,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, string> _answerExamples = new(StringComparer.Ordinal); // "node\twords" → the answer an example says, when it says one only
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
     private readonly Dictionary<string, List<(string Intent, string[] Phrase)>> _followUpWords = new(StringComparer.Ordinal); // by language
+    private readonly List<(ContentNode Node, string[] Phrase)> _fallbackKeywords = []; // every language's, longest first
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -99,6 +100,11 @@ public sealed partial class Understander
                 list.AddRange(phrases.Select(p => (intent, TextNormalizer.WordsOf(p))).Where(p => p.Item2.Length > 0));
             }
         }
+
+        _fallbackKeywords.AddRange(content.NodeList
+            .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
+            .Where(p => p.Item2.Length > 0)
+            .OrderByDescending(p => p.Item2.Length));
 
         foreach (var (id, perLanguage) in content.Common.AnswerWords)
         {
@@ -378,8 +384,26 @@ public sealed partial class Understander
 
         understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
         understood = MaybeDanger(words, understood, current) ?? understood;
-        return FarewellBeside(words, understood) ?? understood;
+        if (FarewellBeside(words, understood) is { } farewell)
+        {
+            return farewell; // a goodbye said beside how one feels is the goodbye, with the channels when they were guessed
+        }
+
+        return understood is Understanding.Unknown or Understanding.Unsure ? Fallback(words) ?? understood : understood;
     }
+
+    /// <summary>
+    /// A page's fallback keyword (content <c>fallback_keywords</c>) in a message nothing else understood, or that the bot
+    /// would ask about between topics: that page ("m kriye tout jounen, kè m sere", "心里很慌 老是焦虑" had got "No entendí";
+    /// blind writers, 2026-12-06). Danger, likely danger and its unsure words were read before (R11). The longest phrase wins.
+    /// </summary>
+    private Understanding.Destination? Fallback(string[] words) =>
+        _fallbackKeywords.FirstOrDefault(k => ContainsKeyword(words, k.Phrase, exact: false)) is { Node: { } node }
+            ? new Understanding.Destination(node) { Why = FallbackKeywordWhy }
+            : null;
+
+    /// <summary>Why a message was read by a page's fallback keyword.</summary>
+    public const string FallbackKeywordWhy = "fallback keyword";
 
     /// <summary>The most words a message may have for an emergency's unsure keyword in it to make it a likely danger.</summary>
     public const int UnsureKeywordWords = 12;

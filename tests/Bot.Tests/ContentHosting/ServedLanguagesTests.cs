@@ -165,6 +165,10 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("avr", "  - id: avr-menu\n", "  - id: avr-menu\n    untrained_keywords: { es: [tome cloro], en: [i drank bleach] }\n", "'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught)")]
     [InlineData("zh.language", "\"被他看到我就死定了\"", "\"救命\"", "duplicate keyword '救命' (zh)")]
     [InlineData("zh.language", "\"喝了漂白水\"", "\"想自杀\"", "untrained keyword '想自杀' (zh) is also its keyword or example, which the classifier is taught")]
+    // Fallback keywords lead to a page, and are never what the classifier is taught.
+    [InlineData("pt.language", "fallback_keywords:\n  health:", "fallback_keywords:\n  emergency-suicide:", "has fallback keywords for 'emergency-suicide', which is not a message or menu node")]
+    [InlineData("pt.language", "\"muito triste\", ", "\"muito triste\", \"to gravida e nunca fiz pre-natal\", ", "fallback keyword 'to gravida e nunca fiz pre-natal' (pt) is also its keyword or example, which the classifier is taught")]
+    [InlineData("avr", "  - id: avr-q-panama\n", "  - id: avr-q-panama\n    fallback_keywords: { es: [listo], en: [done] }\n", "'fallback_keywords' lead to a page (message or menu)")]
     // A child's age in words: one entry for each age from 8 to 17, or the {age} of an unsure keyword reads the wrong age.
     [InlineData("pt.language", "\"oito\", \"nove\", ", "", "child_ages: lists 8 ages; it needs the 10 from 8 to 17")]
     [InlineData("common", "  en: [eight, nine, ten,", "  en: [8, nine, ten,", "child_ages in 'en': the age 8 is written '8'")]

@@ -1,5 +1,6 @@
 using OimBot.Bot.Tests.TestHost;
 using OimBot.Content;
+using OimBot.Content.Matching;
 
 namespace OimBot.Bot.Tests.Dialogs;
 
@@ -45,6 +46,40 @@ public class HealthTests
         Assert.Contains("147", chat.Text, StringComparison.Ordinal);
         Assert.Contains(chat.Replies.SelectMany(r => r.Choices), c => c.Key == ContentNode.ChoiceKey(Page, Content.Common.HandoffNode));
         Assert.False(chat.State!.DangerSignalled, "the page is not an emergency");
+    }
+
+    /// <summary>
+    /// How one feels, in words the classifier does not place (content <c>fallback_keywords</c>, not training data): the
+    /// page, where "No entendí" or a question between topics had been the answer (blind writers, 2026-12-06).
+    /// </summary>
+    [Theory]
+    [InlineData("últimamente estoy muy triste y no sé por qué", "es")]
+    [InlineData("我最近一直很焦虑 睡不着", "zh")]
+    [InlineData("feeling depressed lately", "en")]
+    [InlineData("je suis angoissée tout le temps", "fr")]
+    [InlineData("muita ansiedade esses dias", "pt")]
+    [InlineData("m gen depresyon", "ht")]
+    public void HowOneFeels_InWordsTheModelDoesNotPlace_IsThePage(string message, string language)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        Assert.True(read is Understanding.Destination { Node.Id: Page }, $"\"{message}\": {read.GetType().Name} {read.Why}");
+    }
+
+    /// <summary>Never before danger (R11) or a goodbye: a fallback keyword only settles what nothing else did.</summary>
+    [Theory]
+    [InlineData("estoy triste y quiero morirme", "es", "emergency-suicide")]
+    [InlineData("chao, estoy triste", "es", "farewell-safe")]
+    public void AFallbackKeyword_NeverBeforeDangerOrAGoodbye(string message, string language, string expected)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        var node = read switch
+        {
+            Understanding.Danger danger => danger.Node.Id,
+            Understanding.Destination destination => destination.Node.Id,
+            _ => read.GetType().Name,
+        };
+        Assert.True(expected == node, $"\"{message}\": {node} ({read.Why})");
+        Assert.NotEqual(Understander.FallbackKeywordWhy, read.Why);
     }
 
     /// <summary>Overdose held ready is suicide, not a question about medicine (a development row had gone to the page).</summary>
