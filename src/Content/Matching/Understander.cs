@@ -895,8 +895,7 @@ public sealed partial class Understander
         // simples" had been an unsure self-harm guess.
         if (decided is Understanding.Command or Understanding.Danger or Understanding.Picked || Asked(words, language) is not { } asked
             || (asked.Intent == AckIntent && decided is Understanding.Destination { Node.Kind: NodeKind.End })
-            || (current.FollowUps.GetValueOrDefault(asked.Intent) ?? _content.Common.FollowUps.GetValueOrDefault(asked.Intent)) is not { } target
-            || _content.Find(target) is not { } answer
+            || FollowUpAnswer(current, asked.Intent) is not { } answer
             || (decided is Understanding.Unknown && Danger(words, model.Predict(words), Thresholds.DangerInsteadOfNothing) is not null
                 && FollowUpWordsOnly(words, current, language) is null))
         {
@@ -971,14 +970,17 @@ public sealed partial class Understander
         if (current is null || !IsFollowUpPage(current) || Length(words) > FollowUpAskedWords
             || Asked(words, language) is not { } asked || asked.Intent is SafetyIntent or PrivacyIntent
             || Rest(words, language).Length > 0
-            || (current.FollowUps.GetValueOrDefault(asked.Intent) ?? _content.Common.FollowUps.GetValueOrDefault(asked.Intent)) is not { } target
-            || _content.Find(target) is not { } answer)
+            || FollowUpAnswer(current, asked.Intent) is not { } answer)
         {
             return null;
         }
 
         return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + asked.Intent };
     }
+
+    /// <summary>Where a follow-up of this intent on this page is answered: the page's (or its flow's) follow_ups, else common.yaml's.</summary>
+    private ContentNode? FollowUpAnswer(ContentNode page, string intent) =>
+        (page.FollowUps.GetValueOrDefault(intent) ?? _content.Common.FollowUps.GetValueOrDefault(intent)) is { } target ? _content.Find(target) : null;
 
     /// <summary>Follow-ups about one's safety or whereabouts: the model's danger reading of them stands (<see cref="FollowUpWordsOnly"/>).</summary>
     private const string SafetyIntent = "safety", PrivacyIntent = "privacy";
