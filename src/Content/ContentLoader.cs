@@ -31,7 +31,7 @@ public static class ContentLoader
     public const string CannedFile = "canned.yaml";
 
     private static readonly string[] FlowFields = ["flow", "topic", "sensitive", "footer", "follow_ups", "nodes"];
-    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "variants", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer", "yields_to_danger", "unsure_keywords", "unsure_keywords_undiluted", "untrained_keywords", "fallback_keywords", "answer_names", "answer_subject", "answer_examples", "follow_ups"];
+    private static readonly string[] NodeFields = ["id", "kind", "title", "text", "variants", "choices", "next", "keywords", "examples", "facts", "sensitive", "footer", "yields_to_danger", "unsure_keywords", "unsure_keywords_undiluted", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_names", "answer_subject", "answer_examples", "follow_ups"];
     private static readonly string[] ChoiceFields = ["label", "goto", "id", "language", "keywords"];
 
     public static ContentLoadResult Load(ContentSources sources, DateOnly today)
@@ -294,6 +294,7 @@ public static class ContentLoader
             Variants = ReadVariants(reader, YamlReader.Get(map, "variants"), what),
             YieldsToDanger = reader.Flag(map, "yields_to_danger", what),
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), $"unsure_keywords of {what}"),
+            WarningSigns = reader.PerLanguageLists(YamlReader.Get(map, "warning_signs"), $"warning_signs of {what}"),
             UnsureKeywordsUndiluted = reader.Flag(map, "unsure_keywords_undiluted", what),
             UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), $"untrained_keywords of {what}"),
             FallbackKeywords = reader.PerLanguageLists(YamlReader.Get(map, "fallback_keywords"), $"fallback_keywords of {what}"),

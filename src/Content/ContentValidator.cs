@@ -356,6 +356,7 @@ public static partial class ContentValidator
             .. common.OutOfScopeNode is { } outOfScope ? [("out_of_scope", outOfScope)] : Array.Empty<(string, string)>(),
             .. common.FarewellNode is { } farewell ? [("farewell", farewell)] : Array.Empty<(string, string)>(),
             .. common.FarewellAfterDangerNode is { } afterDanger ? [("farewell_after_danger", afterDanger)] : Array.Empty<(string, string)>(),
+            .. common.WatchedNode is { } watched ? [("watched", watched)] : Array.Empty<(string, string)>(),
         ];
         foreach (var (key, node) in special)
         {
@@ -558,6 +559,16 @@ public static partial class ContentValidator
         if (node.UntrainedKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
         {
             errors.Add(ContentError.At(node.Location, $"{what}: 'untrained_keywords' are for an emergency (sure danger phrases the classifier is not taught), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
+        }
+
+        if (node.WarningSigns.Count > 0 && node.Kind != NodeKind.Emergency)
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: 'warning_signs' are for an emergency said without naming it (they lead to the danger question), not for a {node.Kind.ToString().ToLowerInvariant()} node"));
+        }
+
+        foreach (var (language, phrase) in node.WarningSigns.SelectMany(p => p.Value.Select(x => (p.Key, x))).Where(p => TextNormalizer.WordsOf(p.x).Length < 2))
+        {
+            errors.Add(ContentError.At(node.Location, $"{what}: warning sign '{phrase}' ({language}) needs two words or more: it is read even beside a topic read clearly"));
         }
 
         if (node.UnsureKeywords.Count > 0 && node.Kind != NodeKind.Emergency)
@@ -926,6 +937,7 @@ public static partial class ContentValidator
         }
 
         CheckFarewells(content, errors);
+        CheckWatchers(content, errors);
 
         var owners = new Dictionary<string, (string Owner, string Where)>(StringComparer.Ordinal);
         foreach (var (command, perLanguage) in content.Common.Commands)
@@ -1007,7 +1019,7 @@ public static partial class ContentValidator
         }
 
         var danger = content.NodeList.Where(n => n.Kind == NodeKind.Emergency)
-            .SelectMany(n => n.SurePhrases.Select(p => p.Phrase).Concat(n.UnsureKeywords.Values.SelectMany(k => k)).Where(p => !p.Contains(Understander.AgePlaceholder, StringComparison.Ordinal)).Select(p => (Node: n.Id, Phrase: TextNormalizer.Normalize(p))))
+            .SelectMany(n => n.SurePhrases.Select(p => p.Phrase).Concat(n.UnsureKeywords.Values.SelectMany(k => k)).Concat(n.WarningSigns.Values.SelectMany(k => k)).Where(p => !p.Contains(Understander.AgePlaceholder, StringComparison.Ordinal)).Select(p => (Node: n.Id, Phrase: TextNormalizer.Normalize(p))))
             .Where(p => p.Phrase.Length > 0) // a phrase with a child's age ("i am {age}") needs the age, which no goodbye has
             .ToList();
         var commands = common.Commands.Values.SelectMany(c => c.Values.SelectMany(p => p)).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
@@ -1027,6 +1039,33 @@ public static partial class ContentValidator
             {
                 errors.Add(ContentError.At(at, $"the farewell word '{phrase}' ({language}) is a {(commands.Contains(key) ? "command" : "yes or no of the offer of a person")}, which comes first"));
             }
+        }
+    }
+
+    /// <summary>
+    /// Someone else at one's phone (common.yaml <c>watched</c>, <c>watchers</c>, <c>watching</c>): both lists in a served
+    /// language with words in every phrase, and a page to go to; each without the other reads nothing.
+    /// </summary>
+    private static void CheckWatchers(ContentSet content, List<ContentError> errors)
+    {
+        var common = content.Common;
+        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching) })
+        {
+            var at = Where(common, key);
+            foreach (var (language, phrases) in lists)
+            {
+                if (!content.Supports(language))
+                {
+                    errors.Add(ContentError.At(at, $"{key} in '{language}', which is not a language in common.yaml"));
+                }
+
+                errors.AddRange(phrases.Where(p => TextNormalizer.Normalize(p).Length == 0).Select(p => ContentError.At(at, $"the {key} phrase '{p}' ({language}) has no words")));
+            }
+        }
+
+        if ((common.Watchers.Count > 0 || common.Watching.Count > 0) != (common.WatchedNode is not null) || (common.Watchers.Count > 0) != (common.Watching.Count > 0))
+        {
+            errors.Add(ContentError.At(Where(common, common.WatchedNode is null ? "watchers" : "watched"), "'watched', 'watchers' and 'watching' go together: the page, who may see one's phone and what they do"));
         }
     }
 

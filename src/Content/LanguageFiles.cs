@@ -26,6 +26,9 @@ public sealed record LanguageData(
     /// <summary>An emergency node's unsure keywords in this language (<c>unsure_keywords: { node id: [phrases] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UnsureKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>An emergency's warning signs in this language (<c>warning_signs: { node id: [phrases] }</c>; <see cref="ContentNode.WarningSigns"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> WarningSigns { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>An emergency node's keywords that are not training data, in this language (<c>untrained_keywords: { node id: [phrases] }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UntrainedKeywords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -41,6 +44,12 @@ public sealed record LanguageData(
     /// <summary>Goodbyes said as the whole message in this language (<c>farewell_words</c>; <see cref="CommonSettings.FarewellWords"/>).</summary>
     public IReadOnlyList<string> FarewellWords { get; init; } = [];
 
+    /// <summary>Someone who may see one's phone, in this language (<c>watchers</c>; <see cref="CommonSettings.Watchers"/>).</summary>
+    public IReadOnlyList<string> Watchers { get; init; } = [];
+
+    /// <summary>Seeing, finding out, the phone or this chat, in this language (<c>watching</c>; <see cref="CommonSettings.Watching"/>).</summary>
+    public IReadOnlyList<string> Watching { get; init; } = [];
+
     /// <summary>Answers in words to a yes/no question in this language, by node then choice id (<c>answer_examples: { node id: { yes: [...] } }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerExamples { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
@@ -55,7 +64,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "answer_subject", "answer_examples", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "answer_subject", "answer_examples", "child_ages", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -114,6 +123,7 @@ public sealed record LanguageData(
             reader.At(map))
         {
             UnsureKeywords = reader.PerLanguageLists(YamlReader.Get(map, "unsure_keywords"), "unsure_keywords (node id: [phrases])"),
+            WarningSigns = reader.PerLanguageLists(YamlReader.Get(map, "warning_signs"), "warning_signs (node id: [phrases])"),
             UntrainedKeywords = reader.PerLanguageLists(YamlReader.Get(map, "untrained_keywords"), "untrained_keywords (node id: [phrases])"),
             FallbackKeywords = reader.PerLanguageLists(YamlReader.Get(map, "fallback_keywords"), "fallback_keywords (node id: [phrases])"),
             AnswerWords = reader.PerLanguageLists(YamlReader.Get(map, "answer_words"), "answer_words (yes|no|skip: [words])"),
@@ -122,6 +132,8 @@ public sealed record LanguageData(
             AnswerSubjects = reader.PerLanguageLists(YamlReader.Get(map, "answer_subject"), "answer_subject (node id: [words])"),
             ChildAges = reader.Strings(YamlReader.Get(map, "child_ages"), "child_ages"),
             FarewellWords = reader.Strings(YamlReader.Get(map, "farewell_words"), "farewell_words"),
+            Watchers = reader.Strings(YamlReader.Get(map, "watchers"), "watchers"),
+            Watching = reader.Strings(YamlReader.Get(map, "watching"), "watching"),
         };
     }
 

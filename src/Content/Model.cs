@@ -98,6 +98,14 @@ public sealed record ContentNode(
     public bool UnsureKeywordsUndiluted { get; init; }
 
     /// <summary>
+    /// Warning signs said without naming the danger ("denle mi cupo a otro", "pray for my soul", "dites à ma famille que je
+    /// les aimais"): as <see cref="UnsureKeywords"/> (the channels, this emergency's line and the question), and also in a
+    /// message read clearly as a topic or thanks, which stays among the options; they do not dilute in a message of up to
+    /// 24 words. Emergency nodes only; not training data (<c>warning_signs</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> WarningSigns { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
     /// Phrases that say this emergency surely wherever they appear, like <see cref="Keywords"/>, but are not training data
     /// ("tomé cloro", "i overdosed"): each short phrase taught to the classifier pulled everyday short messages ("j'ai
     /// faim", "vai chover hoje?") towards this danger. Emergency nodes only (<c>untrained_keywords</c>).
@@ -269,6 +277,20 @@ public sealed record CommonSettings(
 
     /// <summary>Goodbyes, per language (<c>farewell_words</c>): the whole message, with courtesy and fillers around, goes to <see cref="FarewellNode"/>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> FarewellWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// Where a question about someone else at one's phone goes ("¿él puede ver que les escribí?", "how do i clear this chat
+    /// so she won't find it"): a message with one of <see cref="Watchers"/> and one of <see cref="Watching"/> that the bot
+    /// read as about the service, its privacy, deleting one's data, the menu, what it has no information on, or nothing.
+    /// None: such a message is read as any other.
+    /// </summary>
+    public string? WatchedNode { get; init; }
+
+    /// <summary>Someone who may see one's phone, per language (<c>watchers</c>): "mi esposo", "she", "他".</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Watchers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Seeing, finding out, the phone or this chat, per language (<c>watching</c>): "revisa", "find out", "手机".</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Watching { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
     /// The node for what the service has no information on ("No tengo información verificada sobre eso"); a message read

@@ -54,6 +54,7 @@ public static class ServedLanguages
                 })],
             Keywords = Lists(node.Keywords, served.Select(s => (s.File.Language, s.Data.Keywords.GetValueOrDefault(node.Id)))),
             UnsureKeywords = Lists(node.UnsureKeywords, served.Select(s => (s.File.Language, s.Data.UnsureKeywords.GetValueOrDefault(node.Id)))),
+            WarningSigns = Lists(node.WarningSigns, served.Select(s => (s.File.Language, s.Data.WarningSigns.GetValueOrDefault(node.Id)))),
             UntrainedKeywords = Lists(node.UntrainedKeywords, served.Select(s => (s.File.Language, s.Data.UntrainedKeywords.GetValueOrDefault(node.Id)))),
             FallbackKeywords = Lists(node.FallbackKeywords, served.Select(s => (s.File.Language, s.Data.FallbackKeywords.GetValueOrDefault(node.Id)))),
             AnswerExamples = node.AnswerExamples.Keys.Concat(served.SelectMany(s => s.Data.AnswerExamples.GetValueOrDefault(node.Id)?.Keys ?? [])).Distinct(StringComparer.Ordinal).ToDictionary(
@@ -91,6 +92,8 @@ public static class ServedLanguages
                 StringComparer.Ordinal),
             FarewellWords = Lists(common.FarewellWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FarewellWords.Count > 0 ? s.Data.FarewellWords : null)))),
             ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
+            Watchers = Lists(common.Watchers, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watchers.Count > 0 ? s.Data.Watchers : null)))),
+            Watching = Lists(common.Watching, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watching.Count > 0 ? s.Data.Watching : null)))),
         };
 
         var canned = content.Canned.Select(c => c with { Title = Texts(c.Title, $"canned:{c.Id}#title"), Text = Texts(c.Text, $"canned:{c.Id}") });
@@ -169,6 +172,11 @@ public static class ServedLanguages
         foreach (var id in data.UnsureKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
         {
             errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has unsure keywords for '{id}', which is not an emergency node"));
+        }
+
+        foreach (var id in data.WarningSigns.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))
+        {
+            errors.Add(ContentError.At(data.Location, $"the language file of '{file.Language}' has warning signs for '{id}', which is not an emergency node"));
         }
 
         foreach (var id in data.UntrainedKeywords.Keys.Where(id => content.Find(id) is not { Kind: NodeKind.Emergency }))

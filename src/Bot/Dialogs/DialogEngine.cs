@@ -32,6 +32,25 @@ public static partial class DialogEngine
             : null;
     }
 
+    /// <summary>
+    /// The command of a message that is only a bot command ("/menu", "/help@OimBot") or Telegram's start with its deep
+    /// link's payload ("/start", "/start campaign_x"), lower case; otherwise null ("/quiero volver" is read as written).
+    /// </summary>
+    internal static string? BotCommand(string text)
+    {
+        var match = BotCommandPattern().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var command = match.Groups[1].Value.ToLowerInvariant();
+        return command == "start" || match.Groups[2].Value.Trim().Length == 0 ? command : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*/([A-Za-z][A-Za-z0-9_]{0,31})(?:@[A-Za-z0-9_]+)?(\s.*)?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex BotCommandPattern();
+
     /// <param name="state">The saved state, or null for a user the bot does not know (first contact or after BORRAR).</param>
     public static TurnResult Step(ContentSet content, ConversationState? state, UserMessage message, DateTimeOffset now, DialogOptions options)
     {
@@ -45,7 +64,11 @@ public static partial class DialogEngine
 
         // R2: identifying data a user volunteers is never matched, echoed or kept.
         var withheld = PersonalData.IsIn(text);
-        var words = TextNormalizer.WordsOf(PersonalData.ForMatching(text));
+        // A bot command ("/start", "/start campaign_x", "/menu@OimBot") is the app's word, not the person's: its payload
+        // and the bot's name are not read, and it tells no language (Telegram's /start had opened every chat in English).
+        var botCommand = BotCommand(text);
+        var words = botCommand is not null ? [botCommand] : TextNormalizer.WordsOf(PersonalData.ForMatching(text));
+        var languageWords = botCommand is not null ? [] : words;
 
         var isNew = state is null;
 
@@ -61,7 +84,7 @@ public static partial class DialogEngine
         }
 
         // A first message is answered in the language it is written in (the source language when unsure).
-        state ??= Fresh(content, content.Understander.DetectLanguage(words, message.Hint), now, turn);
+        state ??= Fresh(content, content.Understander.DetectLanguage(languageWords, message.Hint), now, turn);
         state = state with { LastActivityAt = now, Channel = channel };
 
         // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
@@ -72,7 +95,7 @@ public static partial class DialogEngine
         // Creole "wi" to the offer of a person looks English to the letters (found in a new user's try). After consent,
         // a language changes only when the person chooses one.
         if (!isNew && !state.Consented && !state.InCase && message.Kind == UserMessageKind.Text
-            && content.Understander.IdentifyLanguage(words) is { } written && written != state.Language && content.Supports(written)
+            && content.Understander.IdentifyLanguage(languageWords) is { } written && written != state.Language && content.Supports(written)
             && (state.NodeId == content.Common.StartNode
                 || content.Understander.Understand(words, content.Find(state.NodeId), state.Shown, state.Language) is not Understanding.Picked))
         {

@@ -27,7 +27,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[][]> _keywordWords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[][]> _titleWords = new(StringComparer.Ordinal);
     private readonly List<string[]> _questionWords;
-    private readonly List<(ContentNode Node, string[] Phrase, string Language, bool WithAge)> _unsureKeywords = [];
+    private readonly List<(ContentNode Node, string[] Phrase, string Language, bool WithAge, bool Sign)> _unsureKeywords = []; // and warning signs
     private readonly ChildAgeWords _childAgeWords;
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
     private readonly Dictionary<string, List<string[]>> _answerWords = new(StringComparer.Ordinal); // common answer words by id, every language, in AnswerForm
@@ -40,6 +40,8 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
     private readonly Dictionary<string, List<(string Intent, string[] Phrase)>> _followUpWords = new(StringComparer.Ordinal); // by language
     private readonly List<(ContentNode Node, string[] Phrase)> _fallbackKeywords = []; // every language's, longest first
+    private readonly Dictionary<string, List<string[]>> _watchers; // common watchers, by the language a message is read in
+    private readonly Dictionary<string, List<string[]>> _watching; // common watching, by the language a message is read in
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -101,6 +103,8 @@ public sealed partial class Understander
             }
         }
 
+        _watchers = ByLanguage(content, content.Common.Watchers);
+        _watching = ByLanguage(content, content.Common.Watching);
         _fallbackKeywords.AddRange(content.NodeList
             .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
             .Where(p => p.Item2.Length > 0)
@@ -151,7 +155,15 @@ public sealed partial class Understander
             {
                 foreach (var phrase in phrases.Select(KeywordWords).Where(w => w.Length > 0))
                 {
-                    _unsureKeywords.Add((node, phrase, language, phrase.Contains(AgeWord)));
+                    _unsureKeywords.Add((node, phrase, language, phrase.Contains(AgeWord), Sign: false));
+                }
+            }
+
+            foreach (var (language, phrases) in node.WarningSigns)
+            {
+                foreach (var phrase in phrases.Select(TextNormalizer.WordsOf).Where(w => w.Length > 0))
+                {
+                    _unsureKeywords.Add((node, phrase, language, WithAge: false, Sign: true));
                 }
             }
 
@@ -384,6 +396,7 @@ public sealed partial class Understander
 
         understood = understood is Understanding.Unknown ? DangerRatherThanNothing(words, language) ?? understood : understood;
         understood = MaybeDanger(words, understood, current) ?? understood;
+        understood = Watched(words, understood, language) ?? understood;
         if (FarewellBeside(words, understood) is { } farewell)
         {
             return farewell; // a goodbye said beside how one feels is the goodbye, with the channels when they were guessed
@@ -401,6 +414,59 @@ public sealed partial class Understander
         _fallbackKeywords.FirstOrDefault(k => ContainsKeyword(words, k.Phrase, exact: false)) is { Node: { } node }
             ? new Understanding.Destination(node) { Why = FallbackKeywordWhy }
             : null;
+
+    /// <summary>
+    /// Someone else at one's phone: "el puede ver q les escribi aqui??", "how do i clear this chat so she won't find it",
+    /// "si il voit ce message je suis foutue", "你好 请问他能看到我在这里发的吗" had got the page about the service, deleting
+    /// one's data or "No entendí" (blind writers, 2026-12-06). A message with a watcher (common.yaml <c>watchers</c>: he,
+    /// my husband, 她) and watching (<c>watching</c>: sees, finds out, the phone, this chat) that was read as a question about
+    /// the service's privacy or safety (the pages <c>follow_ups</c> send those to), deleting or stopping said inside a
+    /// sentence, the menu, what the service has no information on, a follow-up's answer, or nothing is about the phone
+    /// (<c>watched</c>), whose first line gives the channels. Danger, a topic and an option stay what they are.
+    /// </summary>
+    private Understanding.Destination? Watched(string[] words, Understanding understood, string? language)
+    {
+        var common = _content.Common;
+        var read = understood.WrittenIn ?? language ?? common.SourceLanguage;
+        if (common.WatchedNode is not { } id || _content.Find(id) is not { } node || words.Length > WatchedWords
+            || !_watchers.TryGetValue(read, out var watchers) || !_watching.TryGetValue(read, out var watching))
+        {
+            return null;
+        }
+
+        var aboutThePhone = understood switch
+        {
+            Understanding.Unknown or Understanding.Unsure => true,
+            Understanding.Command { Value: GlobalCommand.Delete or GlobalCommand.Stop, Alone: false } => true,
+            Understanding.Destination { Node: var page } => page.Id == common.MenuNode // what the service has no information on stays so: "my girlfriend took my phone at dinner lol"
+                || page.Id == common.FollowUps.GetValueOrDefault("privacy") || page.Id == common.FollowUps.GetValueOrDefault("safety")
+                || (_content.IsFollowUpAnswer(page) && page.Id != common.FollowUps.GetValueOrDefault("ack")), // thanks stays thanks
+            _ => false,
+        };
+        return aboutThePhone && watchers.Any(w => ContainsKeyword(words, w, exact: false)) && watching.Any(w => ContainsKeyword(words, w, exact: false))
+            ? new Understanding.Destination(node) { Why = WatchedWhy }
+            : null;
+    }
+
+    /// <summary>
+    /// A common list's phrases by the language a message is read in; the languages common.yaml writes (Spanish and
+    /// English, which one model reads) each with the phrases of both.
+    /// </summary>
+    private static Dictionary<string, List<string[]>> ByLanguage(ContentSet content, IReadOnlyDictionary<string, IReadOnlyList<string>> lists)
+    {
+        var own = content.Common.Languages.Where(l => !l.Translated).Select(l => l.Code).ToHashSet(StringComparer.Ordinal);
+        return lists.Keys.ToDictionary(
+            language => language,
+            language => lists.Where(p => p.Key == language || (own.Contains(language) && own.Contains(p.Key)))
+                .SelectMany(p => p.Value).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).ToList(),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The most words (a Chinese character each) a message about someone else at one's phone is read in.</summary>
+    public const int WatchedWords = 40;
+
+    /// <summary>Why a message was read as about someone else at one's phone (<see cref="Watched"/>).</summary>
+    public const string WatchedWhy = "someone else at the phone";
 
     /// <summary>Why a message was read by a page's fallback keyword.</summary>
     public const string FallbackKeywordWhy = "fallback keyword";
@@ -487,9 +553,17 @@ public sealed partial class Understander
             Understanding.Destination { Why: var why } when IsFollowUpAsked(why) => [], // "y si me quitan el pasaporte, cuánto cuesta sacar otro?"
             _ => (IReadOnlyList<ContentNode>?)null,
         };
+        // A topic read clearly yields to a warning sign only, written as it is, and stays among the options: "ya no voy a
+        // necesitar el retorno, denle mi cupo a otro" is about the return and maybe about ending one's life.
+        var signsOnly = alternatives is null;
         if (alternatives is null)
         {
-            return null;
+            if (understood is not Understanding.Destination { Node: var topic })
+            {
+                return null;
+            }
+
+            alternatives = [topic];
         }
 
         // Every emergency whose keyword is there ("estoy enfermo y ya no aguanto más": illness and despair): the one with
@@ -505,8 +579,8 @@ public sealed partial class Understander
         // sickness word ("i had a fever on monday but i am better now thanks").
         var ending = understood is Understanding.Destination { Node.Kind: NodeKind.End };
         // An act ("me pegó", "he slapped me": unsure_keywords_undiluted) does not dilute either, written exactly.
-        var matched = _unsureKeywords.Where(k => (!longer || need || k.WithAge || k.Node.UnsureKeywordsUndiluted) && !(ending && k.Phrase.Length < 2) && !(answered && current!.AnswerNames.Contains(k.Node.Id))
-                && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need || (longer && k.Node.UnsureKeywordsUndiluted)))
+        var matched = _unsureKeywords.Where(k => (!signsOnly || k.Sign) && (!longer || need || k.WithAge || k.Sign || k.Node.UnsureKeywordsUndiluted) && !(ending && k.Phrase.Length < 2) && !(answered && current!.AnswerNames.Contains(k.Node.Id))
+                && ContainsKeyword(k.WithAge ? WordsFor(k.Language) : words, k.Phrase, exact: need || signsOnly || (longer && (k.Sign || k.Node.UnsureKeywordsUndiluted))))
             .GroupBy(k => k.Node.Id)
             .OrderByDescending(g => g.Max(k => k.Phrase.Length))
             .Select(g => g.First().Node)

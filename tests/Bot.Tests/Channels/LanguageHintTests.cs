@@ -37,6 +37,31 @@ public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixtur
         await AssertNothingOfTheHintIsStoredAsync(tag.Contains('-', StringComparison.Ordinal) ? tag : "no-tag"); // "fr" is the chosen language itself
     }
 
+    /// <summary>
+    /// Telegram's /start (the first message of every Telegram chat, with a deep link's payload or the bot's name) is the
+    /// app's word, not the person's: it tells no language, so the app's language chooses (it had opened every chat in
+    /// English, found in a new user's try).
+    /// </summary>
+    [Theory]
+    [InlineData("/start", "es", "es")]
+    [InlineData("/start campaign_x", "es", "es")]
+    [InlineData("/start@OimBot", "fr", "fr")]
+    [InlineData("/start", "ht", "ht")]
+    [InlineData("/start", "zh-hans", "zh")]
+    public async Task Telegram_Start_IsAnsweredInTheAppsLanguage(string text, string tag, string language)
+    {
+        var chat = ChannelHostFixture.Unique();
+        var body = ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, text)
+            .Replace("\"first_name\":\"Ana\"},\"chat\"", $"\"first_name\":\"Ana\",\"language_code\":\"{tag}\"}},\"chat\"", StringComparison.Ordinal);
+        Assert.Contains("language_code", body, StringComparison.Ordinal);
+
+        await Host.PostTelegramAsync(body);
+
+        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal))))
+            .Last(r => r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal));
+        Assert.Contains($"\"text\":\"{Welcome(language)}\n", reply.Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("50937", "ht")]
     [InlineData("86138", "zh")]

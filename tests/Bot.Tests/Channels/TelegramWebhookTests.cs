@@ -13,6 +13,8 @@ public sealed class TelegramWebhookTests(ChannelHostFixture fixture) : IClassFix
         { "valid text", ChannelHost.TelegramText(0, 0, "hola").Replace("\"update_id\":0", "\"update_id\":{u}").Replace("\"id\":0", "\"id\":{c}"), ChannelHost.TelegramSecret, HttpStatusCode.OK, "asistente automático de la OIM" },
         { "english text", Update("\"text\":\"hello\""), ChannelHost.TelegramSecret, HttpStatusCode.OK, "automated assistant of IOM" },
         { "photo", Update("\"photo\":[{\"file_id\":\"AgAD\",\"file_unique_id\":\"x\",\"width\":90,\"height\":90}]"), ChannelHost.TelegramSecret, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        // A caption is what the person typed: read as the message (the photo is never downloaded).
+        { "photo with a caption", Update("\"photo\":[{\"file_id\":\"AgAD\",\"file_unique_id\":\"x\",\"width\":90,\"height\":90}],\"caption\":\"hello, I need help\""), ChannelHost.TelegramSecret, HttpStatusCode.OK, "automated assistant of IOM" },
         { "voice note", Update("\"voice\":{\"file_id\":\"AwAD\",\"file_unique_id\":\"y\",\"duration\":3}"), ChannelHost.TelegramSecret, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "sticker", Update("\"sticker\":{\"file_id\":\"CAAD\",\"file_unique_id\":\"z\",\"type\":\"regular\",\"width\":1,\"height\":1,\"is_animated\":false,\"is_video\":false}"), ChannelHost.TelegramSecret, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "shared location", Update("\"location\":{\"latitude\":8.98245,\"longitude\":-79.51973}"), ChannelHost.TelegramSecret, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
@@ -60,15 +62,37 @@ public sealed class TelegramWebhookTests(ChannelHostFixture fixture) : IClassFix
         await Host.PostTelegramAsync(ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, "hola"));
         await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)));
 
-        var tap = await Host.PostTelegramAsync(ChannelHost.TelegramCallback(ChannelHostFixture.Unique(), chat, "welcome/es"));
+        var update = ChannelHostFixture.Unique();
+        var tap = await Host.PostTelegramAsync(ChannelHost.TelegramCallback(update, chat, "welcome/es"));
 
         Assert.Equal(HttpStatusCode.OK, tap.StatusCode);
         var requests = await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)) == 2);
-        var callbackAnswer = Assert.Single(requests, r => r.Path.EndsWith("/answerCallbackQuery", StringComparison.Ordinal) && r.Body.Contains("\"callback_query_id\":\"cb", StringComparison.Ordinal) && requests.Any(x => x.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)));
-        Assert.NotNull(callbackAnswer);
+        Assert.Single(requests, r => r.Path.EndsWith("/answerCallbackQuery", StringComparison.Ordinal) && r.Body.Contains($"\"callback_query_id\":\"cb{update}\"", StringComparison.Ordinal));
         var menu = requests.Last(r => r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)).Text;
         Assert.Contains("¿Sobre qué quieres información?", menu, StringComparison.Ordinal);
         Assert.Contains("\"inline_keyboard\":[[{\"text\":\"Volver a mi país\",\"callback_data\":\"main-menu/avr-menu\"}]", menu, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Stopping a button's spinner is best effort: a Telegram that does not answer answerCallbackQuery holds the reply
+    /// only <see cref="Bot.Channels.Telegram.TelegramClient.CallbackAnswerTimeout"/>, and the send is not failed and
+    /// repeated for it (it had taken the send's whole timeout, then answered the callback twice; a new user's try).
+    /// </summary>
+    [Fact]
+    public async Task ASlowCallbackAnswer_DoesNotFailOrRepeatTheReply()
+    {
+        var chat = ChannelHostFixture.Unique();
+        await Host.PostTelegramAsync(ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, "hola"));
+        await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)));
+        Host.Fake.Script("/answerCallbackQuery", new FakeResponse(200, "{\"ok\":true,\"result\":true}", Delay: TimeSpan.FromSeconds(12)));
+        var update = ChannelHostFixture.Unique();
+
+        await Host.PostTelegramAsync(ChannelHost.TelegramCallback(update, chat, "welcome/es"));
+
+        var requests = await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)) == 2);
+        Assert.Contains("¿Sobre qué quieres información?", requests.Last(r => r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.Single(Host.Fake.Requests, r => r.Path.EndsWith("/answerCallbackQuery", StringComparison.Ordinal) && r.Body.Contains($"\"cb{update}\"", StringComparison.Ordinal));
+        Assert.Equal(1, await Host.CountAsync("SELECT MAX(attempts) FROM outbox WHERE callback_query_id = @id", new { id = $"cb{update}" }));
     }
 
     [Fact]

@@ -67,6 +67,9 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
     {
         { "valid text", Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, "asistente automático de la OIM" },
         { "image", Msg("\"type\":\"image\",\"image\":{\"id\":\"1\",\"mime_type\":\"image/jpeg\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        // A caption is what the person typed: read as the message (the photo is never downloaded).
+        { "image with a caption", Msg("\"type\":\"image\",\"image\":{\"id\":\"1\",\"mime_type\":\"image/jpeg\",\"caption\":\"hello, I need help\"}"), true, HttpStatusCode.OK, "automated assistant of IOM" },
+        { "document with a caption", Msg("\"type\":\"document\",\"document\":{\"id\":\"4\",\"caption\":\"hello, I need help\"}"), true, HttpStatusCode.OK, "automated assistant of IOM" },
         { "voice note", Msg("\"type\":\"audio\",\"audio\":{\"id\":\"2\",\"voice\":true}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "sticker", Msg("\"type\":\"sticker\",\"sticker\":{\"id\":\"3\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "shared location", Msg("\"type\":\"location\",\"location\":{\"latitude\":8.98245,\"longitude\":-79.51973}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },

@@ -169,6 +169,14 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("pt.language", "fallback_keywords:\n  health:", "fallback_keywords:\n  emergency-suicide:", "has fallback keywords for 'emergency-suicide', which is not a message or menu node")]
     [InlineData("pt.language", "\"muito triste\", ", "\"muito triste\", \"to gravida e nunca fiz pre-natal\", ", "fallback keyword 'to gravida e nunca fiz pre-natal' (pt) is also its keyword or example, which the classifier is taught")]
     [InlineData("avr", "  - id: avr-q-panama\n", "  - id: avr-q-panama\n    fallback_keywords: { es: [listo], en: [done] }\n", "'fallback_keywords' lead to a page (message or menu)")]
+    // Warning signs lead to the danger question: an emergency's only, of two words or more (they are read beside a topic).
+    [InlineData("pt.language", "warning_signs:\n  emergency-suicide:", "warning_signs:\n  avr-menu:", "has warning signs for 'avr-menu', which is not an emergency node")]
+    [InlineData("avr", "  - id: avr-menu\n", "  - id: avr-menu\n    warning_signs: { es: [denle mi cupo], en: [give my place] }\n", "'warning_signs' are for an emergency said without naming it")]
+    [InlineData("emergency", "      es: [\"ya nada importa\",", "      es: [\"adios\", \"ya nada importa\",", "warning sign 'adios' (es) needs two words or more")]
+    // Someone else at the phone: the page, who and what go together, in served languages.
+    [InlineData("common", "watched: phone-safety ", "watched: no-such-page ", "unknown target 'no-such-page' for 'watched'")]
+    [InlineData("common", "watched: phone-safety ", "", "'watched', 'watchers' and 'watching' go together")]
+    [InlineData("common", "watching:\n  es:", "watching:\n  xx: [celular]\n  es:", "watching in 'xx', which is not a language in common.yaml")]
     // A child's age in words: one entry for each age from 8 to 17, or the {age} of an unsure keyword reads the wrong age.
     [InlineData("pt.language", "\"oito\", \"nove\", ", "", "child_ages: lists 8 ages; it needs the 10 from 8 to 17")]
     [InlineData("common", "  en: [eight, nine, ten,", "  en: [8, nine, ten,", "child_ages in 'en': the age 8 is written '8'")]
@@ -179,7 +187,7 @@ public sealed partial class ServedLanguagesTests : IDisposable
         var path = file switch
         {
             "common" => Path.Combine(_temp.ContentDirectory, ContentLoader.CommonFile),
-            "avr" => Path.Combine(_temp.ContentDirectory, "avr.yaml"),
+            "avr" or "emergency" => Path.Combine(_temp.ContentDirectory, $"{file}.yaml"),
             _ => PathOf($"{file}.yaml"),
         };
         var text = File.ReadAllText(path);

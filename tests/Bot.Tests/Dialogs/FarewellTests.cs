@@ -1,6 +1,7 @@
 using OimBot.Analytics;
 using OimBot.Bot.Tests.TestHost;
 using OimBot.Content;
+using OimBot.Content.Matching;
 
 namespace OimBot.Bot.Tests.Dialogs;
 
@@ -146,5 +147,44 @@ public class FarewellTests
         Assert.NotEqual(Farewell, chat.Node);
         Assert.NotEqual(Safe, chat.Node);
         Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+    }
+
+    /// <summary>
+    /// A last farewell that names nothing (emergency.yaml <c>warning_signs</c>; a blind set, 2026-12-06): giving one's place
+    /// away, love said in the past, "don't look for me", "you won't hear from me again", "it doesn't matter anymore" had
+    /// got the return's steps, thanks or "No entendí". They get the channels and the 147 line before the question, even
+    /// where the message also reads clearly as a topic, which stays among the options.
+    /// </summary>
+    [Theory]
+    [InlineData("ya no voy a necesitar el retorno, denle mi cupo a otro", "es")]
+    [InlineData("thank you for everything but it doesnt matter anymore", "en")]
+    [InlineData("dites à ma famille que je les aimais", "fr")]
+    [InlineData("pa chèche m ankò, mèsi pou tout", "ht")]
+    [InlineData("rezem pela minha alma, é só isso", "pt")]
+    [InlineData("以后你们不会再收到我的消息了", "zh")]
+    public void AWarningSign_GetsTheChannelsAndTheLine_BeforeTheQuestion(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+
+        Assert.True(chat.Node == Content.Common.DangerCheckNode, $"\"{message}\" went to {chat.Node}");
+        Assert.Equal("emergency-suicide", chat.State!.Candidates[0]);
+        var first = chat.Replies[0].Text;
+        Assert.Contains("911", first, StringComparison.Ordinal);
+        Assert.Contains("147", first, StringComparison.Ordinal);
+    }
+
+    /// <summary>Beside a topic read clearly, a warning sign leads and the topic stays among the options; without one the topic is answered.</summary>
+    [Fact]
+    public void AWarningSign_BesideATopic_KeepsTheTopicAmongTheOptions()
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var read = Content.Understander.UnderstandText("ya no voy a necesitar el retorno, denle mi cupo a otro", menu, [], "es");
+        var danger = Assert.IsType<Understanding.Danger>(read);
+        Assert.False(danger.Sure);
+        Assert.Equal("emergency-suicide", danger.Node.Id);
+        Assert.Contains(danger.Alternatives, n => n.FlowId == "avr");
+
+        Assert.IsNotType<Understanding.Danger>(Content.Understander.UnderstandText("ya no voy a necesitar el retorno, conseguí trabajo aquí", menu, [], "es"));
+        Assert.IsNotType<Understanding.Danger>(Content.Understander.UnderstandText("no aguanto más aquí, quiero volver a Colombia", menu, [], "es"));
     }
 }

@@ -2,6 +2,7 @@ using OimBot.Analytics;
 using OimBot.Bot.Dialogs;
 using OimBot.Bot.Tests.TestHost;
 using OimBot.Content;
+using OimBot.Content.Matching;
 
 namespace OimBot.Bot.Tests.Dialogs;
 
@@ -108,5 +109,49 @@ public class PhoneSafetyTests
     public void AQuestionAboutTheService_StaysTheServicesPage(string message, string language)
     {
         Assert.Equal("about-service", Chat.Started(Content, language).Send(message).Node);
+    }
+
+    /// <summary>
+    /// Someone else at the phone, asked as a question about the service, deleting, or read as nothing (common.yaml
+    /// <c>watched</c>, <c>watchers</c>, <c>watching</c>): "can he see I wrote here?" had got the page about the service,
+    /// "how do I clear this chat so she won't find it" the question about deleting one's data (blind writers, 2026-12-06).
+    /// </summary>
+    [Theory]
+    [InlineData("how do i clear this chat so she wont find it", "en")]
+    [InlineData("el puede ver q les escribi aqui??", "es")]
+    [InlineData("can she see the messages i send here?", "en")]
+    [InlineData("si il voit cette conversation je suis mal", "fr")]
+    [InlineData("eske li ka wè mesaj m ekri isit la?", "ht")]
+    [InlineData("oi, ele consegue ver q eu mandei msg aqui?", "pt")]
+    [InlineData("我老公能看到我在这里发的消息吗", "zh")]
+    public void SomeoneElseAtThePhone_IsThePage_NotTheServicesOwn(string message, string language)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        Assert.True(read is Understanding.Destination { Node.Id: Page }, $"\"{message}\": {read.GetType().Name} {read.Why}");
+        Assert.Equal(Understander.WatchedWhy, read.Why); // the classifier had read it as the service's own page, deleting, or nothing
+    }
+
+    /// <summary>
+    /// A partner, a pronoun or a phone beside other things is no watcher (the first versions of the rule, measured):
+    /// sight lost, a pregnancy check-up, a joke about a phone at dinner, a rumour about the service stay what they are.
+    /// </summary>
+    [Theory]
+    [InlineData("mon mari a perdu ses lunettes dans la riviere il voit plus rien de loin", "fr")]
+    [InlineData("我老婆怀孕五个月了 一路上都没做过产检 哪里可以检查", "zh")]
+    [InlineData("my girlfriend confiscated my phone at dinner lol, any nice cheap restaurant for date night", "en")]
+    [InlineData("你们会把我的信息给移民局吗？我怕被遣返", "zh")]
+    [InlineData("ustedes pueden ver mis mensajes?", "es")]
+    public void NoWatcher_IsNotThePhone(string message, string language)
+    {
+        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        Assert.NotEqual(Understander.WatchedWhy, read.Why);
+    }
+
+    /// <summary>Danger said beside someone at the phone stays the danger (R11): the rule only takes what was read as no topic.</summary>
+    [Fact]
+    public void Danger_BesideSomeoneAtThePhone_StaysTheDanger()
+    {
+        var read = Content.Understander.UnderstandText("si mi esposo ve este chat me mata, ya me pegó ayer", Content.Nodes[Content.Common.MenuNode], [], "es");
+        Assert.IsType<Understanding.Danger>(read);
     }
 }

@@ -43,6 +43,7 @@ public class UnderstandingEvaluationTests
         var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
         var messages = UnderstandingEvaluation.ReadMessages(Set).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "dev")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "goodbyes"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells")))
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells-dev")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-held")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-held")));
@@ -122,8 +123,25 @@ public class UnderstandingEvaluationTests
 
         Assert.True(report.TopicTop1 >= 0.75, $"goodbyes answered as one {report.TopicTop1:P1}");
         Assert.True(report.FalsePositiveRate <= 0.09, $"goodbyes given an emergency page {report.FalsePositiveRate:P1}");
-        Assert.True(channels >= 10, $"last farewells given the channels: {channels} of {last.Count}");
+        Assert.True(channels >= 11, $"last farewells given the channels: {channels} of {last.Count}");
         Assert.DoesNotContain(last, o => o.Target == Content.Common.FarewellNode);
+    }
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> FarewellsDevelopment = new(() => SetNamed("farewells-dev"));
+
+    /// <summary>
+    /// Last farewells that name nothing, development set (tests/Evaluation/farewells-dev: a fourth blind writer,
+    /// 2026-12-06, 18 indirect last farewells and 18 goodbyes sharing their words per language; read while the warning
+    /// signs were written, so these are no held-out figures). Before the signs 7–12 of 18 got an emergency page; now all
+    /// but one per language at most, and at most two goodbyes of 18 get one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void FarewellsDevelopment_WarningSignsGetTheChannels(string language)
+    {
+        var report = Assert.Single(FarewellsDevelopment.Value, r => r.Language == language);
+        Assert.True(report.DangerRecall >= 0.94, $"danger recall {report.DangerRecall:P1}; missed: {Missed(report, danger: true)}");
+        Assert.True(report.FalsePositiveRate <= 0.12, $"false positives {report.FalsePositiveRate:P1}: {Missed(report, danger: false)}");
     }
 
     private static IReadOnlyList<UnderstandingEvaluation.LanguageReport> SetNamed(string name) =>
@@ -158,7 +176,7 @@ public class UnderstandingEvaluationTests
     public void PhoneDevelopment_AWatchedPhoneGetsItsPage(string language)
     {
         var p = Phone(Assert.Single(PhoneDevelopment.Value, r => r.Language == language));
-        Assert.True(p.WatchedOnPage >= 11, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
+        Assert.True(p.WatchedOnPage >= 17, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
         Assert.True(p.ThreatsWithChannels >= 2, $"threats given the channels first: {p.ThreatsWithChannels} of {p.Threats}");
         Assert.True(p.AboutRight >= p.About - 1, $"questions about the service kept on its page: {p.AboutRight} of {p.About}");
         Assert.True(p.PlainCalm >= 6, $"phone troubles without an emergency page: {p.PlainCalm} of {p.Plain}");
@@ -167,16 +185,17 @@ public class UnderstandingEvaluationTests
     /// <summary>
     /// Held out (tests/Evaluation/phone-held: a second blind writer, 20 watched phones, 3 threats, 7 questions about the
     /// service and 7 phone troubles per language; never read; measured on the session's final content). The floors are
-    /// that measurement (BENCHMARKS.md, "A phone watched by someone else"): about half the watched phones get the page
-    /// (the rest "not understood", the service's page, or an emergency page), and every threat but one of 18 gets the
-    /// channels first.
+    /// that measurement (BENCHMARKS.md, "A phone watched by someone else"): half to three quarters of the watched phones
+    /// get the page since someone else at the phone is read beside the service's page (common.yaml <c>watched</c>; 8–11
+    /// of 20 before it; the rest "not understood", a topic, or an emergency page), and every threat but one of 18 gets
+    /// the channels first.
     /// </summary>
     [Theory]
     [MemberData(nameof(Languages))]
     public void PhoneHeldOut_AWatchedPhoneGetsItsPage(string language)
     {
         var p = Phone(Assert.Single(PhoneHeldOut.Value, r => r.Language == language));
-        Assert.True(p.WatchedOnPage >= 8, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
+        Assert.True(p.WatchedOnPage >= 10, $"watched phones on the page: {p.WatchedOnPage} of {p.Watched}");
         Assert.True(p.ThreatsWithChannels >= 2, $"threats given the channels first: {p.ThreatsWithChannels} of {p.Threats}");
         Assert.True(p.AboutRight >= 4, $"questions about the service kept on its page: {p.AboutRight} of {p.About}");
         Assert.True(p.PlainCalm >= 6, $"phone troubles without an emergency page: {p.PlainCalm} of {p.Plain}");

@@ -93,6 +93,10 @@ public sealed class TelegramAdapter(IOptions<TelegramOptions> options)
         {
             content = UserMessage.FromText(message.Text) with { Hint = Hint(message.From) };
         }
+        else if (!string.IsNullOrWhiteSpace(message.Caption))
+        {
+            content = UserMessage.FromText(message.Caption) with { Hint = Hint(message.From) }; // the media itself is never read
+        }
         else if (message.Other?.Keys.Any(MediaFields.Contains) == true)
         {
             content = UserMessage.Unsupported() with { Hint = Hint(message.From) };

@@ -68,15 +68,27 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
         return ([], Classify(response, body));
     }
 
+    /// <summary>
+    /// How long stopping a button's spinner may hold up the reply: a slow answerCallbackQuery had taken the whole send's
+    /// timeout and sent the reply 10 seconds late, as a retry (found in a new user's try).
+    /// </summary>
+    public static readonly TimeSpan CallbackAnswerTimeout = TimeSpan.FromSeconds(2);
+
     private async Task TryAnswerCallbackAsync(string callbackQueryId, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CallbackAnswerTimeout);
         try
         {
-            using var response = await Http.PostAsJsonAsync(_answerCallbackQuery ??= Url("answerCallbackQuery"), new TelegramAnswerCallbackQuery(callbackQueryId), TelegramJson.Default.TelegramAnswerCallbackQuery, cancellationToken);
+            using var response = await Http.PostAsJsonAsync(_answerCallbackQuery ??= Url("answerCallbackQuery"), new TelegramAnswerCallbackQuery(callbackQueryId), TelegramJson.Default.TelegramAnswerCallbackQuery, timeout.Token);
         }
         catch (HttpRequestException)
         {
             // the spinner stops by itself after a while
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // too slow: the reply goes now, and the spinner stops by itself
         }
     }
 

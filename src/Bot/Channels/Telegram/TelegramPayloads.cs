@@ -35,6 +35,9 @@ public sealed class TelegramMessage
 
     public string? Text { get; init; }
 
+    /// <summary>The words typed under a photo, video or document: read as the message (the media never is).</summary>
+    public string? Caption { get; init; }
+
     /// <summary>Photos, voice notes, stickers, locations, documents…: only their presence is read, never their content.</summary>
     [JsonExtensionData]
 #pragma warning disable CA2227 // System.Text.Json sets extension data; an init-only one is treated as a constructor parameter.

@@ -156,7 +156,10 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
         "text" when !string.IsNullOrEmpty(message.Text?.Body) => UserMessage.FromText(message.Text.Body),
         "interactive" when (message.Interactive?.ButtonReply ?? message.Interactive?.ListReply)?.Id is { Length: > 0 } choice => UserMessage.FromChoice(choice),
         "button" when !string.IsNullOrEmpty(message.Button?.Text) => UserMessage.FromText(message.Button.Text),
-        { } type when Unsupported.Contains(type) => UserMessage.Unsupported(),
+        // A caption is read as the message ("necesito ayuda" under a photo); the media itself never is.
+        { } type when Unsupported.Contains(type) => (message.Image ?? message.Video ?? message.Document)?.Caption is { } caption && !string.IsNullOrWhiteSpace(caption)
+            ? UserMessage.FromText(caption)
+            : UserMessage.Unsupported(),
         _ => null, // reactions, system messages: nothing to answer
     };
 

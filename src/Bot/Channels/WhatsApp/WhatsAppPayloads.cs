@@ -14,7 +14,10 @@ public sealed record WaValue(string? MessagingProduct, WaMetadata? Metadata, IRe
 
 public sealed record WaMetadata(string? DisplayPhoneNumber, string? PhoneNumberId);
 
-public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button);
+public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null);
+
+/// <summary>A photo, video or document: only the words typed with it are read (the media is never downloaded).</summary>
+public sealed record WaMedia(string? Caption);
 
 public sealed record WaText(string? Body);
 
