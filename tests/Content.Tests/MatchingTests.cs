@@ -49,4 +49,20 @@ public class MatchingTests
     [InlineData("same", "same", 0)]
     public void Distance_IsTheOptimalStringAlignmentDistance(string a, string b, int expected) =>
         Assert.Equal(expected, Fuzzy.Distance(a, b));
+
+    /// <summary>
+    /// R2: identifying data in what reaches a caseworker is a token, the whole of it and nothing around it: a passport's
+    /// letters had stayed ("AB[•••]") and the space after a number had gone ("[•••]y mi correo"; a new user's try).
+    /// </summary>
+    [Theory]
+    [InlineData("mi numero es +507 6123-4567 y mi correo ana@example.org, gracias", "mi numero es [•••] y mi correo [•••], gracias")]
+    [InlineData("pasaporte AB123456 vencido", "pasaporte [•••] vencido")]
+    [InlineData("cedula 8-123-4567", "cedula [•••]")]
+    [InlineData("mi numero6123 4567.", "mi numero[•••].")]
+    [InlineData("tengo 3 hijos de 2, 5 y 7 años", "tengo 3 hijos de 2, 5 y 7 años")]
+    [InlineData("estamos en 8.98245, -79.51973 ahora", "estamos en [•••], [•••] ahora")]
+    public void IdentifyingData_IsReplacedWhole_AndOnlyIt(string text, string redacted)
+    {
+        Assert.Equal(redacted, OimBot.Content.Matching.PersonalData.Redact(text));
+    }
 }

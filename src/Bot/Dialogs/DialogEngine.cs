@@ -152,12 +152,17 @@ public static partial class DialogEngine
         // greeting ("hola?", as if someone were already there) asks it again instead of leaving for the main menu.
         if (current is not null && current.Id == content.Common.HandoffConsentNode)
         {
+            // R4: only in a message that says no "no" anywhere: "prefiro não falar" ("I'd rather not talk") had been read as
+            // asking for a person, and opened a case; "no, quiero hablar con alguien" gets the question again.
+            var declined = content.Understander.Declines(words);
             switch (understood)
             {
-                case Understanding.Command { Value: GlobalCommand.Human }:
-                case Understanding.Destination { Node: var asked } when asked.Id == current.Id || asked.Kind == NodeKind.Handoff:
+                case Understanding.Command { Value: GlobalCommand.Human } when !declined:
+                case Understanding.Destination { Node: var asked } when !declined && (asked.Id == current.Id || asked.Kind == NodeKind.Handoff):
                     understood = new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = "a person asked for again" };
                     break;
+                case Understanding.Command { Value: GlobalCommand.Human } or Understanding.Destination { Node.Kind: NodeKind.Handoff }:
+                    return turn.Finish(turn.Show(state, current.Id)); // the question again, never a "yes" by guess
                 case Understanding.Destination { Node.Id: var greeted, Why: not "keyword" } when greeted == content.Common.MenuNode:
                     return turn.Finish(turn.Show(state, current.Id));
             }
@@ -669,7 +674,7 @@ public static partial class DialogEngine
             var previous = history[^1];
             history = history.RemoveAt(history.Count - 1);
             if (previous != state.NodeId && previous != turn.Content.Common.StartNode
-                && turn.Content.Find(previous) is { Kind: not NodeKind.Handoff and not NodeKind.End } node && !turn.Content.OffersDestinations(node))
+                && turn.Content.Find(previous) is { Kind: not NodeKind.Handoff and not NodeKind.End and not NodeKind.Emergency } node && !turn.Content.OffersDestinations(node))
             {
                 return turn.GoTo(state with { History = history }, previous, remember: false);
             }
@@ -897,7 +902,11 @@ public static partial class DialogEngine
                     // typed "1" can only mean the "yes" of the question on the screen (R4).
                     _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), sensitive: true, choices: []));
                     var consent = Content.Find(Content.Common.HandoffConsentNode)!;
-                    state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = consent.Id };
+                    // The emergency page goes into the history, so the case a "yes" opens lists it among the pages the
+                    // person opened (it had been missing from every such case: the caseworker saw "emergency" and no page).
+                    // Going back skips it, as it skips the question it came with.
+                    var seen = state.History.Add(target.Id);
+                    state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = consent.Id, History = seen.Count > ConversationState.MaxHistory ? seen.RemoveAt(0) : seen };
                     var extra = ContentRenderer.Choices(target, state.Language).Where(c => !ContentRenderer.Choices(consent, state.Language).Any(o => o.Label == c.Label));
                     _replies.Add(ContentRenderer.Render(Content, consent, state.Language, sensitive: true, choices: [.. ContentRenderer.Choices(consent, state.Language), .. extra]));
                     break;

@@ -34,6 +34,10 @@ public sealed partial class HandoffService(
 
     /// <summary>Every read of a case and its transcript, whatever the page or handler, leaves an audit line.</summary>
     /// <param name="how">null for the case page; "refresh" for the live update of the transcript.</param>
+    /// <summary>Who holds a case (null: nobody yet, or no such case), read without showing the conversation to anyone (not audited).</summary>
+    public async Task<string?> OwnerAsync(string reference, CancellationToken cancellationToken) =>
+        (await cases.FindAsync(reference, cancellationToken))?.Row.Owner;
+
     public async Task<CaseDetail?> ViewAsync(string reference, string viewer, CancellationToken cancellationToken, string? how = null)
     {
         var detail = await cases.FindAsync(reference, cancellationToken);

@@ -40,6 +40,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, string[]> _subjectWords = new(StringComparer.Ordinal); // a question's subject in a language
     private readonly Dictionary<string, List<(string Intent, string[] Phrase)>> _followUpWords = new(StringComparer.Ordinal); // by language
     private readonly List<(ContentNode Node, string[] Phrase)> _fallbackKeywords = []; // every language's, longest first
+    private readonly List<string[]> _declines = []; // the offer of a person's "no" words and common answer_words no and skip, in AnswerForm
     private readonly Dictionary<string, List<string[]>> _watchers; // common watchers, by the language a message is read in
     private readonly Dictionary<string, List<string[]>> _watching; // common watching, by the language a message is read in
 
@@ -113,6 +114,12 @@ public sealed partial class Understander
         foreach (var (id, perLanguage) in content.Common.AnswerWords)
         {
             _answerWords[id] = [.. perLanguage.Values.SelectMany(p => p).Select(p => AnswerForm(TextNormalizer.WordsOf(p))).Where(w => w.Length > 0)];
+        }
+
+        _declines.AddRange([.. _answerWords.GetValueOrDefault("no") ?? [], .. _answerWords.GetValueOrDefault("skip") ?? []]);
+        if (content.Find(content.Common.HandoffConsentNode)?.Choices.FirstOrDefault(c => c.Id == "no") is { } no)
+        {
+            _declines.AddRange(no.Keywords.Values.SelectMany(k => k).Select(k => AnswerForm(TextNormalizer.WordsOf(k))).Where(w => w.Length > 0));
         }
 
         foreach (var node in content.NodeList.Where(n => n.AnswerExamples.Count > 0))
@@ -217,7 +224,11 @@ public sealed partial class Understander
             foreach (var id in CommonSettings.AnswerIds.Where(id => node.Choices.Any(c => c.Id == id)))
             {
                 var key = ContentNode.ChoiceKey(node.Id, id);
-                result[key] = [.. keywords.GetValueOrDefault(key, []).Concat(labels(key)).Concat(keywords.GetValueOrDefault(ContentNode.ChoiceKey(consent, id), []))
+                // Declining to say ("prefiero no decirlo", "prefiro não dizer") is the offer of a person's "no" (R4: it had been
+                // read as asking for one, or as despair), and a question's "prefer not to say" where it offers one.
+                var skip = node.Choices.Any(c => c.Id == "skip") ? common.GetValueOrDefault("skip", []) : [];
+                result[key] = [.. keywords.GetValueOrDefault(key, []).Concat(labels(key))
+                    .Concat(keywords.GetValueOrDefault(ContentNode.ChoiceKey(consent, id), []).Where(p => node.Id == consent || !skip.Exists(s => s.AsSpan().SequenceEqual(AnswerForm(p)))))
                     .Select(AnswerForm)
                     .Concat(node.Kind == NodeKind.Question ? common.GetValueOrDefault(id, []) : [])
                     .Where(p => p.Length > 0)];
@@ -1360,6 +1371,19 @@ public sealed partial class Understander
         return covered[0];
     }
 
+    /// <summary>
+    /// Whether a message says no or declines anywhere in it: the offer of a person's "no" words and the common answer
+    /// words for no and for not saying (common.yaml <c>answer_words</c>), in any language. At the offer of a person, a
+    /// request for one that the classifier read in such a message is no "yes" (R4): "prefiro não falar" had opened a
+    /// case, read as asking for a person (a new user's try).
+    /// </summary>
+    public bool Declines(string[] words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var form = AnswerForm(words);
+        return _declines.Exists(phrase => Fuzzy.ContainsPhrase(form, phrase, ExactKeywordWord));
+    }
+
     /// <summary>True for a question answered yes or no (consent, confirmations, pre-screening): its words must be the whole message.</summary>
     public static bool IsYesNoQuestion(ContentNode node)
     {
@@ -1624,7 +1648,9 @@ public sealed partial class Understander
                 : new Understanding.Unknown { Why = BareAnswer };
         }
 
-        if (answer.Id != "no")
+        // Declining to say is the offer of a person's "no", and a question's "prefer not to say" where it offers one.
+        var form = AnswerForm(words);
+        if (answer.Id != "no" || (current.Choices.Any(c => c.Id == "skip") && (_answerWords.GetValueOrDefault("skip") ?? []).Exists(p => p.AsSpan().SequenceEqual(form))))
         {
             return null;
         }

@@ -58,7 +58,7 @@ public class HandoffEngineTests
 
         Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
         Assert.Contains("¿Quieres que una persona de la OIM lea esta conversación y te responda aquí?", chat.Text, StringComparison.Ordinal);
-        Assert.Contains("No verá tu número ni tu nombre", chat.Text, StringComparison.Ordinal);
+        Assert.Contains("No verá tu número ni tu nombre de perfil", chat.Text, StringComparison.Ordinal);
         Assert.Empty(chat.Last!.CaseActions);
 
         chat.Tap("No, gracias");
@@ -136,6 +136,79 @@ public class HandoffEngineTests
     {
         var chat = Chat.Started(Content).Send("3").Send("humano").Send("1");
         Assert.True(Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions)).HighPriority);
+    }
+
+    /// <summary>
+    /// R4 at the offer of a person: declining in words is a "no" ("prefiro não falar" had opened a case, read as asking
+    /// for a person; "no quiero decir nada" had got the page on thoughts of suicide), a request for a person said beside
+    /// a "no" gets the question again, and one said plainly is the "yes" (a new user's try).
+    /// </summary>
+    [Theory]
+    [InlineData("pt", "prefiro não falar", "no")]
+    [InlineData("pt", "não quero falar com ninguém", "no")]
+    [InlineData("es", "no quiero decir nada", "no")]
+    [InlineData("es", "prefiero no hablar", "no")]
+    [InlineData("en", "i'd rather not say", "no")]
+    [InlineData("zh", "我不想说", "no")]
+    [InlineData("es", "no, quiero hablar con alguien", "again")]
+    [InlineData("es", "si quiero hablar con alguien", "yes")]
+    public void AtTheOfferOfAPerson_DecliningInWords_IsANo(string language, string message, string expected)
+    {
+        var chat = Chat.Started(Content, language).Send(language switch
+        {
+            "pt" => "meu patrão pegou meu passaporte",
+            "zh" => "老板扣了我的护照",
+            "en" => "my boss took my passport",
+            _ => "me quitaron mis papeles",
+        });
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+
+        chat.Send(message);
+
+        Assert.DoesNotContain(chat.Last!.CaseActions, a => a is CaseAction.Open == (expected != "yes"));
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        if (expected == "again")
+        {
+            Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        }
+        else if (expected == "no")
+        {
+            Assert.NotEqual(Content.Common.HandoffConsentNode, chat.Node);
+            Assert.False(chat.State!.InCase);
+        }
+        else
+        {
+            Assert.True(chat.State!.InCase);
+        }
+    }
+
+    /// <summary>
+    /// A case opened from an emergency answer lists the emergency page among the pages the person opened, whether the
+    /// danger came after the notice or as the very first message (the caseworker had seen "emergency" and no page; a new
+    /// user's try); going back from its question still skips it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ACaseFromAnEmergency_ListsItsPage(bool noticeFirst)
+    {
+        var chat = noticeFirst ? Chat.Started(Content, "en") : new Chat(Content);
+        chat.Send("help, a man took my passport and says I must work to pay debt, he hits me");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        chat.TapKey(ContentNode.ChoiceKey(Content.Common.HandoffConsentNode, "yes"));
+        if (!noticeFirst)
+        {
+            chat.TapKey(ContentNode.ChoiceKey(Content.Common.StartNode, "en"));
+        }
+
+        var open = Assert.IsType<CaseAction.Open>(Assert.Single(chat.Last!.CaseActions));
+        Assert.True(open.HighPriority);
+        Assert.Contains("emergency-documents", open.Path);
+        Assert.DoesNotContain(Content.Common.HandoffConsentNode, open.Path);
+
+        var back = Chat.Started(Content, "en").Send("1").Send("help, a man took my passport and says I must work to pay debt, he hits me").Send("back");
+        Assert.NotEqual("emergency-documents", back.Node);
+        Assert.NotEqual(Content.Common.HandoffConsentNode, back.Node);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         _ = _factory.CreateClient(); // starts the host: the first admin is created now
         var accounts = _factory.Services.GetRequiredService<InboxAccounts>();
         await accounts.CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        await accounts.CreateAsync("beto", Roles.Caseworker, Password, false, "test", CancellationToken.None);
         await accounts.CreateAsync("sara", Roles.Supervisor, Password, false, "test", CancellationToken.None);
         await accounts.CreateAsync("alex", Roles.Analyst, Password, false, "test", CancellationToken.None);
     }
@@ -152,6 +153,47 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
         Assert.Contains(detail.Transcript, e => e is { Author: "caseworker", Text: "Hola, te leo." });
         Assert.Contains(detail.Transcript, e => e is { Author: "note", Text: "Pedir cita." });
+    }
+
+    /// <summary>
+    /// Only whoever holds a case answers, transfers or closes it, or a supervisor covering an absence: a second caseworker
+    /// had answered and closed a colleague's case while the page said the colleague had it (a new user's try). The
+    /// colleague sees no such forms, a crafted form is refused with the reason and changes nothing, and a note stays open.
+    /// </summary>
+    [Fact]
+    public async Task AColleaguesCase_IsAnsweredOnlyByThemOrASupervisor()
+    {
+        var reference = await OpenCaseAsync("hola, necesito ayuda");
+        var page = $"/inbox/case/{reference}";
+        using var ana = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        Assert.Equal(HttpStatusCode.Redirect, (await ana.PostFormAsync(page, $"{page}?handler=claim", [])).StatusCode);
+
+        using var beto = await InboxClient.SignedInAsync(_factory, "beto", Password);
+        var seen = await beto.Http.GetStringAsync(page);
+        Assert.Contains("id=\"held-by\"", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"send-reply\"", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"close\"", seen, StringComparison.Ordinal);
+        foreach (var (handler, fields) in new (string, Dictionary<string, string>)[]
+        {
+            ("reply", new() { ["text"] = "Soy Beto" }),
+            ("transfer", new() { ["to"] = "beto" }),
+            ("close", new() { ["outcome"] = CaseOutcomes.InformationGiven }),
+        })
+        {
+            var refused = await beto.PostFormAsync(page, $"{page}?handler={handler}", fields);
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode); // the page again, with the reason
+            Assert.Contains("ana tiene este caso", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, (await beto.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = "Conozco a esta familia." })).StatusCode);
+        var detail = await _factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.Equal("ana", detail!.Row.Owner);
+        Assert.NotEqual(CaseStatus.Closed, detail.Row.Status);
+        Assert.DoesNotContain(detail.Transcript, e => e.Author == "caseworker");
+
+        using var sara = await InboxClient.SignedInAsync(_factory, "sara", Password);
+        Assert.Equal(HttpStatusCode.Redirect, (await sara.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = "Te leo." })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await ana.PostFormAsync(page, $"{page}?handler=close", new() { ["outcome"] = CaseOutcomes.InformationGiven })).StatusCode);
     }
 
     /// <summary>

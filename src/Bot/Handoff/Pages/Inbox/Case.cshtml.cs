@@ -68,6 +68,32 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     private string Me => User.Identity!.Name!;
 
+    /// <summary>
+    /// The colleague who holds this case when it is not the signed-in caseworker: only they (or a supervisor, covering
+    /// an absence) answer, transfer or close it, so a frightened person never gets two people's answers at once (a second
+    /// caseworker had answered and closed a colleague's case; a new user's try). Notes stay open to the team.
+    /// </summary>
+    public string? HeldBy => HeldByOther(Detail?.Row.Owner);
+
+    private string? HeldByOther(string? owner) => owner is not null && owner != Me && !User.IsInRole(Roles.Supervisor) ? owner : null;
+
+    private async Task<IActionResult?> HeldByAnotherAsync(CancellationToken cancellationToken)
+    {
+        if (HeldByOther(await handoff.OwnerAsync(Reference, cancellationToken)) is not { } owner)
+        {
+            return null;
+        }
+
+        Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
+        if (Detail is null)
+        {
+            return NotFound();
+        }
+
+        Error = $"{owner} tiene este caso: solo quien lo tiene, o una persona supervisora, responde, transfiere o lo cierra. Deja una nota o pide que te lo transfieran.";
+        return await PageAsync(cancellationToken);
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
@@ -96,6 +122,12 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public async Task<IActionResult> OnPostReplyAsync(string? text, CancellationToken cancellationToken)
     {
+        if (await HeldByAnotherAsync(cancellationToken) is { } held)
+        {
+            Text = text;
+            return held;
+        }
+
         if (await handoff.ReplyAsync(Reference, Me, text, cancellationToken) is { } problem)
         {
             Error = problem;
@@ -122,6 +154,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public async Task<IActionResult> OnPostTransferAsync(string? to, CancellationToken cancellationToken)
     {
+        if (await HeldByAnotherAsync(cancellationToken) is { } held)
+        {
+            return held;
+        }
+
         var target = to is null ? null : await users.FindAsync(to, cancellationToken);
         if (target is null || target.Disabled || target.Role == Roles.Analyst)
         {
@@ -135,6 +172,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public async Task<IActionResult> OnPostCloseAsync(string? outcome, CancellationToken cancellationToken)
     {
+        if (await HeldByAnotherAsync(cancellationToken) is { } held)
+        {
+            return held;
+        }
+
         if (outcome is null || !CaseOutcomes.ForCaseworkers.Contains(outcome))
         {
             Error = "Elige un resultado.";
