@@ -329,6 +329,12 @@ public static partial class ContentValidator
                 errors.Add(ContentError.At(Where(common, "child_ages"), $"child_ages in '{language}': {problem}"));
             }
 
+            if (common.Languages.Any(l => l.Code == language && !l.Translated)
+                && common.NumberWords.TryGetValue(language, out var numbers) && NumberWords.Problem(numbers) is { } numberProblem)
+            {
+                errors.Add(ContentError.At(Where(common, "number_words"), $"number_words in '{language}': {numberProblem}"));
+            }
+
             foreach (var command in Enum.GetValues<GlobalCommand>())
             {
                 if (common.Commands.TryGetValue(command, out var words) && (!words.TryGetValue(language, out var list) || list.Count == 0))

@@ -60,11 +60,14 @@ public sealed record LanguageData(
     /// <summary>A child's age from 8 to 17 written in words, in order (<c>child_ages</c>; <see cref="CommonSettings.ChildAges"/>).</summary>
     public IReadOnlyList<string> ChildAges { get; init; } = [];
 
+    /// <summary>A numbered list's numbers in words, from one up (<c>number_words</c>; <see cref="CommonSettings.NumberWords"/>).</summary>
+    public IReadOnlyList<string> NumberWords { get; init; } = [];
+
     /// <summary>The file name of a language's understanding data, beside its translation file.</summary>
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "answer_subject", "answer_examples", "child_ages", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "answer_subject", "answer_examples", "child_ages", "number_words", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -131,6 +134,7 @@ public sealed record LanguageData(
             AnswerExamples = reader.NestedLists(YamlReader.Get(map, "answer_examples"), "answer_examples (node id: { answer: [phrases] })"),
             AnswerSubjects = reader.PerLanguageLists(YamlReader.Get(map, "answer_subject"), "answer_subject (node id: [words])"),
             ChildAges = reader.Strings(YamlReader.Get(map, "child_ages"), "child_ages"),
+            NumberWords = reader.Strings(YamlReader.Get(map, "number_words"), "number_words"),
             FarewellWords = reader.Strings(YamlReader.Get(map, "farewell_words"), "farewell_words"),
             Watchers = reader.Strings(YamlReader.Get(map, "watchers"), "watchers"),
             Watching = reader.Strings(YamlReader.Get(map, "watching"), "watching"),

@@ -293,6 +293,12 @@ public sealed record CommonSettings(
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Watching { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
+    /// The numbers of a numbered list in words, per language, from one up, variants separated by "|" (<c>number_words</c>):
+    /// "tres", "two", "deux", "二" pick the option as "3", "2" do.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> NumberWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
     /// The node for what the service has no information on ("No tengo información verificada sobre eso"); a message read
     /// as it may still be a likely danger by an emergency's unsure keyword ("pitit mwen malad"), as one read as nothing
     /// is. None: it is a destination as any other.

@@ -92,6 +92,7 @@ public static class ServedLanguages
                 StringComparer.Ordinal),
             FarewellWords = Lists(common.FarewellWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FarewellWords.Count > 0 ? s.Data.FarewellWords : null)))),
             ChildAges = Lists(common.ChildAges, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ChildAges.Count > 0 ? s.Data.ChildAges : null)))),
+            NumberWords = Lists(common.NumberWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.NumberWords.Count > 0 ? s.Data.NumberWords : null)))),
             Watchers = Lists(common.Watchers, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watchers.Count > 0 ? s.Data.Watchers : null)))),
             Watching = Lists(common.Watching, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watching.Count > 0 ? s.Data.Watching : null)))),
         };
@@ -155,6 +156,11 @@ public static class ServedLanguages
         if (Matching.ChildAgeWords.Problem(data.ChildAges) is { } ages)
         {
             Refuse($"child_ages: {ages}");
+        }
+
+        if (Matching.NumberWords.Problem(data.NumberWords) is { } numbers)
+        {
+            Refuse($"number_words: {numbers}");
         }
 
         var dangers = content.NodeList.Where(n => n.Kind == NodeKind.Emergency).Select(n => n.Id).Where(id => !data.Examples.ContainsKey(id) && !data.Keywords.ContainsKey(id)).ToList();

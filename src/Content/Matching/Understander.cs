@@ -29,6 +29,8 @@ public sealed partial class Understander
     private readonly List<string[]> _questionWords;
     private readonly List<(ContentNode Node, string[] Phrase, string Language, bool WithAge, bool Sign)> _unsureKeywords = []; // and warning signs
     private readonly ChildAgeWords _childAgeWords;
+    private readonly NumberWords _numberWords;
+    private readonly HashSet<string> _sourcePhrases; // the source language's keywords and commands of one or two words
     private readonly Dictionary<string, string[][]> _flowTitleWords = new(StringComparer.Ordinal); // a flow's first title
     private readonly Dictionary<string, List<string[]>> _answerWords = new(StringComparer.Ordinal); // common answer words by id, every language, in AnswerForm
     private readonly Dictionary<string, List<string[]>> _answerPhrases; // a yes/no question's answers by choice key, in AnswerForm
@@ -94,6 +96,11 @@ public sealed partial class Understander
             }
         }
         _childAgeWords = new ChildAgeWords(content.Common.ChildAges);
+        var source = content.Common.SourceLanguage;
+        _sourcePhrases = [.. content.NodeList.SelectMany(n => n.Keywords.GetValueOrDefault(source) ?? [])
+            .Concat(content.Common.Commands.Values.SelectMany(c => c.GetValueOrDefault(source) ?? []))
+            .Select(p => string.Join(' ', TextNormalizer.WordsOf(p))).Where(p => p.Length > 0 && p.Split(' ').Length <= 2)];
+        _numberWords = new NumberWords(content.Common.NumberWords, content.Common.Languages.Where(l => !l.Translated).Select(l => l.Code));
         _questionWords = [.. content.Common.QuestionWords.Values.SelectMany(w => w).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
         foreach (var (intent, perLanguage) in content.Common.FollowUpWords)
         {
@@ -286,6 +293,13 @@ public sealed partial class Understander
         if (clean.Length is > 0 and <= 3 && _answerLanguages.GetValueOrDefault(string.Join(' ', clean)) is { } answered)
         {
             return answered;
+        }
+
+        // A word or two that are a keyword or a command of the source language, which is the default ("socorro", also
+        // Portuguese, had opened the conversation in Portuguese; a new user's try).
+        if (clean.Length is > 0 and <= 2 && _sourcePhrases.Contains(string.Join(' ', clean)))
+        {
+            return _content.Common.SourceLanguage;
         }
 
         // A single word that one language's own detect words hold ("oye", "epa", "bonjou", "oi"): the letters' model read
@@ -708,7 +722,7 @@ public sealed partial class Understander
         var strict = current is not null && IsYesNoQuestion(current);
         (string? Label, double Probability)? answerReading = null; // the question's own model, read once and only if asked
         (string? Label, double Probability) Reading() => answerReading ??= AnswerReading(current!, words);
-        if (Number(words, current, shown, strict) is { } numbered)
+        if (Number(words, current, shown, strict, language) is { } numbered)
         {
             // A number no list has may be a goodbye of the conversation's language ("88", "886": bye-bye in Chinese chat),
             // never of another's: to someone writing Spanish "88" is a number.
@@ -1548,9 +1562,9 @@ public sealed partial class Understander
     /// "2", "2️⃣", "opción 2", "la 2", "2 por favor": the option at that place in the last list shown; empty for a number
     /// past the list.
     /// </summary>
-    private static string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict)
+    private string? Number(string[] words, ContentNode? current, IReadOnlyList<string> shown, bool strict, string? language)
     {
-        var match = ChoiceNumber().Match(string.Join(' ', WithoutCourtesy(words))); // "2 pls", "el 4 por favor"
+        var match = ChoiceNumber().Match(InDigits(string.Join(' ', WithoutCourtesy(words)), language)); // "2 pls", "el 4 por favor", "la tres"
         if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return null;
@@ -1569,6 +1583,24 @@ public sealed partial class Understander
             ? ContentNode.ChoiceKey(current.Id, current.Choices[number - 1].Id)
             : null;
     }
+
+    /// <summary>A number in words (content <c>number_words</c>) as its digits: the whole message ("tres", "第二个"), or its last word ("la dos", "option deux").</summary>
+    private string InDigits(string text, string? language)
+    {
+        if (_numberWords.Read(text, language) is { } whole)
+        {
+            return whole.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // Only after an article or an option's name: "no one" is nobody, not "No. 1".
+        var space = text.LastIndexOf(' ');
+        return space > 0 && NumberWordBefore().IsMatch(text[..space]) && _numberWords.Read(text[(space + 1)..], language) is { } last
+            ? $"{text[..(space + 1)]}{last.ToString(CultureInfo.InvariantCulture)}"
+            : text;
+    }
+
+    [GeneratedRegex(@"^(?:(?:la|el|le|l|the|o)|(?:(?:la|el|le|l|the|o)\s+)?(?:opcion|opcao|option|opsyon|numero|number|nimewo))$", RegexOptions.CultureInvariant)]
+    private static partial Regex NumberWordBefore();
 
     /// <summary>The whole message is the label of one of the options shown, in any language (small typos allowed).</summary>
     private string? Label(string[] words, ContentNode? current, IReadOnlyList<string> shown)

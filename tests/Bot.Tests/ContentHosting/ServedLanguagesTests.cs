@@ -177,6 +177,9 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("common", "watched: phone-safety ", "watched: no-such-page ", "unknown target 'no-such-page' for 'watched'")]
     [InlineData("common", "watched: phone-safety ", "", "'watched', 'watchers' and 'watching' go together")]
     [InlineData("common", "watching:\n  es:", "watching:\n  xx: [celular]\n  es:", "watching in 'xx', which is not a language in common.yaml")]
+    // A list's numbers in words: words only, at most as many as a list has.
+    [InlineData("pt.language", "number_words: [\"um | uma", "number_words: [\"1 | uma", "number_words: the number 1 is written '1'")]
+    [InlineData("common", "  es: [\"uno | una", "  es: [\"1 | una", "number_words in 'es': the number 1 is written '1'")]
     // A child's age in words: one entry for each age from 8 to 17, or the {age} of an unsure keyword reads the wrong age.
     [InlineData("pt.language", "\"oito\", \"nove\", ", "", "child_ages: lists 8 ages; it needs the 10 from 8 to 17")]
     [InlineData("common", "  en: [eight, nine, ten,", "  en: [8, nine, ten,", "child_ages in 'en': the age 8 is written '8'")]

@@ -12,6 +12,21 @@ public class DialogEngineTests
 
     private static string Menu => Content.Common.MenuNode;
 
+    /// <summary>
+    /// A first word the source language shares with another ("socorro" is Spanish and Portuguese) is answered in the
+    /// source language, the default: "socorro" had opened the conversation in Portuguese (a new user's try).
+    /// </summary>
+    [Theory]
+    [InlineData("socorro")]
+    [InlineData("Socorro!")]
+    public void AFirstWordSharedWithTheSourceLanguage_IsReadInIt(string first)
+    {
+        var chat = new Chat(Content).Send(first);
+
+        Assert.Equal("es", chat.State!.Language);
+        Assert.Contains(EventKind.EmergencyShown, chat.Events);
+    }
+
     [Theory]
     [InlineData("hola", "es")]
     [InlineData("Buenas, necesito información", "es")]
