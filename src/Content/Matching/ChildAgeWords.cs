@@ -42,17 +42,26 @@ public sealed class ChildAgeWords
             return $"lists {ages.Count} ages; it needs the {Count} from {Understander.ChildAges.From} to {Understander.ChildAges.To}, in order";
         }
 
-        for (var i = 0; i < ages.Count; i++)
+        return SpellingProblem(ages, Understander.ChildAges.From, "age");
+    }
+
+    /// <summary>
+    /// Why a list of numbers in words (one entry per number from <paramref name="first"/>, variants separated by "|")
+    /// cannot be read: an empty spelling, or digits, which are read already. Null when every entry is words.
+    /// </summary>
+    internal static string? SpellingProblem(IReadOnlyList<string> entries, int first, string what)
+    {
+        for (var i = 0; i < entries.Count; i++)
         {
-            var spellings = ages[i].Split('|').Select(TextNormalizer.WordsOf).ToList();
+            var spellings = entries[i].Split('|').Select(TextNormalizer.WordsOf).ToList();
             if (spellings.Any(w => w.Length == 0))
             {
-                return $"the age {Understander.ChildAges.From + i} has an empty spelling";
+                return $"the {what} {first + i} has an empty spelling";
             }
 
             if (spellings.SelectMany(w => w).FirstOrDefault(w => w.All(char.IsAsciiDigit)) is { } digits)
             {
-                return $"the age {Understander.ChildAges.From + i} is written '{digits}': digits are read already, list words";
+                return $"the {what} {first + i} is written '{digits}': digits are read already, list words";
             }
         }
 

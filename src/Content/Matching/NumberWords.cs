@@ -54,21 +54,7 @@ public sealed class NumberWords
             return $"lists {numbers.Count} numbers; at most {Most}, from one up";
         }
 
-        for (var i = 0; i < numbers.Count; i++)
-        {
-            var spellings = numbers[i].Split('|').Select(TextNormalizer.WordsOf).ToList();
-            if (spellings.Any(w => w.Length == 0))
-            {
-                return $"the number {i + 1} has an empty spelling";
-            }
-
-            if (spellings.SelectMany(w => w).FirstOrDefault(w => w.All(char.IsAsciiDigit)) is { } digits)
-            {
-                return $"the number {i + 1} is written '{digits}': digits are read already, list words";
-            }
-        }
-
-        return null;
+        return ChildAgeWords.SpellingProblem(numbers, 1, "number");
     }
 
     /// <summary>The number these words spell in <paramref name="language"/> (or in a language read everywhere), or null.</summary>

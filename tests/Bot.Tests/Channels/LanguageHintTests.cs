@@ -24,16 +24,7 @@ public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixtur
     [MemberData(nameof(TelegramTags))]
     public async Task Telegram_TheAppsLanguage_ChoosesTheFirstReplysLanguage(string tag, string language)
     {
-        var chat = ChannelHostFixture.Unique();
-        var body = ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, "ok")
-            .Replace("\"first_name\":\"Ana\"},\"chat\"", $"\"first_name\":\"Ana\",\"language_code\":\"{tag}\"}},\"chat\"", StringComparison.Ordinal);
-        Assert.Contains("language_code", body, StringComparison.Ordinal);
-
-        await Host.PostTelegramAsync(body);
-
-        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal))))
-            .Last(r => r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal));
-        Assert.Contains($"\"text\":\"{Welcome(language)}\n", reply.Text, StringComparison.Ordinal);
+        Assert.Contains($"\"text\":\"{Welcome(language)}\n", await TelegramFirstReplyAsync(tag, "ok"), StringComparison.Ordinal);
         await AssertNothingOfTheHintIsStoredAsync(tag.Contains('-', StringComparison.Ordinal) ? tag : "no-tag"); // "fr" is the chosen language itself
     }
 
@@ -50,6 +41,12 @@ public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixtur
     [InlineData("/start", "zh-hans", "zh")]
     public async Task Telegram_Start_IsAnsweredInTheAppsLanguage(string text, string tag, string language)
     {
+        Assert.Contains($"\"text\":\"{Welcome(language)}\n", await TelegramFirstReplyAsync(tag, text), StringComparison.Ordinal);
+    }
+
+    /// <summary>A new Telegram chat's first message from an app in <paramref name="tag"/>, and the bot's first reply to it.</summary>
+    private async Task<string> TelegramFirstReplyAsync(string tag, string text)
+    {
         var chat = ChannelHostFixture.Unique();
         var body = ChannelHost.TelegramText(ChannelHostFixture.Unique(), chat, text)
             .Replace("\"first_name\":\"Ana\"},\"chat\"", $"\"first_name\":\"Ana\",\"language_code\":\"{tag}\"}},\"chat\"", StringComparison.Ordinal);
@@ -57,9 +54,8 @@ public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixtur
 
         await Host.PostTelegramAsync(body);
 
-        var reply = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal))))
-            .Last(r => r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal));
-        Assert.Contains($"\"text\":\"{Welcome(language)}\n", reply.Text, StringComparison.Ordinal);
+        return (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal))))
+            .Last(r => r.Body.Contains($"\"chat_id\":{chat},", StringComparison.Ordinal)).Text;
     }
 
     [Theory]
