@@ -631,7 +631,9 @@ public static partial class DialogEngine
     {
         content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(result?.State?.Channel);
         ArgumentNullException.ThrowIfNull(result);
-        var state = result.State! with { InCase = false, PendingHandoff = null };
+        // The main menu, not the page saying a person will answer: a message after the refusal had shown it again
+        // ("Listo: una persona del equipo leerá esta conversación"), a promise the refusal had just taken back.
+        var state = result.State! with { InCase = false, PendingHandoff = null, NodeId = content.Common.MenuNode, Shown = [] };
         return new TurnResult(
             state,
             [RenderedReply.Plain(ContentRenderer.Common(content, "handoff-busy", state.Language))],

@@ -277,16 +277,19 @@ public sealed class OutboundTests
     [Fact]
     public async Task StopAfterQueuedReplies_SendsOnlyTheConfirmationFromThenOn()
     {
-        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:InProcessRetries"] = "0", ["Outbox:BaseDelay"] = "00:00:02" });
+        // The retry waits long enough for STOP's turn to run first even on a loaded machine (with 2 s, a CI run on a busy
+        // machine retried the welcome 25 ms before STOP cancelled it), and the check waits past it.
+        var retry = TimeSpan.FromSeconds(4);
+        await using var host = await ChannelHost.StartAsync(new Dictionary<string, string?> { ["Outbox:InProcessRetries"] = "0", ["Outbox:BaseDelay"] = retry.ToString() });
         host.Fake.Script("/sendMessage", FakeResponse.Json(500, "{}")); // the welcome waits for a retry…
 
         await host.PostTelegramAsync(ChannelHost.TelegramText(1, 4249, "hola"));
         await host.Fake.WaitForAsync(rs => rs.Any(r => ForChat(r, 4249)));
         await host.PostTelegramAsync(ChannelHost.TelegramText(2, 4249, "baja")); // …and STOP comes first
 
-        var delivered = (await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && ForChat(r, 4249)))).Where(r => r.Status == 200 && ForChat(r, 4249)).ToList();
-        await Task.Delay(2500);
-        delivered = [.. host.Fake.Requests.Where(r => r.Status == 200 && ForChat(r, 4249))];
+        await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && ForChat(r, 4249)));
+        await Task.Delay((retry * 1.25) + TimeSpan.FromSeconds(1)); // past the retry, jitter included
+        List<RecordedRequest> delivered = [.. host.Fake.Requests.Where(r => r.Status == 200 && ForChat(r, 4249))];
         var only = Assert.Single(delivered);
         Assert.Contains("no te enviaremos más mensajes", only.Text, StringComparison.Ordinal);
         Assert.Contains(await host.OutboxAsync(), r => r.Status == "cancelled");

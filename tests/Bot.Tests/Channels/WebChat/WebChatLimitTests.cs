@@ -92,6 +92,18 @@ public sealed class WebChatLimitTests
         Assert.Contains("demasiadas solicitudes desde esta conexi", last, StringComparison.Ordinal);
         Assert.Contains("911", last, StringComparison.Ordinal);
 
+        // What a refused person writes next never brings back the promise of a person (a new user's try).
+        var refused = "case-" + Guid.NewGuid().ToString("N");
+        foreach (var text in new[] { "hola", "1", "quiero hablar con una persona" })
+        {
+            (await SendAsync(client, refused, text)).EnsureSuccessStatusCode();
+        }
+
+        (await client.PostAsJsonAsync("/api/webchat/messages", new { conversationId = refused, choiceId = "handoff-consent/yes" })).EnsureSuccessStatusCode(); // tapped
+
+        var after = await (await SendAsync(client, refused, "ya no quiero, cancela")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Listo: una persona del equipo", after, StringComparison.Ordinal); // the JSON escapes accents: none in the words checked
+
         // Another address is not affected.
         using var elsewhere = factory.CreateClient();
         elsewhere.DefaultRequestHeaders.Add(BotFactory.Header, "198.51.100.9");
