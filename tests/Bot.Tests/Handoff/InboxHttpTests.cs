@@ -146,6 +146,9 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Contains(new string('x', 100), shown, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = "Hola, te leo." })).StatusCode);
+        var longNote = await client.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = new string('n', 300_000) }); // past the form's maxlength
+        Assert.Equal(HttpStatusCode.OK, longNote.StatusCode); // the form again, with the error
+        Assert.Contains("como máximo 4000", System.Net.WebUtility.HtmlDecode(await longNote.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = "Pedir cita." })).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=close", new() { ["outcome"] = CaseOutcomes.InformationGiven })).StatusCode);
 
@@ -153,6 +156,7 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
         Assert.Contains(detail.Transcript, e => e is { Author: "caseworker", Text: "Hola, te leo." });
         Assert.Contains(detail.Transcript, e => e is { Author: "note", Text: "Pedir cita." });
+        Assert.DoesNotContain(detail.Transcript, e => e.Author == "note" && e.Text.Length > 4000);
     }
 
     /// <summary>

@@ -68,6 +68,12 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     private string Me => User.Identity!.Name!;
 
+    /// <summary>The longest internal note (the form's limit too).</summary>
+    public const int MaxNote = 4000;
+
+    /// <summary>A note refused, shown again in its box.</summary>
+    public string? NoteText { get; private set; }
+
     /// <summary>
     /// The colleague who holds this case when it is not the signed-in caseworker: only they (or a supervisor, covering
     /// an absence) answer, transfer or close it, so a frightened person never gets two people's answers at once (a second
@@ -141,9 +147,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public async Task<IActionResult> OnPostNoteAsync(string? note, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(note))
+        if (string.IsNullOrWhiteSpace(note) || note.Trim().Length > MaxNote)
         {
-            Error = "La nota está vacía.";
+            // The form's maxlength is a hint a crafted post ignores: a 300,000-character note had been kept and shown.
+            Error = string.IsNullOrWhiteSpace(note) ? "La nota está vacía." : $"La nota tiene {note.Trim().Length} caracteres; como máximo {MaxNote}.";
+            NoteText = note?[..Math.Min(note.Length, MaxNote)];
             Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
