@@ -126,7 +126,7 @@ public class PhoneSafetyTests
     [InlineData("我老公能看到我在这里发的消息吗", "zh")]
     public void SomeoneElseAtThePhone_IsThePage_NotTheServicesOwn(string message, string language)
     {
-        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        var read = AtTheMenu(message, language);
         Assert.True(read is Understanding.Destination { Node.Id: Page }, $"\"{message}\": {read.GetType().Name} {read.Why}");
         Assert.Equal(Understander.WatchedWhy, read.Why); // the classifier had read it as the service's own page, deleting, or nothing
     }
@@ -143,7 +143,7 @@ public class PhoneSafetyTests
     [InlineData("ustedes pueden ver mis mensajes?", "es")]
     public void NoWatcher_IsNotThePhone(string message, string language)
     {
-        var read = Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
+        var read = AtTheMenu(message, language);
         Assert.NotEqual(Understander.WatchedWhy, read.Why);
     }
 
@@ -151,7 +151,11 @@ public class PhoneSafetyTests
     [Fact]
     public void Danger_BesideSomeoneAtThePhone_StaysTheDanger()
     {
-        var read = Content.Understander.UnderstandText("si mi esposo ve este chat me mata, ya me pegó ayer", Content.Nodes[Content.Common.MenuNode], [], "es");
+        var read = AtTheMenu("si mi esposo ve este chat me mata, ya me pegó ayer", "es");
         Assert.IsType<Understanding.Danger>(read);
     }
+
+    /// <summary>How a message is read at the main menu.</summary>
+    private static Understanding AtTheMenu(string message, string language) =>
+        Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);
 }
