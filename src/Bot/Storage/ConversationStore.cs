@@ -529,10 +529,17 @@ public abstract partial class ConversationStore(
     {
         if (decision.State is null)
         {
-            // BORRAR (R8): the conversation, its cases with their transcripts, and its dedupe records go.
+            // BORRAR (R8): the conversation, its cases with their transcripts, and what its dedupe records kept go. The
+            // message ids' keyed hashes stay, tied to nothing, for the dedupe window: a provider's repeat of an earlier
+            // message must not start a new conversation the person has just deleted.
             if (existingId is not null)
             {
-                await writes.ExecuteAsync("DELETE FROM inbound_messages WHERE conversation_id = @id", new { id = existingId });
+                await writes.ExecuteAsync("UPDATE inbound_messages SET conversation_id = NULL, replies = '[]' WHERE conversation_id = @id", new { id = existingId });
+                foreach (var hash in RecentInbound.Each(recentInbound))
+                {
+                    await RememberAsync(writes, from.Channel, hash, null, now, "[]");
+                }
+
                 await writes.ExecuteAsync("DELETE FROM cases WHERE conversation_id = @id", new { id = existingId });
                 await writes.ExecuteAsync("DELETE FROM conversations WHERE id = @id", new { id = existingId });
             }

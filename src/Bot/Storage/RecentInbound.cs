@@ -61,6 +61,20 @@ internal static class RecentInbound
         return (added, evicted);
     }
 
+    /// <summary>Each id's hash in the list, oldest first (none for a damaged value).</summary>
+    public static IEnumerable<byte[]> Each(byte[]? recent)
+    {
+        if (!IsValid(recent))
+        {
+            yield break;
+        }
+
+        for (var at = 0; at < recent!.Length; at += HashLength)
+        {
+            yield return recent[at..(at + HashLength)];
+        }
+    }
+
     /// <summary>Anything else (a damaged value) counts as an empty list: it is replaced on the next turn.</summary>
     private static bool IsValid(byte[]? recent) => recent is { Length: > 0 } && recent.Length % HashLength == 0;
 }

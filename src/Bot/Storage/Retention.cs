@@ -14,7 +14,8 @@ public interface IRetentionStore
 {
     /// <summary>
     /// Deletes sessions inactive since <paramref name="inactiveBefore"/> (R5) with what only they need (their dedupe
-    /// records, web chat messages nobody fetched, replies held for WhatsApp's window), dedupe records older than
+    /// records' replies, web chat messages nobody fetched, replies held for WhatsApp's window; the message ids' keyed
+    /// hashes stay, tied to nothing, until the dedupe window), dedupe records older than
     /// <paramref name="dedupeBefore"/> and settled outbox rows older than <paramref name="outboxBefore"/>; returns how
     /// many sessions ended.
     /// </summary>
@@ -79,7 +80,7 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
             ORDER BY c.updated_at
             LIMIT @batch)
           AND updated_at < @cutoff
-        RETURNING id
+        RETURNING id, channel, recent_inbound, updated_at
         """;
 
     /// <summary>Dedupe records past the window, by their primary key (the provider's channel and message id).</summary>
@@ -105,13 +106,25 @@ public sealed class RetentionStore(IStoreDatabase database, IOptions<StorageOpti
     /// </summary>
     private async Task<int> EndSessionsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, object cutoff, int batch)
     {
-        var ids = (await connection.ListAsync<string>(
+        var ended = await connection.ListAsync<(string Id, string Channel, byte[]? RecentInbound, object UpdatedAt)>(
             InactiveSessions,
             new { cutoff, batch },
-            transaction)).ToList();
+            transaction);
+        var ids = ended.ConvertAll(session => session.Id);
         if (ids.Count > 0)
         {
-            await connection.ExecuteAsync($"DELETE FROM inbound_messages WHERE conversation_id{database.OneOf("@ids")}", new { ids }, transaction);
+            // What the session's dedupe records kept goes; the message ids' keyed hashes stay, tied to nothing, for the
+            // dedupe window from the session's last message: a provider repeats a message for days (Meta up to 7), and
+            // a repeat must not be answered again as a first contact.
+            await connection.ExecuteAsync($"UPDATE inbound_messages SET conversation_id = NULL, replies = '[]' WHERE conversation_id{database.OneOf("@ids")}", new { ids }, transaction);
+            var kept = ended.SelectMany(session => RecentInbound.Each(session.RecentInbound).Select(hash => new { channel = session.Channel, hash, at = session.UpdatedAt })).ToList();
+            if (kept.Count > 0)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO inbound_messages (channel, external_id_hash, conversation_id, received_at, replies) VALUES (@channel, @hash, NULL, @at, '[]') ON CONFLICT DO NOTHING",
+                    kept,
+                    transaction);
+            }
 
             // R5: web chat messages nobody fetched (a caseworker's reply, a notice) and replies held for WhatsApp's
             // window go with their session.

@@ -21,7 +21,7 @@ public sealed class StorageOptions
 
     /// <summary>How long an answered inbound message id is remembered to drop repeated deliveries.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Storage:DedupeWindow must be between 1 minute and 30 days.")]
-    public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(2);
+    public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long settled outbox rows (sent, delivered, failed, dead…) are kept, for delivery reports and troubleshooting.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "90.00:00:00", ErrorMessage = "Storage:OutboxRetention must be between 1 minute and 90 days.")]

@@ -674,8 +674,56 @@ public sealed class ConversationStoreContractTests
 
         await db.Store.RunTurnAsync(Ana, "m3", Now, _ => Decision(null, "borrado"), CancellationToken.None);
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
-        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL"));
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NOT NULL OR replies <> '[]'"));
         Assert.Equal(["pending"], await db.StatusesAsync()); // only the confirmation, which belongs to no conversation
+
+        // The provider repeats a message from before BORRAR: it was answered, so it starts no new conversation.
+        foreach (var id in new[] { "m1", "m2", "m3" })
+        {
+            Assert.True((await db.Store.RunTurnAsync(Ana, id, Now + TimeSpan.FromHours(30), _ => throw new InvalidOperationException($"{id} ran again"), CancellationToken.None)).Duplicate);
+        }
+
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(3, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // keyed hashes of three ids, tied to nothing
+    }
+
+    /// <summary>
+    /// A session ends (R5) with what it kept, but its messages' ids stay, tied to nothing, for the dedupe window from
+    /// its last message: a provider repeating one a day later (Meta retries for up to 7 days) is not answered again as
+    /// a first contact; after the window the record goes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Purge_EndsASession_ButItsMessagesStayRecognisedForTheDedupeWindow(string provider)
+    {
+        await using var db = await Db.CreateAsync(provider);
+        var web = new ChannelAddress("webchat", "c0ffee");
+        for (var i = 0; i < RecentInbound.Capacity + 2; i++)
+        {
+            await db.Store.RunTurnAsync(Ana, $"m{i}", Now, Count($"r{i}"), CancellationToken.None);
+        }
+
+        await db.Store.RunTurnAsync(web, "w1", Now, stored => Count("web")(stored) with { Delivery = Delivery.InResponse }, CancellationToken.None);
+        Assert.Equal(1, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE replies <> '[]'")); // the web chat's, with its replies
+
+        var day = Now + TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1);
+        var purge = await db.Retention().PurgeAsync(day - TimeSpan.FromDays(1), day - TimeSpan.FromDays(7), day - TimeSpan.FromDays(7), CancellationToken.None);
+
+        Assert.Equal(2, purge.Sessions);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+        Assert.Equal(RecentInbound.Capacity + 2 + 1, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NULL AND replies = '[]'"));
+        foreach (var i in new[] { 0, 1, 2, RecentInbound.Capacity + 1 })
+        {
+            Assert.True((await db.Store.RunTurnAsync(Ana, $"m{i}", day, _ => throw new InvalidOperationException($"m{i} ran again"), CancellationToken.None)).Duplicate);
+        }
+
+        Assert.True((await db.Store.RunTurnAsync(web, "w1", day, _ => throw new InvalidOperationException("w1 ran again"), CancellationToken.None)).Duplicate);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM conversations"));
+
+        // Past the window from the session's last message, nothing of it is left.
+        var week = Now + TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1);
+        await db.Retention().PurgeAsync(week - TimeSpan.FromDays(1), week - TimeSpan.FromDays(7), week - TimeSpan.FromDays(7), CancellationToken.None);
+        Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages"));
     }
 
     [Theory]
@@ -729,9 +777,10 @@ public sealed class ConversationStoreContractTests
         var purge = await db.Retention(batch: 10).PurgeAsync(Now - TimeSpan.FromDays(1), Now - TimeSpan.FromDays(2), Now - TimeSpan.FromDays(2), CancellationToken.None);
 
         Assert.Equal(74, purge.Sessions);
-        // Ten rows a transaction: 74 sessions (with their dedupe records and web chat rows) take 8, the open case's old
-        // dedupe record 1, 38 old settled replies 4, and the check for replies that belong to no conversation 1.
-        Assert.Equal(8 + 1 + 4 + 1, purge.Transactions);
+        // Ten rows a transaction: 74 sessions (with their web chat rows) take 8; their 37 message ids, left as records
+        // from three days ago, and the open case's, are past the window: 38 take 4; 38 old settled replies 4, and the
+        // check for replies that belong to no conversation 1.
+        Assert.Equal(8 + 4 + 4 + 1, purge.Transactions);
         Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations")); // the recent ones and the open case
         Assert.Equal(0, await db.CountAsync("SELECT COUNT(*) FROM inbound_messages")); // the recent ones' ids are in their rows
         Assert.Equal(13, await db.CountAsync("SELECT COUNT(*) FROM conversations WHERE length(recent_inbound) = 32"));

@@ -122,7 +122,16 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
         Assert.True(redelivered.Duplicate);
         Assert.Equal("welcome", ReadNode(next.ConversationId!));
         await using var last = Open();
-        Assert.Equal(1, await last.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NULL")); // the "borrar" record, without its conversation
+        Assert.Equal(5, await last.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NULL AND replies = '[]'")); // the ids of the five messages before "borrar", tied to nothing
+        Assert.Equal(1, await last.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_messages WHERE conversation_id IS NULL AND replies <> '[]'")); // "borrar" itself, with its confirmation for a repeated request
+
+        // A message from before "borrar", delivered again, is not answered again either.
+        foreach (var id in new[] { "m1", "m2", "m3", "m3b", "m3c" })
+        {
+            Assert.True((await Service.HandleAsync(from, id, UserMessage.FromText("hola"), Delivery.InResponse, CancellationToken.None)).Duplicate, id);
+        }
+
+        Assert.Equal(1, await last.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations"));
     }
 
     /// <summary>
@@ -135,7 +144,7 @@ public sealed class SqliteConversationStoreTests : IAsyncLifetime, IDisposable
     [InlineData(RetentionStore.OldDedupeRecords, "inbound_messages_received_at (received_at<?)")]
     [InlineData(RetentionStore.SettledOutboxRows, "outbox_settled (status=? AND updated_at<?)")]
     [InlineData(RetentionStore.UnownedWaitingRows, "outbox_conversation (conversation_id=?)")]
-    [InlineData("DELETE FROM inbound_messages WHERE conversation_id IN ('a', 'b')", "inbound_messages_conversation (conversation_id=?)")]
+    [InlineData("UPDATE inbound_messages SET conversation_id = NULL, replies = '[]' WHERE conversation_id IN ('a', 'b')", "inbound_messages_conversation (conversation_id=?)")]
     [InlineData("DELETE FROM outbox WHERE conversation_id IN ('a', 'b') AND (status = 'held' OR (channel = 'webchat' AND status = 'pending'))", "outbox_conversation (conversation_id=?)")]
     [InlineData(SqliteOutboxStore.ClaimStatement, "SEARCH p USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=? AND id<?)")]
     [InlineData(WebChatMailbox.Waiting, "SEARCH outbox USING INDEX outbox_waiting_recipient (channel=? AND recipient_hash=?)")]
