@@ -79,6 +79,11 @@ public static partial class ContentValidator
             common.StartNode, common.HandoffConsentNode, common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
             common.OfferHumanNode, common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode,
         };
+        if (common.ConfirmWithdrawNode is { } withdraw)
+        {
+            notDestinations.Add(withdraw);
+        }
+
         var owners = new Dictionary<string, (string Owner, SourceLocation Where)>(StringComparer.Ordinal);
         void Claim(string phrase, string language, string owner, SourceLocation where)
         {
@@ -363,6 +368,7 @@ public static partial class ContentValidator
             .. common.FarewellNode is { } farewell ? [("farewell", farewell)] : Array.Empty<(string, string)>(),
             .. common.FarewellAfterDangerNode is { } afterDanger ? [("farewell_after_danger", afterDanger)] : Array.Empty<(string, string)>(),
             .. common.WatchedNode is { } watched ? [("watched", watched)] : Array.Empty<(string, string)>(),
+            .. common.ConfirmWithdrawNode is { } withdraw ? [("confirm_withdraw", withdraw)] : Array.Empty<(string, string)>(),
         ];
         foreach (var (key, node) in special)
         {
@@ -377,7 +383,7 @@ public static partial class ContentValidator
             errors.Add(ContentError.At(handoff.Location, $"node '{handoff.Id}' is the 'handoff' of common.yaml, so its kind must be handoff"));
         }
 
-        foreach (var id in new[] { common.HandoffConsentNode, common.ConfirmDeleteNode, common.ConfirmStopNode })
+        foreach (var id in new[] { common.HandoffConsentNode, common.ConfirmDeleteNode, common.ConfirmStopNode, common.ConfirmWithdrawNode ?? common.HandoffConsentNode })
         {
             if (content.Find(id) is { } question && !Understander.IsYesNoQuestion(question))
             {
@@ -826,7 +832,7 @@ public static partial class ContentValidator
                 common.StartNode, common.MenuNode, common.LanguageMenuNode, common.HandoffNode, common.OfferHumanNode, common.HandoffConsentNode,
                 common.HandoffTimeoutNode, common.HandoffWaitingNode, common.CaseClosedNode,
                 common.ClarifyNode, common.DangerCheckNode, common.ConfirmDeleteNode, common.ConfirmStopNode, common.DeclinedNode ?? common.MenuNode,
-                common.FarewellNode ?? common.MenuNode, common.FarewellAfterDangerNode ?? common.MenuNode,
+                common.FarewellNode ?? common.MenuNode, common.FarewellAfterDangerNode ?? common.MenuNode, common.ConfirmWithdrawNode ?? common.MenuNode,
             }
             .Concat(content.NodeList.Where(n => n.Kind == NodeKind.Emergency || n.Keywords.Count > 0 || n.Examples.Count > 0).Select(n => n.Id))
             .Concat(common.FollowUps.Values)
@@ -1055,7 +1061,7 @@ public static partial class ContentValidator
     private static void CheckWatchers(ContentSet content, List<ContentError> errors)
     {
         var common = content.Common;
-        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching) })
+        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching), ("withdraw_words", common.WithdrawWords) })
         {
             var at = Where(common, key);
             foreach (var (language, phrases) in lists)
@@ -1072,6 +1078,11 @@ public static partial class ContentValidator
         if ((common.Watchers.Count > 0 || common.Watching.Count > 0) != (common.WatchedNode is not null) || (common.Watchers.Count > 0) != (common.Watching.Count > 0))
         {
             errors.Add(ContentError.At(Where(common, common.WatchedNode is null ? "watchers" : "watched"), "'watched', 'watchers' and 'watching' go together: the page, who may see one's phone and what they do"));
+        }
+
+        if ((common.WithdrawWords.Count > 0) != (common.ConfirmWithdrawNode is not null))
+        {
+            errors.Add(ContentError.At(Where(common, common.ConfirmWithdrawNode is null ? "withdraw_words" : "confirm_withdraw"), "'confirm_withdraw' and 'withdraw_words' go together: the question, and the words that take back the request for a person"));
         }
     }
 

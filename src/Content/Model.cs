@@ -286,6 +286,16 @@ public sealed record CommonSettings(
     /// </summary>
     public string? WatchedNode { get; init; }
 
+    /// <summary>
+    /// The question asked when someone whose case nobody has taken yet takes the request back in words ("mejor no,
+    /// olvídalo", "算了不用了"; <c>confirm_withdraw</c>, a yes/no question): its yes closes the case, its no goes back
+    /// into it. None: such words go to the caseworker as any other.
+    /// </summary>
+    public string? ConfirmWithdrawNode { get; init; }
+
+    /// <summary>Taking back the request for a person, per language (<c>withdraw_words</c>): "olvídalo", "never mind", "算了".</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> WithdrawWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Someone who may see one's phone, per language (<c>watchers</c>): "mi esposo", "she", "他".</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Watchers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -95,6 +95,7 @@ public static class ServedLanguages
             NumberWords = Lists(common.NumberWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.NumberWords.Count > 0 ? s.Data.NumberWords : null)))),
             Watchers = Lists(common.Watchers, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watchers.Count > 0 ? s.Data.Watchers : null)))),
             Watching = Lists(common.Watching, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watching.Count > 0 ? s.Data.Watching : null)))),
+            WithdrawWords = Lists(common.WithdrawWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.WithdrawWords.Count > 0 ? s.Data.WithdrawWords : null)))),
         };
 
         var canned = content.Canned.Select(c => c with { Title = Texts(c.Title, $"canned:{c.Id}#title"), Text = Texts(c.Text, $"canned:{c.Id}") });

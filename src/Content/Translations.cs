@@ -118,7 +118,8 @@ public static partial class Translations
         || node.Id == content.Common.StartNode
         || node.Id == content.Common.DangerCheckNode
         || node.Id == content.Common.ConfirmDeleteNode
-        || node.Id == content.Common.ConfirmStopNode;
+        || node.Id == content.Common.ConfirmStopNode
+        || node.Id == content.Common.ConfirmWithdrawNode;
 
     /// <summary>A short, stable fingerprint of a Spanish source text (the first 12 hex digits of its SHA-256).</summary>
     public static string Fingerprint(string source)

@@ -49,9 +49,9 @@ public sealed partial class ConversationService(
                 new(EventKind.MessageReceived, from.Channel, language, null, null, set.VersionId, day),
                 .. result.Events.Select(e => new AnalyticsEvent(e.Kind, from.Channel, e.Language, e.NodeId, e.Topic, set.VersionId, day, e.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture))),
 
-                // A case the user left (MENU, STOP) ends here, not in the inbox: counted with its outcome like the others.
+                // A case the user left (STOP, taken back) ends here, not in the inbox: counted with its outcome like the others.
                 .. result.CaseActions.OfType<CaseAction.Leave>().Select(leave => new AnalyticsEvent(
-                    EventKind.HandoffClosed, from.Channel, language, null, stored?.State.Topic, set.VersionId, day, leave.Reason == "stopped" ? CaseOutcomes.UserStopped : CaseOutcomes.UserLeft)),
+                    EventKind.HandoffClosed, from.Channel, language, null, stored?.State.Topic, set.VersionId, day, CaseOutcomes.OfLeave(leave.Reason))),
             ];
             return new TurnDecision(
                 result.State,

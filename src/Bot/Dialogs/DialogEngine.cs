@@ -289,9 +289,17 @@ public static partial class DialogEngine
             return Command(turn, state, GlobalCommand.Stop);
         }
 
-        // Not deleting, not stopping, with a case open under the question (asked from inside it): back into the case, as
-        // HUMANO would, not to the page before it (which was the offer of a person, asked again).
-        if (choice.Id == "no" && state.CaseHidden && (pick.Node.Id == common.ConfirmDeleteNode || pick.Node.Id == common.ConfirmStopNode))
+        // The request taken back, confirmed: the case closes (R4: consent withdrawn), and the person is at the main menu.
+        if (choice.Id == "yes" && state.CaseHidden && pick.Node.Id == common.ConfirmWithdrawNode)
+        {
+            turn.Case(new CaseAction.Leave(CaseAction.Withdrawn));
+            turn.Note("case-withdrawn", state.Language);
+            return turn.Finish(turn.GoTo(state with { CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null }, common.MenuNode));
+        }
+
+        // Not deleting, not stopping, not taking the request back, with a case open under the question (asked from
+        // inside it): back into the case, as HUMANO would, not to the page before it (the offer of a person, asked again).
+        if (choice.Id == "no" && state.CaseHidden && (pick.Node.Id == common.ConfirmDeleteNode || pick.Node.Id == common.ConfirmStopNode || pick.Node.Id == common.ConfirmWithdrawNode))
         {
             return turn.Finish(turn.GoTo(state with { NodeId = pick.Node.Id }, common.HandoffNode, consented: true));
         }
@@ -353,7 +361,7 @@ public static partial class DialogEngine
                 turn.DropNotes();
                 if (state.CaseHidden)
                 {
-                    turn.Case(new CaseAction.Leave("stopped"));
+                    turn.Case(new CaseAction.Leave(CaseAction.Stopped));
                     state = state with { CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null };
                 }
 
@@ -468,6 +476,17 @@ public static partial class DialogEngine
         // reads as danger in a few words, got the whole emergency page). Commands count only typed alone.
         var understood = message.Kind == UserMessageKind.Text ? content.Understander.UnderstandText(text, null, [], state.Language, words) : null;
         var veryLikely = understood is Understanding.Danger { Sure: true } sure && sure.Confidence >= content.Understander.Thresholds.DangerInCase;
+        // The request taken back in words while nobody has taken the case ("mejor no, olvídalo", "算了不用了" had got
+        // "Recibido", and a caseworker would have answered someone who no longer wanted it, perhaps with someone else at
+        // the phone now): the question first, which gives the emergency channels too; the case stays open under it, and
+        // the caseworker reads the words. Before a likely danger: the model reads "deixa pra lá", "我改主意了" as one, and
+        // the question's own footer gives the channels. Once a person has taken the case, they read it and answer.
+        if (!state.CaseClaimed && !veryLikely && message.Kind == UserMessageKind.Text && content.Common.ConfirmWithdrawNode is { } withdraw && content.Understander.Withdraws(text))
+        {
+            turn.Case(new CaseAction.Forward(Redact(text)));
+            return turn.Finish(turn.GoTo(state with { InCase = false, CaseHidden = true }, withdraw));
+        }
+
         if (understood is Understanding.Danger likely && !veryLikely && !state.CaseClaimed)
         {
             state = state with { DangerSignalled = true, CaseAcknowledgedAt = turn.Now };
@@ -497,7 +516,7 @@ public static partial class DialogEngine
                 case GlobalCommand.Stop:
                     if (typed.Value == GlobalCommand.Stop)
                     {
-                        turn.Case(new CaseAction.Leave("stopped"));
+                        turn.Case(new CaseAction.Leave(CaseAction.Stopped));
                     }
 
                     return Command(turn, state with { InCase = false }, typed.Value);

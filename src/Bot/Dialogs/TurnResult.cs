@@ -16,8 +16,14 @@ public abstract record CaseAction
     /// <summary>A message for the caseworker, with identifying data already replaced (R2).</summary>
     public sealed record Forward(string Text) : CaseAction;
 
-    /// <summary>The user went back to the bot (MENU) or stopped (STOP).</summary>
+    /// <summary>The user stopped (STOP, <see cref="Stopped"/>) or took the request back (<see cref="Withdrawn"/>): the case closes.</summary>
     public sealed record Leave(string Reason) : CaseAction;
+
+    /// <summary>A <see cref="Leave"/> reason: STOP.</summary>
+    public const string Stopped = "stopped";
+
+    /// <summary>A <see cref="Leave"/> reason: the request for a person taken back, while nobody had taken the case.</summary>
+    public const string Withdrawn = "withdrawn";
 
     /// <summary>The user typed MENU during the case (perhaps someone is looking at their phone): the case stays open.</summary>
     public sealed record Hide : CaseAction;

@@ -32,9 +32,18 @@ public static class CaseOutcomes
     public const string Other = "other";
     public const string UserLeft = "user_left";
     public const string UserStopped = "user_stopped";
+    public const string UserWithdrew = "user_withdrew";
     public const string Expired = "expired";
 
     public static readonly IReadOnlyList<string> ForCaseworkers = [InformationGiven, Referred, AvrApplicationStarted, NoAnswer, Other];
+
+    /// <summary>The outcome of a case the person left (<see cref="Dialogs.CaseAction.Leave"/>'s reason).</summary>
+    public static string OfLeave(string reason) => reason switch
+    {
+        Dialogs.CaseAction.Stopped => UserStopped,
+        Dialogs.CaseAction.Withdrawn => UserWithdrew,
+        _ => UserLeft,
+    };
 
     public static string Label(string? outcome) => outcome switch
     {
@@ -45,6 +54,7 @@ public static class CaseOutcomes
         Other => "Otro",
         UserLeft => "La persona volvió al bot",
         UserStopped => "La persona escribió STOP",
+        UserWithdrew => "La persona canceló su pedido",
         Expired => "Caducó sin actividad",
         _ => "—",
     };

@@ -44,6 +44,6 @@ public sealed class ReachService(AnalyticsStore store, ContentHost content, IOpt
             topics,
             sensitive,
             set.NodeList.ToDictionary(n => n.Id, set.TopicOf, StringComparer.Ordinal),
-            [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped, CaseOutcomes.Expired]);
+            [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped, CaseOutcomes.UserWithdrew, CaseOutcomes.Expired]);
     }
 }

@@ -58,11 +58,15 @@ internal static class CaseTransactions
                     await AddMessageAsync(connection, transaction, protector, openId, "system", null, "La persona escribió MENU (quizá alguien mira su teléfono): el caso sigue abierto y tu respuesta le llegará. Escribe con prudencia.", null, now);
                     break;
                 case CaseAction.Leave leave when openId is not null:
-                    var stopped = leave.Reason == "stopped";
-                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, stopped ? "La persona escribió STOP: no recibirá más mensajes." : "La persona volvió al asistente automático (MENU).", null, now);
+                    await AddMessageAsync(connection, transaction, protector, openId, "system", null, leave.Reason switch
+                    {
+                        CaseAction.Stopped => "La persona escribió STOP: no recibirá más mensajes.",
+                        CaseAction.Withdrawn => "La persona canceló su pedido de hablar con alguien (lo confirmó con «Sí»): el caso se cerró y no recibirá respuesta.",
+                        _ => "La persona volvió al asistente automático (MENU).",
+                    }, null, now);
                     await connection.ExecuteAsync(
                         "UPDATE cases SET status = 'closed', outcome = @outcome, closed_at = @at, updated_at = @at WHERE id = @openId",
-                        new { openId, outcome = stopped ? CaseOutcomes.UserStopped : CaseOutcomes.UserLeft, at },
+                        new { openId, outcome = CaseOutcomes.OfLeave(leave.Reason), at },
                         transaction);
                     openId = null;
                     break;

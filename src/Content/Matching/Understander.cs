@@ -45,6 +45,7 @@ public sealed partial class Understander
     private readonly List<string[]> _declines = []; // the offer of a person's "no" words and common answer_words no and skip, in AnswerForm
     private readonly Dictionary<string, List<string[]>> _watchers; // common watchers, by the language a message is read in
     private readonly Dictionary<string, List<string[]>> _watching; // common watching, by the language a message is read in
+    private readonly List<string[]> _withdrawWords; // every language's: a Haitian may write in Spanish
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -113,6 +114,7 @@ public sealed partial class Understander
 
         _watchers = ByLanguage(content, content.Common.Watchers);
         _watching = ByLanguage(content, content.Common.Watching);
+        _withdrawWords = [.. content.Common.WithdrawWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
         _fallbackKeywords.AddRange(content.NodeList
             .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
             .Where(p => p.Item2.Length > 0)
@@ -486,6 +488,25 @@ public sealed partial class Understander
                 .SelectMany(p => p.Value).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).ToList(),
             StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The request for a person taken back in words, in a short message ("mejor no, olvídalo", "never mind, cancel
+    /// it", "deixa pra lá", "算了不用了"; common.yaml <c>withdraw_words</c>, every language's, exactly as written: "no
+    /// olvides mi caso" is not "olvídalo"). Read only while a case waits for someone to take it (the dialog engine
+    /// asks before closing it).
+    /// </summary>
+    public bool Withdraws(string text)
+    {
+        var words = TextNormalizer.WordsOf(text ?? string.Empty);
+        return words.Length is > 0 and <= WithdrawWords
+            && _withdrawWords.Any(w => (w.Length > 1 || words.Length <= WithdrawOneWordIn) && ContainsKeyword(words, w, exact: true));
+    }
+
+    /// <summary>The most words a message may have for one word of the list to count ("cancelar" alone, not "cuánto cuesta cancelar la multa").</summary>
+    public const int WithdrawOneWordIn = 4;
+
+    /// <summary>The most words (a Chinese character each) a message taking back the request for a person is read in.</summary>
+    public const int WithdrawWords = 12;
 
     /// <summary>The most words (a Chinese character each) a message about someone else at one's phone is read in.</summary>
     public const int WatchedWords = 40;

@@ -166,7 +166,7 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("zh.language", "\"被他看到我就死定了\"", "\"救命\"", "duplicate keyword '救命' (zh)")]
     [InlineData("zh.language", "\"喝了漂白水\"", "\"想自杀\"", "untrained keyword '想自杀' (zh) is also its keyword or example, which the classifier is taught")]
     // Fallback keywords lead to a page, and are never what the classifier is taught.
-    [InlineData("pt.language", "fallback_keywords:\n  health:", "fallback_keywords:\n  emergency-suicide:", "has fallback keywords for 'emergency-suicide', which is not a message or menu node")]
+    [InlineData("pt.language", "fallback_keywords:\n  about-service:", "fallback_keywords:\n  emergency-suicide:", "has fallback keywords for 'emergency-suicide', which is not a message or menu node")]
     [InlineData("pt.language", "\"muito triste\", ", "\"muito triste\", \"to gravida e nunca fiz pre-natal\", ", "fallback keyword 'to gravida e nunca fiz pre-natal' (pt) is also its keyword or example, which the classifier is taught")]
     [InlineData("avr", "  - id: avr-q-panama\n", "  - id: avr-q-panama\n    fallback_keywords: { es: [listo], en: [done] }\n", "'fallback_keywords' lead to a page (message or menu)")]
     // Warning signs lead to the danger question: an emergency's only, of two words or more (they are read beside a topic).
@@ -177,6 +177,11 @@ public sealed partial class ServedLanguagesTests : IDisposable
     [InlineData("common", "watched: phone-safety ", "watched: no-such-page ", "unknown target 'no-such-page' for 'watched'")]
     [InlineData("common", "watched: phone-safety ", "", "'watched', 'watchers' and 'watching' go together")]
     [InlineData("common", "watching:\n  es:", "watching:\n  xx: [celular]\n  es:", "watching in 'xx', which is not a language in common.yaml")]
+    // Taking back the request for a person: a yes/no question, and the words, together.
+    [InlineData("common", "confirm_withdraw: confirm-withdraw ", "", "'confirm_withdraw' and 'withdraw_words' go together")]
+    [InlineData("common", "confirm_withdraw: confirm-withdraw ", "confirm_withdraw: main-menu ", "node 'main-menu' asks for a clear yes (R4)")]
+    [InlineData("common", "confirm_withdraw: confirm-withdraw ", "confirm_withdraw: no-such-page ", "unknown target 'no-such-page' for 'confirm_withdraw'")]
+    [InlineData("pt.language", "withdraw_words: [\"deixa pra la\"", "withdraw_words: [\"...\"", "the withdraw_words phrase '...' (pt) has no words")]
     // A list's numbers in words: words only, at most as many as a list has.
     [InlineData("pt.language", "number_words: [\"um | uma", "number_words: [\"1 | uma", "number_words: the number 1 is written '1'")]
     [InlineData("common", "  es: [\"uno | una", "  es: [\"1 | una", "number_words in 'es': the number 1 is written '1'")]

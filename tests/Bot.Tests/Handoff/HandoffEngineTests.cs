@@ -306,6 +306,83 @@ public class HandoffEngineTests
     }
 
     /// <summary>
+    /// Blind testers (2026-12-06): "mejor no, olvídalo" and "算了不用了" in a waiting case got "Recibido", and the
+    /// caseworker would have answered someone who no longer wanted it. Taking the request back in words gets a question;
+    /// its yes closes the case (the person at the main menu, told how to ask again), its no goes back into the case.
+    /// The caseworker reads the words either way.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "mejor no, olvídalo", "si")]
+    [InlineData("es", "ya no hace falta, gracias", "no")]
+    [InlineData("es", "cancela eso porfa", "1")]
+    [InlineData("en", "never mind, i dont need it anymore", "yes")]
+    [InlineData("en", "forget it", "no")]
+    [InlineData("fr", "laisse tomber finalement", "oui")]
+    [InlineData("ht", "kite sa, m chanje lide", "wi")]
+    [InlineData("pt", "esquece, já resolvi", "sim")]
+    [InlineData("pt", "deixa pra lá", "nao")]
+    [InlineData("zh", "算了不用了", "好")]
+    [InlineData("zh", "我改主意了", "继续等")]
+    public void WhileACaseWaits_TakingTheRequestBackInWords_AsksFirst_AndAYesClosesTheCase(string language, string message, string answer)
+    {
+        var chat = Chat.Started(Content, language, new FakeClock(Sunday)).Send("1").Send(Content.Common.Commands[GlobalCommand.Human]["es"][0]).Send("1");
+        Assert.True(chat.State!.InCase);
+
+        chat.Send(message);
+        Assert.Equal(Content.Common.ConfirmWithdrawNode, chat.Node);
+        Assert.True(chat.State!.CaseHidden);
+        Assert.Contains("911", chat.Text, StringComparison.Ordinal); // the channels come with the question, always
+        Assert.Equal(message, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
+        Assert.DoesNotContain(chat.Last.CaseActions, a => a is CaseAction.Leave);
+
+        chat.Send(answer);
+        var yes = answer is "si" or "1" or "yes" or "oui" or "wi" or "sim" or "好";
+        if (yes)
+        {
+            Assert.Equal(CaseAction.Withdrawn, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Leave>()).Reason);
+            Assert.Equal(Content.Common.MenuNode, chat.Node);
+            Assert.False(chat.State!.InCase || chat.State.CaseHidden);
+            Assert.StartsWith(ContentRenderer.Common(Content, "case-withdrawn", language), chat.Text, StringComparison.Ordinal);
+
+            // Nothing is left open: HUMANO asks again (R4), as for anyone.
+            chat.Send("humano");
+            Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        }
+        else
+        {
+            Assert.Empty(chat.Last!.CaseActions.OfType<CaseAction.Leave>());
+            Assert.True(chat.State!.InCase);
+            Assert.False(chat.State.CaseHidden);
+            Assert.NotEqual(Content.Common.HandoffConsentNode, chat.Node);
+        }
+    }
+
+    /// <summary>
+    /// Not taking the request back: a case someone has taken (they read it and answer), words that only look alike,
+    /// and danger (read first) stay what they were.
+    /// </summary>
+    [Theory]
+    [InlineData("no olvides mi caso por favor", false)]
+    [InlineData("ya no aguanto más, necesito que alguien me conteste", false)]
+    [InlineData("cuanto cuesta cancelar la multa de migracion", false)] // one word of the list counts in four words at most
+    [InlineData("mi hermano dice que lo deje asi", false)]
+    [InlineData("olvídalo", true)]
+    [InlineData("cancelar", true)]
+    public void WhileACaseWaitsOrIsTaken_OnlyTakingTheRequestBackAsks(string message, bool asks)
+    {
+        var waiting = InCase(Sunday).Send(message);
+        Assert.Equal(asks, waiting.Node == Content.Common.ConfirmWithdrawNode);
+        if (message.StartsWith("ya no aguanto", StringComparison.Ordinal))
+        {
+            Assert.Contains(EventKind.EmergencyShown, waiting.Events); // danger first (R11)
+        }
+
+        var taken = InCase(Sunday).Then(state => DialogEngine.CaseClaimed(Content, state)).Send(message);
+        Assert.NotEqual(Content.Common.ConfirmWithdrawNode, taken.Node);
+        Assert.True(taken.State!.InCase);
+    }
+
+    /// <summary>
     /// What the model reads as danger but not very surely, in a waiting case ("todavía estoy esperando?", "he is here
     /// now"): the acknowledgement at once, whenever the last one was, with the emergency channels and the discreet exit,
     /// and the case raised; the whole emergency page is for a vetted danger phrase or a very sure reading.

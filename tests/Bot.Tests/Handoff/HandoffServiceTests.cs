@@ -233,13 +233,19 @@ public sealed class HandoffServiceTests
     }
 
     [Theory]
-    [InlineData("stop", "user_stopped", true)]
-    [InlineData("borrar", null, false)]
-    public async Task TheUserLeaves_TheCaseworkerSeesIt_AndNothingMoreIsSent(string command, string? outcome, bool caseRemains)
+    [InlineData("stop", null, "user_stopped", true, "STOP")]
+    [InlineData("mejor no, olvídalo", "si", "user_withdrew", true, "canceló su pedido")] // taken back in words, then confirmed
+    [InlineData("borrar", null, null, false, null)]
+    public async Task TheUserLeaves_TheCaseworkerSeesIt_AndNothingMoreIsSent(string command, string? confirm, string? outcome, bool caseRemains, string? note)
     {
         await using var host = await ChannelHost.StartAsync();
         var reference = await OpenCaseAsync(host, 5106);
         await host.PostTelegramAsync(ChannelHost.TelegramText(5106_900, 5106, command));
+        if (confirm is not null)
+        {
+            await host.PostTelegramAsync(ChannelHost.TelegramText(5106_901, 5106, confirm));
+        }
+
         var cases = host.Factory.Services.GetRequiredService<ICaseStore>();
 
         var detail = await cases.FindAsync(reference, CancellationToken.None);
@@ -253,7 +259,12 @@ public sealed class HandoffServiceTests
         Assert.Equal(CaseStatus.Closed, detail!.Row.Status);
         Assert.Equal(outcome, detail.Row.Outcome);
         Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM analytics_events WHERE kind = 'HandoffClosed' AND value = @outcome", new { outcome }));
-        Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(command == "stop" ? "STOP" : "MENU", StringComparison.Ordinal));
+        Assert.Contains(detail.Transcript, e => e.Author == "system" && e.Text.Contains(note!, StringComparison.Ordinal));
+        if (confirm is not null)
+        {
+            Assert.Contains(detail.Transcript, e => e.Author == "migrant" && e.Text == command); // the words reached the caseworker
+            Assert.Equal("La persona canceló su pedido", CaseOutcomes.Label(outcome));
+        }
     }
 
     /// <summary>
