@@ -213,6 +213,11 @@ public static partial class DialogEngine
                 // A goodbye after an emergency answer or a sensitive topic is never only "take care": the channels come with it.
                 return turn.Finish(turn.GoTo(state, safe));
             case Understanding.Destination go:
+                if (CrisisBefore(content, state) is { } crisis && (go.Node.Id == content.Common.FollowUps.GetValueOrDefault("ack") || go.Node.Id == content.Common.DeclinedNode))
+                {
+                    RemindLines(turn, state, crisis);
+                }
+
                 return turn.Finish(turn.GoTo(state, go.Node.Id));
             case Understanding.Unsure unsure:
                 return turn.Finish(Clarify(turn, state, current, unsure.Candidates));
@@ -228,6 +233,24 @@ public static partial class DialogEngine
         }
 
         return turn.Finish(NotUnderstood(turn, state, current));
+    }
+
+    /// <summary>The emergency page the offer of a person on the screen follows (see Turn.GoTo), if it follows one.</summary>
+    private static ContentNode? CrisisBefore(ContentSet content, ConversationState state) =>
+        state.NodeId == content.Common.HandoffConsentNode && state.History.Count > 0 && content.Find(state.History[^1]) is { Kind: NodeKind.Emergency } page ? page : null;
+
+    /// <summary>
+    /// Declining the offer of a person that follows an emergency page, or thanking for it ("no", "mèsi", "gracias"):
+    /// the emergency channels again first, with the emergency's own line (the 147 line for self-harm). Blind testers
+    /// (2026-12-06) said "no" after "me quiero morir" and got the main menu with no line at all.
+    /// </summary>
+    private static void RemindLines(Turn turn, ConversationState state, ContentNode emergency)
+    {
+        turn.Note("handoff-emergency", state.Language);
+        if (turn.Content.Common.Texts.ContainsKey(ContentValidator.UnsureTextPrefix + emergency.Id))
+        {
+            turn.Note(ContentValidator.UnsureTextPrefix + emergency.Id, state.Language);
+        }
     }
 
     /// <summary>
@@ -295,6 +318,11 @@ public static partial class DialogEngine
             turn.Case(new CaseAction.Leave(CaseAction.Withdrawn));
             turn.Note("case-withdrawn", state.Language);
             return turn.Finish(turn.GoTo(state with { CaseHidden = false, CaseClaimed = false, CaseAcknowledgedAt = null }, common.MenuNode));
+        }
+
+        if (choice.Id == "no" && pick.Node.Id == common.HandoffConsentNode && CrisisBefore(turn.Content, state) is { } crisis)
+        {
+            RemindLines(turn, state, crisis);
         }
 
         // Not deleting, not stopping, not taking the request back, with a case open under the question (asked from
