@@ -75,11 +75,27 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         { "shared location", Msg("\"type\":\"location\",\"location\":{\"latitude\":8.98245,\"longitude\":-79.51973}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "document", Msg("\"type\":\"document\",\"document\":{\"id\":\"4\",\"filename\":\"pasaporte.pdf\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "reaction is ignored", Msg("\"type\":\"reaction\",\"reaction\":{\"message_id\":\"wamid.x\",\"emoji\":\"👍\"}"), true, HttpStatusCode.OK, null },
+        // Everything a person sends gets an answer; only Meta's events get nothing (a provider's try, 2026-12-07).
+        { "shared contacts", Msg("\"type\":\"contacts\",\"contacts\":[{\"name\":{\"formatted_name\":\"Luis\"},\"phones\":[{\"phone\":\"+507 6000 0000\"}]}]"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "Meta's own unsupported type", Msg("\"type\":\"unsupported\",\"errors\":[{\"code\":131051,\"title\":\"Message type unknown\"}]"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a type Meta adds later", Msg("\"type\":\"poll\",\"poll\":{\"question\":\"?\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a form's reply (interactive nfm_reply)", Msg("\"type\":\"interactive\",\"interactive\":{\"type\":\"nfm_reply\",\"nfm_reply\":{\"response_json\":\"{}\",\"body\":\"Sent\"}}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a template button without text", Msg("\"type\":\"button\",\"button\":{\"payload\":\"p1\"}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a text whose body is an object", Msg("\"type\":\"text\",\"text\":{\"body\":{\"value\":\"hola\"}}"), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a text that is a string, not an object", Msg("\"type\":\"text\",\"text\":\"hola\""), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a changed number (system) is ignored", Msg("\"type\":\"system\",\"system\":{\"body\":\"changed\",\"type\":\"user_changed_number\"}"), true, HttpStatusCode.OK, null },
+        { "the chat opened for the first time is ignored", Msg("\"type\":\"request_welcome\""), true, HttpStatusCode.OK, null },
+        { "an empty messages array", "\"contacts\":[],\"messages\":[]", true, HttpStatusCode.OK, null },
+        { "the errors webhook", "\"errors\":[{\"code\":130429,\"title\":\"Rate limit hit\",\"message\":\"x\",\"error_data\":{\"details\":\"y\"},\"href\":\"https://developers.facebook.com\"}]", true, HttpStatusCode.OK, null },
+        { "a status of a shape never seen", "\"statuses\":[{\"id\":7,\"status\":{\"v\":1},\"errors\":\"x\",\"timestamp\":[]}]", true, HttpStatusCode.OK, null },
+        { "an error code as a string in a failed status", "\"statuses\":[{\"id\":\"wamid.unknown\",\"status\":\"failed\",\"errors\":[{\"code\":\"131047\",\"title\":\"Re-engagement message\"}]}]", true, HttpStatusCode.OK, null },
         { "another business number is ignored", "OTHER" + Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, null },
         { "wrong signature", Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), false, HttpStatusCode.Unauthorized, null },
         { "missing signature", "NOSIG" + Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), false, HttpStatusCode.Unauthorized, null },
         { "malformed JSON (signed)", "RAW{\"object\":\"whatsapp_business_account\",\"entry\":[", true, HttpStatusCode.BadRequest, null },
         { "not a WhatsApp object (signed)", "RAW{\"object\":\"page\",\"entry\":[]}", true, HttpStatusCode.OK, null },
+        { "a JSON array, not an object (signed)", "RAW[{\"object\":\"whatsapp_business_account\",\"entry\":[]}]", true, HttpStatusCode.BadRequest, null },
+        { "a JSON string, not an object (signed)", "RAW\"hola\"", true, HttpStatusCode.BadRequest, null },
         { "oversized payload", "RAW{\"object\":\"whatsapp_business_account\",\"pad\":\"" + new string('a', 1_100_000) + "\"}", true, HttpStatusCode.RequestEntityTooLarge, null },
     };
 
@@ -201,6 +217,44 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal)));
         await Task.Delay(200);
         Assert.Single(Host.Fake.Requests, r => r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal));
+    }
+
+    private const string Welcome = "asistente automático de la OIM";
+
+    /// <summary>
+    /// label, the value of a batch in which one person's message is well formed ({GOOD}) and another person's ({F2}
+    /// sender, {I2} a fresh number for its id) has a field of another shape than Meta documents, the reply that person
+    /// gets. A field of an unexpected type had refused the whole batch with 400, so Meta sent it again for days and
+    /// nobody in it was answered (a provider's try, 2026-12-07).
+    /// </summary>
+    public static TheoryData<string, string, string> FieldsOfAnotherType => new()
+    {
+        { "timestamp as a number", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":1795359600,\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
+        { "id as a number", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":{I2},\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
+        { "from as a number", "\"messages\":[{GOOD},{\"from\":{F2},\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
+        { "wa_id as a number", "\"contacts\":[{\"profile\":{\"name\":\"Ana\"},\"wa_id\":{F2}}],\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
+        { "an unknown extra object", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\",\"extra\":{\"a\":[1,{\"b\":null}]}},\"referral\":{\"source_url\":\"https://x\",\"ctwa_clid\":7}}]", Welcome },
+        { "a status of a shape never seen beside", "\"statuses\":[{\"id\":{\"v\":1},\"status\":[\"read\"],\"errors\":{\"code\":\"x\"}}],\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
+        { "an interactive reply that is a string", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"interactive\",\"interactive\":\"button_reply\"}]", "Solo puedo leer mensajes de texto" },
+        { "a media caption that is an array", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"image\",\"image\":[{\"caption\":\"hola\"}]}]", "Solo puedo leer mensajes de texto" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FieldsOfAnotherType))]
+    public async Task AFieldOfAnotherType_NeverRefusesTheBatch_EveryoneInItIsAnswered(string label, string template, string reply)
+    {
+        var from = "5076" + ChannelHostFixture.Unique();
+        var other = "5076" + ChannelHostFixture.Unique();
+        var good = ChannelHost.WhatsAppMessage(from, "wamid.g" + ChannelHostFixture.Unique(), "\"type\":\"text\",\"text\":{\"body\":\"hola\"}");
+        var body = ChannelHost.WhatsAppEnvelope(template.Replace("{GOOD}", good, StringComparison.Ordinal).Replace("{F2}", other, StringComparison.Ordinal).Replace("{I2}", ChannelHostFixture.Unique().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        var response = await Host.PostWhatsAppAsync(body);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{label}: {response.StatusCode}");
+        var sent = await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal))
+            && rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{other}\"", StringComparison.Ordinal)));
+        Assert.Contains(Welcome, sent.Last(r => r.Body.Contains($"\"to\":\"{from}\"", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.True(sent.Last(r => r.Body.Contains($"\"to\":\"{other}\"", StringComparison.Ordinal)).Text.Contains(reply, StringComparison.Ordinal), label);
     }
 
     /// <summary>label, the timestamp sent, now, the window's end expected.</summary>

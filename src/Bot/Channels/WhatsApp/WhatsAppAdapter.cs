@@ -13,7 +13,7 @@ namespace OimBot.Bot.Channels.WhatsApp;
 /// Translates WhatsApp Cloud API webhooks. Every POST is authenticated first: X-Hub-Signature-256 must be
 /// "sha256=" + the hex HMAC-SHA256 of the raw body with the app secret, compared in constant time.
 /// </summary>
-public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvider clock)
+public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvider clock, ILogger<WhatsAppAdapter> logger)
 {
     public const string SignatureHeader = "X-Hub-Signature-256";
     /// <summary>Meta may batch several changes in one payload, so this cap is the widest of the channels.</summary>
@@ -22,7 +22,11 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
     /// <summary>The customer-service window: free-form replies only within 24 hours of the user's last message.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    private static readonly string[] Unsupported = ["image", "audio", "voice", "video", "document", "sticker", "location", "contacts", "unsupported"];
+    /// <summary>
+    /// Message types that are Meta's events, not something the person wrote: a reaction (or its removal), a changed
+    /// number, the chat opened for the first time, a disappearing-messages notice. 200 and nothing.
+    /// </summary>
+    private static readonly string[] Events = ["reaction", "system", "request_welcome", "ephemeral"];
 
     /// <summary>GET /webhooks/whatsapp: the subscription handshake (hub.mode, hub.verify_token, hub.challenge).</summary>
     public IResult Verify(HttpRequest request)
@@ -62,24 +66,96 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
             return WebhookResult.Reject(StatusCodes.Status401Unauthorized, "missing or wrong X-Hub-Signature-256");
         }
 
-        WaEnvelope? envelope;
-        try
-        {
-            envelope = JsonSerializer.Deserialize(body, WhatsAppJson.Default.WaEnvelope);
-        }
-        catch (JsonException)
-        {
-            return WebhookResult.Reject(StatusCodes.Status400BadRequest, "the body is not a JSON webhook payload");
-        }
-
+        var envelope = Read(body);
         if (envelope is null)
         {
-            return WebhookResult.Reject(StatusCodes.Status400BadRequest, "the body is empty");
+            return WebhookResult.Reject(StatusCodes.Status400BadRequest, "the body is not a JSON object");
         }
 
         return envelope.Kind == "whatsapp_business_account"
             ? WebhookResult.Accept(Translate(envelope))
             : WebhookResult.Ignore($"not a WhatsApp payload ({envelope.Kind})");
+    }
+
+    /// <summary>
+    /// The payload as typed records, or null when it is not a JSON object at all. Usually one pass; when a field is of a
+    /// shape the records cannot bind (Meta adds fields and types; a test tool sends numbers for strings), each entry,
+    /// change, message and status is read on its own, so one that cannot be read never refuses the others with it.
+    /// </summary>
+    private WaEnvelope? Read(byte[] body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, WhatsAppJson.Default.WaEnvelope);
+        }
+        catch (JsonException)
+        {
+            // read piece by piece below
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var entries = LenientJson.Children(root, "entry").Select(entry => new WaEntry(
+                LenientJson.Text(entry, "id"),
+                [.. LenientJson.Children(entry, "changes").Select(change => new WaChange(LenientJson.Text(change, "field"), LenientJson.Child(change, "value") is { } value ? ReadValue(value) : null))]));
+            return new WaEnvelope(LenientJson.Text(root, "object"), [.. entries]);
+        }
+    }
+
+    private WaValue ReadValue(JsonElement value)
+    {
+        var metadata = LenientJson.Child(value, "metadata") is { } m ? new WaMetadata(LenientJson.Text(m, "display_phone_number"), LenientJson.Text(m, "phone_number_id")) : null;
+        var messages = LenientJson.Children(value, "messages").Select(ReadMessage).OfType<WaMessage>().ToList();
+        var statuses = LenientJson.Children(value, "statuses").Select(ReadStatus).OfType<WaStatus>().ToList();
+        var errors = LenientJson.Children(value, "errors").Select(e => new WaError(LenientJson.WholeNumber(e, "code") is { } code and >= int.MinValue and <= int.MaxValue ? (int)code : null, LenientJson.Text(e, "title"))).ToList();
+        return new WaValue(LenientJson.Text(value, "messaging_product"), metadata, messages, statuses, errors);
+    }
+
+    /// <summary>
+    /// One message; one the records cannot bind keeps what identifies it (who, which id, when, its type) and is marked
+    /// unreadable: the person gets the polite "I read text only" rather than silence (what they sent is not guessed at).
+    /// </summary>
+    private WaMessage? ReadMessage(JsonElement message)
+    {
+        try
+        {
+            return message.Deserialize(WhatsAppJson.Default.WaMessage);
+        }
+        catch (JsonException ex)
+        {
+            LogUnreadable(logger, "message", ex.Path);
+            return new WaMessage(LenientJson.Text(message, "from"), LenientJson.Text(message, "id"), LenientJson.Text(message, "timestamp"), LenientJson.Text(message, "type"), null, null, null) { Unreadable = true };
+        }
+    }
+
+    private WaStatus? ReadStatus(JsonElement status)
+    {
+        try
+        {
+            return status.Deserialize(WhatsAppJson.Default.WaStatus);
+        }
+        catch (JsonException ex)
+        {
+            // A delivery report of a shape never seen: the outbox row stays as it is (nothing the person sent is lost).
+            LogUnreadable(logger, "status", ex.Path);
+            return null;
+        }
     }
 
     /// <summary>The signature over the raw bytes: re-serialising the JSON would change it (Meta escapes non-ASCII).</summary>
@@ -117,6 +193,11 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
                 continue; // another number of the same business account
             }
 
+            foreach (var error in (value.Errors ?? []).OfType<WaError>())
+            {
+                LogProviderError(logger, error.Code); // Meta's errors webhook: for the operator, nothing to answer
+            }
+
             foreach (var message in (value.Messages ?? []).OfType<WaMessage>())
             {
                 if (message is { Id: { Length: > 0 } id, From: { Length: > 0 } from } && seen.Add(id) && Content(message) is { } content)
@@ -151,17 +232,31 @@ public sealed class WhatsAppAdapter(IOptions<WhatsAppOptions> options, TimeProvi
             : now;
     }
 
-    private static UserMessage? Content(WaMessage message) => message.Type switch
+    /// <summary>
+    /// What the person sent, as the dialog reads it. Everything a person sends gets an answer: words and choices are
+    /// read, anything else (media, a location, contacts, a type Meta adds later, a message that could not be read) gets
+    /// the polite "I read text only" in their language. Only Meta's events in <c>messages</c> get nothing.
+    /// </summary>
+    private static UserMessage? Content(WaMessage message) => message switch
     {
-        "text" when !string.IsNullOrEmpty(message.Text?.Body) => UserMessage.FromText(message.Text.Body),
-        "interactive" when (message.Interactive?.ButtonReply ?? message.Interactive?.ListReply)?.Id is { Length: > 0 } choice => UserMessage.FromChoice(choice),
-        "button" when !string.IsNullOrEmpty(message.Button?.Text) => UserMessage.FromText(message.Button.Text),
+        { Type: { } type } when Events.Contains(type) => null,
+        { Unreadable: true } => UserMessage.Unsupported(),
+        { Type: "text" } => string.IsNullOrEmpty(message.Text?.Body) ? UserMessage.Unsupported() : UserMessage.FromText(message.Text.Body),
+        { Type: "interactive" } => (message.Interactive?.ButtonReply ?? message.Interactive?.ListReply)?.Id is { Length: > 0 } choice
+            ? UserMessage.FromChoice(choice)
+            : UserMessage.Unsupported(), // a reply to a form or a kind of button the bot never sends
+        { Type: "button" } => string.IsNullOrEmpty(message.Button?.Text) ? UserMessage.Unsupported() : UserMessage.FromText(message.Button.Text),
         // A caption is read as the message ("necesito ayuda" under a photo); the media itself never is.
-        { } type when Unsupported.Contains(type) => (message.Image ?? message.Video ?? message.Document)?.Caption is { } caption && !string.IsNullOrWhiteSpace(caption)
+        _ => (message.Image ?? message.Video ?? message.Document)?.Caption is { } caption && !string.IsNullOrWhiteSpace(caption)
             ? UserMessage.FromText(caption)
             : UserMessage.Unsupported(),
-        _ => null, // reactions, system messages: nothing to answer
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WhatsApp reported error {Code} in a webhook")]
+    private static partial void LogProviderError(ILogger logger, int? code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A WhatsApp {Part} could not be read at {Path}; the rest of the payload is handled")]
+    private static partial void LogUnreadable(ILogger logger, string part, string? path);
 
     private static OutboxStatus? Status(string? status) => status switch
     {

@@ -14,7 +14,12 @@ public sealed record WaValue(string? MessagingProduct, WaMetadata? Metadata, IRe
 
 public sealed record WaMetadata(string? DisplayPhoneNumber, string? PhoneNumberId);
 
-public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null);
+public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null)
+{
+    /// <summary>Its content could not be bound (a field of a shape never seen): only who sent it, its id, time and type are known.</summary>
+    [JsonIgnore]
+    public bool Unreadable { get; init; }
+}
 
 /// <summary>A photo, video or document: only the words typed with it are read (the media is never downloaded).</summary>
 public sealed record WaMedia(string? Caption);
@@ -62,7 +67,14 @@ public sealed record WaSentMessage(string? Id);
 
 public sealed record WaGraphError(string? Message, int? Code, string? Type);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Webhooks are read leniently: a number where Meta documents a string ("timestamp": 1700000000) is its text, a string
+// where it documents a number ("code": "131047") its value. What still cannot be bound is read piece by piece
+// (WhatsAppAdapter.Read), never refused as a whole.
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(LenientStringConverter)])]
 [JsonSerializable(typeof(WaEnvelope))]
 [JsonSerializable(typeof(WaSend))]
 [JsonSerializable(typeof(WaSendResponse))]
