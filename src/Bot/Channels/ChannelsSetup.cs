@@ -22,6 +22,8 @@ public static class ChannelsSetup
         services.AddSingleton<SendPipelines>();
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<TurnGuard>();
+        services.AddSingleton<TapAcknowledgements>();
+        services.AddHostedService(sp => sp.GetRequiredService<TapAcknowledgements>());
         services.AddSingleton<ConversationSequencer>();
         services.AddOptions<WebChat.WebChatOptions>().BindConfiguration(WebChat.WebChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebChat.WebChatLimits>();
@@ -41,6 +43,7 @@ public static class ChannelsSetup
         services.AddSingleton<TelegramAdapter>();
         services.AddSingleton<TelegramClient>();
         services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TelegramClient>());
+        services.AddSingleton<ITapAcknowledger>(sp => sp.GetRequiredService<TelegramClient>());
         services.AddHostedService<TelegramPollingHost>();
 
         services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateOnStart();

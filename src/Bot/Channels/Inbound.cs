@@ -20,6 +20,12 @@ public abstract record InboundEvent
 
     /// <summary>A delivery report for a message the bot sent.</summary>
     public sealed record Status(string ProviderMessageId, OutboxStatus NewStatus, string? Error) : InboundEvent;
+
+    /// <summary>
+    /// A button tap no reply will acknowledge (Telegram: a tap in a group chat, or without data). The provider's app
+    /// waits for the acknowledgement (answerCallbackQuery) with a spinner on the button.
+    /// </summary>
+    public sealed record TapToAcknowledge(string Channel, string TapId) : InboundEvent;
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace OimBot.Bot.Channels;
 /// the message is kept on disk (<see cref="InboundSpool"/>) and answered when it is back; a delivery report is not
 /// kept (the webhook answers 500 and the provider sends it again, or it is lost, which loses nothing the user sent).
 /// </summary>
-public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger, OutageBacklog? backlog = null)
+public sealed partial class InboundPipeline(TurnGuard turns, TapAcknowledgements taps, IOutboxStore outbox, InboundSpool spool, ConversationSequencer sequencer, BotMetrics metrics, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<InboundPipeline> logger, OutageBacklog? backlog = null)
 {
     public async Task<IResult> RespondAsync(string channel, WebhookResult result, Func<IResult> acknowledge, CancellationToken cancellationToken)
     {
@@ -65,6 +65,9 @@ public sealed partial class InboundPipeline(TurnGuard turns, IOutboxStore outbox
                 case InboundEvent.Status status:
                     var known = await outbox.ApplyDeliveryStatusAsync(channel, status.ProviderMessageId, status.NewStatus, status.Error, clock.GetUtcNow(), cancellationToken);
                     LogStatus(logger, channel, status.NewStatus, known);
+                    break;
+                case InboundEvent.TapToAcknowledge tap:
+                    taps.Acknowledge(tap.Channel, tap.TapId);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(events), inbound.GetType().Name, "unknown inbound event");

@@ -8,7 +8,8 @@ namespace OimBot.Bot.Channels;
 /// <summary>
 /// Reading a provider's JSON as courier does: a field of another type than the one documented is not a reason to refuse
 /// a signed webhook (a refused one is sent again for days, with the other people's messages in it). Numbers and
-/// booleans where a string is documented are read as their text; an object or array there reads as absent.
+/// booleans where a string is documented are read as their text; an object or array there fails only the part that
+/// holds it, which the adapter then reads one field at a time (<see cref="LenientJson"/>).
 /// </summary>
 public sealed class LenientStringConverter : JsonConverter<string>
 {
@@ -27,8 +28,9 @@ public sealed class LenientStringConverter : JsonConverter<string>
             case JsonTokenType.False:
                 return "false";
             default:
-                reader.Skip(); // an object or an array: no string in it is the one asked for
-                return null;
+                // An object or an array: which string in it would be the one asked for is a guess. The part that holds
+                // it is read field by field instead (and marked unreadable when it is what the person sent).
+                throw new JsonException($"expected a string, found {reader.TokenType}");
         }
     }
 

@@ -18,6 +18,7 @@ public sealed partial class TurnGuard(
     InboundSpool spool,
     BotMetrics metrics,
     StorageStatus storage,
+    TapAcknowledgements taps,
     IOptions<StorageOptions> options,
     ILogger<TurnGuard> logger)
 {
@@ -26,6 +27,19 @@ public sealed partial class TurnGuard(
     public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var outcome = await RunAsync(message, mayOpenCase, yieldToQueue, cancellationToken);
+        if (message.Delivery.CallbackQueryId is { } tap && outcome is { Queued: false, Duplicate: false, Replies.Count: 0 })
+        {
+            // A tap answered with silence (a case a caseworker holds, a set-aside turn whose apology failed): no reply
+            // row acknowledges it, so it is acknowledged on its own. A repeat was acknowledged the first time.
+            taps.Acknowledge(message.From.Channel, tap);
+        }
+
+        return outcome;
+    }
+
+    private async Task<TurnOutcome> RunAsync(InboundEvent.Message message, Func<bool>? mayOpenCase, bool yieldToQueue, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {

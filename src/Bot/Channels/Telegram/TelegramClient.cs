@@ -14,7 +14,7 @@ namespace OimBot.Bot.Channels.Telegram;
 /// A thin Bot API client (https://core.telegram.org/bots/api). The bot token sits in the URL path, so this client's
 /// HttpClient logging is removed at registration: a token must never reach a log.
 /// </summary>
-public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOptions<TelegramOptions> options) : IChannelSender
+public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOptions<TelegramOptions> options) : IChannelSender, ITapAcknowledger
 {
     public const int MaxText = 4096;
     public const int MaxButtonText = 64;
@@ -52,14 +52,21 @@ public sealed partial class TelegramClient(IHttpClientFactory httpFactory, IOpti
         return await ClassifyAsync(response, chatId, cancellationToken);
     }
 
-    /// <summary>getUpdates for polling mode; the HTTP wait is longer than the long-poll timeout.</summary>
-    public async Task<(IReadOnlyList<TelegramUpdate> Updates, SendResult? Error)> GetUpdatesAsync(long offset, CancellationToken cancellationToken)
+    /// <summary>Stops the spinner of a tap no reply answers (<see cref="TapAcknowledgements"/>).</summary>
+    public Task AcknowledgeAsync(string tapId, CancellationToken cancellationToken) => TryAnswerCallbackAsync(tapId, cancellationToken);
+
+    /// <summary>
+    /// getUpdates for polling mode; the HTTP wait is longer than the long-poll timeout. Each update comes back as it
+    /// was sent, to be read on its own (<see cref="TelegramAdapter.Read(JsonElement)"/>): one update with a field of an
+    /// unexpected shape had failed the whole answer, and the poll asked for the same updates for ever.
+    /// </summary>
+    public async Task<(IReadOnlyList<JsonElement> Updates, SendResult? Error)> GetUpdatesAsync(long offset, CancellationToken cancellationToken)
     {
         var request = new TelegramGetUpdates(offset, options.Value.PollingTimeoutSeconds, ["message", "callback_query"]);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PollingTimeoutSeconds + 15));
         using var response = await Http.PostAsJsonAsync(Url("getUpdates"), request, TelegramJson.Default.TelegramGetUpdates, timeout.Token);
-        var body = await ReadAsync(response, TelegramJson.Default.TelegramResponseListTelegramUpdate, timeout.Token);
+        var body = await ReadAsync(response, TelegramJson.Default.TelegramResponseListJsonElement, timeout.Token);
         if (response.IsSuccessStatusCode && body is { Ok: true, Result: { } updates })
         {
             return (updates, null);

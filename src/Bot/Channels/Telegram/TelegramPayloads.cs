@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace OimBot.Bot.Channels.Telegram;
 
-// Shapes from https://core.telegram.org/bots/api#update (only the fields the bot reads or sends).
+// Shapes from https://core.telegram.org/bots/api#update (only the fields the bot reads or sends). Read leniently: a
+// number where a string is documented is its text, digits in a string where a number is, its value; what still cannot
+// be bound is read one part at a time (TelegramAdapter.Read), never refused as a whole (a 400 is repeated for ever).
 
 // Classes with init properties, not positional records: System.Text.Json cannot bind extension data through a constructor.
 public sealed class TelegramUpdate
@@ -43,6 +45,10 @@ public sealed class TelegramMessage
 #pragma warning disable CA2227 // System.Text.Json sets extension data; an init-only one is treated as a constructor parameter.
     public Dictionary<string, JsonElement>? Other { get; set; }
 #pragma warning restore CA2227
+
+    /// <summary>A field of it could not be bound: only what was read of it one field at a time is known (TelegramAdapter.Read).</summary>
+    [JsonIgnore]
+    public bool Unreadable { get; init; }
 }
 
 public sealed record TelegramChat(long Id, string? Type);
@@ -91,13 +97,14 @@ public sealed record TelegramSentMessage(long MessageId);
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(LenientStringConverter)])]
 [JsonSerializable(typeof(TelegramUpdate))]
 [JsonSerializable(typeof(List<TelegramUpdate>))]
 [JsonSerializable(typeof(TelegramSendMessage))]
 [JsonSerializable(typeof(TelegramAnswerCallbackQuery))]
 [JsonSerializable(typeof(TelegramGetUpdates))]
 [JsonSerializable(typeof(TelegramResponse<TelegramSentMessage>))]
-[JsonSerializable(typeof(TelegramResponse<List<TelegramUpdate>>))]
+[JsonSerializable(typeof(TelegramResponse<List<JsonElement>>))]
 [JsonSerializable(typeof(TelegramSentMessage))]
 public sealed partial class TelegramJson : JsonSerializerContext;

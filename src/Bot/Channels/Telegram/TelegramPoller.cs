@@ -13,6 +13,7 @@ namespace OimBot.Bot.Channels.Telegram;
 /// </summary>
 public sealed class TelegramPoller(
     TelegramClient client,
+    TelegramAdapter adapter,
     InboundPipeline pipeline,
     IChannelCursors cursors,
     ILeadership leadership,
@@ -50,7 +51,8 @@ public sealed class TelegramPoller(
             throw new HttpRequestException(error is SendResult.Throttled or SendResult.Retryable ? "telegram unavailable" : "telegram refused getUpdates");
         }
 
-        foreach (var update in updates.OrderBy(u => u.UpdateId))
+        // An update whose update_id cannot be read is passed over (the offset moves past it with the next one).
+        foreach (var update in updates.Select(adapter.Read).OfType<TelegramUpdate>().Where(u => u.UpdateId > 0).OrderBy(u => u.UpdateId))
         {
             if (TelegramAdapter.Translate(update) is WebhookResult.Accepted accepted)
             {
