@@ -65,7 +65,7 @@ public sealed class TwilioWebhookTests(ChannelHostFixture fixture) : IClassFixtu
                     _ => new KeyValuePair<string, StringValues>(p.Key, p.Value),
                 })));
 
-    /// <summary>label, extra or changed form fields, how to sign, expected status, expected reply fragment (null: none).</summary>
+    /// <summary>label, extra or changed form fields ("-Name" leaves one out), how to sign, expected status, expected reply fragment (null: none).</summary>
     public static TheoryData<string, string, string, HttpStatusCode, string?> Cases => new()
     {
         { "valid text", "", "sign", HttpStatusCode.OK, "asistente automático de la OIM" },
@@ -74,6 +74,13 @@ public sealed class TwilioWebhookTests(ChannelHostFixture fixture) : IClassFixtu
         { "voice note", "Body=;NumMedia=1;MediaContentType0=audio/ogg;MediaUrl0=https://api.twilio.com/y", "sign", HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "shared location", "Body=;Latitude=8.98245;Longitude=-79.51973", "sign", HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "empty message is ignored", "Body=", "sign", HttpStatusCode.OK, null },
+        // A provider's try (2026-12-07): every message a person sends is answered, a report the bot does not track is not.
+        { "media without a Body parameter", "-Body;NumMedia=1;MediaContentType0=image/jpeg;MediaUrl0=https://api.twilio.com/z", "sign", HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a shared contact (vCard)", "Body=;NumMedia=1;MediaContentType0=text/vcard;MediaUrl0=https://api.twilio.com/v", "sign", HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
+        { "a quick-reply button's text", "Body=;ButtonText=Hola;ButtonPayload=p1", "sign", HttpStatusCode.OK, "asistente automático de la OIM" },
+        { "a NumMedia that is not a number", "NumMedia=uno", "sign", HttpStatusCode.OK, "asistente automático de la OIM" },
+        { "an incoming message marked MessageStatus=received", "MessageStatus=received", "sign", HttpStatusCode.OK, "asistente automático de la OIM" },
+        { "a status the bot does not track is ignored", "MessageStatus=canceled;Body=", "sign", HttpStatusCode.OK, null },
         { "wrong signature", "", "wrong", HttpStatusCode.Unauthorized, null },
         { "missing signature", "", "none", HttpStatusCode.Unauthorized, null },
         { "signed by another account", "", "other-token", HttpStatusCode.Unauthorized, null },
@@ -90,6 +97,12 @@ public sealed class TwilioWebhookTests(ChannelHostFixture fixture) : IClassFixtu
         var form = ChannelHost.TwilioInbound(from, "SM" + ChannelHostFixture.Unique(), "hola");
         foreach (var change in changes.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
+            if (change.StartsWith('-'))
+            {
+                form.Remove(change[1..]); // "-Body": the parameter is not sent at all
+                continue;
+            }
+
             var eq = change.IndexOf('=', StringComparison.Ordinal);
             form[change[..eq]] = change[(eq + 1)..];
         }

@@ -73,7 +73,10 @@ public sealed class TwilioAdapter(IOptions<TwilioOptions> options, TimeProvider 
             return WebhookResult.Reject(StatusCodes.Status400BadRequest, "MessageSid is missing");
         }
 
-        if (Field("MessageStatus") is { } messageStatus)
+        // A status callback carries MessageStatus. "received" (and "receiving") are the statuses of an incoming
+        // message (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values): such a request is
+        // read as the message it is, never dropped as a report.
+        if (Field("MessageStatus") is { } messageStatus && messageStatus is not ("received" or "receiving"))
         {
             return Status(messageStatus) is { } status
                 ? WebhookResult.Accept(new InboundEvent.Status(sid, status, Field("ErrorCode") is { Length: > 0 } code ? $"twilio {code}" : null))
