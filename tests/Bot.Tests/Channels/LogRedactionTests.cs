@@ -51,6 +51,12 @@ public sealed class LogRedactionTests
         await host.PostTelegramAsync(ChannelHost.TelegramText(++update, 777_123_456, "hola"), "forged-secret");
         await host.Fake.WaitForAsync(rs => rs.Count(r => r.Status == 200 && r.Text.Contains("borramos todo", StringComparison.Ordinal)) == 1 && rs.Any(r => r.Path.EndsWith("/answerCallbackQuery", StringComparison.Ordinal)));
 
+        // An update that cannot be bound is logged by its JSON path only; a tap in a group is acknowledged unlogged.
+        await host.PostTelegramAsync($$$"""{"update_id":{{{++update}}},"message":{"message_id":1,"chat":{"id":777123456,"type":"private"},"date":{},"text":["mi pasaporte es 987654321"]}}""");
+        await host.PostTelegramAsync(ChannelHost.TelegramCallback(++update, 777_123_456, "welcome/es").Replace("\"type\":\"private\"", "\"type\":\"group\"", StringComparison.Ordinal));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"cb{update}\"", StringComparison.Ordinal)));
+        await host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending")));
+
         await AssertCleanAsync(host, "777123456");
     }
 
@@ -67,6 +73,12 @@ public sealed class LogRedactionTests
 
         await host.PostWhatsAppAsync(ChannelHost.WhatsAppText("50769998877", "wamid.forged", "hola", 1_795_359_600), "sha256=" + new string('0', 64));
         await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && r.Text.Contains("borramos todo", StringComparison.Ordinal)));
+
+        // A message that cannot be bound (its timestamp an object) is logged by its JSON path only, and answered politely.
+        await host.PostWhatsAppAsync(ChannelHost.WhatsAppEnvelope("""
+            "messages":[{"from":"50769998877","id":"wamid.log-odd","timestamp":{"s":1},"type":"text","text":{"body":"mi pasaporte es 987654321"}}]
+            """));
+        await host.Fake.WaitForAsync(rs => rs.Any(r => r.Status == 200 && r.Text.Contains("Solo puedo leer", StringComparison.Ordinal)));
 
         await AssertCleanAsync(host, "50769998877", "69998877");
     }
