@@ -88,6 +88,7 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         { "an empty messages array", "\"contacts\":[],\"messages\":[]", true, HttpStatusCode.OK, null },
         { "the errors webhook", "\"errors\":[{\"code\":130429,\"title\":\"Rate limit hit\",\"message\":\"x\",\"error_data\":{\"details\":\"y\"},\"href\":\"https://developers.facebook.com\"}]", true, HttpStatusCode.OK, null },
         { "a status of a shape never seen", "\"statuses\":[{\"id\":7,\"status\":{\"v\":1},\"errors\":\"x\",\"timestamp\":[]}]", true, HttpStatusCode.OK, null },
+        { "an error code too large for a number", "\"statuses\":[{\"id\":\"wamid.unknown\",\"status\":\"failed\",\"errors\":[{\"code\":99999999999999}]}]", true, HttpStatusCode.OK, null },
         { "an error code as a string in a failed status", "\"statuses\":[{\"id\":\"wamid.unknown\",\"status\":\"failed\",\"errors\":[{\"code\":\"131047\",\"title\":\"Re-engagement message\"}]}]", true, HttpStatusCode.OK, null },
         { "another business number is ignored", "OTHER" + Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, null },
         { "wrong signature", Msg("\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), false, HttpStatusCode.Unauthorized, null },
