@@ -13,7 +13,7 @@ public interface ITapAcknowledger
 
 /// <summary>
 /// Acknowledges the button taps no reply acknowledges: a tap in a group chat, one without data, one whose turn sends
-/// nothing (a case a caseworker holds). A reply's first send acknowledges its own tap, as before. Kept in memory and
+/// nothing (a set-aside turn whose apology failed too). A reply's first send acknowledges its own tap, as before. Kept in memory and
 /// sent after the webhook has answered (a slow provider never holds a webhook); one lost in a restart costs a spinner
 /// that Telegram's app stops by itself, never anything the person sent.
 /// </summary>

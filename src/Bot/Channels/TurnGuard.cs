@@ -30,8 +30,9 @@ public sealed partial class TurnGuard(
         var outcome = await RunAsync(message, mayOpenCase, yieldToQueue, cancellationToken);
         if (message.Delivery.CallbackQueryId is { } tap && outcome is { Queued: false, Duplicate: false, Replies.Count: 0 })
         {
-            // A tap answered with silence (a case a caseworker holds, a set-aside turn whose apology failed): no reply
-            // row acknowledges it, so it is acknowledged on its own. A repeat was acknowledged the first time.
+            // A tap answered with silence (today only a set-aside turn whose apology failed too; a tap inside a case
+            // gets the case's help line): no reply row acknowledges it, so it is acknowledged on its own. A repeat was
+            // acknowledged the first time.
             taps.Acknowledge(message.From.Channel, tap);
         }
 
