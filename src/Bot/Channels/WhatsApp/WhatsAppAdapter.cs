@@ -24,7 +24,9 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
 
     /// <summary>
     /// Message types that are Meta's events, not something the person wrote: a reaction (or its removal), a changed
-    /// number, the chat opened for the first time, a disappearing-messages notice. 200 and nothing.
+    /// number, the chat opened for the first time, a disappearing-messages notice. 200 and nothing. Every other type
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages) is
+    /// something the person sent.
     /// </summary>
     private static readonly string[] Events = ["reaction", "system", "request_welcome", "ephemeral"];
 
