@@ -38,9 +38,9 @@ internal static class UsersCommand
                     return 2;
                 }
 
-                await output.WriteLineAsync($"Password for {name} (at least {InboxAccounts.MinimumPasswordLength} characters), then Enter:");
+                await output.WriteLineAsync($"Password for {name} (at least {PasswordPolicy.MinimumLength} characters, not a common one), then Enter:");
                 var password = (await input.ReadLineAsync())?.TrimEnd('\r') ?? string.Empty;
-                if (InboxAccounts.PasswordProblem(password, password, name) is { } problem)
+                if (PasswordPolicy.Problem(password, password, name) is { } problem)
                 {
                     await output.WriteLineAsync(problem);
                     return 1;

@@ -30,7 +30,6 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
 
     public const string StampClaim = "oimbot:stamp";
     public const string MustChangeClaim = "oimbot:must-change-password";
-    public const int MinimumPasswordLength = 12;
 
     /// <summary>The least time any refused sign-in takes (longer than a hash and the database writes of a known account).</summary>
     public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(400);
@@ -104,24 +103,10 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
         return new ClaimsPrincipal(identity);
     }
 
-    /// <summary>Null when valid, otherwise why not (shown with the form).</summary>
-    public static string? PasswordProblem(string? password, string? confirmation, string username)
-    {
-        if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
-        {
-            return $"La contraseña necesita al menos {MinimumPasswordLength} caracteres.";
-        }
-
-        if (password != confirmation)
-        {
-            return "Las dos contraseñas no coinciden.";
-        }
-
-        return password.Contains(username, StringComparison.OrdinalIgnoreCase) ? "La contraseña no puede contener el nombre de usuario." : null;
-    }
-
+    /// <remarks>Every caller checks <see cref="PasswordPolicy.Problem"/> first, to show why with its form; a weak password here is a bug.</remarks>
     public async Task<bool> CreateAsync(string username, string role, string password, bool mustChangePassword, string actor, CancellationToken cancellationToken)
     {
+        RefuseWeak(password, username);
         var now = clock.GetUtcNow();
         var created = await users.CreateAsync(username, role, hasher.HashPassword(Placeholder, password), mustChangePassword, now, cancellationToken);
         if (created)
@@ -134,8 +119,17 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
 
     public async Task ChangePasswordAsync(string username, string password, CancellationToken cancellationToken)
     {
+        RefuseWeak(password, username);
         await users.SetPasswordAsync(username, hasher.HashPassword(Placeholder, password), mustChangePassword: false, cancellationToken);
         await audit.AppendAsync(username, "password-changed", null, null, clock.GetUtcNow(), cancellationToken);
+    }
+
+    private static void RefuseWeak(string password, string username)
+    {
+        if (PasswordPolicy.Problem(password, password, username) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(password));
+        }
     }
 
     public async Task<bool> SetDisabledAsync(string username, bool disabled, string actor, CancellationToken cancellationToken)

@@ -81,6 +81,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("borramos todo lo que guardábamos", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>users add</c> judges a password by the same rule as the inbox's pages (<c>InboxSecurityTests</c> has the table):
+    /// "password1234" had been accepted for having twelve characters.
+    /// </summary>
+    [Fact]
+    public async Task UsersAdd_RefusesACommonPassword_WithTheInboxsWords()
+    {
+        var (exitCode, output) = await ServiceProcess.RunAsync(_temp.Root, ["users", "add", "lucia", "--role", "caseworker"], "password1234\n");
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains("demasiado común", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Added lucia", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Service_RefusesToStartWithInvalidContent_NamingFileAndLine()
     {

@@ -24,6 +24,7 @@ public sealed class InboxSecurityTests : IAsyncLifetime, IDisposable
         await Accounts.CreateAsync("baja", Roles.Caseworker, Password, false, "test", CancellationToken.None);
         await Accounts.SetDisabledAsync("baja", true, "test", CancellationToken.None);
         await Accounts.CreateAsync("cerrada", Roles.Caseworker, Password, false, "test", CancellationToken.None);
+        await Accounts.CreateAsync("sara", Roles.Supervisor, Password, false, "test", CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
@@ -151,6 +152,68 @@ public sealed class InboxSecurityTests : IAsyncLifetime, IDisposable
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         using var elsewhere = await InboxClient.SignedInAsync(factory, "ana", Password, "198.51.100.77");
+    }
+
+    /// <summary>
+    /// A new password ({user} is the account's own name), and why it is refused (null: accepted). One rule for the Users
+    /// page, the password page and <c>users add</c> (<c>PasswordPolicy</c>): twelve characters had been enough,
+    /// so "contraseña123" and "123456789012" were accepted.
+    /// </summary>
+    public static TheoryData<string, string?> NewPasswords => new()
+    {
+        { "corta-1234", "al menos 12 caracteres" },
+        { "soy-{user}-de-la-oim", "no puede contener el nombre de usuario" },
+        { "contraseña123", "demasiado común" },
+        { "Contrasena2026!", "demasiado común" },
+        { "password1234", "demasiado común" },
+        { "123456789012", "demasiado común" },
+        { "098765432109", "demasiado común" },
+        { "123123123123", "demasiado común" },
+        { "qwertyuiop12", "demasiado común" },
+        { "oimpanama2026", "demasiado común" },
+        { "OIM-Panama-2027", "demasiado común" },
+        { "bienvenido2026", "demasiado común" },
+        { "aaaaaaaaaaaaaa", "un solo carácter repetido" },
+        { "############", "un solo carácter repetido" },
+        { "mango-lluvia-puerto-7", null },
+        { "tres perros azules cantan", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(NewPasswords))]
+    public async Task ANewPassword_IsJudgedAlike_AddingAUser_AndChangingOnesOwn(string password, string? refusal)
+    {
+        using var sara = await InboxClient.SignedInAsync(_factory, "sara", Password, "192.0.2.50");
+        var forLucia = password.Replace("{user}", "lucia", StringComparison.Ordinal);
+        var added = await sara.PostFormAsync("/inbox/users", "/inbox/users?handler=add", new() { ["username"] = "lucia", ["role"] = Roles.Caseworker, ["password"] = forLucia, ["confirmation"] = forLucia });
+        var lucia = await _factory.Services.GetRequiredService<IUserStore>().FindAsync("lucia", CancellationToken.None);
+        if (refusal is null)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+            Assert.NotNull(lucia);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode); // the form again, with the name kept and the reason
+            var page = WebUtility.HtmlDecode(await added.Content.ReadAsStringAsync());
+            Assert.Contains(refusal, page, StringComparison.Ordinal);
+            Assert.Contains("value=\"lucia\"", page, StringComparison.Ordinal);
+            Assert.Null(lucia);
+        }
+
+        // Her own, on the password page ("ana" is in "oimpanama": refused for that first).
+        var forSara = password.Replace("{user}", "sara", StringComparison.Ordinal);
+        var changed = await sara.PostFormAsync("/inbox/password", "/inbox/password", new() { ["current"] = Password, ["password"] = forSara, ["confirmation"] = forSara });
+        if (refusal is null)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+            Assert.Contains(refusal, WebUtility.HtmlDecode(await changed.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await sara.Http.GetAsync("/inbox")).StatusCode); // still signed in, password unchanged
+        }
     }
 
     /// <summary>address the request comes from, X-Forwarded-Proto, whether the cookie is Secure.</summary>

@@ -35,7 +35,7 @@ public sealed class PasswordModel(InboxAccounts accounts, IUserStore users) : Pa
             return Page();
         }
 
-        if (InboxAccounts.PasswordProblem(Password, Confirmation, name) is { } problem)
+        if (PasswordPolicy.Problem(Password, Confirmation, name) is { } problem)
         {
             Error = problem;
             return Page();

@@ -29,7 +29,7 @@ public sealed partial class UsersModel(InboxAccounts accounts, IUserStore users,
             ? "El usuario debe tener de 3 a 40 letras, números, punto, guion o guion bajo."
             : role is null || !Roles.All.Contains(role)
                 ? "Elige un rol."
-                : InboxAccounts.PasswordProblem(password, confirmation, username);
+                : PasswordPolicy.Problem(password, confirmation, username);
         if (Error is null && !await accounts.CreateAsync(username!, role!, password!, mustChangePassword: true, User.Identity!.Name!, cancellationToken))
         {
             Error = $"Ya existe un usuario «{username}».";
