@@ -56,13 +56,13 @@ internal static class UsersCommand
                 return 0;
             case ["users", "disable" or "enable", var name]:
                 var disable = args[1] == "disable";
-                if (!await accounts.SetDisabledAsync(name, disable, "command line", CancellationToken.None))
+                if (await accounts.SetDisabledAsync(name, disable, "command line", CancellationToken.None) is not { } released)
                 {
                     await output.WriteLineAsync($"No user named '{name}'.");
                     return 1;
                 }
 
-                await output.WriteLineAsync(disable ? $"{name} is disabled and signed out." : $"{name} is enabled.");
+                await output.WriteLineAsync(disable ? $"{name} is disabled and signed out; {released} open case(s) they held went back to the queue." : $"{name} is enabled.");
                 return 0;
             default:
                 await output.WriteLineAsync(Usage);

@@ -660,6 +660,14 @@ public static partial class DialogEngine
     /// <summary>A caseworker's words, as the user reads them.</summary>
     public static RenderedReply CaseworkerSaid(string text) => RenderedReply.Plain($"👤 {text}");
 
+    /// <summary>
+    /// The caseworker who held the case can no longer answer (their account was disabled) and it is back in the queue:
+    /// nothing is said now, and the user's next message is acknowledged as in a case nobody has taken (kept, when
+    /// someone will answer, the emergency channels) instead of going into silence.
+    /// </summary>
+    public static ConversationState CaseReleased(ConversationState state) =>
+        (state ?? throw new ArgumentNullException(nameof(state))) with { CaseClaimed = false, CaseAcknowledgedAt = null };
+
     /// <summary>Nobody took the case in time: the user may keep waiting or go back to the menu, and sees the emergency channels.</summary>
     public static TurnResult CaseTimedOut(ContentSet content, ConversationState state, DateTimeOffset now)
     {

@@ -23,7 +23,7 @@ public enum SignInResult
 /// (<see cref="SignInThrottle"/>); the account itself locks only after many failures from anywhere. Every refusal takes
 /// at least <see cref="RefusalFloor"/> and says the same words, so nobody can tell which accounts exist or are locked.
 /// </summary>
-public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHasher<InboxUser> hasher, SignInThrottle throttle, TimeProvider clock, IOptions<HandoffOptions> options)
+public sealed class InboxAccounts(IUserStore users, IAuditLog audit, ICaseStore cases, CaseEvents events, IPasswordHasher<InboxUser> hasher, SignInThrottle throttle, TimeProvider clock, IOptions<HandoffOptions> options)
 {
     private static readonly InboxUser Placeholder = new("-", Roles.Caseworker, string.Empty, "-", false, false, 0, null, null);
     private readonly string _dummyHash = hasher.HashPassword(Placeholder, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
@@ -132,15 +132,34 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, IPasswordHa
         }
     }
 
-    public async Task<bool> SetDisabledAsync(string username, bool disabled, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Disables or enables an account (the Users page, <c>users disable</c>). Disabling signs the person out everywhere
+    /// and puts the open cases they held back in the queue, nobody's, in their place by when the person asked, each
+    /// audited: a case held by someone who can no longer sign in had stayed theirs, and the migrant waited for ever.
+    /// </summary>
+    /// <returns>Null when there is no such user; otherwise how many cases went back to the queue.</returns>
+    public async Task<int?> SetDisabledAsync(string username, bool disabled, string actor, CancellationToken cancellationToken)
     {
-        var changed = await users.SetDisabledAsync(username, disabled, cancellationToken);
-        if (changed)
+        // The account first: from now on its cookies are refused, so the person cannot take a case the release missed.
+        if (!await users.SetDisabledAsync(username, disabled, cancellationToken))
         {
-            await audit.AppendAsync(actor, disabled ? "user-disabled" : "user-enabled", null, username, clock.GetUtcNow(), cancellationToken);
+            return null;
         }
 
-        return changed;
+        var now = clock.GetUtcNow();
+        await audit.AppendAsync(actor, disabled ? "user-disabled" : "user-enabled", null, username, now, cancellationToken);
+        if (!disabled)
+        {
+            return 0;
+        }
+
+        var released = await cases.ReleaseAsync(username, actor, now, cancellationToken);
+        if (released.Count > 0)
+        {
+            events.Publish(); // every open queue shows them free at once
+        }
+
+        return released.Count;
     }
 
     /// <summary>Signs out a cookie whose user was disabled, deleted or changed password since it was issued.</summary>

@@ -179,6 +179,37 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             return true;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            var held = (await connection.ListAsync<(string Id, string Reference, string? ConversationId)>(
+                "SELECT id AS Id, reference AS Reference, conversation_id AS ConversationId FROM cases WHERE status = 'claimed' AND lower(owner) = lower(@owner)" + database.LockRow,
+                new { owner },
+                transaction)).ToList();
+            var at = database.Time.Write(now);
+            foreach (var (id, reference, conversationId) in held)
+            {
+                // created_at stays: the case goes back to its place by when the person asked. The "nobody took it"
+                // notice is not sent for it: the person was told someone is reading, and is answered again when they write.
+                await connection.ExecuteAsync(
+                    "UPDATE cases SET status = 'waiting', owner = NULL, claimed_at = NULL, timeout_notified_at = COALESCE(timeout_notified_at, @at), updated_at = @at WHERE id = @id",
+                    new { id, at },
+                    transaction);
+                if (await RecipientAsync(connection, transaction, conversationId) is { } recipient && Dialogs.DialogEngine.CaseReleased(recipient.State) is var state && state != recipient.State)
+                {
+                    await connection.ExecuteAsync(
+                        "UPDATE conversations SET state = @state WHERE id = @conversationId",
+                        new { conversationId, state = JsonSerializer.Serialize(state, StorageJson.Default.ConversationState) },
+                        transaction);
+                }
+
+                await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, $"La cuenta de {owner} se desactivó: el caso vuelve a la cola, sin nadie asignado.", null, now);
+                await WriteAuditAsync(connection, transaction, reference, actor, "release", $"cuenta de {owner} desactivada", now);
+            }
+
+            return [.. held.Select(c => c.Reference)];
+        }, cancellationToken);
+
     public Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
@@ -238,12 +269,15 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
     /// <summary>The audit line and the analytics event of a change, in the change's own transaction.</summary>
     private async Task WriteRecordAsync(DbConnection connection, DbTransaction transaction, string caseId, string reference, CaseRecord record, DateTimeOffset now)
     {
-        await connection.ExecuteAsync(
-            "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (@at, @actor, @action, @reference, @detail)",
-            new { at = database.Time.Write(now), actor = record.Actor, action = record.Action, reference, detail = record.Detail },
-            transaction);
+        await WriteAuditAsync(connection, transaction, reference, record.Actor, record.Action, record.Detail, now);
         await WriteEventAsync(connection, transaction, caseId, record);
     }
+
+    private async Task WriteAuditAsync(DbConnection connection, DbTransaction transaction, string reference, string actor, string action, string? detail, DateTimeOffset now) =>
+        await connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (@at, @actor, @action, @reference, @detail)",
+            new { at = database.Time.Write(now), actor, action, reference, detail },
+            transaction);
 
     private async Task WriteEventAsync(DbConnection connection, DbTransaction transaction, string caseId, CaseRecord record)
     {

@@ -38,8 +38,8 @@ public sealed class CaseRecordTests : IAsyncLifetime, IDisposable
         await db.ExecuteAsync(sql);
     }
 
-    /// <summary>action, what the change is; each must leave the case untouched when its audit line cannot be written.</summary>
-    public static TheoryData<string> Changes => new() { "claim", "reply", "transfer", "close" };
+    /// <summary>action, what the change is (release: the holder's account disabled); each must leave the case untouched when its audit line cannot be written.</summary>
+    public static TheoryData<string> Changes => new() { "claim", "reply", "transfer", "close", "release" };
 
     [Theory]
     [MemberData(nameof(Changes))]
@@ -62,6 +62,7 @@ public sealed class CaseRecordTests : IAsyncLifetime, IDisposable
                 "claim" => Handoff.ClaimAsync(reference, "ana", CancellationToken.None),
                 "reply" => Handoff.ReplyAsync(reference, "ana", "Hola, soy Ana.", CancellationToken.None),
                 "transfer" => Handoff.TransferAsync(reference, "ana", "luis", CancellationToken.None),
+                "release" => _factory.Services.GetRequiredService<ICaseStore>().ReleaseAsync("ana", "sara", _factory.Clock.GetUtcNow(), CancellationToken.None), // her account disabled
                 _ => Handoff.CloseAsync(reference, "ana", CaseOutcomes.ForCaseworkers[0], CancellationToken.None),
             };
             await Assert.ThrowsAsync<SqliteException>(() => change);

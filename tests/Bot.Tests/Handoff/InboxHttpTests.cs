@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Tests.TestHost;
@@ -6,7 +8,7 @@ using OimBot.Bot.Tests.TestHost;
 namespace OimBot.Bot.Tests.Handoff;
 
 /// <summary>The inbox over HTTP: sign-in, roles, antiforgery, lockout, the first admin, and text shown, never run.</summary>
-public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
+public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
 {
     private const string Password = "una-clave-larga-123";
     private BotFactory _factory = null!;
@@ -283,6 +285,59 @@ public sealed class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/inbox/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// How a caseworker is disabled: by a supervisor on the Users page, or with <c>users disable</c> (which calls the same
+    /// <see cref="InboxAccounts.SetDisabledAsync"/> as "command line"). A disabled caseworker had kept the cases they held:
+    /// nobody else saw them free, and the migrant waited for ever.
+    /// </summary>
+    [Theory]
+    [InlineData("sara")]
+    [InlineData("command line")]
+    public async Task DisablingACaseworker_PutsTheirCasesBackInTheQueue_InTheirPlace_Audited(string disabledBy)
+    {
+        var (conversation, older) = await WebChatCases.OpenAsync(_factory);
+        _factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        var newer = await OpenCaseAsync("hola");
+        var handoff = _factory.Services.GetRequiredService<HandoffService>();
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(older, "ana", CancellationToken.None)).Result);
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(newer, "beto", CancellationToken.None)).Result);
+        var priority = (await handoff.QueueAsync(CancellationToken.None)).Single(c => c.Reference == older).Priority;
+
+        if (disabledBy == "sara")
+        {
+            using var sara = await InboxClient.SignedInAsync(_factory, "sara", Password);
+            var toggled = await sara.PostFormAsync("/inbox/users", "/inbox/users?handler=toggle", new() { ["username"] = "ana" });
+            Assert.Equal(HttpStatusCode.Redirect, toggled.StatusCode);
+            Assert.Contains("volvieron a la cola", await sara.Http.GetStringAsync("/inbox/users"), StringComparison.Ordinal);
+        }
+        else
+        {
+            await _factory.Services.GetRequiredService<InboxAccounts>().SetDisabledAsync("ana", true, disabledBy, CancellationToken.None);
+        }
+
+        // Free, nobody's, with its priority, and still ahead of the case opened after it; a colleague's case stays theirs.
+        var queue = await handoff.QueueAsync(CancellationToken.None);
+        Assert.Equal([older, newer], queue.Select(c => c.Reference));
+        Assert.Equal((CaseStatus.Waiting, (string?)null, priority), (queue[0].Status, queue[0].Owner, queue[0].Priority));
+        Assert.Equal((CaseStatus.Claimed, "beto"), (queue[1].Status, queue[1].Owner));
+        var audit = await _factory.Services.GetRequiredService<IAuditLog>().ListAsync(50, CancellationToken.None);
+        Assert.Contains(audit, a => a is { Action: "release" } && a.Actor == disabledBy && a.CaseReference == older);
+        Assert.DoesNotContain(audit, a => a is { Action: "release" } && a.CaseReference == newer);
+
+        using var beto = await InboxClient.SignedInAsync(_factory, "beto", Password);
+        var row = Row().Matches(await beto.Http.GetStringAsync("/inbox")).Single(m => m.Groups["reference"].Value == older).Value;
+        Assert.Contains("en espera", row, StringComparison.Ordinal);
+
+        // The person is answered again when they write (the bot had gone silent for the caseworker who took the case).
+        using var web = _factory.CreateClient();
+        var answer = await web.PostAsJsonAsync("/api/webchat/messages", new { conversationId = conversation, text = "¿sigue alguien ahí?" });
+        Assert.Contains("Recibido: tu mensaje queda guardado", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(older, "beto", CancellationToken.None)).Result);
+    }
+
+    [GeneratedRegex("<tr data-reference=\"(?<reference>[^\"]+)\">.*?</tr>", RegexOptions.Singleline)]
+    private static partial Regex Row();
 
     [Fact]
     public async Task TheFirstAdmin_HasAnOwnerOnlyPasswordFile_AndMustChangeItFirst()

@@ -50,8 +50,10 @@ public sealed partial class UsersModel(InboxAccounts accounts, IUserStore users,
         var user = username is null ? null : await users.FindAsync(username, cancellationToken);
         if (user is not null && user.Username != User.Identity!.Name)
         {
-            await accounts.SetDisabledAsync(user.Username, !user.Disabled, User.Identity!.Name!, cancellationToken);
-            Message = user.Disabled ? $"{user.Username} está activo de nuevo." : $"{user.Username} está desactivado y su sesión se cerró.";
+            var released = await accounts.SetDisabledAsync(user.Username, !user.Disabled, User.Identity!.Name!, cancellationToken);
+            Message = user.Disabled
+                ? $"{user.Username} está activo de nuevo."
+                : $"{user.Username} está desactivado y su sesión se cerró." + (released > 0 ? $" Los casos que tenía ({released}) volvieron a la cola, en su lugar por tiempo de espera." : string.Empty);
         }
 
         return RedirectToPage();
