@@ -657,8 +657,11 @@ public static partial class DialogEngine
     public static ConversationState CaseworkerAnswered(ConversationState state) =>
         (state ?? throw new ArgumentNullException(nameof(state))) with { InCase = true, CaseHidden = false, CaseClaimed = true };
 
+    /// <summary>What the user reads before a caseworker's words: it counts towards the channel's longest message.</summary>
+    public const string CaseworkerPrefix = "👤 ";
+
     /// <summary>A caseworker's words, as the user reads them.</summary>
-    public static RenderedReply CaseworkerSaid(string text) => RenderedReply.Plain($"👤 {text}");
+    public static RenderedReply CaseworkerSaid(string text) => RenderedReply.Plain(CaseworkerPrefix + text);
 
     /// <summary>
     /// The caseworker who held the case can no longer answer (their account was disabled) and it is back in the queue:

@@ -23,12 +23,27 @@ public sealed partial class HandoffService(
     TimeProvider clock,
     ILogger<HandoffService> logger)
 {
-    /// <summary>The longest reply each channel carries in one message.</summary>
-    public static int MaxReply(string channel) => channel switch
+    /// <summary>
+    /// The longest reply a caseworker writes for a channel: its longest message less the "👤 " the person reads first,
+    /// in UTF-16 code units as the reply box's maxlength counts. The box and the server's check are this one number
+    /// (the box had allowed 4096 and the server 4094, and "👤 " is three units, not two).
+    /// </summary>
+    public static int MaxReply(string channel) => LongestMessage(channel) - DialogEngine.CaseworkerPrefix.Length;
+
+    private static int LongestMessage(string channel) => channel switch
     {
-        ChannelNames.Twilio => 1600,
-        _ => 4096,
+        ChannelNames.Twilio => Channels.Twilio.TwilioClient.MaxBody,
+        ChannelNames.WhatsApp => Channels.WhatsApp.WhatsAppClient.MaxText,
+        ChannelNames.Telegram => Channels.Telegram.TelegramClient.MaxText,
+        ChannelNames.WebChat => Channels.WebChat.WebChatEndpoints.MaxTextLength,
+        _ => Channels.Twilio.TwilioClient.MaxBody, // the least any channel carries
     };
+
+    /// <summary>
+    /// A text from an inbox form as it was typed: a browser posts each line break of a textarea as CR LF but counts it
+    /// as one character against maxlength, so a reply that fitted the box had been refused by the server.
+    /// </summary>
+    public static string AsTyped(string? text) => (text ?? string.Empty).ReplaceLineEndings("\n").Trim();
 
     public Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken) => cases.QueueAsync(cancellationToken);
 
@@ -71,16 +86,17 @@ public sealed partial class HandoffService(
             return "El caso está cerrado o no existe.";
         }
 
-        var trimmed = text?.Trim() ?? string.Empty;
+        var trimmed = AsTyped(text);
         if (trimmed.Length == 0)
         {
             return "Escribe una respuesta.";
         }
 
-        var max = MaxReply(detail.Row.Channel) - 2; // the "👤 " prefix
+        var max = MaxReply(detail.Row.Channel);
         if (trimmed.Length > max)
         {
-            return $"La respuesta tiene {trimmed.Length} caracteres; {detail.Row.Channel} admite como máximo {max} en un mensaje. Acórtala o divídela.";
+            // The channel as the inbox names it everywhere else ("chat web", not "webchat").
+            return $"La respuesta tiene {trimmed.Length} caracteres y un mensaje por {ReachNames.Es(detail.Row.Channel)} admite como máximo {max}. Acórtala o divídela en dos.";
         }
 
         var now = clock.GetUtcNow();
@@ -97,7 +113,7 @@ public sealed partial class HandoffService(
     public async Task<bool> NoteAsync(string reference, string caseworker, string text, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var added = await cases.NoteAsync(reference, caseworker, text.Trim(), Record(caseworker, "note", null, null), now, cancellationToken);
+        var added = await cases.NoteAsync(reference, caseworker, AsTyped(text), Record(caseworker, "note", null, null), now, cancellationToken);
         if (added)
         {
             Changed();

@@ -343,7 +343,10 @@ public sealed class HandoffServiceTests
         var reference = Assert.Single(await handoff.QueueAsync(CancellationToken.None)).Reference;
         var problem = await handoff.ReplyAsync(reference, "ana", new string('a', 1700), CancellationToken.None);
 
-        Assert.Contains("twilio admite como máximo 1598", problem, StringComparison.Ordinal);
+        // The channel as the inbox names it, and Twilio's 1600 less the three UTF-16 units of "👤 " (it had said "twilio … 1598").
+        Assert.Contains("un mensaje por WhatsApp (Twilio) admite como máximo 1597", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("twilio", problem, StringComparison.Ordinal);
+        Assert.Equal(1597, HandoffService.MaxReply("twilio"));
         Assert.Equal("Escribe una respuesta.", await handoff.ReplyAsync(reference, "ana", "   ", CancellationToken.None));
     }
 

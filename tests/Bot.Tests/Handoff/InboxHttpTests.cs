@@ -336,8 +336,51 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(older, "beto", CancellationToken.None)).Result);
     }
 
+    /// <summary>
+    /// The reply box's maxlength and the server's check are one number per channel: the box had allowed 4096 and the
+    /// server 4094 (and the "👤 " before the reply is three UTF-16 units), and a line break, one character in the box,
+    /// arrives as two (CR LF). A reply too long names the channel as the inbox does elsewhere ("chat web", never "webchat").
+    /// </summary>
+    [Fact]
+    public async Task AReplyThatFitsTheBox_IsSent_AndALongerOneNamesTheChannelAsTheInboxDoes()
+    {
+        var reference = await OpenCaseAsync("hola");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var page = $"/inbox/case/{reference}";
+        var html = await client.Http.GetStringAsync(page);
+        var max = int.Parse(ReplyBox().Match(html).Groups["max"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(HandoffService.MaxReply("webchat"), max);
+
+        // As a browser sends what fills the box: its lines joined by CR LF.
+        var typed = string.Join('\n', Enumerable.Repeat(new string('x', 99), max / 100));
+        typed += new string('y', max - typed.Length);
+        var sent = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = typed.Replace("\n", "\r\n", StringComparison.Ordinal) });
+        Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
+        var detail = await _factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.Equal(typed, detail!.Transcript.Single(e => e.Author == "caseworker").Text);
+
+        var tooLong = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = new string('z', max + 1) });
+        Assert.Equal(HttpStatusCode.OK, tooLong.StatusCode);
+        var error = System.Net.WebUtility.HtmlDecode(Error().Match(await tooLong.Content.ReadAsStringAsync()).Groups["text"].Value);
+        Assert.Contains($"un mensaje por chat web admite como máximo {max}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("webchat", error, StringComparison.Ordinal);
+
+        // A note as long as its box, with line breaks, is kept too.
+        var note = string.Join('\n', Enumerable.Repeat(new string('n', 99), CaseModelMaxNote / 100));
+        note += new string('m', CaseModelMaxNote - note.Length);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = note.Replace("\n", "\r\n", StringComparison.Ordinal) })).StatusCode);
+    }
+
+    private const int CaseModelMaxNote = OimBot.Bot.Handoff.Pages.Inbox.CaseModel.MaxNote;
+
     [GeneratedRegex("<tr data-reference=\"(?<reference>[^\"]+)\">.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex Row();
+
+    [GeneratedRegex("<textarea id=\"reply\"[^>]*maxlength=\"(?<max>\\d+)\"")]
+    private static partial Regex ReplyBox();
+
+    [GeneratedRegex("<p class=\"error\" role=\"alert\">(?<text>.*?)</p>", RegexOptions.Singleline)]
+    private static partial Regex Error();
 
     [Fact]
     public async Task TheFirstAdmin_HasAnOwnerOnlyPasswordFile_AndMustChangeItFirst()

@@ -147,10 +147,10 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public async Task<IActionResult> OnPostNoteAsync(string? note, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(note) || note.Trim().Length > MaxNote)
+        if (string.IsNullOrWhiteSpace(note) || HandoffService.AsTyped(note).Length > MaxNote)
         {
             // The form's maxlength is a hint a crafted post ignores: a 300,000-character note had been kept and shown.
-            Error = string.IsNullOrWhiteSpace(note) ? "La nota está vacía." : $"La nota tiene {note.Trim().Length} caracteres; como máximo {MaxNote}.";
+            Error = string.IsNullOrWhiteSpace(note) ? "La nota está vacía." : $"La nota tiene {HandoffService.AsTyped(note).Length} caracteres; como máximo {MaxNote}.";
             NoteText = note?[..Math.Min(note.Length, MaxNote)];
             Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
