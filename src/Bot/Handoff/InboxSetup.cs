@@ -12,6 +12,22 @@ public static class InboxSetup
     public const string SupervisorPolicy = "supervisor";
     public const string AnalyticsPolicy = "analytics";
 
+    /// <summary>The live updates' stream: the page opens it by itself.</summary>
+    public const string EventsPath = "/inbox/events";
+
+    /// <summary>The header inbox.js sends with every request it makes by itself (the live refreshes).</summary>
+    public const string AutomaticHeader = "X-Requested-With";
+
+    /// <summary>
+    /// Whether the page made the request by itself (the event stream, a live refresh) rather than the person (a page
+    /// opened, a form sent). Not a security boundary: a client that says so only gives up renewing its own session.
+    /// </summary>
+    public static bool MadeByThePage(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Path.StartsWithSegments(EventsPath) || request.Headers[AutomaticHeader] == "fetch";
+    }
+
     /// <summary>The handoff (cases, office hours, timeouts) and the caseworkers' inbox (cookie auth, roles, Razor Pages).</summary>
     public static IHostApplicationBuilder AddHandoff(this IHostApplicationBuilder builder)
     {
@@ -37,6 +53,14 @@ public static class InboxSetup
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.SlidingExpiration = true;
+
+            // Only what the person does slides the session on: the live updates (the stream, the refreshes it starts)
+            // had renewed it every few minutes, so an inbox left open on an unattended computer stayed signed in for ever.
+            options.Events.OnCheckSlidingExpiration = context =>
+            {
+                context.ShouldRenew &= !MadeByThePage(context.Request);
+                return Task.CompletedTask;
+            };
             options.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<InboxAccounts>().ValidateAsync(context);
             options.Events.OnRedirectToAccessDenied = async context =>
             {
@@ -52,7 +76,8 @@ public static class InboxSetup
             };
             options.Events.OnRedirectToLogin = context =>
             {
-                if (context.Request.Path.StartsWithSegments("/inbox/events") || context.Request.Path.StartsWithSegments("/api"))
+                // What the page asks by itself gets a status it can act on (it says the session ended), not a login page.
+                if (MadeByThePage(context.Request) || context.Request.Path.StartsWithSegments("/api"))
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return Task.CompletedTask;
@@ -100,7 +125,7 @@ public static class InboxSetup
         app.UseAuthorization();
         app.Use(MustChangePasswordFirst);
         app.MapRazorPages();
-        app.MapGet("/inbox/events", StreamEventsAsync).RequireAuthorization(CasesPolicy);
+        app.MapGet(EventsPath, StreamEventsAsync).RequireAuthorization(CasesPolicy);
         InboxAssets.Map(app);
         return app;
     }
@@ -117,7 +142,7 @@ public static class InboxSetup
             && !path.StartsWithSegments("/inbox/logout")
             && !path.StartsWithSegments("/inbox/assets"))
         {
-            if (path.StartsWithSegments("/inbox") && !path.StartsWithSegments("/inbox/events"))
+            if (path.StartsWithSegments("/inbox") && !path.StartsWithSegments(EventsPath))
             {
                 context.Response.Redirect("/inbox/password");
                 return Task.CompletedTask;

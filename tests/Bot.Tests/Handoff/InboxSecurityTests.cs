@@ -216,6 +216,54 @@ public sealed class InboxSecurityTests : IAsyncLifetime, IDisposable
         }
     }
 
+    /// <summary>
+    /// What asks the server 5 hours into an 8-hour session (past half: a renewal is due), path, whether inbox.js sends
+    /// it by itself (X-Requested-With: fetch), and whether the person is still signed in 4 hours later. The live updates
+    /// had renewed the session, so an inbox left open on an unattended computer stayed signed in for ever.
+    /// </summary>
+    public static TheoryData<string, string, bool, bool> MidSessionRequests => new()
+    {
+        { "a page the person opened", "/inbox", false, true },
+        { "a case the person opened", "/inbox/case/{case}", false, true },
+        { "the queue's live refresh", "/inbox?handler=queue", true, false },
+        { "a transcript's live refresh", "/inbox/case/{case}?handler=transcript", true, false },
+        { "the event stream", "/inbox/events", false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(MidSessionRequests))]
+    public async Task OnlyThePersonsOwnRequests_KeepTheSessionAlive(string request, string path, bool byThePage, bool stillSignedIn)
+    {
+        var (_, reference) = await WebChatCases.OpenAsync(_factory);
+        var (_, client) = await SignInAsync("ana", "192.0.2.60");
+        using (client)
+        {
+            _factory.Clock.Advance(TimeSpan.FromHours(5));
+            using (var message = new HttpRequestMessage(HttpMethod.Get, path.Replace("{case}", reference, StringComparison.Ordinal)))
+            {
+                if (byThePage)
+                {
+                    message.Headers.Add("X-Requested-With", "fetch");
+                }
+
+                using var response = await client.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead); // the stream never ends
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{request}: {response.StatusCode}");
+            }
+
+            _factory.Clock.Advance(TimeSpan.FromHours(4));
+            var later = await client.Http.GetAsync("/inbox");
+            Assert.True((later.StatusCode == HttpStatusCode.OK) == stillSignedIn, $"{request}: {later.StatusCode} 9 hours after signing in");
+            if (!stillSignedIn)
+            {
+                Assert.StartsWith("/inbox/login", later.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+                using var refresh = new HttpRequestMessage(HttpMethod.Get, "/inbox?handler=queue");
+                refresh.Headers.Add("X-Requested-With", "fetch");
+                using var refused = await client.Http.SendAsync(refresh);
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode); // the page says the session ended, with no login page inside it
+            }
+        }
+    }
+
     /// <summary>address the request comes from, X-Forwarded-Proto, whether the cookie is Secure.</summary>
     public static TheoryData<string, string?, bool> Proxies => new()
     {

@@ -1,12 +1,41 @@
 // OimBot inbox: live updates with Server-Sent Events. The stream only says "something changed"; the page then fetches
-// the part it shows (the queue, or a case's transcript) with the user's own session.
+// the part it shows (the queue, or a case's transcript) with the user's own session. Requests the page makes by itself
+// say so (X-Requested-With: fetch; the stream by its path): they never renew the session, only the person's own do.
 (() => {
   "use strict";
+
+  document.querySelectorAll("[data-canned]").forEach(select => {
+    select.addEventListener("change", () => {
+      const target = document.getElementById(select.getAttribute("data-canned"));
+      if (target && select.value) {
+        target.value = select.selectedOptions[0].getAttribute("data-text") || "";
+        target.focus();
+      }
+      select.selectedIndex = 0;
+    });
+  });
+
   const live = document.querySelector("[data-live]");
   if (!live || !window.EventSource) return;
   const source = live.getAttribute("data-live");
   const baseTitle = document.title;
   let known = Number(live.getAttribute("data-count") || "0");
+
+  // The session ended (the live updates no longer renew it): say so once, with the way back to this page.
+  function ended() {
+    if (document.getElementById("session-ended")) return;
+    const notice = document.createElement("p");
+    notice.className = "error";
+    notice.id = "session-ended";
+    notice.setAttribute("role", "alert");
+    notice.append("Tu sesión terminó y esta página ya no se actualiza. ");
+    const link = document.createElement("a");
+    link.href = `/inbox/login?ReturnUrl=${encodeURIComponent(location.pathname)}`;
+    link.textContent = "Entrar de nuevo";
+    notice.append(link);
+    const main = document.querySelector("main");
+    if (main) main.prepend(notice);
+  }
 
   function beep() {
     try {
@@ -23,6 +52,7 @@
 
   async function refresh() {
     const response = await fetch(source, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+    if (response.status === 401) { ended(); return; }
     if (response.redirected || !response.ok) return;
     live.innerHTML = await response.text(); // server-rendered, HTML-encoded by Razor
     const count = Number((live.querySelector("[data-count]") || live).getAttribute("data-count") || "0");
@@ -37,16 +67,7 @@
 
   const events = new EventSource("/inbox/events");
   events.addEventListener("changed", () => { refresh(); });
+  // A stream refused (401 once the session ended) is closed for good; a dropped one reconnects by itself.
+  events.addEventListener("error", () => { if (events.readyState === EventSource.CLOSED) ended(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) document.title = baseTitle; });
-
-  document.querySelectorAll("[data-canned]").forEach(select => {
-    select.addEventListener("change", () => {
-      const target = document.getElementById(select.getAttribute("data-canned"));
-      if (target && select.value) {
-        target.value = select.selectedOptions[0].getAttribute("data-text") || "";
-        target.focus();
-      }
-      select.selectedIndex = 0;
-    });
-  });
 })();
