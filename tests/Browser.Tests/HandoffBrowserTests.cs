@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -79,6 +80,76 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         await phone.Locator("[data-choice-id='case-closed/5']").Last.ClickAsync();
         await WaitForBotTextAsync(phone, "¿Sobre qué quieres información?");
         await phone.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, "webchat-handoff-360.png") });
+    }
+
+    /// <summary>
+    /// A reply typed while the session ended (8 hours without the person's own requests, or signed out elsewhere) was
+    /// lost: Send led to the sign-in page and the text was gone. Now the case page keeps what is typed in the tab's
+    /// sessionStorage (never localStorage: it may hold a migrant's personal data), the sign-in leads back to the case,
+    /// and the reply is in its box again, said to be unsent. Sent, it is gone from the tab; signing out clears every draft.
+    /// </summary>
+    [Fact]
+    public async Task AReplyTypedWhenTheSessionHadEnded_IsInItsBoxAgain_AfterSigningIn()
+    {
+        var inbox = await SignInAsync("ana");
+        var reference = await OpenCaseThroughTheWebChatAsync(inbox, "Tengo una pregunta sobre mi carné");
+        var casePage = $"{fixture.BaseUrl}/inbox/case/{reference}";
+        await inbox.GotoAsync(casePage);
+        var reply = "Hola, soy Ana de la OIM.\nPara tu carné necesitas la cita en Migración; te explico los pasos uno por uno.";
+        await inbox.FillAsync("#reply", reply);
+
+        // The session ends (as after 8 hours): the sign-in cookie is gone, the page is still open.
+        await inbox.Context.ClearCookiesAsync(new() { Name = "oimbot.inbox" });
+        await inbox.ClickAsync("#send-reply");
+        await OnAsync(inbox, "/inbox/login");
+        await fixture.SignInAsync(inbox, "ana");
+
+        Assert.Equal(casePage, inbox.Url, ignoreCase: true); // the form's links are lower case
+        Assert.Equal(reply, await inbox.InputValueAsync("#reply"));
+        await inbox.Locator("#reply-restored").WaitForAsync();
+        Assert.Equal(0, await inbox.EvaluateAsync<int>("() => localStorage.length"));
+
+        await inbox.ClickAsync("#send-reply");
+        await inbox.GetByText("Respuesta enviada.").WaitForAsync();
+        Assert.Equal(string.Empty, await inbox.InputValueAsync("#reply"));
+        Assert.Equal(0, await inbox.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter(k => k.startsWith('oimbot.draft.')).length"));
+
+        // A draft left when signing out is not kept for whoever uses the tab next.
+        await inbox.FillAsync("#note", "Llamar el lunes.");
+        Assert.Equal(1, await inbox.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter(k => k.startsWith('oimbot.draft.')).length"));
+        await inbox.ClickAsync("form.signout button");
+        await OnAsync(inbox, "/inbox/login");
+        Assert.Equal(0, await inbox.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter(k => k.startsWith('oimbot.draft.')).length"));
+    }
+
+    /// <summary>Until the page is at <paramref name="path"/>, watched as <see cref="BrowserFixture.SignInAsync"/> does (a load state may never be reported).</summary>
+    private static async Task OnAsync(IPage page, string path)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!page.Url.Contains(path, StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(45), $"still on {page.Url}, not {path}");
+            await Task.Delay(25);
+        }
+
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'", null, new() { Timeout = 45_000 });
+    }
+
+    /// <summary>A migrant asks for a person in the web chat (its API, as the page does) and writes; the new case's reference in the queue.</summary>
+    private async Task<string> OpenCaseThroughTheWebChatAsync(IPage inbox, string then)
+    {
+        await inbox.GotoAsync(fixture.BaseUrl + "/inbox");
+        var before = await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)");
+        using var web = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        var conversation = Guid.NewGuid().ToString("N");
+        foreach (var text in new[] { "hola", "1", "humano", "1", then })
+        {
+            (await web.PostAsJsonAsync("/api/webchat/messages", new { conversationId = conversation, text })).EnsureSuccessStatusCode();
+        }
+
+        await inbox.GotoAsync(fixture.BaseUrl + "/inbox");
+        var after = await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)");
+        return Assert.Single(after.Except(before));
     }
 
     [Fact]

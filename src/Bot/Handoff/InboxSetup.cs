@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -83,7 +84,7 @@ public static class InboxSetup
                     return Task.CompletedTask;
                 }
 
-                context.Response.Redirect(context.RedirectUri);
+                context.Response.Redirect(ReturnTo(context));
                 return Task.CompletedTask;
             };
         });
@@ -115,6 +116,22 @@ public static class InboxSetup
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Where the sign-in leads back to. A form sent after the session ended comes back to its page: its handler
+    /// (<c>?handler=reply</c>) answers only a POST, and the draft kept in the tab (inbox.js) is put back there.
+    /// </summary>
+    private static string ReturnTo(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        {
+            return context.RedirectUri;
+        }
+
+        var page = request.PathBase + request.Path;
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{context.Options.LoginPath}{QueryString.Create(context.Options.ReturnUrlParameter, page)}";
     }
 
     public static WebApplication MapInbox(this WebApplication app)

@@ -373,6 +373,28 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
 
     private const int CaseModelMaxNote = OimBot.Bot.Handoff.Pages.Inbox.CaseModel.MaxNote;
 
+    /// <summary>
+    /// A form sent after the session ended leads, once signed in again, back to its page: the sign-in had returned to
+    /// the form's handler (<c>?handler=reply</c>), which answers only a POST. (The text itself waits in the tab: inbox.js.)
+    /// </summary>
+    [Fact]
+    public async Task AFormSentAfterTheSessionEnded_LeadsBackToItsPage_OnceSignedIn()
+    {
+        var reference = await OpenCaseAsync("hola");
+        var page = $"/inbox/case/{reference}";
+        using var client = new InboxClient(_factory); // as a browser whose session ended
+        var posted = await client.Http.PostAsync($"{page}?handler=reply", new FormUrlEncodedContent(new Dictionary<string, string> { ["text"] = "Una respuesta larga" }));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var login = new Uri(new Uri("http://localhost"), posted.Headers.Location!);
+        Assert.Equal("/inbox/login", login.AbsolutePath);
+        var back = System.Web.HttpUtility.ParseQueryString(login.Query)["ReturnUrl"];
+        Assert.Equal(page, back);
+
+        var signedIn = await client.PostFormAsync(login.PathAndQuery, "/inbox/login", new() { ["username"] = "ana", ["password"] = Password, ["returnUrl"] = back! });
+        Assert.Equal(page, signedIn.Headers.Location!.OriginalString);
+        Assert.Contains($"Caso {reference}", await client.Http.GetStringAsync(page), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("<tr data-reference=\"(?<reference>[^\"]+)\">.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex Row();
 

@@ -4,11 +4,54 @@
 (() => {
   "use strict";
 
+  // Drafts: what is typed in a case's boxes is kept in this tab's sessionStorage, never localStorage (it may hold a
+  // migrant's personal data and must not outlive the tab), so a session that ended before Send loses nothing: the
+  // sign-in leads back to the case and the text is in its box again. Kept until the server confirms it was sent (the
+  // page after the form says so: data-draft-sent="true") and cleared on sign-out.
+  const DRAFTS = "oimbot.draft.";
+  const storage = (() => { try { return window.sessionStorage; } catch { return null; } })();
+
+  function read(key) {
+    try { return JSON.parse(storage.getItem(key) || "null"); } catch { return null; }
+  }
+
+  if (storage) {
+    document.querySelectorAll("textarea[data-draft]").forEach(box => {
+      const key = DRAFTS + box.getAttribute("data-draft");
+      const save = sending => {
+        if (box.value.trim()) storage.setItem(key, JSON.stringify({ text: box.value, sending }));
+        else storage.removeItem(key);
+      };
+      const saved = read(key);
+      if (saved && saved.sending && box.getAttribute("data-draft-sent") === "true") {
+        storage.removeItem(key); // sent: the page after the form says so
+      } else if (saved && saved.text && !box.value) {
+        box.value = saved.text;
+        const note = document.createElement("p");
+        note.className = "notice";
+        note.id = `${box.id}-restored`;
+        note.textContent = saved.sending
+          ? "Esto no se envió (la sesión había terminado): lo guardamos en esta pestaña. Revísalo y vuelve a pulsar el botón."
+          : "Se recuperó lo que habías escrito aquí (se guarda solo en esta pestaña).";
+        box.before(note);
+      }
+
+      if (box.value) save(false);
+      box.addEventListener("input", () => save(false));
+      if (box.form) box.form.addEventListener("submit", () => save(true));
+    });
+
+    document.querySelectorAll("form.signout").forEach(form => form.addEventListener("submit", () => {
+      Object.keys(storage).filter(key => key.startsWith(DRAFTS)).forEach(key => storage.removeItem(key));
+    }));
+  }
+
   document.querySelectorAll("[data-canned]").forEach(select => {
     select.addEventListener("change", () => {
       const target = document.getElementById(select.getAttribute("data-canned"));
       if (target && select.value) {
         target.value = select.selectedOptions[0].getAttribute("data-text") || "";
+        target.dispatchEvent(new Event("input")); // kept as a draft too
         target.focus();
       }
       select.selectedIndex = 0;
@@ -28,7 +71,7 @@
     notice.className = "error";
     notice.id = "session-ended";
     notice.setAttribute("role", "alert");
-    notice.append("Tu sesión terminó y esta página ya no se actualiza. ");
+    notice.append("Tu sesión terminó y esta página ya no se actualiza. Lo que escribiste se guarda en esta pestaña. ");
     const link = document.createElement("a");
     link.href = `/inbox/login?ReturnUrl=${encodeURIComponent(location.pathname)}`;
     link.textContent = "Entrar de nuevo";

@@ -71,6 +71,12 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
     /// <summary>The longest internal note (the form's limit too).</summary>
     public const int MaxNote = 4000;
 
+    /// <summary>
+    /// Where inbox.js keeps what is typed in a box of this case, in the tab's sessionStorage until it is sent or the
+    /// person signs out, so a session that ended before Send loses nothing. Per person, per case, per box.
+    /// </summary>
+    public string DraftKey(string box) => $"{Me}/{Reference}/{box}";
+
     /// <summary>A note refused, shown again in its box.</summary>
     public string? NoteText { get; private set; }
 
