@@ -22,6 +22,28 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         return await fixture.SignInAsync(page, username);
     }
 
+    /// <summary>A migrant on the web chat asks for a person and says yes (through the API, not the page).</summary>
+    private async Task OpenCaseAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        var id = $"handoff-browser-{Guid.NewGuid():N}";
+        foreach (var text in new[] { "hola", "1", "humano", "1" })
+        {
+            (await http.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text })).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>Opens a case and returns its reference, read from the queue as the caseworker sees it.</summary>
+    private async Task<string> OpenCaseAsync(IPage inbox)
+    {
+        await inbox.GotoAsync(fixture.BaseUrl + "/inbox");
+        var before = (await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)")).ToHashSet(StringComparer.Ordinal);
+        await OpenCaseAsync();
+        await inbox.GotoAsync(fixture.BaseUrl + "/inbox");
+        var after = await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)");
+        return Assert.Single(after, r => !before.Contains(r));
+    }
+
     [Fact]
     public async Task AMigrantAsksForAPerson_ACaseworkerAnswersThroughTheBot_AndTheBotResumes()
     {
@@ -178,6 +200,41 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         Assert.DoesNotContain("Casos", await page.InnerTextAsync("header nav"), StringComparison.Ordinal);
         Assert.Equal(403, (await page.GotoAsync(fixture.BaseUrl + "/inbox"))!.Status);
         Assert.Equal(403, (await page.GotoAsync(fixture.BaseUrl + "/inbox/case/C-AAAAAA"))!.Status);
+    }
+
+    /// <summary>
+    /// A ready-made answer goes in at the cursor, or after what was typed with a blank line between, and never replaces
+    /// it: choosing one had thrown away the reply the caseworker had been writing.
+    /// </summary>
+    [Fact]
+    public async Task ACannedAnswer_GoesInAtTheCursor_AndKeepsWhatWasTyped()
+    {
+        var inbox = await SignInAsync("ana");
+        var reference = await OpenCaseAsync(inbox);
+        await inbox.GotoAsync($"{fixture.BaseUrl}/inbox/case/{reference}");
+        var canned = inbox.Locator("select[data-canned]");
+        var noCost = await canned.Locator("option[value='no-cost']").GetAttributeAsync("data-text");
+        var greeting = await canned.Locator("option[value='greeting']").GetAttributeAsync("data-text");
+        Assert.False(string.IsNullOrEmpty(noCost));
+        Assert.False(string.IsNullOrEmpty(greeting));
+
+        // After what was typed, the cursor at its end: a blank line between.
+        await inbox.FillAsync("#reply", "Hola, te leo.");
+        await canned.SelectOptionAsync("no-cost");
+        Assert.Equal("Hola, te leo.\n\n" + noCost, await inbox.InputValueAsync("#reply"));
+        Assert.Equal(string.Empty, await canned.InputValueAsync()); // ready for the next one
+
+        // The cursor between two lines: the answer goes there, each line kept.
+        await inbox.FillAsync("#reply", "Primera línea.\nÚltima línea.");
+        await inbox.EvalOnSelectorAsync("#reply", "t => t.setSelectionRange(14, 14)");
+        await canned.SelectOptionAsync("greeting");
+        Assert.Equal("Primera línea.\n\n" + greeting + "\n\nÚltima línea.", await inbox.InputValueAsync("#reply"));
+        Assert.Equal(16 + greeting!.Length, await inbox.EvalOnSelectorAsync<int>("#reply", "t => t.selectionStart")); // the cursor after it
+
+        // An empty box gets the answer alone.
+        await inbox.FillAsync("#reply", string.Empty);
+        await canned.SelectOptionAsync("greeting");
+        Assert.Equal(greeting, await inbox.InputValueAsync("#reply"));
     }
 
     [GeneratedRegex("Analítica")]

@@ -46,15 +46,29 @@
     }));
   }
 
+  // A ready-made answer goes where the caseworker left the cursor, or after what they wrote with a blank line between;
+  // what they typed is never replaced (it had been, whole). Until they have been in the box the cursor is unknown
+  // (a textarea's caret starts at 0), so the answer goes at the end.
   document.querySelectorAll("[data-canned]").forEach(select => {
+    const target = document.getElementById(select.getAttribute("data-canned"));
+    if (!target) return;
+    let caretKnown = false;
+    target.addEventListener("focus", () => { caretKnown = true; });
     select.addEventListener("change", () => {
-      const target = document.getElementById(select.getAttribute("data-canned"));
-      if (target && select.value) {
-        target.value = select.selectedOptions[0].getAttribute("data-text") || "";
-        target.dispatchEvent(new Event("input")); // kept as a draft too
-        target.focus();
-      }
+      const text = select.value ? select.selectedOptions[0].getAttribute("data-text") || "" : "";
       select.selectedIndex = 0;
+      if (!text) return;
+      const value = target.value;
+      const at = value.trim() === "" ? value.length : caretKnown ? target.selectionEnd : value.length;
+      const before = value.slice(0, at);
+      const after = value.slice(at);
+      const lead = before.trim() === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+      const trail = after.trim() === "" || after.startsWith("\n\n") ? "" : after.startsWith("\n") ? "\n" : "\n\n";
+      const insert = lead + text + trail;
+      target.focus();
+      target.setRangeText(insert, at, at, "end");
+      target.setSelectionRange(at + lead.length + text.length, at + lead.length + text.length);
+      target.dispatchEvent(new Event("input", { bubbles: true }));
     });
   });
 
