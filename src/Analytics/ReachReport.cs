@@ -8,40 +8,75 @@ public sealed record ReportRange(DateOnly From, DateOnly To)
     public const string DateFormat = "yyyy-MM-dd";
 
     /// <summary>Parses query or command-line dates; the error is a sentence for the person who typed them.</summary>
-    public static (ReportRange? Range, string? Error) Parse(string? from, string? to)
+    public static (ReportRange? Range, string? Error) Parse(string? from, string? to) => Check(from, to, English);
+
+    /// <summary>As <see cref="Parse"/>, with the error in Spanish, for the inbox's pages (the picker's "Desde" and "Hasta").</summary>
+    public static (ReportRange? Range, string? Error) ParseEs(string? from, string? to) => Check(from, to, Spanish);
+
+    public static (ReportRange? Range, string? Error) Of(DateOnly from, DateOnly to) => Check(from, to, English);
+
+    private enum Problem
+    {
+        Missing,
+        FromNotADate,
+        ToNotADate,
+        Reversed,
+        TooLong,
+    }
+
+    private static (ReportRange? Range, string? Error) Check(string? from, string? to, Func<Problem, string, string, string> say)
     {
         if (string.IsNullOrWhiteSpace(from) || string.IsNullOrWhiteSpace(to))
         {
-            return (null, "Both 'from' and 'to' are required, as YYYY-MM-DD (for example from=2026-10-01&to=2026-12-31).");
+            return (null, say(Problem.Missing, string.Empty, string.Empty));
         }
 
         if (!DateOnly.TryParseExact(from.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
         {
-            return (null, $"'from' must be a date as YYYY-MM-DD; '{Clip(from)}' is not.");
+            return (null, say(Problem.FromNotADate, Clip(from), string.Empty));
         }
 
         if (!DateOnly.TryParseExact(to.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
         {
-            return (null, $"'to' must be a date as YYYY-MM-DD; '{Clip(to)}' is not.");
+            return (null, say(Problem.ToNotADate, string.Empty, Clip(to)));
         }
 
-        return Of(first, last);
+        return Check(first, last, say);
     }
 
-    public static (ReportRange? Range, string? Error) Of(DateOnly from, DateOnly to)
+    private static (ReportRange? Range, string? Error) Check(DateOnly from, DateOnly to, Func<Problem, string, string, string> say)
     {
+        var (first, last) = (from.ToString(DateFormat, CultureInfo.InvariantCulture), to.ToString(DateFormat, CultureInfo.InvariantCulture));
         if (to < from)
         {
-            return (null, $"'to' ({to:yyyy-MM-dd}) is before 'from' ({from:yyyy-MM-dd}).");
+            return (null, say(Problem.Reversed, first, last));
         }
 
         if (to >= from.AddYears(2))
         {
-            return (null, "The range is longer than 2 years; ask for a shorter one.");
+            return (null, say(Problem.TooLong, first, last));
         }
 
         return (new ReportRange(from, to), null);
     }
+
+    private static string English(Problem problem, string from, string to) => problem switch
+    {
+        Problem.Missing => "Both 'from' and 'to' are required, as YYYY-MM-DD (for example from=2026-10-01&to=2026-12-31).",
+        Problem.FromNotADate => $"'from' must be a date as YYYY-MM-DD; '{from}' is not.",
+        Problem.ToNotADate => $"'to' must be a date as YYYY-MM-DD; '{to}' is not.",
+        Problem.Reversed => $"'to' ({to}) is before 'from' ({from}).",
+        _ => "The range is longer than 2 years; ask for a shorter one.",
+    };
+
+    private static string Spanish(Problem problem, string from, string to) => problem switch
+    {
+        Problem.Missing => "Indica las dos fechas, «Desde» y «Hasta» (por ejemplo del 2026-10-01 al 2026-12-31).",
+        Problem.FromNotADate => $"«Desde» debe ser una fecha como 2026-10-01; «{from}» no lo es.",
+        Problem.ToNotADate => $"«Hasta» debe ser una fecha como 2026-12-31; «{to}» no lo es.",
+        Problem.Reversed => $"«Hasta» ({to}) es anterior a «Desde» ({from}).",
+        _ => "El rango pasa de 2 años; elige uno más corto.",
+    };
 
     public bool Contains(DateOnly day) => day >= From && day <= To;
 

@@ -189,4 +189,22 @@ public class ReachAggregatorTests
             Assert.Contains(error, problem, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>The inbox's analytics page says why in Spanish (it had shown the API's English sentence).</summary>
+    [Theory]
+    [InlineData("2026-10-01", "2026-12-31", null)]
+    [InlineData("2025-01-01", "2027-01-01", "El rango pasa de 2 años; elige uno más corto.")]
+    [InlineData("2026-12-31", "2026-10-01", "«Hasta» (2026-10-01) es anterior a «Desde» (2026-12-31).")]
+    [InlineData("2026-13-01", "2026-12-31", "«Desde» debe ser una fecha como 2026-10-01; «2026-13-01» no lo es.")]
+    [InlineData("2026-10-01", "31/12/2026", "«Hasta» debe ser una fecha como 2026-12-31; «31/12/2026» no lo es.")]
+    [InlineData("", "2026-12-31", "Indica las dos fechas")]
+    public void Range_IsValidated_InSpanishForThePage(string? from, string? to, string? error)
+    {
+        var (range, problem) = ReportRange.ParseEs(from, to);
+        Assert.Equal(error is null, range is not null);
+        if (error is not null)
+        {
+            Assert.StartsWith(error, problem, StringComparison.Ordinal);
+        }
+    }
 }

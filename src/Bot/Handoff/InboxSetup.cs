@@ -63,17 +63,12 @@ public static class InboxSetup
                 return Task.CompletedTask;
             };
             options.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<InboxAccounts>().ValidateAsync(context);
-            options.Events.OnRedirectToAccessDenied = async context =>
+            options.Events.OnRedirectToAccessDenied = context =>
             {
-                // A 403 with a page, not a redirect: a caseworker opening a supervisor page must see "forbidden".
+                // A 403, not a redirect: a caseworker opening a supervisor page must see "forbidden". Its page (or, for an
+                // API client, its ProblemDetails) comes from the status code pages, as every other error's (InboxErrors).
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                if (context.Request.Path.StartsWithSegments("/api"))
-                {
-                    return;
-                }
-
-                context.Response.ContentType = "text/html; charset=utf-8";
-                await context.Response.WriteAsync("<!doctype html><html lang=\"es\"><meta charset=\"utf-8\"><title>Sin permiso</title><link rel=\"stylesheet\" href=\"/inbox/assets/inbox.css\"><main class=\"narrow\"><h1>Sin permiso (403)</h1><p>Tu rol no permite abrir esta página.</p><p><a href=\"/inbox\">Volver</a></p></main></html>");
+                return Task.CompletedTask;
             };
             options.Events.OnRedirectToLogin = context =>
             {
@@ -110,6 +105,7 @@ public static class InboxSetup
 
         // Spanish and other scripts as they are; <, >, &, quotes are still encoded everywhere.
         services.AddWebEncoders(options => options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddInboxErrors();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "oimbot.antiforgery";
@@ -137,7 +133,7 @@ public static class InboxSetup
     public static WebApplication MapInbox(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(SecurityHeaders);
+        app.Use(WithSecurityHeaders);
         app.UseAuthentication();
         app.UseAuthorization();
         app.Use(MustChangePasswordFirst);
@@ -172,22 +168,27 @@ public static class InboxSetup
     }
 
     /// <summary>The staff pages and their APIs: no framing, no sniffing, scripts and styles from this site only, no referrer.</summary>
-    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    private static Task WithSecurityHeaders(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments("/inbox") || path.StartsWithSegments("/api/analytics"))
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            // What antiforgery requires of a page with a form (it overrode anything less, with a warning per page).
-            headers.CacheControl = "no-cache, no-store";
-            headers.Pragma = "no-cache";
+            SecurityHeaders(context.Response);
         }
 
         return next(context);
+    }
+
+    internal static void SecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        // What antiforgery requires of a page with a form (it overrode anything less, with a warning per page).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
     }
 
     /// <summary>Server-Sent Events: "changed" whenever the queue changes; the page fetches what it shows. No case data travels here.</summary>

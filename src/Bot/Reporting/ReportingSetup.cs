@@ -46,12 +46,15 @@ public static class ReportingSetup
         var (range, error) = ReportRange.Parse(from, to);
         if (range is null)
         {
-            return BadRequest(error!);
+            return BadRequest(error!, ReportRange.ParseEs(from, to).Error!);
         }
 
         if (!ReachCsv.TryParseBreakdown(by, out var breakdown))
         {
-            return BadRequest($"'by' must be week, channel, language or topic{(string.IsNullOrEmpty(by) ? string.Empty : $"; '{(by.Length > 20 ? by[..20] + "…" : by)}' is not one of them")}.");
+            var shown = string.IsNullOrEmpty(by) ? null : by.Length > 20 ? by[..20] + "…" : by;
+            return BadRequest(
+                $"'by' must be week, channel, language or topic{(shown is null ? string.Empty : $"; '{shown}' is not one of them")}.",
+                $"«by» debe ser week, channel, language o topic{(shown is null ? string.Empty : $"; «{shown}» no es ninguno de ellos")}.");
         }
 
         var report = await reach.ReportAsync(range, cancellationToken);
@@ -63,15 +66,19 @@ public static class ReportingSetup
         var (range, error) = ReportRange.Parse(from, to);
         if (range is null)
         {
-            return BadRequest(error!);
+            return BadRequest(error!, ReportRange.ParseEs(from, to).Error!);
         }
 
         var report = await reach.ReportAsync(range, cancellationToken);
         return Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{range.From:yyyy-MM-dd}-{range.To:yyyy-MM-dd}.csv");
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadRequest(string message) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report request", detail: message);
+    /// <summary>
+    /// The reason in English for API clients, and in Spanish (<see cref="InboxErrors.SpanishDetail"/>) for the page a
+    /// browser is shown when a staff member opens a bad export link.
+    /// </summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadRequest(string message, string spanish) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report request", detail: message, extensions: new Dictionary<string, object?> { [InboxErrors.SpanishDetail] = spanish });
 
     private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult Csv(string body, string fileName) =>
         TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray(), "text/csv; charset=utf-8", fileName);

@@ -45,7 +45,7 @@ public sealed class AnalyticsModel(ReachService reach) : PageModel
 
         From = from ?? string.Empty;
         To = to ?? string.Empty;
-        var (range, error) = ReportRange.Parse(from, to);
+        var (range, error) = ReportRange.ParseEs(from, to);
         if (range is null)
         {
             Error = error;
