@@ -24,7 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         RepoPaths.CopyContent(_root);
-        foreach (var (name, role) in new[] { ("ana", "caseworker"), ("alex", "analyst") })
+        foreach (var (name, role) in new[] { ("ana", "caseworker"), ("alex", "analyst"), ("sara", "supervisor") })
         {
             var (exit, output) = await ServiceProcess.RunAsync(_root, ["users", "add", name, "--role", role], StaffPassword + "\n");
             Assert.True(exit == 0, output);

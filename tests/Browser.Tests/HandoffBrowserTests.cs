@@ -237,6 +237,38 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         Assert.Equal(greeting, await inbox.InputValueAsync("#reply"));
     }
 
+    /// <summary>
+    /// Every staff page fits a 360 px phone without scrolling sideways: the users' and the content pages' tables had made
+    /// the whole page scroll (a new user's try). Wide tables scroll inside their own box; long words wrap.
+    /// </summary>
+    [Fact]
+    public async Task EveryInboxPage_FitsA360PxPhone_WithoutScrollingSideways()
+    {
+        var desk = await SignInAsync("ana");
+        var reference = await OpenCaseAsync(desk);
+        using (var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) })
+        {
+            // A long word in the conversation, as people paste links and codes.
+            var id = $"handoff-browser-{Guid.NewGuid():N}";
+            foreach (var text in new[] { "hola", "1", "humano", "1", "https://example.org/" + new string('x', 120) })
+            {
+                (await http.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text })).EnsureSuccessStatusCode();
+            }
+        }
+
+        var phone = await fixture.SignInAsync(await fixture.NewPhoneAsync(360, 740), "sara");
+        foreach (var path in new[] { "/inbox/users", "/inbox/contenthealth", "/inbox", $"/inbox/case/{reference}", "/inbox/audit", "/inbox/analytics", "/inbox/case/C-NOPE99" })
+        {
+            await phone.GotoAsync(fixture.BaseUrl + path);
+            await phone.Locator("main h1").First.WaitForAsync();
+            var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            var wide = await phone.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll')).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')");
+            await phone.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, $"inbox{path.Replace('/', '-')}-360.png"), FullPage = true });
+            Assert.True(width <= 360, $"{path} is {width} px wide at 360: {wide}");
+        }
+    }
+
     [GeneratedRegex("Analítica")]
     private static partial Regex AnalyticsOnlyNav();
 }
