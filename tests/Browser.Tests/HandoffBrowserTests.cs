@@ -269,6 +269,42 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         }
     }
 
+    /// <summary>
+    /// A screen reader is told when a case arrives, politely, with its priority, topic and language and nothing about the
+    /// person: the queue had only beeped and changed the title.
+    /// </summary>
+    [Fact]
+    public async Task ANewCase_IsAnnouncedPolitely_WithoutPersonalData()
+    {
+        var inbox = await SignInAsync("ana");
+        var news = inbox.Locator("#queue-news");
+        Assert.Equal("polite", await news.GetAttributeAsync("aria-live"));
+        Assert.Equal("status", await news.GetAttributeAsync("role"));
+        Assert.Equal(string.Empty, (await news.TextContentAsync())?.Trim());
+        var before = (await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)")).ToHashSet(StringComparer.Ordinal);
+
+        using (var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) })
+        {
+            var id = $"handoff-browser-{Guid.NewGuid():N}";
+            foreach (var text in new[] { "hola", "1", "humano", "1", "Soy Marisol Quintero, mi número es 6123-4567" })
+            {
+                (await http.PostAsJsonAsync("/api/webchat/messages", new { conversationId = id, text })).EnsureSuccessStatusCode();
+            }
+        }
+
+        await inbox.WaitForFunctionAsync("() => document.getElementById('queue-news').textContent.startsWith('Caso nuevo')", null, new() { Timeout = 30_000 });
+        var said = await news.TextContentAsync() ?? string.Empty;
+        var row = Assert.Single(await inbox.Locator("#queue tr[data-reference]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.reference)"), r => !before.Contains(r));
+        Assert.StartsWith("Caso nuevo: prioridad normal, tema ", said, StringComparison.Ordinal);
+        Assert.Contains("idioma español", said, StringComparison.Ordinal);
+        foreach (var personal in new[] { row, "Marisol", "Quintero", "6123", "chat web", "webchat" })
+        {
+            Assert.DoesNotContain(personal, said, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Equal(0, await inbox.Locator("[data-live] #queue-news").CountAsync()); // outside what the refresh replaces
+    }
+
     [GeneratedRegex("Analítica")]
     private static partial Regex AnalyticsOnlyNav();
 }

@@ -107,11 +107,26 @@
     } catch { /* no sound where audio is not allowed */ }
   }
 
+  // The queue's polite live region: a screen reader hears that a case arrived, with its priority, topic and language
+  // (the row's data-announce, written by the server), never who wrote or what.
+  const news = document.getElementById("queue-news");
+  const references = () => new Set([...live.querySelectorAll("tr[data-reference]")].map(row => row.getAttribute("data-reference")));
+
+  function announce(rows) {
+    if (!news || rows.length === 0) return;
+    const said = rows.map(row => row.getAttribute("data-announce")).join("; ");
+    // Emptied first, so that the same words for a second case are read again.
+    news.textContent = "";
+    setTimeout(() => { news.textContent = (rows.length === 1 ? "Caso nuevo: " : `${rows.length} casos nuevos: `) + said + "."; }, 100);
+  }
+
   async function refresh() {
     const response = await fetch(source, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
     if (response.status === 401) { ended(); return; }
     if (response.redirected || !response.ok) return;
+    const before = references();
     live.innerHTML = await response.text(); // server-rendered, HTML-encoded by Razor
+    announce([...live.querySelectorAll("tr[data-reference][data-announce]")].filter(row => !before.has(row.getAttribute("data-reference"))));
     const count = Number((live.querySelector("[data-count]") || live).getAttribute("data-count") || "0");
     if (count > known) {
       beep();

@@ -43,6 +43,16 @@ public static class InboxFormat
         + (templateText is null ? "una plantilla aprobada" : $"la plantilla «{templateText}»")
         + "; tu respuesta queda retenida y le llega en cuanto responda. Si escribe STOP o BORRAR, no le llega.";
 
+    /// <summary>
+    /// What a screen reader is told when a case arrives: its priority, topic and language, never the reference, the
+    /// channel or anything the person wrote.
+    /// </summary>
+    public static string Arrival(CaseRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return $"prioridad {(row.Priority == CasePriority.High ? "alta" : "normal")}, tema {Analytics.ReachNames.Es(row.Topic)}, idioma {Analytics.ReachNames.Es(row.Language)}";
+    }
+
     public static string Status(CaseRow row) => row.Status switch
     {
         CaseStatus.Waiting => "en espera",
