@@ -44,6 +44,33 @@ public class SvgChartTests
         Assert.Contains(svg.Descendants(Svg + "text"), t => (string?)t.Attribute("class") == "axis-title");
     }
 
+    /// <summary>
+    /// Each chart has a data table with the same figures (the charts had only their description): a caption, a row per
+    /// bar with its whole label, and the published cell, so a suppressed count never appears, as in the chart.
+    /// </summary>
+    [Fact]
+    public void Table_HasTheChartsFigures_WithTheSameSuppression()
+    {
+        var html = SvgChart.Table("chart-x", "Personas por canal", "Canal", "Personas", Sample());
+        var table = XElement.Parse(html);
+
+        Assert.Equal("chart-x-table", (string?)table.Attribute("id"));
+        Assert.Equal("Personas por canal", table.Element("caption")!.Value);
+        Assert.Equal(["Canal", "Personas"], table.Element("thead")!.Descendants("th").Select(th => th.Value));
+        Assert.All(table.Descendants("th"), th => Assert.NotNull(th.Attribute("scope")));
+        var rows = table.Element("tbody")!.Elements("tr").Select(tr => (tr.Element("th")!.Value, tr.Element("td")!.Value)).ToList();
+        Assert.Equal(
+            [("WhatsApp", "40"), ("A&B <x> \"q\" 'y'", "20"), ("Telegram", "<5"), ("chat web", "•"), ("Twilio", "0")],
+            rows);
+        Assert.DoesNotContain(rows, r => r.Item2 is "3" or "12"); // the suppressed values themselves
+        Assert.DoesNotContain("<x>", html, StringComparison.Ordinal);
+        var svg = Render("bars", Sample());
+        Assert.Equal(svg.Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "value").Select(t => t.Value), rows.Select(r => r.Item2));
+
+        var empty = XElement.Parse(SvgChart.Table("chart-y", "Nada", "Canal", "Personas", []));
+        Assert.Equal("0", empty.Element("tbody")!.Value);
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void HiddenAndZeroCells_DrawNoBar_ShownOnesAreProportional(string kind)

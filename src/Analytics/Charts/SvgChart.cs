@@ -12,7 +12,8 @@ public sealed record ChartBar(string Label, PublishedCell Cell);
 /// Server-rendered SVG charts: no script, no external asset. Each chart is an image with a title and a description
 /// that lists every figure (its text alternative); suppressed cells draw no bar and show their "&lt;5" or "•".
 /// The view box is narrow (400 units) so that text stays readable when a phone shows the chart 360 px wide; bar labels
-/// longer than 20 characters are shortened in the drawing (the description keeps them whole).
+/// longer than 20 characters are shortened in the drawing (the description keeps them whole). <see cref="Table"/> gives
+/// each chart its data table.
 /// </summary>
 public static class SvgChart
 {
@@ -123,6 +124,30 @@ public static class SvgChart
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis-title\" x=\"{left + (plot / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\" font-size=\"{Font}\" fill=\"{Muted}\">{Escape(xAxisLabel)}</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis-title\" x=\"12\" y=\"{top + (plotHeight / 2)}\" text-anchor=\"middle\" font-size=\"{Font}\" fill=\"{Muted}\" transform=\"rotate(-90 12 {top + (plotHeight / 2)})\">{Escape(yAxisLabel)}</text>");
         return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>
+    /// The chart's accessible equivalent: an HTML table with a caption, one row per bar with its whole label, and the very
+    /// cell the chart shows (<see cref="PublishedCell.Shown"/>), so a suppressed count is "&lt;5" or "•" here too, never
+    /// its value. The page puts it in a <c>details</c> under the chart.
+    /// </summary>
+    public static string Table(string id, string caption, string labelHeader, string valueHeader, IReadOnlyList<ChartBar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var table = new StringBuilder();
+        table.Append(CultureInfo.InvariantCulture, $"<table class=\"data chart-table\" id=\"{Escape(id)}-table\"><caption>{Escape(caption)}</caption>");
+        table.Append(CultureInfo.InvariantCulture, $"<thead><tr><th scope=\"col\">{Escape(labelHeader)}</th><th scope=\"col\">{Escape(valueHeader)}</th></tr></thead><tbody>");
+        foreach (var bar in bars)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{Escape(bar.Label)}</th><td>{Escape(bar.Cell.Shown)}</td></tr>");
+        }
+
+        if (bars.Count == 0)
+        {
+            table.Append("<tr><td colspan=\"2\">0</td></tr>");
+        }
+
+        return table.Append("</tbody></table>").ToString();
     }
 
     private static StringBuilder Open(string id, string title, string description, IReadOnlyList<ChartBar> bars, int height)

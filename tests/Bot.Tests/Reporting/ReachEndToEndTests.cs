@@ -79,6 +79,34 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
         Assert.Contains("<svg", page, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every chart has a data table (a caption, a row per bar) with the figures its description gives: the reach charts
+    /// had none, so a screen reader user could not move through their figures.
+    /// </summary>
+    [Fact]
+    public async Task EveryChart_HasADataTable_WithTheSameFigures()
+    {
+        using var analyst = await InboxClient.SignedInAsync(_host.Factory, "alex", Password);
+        var page = await analyst.Http.GetStringAsync($"/inbox/analytics?{Range}");
+
+        var charts = System.Text.RegularExpressions.Regex.Matches(page, "<svg [^>]*id=\"(chart-[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("chart-week", charts);
+        Assert.Contains("chart-outcome", charts);
+        Assert.True(charts.Count >= 6, string.Join(", ", charts));
+        foreach (var id in charts)
+        {
+            var table = System.Text.RegularExpressions.Regex.Match(page, $"<details><summary>Ver los datos</summary><table class=\"data chart-table\" id=\"{id}-table\"><caption>([^<]+)</caption>.*?</table></details>");
+            Assert.True(table.Success, $"{id} has no data table");
+            var rows = System.Text.RegularExpressions.Regex.Matches(table.Value, "<tr><th scope=\"row\">([^<]*)</th><td>([^<]*)</td></tr>")
+                .Select(m => $"{WebUtility.HtmlDecode(m.Groups[1].Value)}: {WebUtility.HtmlDecode(m.Groups[2].Value)}").ToList();
+            var description = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, $"<desc id=\"{id}-desc\">([^<]*)</desc>").Groups[1].Value);
+            Assert.NotEmpty(rows);
+            Assert.EndsWith(string.Join("; ", rows) + ".", description, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<tr><th scope=\"row\">WhatsApp</th><td>5</td></tr>", page, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnEmptyPeriod_ShowsZeros()
     {

@@ -45,6 +45,23 @@ public sealed class ReachStoreTests : IAsyncLifetime, IDisposable
     private Task<PublishedReport> ReportAsync(string from, string to) =>
         _factory.Services.GetRequiredService<ReachService>().ReportAsync(ReportRange.Parse(from, to).Range!, CancellationToken.None);
 
+    /// <summary>The charts' data tables suppress as the charts do: two people on Telegram are "&lt;5" there too, never 2.</summary>
+    [Fact]
+    public async Task TheChartsDataTables_NeverShowASuppressedCount()
+    {
+        await SayAsync("5501", "hola");
+        await SayAsync("5502", "hola");
+        await _factory.Services.GetRequiredService<OimBot.Bot.Handoff.InboxAccounts>().CreateAsync("alex", OimBot.Bot.Handoff.Roles.Analyst, "una-clave-larga-123", false, "test", CancellationToken.None);
+        using var analyst = await InboxClient.SignedInAsync(_factory, "alex", "una-clave-larga-123");
+
+        var page = System.Net.WebUtility.HtmlDecode(await analyst.Http.GetStringAsync("/inbox/analytics"));
+
+        var table = System.Text.RegularExpressions.Regex.Match(page, "<table class=\"data chart-table\" id=\"chart-channel-table\">.*?</table>").Value;
+        Assert.Contains("<tr><th scope=\"row\">Telegram</th><td><5</td></tr>", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>2</td>", table, StringComparison.Ordinal);
+        Assert.Contains("Telegram: <5", page, StringComparison.Ordinal); // as the chart says
+    }
+
     [Fact]
     public async Task APerson_IsOnePseudonymWithinAPeriod_AndAnotherInTheNext()
     {
