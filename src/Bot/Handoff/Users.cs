@@ -7,6 +7,15 @@ public static class Roles
     public const string Analyst = "analyst";
 
     public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Analyst];
+
+    /// <summary>How a role reads in the inbox; the code (<c>--role caseworker</c>) stays for the command line.</summary>
+    public static string Label(string? role) => role switch
+    {
+        Caseworker => "atención de casos",
+        Supervisor => "supervisión",
+        Analyst => "análisis",
+        _ => role ?? "—",
+    };
 }
 
 public sealed record InboxUser(

@@ -60,6 +60,48 @@ public static class InboxFormat
         _ => "cerrado",
     };
 
+    /// <summary>
+    /// What an audit line's action code means, in Spanish (the audit log had shown "view-transcript", "claim"…). The code
+    /// is what is stored and stays on the page in the cell's title; an unknown code shows as itself, never as nothing.
+    /// </summary>
+    public static string AuditAction(string action) => action switch
+    {
+        "view-transcript" => "Vio la conversación",
+        "claim" => "Tomó el caso",
+        "reply" => "Respondió",
+        "note" => "Añadió una nota interna",
+        "transfer" => "Transfirió el caso",
+        "close" => "Cerró el caso",
+        "timeout" => "Nadie tomó el caso a tiempo; se avisó a la persona",
+        "expire" => "El caso caducó sin actividad",
+        "sign-in" => "Entró en la bandeja",
+        "sign-in-failed" => "Intento de entrada fallido",
+        "sign-out" => "Salió (todas sus sesiones)",
+        "user-added" => "Añadió un usuario",
+        "password-changed" => "Cambió su contraseña",
+        "user-disabled" => "Desactivó un usuario",
+        "user-enabled" => "Activó un usuario",
+        _ => action,
+    };
+
+    /// <summary>An audit line's detail in Spanish: an outcome by its label, a role by its name, a live refresh said so.</summary>
+    public static string? AuditDetail(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return (entry.Action, entry.Detail) switch
+        {
+            (_, null) => null,
+            ("close" or "expire", var outcome) => CaseOutcomes.Label(outcome) is var label && label != "—" ? label : outcome,
+            ("view-transcript", "refresh") => "actualización automática de la página",
+            ("user-added", var detail) when detail.LastIndexOf(" (", StringComparison.Ordinal) is var at and > 0 && detail.EndsWith(')')
+                => $"{detail[..at]} ({Roles.Label(detail[(at + 2)..^1])})",
+            (_, var detail) => detail,
+        };
+    }
+
+    /// <summary>Who did it: "Sistema" for the service itself (timeouts, expiry).</summary>
+    public static string AuditActor(string actor) => actor == "system" ? "Sistema" : actor;
+
     /// <summary>A delivery status, with the provider's reason when a message could not go (a template paused or rejected…).</summary>
     public static string Delivery(CaseEntry entry)
     {

@@ -41,7 +41,7 @@ public sealed partial class UsersModel(InboxAccounts accounts, IUserStore users,
             return Page();
         }
 
-        Message = $"Usuario {username} añadido como {role}.";
+        Message = $"Usuario {username} añadido, con el rol {Roles.Label(role)}.";
         return RedirectToPage();
     }
 
