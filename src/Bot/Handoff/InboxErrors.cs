@@ -30,6 +30,8 @@ public static class InboxErrors
 
     internal const string UnknownForm = "unknown-form";
 
+    internal const string PasswordFirst = "password-first";
+
     /// <summary>Before <c>AddProblemDetails</c>: the first writer that accepts a request writes it.</summary>
     public static IServiceCollection AddInboxErrors(this IServiceCollection services)
     {
@@ -92,6 +94,8 @@ public static class InboxErrors
                 "Esta página no tiene ese formulario. No se guardó nada: vuelve a abrirla y usa sus botones.", detail, PageOf(context, home), "Volver a la página"),
             (StatusCodes.Status400BadRequest, _) => new(status, "Solicitud no válida (400)", "La dirección o el formulario no son válidos.", detail, home, back),
             (StatusCodes.Status401Unauthorized, _) => new(status, "Tu sesión terminó (401)", "Entra de nuevo para seguir.", detail, "/inbox/login", "Entrar"),
+            (StatusCodes.Status403Forbidden, PasswordFirst) => new(status, "Cambia primero tu contraseña (403)",
+                "Tu contraseña es temporal: cámbiala antes de abrir nada más, también las descargas.", detail, "/inbox/password", "Cambiar la contraseña"),
             (StatusCodes.Status403Forbidden, _) => new(status, "Sin permiso (403)", "Tu rol no permite abrir esta página.", detail, home, back),
             (StatusCodes.Status404NotFound, _) when path.StartsWithSegments("/inbox/case") => new(status, "Caso no encontrado (404)",
                 "No hay ningún caso con esa referencia. Revisa la dirección o búscalo en la lista de casos.", detail, home, back),

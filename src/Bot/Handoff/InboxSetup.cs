@@ -161,6 +161,7 @@ public static class InboxSetup
                 return Task.CompletedTask;
             }
 
+            context.Items[InboxErrors.ReasonKey] = InboxErrors.PasswordFirst;
             return TypedResults.Problem(detail: "Change your temporary password at /inbox/password first.", statusCode: StatusCodes.Status403Forbidden, title: "Password change required").ExecuteAsync(context);
         }
 

@@ -28,6 +28,7 @@ public sealed class InboxErrorPageTests : IAsyncLifetime, IDisposable
         await accounts.CreateAsync("ana", Roles.Caseworker, Password, false, "test", CancellationToken.None);
         await accounts.CreateAsync("sara", Roles.Supervisor, Password, false, "test", CancellationToken.None);
         await accounts.CreateAsync("alex", Roles.Analyst, Password, false, "test", CancellationToken.None);
+        await accounts.CreateAsync("tomas", Roles.Analyst, Password, true, "test", CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
@@ -46,6 +47,7 @@ public sealed class InboxErrorPageTests : IAsyncLifetime, IDisposable
         { "a caseworker at a supervisor's page", "ana", "GET", "/inbox/users", false, HttpStatusCode.Forbidden, "Sin permiso (403)" },
         { "an analyst at a case", "alex", "GET", "/inbox/case/{case}", false, HttpStatusCode.Forbidden, "Sin permiso (403)" },
         { "a caseworker at an export link", "ana", "GET", "/api/analytics/reach.csv?from=2026-10-01&to=2026-12-31&by=week", false, HttpStatusCode.Forbidden, "Sin permiso (403)" },
+        { "an export link before changing a temporary password", "tomas", "GET", "/api/analytics/funnel.csv?from=2026-10-01&to=2026-12-31", false, HttpStatusCode.Forbidden, "Cambia primero tu contraseña (403)" },
         { "an export link once signed out", null, "GET", "/api/analytics/funnel.csv?from=2026-10-01&to=2026-12-31", false, HttpStatusCode.Unauthorized, "Tu sesión terminó (401)" },
         { "an export link with a wrong date", "alex", "GET", "/api/analytics/reach.csv?from=2026-13-01&to=2026-12-31&by=week", false, HttpStatusCode.BadRequest, "«Desde» debe ser una fecha como 2026-10-01; «2026-13-01» no lo es." },
         { "an export link with an unknown breakdown", "alex", "GET", "/api/analytics/reach.csv?from=2026-10-01&to=2026-12-31&by=person", false, HttpStatusCode.BadRequest, "«by» debe ser week, channel, language o topic" },
