@@ -45,6 +45,7 @@ public sealed class AuditPageTests : IAsyncLifetime, IDisposable
     [InlineData("password-changed", "Cambió su contraseña")]
     [InlineData("user-disabled", "Desactivó un usuario")]
     [InlineData("user-enabled", "Activó un usuario")]
+    [InlineData("release", "Devolvió el caso a la cola (cuenta desactivada)")]
     [InlineData("something-new", "something-new")]
     public void AnAuditAction_ReadsInSpanish(string code, string label) => Assert.Equal(label, InboxFormat.AuditAction(code));
 

@@ -395,7 +395,7 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Contains($"Caso {reference}", await client.Http.GetStringAsync(page), StringComparison.Ordinal);
     }
 
-    [GeneratedRegex("<tr data-reference=\"(?<reference>[^\"]+)\">.*?</tr>", RegexOptions.Singleline)]
+    [GeneratedRegex("<tr data-reference=\"(?<reference>[^\"]+)\"[^>]*>.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex Row();
 
     [GeneratedRegex("<textarea id=\"reply\"[^>]*maxlength=\"(?<max>\\d+)\"")]

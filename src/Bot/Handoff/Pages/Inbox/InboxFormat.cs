@@ -81,6 +81,7 @@ public static class InboxFormat
         "password-changed" => "Cambió su contraseña",
         "user-disabled" => "Desactivó un usuario",
         "user-enabled" => "Activó un usuario",
+        "release" => "Devolvió el caso a la cola (cuenta desactivada)",
         _ => action,
     };
 
