@@ -54,7 +54,7 @@ public static class LenientJson
     public static string? Text(JsonElement parent, string name) =>
         Property(parent, name) is { } value ? value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => StringOrNull(value),
             JsonValueKind.Number => value.GetRawText(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
@@ -64,9 +64,25 @@ public static class LenientJson
     /// <summary>A whole number, written as a number or as a string of digits.</summary>
     public static long? WholeNumber(JsonElement parent, string name) =>
         Property(parent, name) is { } value && (value.ValueKind == JsonValueKind.Number ? value.TryGetInt64(out var number)
-            : value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number))
+            : value.ValueKind == JsonValueKind.String && long.TryParse(StringOrNull(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number))
             ? number
             : null;
+
+    /// <summary>
+    /// A string's value; null for one that is not well-formed UTF-16 (a lone surrogate, which JSON's escapes can write and
+    /// GetString refuses with an InvalidOperationException: it had made the webhook answer 500, found by RandomTextTests).
+    /// </summary>
+    private static string? StringOrNull(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The named member when it is an object.</summary>
     public static JsonElement? Child(JsonElement parent, string name) =>

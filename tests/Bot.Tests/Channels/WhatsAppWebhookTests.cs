@@ -237,6 +237,7 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         { "an unknown extra object", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\",\"extra\":{\"a\":[1,{\"b\":null}]}},\"referral\":{\"source_url\":\"https://x\",\"ctwa_clid\":7}}]", Welcome },
         { "a status of a shape never seen beside", "\"statuses\":[{\"id\":{\"v\":1},\"status\":[\"read\"],\"errors\":{\"code\":\"x\"}}],\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}}]", Welcome },
         { "an interactive reply that is a string", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"interactive\",\"interactive\":\"button_reply\"}]", "Solo puedo leer mensajes de texto" },
+        { "a text with a lone surrogate", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"text\",\"text\":{\"body\":\"hola \\udc65\"}}]", "Solo puedo leer mensajes de texto" },
         { "a media caption that is an array", "\"messages\":[{GOOD},{\"from\":\"{F2}\",\"id\":\"wamid.{I2}\",\"timestamp\":\"1795359600\",\"type\":\"image\",\"image\":[{\"caption\":\"hola\"}]}]", "Solo puedo leer mensajes de texto" },
     };
 
