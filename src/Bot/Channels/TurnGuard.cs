@@ -24,7 +24,7 @@ public sealed partial class TurnGuard(
 {
     /// <param name="mayOpenCase">See <see cref="ConversationService.HandleAsync"/>.</param>
     /// <param name="yieldToQueue">See <see cref="ConversationService.HandleAsync"/>: a queued outcome is no turn, and not counted as one.</param>
-    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
+    public async Task<TurnOutcome> HandleAsync(InboundEvent.Message message, CancellationToken cancellationToken, Func<bool, bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(message);
         var outcome = await RunAsync(message, mayOpenCase, yieldToQueue, cancellationToken);
@@ -39,7 +39,7 @@ public sealed partial class TurnGuard(
         return outcome;
     }
 
-    private async Task<TurnOutcome> RunAsync(InboundEvent.Message message, Func<bool>? mayOpenCase, bool yieldToQueue, CancellationToken cancellationToken)
+    private async Task<TurnOutcome> RunAsync(InboundEvent.Message message, Func<bool, bool>? mayOpenCase, bool yieldToQueue, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)

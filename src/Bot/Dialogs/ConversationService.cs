@@ -26,9 +26,9 @@ public sealed partial class ConversationService(
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
 
     /// <param name="delivery">In the HTTP response (web chat), or through the outbox (messaging channels).</param>
-    /// <param name="mayOpenCase">Asked only when the turn would open a case; false refuses it (a limit on the open web chat).</param>
+    /// <param name="mayOpenCase">Asked only when the turn would open a case, with whether it is high priority; false refuses it (a limit on the open web chat).</param>
     /// <param name="yieldToQueue">Nothing is done when the person has messages in the shared inbound queue (<see cref="TurnOptions.YieldToQueue"/>).</param>
-    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool>? mayOpenCase = null, bool yieldToQueue = false)
+    public async Task<TurnOutcome> HandleAsync(ChannelAddress from, string? inboundMessageId, UserMessage message, Delivery delivery, CancellationToken cancellationToken, Func<bool, bool>? mayOpenCase = null, bool yieldToQueue = false)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(delivery);
@@ -38,7 +38,7 @@ public sealed partial class ConversationService(
         var outcome = await store.RunTurnAsync(from, inboundMessageId, now, stored =>
         {
             var result = DialogEngine.Step(set, stored?.State, message with { Channel = from.Channel }, now, options.Value);
-            if (mayOpenCase is not null && result.State is not null && result.CaseActions.Any(a => a is CaseAction.Open) && !mayOpenCase())
+            if (mayOpenCase is not null && result.State is not null && result.CaseActions.OfType<CaseAction.Open>().FirstOrDefault() is { } open && !mayOpenCase(open.HighPriority))
             {
                 result = DialogEngine.CaseRefused(set, result);
             }

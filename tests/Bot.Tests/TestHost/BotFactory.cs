@@ -57,6 +57,7 @@ public sealed class BotFactory : WebApplicationFactory<Program>
         builder.UseSetting("WebChat:MessagesPerMinutePerConversation", "10000");
         builder.UseSetting("WebChat:PollsPerMinutePerAddress", "100000");
         builder.UseSetting("WebChat:CasesPerHourPerAddress", "10000");
+        builder.UseSetting("WebChat:UrgentCasesPerHourPerAddress", "10000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

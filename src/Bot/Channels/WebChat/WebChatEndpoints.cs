@@ -96,7 +96,7 @@ public static partial class WebChatEndpoints
         var message = request.ChoiceId is { Length: > 0 } choice ? UserMessage.FromChoice(choice) : UserMessage.FromText(request.Text!);
         // The browser chooses its message ids, so they are unique only within its conversation.
         var messageId = request.MessageId is null ? null : $"{request.ConversationId}:{request.MessageId}";
-        var outcome = await turns.HandleAsync(new InboundEvent.Message(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse), cancellationToken, () => limits.TryOpenCase(client));
+        var outcome = await turns.HandleAsync(new InboundEvent.Message(new ChannelAddress(Channel, request.ConversationId!), messageId, message, Delivery.InResponse), cancellationToken, urgent => limits.TryOpenCase(client, urgent));
         limits.Known(request.ConversationId!);
         var replies = outcome.Replies
             .Select(r => new WebChatReply(r.Text, [.. r.Choices.Select(c => new WebChatChoice(c.Key, c.Label))]))

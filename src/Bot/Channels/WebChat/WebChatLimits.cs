@@ -38,6 +38,13 @@ public sealed class WebChatOptions
     [Range(1, 10_000)]
     public int CasesPerHourPerAddress { get; set; } = 10;
 
+    /// <summary>
+    /// High-priority cases (danger, trafficking) one client address may open per hour, counted apart: a shelter's or a
+    /// church's Wi-Fi shared by many must not refuse a person in danger because others asked for a person before.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int UrgentCasesPerHourPerAddress { get; set; } = 30;
+
     /// <summary>Checks for new messages (the page asks every few seconds) per client address per minute.</summary>
     [Range(1, 100_000)]
     public int PollsPerMinutePerAddress { get; set; } = 600;
@@ -57,6 +64,7 @@ public sealed class WebChatLimits : IDisposable
     private readonly PartitionedRateLimiter<string> _conversations;
     private readonly PartitionedRateLimiter<string> _polls;
     private readonly PartitionedRateLimiter<string> _cases;
+    private readonly PartitionedRateLimiter<string> _urgentCases;
     private readonly ConcurrentDictionary<string, long> _known = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
     private readonly BotMetrics _metrics;
@@ -73,6 +81,7 @@ public sealed class WebChatLimits : IDisposable
         _conversations = Fixed(o.MessagesPerMinutePerConversation, TimeSpan.FromMinutes(1));
         _polls = Fixed(o.PollsPerMinutePerAddress, TimeSpan.FromMinutes(1));
         _cases = Fixed(o.CasesPerHourPerAddress, TimeSpan.FromHours(1));
+        _urgentCases = Fixed(o.UrgentCasesPerHourPerAddress, TimeSpan.FromHours(1));
     }
 
     /// <summary>Refused new conversations not yet written to the analytics store (taken by <see cref="TakeRefused"/>).</summary>
@@ -117,7 +126,9 @@ public sealed class WebChatLimits : IDisposable
     public TimeSpan? CheckPoll(string client) => Refused(_polls, client, "webchat-polls");
 
     /// <summary>Whether this address may open one more case now (asked only when a turn would open one).</summary>
-    public bool TryOpenCase(string client) => Refused(_cases, client, "webchat-cases") is null;
+    /// <summary>Whether one more case may open from <paramref name="client"/>; high-priority ones have their own, larger limit.</summary>
+    public bool TryOpenCase(string client, bool urgent) =>
+        (urgent ? Refused(_urgentCases, client, "webchat-urgent-cases") : Refused(_cases, client, "webchat-cases")) is null;
 
     /// <summary>The count of refused new conversations since the last call (for the analytics store).</summary>
     public long TakeRefused() => Interlocked.Exchange(ref _refusedNew, 0);
@@ -132,6 +143,7 @@ public sealed class WebChatLimits : IDisposable
         _conversations.Dispose();
         _polls.Dispose();
         _cases.Dispose();
+        _urgentCases.Dispose();
     }
 
     private TimeSpan? Refused(PartitionedRateLimiter<string> limiter, string key, string name)

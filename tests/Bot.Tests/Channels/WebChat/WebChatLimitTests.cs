@@ -69,11 +69,38 @@ public sealed class WebChatLimitTests
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, person, "1")).StatusCode); // the person already talking is not cut off
     }
 
+    /// <summary>
+    /// One shared connection (a shelter's Wi-Fi) whose ordinary cases reached their limit still opens a case for a person
+    /// in danger: high-priority cases are counted apart, with their own, larger limit (a new user's try, 2026-12-06).
+    /// </summary>
+    [Fact]
+    public async Task APersonInDanger_OnAConnectionWhoseOrdinaryCasesReachedTheLimit_StillGetsACase()
+    {
+        await using var factory = new BotFactory(settings: new Dictionary<string, string?> { ["WebChat:CasesPerHourPerAddress"] = "2", ["WebChat:UrgentCasesPerHourPerAddress"] = "3" });
+        using var client = factory.CreateClient();
+        var last = string.Empty;
+        foreach (var texts in new[] { new[] { "hola", "1", "humano", "1" }, new[] { "hola", "1", "humano", "1" }, new[] { "hola", "1", "humano", "1" }, new[] { "hola", "1", "me tienen encerrada y no me dejan salir", "1" } })
+        {
+            var id = "shelter-" + Guid.NewGuid().ToString("N");
+            foreach (var text in texts)
+            {
+                var response = await SendAsync(client, id, text);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                last = await response.Content.ReadAsStringAsync();
+            }
+        }
+
+        var queue = await factory.Services.GetRequiredService<OimBot.Bot.Handoff.HandoffService>().QueueAsync(CancellationToken.None);
+        Assert.Equal(3, queue.Count); // two ordinary (the third refused) and the urgent one
+        Assert.Single(queue, c => c.Priority == OimBot.Bot.Handoff.CasePriority.High);
+        Assert.DoesNotContain("demasiadas solicitudes", last, StringComparison.Ordinal);
+    }
+
     /// <summary>One address opened 301 high-priority cases in a second: past the limit the turn opens no case and says why.</summary>
     [Fact]
     public async Task CasesFromOneAddress_AreLimited_AndTheRefusedPersonIsToldWhyAndGetsTheEmergencyNumbers()
     {
-        await using var factory = new BotFactory(settings: new Dictionary<string, string?> { ["WebChat:CasesPerHourPerAddress"] = "2" });
+        await using var factory = new BotFactory(settings: new Dictionary<string, string?> { ["WebChat:CasesPerHourPerAddress"] = "2", ["WebChat:UrgentCasesPerHourPerAddress"] = "2" });
         using var client = factory.CreateClient();
         var last = string.Empty;
         for (var i = 0; i < 3; i++)
@@ -94,7 +121,7 @@ public sealed class WebChatLimitTests
 
         // What a refused person writes next never brings back the promise of a person (a new user's try).
         var refused = "case-" + Guid.NewGuid().ToString("N");
-        foreach (var text in new[] { "hola", "1", "quiero hablar con una persona" })
+        foreach (var text in new[] { "hola", "1", "me tienen encerrada y no me dejan salir" })
         {
             (await SendAsync(client, refused, text)).EnsureSuccessStatusCode();
         }
