@@ -153,7 +153,7 @@ public sealed class TelegramWebhookTests(ChannelHostFixture fixture) : IClassFix
         // repeat is acknowledged again, which Telegram answers with an error and the app does not show.
         var sends = Host.Fake.Requests.Count(r => r.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await Host.PostTelegramAsync(body)).StatusCode);
-        await Task.Delay(300);
+        await Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending"))); // anything the repeat queued has gone out
         Assert.True(sends == Host.Fake.Requests.Count(r => r.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)), label);
         Assert.True(replied == sends > 0, label);
         Assert.DoesNotContain(Host.Fake.Requests, r => r.Path.EndsWith("/sendMessage", StringComparison.Ordinal) && r.Body.Contains($"\"chat_id\":-", StringComparison.Ordinal) && r.Body.Contains($"{chat}", StringComparison.Ordinal));
@@ -197,7 +197,7 @@ public sealed class TelegramWebhookTests(ChannelHostFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await Host.PostTelegramAsync(update)).StatusCode);
 
         await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)));
-        await Task.Delay(300);
+        await Host.WaitForOutboxAsync(rows => rows.All(r => r.Status is not ("pending" or "sending"))); // anything the repeat queued has gone out
         Assert.Single(Host.Fake.Requests, r => r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal));
     }
 
