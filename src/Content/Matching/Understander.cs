@@ -556,6 +556,37 @@ public sealed partial class Understander
     private static readonly Func<string, string, bool> FuzzyKeywordWord = (word, expected) =>
         expected == AgeWord ? IsChildAge(word) : Fuzzy.WordMatches(word, expected);
 
+    /// <summary>
+    /// Words of a time span that may follow a number: "I'm 8 months pregnant", "j'ai 9 mois de grossesse", "tengo 10 dias
+    /// aqui" say no child's age (a blind tester's "8 months pregnant" had got the page for a child alone). Normalised;
+    /// Chinese a character at a time ("8个月", "10天").
+    /// </summary>
+    private static readonly FrozenSet<string> TimeSpans = new[]
+    {
+        "month", "months", "mos", "week", "weeks", "wks", "day", "days", "hour", "hours", "hrs",
+        "mes", "meses", "semana", "semanas", "dia", "dias", "hora", "horas", "mois", "semaine", "semaines", "jour", "jours", "heure", "heures",
+        "mwa", "semen", "jou", "个", "月", "周", "天", "星", "小",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <paramref name="words"/> with every number followed by a <see cref="TimeSpans"/> word written as a non-age, so
+    /// that a child's age placeholder never matches it.
+    /// </summary>
+    private static string[] NotAges(string[] words)
+    {
+        string[]? result = null;
+        for (var i = 0; i + 1 < words.Length; i++)
+        {
+            if (IsChildAge(words[i]) && TimeSpans.Contains(words[i + 1]))
+            {
+                result ??= (string[])words.Clone();
+                result[i] = words[i] + "+";
+            }
+        }
+
+        return result ?? words;
+    }
+
     private static bool IsChildAge(string word) =>
         word.Length is > 0 and <= 2 && word.All(char.IsAsciiDigit) && int.Parse(word, CultureInfo.InvariantCulture) is var age && age >= ChildAges.From && age <= ChildAges.To;
 
@@ -620,7 +651,7 @@ public sealed partial class Understander
         var longer = length > UnsureKeywordWords;
         Dictionary<string, string[]>? agesInDigits = null; // "tengo catorce años" as "tengo 14 años", per keyword language
         string[] WordsFor(string language) =>
-            (agesInDigits ??= new(StringComparer.Ordinal)).TryGetValue(language, out var read) ? read : agesInDigits[language] = _childAgeWords.InDigits(words, language);
+            (agesInDigits ??= new(StringComparer.Ordinal)).TryGetValue(language, out var read) ? read : agesInDigits[language] = NotAges(_childAgeWords.InDigits(words, language));
         // Thanks or a goodbye read clearly yields only to a phrase of several words ("too late for me"), never to one
         // sickness word ("i had a fever on monday but i am better now thanks").
         var ending = understood is Understanding.Destination { Node.Kind: NodeKind.End };
@@ -801,6 +832,15 @@ public sealed partial class Understander
         if (Farewell(words, language) is { } farewell)
         {
             return farewell;
+        }
+
+        // Taking something back as the whole message ("deixa pra lá", "never mind", "kite sa", "leave it"; common.yaml
+        // withdraw_words, in any language, courtesy around it) where no yes/no question is asked: a refusal. The classifier
+        // had read "deixa pra lá", "kite sa" and "leave it" as being held, surely (a blind tester, 2026-12-07). A vetted
+        // danger phrase came first (above); a reading as despair stays ("ya no importa", "i dont want to talk anymore").
+        if (TakenBack(words, current, language) is { } takenBack)
+        {
+            return takenBack;
         }
 
         // One of the question's own answers written out as the whole message ("就我自己", "nadie", "nobody" to the question
@@ -1671,6 +1711,28 @@ public sealed partial class Understander
         }
 
         return null;
+    }
+
+    /// <summary>Why a message that only takes something back was read as a refusal (<see cref="TakenBack"/>).</summary>
+    public const string TakenBackWhy = "taken back";
+
+    private Understanding.Destination? TakenBack(string[] words, ContentNode? current, string? language)
+    {
+        if ((current is not null && IsYesNoQuestion(current)) || _content.Common.DeclinedNode is not { } id || _content.Find(id) is not { } declined)
+        {
+            return null;
+        }
+
+        var plain = WithoutCourtesy(words);
+        if (plain.Length == 0 || !_withdrawWords.Exists(w => w.AsSpan().SequenceEqual(plain)))
+        {
+            return null;
+        }
+
+        // Despair is the danger category with warning signs (content warning_signs): its reading is kept.
+        return Danger(words, ClassifierFor(language).Predict(words)) is { Node.WarningSigns.Count: > 0 }
+            ? null
+            : new Understanding.Destination(declined) { Why = TakenBackWhy };
     }
 
     private Understanding? Refusal(ContentNode? current, IReadOnlyList<string> shown, string[] words, string? language)

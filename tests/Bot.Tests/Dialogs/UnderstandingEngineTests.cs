@@ -209,7 +209,9 @@ public class UnderstandingEngineTests
     /// <summary>
     /// Blind testers (2026-12-05): a mother whose son went missing in Darién and a woman separated from her husband opened
     /// the page on deaths and the missing and read the death figures first, the Red Cross's tracing last. Where to search
-    /// comes first, in every language, before any figure.
+    /// comes first, in every language, before any figure; and before it (a blind tester, 2026-12-07: "mi esposo se perdió
+    /// en la selva hace 5 dias" got tracing and figures, no number), the line for someone in danger now: 911 and 104, and
+    /// that a disappearance is reported without waiting.
     /// </summary>
     [Fact]
     public void ThePageOnTheMissing_SaysWhereToSearchBeforeAnyFigure()
@@ -218,7 +220,11 @@ public class UnderstandingEngineTests
         {
             var text = Content.Nodes["dangers-missing"].Text[language];
             Assert.True(text.IndexOf("{rfl-panama}", StringComparison.Ordinal) is > 0 and var at && at < text.IndexOf("{missing-migrants-americas-2023}", StringComparison.Ordinal), language);
-            Assert.Equal(1, text[..text.IndexOf("{rfl-panama}", StringComparison.Ordinal)].Count(c => c == '\n')); // the line after the title
+            var lines = text.Split('\n');
+            Assert.Contains("{medical-911}", lines[1], StringComparison.Ordinal); // the line after the title
+            Assert.Contains("{police-104}", lines[1], StringComparison.Ordinal);
+            Assert.Contains("{missing-report-no-wait}", lines[1], StringComparison.Ordinal);
+            Assert.Contains("{rfl-panama}", lines[2], StringComparison.Ordinal);
         }
     }
 
@@ -875,7 +881,7 @@ public class UnderstandingEngineTests
     /// when its emergency is among the options. Checked on every development message in every language.
     /// </summary>
     [Theory]
-    [InlineData("en", "i feel empty")]
+    [InlineData("en", "i feel so empty")] // "i feel empty" alone is read surely since 2026-12-07 (the self-harm page, 147 first)
     [InlineData("es", "todo está oscuro")]
     public void AnUnsureGuessOfSelfHarm_GivesTheMidesLine_BeforeTheQuestion(string language, string message)
     {
@@ -1110,6 +1116,39 @@ public class UnderstandingEngineTests
     [InlineData("es", "tengo 35 años, estoy con mis dos hijos de 4 y 6 y no tenemos donde dormir esta noche, donde hay albergue", "basic-needs")]
     [InlineData("es", "ya no aguanto mas el calor de esta ciudad, alguien sabe donde venden ventiladores baratos por aqui", "out-of-scope")]
     public void AChildsAge_InALongerMessage_IsStillALikelyChildAlone(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// Taking something back as the whole message, outside a waiting case (a blind tester, 2026-12-07): "deixa pra lá",
+    /// "kite sa", "leave it" had got the page for someone held, surely; "never mind" a question between topics. They are a
+    /// refusal. Despair read in the same words stays despair, and a danger told beside them stays the danger.
+    /// </summary>
+    [Theory]
+    [InlineData("pt", "deixa pra lá", "declined")]
+    [InlineData("pt", "deixa quieto", "declined")]
+    [InlineData("ht", "kite sa", "declined")]
+    [InlineData("en", "leave it", "declined")]
+    [InlineData("en", "never mind pls", "declined")]
+    [InlineData("fr", "laisse tomber", "declined")]
+    [InlineData("es", "olvidalo", "declined")]
+    [InlineData("en", "i dont want to talk anymore", "emergency-suicide")]
+    [InlineData("pt", "deixa pra lá, eles não me deixam sair daqui", "emergency-held")]
+    public void TakingSomethingBack_AsTheWholeMessage_IsARefusal(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
+    /// A number followed by a time span is no child's age (a blind tester, 2026-12-07): "I'm 8 months pregnant, can I still
+    /// go through the Darien" had got the page for a child alone, by the keyword "im {age}". The age itself still counts.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "I'm 8 months pregnant, can I still go through the Darien", "dangers-darien")]
+    [InlineData("en", "im 15 and alone here", "emergency-child")]
+    [InlineData("en", "i am 15 years old and alone here", "emergency-child")]
+    public void ANumberBeforeATimeSpan_IsNoChildsAge(string language, string message, string expected)
     {
         Assert.Equal(expected, ReadAtTheMenu(language, message));
     }

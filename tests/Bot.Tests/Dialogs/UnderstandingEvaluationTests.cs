@@ -46,7 +46,8 @@ public class UnderstandingEvaluationTests
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "farewells-dev")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "phone-held")))
             .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "exploit-held")))
-            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-held")));
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-dev"))).Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "health-held")))
+            .Concat(UnderstandingEvaluation.ReadMessages(Path.Combine(Set, "blind-dev")));
         // A goodbye said as the whole message ("bye", "拜拜") is answered by the goodbye words (common.yaml farewell_words)
         // before any model, whatever it was taught: bare goodbyes are the thanks node's examples and every writer's rows too.
         var leaked = messages.Where(m => trained.Contains(TextNormalizer.Normalize(m.Text))
@@ -273,6 +274,22 @@ public class UnderstandingEvaluationTests
     public void HealthHeldOut_HealthAndDistressGetThePage_DangerKeepsItsChannels(string language)
     {
         AssertFloors(Assert.Single(HealthHeldOut.Value, r => r.Language == language), recall: 0.83, falsePositives: 0.19, topics: 0.61, heldOut: true);
+    }
+
+    private static readonly Lazy<IReadOnlyList<UnderstandingEvaluation.LanguageReport>> BlindDevelopment = new(() => SetNamed("blind-dev"));
+
+    /// <summary>
+    /// A blind tester's first messages (tests/Evaluation/blind-dev, 2026-12-07: 24 per language, written without the
+    /// content: someone else in danger told as a story, a minor, pregnancy or a disability on the route, robbed and
+    /// stranded, whether the chat reports one, and everyday idioms). Read while the examples for someone else taken or
+    /// gone with a promise of work were written, so a development set. Before: Spanish danger recall 61.5 % (5 of 13
+    /// missed), French and Creole 90 %. The floors are the session's final measurement.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void BlindDevelopment_SomeoneElseInDanger_GetsTheChannels(string language)
+    {
+        AssertFloors(Assert.Single(BlindDevelopment.Value, r => r.Language == language), recall: language == "es" ? 0.84 : 1.0, falsePositives: 0.08, topics: 0.66, heldOut: false);
     }
 
     /// <summary>A set's floors; a held-out set's failure names no row (its rows stay unread).</summary>
