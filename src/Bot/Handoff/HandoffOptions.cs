@@ -61,6 +61,14 @@ public sealed class HandoffOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// How often an open event stream (the inbox's live updates) checks that its session is still good (not expired,
+    /// not signed out, the account enabled), besides before every event it sends: a tab left open after its session
+    /// ended stops hearing of the queue within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Handoff:EventStreamCheckInterval must be between 100 ms and 10 minutes.")]
+    public TimeSpan EventStreamCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where the first-run admin password is written (owner-only) when there are no users.</summary>
     public string InitialPasswordFile { get; set; } = "data/initial-admin-password";
 

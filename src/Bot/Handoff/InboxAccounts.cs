@@ -165,14 +165,28 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, ICaseStore 
     /// <summary>Signs out a cookie whose user was disabled, deleted or changed password since it was issued.</summary>
     public async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var name = context.Principal?.Identity?.Name;
-        var stamp = context.Principal?.FindFirst(StampClaim)?.Value;
-        var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted);
-        if (user is null || user.Disabled || user.SecurityStamp != stamp)
+        if (!await StillSignedInAsync(context.Principal, context.HttpContext.RequestAborted))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         }
+    }
+
+    /// <summary>
+    /// Whether a session that was good when its request began still is: its ticket has not expired (<paramref name="expires"/>,
+    /// read on the app's clock as the cookie handler reads it), and <see cref="ValidateAsync"/> would still accept it (the
+    /// account exists and is enabled, nobody signed out or changed the password since). A long request (the event stream)
+    /// asks it again, as the cookie handler asks only once, at its start.
+    /// </summary>
+    public async Task<bool> SessionStillGoodAsync(ClaimsPrincipal principal, DateTimeOffset? expires, CancellationToken cancellationToken) =>
+        !(expires is { } end && end < clock.GetUtcNow()) && await StillSignedInAsync(principal, cancellationToken);
+
+    private async Task<bool> StillSignedInAsync(ClaimsPrincipal? principal, CancellationToken cancellationToken)
+    {
+        var name = principal?.Identity?.Name;
+        var stamp = principal?.FindFirst(StampClaim)?.Value;
+        var user = name is null ? null : await users.FindAsync(name, cancellationToken);
+        return user is { Disabled: false } && user.SecurityStamp == stamp;
     }
 
     /// <summary>First run: no users yet, so a supervisor "admin" with a random password, shown once and written to an owner-only file.</summary>

@@ -138,7 +138,7 @@ public static class InboxSetup
         app.UseAuthorization();
         app.Use(MustChangePasswordFirst);
         app.MapRazorPages();
-        app.MapGet(EventsPath, StreamEventsAsync).RequireAuthorization(CasesPolicy);
+        app.MapGet(EventsPath, InboxEventStream.StreamAsync).RequireAuthorization(CasesPolicy);
         InboxAssets.Map(app);
         return app;
     }
@@ -190,33 +190,6 @@ public static class InboxSetup
         // What antiforgery requires of a page with a form (it overrode anything less, with a warning per page).
         headers.CacheControl = "no-cache, no-store";
         headers.Pragma = "no-cache";
-    }
-
-    /// <summary>Server-Sent Events: "changed" whenever the queue changes; the page fetches what it shows. No case data travels here.</summary>
-    private static async Task StreamEventsAsync(HttpContext context, CaseEvents events)
-    {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
-        var reader = events.Subscribe(context.RequestAborted);
-        await context.Response.WriteAsync($"retry: 3000\nevent: hello\ndata: {events.Version}\n\n", context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
-        try
-        {
-            while (await reader.WaitToReadAsync(context.RequestAborted))
-            {
-                while (reader.TryRead(out var version))
-                {
-                    await context.Response.WriteAsync($"event: changed\ndata: {version}\n\n", context.RequestAborted);
-                }
-
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the page went away
-        }
     }
 }
 

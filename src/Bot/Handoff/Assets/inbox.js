@@ -120,10 +120,11 @@
     setTimeout(() => { news.textContent = (rows.length === 1 ? "Caso nuevo: " : `${rows.length} casos nuevos: `) + said + "."; }, 100);
   }
 
+  // False once the session has ended (and the page says so).
   async function refresh() {
     const response = await fetch(source, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
-    if (response.status === 401) { ended(); return; }
-    if (response.redirected || !response.ok) return;
+    if (response.status === 401) { ended(); return false; }
+    if (response.redirected || !response.ok) return true;
     const before = references();
     live.innerHTML = await response.text(); // server-rendered, HTML-encoded by Razor
     announce([...live.querySelectorAll("tr[data-reference][data-announce]")].filter(row => !before.has(row.getAttribute("data-reference"))));
@@ -135,11 +136,22 @@
       document.title = baseTitle;
     }
     known = count;
+    return true;
   }
 
-  const events = new EventSource("/inbox/events");
-  events.addEventListener("changed", () => { refresh(); });
-  // A stream refused (401 once the session ended) is closed for good; a dropped one reconnects by itself.
-  events.addEventListener("error", () => { if (events.readyState === EventSource.CLOSED) ended(); });
+  function listen() {
+    const events = new EventSource("/inbox/events");
+    events.addEventListener("changed", () => { refresh(); });
+    // The server ended the stream: the session it was opened with expired, was signed out or its account disabled. Asked
+    // once more with this tab's cookie (another tab may have renewed the session): 401 shows the notice, else listen again.
+    events.addEventListener("ended", async () => {
+      events.close();
+      if (await refresh().catch(() => true)) listen();
+    });
+    // A stream refused (401 once the session ended) is closed for good; a dropped one reconnects by itself.
+    events.addEventListener("error", () => { if (events.readyState === EventSource.CLOSED) ended(); });
+  }
+
+  listen();
   document.addEventListener("visibilitychange", () => { if (!document.hidden) document.title = baseTitle; });
 })();
