@@ -91,21 +91,7 @@ public static class ReachCsv
         return csv.ToString();
     }
 
-    private static void Line(StringBuilder csv, params string[] values)
-    {
-        csv.AppendJoin(',', values.Select(Escape)).Append("\r\n");
-    }
-
-    /// <summary>RFC 4180 quoting, and a leading apostrophe for anything a spreadsheet would run as a formula.</summary>
-    private static string Escape(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
+    private static void Line(StringBuilder csv, params string[] values) => Csv.Line(csv, values);
 }
 
 /// <summary>A short period summary in Spanish and English, ready to paste into a quarterly report.</summary>

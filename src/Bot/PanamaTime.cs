@@ -11,6 +11,10 @@ internal static class PanamaTime
     /// <summary>A moment as the wall clock in Panama shows it.</summary>
     public static DateTime Local(DateTimeOffset moment) => TimeZoneInfo.ConvertTime(moment, Zone).DateTime;
 
+    /// <summary>The moment a day begins in Panama (its midnight), for ranges of whole Panama days.</summary>
+    public static DateTimeOffset StartOf(DateOnly day) =>
+        new(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Zone), TimeSpan.Zero);
+
     private static TimeZoneInfo Find()
     {
         try

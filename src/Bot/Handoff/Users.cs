@@ -53,7 +53,11 @@ public interface IUserStore
     Task RevokeSessionsAsync(string username, CancellationToken cancellationToken);
 }
 
-public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string? CaseReference, string? Detail);
+public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string? CaseReference, string? Detail)
+{
+    /// <summary>Its place in the log (in the order written); 0 when not read from the log.</summary>
+    public long Id { get; init; }
+}
 
 /// <summary>Who viewed a transcript, replied, closed, transferred; user changes. Never the text itself.</summary>
 public interface IAuditLog
@@ -61,4 +65,16 @@ public interface IAuditLog
     Task AppendAsync(string actor, string action, string? caseReference, string? detail, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="count"/> lines written from <paramref name="from"/> until before <paramref name="until"/>, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset from, DateTimeOffset until, int count, CancellationToken cancellationToken);
+
+    /// <summary>How many lines were written from <paramref name="from"/> until before <paramref name="until"/>.</summary>
+    Task<long> CountAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lines written from <paramref name="from"/> until before <paramref name="until"/>, oldest first, the first
+    /// <paramref name="count"/> after <paramref name="afterId"/> (an export reads the range page by page).
+    /// </summary>
+    Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset until, long afterId, int count, CancellationToken cancellationToken);
 }

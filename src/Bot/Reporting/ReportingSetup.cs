@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using OimBot.Bot.Operations;
 using OimBot.Analytics;
@@ -81,7 +80,7 @@ public static class ReportingSetup
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report request", detail: message, extensions: new Dictionary<string, object?> { [InboxErrors.SpanishDetail] = spanish });
 
     private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult Csv(string body, string fileName) =>
-        TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray(), "text/csv; charset=utf-8", fileName);
+        TypedResults.File(OimBot.Analytics.Csv.Utf8WithBom(body), "text/csv; charset=utf-8", fileName);
 }
 
 /// <summary>Every <see cref="AnalyticsOptions.MaintenanceInterval"/>: roll up old raw events, destroy ended periods' salts.</summary>

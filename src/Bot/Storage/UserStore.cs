@@ -115,11 +115,34 @@ public sealed class AuditLog(IStoreDatabase database) : IAuditLog
                 new { at = database.Time.Write(now), actor, action, caseReference, detail },
                 transaction), cancellationToken);
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken)
+    private const string Columns = "id, at, actor, action, case_reference, detail";
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {Columns} FROM audit_log ORDER BY id DESC LIMIT @count", new { count }, cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset from, DateTimeOffset until, int count, CancellationToken cancellationToken) =>
+        ReadAsync(
+            $"SELECT {Columns} FROM audit_log WHERE at >= @from AND at < @until ORDER BY id DESC LIMIT @count",
+            new { from = database.Time.Write(from), until = database.Time.Write(until), count },
+            cancellationToken);
+
+    public async Task<long> CountAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.ListAsync<(object At, string Actor, string Action, string? CaseReference, string? Detail)>(
-            "SELECT at, actor, action, case_reference, detail FROM audit_log ORDER BY id DESC LIMIT @count", new { count });
-        return [.. rows.Select(r => new AuditEntry(database.Time.Read(r.At), r.Actor, r.Action, r.CaseReference, r.Detail))];
+        return await connection.ValueAsync<long>(
+            "SELECT COUNT(*) FROM audit_log WHERE at >= @from AND at < @until", new { from = database.Time.Write(from), until = database.Time.Write(until) });
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset until, long afterId, int count, CancellationToken cancellationToken) =>
+        ReadAsync(
+            $"SELECT {Columns} FROM audit_log WHERE at >= @from AND at < @until AND id > @afterId ORDER BY id LIMIT @count",
+            new { from = database.Time.Write(from), until = database.Time.Write(until), afterId, count },
+            cancellationToken);
+
+    private async Task<IReadOnlyList<AuditEntry>> ReadAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.ListAsync<(long Id, object At, string Actor, string Action, string? CaseReference, string? Detail)>(sql, parameters);
+        return [.. rows.Select(r => new AuditEntry(database.Time.Read(r.At), r.Actor, r.Action, r.CaseReference, r.Detail) { Id = r.Id })];
     }
 }

@@ -114,5 +114,11 @@ public sealed class InboxErrorPageTests : IAsyncLifetime, IDisposable
         public Task AppendAsync(string actor, string action, string? caseReference, string? detail, DateTimeOffset now, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<IReadOnlyList<AuditEntry>> ListAsync(int count, CancellationToken cancellationToken) => throw new InvalidOperationException("the store is down");
+
+        public Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset from, DateTimeOffset until, int count, CancellationToken cancellationToken) => throw new InvalidOperationException("the store is down");
+
+        public Task<long> CountAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) => throw new InvalidOperationException("the store is down");
+
+        public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset until, long afterId, int count, CancellationToken cancellationToken) => throw new InvalidOperationException("the store is down");
     }
 }
