@@ -16,7 +16,7 @@ internal static class CommonLoader
         "status-closed", "status-historical", "status-unconfirmed", "status-active", "since", "confirm-official", "sources",
         "date-day", "date-month", "discreet-exit", "not-understood", "turn-failed", "help", "personal-data", "unsupported-media",
         "session-expired", "deleted", "stopped", "resumed", "language-changed", "choices-prompt", "choices-button",
-        "handoff-on-duty", "handoff-off-hours", "handoff-emergency", "handoff-busy", "next-opening", "case-claimed", "case-help", "case-left", "case-media",
+        "handoff-on-duty", "handoff-off-hours", "handoff-emergency", "handoff-busy", "next-opening", "case-claimed", "case-help", "case-left", "case-media", "case-released",
     ];
 
     public static CommonSettings? Load(YamlReader reader, string text)

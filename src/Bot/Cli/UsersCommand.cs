@@ -1,3 +1,6 @@
+using OimBot.Bot.Channels;
+using OimBot.Bot.ContentHosting;
+using OimBot.Bot.Dialogs;
 using OimBot.Bot.Handoff;
 using OimBot.Bot.Storage;
 
@@ -16,6 +19,11 @@ internal static class UsersCommand
         var builder = WebApplication.CreateBuilder(Hosting.Options([]));
         builder.Logging.ClearProviders();
         builder.AddStorage();
+        // Disabling someone tells the people whose cases they held, in their language, through the outbox: the
+        // content and the channels' message shapes, as the service has them (nothing is started or sent from here).
+        builder.AddContentHosting();
+        builder.AddDialogs();
+        builder.AddChannels();
         builder.AddHandoff();
         await using var app = builder.Build();
         await app.Services.GetRequiredService<IStoreDatabase>().MigrateAsync(CancellationToken.None);
@@ -56,6 +64,19 @@ internal static class UsersCommand
                 return 0;
             case ["users", "disable" or "enable", var name]:
                 var disable = args[1] == "disable";
+                if (disable)
+                {
+                    try
+                    {
+                        app.Services.GetRequiredService<ContentHost>().LoadOrThrow();
+                    }
+                    catch (ContentInvalidException ex)
+                    {
+                        await output.WriteLineAsync(ex.Message);
+                        return 1;
+                    }
+                }
+
                 if (await accounts.SetDisabledAsync(name, disable, "command line", CancellationToken.None) is not { } released)
                 {
                     await output.WriteLineAsync($"No user named '{name}'.");

@@ -665,11 +665,17 @@ public static partial class DialogEngine
 
     /// <summary>
     /// The caseworker who held the case can no longer answer (their account was disabled) and it is back in the queue:
-    /// nothing is said now, and the user's next message is acknowledged as in a case nobody has taken (kept, when
-    /// someone will answer, the emergency channels) instead of going into silence.
+    /// the user is told once, in a few neutral words, that the conversation is still open and someone else will answer
+    /// here; their next message is acknowledged as in a case nobody has taken (kept, when someone will answer, the
+    /// emergency channels) instead of going into the silence kept for a case someone holds.
     /// </summary>
-    public static ConversationState CaseReleased(ConversationState state) =>
-        (state ?? throw new ArgumentNullException(nameof(state))) with { CaseClaimed = false, CaseAcknowledgedAt = null };
+    public static TurnResult CaseReleased(ContentSet content, ConversationState state)
+    {
+        content = (content ?? throw new ArgumentNullException(nameof(content))).ForChannel(state?.Channel);
+        ArgumentNullException.ThrowIfNull(state);
+        state = state with { CaseClaimed = false, CaseAcknowledgedAt = null };
+        return new TurnResult(state, [RenderedReply.Plain(ContentRenderer.Common(content, "case-released", state.Language))], []);
+    }
 
     /// <summary>Nobody took the case in time: the user may keep waiting or go back to the menu, and sees the emergency channels.</summary>
     public static TurnResult CaseTimedOut(ContentSet content, ConversationState state, DateTimeOffset now)

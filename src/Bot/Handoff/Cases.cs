@@ -131,9 +131,9 @@ public interface ICaseStore
     /// <summary>
     /// Puts the open cases <paramref name="owner"/> holds back in the queue, nobody's, in their place by when they were
     /// opened (their account was disabled), each with a transcript line and an audit line by <paramref name="actor"/>,
-    /// and their users' next messages are acknowledged again. Returns their references.
+    /// and each user told what <paramref name="tell"/> says (through the outbox, in the same transaction). Returns their references.
     /// </summary>
-    Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Tells the users of cases nobody took whose wait <paramref name="due"/> says is too long (given when the case was opened); returns their references.</summary>
     Task<IReadOnlyList<string>> TimeOutAsync(Func<DateTimeOffset, bool> due, CaseTransition tell, ReplyShape shape, CaseRecord record, DateTimeOffset now, CancellationToken cancellationToken);

@@ -153,6 +153,24 @@ public sealed partial class HandoffService(
     }
 
     /// <summary>
+    /// The open cases <paramref name="owner"/> held go back to the queue (their account was disabled by
+    /// <paramref name="actor"/>), audited, and each person is told once, in their language, through the outbox as a
+    /// caseworker's reply is (STOP, a closed WhatsApp window and the rest are the outbox's as for any case message).
+    /// </summary>
+    /// <returns>The released cases' references.</returns>
+    public async Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, CancellationToken cancellationToken)
+    {
+        var set = content.Current;
+        var released = await cases.ReleaseAsync(owner, actor, state => DialogEngine.CaseReleased(set, state), dialogs.Shape, clock.GetUtcNow(), cancellationToken);
+        if (released.Count > 0)
+        {
+            Changed(); // every open queue shows them free at once, and the messages go
+        }
+
+        return released;
+    }
+
+    /// <summary>
     /// Cases nobody took in time: the user is told (once) and may keep waiting or go back to the menu. Only time on duty
     /// counts: a case opened at 22:00, already promised the next shift, is not told "nobody could take it" overnight.
     /// </summary>

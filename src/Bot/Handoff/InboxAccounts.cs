@@ -23,7 +23,7 @@ public enum SignInResult
 /// (<see cref="SignInThrottle"/>); the account itself locks only after many failures from anywhere. Every refusal takes
 /// at least <see cref="RefusalFloor"/> and says the same words, so nobody can tell which accounts exist or are locked.
 /// </summary>
-public sealed class InboxAccounts(IUserStore users, IAuditLog audit, ICaseStore cases, CaseEvents events, IPasswordHasher<InboxUser> hasher, SignInThrottle throttle, TimeProvider clock, IOptions<HandoffOptions> options)
+public sealed class InboxAccounts(IUserStore users, IAuditLog audit, HandoffService handoff, IPasswordHasher<InboxUser> hasher, SignInThrottle throttle, TimeProvider clock, IOptions<HandoffOptions> options)
 {
     private static readonly InboxUser Placeholder = new("-", Roles.Caseworker, string.Empty, "-", false, false, 0, null, null);
     private readonly string _dummyHash = hasher.HashPassword(Placeholder, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
@@ -153,13 +153,7 @@ public sealed class InboxAccounts(IUserStore users, IAuditLog audit, ICaseStore 
             return 0;
         }
 
-        var released = await cases.ReleaseAsync(username, actor, now, cancellationToken);
-        if (released.Count > 0)
-        {
-            events.Publish(); // every open queue shows them free at once
-        }
-
-        return released.Count;
+        return (await handoff.ReleaseAsync(username, actor, cancellationToken)).Count;
     }
 
     /// <summary>Signs out a cookie whose user was disabled, deleted or changed password since it was issued.</summary>

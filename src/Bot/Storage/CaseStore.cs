@@ -179,7 +179,7 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ReleaseAsync(string owner, string actor, CaseTransition tell, ReplyShape shape, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
             var held = (await connection.ListAsync<(string Id, string Reference, string? ConversationId)>(
@@ -190,18 +190,12 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
             foreach (var (id, reference, conversationId) in held)
             {
                 // created_at stays: the case goes back to its place by when the person asked. The "nobody took it"
-                // notice is not sent for it: the person was told someone is reading, and is answered again when they write.
+                // notice is not sent for it: the person is told now that someone else will answer, and answered again when they write.
                 await connection.ExecuteAsync(
                     "UPDATE cases SET status = 'waiting', owner = NULL, claimed_at = NULL, timeout_notified_at = COALESCE(timeout_notified_at, @at), updated_at = @at WHERE id = @id",
                     new { id, at },
                     transaction);
-                if (await RecipientAsync(connection, transaction, conversationId) is { } recipient && Dialogs.DialogEngine.CaseReleased(recipient.State) is var state && state != recipient.State)
-                {
-                    await connection.ExecuteAsync(
-                        "UPDATE conversations SET state = @state WHERE id = @conversationId",
-                        new { conversationId, state = JsonSerializer.Serialize(state, StorageJson.Default.ConversationState) },
-                        transaction);
-                }
+                await TellAsync(connection, transaction, conversationId, tell, shape, now);
 
                 await CaseTransactions.AddMessageAsync(connection, transaction, protector, id, "system", null, $"La cuenta de {owner} se desactivó: el caso vuelve a la cola, sin nadie asignado.", null, now);
                 await WriteAuditAsync(connection, transaction, reference, actor, "release", $"cuenta de {owner} desactivada", now);

@@ -62,7 +62,7 @@ public sealed class CaseRecordTests : IAsyncLifetime, IDisposable
                 "claim" => Handoff.ClaimAsync(reference, "ana", CancellationToken.None),
                 "reply" => Handoff.ReplyAsync(reference, "ana", "Hola, soy Ana.", CancellationToken.None),
                 "transfer" => Handoff.TransferAsync(reference, "ana", "luis", CancellationToken.None),
-                "release" => _factory.Services.GetRequiredService<ICaseStore>().ReleaseAsync("ana", "sara", _factory.Clock.GetUtcNow(), CancellationToken.None), // her account disabled
+                "release" => Handoff.ReleaseAsync("ana", "sara", CancellationToken.None), // her account disabled
                 _ => Handoff.CloseAsync(reference, "ana", CaseOutcomes.ForCaseworkers[0], CancellationToken.None),
             };
             await Assert.ThrowsAsync<SqliteException>(() => change);

@@ -375,4 +375,54 @@ public sealed class HandoffServiceTests
         Assert.Equal(0, again.GetProperty("replies").GetArrayLength());
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/webchat/messages?conversationId=<x>")).StatusCode);
     }
+
+    /// <summary>
+    /// language, the number of its choice on the first notice, how the person is told. A person whose caseworker's account
+    /// was disabled had been told nothing: their case went back to the queue, and they waited in the silence kept for a
+    /// case someone holds. The first words are neutral, for a lock screen.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "1", "Tu conversación sigue abierta. Otra persona del equipo te responderá aquí.")]
+    [InlineData("en", "2", "Your conversation is still open. Another member of the team will answer you here.")]
+    [InlineData("ht", "3", "Konvèsasyon w lan toujou louvri. Yon lòt moun nan ekip la ap reponn ou isit la.")]
+    [InlineData("fr", "4", "Votre conversation reste ouverte. Une autre personne de l'équipe vous répondra ici.")]
+    [InlineData("pt", "5", "A sua conversa continua aberta. Outra pessoa da equipe vai responder você aqui.")]
+    [InlineData("zh", "6", "你的对话仍在进行。团队中的另一位工作人员会在这里回复你。")]
+    public async Task DisablingACaseworker_TellsThePeopleWhoseCasesTheyHeld_OnceInTheirLanguage_AndNobodyElse(string language, string choice, string told)
+    {
+        await using var host = await ChannelHost.StartAsync();
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        var accounts = host.Factory.Services.GetRequiredService<InboxAccounts>();
+        await accounts.CreateAsync("ana", Roles.Caseworker, BotFactory.StaffPassword, false, "test", CancellationToken.None);
+
+        // Ana's case in the row's language, a colleague's, and one nobody has taken yet.
+        var cases = new Dictionary<long, string>();
+        foreach (var (chat, first) in new[] { (6101L, choice), (6102L, "1"), (6103L, "1") })
+        {
+            var update = chat * 100;
+            foreach (var text in new[] { "hola", first, "humano", "1" })
+            {
+                await host.PostTelegramAsync(ChannelHost.TelegramText(++update, chat, text));
+            }
+
+            var queue = await handoff.QueueAsync(CancellationToken.None);
+            cases[chat] = queue.Single(c => !cases.ContainsValue(c.Reference)).Reference;
+        }
+
+        Assert.Equal(language, (await handoff.QueueAsync(CancellationToken.None)).Single(c => c.Reference == cases[6101]).Language);
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(cases[6101], "ana", CancellationToken.None)).Result);
+        Assert.Equal(ClaimResult.Claimed, (await handoff.ClaimAsync(cases[6102], "beto", CancellationToken.None)).Result);
+        await host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
+        var before = host.Fake.Requests.Count;
+
+        Assert.Equal(1, await accounts.SetDisabledAsync("ana", true, "sara", CancellationToken.None));
+
+        await host.Fake.WaitForAsync(rs => rs.Any(r => To(r, 6101) && r.Text.Contains(told, StringComparison.Ordinal)));
+        await host.WaitForOutboxAsync(rows => rows.All(r => r.Status == "sent"));
+        var after = host.Fake.Requests.Skip(before).Where(r => r.Path.EndsWith("/sendMessage", StringComparison.Ordinal)).ToList();
+        var sent = Assert.Single(after); // to her, once, and to nobody else
+        Assert.True(To(sent, 6101), sent.Text);
+        Assert.Contains($"\"text\":\"{told}\"", sent.Text, StringComparison.Ordinal);
+        Assert.Equal(1, await host.CountAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'release' AND case_reference = @reference AND actor = 'sara'", new { reference = cases[6101] }));
+    }
 }
