@@ -32,7 +32,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         var port = ServiceProcess.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _service = ServiceProcess.Start(_root, ["--urls", BaseUrl], new Dictionary<string, string> { ["Handoff__OfficeHours__Sunday"] = "00:00-23:59", ["Handoff__OfficeHours__Saturday"] = "00:00-23:59" });
+        _service = ServiceProcess.Start(_root, ["--urls", BaseUrl], new Dictionary<string, string>
+        {
+            ["Handoff__OfficeHours__Sunday"] = "00:00-23:59",
+            ["Handoff__OfficeHours__Saturday"] = "00:00-23:59",
+            // An open page hears within a second that its session ended (HandoffBrowserTests), not within 30.
+            ["Handoff__EventStreamCheckInterval"] = "00:00:01",
+        });
         await _service.WaitUntilHealthyAsync(port);
 
         _playwright = await Playwright.CreateAsync();

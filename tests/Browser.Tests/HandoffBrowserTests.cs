@@ -144,6 +144,26 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         Assert.Equal(0, await inbox.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter(k => k.startsWith('oimbot.draft.')).length"));
     }
 
+    /// <summary>
+    /// A queue left open after its session ended elsewhere (signed out from another computer: every session of the user
+    /// ends) had gone on with its live updates until a change in the queue; now its stream ends at its next check and the
+    /// page says the session ended, with nothing else happening meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task AnOpenQueue_SaysTheSessionEnded_WhenItWasSignedOutElsewhere()
+    {
+        var queue = await SignInAsync("ana");
+        Assert.Equal(0, await queue.Locator("#session-ended").CountAsync());
+
+        var elsewhere = await SignInAsync("ana");
+        await elsewhere.ClickAsync("form.signout button");
+        await OnAsync(elsewhere, "/inbox/login");
+
+        await queue.Locator("#session-ended").WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Contains("Tu sesión terminó", await queue.Locator("#session-ended").TextContentAsync() ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains("/inbox", queue.Url, StringComparison.Ordinal); // the page stays, with what it showed
+    }
+
     /// <summary>Until the page is at <paramref name="path"/>, watched as <see cref="BrowserFixture.SignInAsync"/> does (a load state may never be reported).</summary>
     private static async Task OnAsync(IPage page, string path)
     {
