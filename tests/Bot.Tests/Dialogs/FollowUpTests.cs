@@ -64,6 +64,13 @@ public class FollowUpTests
         // "ou" is French "or" as much as "where"; "能看到我" asks what the service sees.
         { "about-service", "fr", "c gratuit ou ça consomme mon crédit", "about-service" },
         { "about-service", "zh", "你们能看到我现在在哪吗", "about-service" },
+        // "and if I have no passport?" after the return's pages (a blind tester, 2026-12-07): no papers in Panama, and in
+        // Portuguese papers someone took, surely; as in Spanish, where documents are answered.
+        { "avr-menu", "fr", "et si je n'ai pas de passeport ?", "avr-steps" },
+        { "avr-what", "fr", "et si j'ai pas de passeport", "avr-steps" },
+        { "avr-menu", "pt", "e se eu não tiver passaporte?", "avr-steps" },
+        { "avr-what", "pt", "e se eu não tenho passaporte", "avr-steps" },
+        { "avr-menu", "es", "y si no tengo pasaporte?", "avr-steps" },
     };
 
     [Theory]
