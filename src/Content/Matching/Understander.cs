@@ -600,6 +600,16 @@ public sealed partial class Understander
     /// </summary>
     private Understanding.Danger? MaybeDanger(string[] words, Understanding understood, ContentNode? current)
     {
+        // An emergency's unsure words that are the whole message ("cuida dos meus filhos", courtesy around it or not) say
+        // which danger it is, whatever other danger the model guessed surely (it had read that one as a child alone, the
+        // page without the 147 line): that emergency leads, the guess stays among the options.
+        if (understood is Understanding.Danger { Sure: true, Why: var sureWhy, Node: var guessed } && sureWhy.StartsWith("model", StringComparison.Ordinal)
+            && WithoutCourtesy(words) is { Length: > 0 } plain
+            && _unsureKeywords.Find(k => !k.WithAge && k.Node != guessed && k.Phrase.AsSpan().SequenceEqual(plain)) is { Node: { } said })
+        {
+            return new Understanding.Danger(said, Sure: false, [guessed]) { Why = "unsure keyword", WrittenIn = understood.WrittenIn };
+        }
+
         // Chinese is read a character at a time: about three of them to a word.
         var unspaced = words.Count(w => w.Length == 1 && TextNormalizer.IsUnspacedScript(w[0]));
         var length = words.Length - unspaced + ((unspaced + 2) / 3);

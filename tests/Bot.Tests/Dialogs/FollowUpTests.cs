@@ -71,6 +71,10 @@ public class FollowUpTests
         { "avr-menu", "pt", "e se eu não tiver passaporte?", "avr-steps" },
         { "avr-what", "pt", "e se eu não tenho passaporte", "avr-steps" },
         { "avr-menu", "es", "y si no tengo pasaporte?", "avr-steps" },
+        // Fear of the police after the page on the missing (a blind tester, 2026-12-07: the page about this chat): how to
+        // tell the authorities safely, with fear for one's papers.
+        { "dangers-missing", "es", "y si llamo a la policía me van a deportar?", "trafficking-safety" },
+        { "dangers-missing", "en", "will they deport me if i go to the police?", "trafficking-safety" },
     };
 
     [Theory]

@@ -95,7 +95,8 @@ public class HealthTests
 
     /// <summary>
     /// Feeling empty, in a few words, was an unsure guess of self-harm (the question, with the 147 line); it now reads as
-    /// how one feels. Either way the 147 line is in the answer, and 911 before any question.
+    /// how one feels, or (English since 2026-12-07, at the threshold's edge) surely as self-harm: the page and the offer of
+    /// a person. Either way the 147 line is in the answer, and 911 before any question.
     /// </summary>
     [Theory]
     [InlineData("me siento vacío", "es")]
@@ -103,7 +104,7 @@ public class HealthTests
     public void FeelingEmpty_GetsThe147Line_EitherWay(string message, string language)
     {
         var chat = Chat.Started(Content, language).Send(message);
-        Assert.True(chat.Node is Page || chat.Node == Content.Common.DangerCheckNode, $"\"{message}\" went to {chat.Node}");
+        Assert.True(chat.Node is Page || chat.Node == Content.Common.DangerCheckNode || (chat.State!.DangerSignalled && chat.Node == Content.Common.HandoffConsentNode), $"\"{message}\" went to {chat.Node}");
         Assert.Contains("147", chat.Text, StringComparison.Ordinal);
         UnderstandingEngineTests.AssertNumbersBeforeAnyQuestion(chat.Replies[0].Text, "emergency-medical");
     }
