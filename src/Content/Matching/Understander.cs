@@ -711,7 +711,7 @@ public sealed partial class Understander
     {
         var understood = UnderstandIn(words, current, shown, language);
         var own = language ?? _content.Common.SourceLanguage;
-        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo or FarewellWhy } or Understanding.Unknown { Why: BareAnswer or NumberNotListed } || words.Length == 0
+        if (understood is Understanding.Picked or Understanding.Command or Understanding.Destination { Why: BareNo or FarewellWhy or TakenBackWhy } or Understanding.Unknown { Why: BareAnswer or NumberNotListed } || words.Length == 0
             || IdentifyLanguage(words) is not { } written || written == own || !_content.Supports(written))
         {
             return understood;
@@ -1739,7 +1739,8 @@ public sealed partial class Understander
             return null;
         }
 
-        // Despair is the danger category with warning signs (content warning_signs): its reading is kept.
+        // A reading as a danger said indirectly (the categories with warning signs: despair, being left behind) is kept:
+        // "ya no importa", "i dont want to talk anymore" may be a last farewell.
         return Danger(words, ClassifierFor(language).Predict(words)) is { Node.WarningSigns.Count: > 0 }
             ? null
             : new Understanding.Destination(declined) { Why = TakenBackWhy };

@@ -1133,6 +1133,8 @@ public class UnderstandingEngineTests
     [InlineData("en", "never mind pls", "declined")]
     [InlineData("fr", "laisse tomber", "declined")]
     [InlineData("es", "olvidalo", "declined")]
+    [InlineData("fr", "deixa pra lá", "declined")] // in another language's conversation too (a new user's try, 2026-12-07)
+    [InlineData("es", "leave it", "declined")]
     [InlineData("en", "i dont want to talk anymore", "emergency-suicide")]
     [InlineData("pt", "deixa pra lá, eles não me deixam sair daqui", "emergency-held")]
     public void TakingSomethingBack_AsTheWholeMessage_IsARefusal(string language, string message, string expected)
