@@ -1413,7 +1413,10 @@ public sealed partial class Understander
         for (var i = 1; i < words.Length && i <= FarewellReasonWords; i++)
         {
             // The reason first and the goodbye after it ("se me acaba la bateria, chao"), or the goodbye first ("bye, i will write tomorrow").
-            if (Covers(_farewellsInWords, form, words, courtesy, i, words.Length) == 1 || Covers(_farewellsInWords, form, words, courtesy, 0, words.Length - i) == 1)
+            // A goodbye that is also a verb opening a sentence ("fui roubado, to sem dinheiro": I was robbed) opens no goodbye
+            // before two words or more ("fui, valeu" is still one).
+            if (Covers(_farewellsInWords, form, words, courtesy, i, words.Length) == 1
+                || (Covers(_farewellsInWords, form, words, courtesy, 0, words.Length - i) == 1 && !(words.Length - i == 1 && i >= 2 && OpeningVerbs.Contains(form[0]))))
             {
                 // The other words may be a last farewell no vetted phrase knows ("thanks for trying but it's too late for me,
                 // bye", "帮我跟我妈说声对不起，再见"): the classifier does not tell them from a goodbye with its reason (a blind
@@ -1425,6 +1428,13 @@ public sealed partial class Understander
 
         return null;
     }
+
+    /// <summary>
+    /// Goodbyes that are also a verb a sentence opens with: Portuguese "fui" ("I'm off") is "I was" in "fui roubado, to sem
+    /// dinheiro nenhum" (a blind tester, 2026-12-07: read as a goodbye with its reason). Alone or closing a message they
+    /// stay goodbyes ("fui", "vlw, fui"). Normalised.
+    /// </summary>
+    private static readonly FrozenSet<string> OpeningVerbs = new[] { "fui" }.ToFrozenSet(StringComparer.Ordinal);
 
     private ContentNode? FarewellNode() =>
         _farewells.Count > 0 && _content.Common.FarewellNode is { } id ? _content.Find(id) : null;

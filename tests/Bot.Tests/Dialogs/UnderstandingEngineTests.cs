@@ -1143,6 +1143,25 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Robbed or out of money, where nothing else was understood or the bot would ask between topics (a blind tester,
+    /// 2026-12-07): "No entendí", a question on violence, and in Portuguese a goodbye ("fui" opening "fui roubado"). The
+    /// page on food and a bed, by its fallback keywords; a question that names its topic stays that topic, and "fui" alone
+    /// or beside thanks is still a goodbye.
+    /// </summary>
+    [Theory]
+    [InlineData("fr", "on m'a tout volé, je n'ai plus d'argent et je suis bloqué à Panama", "basic-needs")]
+    [InlineData("zh", "钱都被抢了，身无分文", "basic-needs")]
+    [InlineData("pt", "fui roubado, to sem dinheiro nenhum, sem nada", "basic-needs")]
+    [InlineData("es", "me robaron todo en el camino", "basic-needs")]
+    [InlineData("es", "quiero volver a mi pais pero no tengo plata", "avr-menu")]
+    [InlineData("pt", "fui", "farewell")]
+    [InlineData("pt", "fui, valeu", "farewell-safe")]
+    public void RobbedOrOutOfMoney_IsThePageOnFoodAndABed(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
     /// A number followed by a time span is no child's age (a blind tester, 2026-12-07): "I'm 8 months pregnant, can I still
     /// go through the Darien" had got the page for a child alone, by the keyword "im {age}". The age itself still counts.
     /// </summary>

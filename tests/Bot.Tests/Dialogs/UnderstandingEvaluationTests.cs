@@ -289,7 +289,7 @@ public class UnderstandingEvaluationTests
     [MemberData(nameof(Languages))]
     public void BlindDevelopment_SomeoneElseInDanger_GetsTheChannels(string language)
     {
-        AssertFloors(Assert.Single(BlindDevelopment.Value, r => r.Language == language), recall: language == "es" ? 0.92 : 1.0, falsePositives: 0.08, topics: 0.63, heldOut: false);
+        AssertFloors(Assert.Single(BlindDevelopment.Value, r => r.Language == language), recall: language == "es" ? 0.92 : 1.0, falsePositives: 0.08, topics: 0.70, heldOut: false);
     }
 
     /// <summary>A set's floors; a held-out set's failure names no row (its rows stay unread).</summary>
