@@ -880,7 +880,11 @@ public static partial class ContentValidator
         return seen;
     }
 
-    /// <summary>Follow-ups go to pages that exist and answer (never an emergency or a question of the way); their phrases have words.</summary>
+    /// <summary>
+    /// Follow-ups go to pages that exist and answer (never a question of the way, nor another emergency than the page's
+    /// own: asked on an emergency page, "what was the number?" is that page again, never a danger it did not read); their
+    /// phrases have words.
+    /// </summary>
     private static void CheckFollowUps(ContentSet content, List<ContentError> errors)
     {
         foreach (var (intent, target) in content.Common.FollowUps)
@@ -895,9 +899,9 @@ public static partial class ContentValidator
         {
             foreach (var (intent, target) in node.FollowUps)
             {
-                if (content.Find(target) is not { Kind: NodeKind.Menu or NodeKind.Message or NodeKind.End })
+                if (content.Find(target) is not { Kind: NodeKind.Menu or NodeKind.Message or NodeKind.End } && !(target == node.Id && node.Kind == NodeKind.Emergency))
                 {
-                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}': follow_ups '{intent}' goes to '{target}', which is not a page (a menu, a message or an end)"));
+                    errors.Add(ContentError.At(node.Location, $"node '{node.Id}': follow_ups '{intent}' goes to '{target}', which is not a page (a menu, a message or an end, or the emergency page itself)"));
                 }
             }
         }

@@ -75,6 +75,31 @@ public class ContentValidatorTests
         "  - id: x-b\n    kind: message\n    title: { es: \"B\", en: \"B\" }\n    text: { es: \"B.\", en: \"B.\" }\n" +
         $"    examples:\n      es:\n        - other\n        - {b.Trim('[', ']')}\n      en: [see topic b]\n    choices:\n      - label: {{ es: \"Menú\", en: \"Menu\" }}\n        goto: main-menu\n";
 
+    /// <summary>Two emergency pages: x-danger, whose follow_ups are given, and x-other.</summary>
+    private static string Emergencies(string followUps) =>
+        "flow: x\ntopic: general\nnodes:\n  - id: x-danger\n    kind: emergency\n    title: { es: \"Peligro\", en: \"Danger\" }\n" +
+        $"    follow_ups: {followUps}\n    text: {{ es: \"Llama al {{police}}.\", en: \"Call {{police}}.\" }}\n    keywords: {{ es: [me tienen encerrado], en: [locked me in] }}\n" +
+        "    choices:\n      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n" +
+        "  - id: x-other\n    kind: emergency\n    title: { es: \"Otro\", en: \"Other\" }\n" +
+        "    text: { es: \"Llama al {police}.\", en: \"Call {police}.\" }\n    keywords: { es: [me amenazan], en: [they threaten me] }\n" +
+        "    choices:\n      - label: { es: \"Menú\", en: \"Menu\" }\n        goto: main-menu\n";
+
+    /// <summary>An emergency page's follow-up may be the page itself ("what was the number?"), never another emergency.</summary>
+    [Fact]
+    public void AnEmergencyFollowUp_IsThePageItself_NeverAnotherEmergency()
+    {
+        using (var itself = new ContentFixture().Write("content/x.yaml", Emergencies("{ contact: x-danger, cost: topic }")))
+        {
+            var result = itself.Load();
+            Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        }
+
+        using var other = new ContentFixture().Write("content/x.yaml", Emergencies("{ contact: x-other }"));
+        var error = Assert.Single(other.Load().Errors, e => e.Message.Contains("follow_ups", StringComparison.Ordinal));
+        Assert.Equal("content/x.yaml:4", $"{error.File}:{error.Line}");
+        Assert.Contains("follow_ups 'contact' goes to 'x-other', which is not a page", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnExampleTheModelSendsElsewhere_IsAWarningWithItsLine()
     {

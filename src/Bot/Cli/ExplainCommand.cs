@@ -50,12 +50,16 @@ internal static class ExplainCommand
             return 2;
         }
 
-        var shown = menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id)).ToList();
+        // At an emergency page one is at the offer of a person that follows it, as in a conversation (UnderstandAtTheOffer).
+        var offer = menu.Kind == NodeKind.Emergency ? content.Find(content.Common.HandoffConsentNode) : null;
+        var shown = (offer ?? menu).Choices.Select(c => ContentNode.ChoiceKey((offer ?? menu).Id, c.Id)).ToList();
         foreach (var message in messages)
         {
             var words = TextNormalizer.WordsOf(PersonalData.ForMatching(message)); // as the dialog engine reads it (R2)
             var reader = conversation ?? content.Understander.DetectLanguage(words); // the conversation's, else the language it is written in
-            var understood = content.Understander.UnderstandText(message, menu, shown, reader);
+            var understood = offer is null
+                ? content.Understander.UnderstandText(message, menu, shown, reader)
+                : content.Understander.UnderstandAtTheOffer(message, offer, menu, shown, reader);
             var decision = understood switch
             {
                 Understanding.Danger d => $"danger {d.Node.Id} ({(d.Sure ? "sure" : "not sure: numbers first, then asks")})",

@@ -134,9 +134,11 @@ public static partial class DialogEngine
             return turn.Finish(turn.Show(state, current.Id)); // only identifying data: the warning is the answer
         }
 
-        var understood = message.Kind == UserMessageKind.Text
-            ? content.Understander.UnderstandText(text, current, state.Shown, state.Language, words)
-            : new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" };
+        var understood = message.Kind != UserMessageKind.Text
+            ? new Understanding.Picked(message.ChoiceKey ?? string.Empty) { Why = "tap" }
+            : current is not null && CrisisBefore(content, state) is { } emergency
+                ? content.Understander.UnderstandAtTheOffer(text, current, emergency, state.Shown, state.Language, words)
+                : content.Understander.UnderstandText(text, current, state.Shown, state.Language, words);
         understood = (Understanding?)FollowUpOnThePageBefore(content, state, current, text, words, understood) ?? understood;
 
         // Written in another served language and understood only there (danger, or where nothing else was understood):

@@ -71,12 +71,23 @@ public static class FollowUpEvaluation
         ArgumentNullException.ThrowIfNull(expected);
         understander ??= content.Understander;
         var page = content.Find(message.Node) ?? throw new ArgumentException($"'{message.Node}' is not a node", nameof(message));
-        var shown = page.Choices.Select(c => ContentNode.ChoiceKey(page.Id, c.Id)).ToList();
-        var understood = understander.UnderstandText(message.Text, page, shown, message.Language);
+        // An emergency page is followed by the offer of a person, which carries the page's own options after its yes and
+        // no (one list on the screen): a follow-up is written there and read by UnderstandAtTheOffer, as in a conversation.
+        var offer = page.Kind == NodeKind.Emergency ? content.Find(content.Common.HandoffConsentNode) : null;
+        var listed = offer is null
+            ? page.Choices.Select(c => (Key: ContentNode.ChoiceKey(page.Id, c.Id), c.Target)).ToList()
+            : [.. offer.Choices.Select(c => (Key: ContentNode.ChoiceKey(offer.Id, c.Id), c.Target)),
+                .. page.Choices.Where(c => !offer.Choices.Any(o => o.Target == c.Target)).Select(c => (Key: ContentNode.ChoiceKey(page.Id, c.Id), c.Target))];
+        var shown = listed.Select(c => c.Key).ToList();
+        var understood = offer is null
+            ? understander.UnderstandText(message.Text, page, shown, message.Language)
+            : understander.UnderstandAtTheOffer(message.Text, offer, page, shown, message.Language);
         var (got, danger) = understood switch
         {
+            // The same emergency page again, with the same offer: what a follow-up answered by the page itself shows.
+            Understanding.Danger d when offer is not null && d.Node == page => (page.Id, false),
             Understanding.Danger d => ($"{EvaluationLabel.DangerPrefix}{d.Node.Id}", true),
-            Understanding.Picked p => (page.Choices.FirstOrDefault(c => ContentNode.ChoiceKey(page.Id, c.Id) == p.Key)?.Target ?? p.Key, false),
+            Understanding.Picked p => (listed.FirstOrDefault(c => c.Key == p.Key).Target ?? p.Key, false),
             Understanding.Destination d => (d.Node.Id, false),
             Understanding.Unsure u => ($"asked:{u.Candidates[0].Id}", false),
             Understanding.Command c => (Understander.CommandPrefix + c.Value.ToString().ToLowerInvariant(), false),

@@ -1218,12 +1218,74 @@ public sealed partial class Understander
     /// <summary>A reading of a short follow-up about the page (<see cref="FollowUpAskedWhy"/>).</summary>
     public static bool IsFollowUpAsked(string? why) => why is not null && why.StartsWith(FollowUpAskedWhy, StringComparison.Ordinal);
 
+    /// <summary>Why a danger was read by the classifier, not a vetted phrase.</summary>
+    public const string ModelWhy = "model";
+
     /// <summary>The intent of "ok, understood": never instead of thanks or a goodbye the message was read as.</summary>
     private const string AckIntent = "ack";
 
-    /// <summary>A page a follow-up can be about: one people reach by asking (examples) or that names its follow-ups, never an emergency or the main menu.</summary>
+    /// <summary>
+    /// A page a follow-up can be about: one people reach by asking (examples) or that names its follow-ups, never the main
+    /// menu; an emergency page only when it names its follow-ups (read at the offer of a person that follows it:
+    /// <see cref="UnderstandAtTheOffer"/>).
+    /// </summary>
     public bool IsFollowUpPage(ContentNode node) =>
-        node.Kind is NodeKind.Message or NodeKind.Menu && (node.Examples.Count > 0 || node.FollowUps.Count > 0) && node.Id != _content.Common.MenuNode;
+        (node.Kind is NodeKind.Message or NodeKind.Menu && (node.Examples.Count > 0 || node.FollowUps.Count > 0) && node.Id != _content.Common.MenuNode)
+        || (node.Kind == NodeKind.Emergency && node.FollowUps.Count > 0);
+
+    /// <summary>
+    /// A message written at the offer of a person that follows an emergency page, read as a follow-up about that page
+    /// when it asks something about it: "y si voy a la policía me deportan?", "是免费的吗", "kote lapolis la ye?" had been a
+    /// question between unrelated topics, or "I did not understand" and the offer again (blind testers, 2026-12-07). The
+    /// offer's own reading comes first and stands when it is an option (yes, no, their words), a command or danger (R11),
+    /// or itself a follow-up; otherwise the page's reading as a follow-up (its <c>follow_ups</c>: the page on speaking up
+    /// safely, the page itself for its numbers) replaces it, and nothing else does.
+    /// </summary>
+    public Understanding UnderstandAtTheOffer(string text, ContentNode offer, ContentNode emergency, IReadOnlyList<string> shown, string? language = null, string[]? words = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(emergency);
+        words ??= TextNormalizer.WordsOf(PersonalData.ForMatching(text));
+        var understood = UnderstandText(text, offer, shown, language, words);
+        if (understood is Understanding.Picked or Understanding.Command || IsFollowUpAsked(understood.Why) || !IsFollowUpPage(emergency))
+        {
+            return understood;
+        }
+
+        // The model's danger in a message that asks about the page just read ("me van a quitar a mi hijo si voy a la
+        // policía?" read as self-harm, "responden hoy mismo?" as a medical emergency) is a question about it: the
+        // channels are on the screen already. A vetted danger phrase is danger still (R11).
+        // What is left without the question's phrases must read as no sure danger alone, unless the danger read is the page's
+        // own ("minha familia vai ficar sabendo?" asks about the page; "ya no quiero vivir, qué hago" and "estoy
+        // sangrando mucho, qué hago" after the page for someone held are danger still, with their own lines).
+        var reader = understood.WrittenIn ?? language ?? _content.Common.SourceLanguage;
+        var question = Length(words) <= FollowUpAskedWords ? Asked(words, reader) : null;
+        var answer = question is { } q ? FollowUpAnswer(emergency, q.Intent) : null;
+        if (understood is Understanding.Danger { Why: var dangerWhy } danger)
+        {
+            var rest = answer is null ? [] : Rest(words, reader);
+            return answer is not null && dangerWhy.StartsWith(ModelWhy, StringComparison.Ordinal)
+                && (danger.Node == emergency || Danger(rest, ClassifierFor(reader).Predict(rest)) is not { Sure: true })
+                ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + question!.Value.Intent, WrittenIn = understood.WrittenIn }
+                : danger;
+        }
+
+        if (UnderstandText(text, emergency, [], language, words) is Understanding.Destination { Why: var why } about && IsFollowUpAsked(why))
+        {
+            return about;
+        }
+
+        // Where the bot would ask between topics or say it did not understand, what the message asks about the page is
+        // the answer: "打这个电话要钱吗" had got a question between this chat and other topics. So it is where the message
+        // was read as another of the page's answers: "热线是免费的吗" (this chat, where privacy is answered) asks what the
+        // line costs, "quanto tempo eu tenho pra ir no médico?" (health, where care is) how long one has.
+        var another = understood is Understanding.Destination { Node: var read } && read != answer
+            && (emergency.FollowUps.Values.Contains(read.Id, StringComparer.Ordinal) || _content.IsFollowUpAnswer(read));
+        return (understood is Understanding.Unsure or Understanding.Unknown || another) && answer is not null
+            ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + question!.Value.Intent, WrittenIn = understood.WrittenIn }
+            : understood;
+    }
 
     /// <summary>What a follow-up asks (<see cref="CommonSettings.FollowUpIntents"/>), by its longest follow-up phrase; null when none is in it.</summary>
     public string? AskedIntent(string[] words, string language) => Asked(words, language)?.Intent;
@@ -1557,7 +1619,7 @@ public sealed partial class Understander
         var category = _content.Nodes[categories[0].Label];
         if (danger >= Thresholds.DangerSure && categories[0].Probability >= danger / 2)
         {
-            return new Understanding.Danger(category, Sure: true, []) { Why = "model", Confidence = danger };
+            return new Understanding.Danger(category, Sure: true, []) { Why = ModelWhy, Confidence = danger };
         }
 
         // Not sure: the emergency channels first, then a question between the likely situations and the likely topic.
@@ -1566,7 +1628,7 @@ public sealed partial class Understander
             .Select(r => NodeOf(r.Label))
             .OfType<ContentNode>()
             .ToList();
-        return new Understanding.Danger(category, Sure: false, alternatives) { Why = "model", Confidence = danger };
+        return new Understanding.Danger(category, Sure: false, alternatives) { Why = ModelWhy, Confidence = danger };
     }
 
     private Understanding Decide(Prediction prediction)

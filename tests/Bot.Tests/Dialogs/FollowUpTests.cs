@@ -271,14 +271,60 @@ public class FollowUpEvaluationTests
         Assert.True(report.NotUnderstood <= 0.07, $"not understood {report.NotUnderstood:P1}");
     }
 
-    /// <summary>Every page and intent of both sets has an expectation, and every expected answer is a node of the content.</summary>
+    private static readonly Lazy<IReadOnlyList<FollowUpEvaluation.Report>> EmergencyDevelopment = new(() => Evaluate("followups-emergency-dev"));
+
+    private static readonly Lazy<IReadOnlyList<FollowUpEvaluation.Report>> EmergencyHeldOut = new(() => Evaluate("followups-emergency-held"));
+
+    /// <summary>
+    /// Asked at the offer of a person after an emergency page (tests/Evaluation/followups-emergency-dev, 40 per language,
+    /// a blind writer, 2026-12-07; read while the rules and follow-up words were written). Before: 14.6 % right, 16.3 %
+    /// another emergency page, 12.1 % not understood. Measured 67.5–87.5 % per language (76.7 % in all).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void EmergencyDevelopment_FollowUpsAtTheOfferAreAnswered(string language)
+    {
+        var report = Assert.Single(EmergencyDevelopment.Value, r => r.Language == language);
+        Assert.True(report.Right >= 0.65, $"right {report.Right:P1}: {string.Join(" | ", report.Outcomes.Where(o => !o.Right).Select(o => $"{o.Message.Node} {o.Message.Intent} → {o.Got}: {o.Message.Text}"))}");
+        Assert.True(report.Alarmed <= 0.08, $"another emergency page {report.Alarmed:P1}");
+        Assert.True(report.NotUnderstood <= 0.05, $"not understood {report.NotUnderstood:P1}");
+    }
+
+    /// <summary>Held out (measured once, 2026-12-07): 21.8 % right before, 61.1 % after (55–67.5 % per language); another emergency page 7.1 → 4.2 %, not understood 15.5 → 5.9 %. No row is printed.</summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void EmergencyHeldOut_FollowUpsAtTheOfferAreAnswered(string language)
+    {
+        var report = Assert.Single(EmergencyHeldOut.Value, r => r.Language == language);
+        Assert.True(report.Right >= 0.52, $"right {report.Right:P1}");
+        Assert.True(report.Alarmed <= 0.12, $"another emergency page {report.Alarmed:P1}");
+        Assert.True(report.NotUnderstood <= 0.12, $"not understood {report.NotUnderstood:P1}");
+    }
+
+    private static readonly string[] SetNames = ["followups-dev", "followups-held", "followups-emergency-dev", "followups-emergency-held"];
+
+    /// <summary>
+    /// No follow-up of any set is an example the classifier learns from (the sets are never training data); the global
+    /// command words ("转人工") are the product's fixed vocabulary, as in the understanding sets' test.
+    /// </summary>
+    [Fact]
+    public void TheFollowUpSets_AreNeverTrainedOn()
+    {
+        var commands = Content.Common.Commands.Values.SelectMany(c => c.Values).SelectMany(p => p).Select(TextNormalizer.Normalize).ToHashSet(StringComparer.Ordinal);
+        var trained = Content.Understander.TrainingSet.Select(e => string.Join(' ', e.Words)).Where(t => !commands.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        var leaked = SetNames.SelectMany(name => FollowUpEvaluation.Read(Path.Combine(Set, name, FollowUpEvaluation.FileName)))
+            .Where(r => trained.Contains(TextNormalizer.Normalize(r.Text))).Select(r => r.Text).ToList();
+        Assert.True(leaked.Count == 0, "trained on: " + string.Join(" | ", leaked));
+    }
+
+    /// <summary>Every page and intent of the sets has an expectation, and every expected answer is a node of the content.</summary>
     [Fact]
     public void TheExpectations_CoverTheSets_AndNameRealNodes()
     {
-        var rows = FollowUpEvaluation.Read(Path.Combine(Set, "followups-dev", FollowUpEvaluation.FileName))
-            .Concat(FollowUpEvaluation.Read(Path.Combine(Set, "followups-held", FollowUpEvaluation.FileName))).ToList();
+        var rows = SetNames.SelectMany(name => FollowUpEvaluation.Read(Path.Combine(Set, name, FollowUpEvaluation.FileName))).ToList();
         Assert.All(rows, r => Assert.NotNull(Content.Find(r.Node)));
         Assert.All(rows, r => Assert.True(Expected.Value.ContainsKey($"*\t{r.Intent}"), r.Intent));
+        Assert.All(rows.Where(r => Content.Nodes[r.Node].Kind == NodeKind.Emergency), r => Assert.True(Expected.Value.ContainsKey($"{r.Node}\t{r.Intent}"), $"{r.Node} {r.Intent}"));
         foreach (var accepted in Expected.Value.Values.SelectMany(a => a).Distinct())
         {
             Assert.True(accepted == FollowUpEvaluation.Self || accepted.StartsWith(Understander.CommandPrefix, StringComparison.Ordinal) || Content.Find(accepted) is not null, accepted);

@@ -1,0 +1,117 @@
+using OimBot.Bot.Tests.TestHost;
+using OimBot.Content;
+using OimBot.Content.Matching;
+
+namespace OimBot.Bot.Tests.Dialogs;
+
+/// <summary>
+/// A short question typed at the offer of a person that follows an emergency page (2026-12-07): "y si voy a la policía
+/// me deportan?" had got a question between "if asked for money", "it is not deportation" and this chat; "cuánto tarda
+/// en llegar alguien" got "No entendí" and the offer again; "是免费的吗" a question between topics. It is now read as a
+/// follow-up about the page (the emergency's <c>follow_ups</c>): its numbers and lines are the page again, fear of the
+/// police the page on speaking up safely, what no vetted fact answers "a person can help". A new danger is danger still
+/// (R11), a yes is still the only way to a person (R4). Rows of the blind writer's development set
+/// (tests/Evaluation/followups-emergency-dev) are samples of each class, not the whole of it.
+/// </summary>
+public class EmergencyFollowUpTests
+{
+    private static ContentSet Content => ShippedContent.Set;
+
+    /// <summary>The page itself again: the emergency page shown anew, with the offer after it.</summary>
+    private const string Self = "self";
+
+    private static Chat AtTheOffer(string language, string danger, string page)
+    {
+        var chat = Chat.Started(Content, language).Send(danger);
+        Assert.True(chat.Node == Content.Common.HandoffConsentNode && chat.State!.History[^1] == page, $"\"{danger}\": {chat.State!.History[^1]} then {chat.Node}");
+        return chat;
+    }
+
+    public static TheoryData<string, string, string, string, string> Answered => new()
+    {
+        // language, the first message (danger), its page, the follow-up, where it goes
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "y si voy a la policia me deportan?", "trafficking-safety" },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "cual era el numero?", Self },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "cuanto tiempo tarda en responder alguien?", "follow-up-unknown" },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "es gratis llamar?", "follow-up-unknown" },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "y donde denuncio?", "trafficking-report" },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "me ayudan aunque sea ilegal?", Self },
+        { "es", "me tienen encerrada y no me dejan salir", "emergency-held", "no tengo saldo", "follow-up-unknown" },
+        { "en", "i want to kill myself", "emergency-suicide", "is that line free?", Self },
+        { "en", "i want to kill myself", "emergency-suicide", "will they tell my family?", Self },
+        { "en", "i want to kill myself", "emergency-suicide", "is the line open at night?", Self },
+        { "en", "they locked me in and won't let me leave", "emergency-held", "will immigration find out?", "trafficking-safety" },
+        { "en", "they locked me in and won't let me leave", "emergency-held", "what was the number again", Self },
+        { "fr", "ils m'ont enfermée et ne me laissent pas sortir", "emergency-held", "c'est gratuit d'appeler ?", "follow-up-unknown" },
+        { "fr", "ils m'ont enfermée et ne me laissent pas sortir", "emergency-held", "ils vont m'expulser si j'appelle la police ?", "trafficking-safety" },
+        { "pt", "fui estuprada ontem", "emergency-sexual-violence", "quanto tempo eu tenho pra ir no medico?", Self },
+        { "pt", "fui estuprada ontem", "emergency-sexual-violence", "o hospital cobra?", "health" },
+        { "zh", "我想自杀", "emergency-suicide", "热线是免费的吗", Self },
+        { "zh", "我想自杀", "emergency-suicide", "半夜打也有人接吗", Self },
+    };
+
+    [Theory]
+    [MemberData(nameof(Answered))]
+    public void AFollowUpAtTheOffer_IsAnsweredAboutThePage(string language, string danger, string page, string followUp, string expected)
+    {
+        var chat = AtTheOffer(language, danger, page).Send(followUp);
+        if (expected == Self)
+        {
+            Assert.True(chat.Node == Content.Common.HandoffConsentNode && chat.State!.History[^1] == page, $"\"{followUp}\": {chat.State!.History[^1]} then {chat.Node}");
+            Assert.StartsWith(ContentRenderer.Render(Content, Content.Nodes[page], language).Text.Split('\n')[0], chat.Replies[0].Text, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(expected == chat.Node, $"\"{followUp}\" after {page} went to {chat.Node}");
+        }
+
+        Assert.False(chat.State!.InCase); // a question is no "yes" (R4)
+        Assert.Equal(language, chat.State.Language);
+    }
+
+    /// <summary>
+    /// A new danger beside a question's words, at the offer, is that danger with its own lines (R11): the page for someone
+    /// held had been shown again for "ya no quiero vivir, qué hago" (without the 147 line) in a first version of the rule.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "emergency-held", "ya no quiero vivir, que hago", "emergency-suicide")]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "emergency-held", "estoy sangrando mucho que hago", "emergency-medical")]
+    [InlineData("en", "they locked me in and won't let me leave", "emergency-held", "he is hitting me what do i do", "emergency-threatened")]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "emergency-held", "me quiere matar, donde voy", "emergency")]
+    public void ANewDangerAtTheOffer_GetsItsOwnPage(string language, string danger, string page, string message, string expected)
+    {
+        var chat = AtTheOffer(language, danger, page).Send(message);
+        Assert.True(chat.State!.History[^1] == expected && chat.Node == Content.Common.HandoffConsentNode, $"\"{message}\": {chat.State.History[^1]} then {chat.Node}");
+    }
+
+    /// <summary>Yes and no at the offer mean what they meant: a case for a yes, the channels again for a no.</summary>
+    [Theory]
+    [InlineData("es", "sí")]
+    [InlineData("en", "yes please")]
+    [InlineData("ht", "wi")]
+    public void AYes_StillOpensTheCase(string language, string yes)
+    {
+        var danger = language switch { "en" => "i want to kill myself", "ht" => "m vle touye tet mwen", _ => "me quiero matar" };
+        var chat = Chat.Started(Content, language).Send(danger).Send(yes);
+        Assert.True(chat.State!.InCase);
+    }
+
+    [Fact]
+    public void ANo_GetsTheLinesAgain_NotAFollowUp()
+    {
+        var chat = AtTheOffer("es", "me tienen encerrada y no me dejan salir", "emergency-held").Send("no gracias");
+        Assert.False(chat.State!.InCase);
+        Assert.Contains("104", chat.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The follow-ups of every emergency page name the page itself or pages that answer; never another emergency.</summary>
+    [Fact]
+    public void EveryEmergencyPage_NamesItsFollowUps()
+    {
+        foreach (var page in Content.NodeList.Where(n => n.Kind == NodeKind.Emergency))
+        {
+            Assert.True(Content.Understander.IsFollowUpPage(page), page.Id);
+            Assert.All(page.FollowUps.Values, target => Assert.True(target == page.Id || Content.Nodes[target].Kind != NodeKind.Emergency, $"{page.Id} → {target}"));
+        }
+    }
+}
