@@ -1065,7 +1065,7 @@ public static partial class ContentValidator
     private static void CheckWatchers(ContentSet content, List<ContentError> errors)
     {
         var common = content.Common;
-        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching), ("withdraw_words", common.WithdrawWords) })
+        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching), ("withdraw_words", common.WithdrawWords), ("figures_of_speech", common.FiguresOfSpeech) })
         {
             var at = Where(common, key);
             foreach (var (language, phrases) in lists)
@@ -1082,6 +1082,19 @@ public static partial class ContentValidator
         if ((common.Watchers.Count > 0 || common.Watching.Count > 0) != (common.WatchedNode is not null) || (common.Watchers.Count > 0) != (common.Watching.Count > 0))
         {
             errors.Add(ContentError.At(Where(common, common.WatchedNode is null ? "watchers" : "watched"), "'watched', 'watchers' and 'watching' go together: the page, who may see one's phone and what they do"));
+        }
+
+        // A figure of speech never holds a vetted danger phrase: "想死你了" (I miss you so) holds "想死" (I want to die), which
+        // is read as written wherever it is; the figure would hide nothing and say it does.
+        var vetted = content.NodeList.Where(n => n.Kind == NodeKind.Emergency)
+            .SelectMany(n => n.Keywords.Values.SelectMany(k => k).Select(k => (Node: n.Id, Phrase: TextNormalizer.Normalize(k)))).ToList();
+        foreach (var (language, figure) in common.FiguresOfSpeech.SelectMany(p => p.Value.Select(f => (p.Key, f))))
+        {
+            var normalized = TextNormalizer.Normalize(figure);
+            if (vetted.FirstOrDefault(v => ContainsWords(normalized, v.Phrase)) is { Node: not null } held)
+            {
+                errors.Add(ContentError.At(Where(common, "figures_of_speech"), $"the figure of speech '{figure}' ({language}) holds '{held.Phrase}', a vetted danger phrase of '{held.Node}'"));
+            }
         }
 
         if ((common.WithdrawWords.Count > 0) != (common.ConfirmWithdrawNode is not null))

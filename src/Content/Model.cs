@@ -296,6 +296,13 @@ public sealed record CommonSettings(
     /// <summary>Taking back the request for a person, per language (<c>withdraw_words</c>): "olvídalo", "never mind", "算了".</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> WithdrawWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// Death and killing said in jest or as a manner of speaking, per language (<c>figures_of_speech</c>): "me muero de
+    /// ganas de", "esta espera me está matando", "笑死我了". Their words are left out of what the danger reading and the
+    /// classifier read, unless a vetted danger phrase is in the message.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FiguresOfSpeech { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Someone who may see one's phone, per language (<c>watchers</c>): "mi esposo", "she", "他".</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Watchers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -96,6 +96,7 @@ public static class ServedLanguages
             Watchers = Lists(common.Watchers, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watchers.Count > 0 ? s.Data.Watchers : null)))),
             Watching = Lists(common.Watching, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.Watching.Count > 0 ? s.Data.Watching : null)))),
             WithdrawWords = Lists(common.WithdrawWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.WithdrawWords.Count > 0 ? s.Data.WithdrawWords : null)))),
+            FiguresOfSpeech = Lists(common.FiguresOfSpeech, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FiguresOfSpeech.Count > 0 ? s.Data.FiguresOfSpeech : null)))),
         };
 
         var canned = content.Canned.Select(c => c with { Title = Texts(c.Title, $"canned:{c.Id}#title"), Text = Texts(c.Text, $"canned:{c.Id}") });

@@ -75,6 +75,17 @@ public class ContentValidatorTests
         "  - id: x-b\n    kind: message\n    title: { es: \"B\", en: \"B\" }\n    text: { es: \"B.\", en: \"B.\" }\n" +
         $"    examples:\n      es:\n        - other\n        - {b.Trim('[', ']')}\n      en: [see topic b]\n    choices:\n      - label: {{ es: \"Menú\", en: \"Menu\" }}\n        goto: main-menu\n";
 
+    /// <summary>A figure of speech that holds a vetted danger phrase is refused: the phrase is read as written anyway.</summary>
+    [Fact]
+    public void AFigureOfSpeech_NeverHoldsAVettedDangerPhrase()
+    {
+        using var fixture = new ContentFixture().Write("content/x.yaml", Emergencies("{ contact: x-danger }"));
+        var common = File.ReadAllText(Path.Combine(fixture.Root, "content", "common.yaml"));
+        fixture.Write("content/common.yaml", common + "\nfigures_of_speech:\n  es: [me muero de risa, ya me tienen encerrado de tanto estudiar]\n");
+        var error = Assert.Single(fixture.Load().Errors);
+        Assert.Contains("the figure of speech 'ya me tienen encerrado de tanto estudiar' (es) holds 'me tienen encerrado', a vetted danger phrase of 'x-danger'", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Two emergency pages: x-danger, whose follow_ups are given, and x-other.</summary>
     private static string Emergencies(string followUps) =>
         "flow: x\ntopic: general\nnodes:\n  - id: x-danger\n    kind: emergency\n    title: { es: \"Peligro\", en: \"Danger\" }\n" +

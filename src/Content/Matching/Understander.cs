@@ -46,6 +46,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, List<string[]>> _watchers; // common watchers, by the language a message is read in
     private readonly Dictionary<string, List<string[]>> _watching; // common watching, by the language a message is read in
     private readonly List<string[]> _withdrawWords; // every language's: a Haitian may write in Spanish
+    private readonly List<string[]> _figures; // every language's, longest first: a manner of speaking reads the same anywhere
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -115,6 +116,7 @@ public sealed partial class Understander
         _watchers = ByLanguage(content, content.Common.Watchers);
         _watching = ByLanguage(content, content.Common.Watching);
         _withdrawWords = [.. content.Common.WithdrawWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
+        _figures = [.. content.Common.FiguresOfSpeech.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
         _fallbackKeywords.AddRange(content.NodeList
             .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
             .Where(p => p.Item2.Length > 0)
@@ -415,6 +417,20 @@ public sealed partial class Understander
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(shown);
+        var understood = UnderstandWords(words, current, shown, language);
+
+        // Danger read in a figure of speech ("me muero de ganas de ver a mi mamá", "essa espera tá me matando") is read
+        // again without it; a vetted danger phrase never (WithoutFigures), and a topic the figure tells stays as read.
+        if (understood is Understanding.Danger && WithoutFigures(words) is { } plain)
+        {
+            return plain.Length == 0 ? new Understanding.Unknown { Why = FigureOfSpeechWhy } : UnderstandWords(plain, current, shown, language);
+        }
+
+        return understood;
+    }
+
+    private Understanding UnderstandWords(string[] words, ContentNode? current, IReadOnlyList<string> shown, string? language)
+    {
         var understood = UnderstandInAnyLanguage(words, current, shown, language);
         if (understood is Understanding.Unknown { Why: BareAnswer or NumberNotListed })
         {
@@ -430,6 +446,40 @@ public sealed partial class Understander
         }
 
         return understood is Understanding.Unknown or Understanding.Unsure ? Fallback(words) ?? understood : understood;
+    }
+
+    /// <summary>Why a message made only of a figure of speech was not understood (<see cref="WithoutFigures"/>).</summary>
+    public const string FigureOfSpeechWhy = "a figure of speech";
+
+    /// <summary>
+    /// The words without the figures of speech in them (common.yaml <c>figures_of_speech</c>: "me muero de ganas de ver a
+    /// mi mamá", "essa espera tá me matando", "笑死我了"), or null when there is none. Death said as a manner of speaking
+    /// had been read surely as self-harm or as a threat, and got the emergency page (blind testers, 2026-12-07). Never
+    /// when a vetted danger phrase is in the message: it is read as written (R11). Only a danger reading is read again
+    /// without them: "tô morrendo de saudade da comida da minha mãe" is a joke as a whole, and food without it.
+    /// </summary>
+    private string[]? WithoutFigures(string[] words)
+    {
+        if (_figures.Count == 0 || _keywords.Emergency(words) is not null)
+        {
+            return null;
+        }
+
+        bool[]? figure = null;
+        foreach (var phrase in _figures)
+        {
+            for (var start = 0; start + phrase.Length <= words.Length; start++)
+            {
+                var at = start;
+                if (phrase.All(p => Fuzzy.WordMatches(words[at++], p)))
+                {
+                    figure ??= new bool[words.Length];
+                    Array.Fill(figure, true, start, phrase.Length);
+                }
+            }
+        }
+
+        return figure is null ? null : [.. words.Where((_, i) => !figure[i])];
     }
 
     /// <summary>

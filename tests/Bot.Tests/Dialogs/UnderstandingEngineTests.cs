@@ -1175,6 +1175,39 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Death said as a manner of speaking is no danger (common.yaml <c>figures_of_speech</c>; a blind tester, 2026-12-07:
+    /// "essa espera tá me matando" got the page for threats, surely). Read again without the figure, a message says what
+    /// is left ("me muero de ganas de volver a mi país": going home). Rows written before the lists.
+    /// </summary>
+    [Theory]
+    [InlineData("pt", "essa espera tá me matando")]
+    [InlineData("es", "esta espera me está matando")]
+    [InlineData("en", "this wait is killing me")]
+    [InlineData("fr", "cette attente me tue")]
+    [InlineData("ht", "m ap mouri ri")]
+    [InlineData("zh", "笑死我了")]
+    [InlineData("pt", "to morrendo de saudade da minha mae")]
+    public void AFigureOfSpeech_IsNoDanger(string language, string message)
+    {
+        var menu = Content.Nodes[Content.Common.MenuNode];
+        var understood = Content.Understander.UnderstandText(message, menu, [], language);
+        Assert.False(understood is OimBot.Content.Matching.Understanding.Danger, $"\"{message}\": {understood}");
+    }
+
+    /// <summary>What is left of a message without its figure of speech is read; danger with who does it, or a vetted phrase, stays danger (R11).</summary>
+    [Theory]
+    [InlineData("es", "me muero de ganas de volver a mi pais", "avr-menu")]
+    [InlineData("fr", "je meurs d'envie de rentrer chez moi", "avr-menu")]
+    [InlineData("es", "mi marido me esta matando", "emergency-threatened")]
+    [InlineData("es", "la espera me esta matando y mi marido me pega", "emergency-threatened")]
+    [InlineData("en", "this wait is killing me and i want to kill myself", "emergency-suicide")]
+    [InlineData("pt", "essa espera tá me matando, quero me matar", "emergency-suicide")]
+    public void WithoutTheFigure_TheRestIsRead(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
     /// A passport lost, expired or damaged (rows written first, 2026-12-05): "perdí mi pasaporte", "j'ai perdu mon
     /// passeport", "mwen pèdi paspò mwen", "我的护照过期了" got the answer for papers someone keeps (a trafficking sign),
     /// sure, with the emergency numbers. They are a question about papers; someone keeping them stays a danger.
