@@ -56,6 +56,9 @@ public sealed record LanguageData(
     /// <summary>Death said as a manner of speaking, in this language (<c>figures_of_speech</c>; <see cref="CommonSettings.FiguresOfSpeech"/>).</summary>
     public IReadOnlyList<string> FiguresOfSpeech { get; init; } = [];
 
+    /// <summary>Someone arriving, in this language (<c>arriving_words</c>; <see cref="CommonSettings.ArrivingWords"/>).</summary>
+    public IReadOnlyList<string> ArrivingWords { get; init; } = [];
+
     /// <summary>Answers in words to a yes/no question in this language, by node then choice id (<c>answer_examples: { node id: { yes: [...] } }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerExamples { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
@@ -73,7 +76,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "withdraw_words", "figures_of_speech", "answer_subject", "answer_examples", "child_ages", "number_words", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "withdraw_words", "figures_of_speech", "arriving_words", "answer_subject", "answer_examples", "child_ages", "number_words", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -146,6 +149,7 @@ public sealed record LanguageData(
             Watching = reader.Strings(YamlReader.Get(map, "watching"), "watching"),
             WithdrawWords = reader.Strings(YamlReader.Get(map, "withdraw_words"), "withdraw_words"),
             FiguresOfSpeech = reader.Strings(YamlReader.Get(map, "figures_of_speech"), "figures_of_speech"),
+            ArrivingWords = reader.Strings(YamlReader.Get(map, "arriving_words"), "arriving_words"),
         };
     }
 

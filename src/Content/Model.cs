@@ -303,6 +303,12 @@ public sealed record CommonSettings(
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> FiguresOfSpeech { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// Someone arriving, as the whole message, per language (<c>arriving_words</c>): "ya viene", "he is coming", "他来了".
+    /// After an emergency answer or a sensitive page it is the main menu, as MENU would show it (R9's cover).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ArrivingWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Someone who may see one's phone, per language (<c>watchers</c>): "mi esposo", "she", "他".</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Watchers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -164,10 +164,20 @@ public static partial class DialogEngine
                     understood = new Understanding.Picked(ContentNode.ChoiceKey(current.Id, "yes")) { Why = "a person asked for again" };
                     break;
                 case Understanding.Command { Value: GlobalCommand.Human } or Understanding.Destination { Node.Kind: NodeKind.Handoff }:
+                case Understanding.Destination { Why: Understander.OkAndThanksWhy }: // "ok gracias": thanks, or a yes?
                     return turn.Finish(turn.Show(state, current.Id)); // the question again, never a "yes" by guess
                 case Understanding.Destination { Node.Id: var greeted, Why: not "keyword" } when greeted == content.Common.MenuNode:
                     return turn.Finish(turn.Show(state, current.Id));
             }
+        }
+
+        // Someone arriving ("ya viene", "he is coming") after an emergency answer or a sensitive page: the main menu, as MENU
+        // (the discreet exit every such page names) would show it, with nothing of the danger on the screen. The channels
+        // were given with the page before; a vetted danger phrase in the message is read as danger (R11).
+        if (state.DangerSignalled && state.Consented && message.Kind == UserMessageKind.Text && content.Understander.SomeoneArrives(words))
+        {
+            turn.DropNotes();
+            return Command(turn, state, GlobalCommand.Menu);
         }
 
         switch (understood)

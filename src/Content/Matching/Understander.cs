@@ -47,6 +47,7 @@ public sealed partial class Understander
     private readonly Dictionary<string, List<string[]>> _watching; // common watching, by the language a message is read in
     private readonly List<string[]> _withdrawWords; // every language's: a Haitian may write in Spanish
     private readonly List<string[]> _figures; // every language's, longest first: a manner of speaking reads the same anywhere
+    private readonly List<string[]> _arriving; // every language's: "ya viene" in a Creole conversation is still someone coming
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -117,6 +118,7 @@ public sealed partial class Understander
         _watching = ByLanguage(content, content.Common.Watching);
         _withdrawWords = [.. content.Common.WithdrawWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
         _figures = [.. content.Common.FiguresOfSpeech.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
+        _arriving = [.. content.Common.ArrivingWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
         _fallbackKeywords.AddRange(content.NodeList
             .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
             .Where(p => p.Item2.Length > 0)
@@ -447,6 +449,24 @@ public sealed partial class Understander
 
         return understood is Understanding.Unknown or Understanding.Unsure ? Fallback(words) ?? understood : understood;
     }
+
+    /// <summary>
+    /// The message says that someone is arriving and little else (common.yaml <c>arriving_words</c>: "ya viene", "he is
+    /// coming", "ele tá do meu lado agora", "他来了"; courtesy and up to <see cref="ArrivingRestWords"/> other words beside),
+    /// with no vetted danger phrase in it. Blind testers (2026-12-07) who had said their partner checks their phone and
+    /// hits them wrote it and got an emergency page (sexual violence, in Mandarin) on the screen he was about to see.
+    /// The dialog engine answers it after an emergency answer or a sensitive page as MENU (R9's cover).
+    /// </summary>
+    public bool SomeoneArrives(string[] words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var plain = WithoutCourtesy(words);
+        return plain.Length > 0 && _keywords.Emergency(words) is null
+            && _arriving.Exists(phrase => Fuzzy.ContainsPhrase(plain, phrase) && Length(plain) - Length(phrase) <= ArrivingRestWords);
+    }
+
+    /// <summary>The most other words a message saying someone arrives may have (<see cref="SomeoneArrives"/>): "ya viene, rapido".</summary>
+    public const int ArrivingRestWords = 2;
 
     /// <summary>Why a message made only of a figure of speech was not understood (<see cref="WithoutFigures"/>).</summary>
     public const string FigureOfSpeechWhy = "a figure of speech";
@@ -855,8 +875,13 @@ public sealed partial class Understander
         // tester's try).
         var plain = WithoutCourtesy(words);
         plain = plain.Length < words.Length ? plain : [];
-        if (current is not null && plain.Length > 0 && ChoiceKeyword(current, plain, whole: true) is var (courteous, _))
+        if (current is not null && plain.Length > 0 && ChoiceKeyword(current, plain, whole: true) is var (courteous, courteousPhrase))
         {
+            if (ThanksBesideAnOk(current, courteous, courteousPhrase, words, ClassifierFor(language).Predict(words)) is { } thanked)
+            {
+                return thanked;
+            }
+
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, courteous.Id)) { Why = "choice keyword" };
         }
 
@@ -991,6 +1016,11 @@ public sealed partial class Understander
 
         if (current is not null && ChoiceKeyword(current, words, strict) is var (keyword, phrase) && !AskedBeside(words, phrase, prediction))
         {
+            if (ThanksBesideAnOk(current, keyword, phrase, words, prediction) is { } thanked)
+            {
+                return thanked;
+            }
+
             return new Understanding.Picked(ContentNode.ChoiceKey(current.Id, keyword.Id)) { Why = "choice keyword" };
         }
 
@@ -1414,6 +1444,12 @@ public sealed partial class Understander
     /// Words of courtesy and address said around an answer in every language served ("pls", "sir", "madam", "abeg",
     /// "porfa", "svp", "tanpri", "obrigado"): none of them changes a yes or a no. Normalised (no accents, lower case).
     /// </summary>
+    /// <summary>Thanks among the <see cref="CourtesyWords"/> ("ok sir" is a yes; "ok thanks" may be a goodbye), and "谢" of 谢谢.</summary>
+    private static readonly FrozenSet<string> ThanksWords = new[]
+    {
+        "thanks", "thank", "thx", "tnx", "gracias", "merci", "mesi", "obrigado", "obrigada", "obg", "valeu", "brigado", "brigada", "谢",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
     private static readonly FrozenSet<string> CourtesyWords = new[]
     {
         "pls", "plz", "plss", "plis", "please", "pliz", "sir", "sirs", "madam", "madame", "maam", "mam", "boss", "abeg", "thanks", "thank", "thx", "tnx",
@@ -2085,6 +2121,23 @@ public sealed partial class Understander
     /// "sou brasileira … quero voltar pro brasil") is not the whole of it: the question is read, and the option is not
     /// taken, so the question is never lost (at the notice, where it pointed is kept for after it).
     /// </summary>
+    /// <summary>
+    /// "ok gracias", "ok thank you", "ta bom obrigada", "好的 谢谢" at the offer of a person: a thanks said with an "ok"
+    /// (a yes word of the offer that is also how people acknowledge what they read: common.yaml <c>follow_up_words</c>'
+    /// <c>ack</c>) is thanks, not consent (R4). Two blind testers (2026-12-07) had their "ok thanks" open a case. A yes
+    /// that says yes ("sí gracias", "yes please", "sim, obrigada") stays a yes. Read as thanks, <see cref="OkAndThanksWhy"/>:
+    /// the dialog engine asks the question again (a yes is never guessed).
+    /// </summary>
+    private Understanding.Destination? ThanksBesideAnOk(ContentNode current, Choice keyword, string[] phrase, string[] words, Prediction prediction) =>
+        current.Id == _content.Common.HandoffConsentNode && keyword.Id == "yes" && words.Length > phrase.Length && words.Any(ThanksWords.Contains)
+        && _followUpWords.Values.Any(list => list.Exists(f => f.Intent == AckIntent && Fuzzy.ContainsPhrase(f.Phrase, phrase) && Fuzzy.ContainsPhrase(words, f.Phrase)))
+        && Decide(prediction) is Understanding.Destination { Node: var read } thanks && read.Id == _content.Common.FollowUps.GetValueOrDefault(AckIntent)
+            ? thanks with { Why = OkAndThanksWhy }
+            : null;
+
+    /// <summary>Why "ok gracias" at the offer of a person was read as thanks, not as its yes (<see cref="ThanksBesideAnOk"/>).</summary>
+    public const string OkAndThanksWhy = "ok beside thanks";
+
     private bool AskedBeside(string[] words, string[] phrase, Prediction prediction)
     {
         if (Length(words) <= Length(phrase) + ChoiceKeywordSlack)

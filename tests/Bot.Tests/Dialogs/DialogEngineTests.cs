@@ -250,14 +250,13 @@ public class DialogEngineTests
     [InlineData("pt", "eles me trancam num quarto a noite", "sim senhor obrigado", true)]
     // thanks of two or three words around the answer (a blind tester's "yes sir thank you" had been read as thanks, 2026-12-06)
     [InlineData("en", "they lock me in a room at night", "yes sir thank you", true)]
-    [InlineData("en", "they lock me in a room at night", "ok, thank you", true)]
+    // "ok, thank you" and "tá bom, obrigado" (thanks or a yes?) ask again: EmergencyFollowUpTests.OkAndThanks_IsNoConsent
     [InlineData("en", "they lock me in a room at night", "yes thanks a lot", true)]
     [InlineData("en", "they lock me in a room at night", "no thank you very much", false)]
     [InlineData("es", "me tienen encerrada y no me dejan salir", "si señor muchas gracias", true)]
     [InlineData("fr", "ils m'enferment dans une chambre la nuit", "oui merci beaucoup", true)]
     [InlineData("ht", "yo fèmen m nan yon chanm lannwit", "mèsi anpil, wi", true)]
     [InlineData("pt", "eles me trancam num quarto a noite", "sim, muito obrigada", true)]
-    [InlineData("pt", "eles me trancam num quarto a noite", "tá bom, obrigado", true)] // a blind re-test's: had been thanks
     public void AtTheOfferOfAPerson_AYesOrNoWithCourtesy_IsTheAnswer(string language, string danger, string answer, bool yes)
     {
         var chat = Chat.Started(Content, language).Send(danger);

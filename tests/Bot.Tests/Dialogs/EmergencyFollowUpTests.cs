@@ -96,6 +96,38 @@ public class EmergencyFollowUpTests
         Assert.True(chat.State!.InCase);
     }
 
+    /// <summary>
+    /// "ok gracias" at the offer is thanks or a yes: no case is opened on it (R4), the question is asked again, or it is
+    /// thanks. Two blind testers (2026-12-07) had theirs open a case. "sí gracias", a bare "ok" are still a yes.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ok gracias", false)]
+    [InlineData("en", "they locked me in and won't let me leave", "ok thank you", false)]
+    [InlineData("en", "they locked me in and won't let me leave", "okay thanks a lot", false)]
+    [InlineData("pt", "fui estuprada ontem", "ta bom obrigada", false)]
+    [InlineData("zh", "我想自杀", "好的 谢谢", false)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "si gracias", true)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ok", true)]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ok por favor", true)]
+    [InlineData("en", "they locked me in and won't let me leave", "yes thanks", true)]
+    [InlineData("en", "they locked me in and won't let me leave", "ok sir", true)]
+    [InlineData("pt", "eles me trancam num quarto a noite", "tá bom, obrigado", false)] // a blind re-test had wanted a yes: ambiguous, so asked again
+    [InlineData("en", "they locked me in and won't let me leave", "ok, thank you", false)]
+    public void OkAndThanks_IsNoConsent(string language, string danger, string message, bool opens)
+    {
+        var chat = Chat.Started(Content, language).Send(danger).Send(message);
+        Assert.Equal(opens, chat.State!.InCase);
+    }
+
+    [Fact]
+    public void OkAndThanks_AsksTheQuestionAgain()
+    {
+        var chat = AtTheOffer("es", "me tienen encerrada y no me dejan salir", "emergency-held").Send("ok gracias");
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        Assert.Contains("¿Quieres que una persona", chat.Text, StringComparison.Ordinal);
+        Assert.True(chat.Send("1").State!.InCase);
+    }
+
     [Fact]
     public void ANo_GetsTheLinesAgain_NotAFollowUp()
     {

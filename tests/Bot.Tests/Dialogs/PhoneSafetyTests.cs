@@ -155,6 +155,54 @@ public class PhoneSafetyTests
         Assert.IsType<Understanding.Danger>(read);
     }
 
+    /// <summary>
+    /// Someone arriving, said after the page on a watched phone or an emergency answer (blind testers, 2026-12-07: "ya
+    /// viene", "he is coming", "ele tá do meu lado agora", "他来了" had got an emergency page, in Mandarin the one on sexual
+    /// violence, on the screen he was about to see): the main menu, as MENU shows it, with no danger, no discreet-exit
+    /// block naming the phone, no case opened. Rows written before the lists.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "mi esposo me revisa el celular y me pega", "ya viene")]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ahí viene, rápido")]
+    [InlineData("en", "my husband goes through my phone every day", "he is coming")]
+    [InlineData("en", "my boyfriend hits me when he is drunk", "hes back")]
+    [InlineData("fr", "mon mari fouille mon portable tous les soirs", "il arrive")]
+    [InlineData("ht", "mari m toujou ap fouye telefòn mwen", "li vini")]
+    [InlineData("pt", "meu marido mexe no meu celular todo dia", "ele tá do meu lado agora")]
+    [InlineData("zh", "我老公每天都查我手机", "他来了")]
+    public void SomeoneArriving_AfterASensitivePage_GetsTheMainMenu(string language, string before, string arriving)
+    {
+        var chat = Chat.Started(Content, language).Send(before);
+        Assert.True(chat.State!.DangerSignalled, before);
+        chat.Send(arriving);
+        Assert.True(chat.Node == Content.Common.MenuNode, $"\"{arriving}\" went to {chat.Node}");
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.DoesNotContain("104", chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("🔒", chat.Text, StringComparison.Ordinal);
+        Assert.False(chat.State!.InCase);
+    }
+
+    /// <summary>
+    /// Not a quick exit: the same words with a vetted danger phrase (R11), with more to say, or where nothing sensitive
+    /// came before (a first "ya viene" is read as it always was).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "mi esposo me revisa el celular y me pega", "ya viene, me quiere matar")]
+    [InlineData("en", "my husband goes through my phone every day", "he is coming back tonight, how do i delete this chat")]
+    public void SomeoneArriving_WithMoreToSay_IsReadAsWritten(string language, string before, string message)
+    {
+        var chat = Chat.Started(Content, language).Send(before).Send(message);
+        Assert.NotEqual(Content.Common.MenuNode, chat.Node);
+    }
+
+    [Fact]
+    public void SomeoneArriving_AsAFirstTopic_IsNotTheCover()
+    {
+        Assert.False(Chat.Started(Content, "es").State!.DangerSignalled);
+        var chat = Chat.Started(Content, "es").Send("ya viene");
+        Assert.Contains("104", chat.Text, StringComparison.Ordinal); // read as it always was: a likely danger, the channels first
+    }
+
     /// <summary>How a message is read at the main menu.</summary>
     private static Understanding AtTheMenu(string message, string language) =>
         Content.Understander.UnderstandText(message, Content.Nodes[Content.Common.MenuNode], [], language);

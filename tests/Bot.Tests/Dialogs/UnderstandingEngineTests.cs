@@ -626,7 +626,7 @@ public class UnderstandingEngineTests
     [InlineData("ht", "pito non", false)]
     [InlineData("pt", "sim, obrigada", true)]
     [InlineData("ht", "wi tanpri", true)]
-    [InlineData("zh", "好的谢谢", true)]
+    [InlineData("zh", "好的谢谢", false)] // thanks, or a yes? no case by guess (2026-12-07: two blind testers' "ok thanks")
     public void AYesOrNoWithACourtesy_ToTheOfferOfAPerson_IsTheAnswer_NeverAnEmergency(string language, string message, bool opens)
     {
         var chat = Chat.At(Content, "avr-what", language).Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send(message);
