@@ -1208,6 +1208,29 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Someone who can no longer walk, said beside a topic, gets the medical emergency's channels and question (a blind
+    /// tester, 2026-12-07: "please help my friend is very sick in the jungle he cannot walk" got the page on the jungle's
+    /// dangers, no 911; emergency-medical <c>warning_signs</c>). A disability told to ask about the route stays a question.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "please help my friend is very sick in the jungle he cannot walk")]
+    [InlineData("es", "ayuda mi compañero esta en la selva y ya no puede caminar")]
+    [InlineData("pt", "meu amigo ta na mata e não consegue mais andar")]
+    public void SomeoneWhoCanNoLongerWalk_GetsTheMedicalChannels(string language, string message)
+    {
+        // The medical emergency, or someone hurt on the way: both open with 911.
+        Assert.Contains(ReadAtTheMenu(language, message), new[] { "emergency-medical", "emergency-route" });
+    }
+
+    [Theory]
+    [InlineData("ht", "m pa ka mache byen, m andikape, ki wout mwen ka pran")]
+    [InlineData("es", "no puedo caminar bien porque uso silla de ruedas, hay otra ruta?")]
+    public void ADisabilityToldToAskAboutTheRoute_IsNoEmergency(string language, string message)
+    {
+        Assert.DoesNotContain("emergency", ReadAtTheMenu(language, message), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A passport lost, expired or damaged (rows written first, 2026-12-05): "perdí mi pasaporte", "j'ai perdu mon
     /// passeport", "mwen pèdi paspò mwen", "我的护照过期了" got the answer for papers someone keeps (a trafficking sign),
     /// sure, with the emergency numbers. They are a question about papers; someone keeping them stays a danger.
