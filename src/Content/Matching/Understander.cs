@@ -1190,7 +1190,9 @@ public sealed partial class Understander
         }
 
         var restPrediction = model.Predict(rest);
-        if (decided is Understanding.Destination { Node: var read } && read != current && restPrediction.Ranked() is [{ Label: var top }, ..] && _content.Find(top) is { } leaning
+        // A page where follow-ups are answered is no other topic: "konbyen sa koute", "ça coûte combien" on the return's
+        // pages had been read as this chat's own cost (a blind tester, 2026-12-07).
+        if (decided is Understanding.Destination { Node: var read } && read != current && !_content.IsFollowUpAnswer(read) && restPrediction.Ranked() is [{ Label: var top }, ..] && _content.Find(top) is { } leaning
             && !OnThePage(leaning) && (leaning == read || (leaning.FlowId == read.FlowId && leaning.FlowId != _content.Find(_content.Common.MenuNode)?.FlowId)))
         {
             return null;

@@ -75,6 +75,16 @@ public class FollowUpTests
         // tell the authorities safely, with fear for one's papers.
         { "dangers-missing", "es", "y si llamo a la policía me van a deportar?", "trafficking-safety" },
         { "dangers-missing", "en", "will they deport me if i go to the police?", "trafficking-safety" },
+        // What return costs, read as this chat's own cost in Creole, French and Portuguese; whether one's children can come
+        // (a blind tester's multi-turn conversations, 2026-12-07: "No entendí" or the main menu in all six languages).
+        { "avr-menu", "ht", "konbyen sa koute", "avr-free" },
+        { "avr-menu", "fr", "ça coûte combien ?", "avr-free" },
+        { "avr-menu", "pt", "quanto custa?", "avr-free" },
+        { "avr-free", "es", "y mis hijos pueden ir conmigo?", "avr-steps" },
+        { "avr-free", "en", "can my children come with me?", "avr-steps" },
+        { "avr-free", "ht", "pitit mwen yo ka vini avè m?", "avr-steps" },
+        { "avr-free", "pt", "e meus filhos podem ir comigo?", "avr-steps" },
+        { "avr-free", "zh", "孩子可以跟我一起回去吗", "avr-steps" },
     };
 
     [Theory]
