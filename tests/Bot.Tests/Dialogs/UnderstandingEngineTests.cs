@@ -1194,6 +1194,19 @@ public class UnderstandingEngineTests
         Assert.False(understood is OimBot.Content.Matching.Understanding.Danger, $"\"{message}\": {understood}");
     }
 
+    /// <summary>
+    /// "Golpe" is a scam in Brazilian Portuguese and a blow in Spanish: "é golpe?" (a blind tester, 2026-12-07, about a job
+    /// offer) got the page for threats and beatings, surely. Three Portuguese examples of asking whether something is a
+    /// scam lead it to the page on scams; a blow is still a blow.
+    /// </summary>
+    [Theory]
+    [InlineData("pt", "é golpe?", "regularisation-scams")]
+    [InlineData("pt", "meu marido me bate todo dia", "emergency-threatened")]
+    public void AScamInPortuguese_IsNoBlow(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
     /// <summary>What is left of a message without its figure of speech is read; danger with who does it, or a vetted phrase, stays danger (R11).</summary>
     [Theory]
     [InlineData("es", "me muero de ganas de volver a mi pais", "avr-menu")]
