@@ -397,21 +397,23 @@ public class LanguagesTests
     public void EveryCommandWord_OfEveryLanguage_IsItsCommand(string word, string language, string command)
     {
         var chat = Chat.At(Content, "avr-what", language).Send(word);
-        var expected = Enum.Parse<GlobalCommand>(command) switch
-        {
-            GlobalCommand.Menu or GlobalCommand.Back => Content.Common.MenuNode,
-            GlobalCommand.Language => Content.Common.LanguageMenuNode,
-            GlobalCommand.Help => "avr-what",
-            GlobalCommand.Human => Content.Common.HandoffConsentNode,
-            GlobalCommand.Delete => "deleted",
-            _ => "stopped",
-        };
-        AssertOutcome(chat, language, expected);
+        AssertOutcome(chat, language, OutcomeAtAvrWhat(Enum.Parse<GlobalCommand>(command)));
         if (Enum.Parse<GlobalCommand>(command) == GlobalCommand.Help)
         {
             Assert.StartsWith(ContentRenderer.Common(Content, "help", language), chat.Text, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>What a command typed alone at <c>avr-what</c> (reached from the main menu, in <see cref="Chat.At"/>) leads to, for <see cref="AssertOutcome"/>.</summary>
+    internal static string OutcomeAtAvrWhat(GlobalCommand command) => command switch
+    {
+        GlobalCommand.Menu or GlobalCommand.Back => Content.Common.MenuNode,
+        GlobalCommand.Language => Content.Common.LanguageMenuNode,
+        GlobalCommand.Help => "avr-what",
+        GlobalCommand.Human => Content.Common.HandoffConsentNode,
+        GlobalCommand.Delete => "deleted",
+        _ => "stopped",
+    };
 
     /// <summary>A command's outcome: everything deleted, stopped, or the node it leads to, answered in the user's language.</summary>
     internal static void AssertOutcome(Chat chat, string language, string expected)

@@ -489,10 +489,10 @@ public class UnderstandingEngineTests
     [InlineData("quien puede ver mis mensajes", "es", "BORRAR", "migración")]
     [InlineData("will you tell immigration about me?", "en", "DELETE", "immigration")]
     [InlineData("who can see these messages", "en", "DELETE", "immigration")]
-    [InlineData("c'est vraiment l'OIM ou c'est un piège ?", "fr", "BORRAR", "migration")]
-    [InlineData("eske nou bay imigrasyon non mwen?", "ht", "BORRAR", "imigrasyon")]
-    [InlineData("vcs guardam o que eu escrevo?", "pt", "BORRAR", "migração")]
-    [InlineData("你们会把我的信息给移民局吗", "zh", "BORRAR", "移民局")]
+    [InlineData("c'est vraiment l'OIM ou c'est un piège ?", "fr", "EFFACER", "migration")]
+    [InlineData("eske nou bay imigrasyon non mwen?", "ht", "EFASE", "imigrasyon")]
+    [InlineData("vcs guardam o que eu escrevo?", "pt", "APAGAR", "migração")]
+    [InlineData("你们会把我的信息给移民局吗", "zh", "输入“删除”", "移民局")]
     public void QuestionsAboutTheServiceItself_AreAnsweredTruly(string message, string language, string delete, string immigration)
     {
         var chat = Chat.Started(Content, language).Send(message);
