@@ -111,6 +111,16 @@ public sealed class TelegramWebhookTests(ChannelHostFixture fixture) : IClassFix
         var requests = await Host.Fake.WaitForAsync(rs => rs.Count(r => r.Answered && r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)) == 2);
         Assert.Contains("¿Sobre qué quieres información?", requests.Last(r => r.Body.Contains($"\"chat_id\":{chat}", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
         Assert.Single(Host.Fake.Requests, r => r.Path.EndsWith("/answerCallbackQuery", StringComparison.Ordinal) && r.Body.Contains($"\"cb{update}\"", StringComparison.Ordinal));
+
+        // The row counts its attempt when the dispatcher writes the completion, a moment after the provider answered (the
+        // count had been read before it, and was 0 now and then): wait for the row to settle, then it was sent once.
+        var settling = System.Diagnostics.Stopwatch.StartNew();
+        while (await Host.CountAsync("SELECT COUNT(*) FROM outbox WHERE callback_query_id = @id AND status IN ('pending', 'sending')", new { id = $"cb{update}" }) > 0
+            && settling.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            await Task.Delay(25);
+        }
+
         Assert.Equal(1, await Host.CountAsync("SELECT MAX(attempts) FROM outbox WHERE callback_query_id = @id", new { id = $"cb{update}" }));
     }
 
