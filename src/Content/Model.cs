@@ -478,6 +478,19 @@ public sealed class ContentSet
     /// <summary>An answer common.yaml's <c>follow_ups</c> gives to a follow-up the page had none for ("no verified information on that here").</summary>
     public bool IsFollowUpAnswer(ContentNode node) => Common.FollowUps.Values.Contains(node.Id, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The options listed at the offer of a person that follows an emergency page, by choice key with their targets: the
+    /// offer's yes and no, then the page's own options the offer lacks (one numbered list on the screen). The evaluation
+    /// and <c>content explain</c> read a follow-up against it as the conversation does.
+    /// </summary>
+    public IReadOnlyList<(string Key, string Target)> ChoicesAtTheOffer(ContentNode emergency)
+    {
+        ArgumentNullException.ThrowIfNull(emergency);
+        var offer = Nodes[Common.HandoffConsentNode];
+        return [.. offer.Choices.Select(c => (ContentNode.ChoiceKey(offer.Id, c.Id), c.Target)),
+            .. emergency.Choices.Where(c => !offer.Choices.Any(o => o.Target == c.Target)).Select(c => (ContentNode.ChoiceKey(emergency.Id, c.Id), c.Target))];
+    }
+
     public bool IsCaseNode(ContentNode node) =>
         node.Kind is NodeKind.Handoff or NodeKind.Emergency
         || node.Id == Common.HandoffTimeoutNode

@@ -52,7 +52,7 @@ internal static class ExplainCommand
 
         // At an emergency page one is at the offer of a person that follows it, as in a conversation (UnderstandAtTheOffer).
         var offer = menu.Kind == NodeKind.Emergency ? content.Find(content.Common.HandoffConsentNode) : null;
-        var shown = (offer ?? menu).Choices.Select(c => ContentNode.ChoiceKey((offer ?? menu).Id, c.Id)).ToList();
+        var shown = offer is null ? [.. menu.Choices.Select(c => ContentNode.ChoiceKey(menu.Id, c.Id))] : content.ChoicesAtTheOffer(menu).Select(c => c.Key).ToList();
         foreach (var message in messages)
         {
             var words = TextNormalizer.WordsOf(PersonalData.ForMatching(message)); // as the dialog engine reads it (R2)

@@ -74,10 +74,7 @@ public static class FollowUpEvaluation
         // An emergency page is followed by the offer of a person, which carries the page's own options after its yes and
         // no (one list on the screen): a follow-up is written there and read by UnderstandAtTheOffer, as in a conversation.
         var offer = page.Kind == NodeKind.Emergency ? content.Find(content.Common.HandoffConsentNode) : null;
-        var listed = offer is null
-            ? page.Choices.Select(c => (Key: ContentNode.ChoiceKey(page.Id, c.Id), c.Target)).ToList()
-            : [.. offer.Choices.Select(c => (Key: ContentNode.ChoiceKey(offer.Id, c.Id), c.Target)),
-                .. page.Choices.Where(c => !offer.Choices.Any(o => o.Target == c.Target)).Select(c => (Key: ContentNode.ChoiceKey(page.Id, c.Id), c.Target))];
+        var listed = offer is null ? [.. page.Choices.Select(c => (Key: ContentNode.ChoiceKey(page.Id, c.Id), c.Target))] : content.ChoicesAtTheOffer(page);
         var shown = listed.Select(c => c.Key).ToList();
         var understood = offer is null
             ? understander.UnderstandText(message.Text, page, shown, message.Language)
