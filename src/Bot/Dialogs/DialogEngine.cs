@@ -508,6 +508,18 @@ public static partial class DialogEngine
             message = UserMessage.FromChoice(state.Shown[number - 1]);
         }
 
+        // Someone arriving ("ya viene", "he is coming"), written in a case that follows a danger or a sensitive page: as
+        // MENU, the screen clears and the case stays open; the caseworker reads the words and that the screen was
+        // cleared, and their answer brings the conversation back. Outside a case the same words get the same cover; in
+        // a case they had gone to the caseworker with an acknowledgement naming the emergency lines on the screen the
+        // person arriving was about to see. A vetted danger phrase beside them is danger (SomeoneArrives), read below.
+        if (state.DangerSignalled && message.Kind == UserMessageKind.Text && content.Understander.SomeoneArrives(words))
+        {
+            turn.Case(new CaseAction.Forward(Redact(text)));
+            turn.Case(new CaseAction.Hide());
+            return turn.Finish(turn.GoTo(state with { InCase = false, CaseHidden = true }, content.Common.MenuNode));
+        }
+
         // A vetted danger phrase or a danger the classifier is very sure of gets the emergency page in a case. Once a
         // person has taken the case nothing else interrupts it (the person reads everything anyway); while nobody has,
         // any other danger the bot would see outside a case gets the acknowledgement with the emergency channels at once,

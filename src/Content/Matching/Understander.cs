@@ -1347,8 +1347,9 @@ public sealed partial class Understander
         if (understood is Understanding.Danger { Why: var dangerWhy } danger)
         {
             var rest = answer is null ? [] : Rest(words, reader);
+            var restRead = answer is null ? null : ClassifierFor(reader).Predict(rest);
             return answer is not null && dangerWhy.StartsWith(ModelWhy, StringComparison.Ordinal)
-                && (danger.Node == emergency || Danger(rest, ClassifierFor(reader).Predict(rest)) is not { Sure: true })
+                && (danger.Node == emergency || (Danger(rest, restRead!) is not { Sure: true } && !AnotherTopic(rest, restRead!, answer)))
                 ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + question!.Value.Intent, WrittenIn = understood.WrittenIn }
                 : danger;
         }
@@ -1368,6 +1369,28 @@ public sealed partial class Understander
             ? new Understanding.Destination(answer) { Why = FollowUpAskedWhy + question!.Value.Intent, WrittenIn = understood.WrittenIn }
             : understood;
     }
+
+    /// <summary>
+    /// What is left of a message beside its question words reads as a topic of its own, surely (a page that is no
+    /// emergency, no follow-up's answer and not the answer found): "un señor me ofreció trabajo y un lugar donde dormir"
+    /// after the page for a child alone holds "donde" but tells of a job offer, and is no question about where to go.
+    /// A few words are no topic of their own ("minha familia vai", beside "ficar sabendo?", asks who will know).
+    /// </summary>
+    private bool AnotherTopic(string[] words, Prediction rest, ContentNode answer)
+    {
+        if (rest.KnownWords == 0 || Length(words) < AnotherTopicWords)
+        {
+            return false;
+        }
+
+        var (label, probability) = rest.Ranked()[0];
+        return probability >= Thresholds.Target && label != answer.Id && _content.Find(label) is { } topic
+            && topic.Kind != NodeKind.Emergency && !_content.IsFollowUpAnswer(topic)
+            && label != _content.Common.MenuNode && label != _content.Common.OutOfScopeNode;
+    }
+
+    /// <summary>The fewest words left beside a question's words that can tell a topic of their own (<see cref="AnotherTopic"/>).</summary>
+    public const int AnotherTopicWords = 5;
 
     /// <summary>What a follow-up asks (<see cref="CommonSettings.FollowUpIntents"/>), by its longest follow-up phrase; null when none is in it.</summary>
     public string? AskedIntent(string[] words, string language) => Asked(words, language)?.Intent;

@@ -84,6 +84,20 @@ public class EmergencyFollowUpTests
         Assert.True(chat.State!.History[^1] == expected && chat.Node == Content.Common.HandoffConsentNode, $"\"{message}\": {chat.State.History[^1]} then {chat.Node}");
     }
 
+    /// <summary>
+    /// A story holding a question word ("un lugar donde dormir") is no question about the page when what is left tells a
+    /// topic of its own: a minor offered a job and a bed by a man, after the page for a child alone, had got the page on
+    /// searching for family ("donde" read as where to go). Read as written: a likely danger, numbers first, then the question.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "tengo 15 años y viajo sola", "emergency-child", "un señor me ofreció trabajo y un lugar donde dormir", "danger-check")]
+    public void AStoryWithAQuestionWord_IsReadAsWritten(string language, string danger, string page, string message, string expected)
+    {
+        var chat = AtTheOffer(language, danger, page).Send(message);
+        Assert.True(chat.Node == expected, $"\"{message}\": {chat.State!.History[^1]} then {chat.Node}");
+        Assert.Contains("911", chat.Replies[0].Text.Split('\n')[0], StringComparison.Ordinal);
+    }
+
     /// <summary>Yes and no at the offer mean what they meant: a case for a yes, the channels again for a no.</summary>
     [Theory]
     [InlineData("es", "sí")]

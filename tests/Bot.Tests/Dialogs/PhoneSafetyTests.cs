@@ -195,6 +195,48 @@ public class PhoneSafetyTests
         Assert.NotEqual(Content.Common.MenuNode, chat.Node);
     }
 
+    /// <summary>
+    /// The same words in the case that followed ("ya viene" after "mi esposo me revisa el celular y me pega", a yes to a
+    /// person): as MENU in a case, the screen clears and the case stays open; the caseworker reads the words and that the
+    /// screen was cleared. They had gone to the caseworker with an acknowledgement naming 104 and 911 on the screen.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "mi esposo me revisa el celular y me pega", "ya viene")]
+    [InlineData("en", "my boyfriend hits me when he is drunk", "he is coming")]
+    [InlineData("fr", "mon mari fouille mon portable tous les soirs", "il arrive")]
+    [InlineData("pt", "meu marido mexe no meu celular todo dia", "ele tá chegando")]
+    [InlineData("ht", "mari m toujou ap fouye telefòn mwen", "li vini")]
+    [InlineData("zh", "我老公每天都查我手机", "他来了")]
+    public void SomeoneArriving_InTheCaseThatFollowed_ClearsTheScreen_AndKeepsTheCase(string language, string before, string arriving)
+    {
+        var chat = Chat.Started(Content, language).Send(before);
+        chat.TapKey(ContentNode.ChoiceKey(chat.Node!, Content.Common.HandoffNode)).TapKey(ContentNode.ChoiceKey(Content.Common.HandoffConsentNode, "yes"));
+        Assert.True(chat.State!.InCase, before);
+
+        chat.Send(arriving);
+        Assert.True(chat.Node == Content.Common.MenuNode, $"\"{arriving}\" went to {chat.Node}");
+        Assert.True(chat.State!.CaseHidden);
+        Assert.False(chat.State.InCase);
+        Assert.Equal(arriving, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
+        Assert.Contains(chat.Last.CaseActions, a => a is CaseAction.Hide);
+        Assert.DoesNotContain(chat.Last.CaseActions, a => a is CaseAction.Leave or CaseAction.Escalate);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.DoesNotContain("104", chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("911", chat.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>In a case where nothing sensitive came before, the words are read as they were (a likely danger: the channels, the case raised).</summary>
+    [Fact]
+    public void SomeoneArriving_InACaseWithNoDangerBefore_IsNotTheCover()
+    {
+        var chat = Chat.Started(Content, "es").Send("1").Send("humano").Send("1");
+        Assert.True(chat.State!.InCase);
+        Assert.False(chat.State.DangerSignalled);
+        chat.Send("ya viene");
+        Assert.True(chat.State!.InCase);
+        Assert.DoesNotContain(chat.Last!.CaseActions, a => a is CaseAction.Hide);
+    }
+
     [Fact]
     public void SomeoneArriving_AsAFirstTopic_IsNotTheCover()
     {
