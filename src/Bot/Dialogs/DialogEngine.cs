@@ -644,7 +644,36 @@ public static partial class DialogEngine
             turn.Reply(RenderedReply.Plain(ContentRenderer.Common(content, "case-received", state.Language)));
         }
 
+        // A question the bot answers surely, asked while nobody has taken the case ("hay comida?", "how much does the
+        // return cost"): its page too, after the line saying the message is kept, with no options to wander off into (the
+        // case goes on; MENU leaves it as always). A blind tester's question about food waited until Monday for a person
+        // with only "Recibido" on the screen.
+        if (!state.CaseClaimed && MeanwhilePage(content, understood) is { } page)
+        {
+            var rendered = ContentRenderer.Render(content, page, state.Language, choices: []);
+            turn.Reply(rendered with { Text = content.Common.Text("case-meanwhile", state.Language) + "\n\n" + rendered.Text });
+            turn.Event(EventKind.NodeReached, state.Language, page.Id, content.TopicOf(page));
+        }
+
         return turn.Finish(state);
+    }
+
+    /// <summary>
+    /// The page a message in a waiting case asks about, when the bot understood it surely: an information page of a topic
+    /// (not a menu, whose options would be missing, a greeting, thanks, a goodbye, this service's own pages, a follow-up's
+    /// answer, a page of the case, or a page whose text tells to pick one of its options: "elige «Hablar con una persona»").
+    /// </summary>
+    private static ContentNode? MeanwhilePage(ContentSet content, Understanding? understood)
+    {
+        if (understood is not Understanding.Destination { Node: { Kind: NodeKind.Message } page } || !content.Common.Texts.ContainsKey("case-meanwhile")
+            || content.TopicOf(page) == "general" || content.IsFollowUpAnswer(page) || content.IsCaseNode(page) || page.Id == content.Common.OutOfScopeNode)
+        {
+            return null;
+        }
+
+        var source = content.Common.SourceLanguage;
+        var text = page.Text[source];
+        return page.Choices.Any(c => c.Label.Has(source) && text.Contains(c.Label[source], StringComparison.Ordinal)) ? null : page;
     }
 
     /// <summary>In a case nobody has taken yet: the message is kept, when someone will answer, the emergency channels.</summary>

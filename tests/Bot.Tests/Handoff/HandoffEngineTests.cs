@@ -264,6 +264,42 @@ public class HandoffEngineTests
     }
 
     /// <summary>
+    /// A question the bot answers surely with an information page, asked while nobody has taken the case (a blind
+    /// tester's questions on a Sunday got only "Recibido" until Monday): the line saying it is kept, then the page under a
+    /// line saying it may help meanwhile, with no options; the caseworker reads the words, the case goes on. Greetings,
+    /// thanks, menus (whose options would be missing: food and a bed, where the page says a person can guide) and what the
+    /// bot is unsure of get the line alone; once a person has the case, the bot stays out of it.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "como saco el permiso de trabajo", "regularisation-work-permit-how")]
+    [InlineData("en", "is the darien jungle really that dangerous", "dangers-darien")]
+    [InlineData("fr", "combien coûte le retour", "avr-what")]
+    public void WhileACaseWaits_AQuestionTheBotAnswers_GetsItsPageToo(string language, string message, string page)
+    {
+        var chat = Chat.Started(Content, language, new FakeClock(Sunday)).Send("1").Send(Content.Common.Commands[GlobalCommand.Human][language][0]).Send("1");
+        Assert.True(chat.State!.InCase);
+        var received = ContentRenderer.Common(Content, "case-received", language);
+
+        chat.Send(message);
+        Assert.True(chat.State!.InCase);
+        Assert.Equal(2, chat.Replies.Count);
+        Assert.StartsWith(received, chat.Replies[0].Text, StringComparison.Ordinal);
+        var expected = ContentRenderer.Render(Content, Content.Nodes[page], language, choices: []).Text;
+        Assert.Equal(ContentRenderer.Common(Content, "case-meanwhile", language) + "\n\n" + expected, chat.Replies[1].Text);
+        Assert.Empty(chat.Replies.SelectMany(r => r.Choices));
+        Assert.Equal(message, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
+
+        chat.Send("gracias");
+        Assert.Single(chat.Replies);
+        chat.Send("hay comida o un lugar donde dormir?"); // a menu: the person guides
+        Assert.Single(chat.Replies);
+
+        chat.Then(state => DialogEngine.CaseClaimed(Content, state)).Send(message);
+        Assert.Empty(chat.Replies);
+        Assert.Equal(message, Assert.Single(chat.Last!.CaseActions.OfType<CaseAction.Forward>()).Text);
+    }
+
+    /// <summary>
     /// A blind tester (2026-12-05): "pls delete all my data" and "ok delete everything" in a waiting case got nothing at
     /// all (only the word alone acted). Asked for in a sentence, deleting gets the question it gets outside a case; the
     /// caseworker still reads the words, the case stays open under the question (as under MENU), and a yes erases all.
