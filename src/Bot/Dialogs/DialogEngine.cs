@@ -150,6 +150,23 @@ public static partial class DialogEngine
             turn.Note("language-changed", readIn);
         }
 
+        // At the notice, with a "yes" to a person kept for after it (a first message of danger, the lines, the offer, "sí"):
+        // writing in the notice's language while it is on the screen chooses that language, as its option would. The case
+        // opens and what was written is its first message. A blind tester held in a house said "sí", then "tengo miedo",
+        // and got "elige tu idioma" twice while the request waited for a number. A language choice, a command other than
+        // asking for a person, a "no" and danger are read as before; a message in another language shows the notice in it.
+        if (!isNew && !state.Consented && state.NodeId == content.Common.StartNode && KeptYes(state) && message.Kind == UserMessageKind.Text
+            && state.Shown.Count > 0 && state.Shown[0] == ContentNode.ChoiceKey(state.NodeId, state.Language)
+            && understood is not (Understanding.Picked or Understanding.Danger) && understood is not Understanding.Command { Value: not GlobalCommand.Human }
+            && !content.Understander.Declines(words)
+            && Resolve(content, state.Shown[0]) is { } language)
+        {
+            var confirmed = Picked(turn, state, language);
+            return confirmed.CaseActions.Any(a => a is CaseAction.Open)
+                ? confirmed with { CaseActions = [.. confirmed.CaseActions, new CaseAction.Forward(Redact(text))] }
+                : confirmed;
+        }
+
         // At the offer of a person, asking for one again is the "yes" (blind testers got the same question back), and a
         // greeting ("hola?", as if someone were already there) asks it again instead of leaving for the main menu.
         if (current is not null && current.Id == content.Common.HandoffConsentNode)

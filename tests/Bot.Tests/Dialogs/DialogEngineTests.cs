@@ -418,36 +418,58 @@ public class DialogEngineTests
     /// <summary>
     /// A blind tester (2026-12-05): a woman abused where she sleeps said yes to a person before the notice, then answered
     /// the notice "wi", "mwen pa konprann", "m bezwen yon moun" and got it again each time, with nothing saying her request
-    /// was kept. The notice now opens with that line, a bare yes to it goes on in its language (and opens the case), and
-    /// what she writes meanwhile (another call for a person, a question) never replaces the request.
+    /// was kept. The notice now opens with that line, and a bare yes to it goes on in its language and opens the case.
+    /// Another (2026-12-07), held in a house, wrote "tengo miedo" and got "elige tu idioma" twice while the request waited
+    /// for a number: whatever is written in the notice's language while it is on the screen chooses that language, and is
+    /// the case's first message.
     /// </summary>
     [Theory]
-    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", new[] { "wi" })]
-    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", new[] { "mwen pa konprann", "m bezwen yon moun", "ok" })]
-    [InlineData("me tienen encerrada y no me dejan salir", "es", new[] { "quiero hablar con alguien", "cuanto tarda?", "sí" })]
-    [InlineData("they are forcing me to work without pay", "en", new[] { "yes" })]
-    public void UnderTheNotice_AKeptRequestForAPerson_IsSaid_AndABareYesOpensTheCase(string danger, string language, string[] then)
+    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", "wi", false)]
+    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", "mwen pa konprann", true)]
+    [InlineData("svp aide moi, gen yon mesye kote m dormi a ki touche m lannwit", "ht", "m bezwen yon moun", true)]
+    [InlineData("me tienen encerrada y no me dejan salir", "es", "quiero hablar con alguien", true)]
+    [InlineData("me tienen encerrada y no me dejan salir", "es", "tengo miedo", true)]
+    [InlineData("me tienen encerrada y no me dejan salir", "es", "cuanto tarda?", true)]
+    [InlineData("me tienen encerrada y no me dejan salir", "es", "sí", false)]
+    [InlineData("they are forcing me to work without pay", "en", "yes", false)]
+    [InlineData("they are forcing me to work without pay", "en", "what happens now", true)]
+    public void UnderTheNotice_AKeptRequestForAPerson_IsSaid_AndWhatIsWrittenInItsLanguageOpensTheCase(string danger, string language, string then, bool written)
     {
         var chat = new Chat(Content).Send(danger).Send("1");
         Assert.Equal(Content.Common.StartNode, chat.Node);
         Assert.StartsWith(ContentRenderer.Common(Content, "notice-person", language) + "\n\n", chat.Text, StringComparison.Ordinal);
 
-        foreach (var message in then[..^1])
-        {
-            chat.Send(message);
-            Assert.Equal(Content.Common.StartNode, chat.Node);
-            Assert.False(chat.State!.InCase);
-            Assert.StartsWith(ContentRenderer.Common(Content, "notice-person", language), chat.Text, StringComparison.Ordinal);
-            // the notice's one line again, not the eight ("quiero hablar con alguien" again had got them all)
-            Assert.Contains(ContentRenderer.Fill(Content, Content.Common.Text("notice-again", language), language, []), chat.Text, StringComparison.Ordinal);
-        }
-
-        chat.Send(then[^1]);
+        chat.Send(then);
         Assert.Contains(EventKind.ConsentGiven, chat.Events);
         Assert.Contains(EventKind.HandoffRequested, chat.Events);
-        Assert.True(chat.State!.InCase);
+        Assert.True(chat.State!.InCase, $"\"{then}\": {chat.Node}");
         Assert.Equal(language, chat.State.Language);
         Assert.Null(chat.State.PendingHandoff);
+        var actions = chat.Last!.CaseActions;
+        Assert.IsType<CaseAction.Open>(actions[0]);
+        if (written)
+        {
+            Assert.Equal(then, Assert.IsType<CaseAction.Forward>(actions[^1]).Text);
+        }
+        else
+        {
+            Assert.DoesNotContain(actions, a => a is CaseAction.Forward); // a bare yes answers, and is no message
+        }
+    }
+
+    /// <summary>Under the notice with a request kept, a "no", a command or another language are read as before: no case.</summary>
+    [Theory]
+    [InlineData("me tienen encerrada y no me dejan salir", "no, mejor no")]
+    [InlineData("me tienen encerrada y no me dejan salir", "borrar")]
+    [InlineData("me tienen encerrada y no me dejan salir", "je ne comprends rien, aidez moi")]
+    public void UnderTheNotice_AKeptRequest_IsNotOpenedByANo_ACommand_OrAnotherLanguage(string danger, string then)
+    {
+        var chat = new Chat(Content).Send(danger).Send("1");
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+
+        chat.Send(then);
+        Assert.False(chat.State?.InCase ?? false, $"\"{then}\": {chat.Node}");
+        Assert.DoesNotContain(EventKind.HandoffRequested, chat.Events);
     }
 
     /// <summary>
