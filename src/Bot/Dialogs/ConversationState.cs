@@ -52,6 +52,12 @@ public sealed record ConversationState
     /// <summary>When the bot last told the user, in a case nobody has taken yet, that their messages are kept and when someone will answer.</summary>
     public DateTimeOffset? CaseAcknowledgedAt { get; init; }
 
+    /// <summary>The last emergency page the user was shown in this session: the context of the next few messages.</summary>
+    public string? LastEmergency { get; init; }
+
+    /// <summary>Messages the user sent since <see cref="LastEmergency"/> was shown.</summary>
+    public int SinceEmergency { get; init; }
+
     /// <summary>The user saw the emergency answer or a sensitive topic in this session: a case they open is high priority.</summary>
     public bool DangerSignalled { get; init; }
 

@@ -85,7 +85,7 @@ public static partial class DialogEngine
 
         // A first message is answered in the language it is written in (the source language when unsure).
         state ??= Fresh(content, content.Understander.DetectLanguage(languageWords, message.Hint), now, turn);
-        state = state with { LastActivityAt = now, Channel = channel };
+        state = state with { LastActivityAt = now, Channel = channel, SinceEmergency = state.LastEmergency is null ? 0 : state.SinceEmergency + 1 };
 
         // Before consent the notice asks for a language. Someone who answers it by writing in another language than the
         // notice's ("Je veux rentrer chez moi" under the Spanish notice) is read in the language they wrote, danger
@@ -197,6 +197,19 @@ public static partial class DialogEngine
             return Command(turn, state, GlobalCommand.Menu);
         }
 
+        // A few words after an emergency page that the bot would answer with nothing of it ("nadie me puede ayudar",
+        // "tenho vergonha", "没用的", "help", "no se" after the page on self-harm or sexual violence): that emergency's own
+        // lines again (147 for self-harm), then the offer of a person. Blind testers (2026-12-07) had got topic menus,
+        // the command list or "No entendí" there, the crisis lost.
+        if (state.Consented && message.Kind == UserMessageKind.Text && RecentCrisis(content, state) is { } lastCrisis && LosesTheCrisis(content, understood, words))
+        {
+            turn.DropNotes();
+            RemindLines(turn, state, lastCrisis);
+            return turn.Finish(current is not null && current.Id == content.Common.HandoffConsentNode && CrisisBefore(content, state) is not null
+                ? turn.Show(state, current.Id)
+                : turn.GoTo(state, content.Common.HandoffNode));
+        }
+
         switch (understood)
         {
             case Understanding.Danger danger:
@@ -263,6 +276,30 @@ public static partial class DialogEngine
 
         return turn.Finish(NotUnderstood(turn, state, current));
     }
+
+    /// <summary>
+    /// The emergency page shown at most <see cref="RecentCrisisMessages"/> messages ago (the offer after it answered, a
+    /// "no", then a few words), while the danger it signalled is still on record: the context of what is written next.
+    /// </summary>
+    private static ContentNode? RecentCrisis(ContentSet content, ConversationState state) =>
+        state.DangerSignalled && state.LastEmergency is { } id && state.SinceEmergency <= RecentCrisisMessages ? content.Find(id) : null;
+
+    /// <summary>How many messages after an emergency page it still gives the context (<see cref="RecentCrisis"/>).</summary>
+    private const int RecentCrisisMessages = 2;
+
+    /// <summary>
+    /// A reading that would drop the crisis: not understood, a question between topics, help or a menu read by the model
+    /// ("nadie me puede ayudar" as asking for help, "aidez moi" as the topics), the command list, or a danger the model
+    /// guesses in a word or two ("no se", "y?" as a medical emergency). Vetted phrases, sure topics and keywords stand.
+    /// </summary>
+    private static bool LosesTheCrisis(ContentSet content, Understanding understood, string[] words) => understood switch
+    {
+        Understanding.Unknown or Understanding.Unsure => true,
+        Understanding.Command { Value: GlobalCommand.Help } => true,
+        Understanding.Destination { Node: { Kind: NodeKind.Menu } node, Why: Understander.ModelWhy } => content.TopicOf(node) == "general",
+        Understanding.Danger { Sure: false, Why: var why } => why.StartsWith(Understander.ModelWhy, StringComparison.Ordinal) && words.Length <= 2,
+        _ => false,
+    };
 
     /// <summary>The emergency page the offer of a person on the screen follows (see Turn.GoTo), if it follows one.</summary>
     private static ContentNode? CrisisBefore(ContentSet content, ConversationState state) =>
@@ -1132,6 +1169,7 @@ public static partial class DialogEngine
                     break;
                 case NodeKind.Emergency:
                     Event(EventKind.EmergencyShown, state.Language, node.Id, topic);
+                    state = state with { LastEmergency = node.Id, SinceEmergency = 0 };
                     break;
                 default:
                     break;

@@ -98,6 +98,33 @@ public class EmergencyFollowUpTests
         Assert.Contains("911", chat.Replies[0].Text.Split('\n')[0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A few words after an emergency page that the bot would answer with nothing of it (blind testers, 2026-12-07:
+    /// "nadie me puede ayudar" after the page on self-harm had got the topics, "tenho vergonha" after the page on sexual
+    /// violence "Não entendi", "help" the command list, "no se" at the offer a question on a medical emergency or a child
+    /// alone): that emergency's own lines again, then the offer of a person. Rows written from the testers' messages.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "ya no quiero seguir viviendo, no tiene sentido nada", new[] { "no se" }, "147")]
+    [InlineData("es", "ya no quiero seguir viviendo, no tiene sentido nada", new[] { "no", "nadie me puede ayudar" }, "147")]
+    [InlineData("fr", "je veux mourir, je n'en peux plus", new[] { "non", "je sais pas" }, "147")]
+    [InlineData("zh", "我不想活了", new[] { "不用", "没用的" }, "147")]
+    [InlineData("pt", "fui estuprada ontem", new[] { "tenho vergonha" }, "911")]
+    [InlineData("en", "i was raped last night", new[] { "no", "help" }, "911")]
+    public void AFewWordsAfterACrisis_GetItsLinesAgain_AndTheOffer(string language, string crisis, string[] then, string line)
+    {
+        var chat = Chat.Started(Content, language).Send(crisis);
+        var page = chat.State!.History[^1];
+        foreach (var message in then)
+        {
+            chat.Send(message);
+        }
+
+        Assert.True(chat.Node == Content.Common.HandoffConsentNode, $"{string.Join(" | ", then)} after {page}: {chat.Node} ({string.Join(",", chat.State!.History)})");
+        Assert.Contains(line, chat.Replies[0].Text, StringComparison.Ordinal);
+        Assert.False(chat.State!.InCase);
+    }
+
     /// <summary>Yes and no at the offer mean what they meant: a case for a yes, the channels again for a no.</summary>
     [Theory]
     [InlineData("es", "sí")]
