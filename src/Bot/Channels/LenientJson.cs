@@ -84,6 +84,10 @@ public static class LenientJson
         }
     }
 
+    /// <summary>Whether the named member is there with any value but null (whatever its shape).</summary>
+    public static bool Has(JsonElement parent, string name) =>
+        Property(parent, name) is { ValueKind: not JsonValueKind.Null };
+
     /// <summary>The named member when it is an object.</summary>
     public static JsonElement? Child(JsonElement parent, string name) =>
         Property(parent, name) is { ValueKind: JsonValueKind.Object } value ? value : null;

@@ -85,6 +85,15 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         { "a text that is a string, not an object", Msg("\"type\":\"text\",\"text\":\"hola\""), true, HttpStatusCode.OK, "Solo puedo leer mensajes de texto" },
         { "a changed number (system) is ignored", Msg("\"type\":\"system\",\"system\":{\"body\":\"changed\",\"type\":\"user_changed_number\"}"), true, HttpStatusCode.OK, null },
         { "the chat opened for the first time is ignored", Msg("\"type\":\"request_welcome\""), true, HttpStatusCode.OK, null },
+        // A hostile provider's try (2026-12-07, channels): a message written in a group the business number belongs to
+        // had been answered privately and read into the person's own conversation; a deleted or edited message had
+        // been answered "I read text only".
+        { "a message in a group is ignored", Msg("\"group_id\":\"Y2FwaV9ncm91cDpFWEFNUExF\",\"type\":\"text\",\"text\":{\"body\":\"hola\"}"), true, HttpStatusCode.OK, null },
+        { "a voice note in a group is ignored", Msg("\"group_id\":\"Y2FwaV9ncm91cDpFWEFNUExF\",\"type\":\"audio\",\"audio\":{\"id\":\"2\",\"voice\":true}"), true, HttpStatusCode.OK, null },
+        { "BORRAR in a group deletes nothing and is ignored", Msg("\"group_id\":\"Y2FwaV9ncm91cDpFWEFNUExF\",\"type\":\"text\",\"text\":{\"body\":\"borrar\"}"), true, HttpStatusCode.OK, null },
+        { "a group message of another shape is ignored", Msg("\"group_id\":{\"id\":7},\"type\":\"text\",\"text\":{\"body\":{\"v\":\"hola\"}}"), true, HttpStatusCode.OK, null },
+        { "a deleted message (revoke) is ignored", Msg("\"type\":\"revoke\",\"revoke\":{\"original_message_id\":\"wamid.x\"}"), true, HttpStatusCode.OK, null },
+        { "an edited message is ignored", Msg("\"type\":\"edit\",\"edit\":{\"original_message_id\":\"wamid.x\",\"message\":{\"type\":\"text\",\"text\":{\"body\":\"hola\"}}}"), true, HttpStatusCode.OK, null },
         { "an empty messages array", "\"contacts\":[],\"messages\":[]", true, HttpStatusCode.OK, null },
         { "the errors webhook", "\"errors\":[{\"code\":130429,\"title\":\"Rate limit hit\",\"message\":\"x\",\"error_data\":{\"details\":\"y\"},\"href\":\"https://developers.facebook.com\"}]", true, HttpStatusCode.OK, null },
         { "a status of a shape never seen", "\"statuses\":[{\"id\":7,\"status\":{\"v\":1},\"errors\":\"x\",\"timestamp\":[]}]", true, HttpStatusCode.OK, null },

@@ -24,11 +24,14 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
 
     /// <summary>
     /// Message types that are Meta's events, not something the person wrote: a reaction (or its removal), a changed
-    /// number, the chat opened for the first time, a disappearing-messages notice. 200 and nothing. Every other type
+    /// number, the chat opened for the first time, a disappearing-messages notice, a message the person deleted
+    /// (<c>revoke</c>) or edited (<c>edit</c>; both sent for numbers also used in the WhatsApp Business app). 200 and
+    /// nothing: an edit is treated as Telegram's are, and "I read text only" after a deleted message would answer
+    /// something the person took back. Every other type
     /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages) is
     /// something the person sent.
     /// </summary>
-    private static readonly string[] Events = ["reaction", "system", "request_welcome", "ephemeral"];
+    private static readonly string[] Events = ["reaction", "system", "request_welcome", "ephemeral", "revoke", "edit"];
 
     /// <summary>GET /webhooks/whatsapp: the subscription handshake (hub.mode, hub.verify_token, hub.challenge).</summary>
     public IResult Verify(HttpRequest request)
@@ -142,7 +145,7 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
         catch (JsonException ex)
         {
             LogUnreadable(logger, "message", ex.Path);
-            return new WaMessage(LenientJson.Text(message, "from"), LenientJson.Text(message, "id"), LenientJson.Text(message, "timestamp"), LenientJson.Text(message, "type"), null, null, null) { Unreadable = true };
+            return new WaMessage(LenientJson.Text(message, "from"), LenientJson.Text(message, "id"), LenientJson.Text(message, "timestamp"), LenientJson.Text(message, "type"), null, null, null, GroupId: LenientJson.Has(message, "group_id") ? LenientJson.Text(message, "group_id") ?? string.Empty : null) { Unreadable = true };
         }
     }
 
@@ -241,6 +244,8 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
     /// </summary>
     private static UserMessage? Content(WaMessage message) => message switch
     {
+        // Written in a group: never answered, nor read into the person's own conversation (Telegram's groups neither).
+        { GroupId: not null } => null,
         { Type: { } type } when Events.Contains(type) => null,
         { Unreadable: true } => UserMessage.Unsupported(),
         { Type: "text" } => string.IsNullOrEmpty(message.Text?.Body) ? UserMessage.Unsupported() : UserMessage.FromText(message.Text.Body),
