@@ -17,11 +17,15 @@ public sealed partial class TelegramAdapter(IOptions<TelegramOptions> options, I
     /// <summary>One update: a 4096-character message (and the one it replies to), escaped, fits many times over.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
-    /// <summary>Message fields that mean "not text": answered politely, never downloaded (a location is personal data, R2).</summary>
+    /// <summary>
+    /// Message fields that mean "not text": answered politely, never downloaded (a location is personal data, R2). A
+    /// checklist, a game or an invoice sent through an inline bot and a forwarded giveaway are things a person sent
+    /// too (https://core.telegram.org/bots/api#message); the other fields without text are Telegram's service messages.
+    /// </summary>
     private static readonly string[] MediaFields =
     [
         "photo", "voice", "audio", "video", "video_note", "document", "sticker", "animation", "location", "venue", "contact", "poll", "dice",
-        "story", "paid_media",
+        "story", "paid_media", "checklist", "game", "invoice", "giveaway", "giveaway_winners",
     ];
 
     public async Task<WebhookResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
