@@ -146,6 +146,33 @@ public sealed class TwilioWebhookTests(ChannelHostFixture fixture) : IClassFixtu
         Assert.StartsWith("Basic ", sent.Headers["Authorization"], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// label, the person's address (From; {n} a fresh number), the business address they wrote to (To), the sender
+    /// the reply must carry. Someone who wrote by SMS to the Twilio number had been answered from the WhatsApp sender,
+    /// a pair Twilio refuses (21910): the reply never reached them (a provider's try, 2026-12-07, channels).
+    /// </summary>
+    public static TheoryData<string, string, string, string> Senders => new()
+    {
+        { "WhatsApp", "whatsapp:+5076{n}", ChannelHost.TwilioFrom, "From=whatsapp:+14155238886&" },
+        { "SMS to the same number", "+5076{n}", "+14155238886", "From=+14155238886&" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Senders))]
+    public async Task TheReplyGoesOut_OnTheChannelTheMessageCameIn(string label, string fromTemplate, string to, string sender)
+    {
+        var from = fromTemplate.Replace("{n}", ChannelHostFixture.Unique().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var form = ChannelHost.TwilioInbound(from, "SM" + ChannelHostFixture.Unique(), "hola");
+        form["To"] = to;
+
+        Assert.Equal(HttpStatusCode.OK, (await Host.PostTwilioAsync(form)).StatusCode);
+
+        var encodedTo = "To=" + Uri.EscapeDataString(from) + "&";
+        var sent = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains(encodedTo, StringComparison.Ordinal)))).Last(r => r.Body.Contains(encodedTo, StringComparison.Ordinal));
+        Assert.True(sent.Text.Contains(sender, StringComparison.Ordinal), $"{label}: {sent.Text[..Math.Min(120, sent.Text.Length)]}");
+        Assert.Contains("asistente automático de la OIM", sent.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ChoicesAreANumberedList_AndTheUserAnswersWithTheNumber()
     {

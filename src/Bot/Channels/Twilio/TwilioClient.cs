@@ -44,6 +44,20 @@ public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<Twilio
         return [.. ReplyShaper.Split(text, MaxBody).Select(RenderedReply.Plain)];
     }
 
+    /// <summary>
+    /// The sender for one recipient. Someone who wrote by SMS to the same Twilio number has an address without a
+    /// channel prefix (<c>+5076…</c>); the configured sender is a WhatsApp one (<c>whatsapp:+1415…</c>), and Twilio
+    /// refuses a WhatsApp sender with an SMS recipient (21910, "Invalid From and To pair"), so the reply goes from the
+    /// same number by SMS. Every other recipient gets the configured sender.
+    /// </summary>
+    public static string Sender(string configured, string recipient)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        ArgumentNullException.ThrowIfNull(recipient);
+        var prefix = configured.IndexOf(':', StringComparison.Ordinal);
+        return prefix > 0 && recipient.StartsWith('+') ? configured[(prefix + 1)..] : configured;
+    }
+
     public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -51,7 +65,7 @@ public sealed class TwilioClient(IHttpClientFactory httpFactory, IOptions<Twilio
         var form = new Dictionary<string, string>
         {
             ["To"] = message.Address,
-            ["From"] = settings.From ?? string.Empty,
+            ["From"] = Sender(settings.From ?? string.Empty, message.Address),
             ["StatusCallback"] = $"{settings.PublicBaseUrl?.TrimEnd('/')}/webhooks/twilio",
         };
         if (message.Template is { } wanted)
