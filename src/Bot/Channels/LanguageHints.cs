@@ -11,12 +11,20 @@ public static class LanguageHints
     /// </summary>
     public static LanguageHint? FromPhone(string? number)
     {
+        // Only a phone number says where someone is from: a channel prefix and a '+' may come before its digits, never
+        // letters (a WhatsApp business-scoped user id, US.1349…, is no number: its first digits are no country code).
         if (number is null)
         {
             return null;
         }
 
-        var digits = new string([.. number.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(char.IsAsciiDigit).Take(3)]);
+        var rest = number[(number.IndexOf(':', StringComparison.Ordinal) + 1)..].TrimStart('+');
+        if (rest.Length == 0 || !char.IsAsciiDigit(rest[0]))
+        {
+            return null;
+        }
+
+        var digits = new string([.. rest.TakeWhile(char.IsAsciiDigit).Take(3)]);
         return digits.Length == 3 ? new LanguageHint(null, digits) : null;
     }
 }

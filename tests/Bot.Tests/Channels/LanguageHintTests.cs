@@ -87,6 +87,19 @@ public sealed class LanguageHintTests(ChannelHostFixture fixture) : IClassFixtur
         Assert.Contains(Welcome(language), reply.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>A sender id that is no phone number hints nothing (a BSUID's first digits had been read as a country code).</summary>
+    [Theory]
+    [InlineData("16505551234", "165")]
+    [InlineData("whatsapp:+8613800000000", "861")]
+    [InlineData("+50761234567", "507")]
+    [InlineData("US.13491208655302741918", null)]
+    [InlineData("whatsapp:US.1349120865530", null)]
+    [InlineData("", null)]
+    [InlineData("+", null)]
+    [InlineData("12", null)]
+    public void OnlyAPhoneNumber_HintsACountry(string sender, string? callingCode) =>
+        Assert.Equal(callingCode, OimBot.Bot.Channels.LanguageHints.FromPhone(sender)?.CallingCode);
+
     /// <summary>Conversations keep a language and a pseudonymous address; never the hint, nor a tag or country code.</summary>
     private async Task AssertNothingOfTheHintIsStoredAsync(string hint)
     {

@@ -268,6 +268,39 @@ public sealed class WhatsAppWebhookTests(ChannelHostFixture fixture) : IClassFix
         Assert.True(sent.Last(r => r.Body.Contains($"\"to\":\"{other}\"", StringComparison.Ordinal)).Text.Contains(reply, StringComparison.Ordinal), label);
     }
 
+    /// <summary>
+    /// label, the sender's fields ({p} a fresh number), the address the reply must go to. Since 2026 Meta sends a person
+    /// with a WhatsApp username by business-scoped user id (BSUID) alone, without <c>from</c>: such a message had been
+    /// dropped in silence (a hostile provider's try, 2026-12-07, channels).
+    /// </summary>
+    public static TheoryData<string, string, string> Senders => new()
+    {
+        { "a phone number", "\"from\":\"{p}\"", "{p}" },
+        { "a business-scoped user id only", "\"from_user_id\":\"US.{p}\",\"from_parent_user_id\":\"US.ENT.{p}\"", "US.{p}" },
+        { "both: the phone number answers", "\"from\":\"{p}\",\"from_user_id\":\"US.{p}9\"", "{p}" },
+        { "a business-scoped user id in from", "\"from\":\"US.{p}\"", "US.{p}" },
+        { "a user id only, in a message of another shape", "\"from_user_id\":\"US.{p}\",\"text\":{\"body\":[1]},\"x\":0", "US.{p}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Senders))]
+    public async Task EverySender_IsAnswered_AtTheAddressMetaGave(string label, string sender, string address)
+    {
+        var phone = "5076" + ChannelHostFixture.Unique().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var to = address.Replace("{p}", phone, StringComparison.Ordinal);
+        var message = $$$"""{{{{sender.Replace("{p}", phone, StringComparison.Ordinal)}}},"id":"wamid.u{{{ChannelHostFixture.Unique()}}}","timestamp":"1795359600","type":"text","text":{"body":"hola"}}""";
+        if (label.Contains("another shape", StringComparison.Ordinal))
+        {
+            message = message.Replace(",\"text\":{\"body\":\"hola\"}}", "}", StringComparison.Ordinal);
+        }
+
+        var response = await Host.PostWhatsAppAsync(ChannelHost.WhatsAppEnvelope($"\"messages\":[{message}]"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{label}: {response.StatusCode}");
+        var sent = (await Host.Fake.WaitForAsync(rs => rs.Any(r => r.Answered && r.Body.Contains($"\"to\":\"{to}\"", StringComparison.Ordinal)))).Last(r => r.Body.Contains($"\"to\":\"{to}\"", StringComparison.Ordinal));
+        Assert.True(sent.Text.Contains(label.Contains("another shape", StringComparison.Ordinal) ? "Solo puedo leer mensajes de texto" : "asistente automático de la OIM", StringComparison.Ordinal), label);
+    }
+
     /// <summary>label, the timestamp sent, now, the window's end expected.</summary>
     public static TheoryData<string, string?, long, long> Timestamps => new()
     {

@@ -145,7 +145,7 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
         catch (JsonException ex)
         {
             LogUnreadable(logger, "message", ex.Path);
-            return new WaMessage(LenientJson.Text(message, "from"), LenientJson.Text(message, "id"), LenientJson.Text(message, "timestamp"), LenientJson.Text(message, "type"), null, null, null, GroupId: LenientJson.Has(message, "group_id") ? LenientJson.Text(message, "group_id") ?? string.Empty : null) { Unreadable = true };
+            return new WaMessage(LenientJson.Text(message, "from"), LenientJson.Text(message, "id"), LenientJson.Text(message, "timestamp"), LenientJson.Text(message, "type"), null, null, null, GroupId: LenientJson.Has(message, "group_id") ? LenientJson.Text(message, "group_id") ?? string.Empty : null, FromUserId: LenientJson.Text(message, "from_user_id")) { Unreadable = true };
         }
     }
 
@@ -205,7 +205,10 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
 
             foreach (var message in (value.Messages ?? []).OfType<WaMessage>())
             {
-                if (message is { Id: { Length: > 0 } id, From: { Length: > 0 } from } && seen.Add(id) && Content(message) is { } content)
+                // The phone number when Meta gives it, else the business-scoped user id: a person with a username may
+                // come with the latter only, and was dropped in silence. Replies go to the same id.
+                var sender = message.From is { Length: > 0 } phone ? phone : message.FromUserId;
+                if (message.Id is { Length: > 0 } id && sender is { Length: > 0 } from && seen.Add(id) && Content(message) is { } content)
                 {
                     var sentAt = SentAt(message.Timestamp, now);
                     events.Add(new InboundEvent.Message(new ChannelAddress(ChannelNames.WhatsApp, from), id, content with { Hint = LanguageHints.FromPhone(from) }, Delivery.Outbox(windowExpiresAt: sentAt + Window)));

@@ -14,9 +14,11 @@ public sealed record WaValue(string? MessagingProduct, WaMetadata? Metadata, IRe
 
 public sealed record WaMetadata(string? DisplayPhoneNumber, string? PhoneNumberId);
 
+/// <param name="FromUserId">The sender's business-scoped user id (BSUID, <c>US.1349…</c>): since 2026 the only sender id of
+/// someone with a WhatsApp username who has not written lately (channel-apis.md §2.8).</param>
 /// <param name="GroupId">Set when the message was written in a group the business number belongs to
 /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/group/).</param>
-public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null, string? GroupId = null)
+public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null, string? GroupId = null, string? FromUserId = null)
 {
     /// <summary>Its content could not be bound (a field of a shape never seen): only who sent it, its id, time and type are known.</summary>
     [JsonIgnore]
