@@ -33,6 +33,13 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
     /// </summary>
     private static readonly string[] Events = ["reaction", "system", "request_welcome", "ephemeral", "revoke", "edit"];
 
+    /// <summary>
+    /// The same events when Meta passes them on only as <c>"type": "unsupported"</c> with their kind in
+    /// <c>unsupported.type</c>: an edit, a pinned message, a vote in a poll (the bot sends none). A poll the person
+    /// created, and kinds not listed, are something they sent and get the polite reply.
+    /// </summary>
+    private static readonly string[] UnsupportedEvents = ["edit", "pin", "poll_update", "revoke", "reaction"];
+
     /// <summary>GET /webhooks/whatsapp: the subscription handshake (hub.mode, hub.verify_token, hub.challenge).</summary>
     public IResult Verify(HttpRequest request)
     {
@@ -250,6 +257,7 @@ public sealed partial class WhatsAppAdapter(IOptions<WhatsAppOptions> options, T
         // Written in a group: never answered, nor read into the person's own conversation (Telegram's groups neither).
         { GroupId: not null } => null,
         { Type: { } type } when Events.Contains(type) => null,
+        { Type: "unsupported", Unsupported.Type: { } kind } when UnsupportedEvents.Contains(kind) => null,
         { Unreadable: true } => UserMessage.Unsupported(),
         { Type: "text" } => string.IsNullOrEmpty(message.Text?.Body) ? UserMessage.Unsupported() : UserMessage.FromText(message.Text.Body),
         { Type: "interactive" } => (message.Interactive?.ButtonReply ?? message.Interactive?.ListReply)?.Id is { Length: > 0 } choice

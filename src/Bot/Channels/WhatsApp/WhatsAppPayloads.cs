@@ -18,12 +18,15 @@ public sealed record WaMetadata(string? DisplayPhoneNumber, string? PhoneNumberI
 /// someone with a WhatsApp username who has not written lately (channel-apis.md §2.8).</param>
 /// <param name="GroupId">Set when the message was written in a group the business number belongs to
 /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/group/).</param>
-public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null, string? GroupId = null, string? FromUserId = null)
+public sealed record WaMessage(string? From, string? Id, string? Timestamp, string? Type, WaText? Text, WaInteractive? Interactive, WaButton? Button, WaMedia? Image = null, WaMedia? Video = null, WaMedia? Document = null, string? GroupId = null, string? FromUserId = null, WaUnsupported? Unsupported = null)
 {
     /// <summary>Its content could not be bound (a field of a shape never seen): only who sent it, its id, time and type are known.</summary>
     [JsonIgnore]
     public bool Unreadable { get; init; }
 }
+
+/// <summary>What Meta could not pass on (<c>"type": "unsupported"</c>): its kind, such as <c>poll_creation</c>, <c>edit</c> or <c>pin</c>.</summary>
+public sealed record WaUnsupported(string? Type);
 
 /// <summary>A photo, video or document: only the words typed with it are read (the media is never downloaded).</summary>
 public sealed record WaMedia(string? Caption);
