@@ -78,7 +78,11 @@ public sealed partial class HandoffService(
     }
 
     /// <summary>Null when sent; otherwise why not (shown to the caseworker with the form).</summary>
-    public async Task<string?> ReplyAsync(string reference, string caseworker, string? text, CancellationToken cancellationToken)
+    /// <param name="sendUnvetted">
+    /// The caseworker confirmed, on the form shown again, that the phone numbers, links or e-mails the registry does not
+    /// hold were checked at their official source (<see cref="ReplyContacts"/>); the audit line says how many went.
+    /// </param>
+    public async Task<string?> ReplyAsync(string reference, string caseworker, string? text, CancellationToken cancellationToken, bool sendUnvetted = false)
     {
         var detail = await cases.FindAsync(reference, cancellationToken);
         if (detail is null || detail.Row.Status == CaseStatus.Closed)
@@ -99,8 +103,17 @@ public sealed partial class HandoffService(
             return $"La respuesta tiene {trimmed.Length} caracteres y un mensaje por {ReachNames.Es(detail.Row.Channel)} admite como máximo {max}. Acórtala o divídela en dos.";
         }
 
+        var unvetted = Unvetted(trimmed);
+        if (unvetted.Count > 0 && !sendUnvetted)
+        {
+            return $"La respuesta tiene {ReplyContacts.Describe(unvetted)} que no {(unvetted.Count == 1 ? "está" : "están")} en el registro de datos verificados: {string.Join(", ", unvetted)}. "
+                + "Un número o un enlace sin verificar puede estar desactualizado o ser de otra entidad. Quítalo o usa una respuesta preparada; "
+                + "si lo comprobaste hoy en la fuente oficial, marca la casilla y envía de nuevo.";
+        }
+
         var now = clock.GetUtcNow();
-        var record = Record(caseworker, "reply", $"{trimmed.Length} caracteres", null);
+        var said = unvetted.Count == 0 ? $"{trimmed.Length} caracteres" : $"{trimmed.Length} caracteres; con {ReplyContacts.Describe(unvetted)} sin verificar, confirmado";
+        var record = Record(caseworker, "reply", said, null);
         if (!await cases.ReplyAsync(reference, caseworker, DialogEngine.CaseworkerSaid(trimmed), trimmed, dialogs.Shape, record, now, cancellationToken))
         {
             return "El caso está cerrado o no existe.";
@@ -109,6 +122,9 @@ public sealed partial class HandoffService(
         Changed();
         return null;
     }
+
+    /// <summary>The phone numbers, links and e-mails in a reply that the fact registry does not hold (R14).</summary>
+    public IReadOnlyList<string> Unvetted(string? text) => ReplyContacts.Unvetted(content.Current.Facts, AsTyped(text));
 
     public async Task<bool> NoteAsync(string reference, string caseworker, string text, CancellationToken cancellationToken)
     {

@@ -371,6 +371,38 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync(page, $"{page}?handler=note", new() { ["note"] = note.Replace("\n", "\r\n", StringComparison.Ordinal) })).StatusCode);
     }
 
+    /// <summary>
+    /// A phone number, link or e-mail the registry does not hold is not sent at the first click (R14): the form comes
+    /// back with the text, what was found and a box to tick; ticked, the reply goes, and the audit line says so. A
+    /// caseworker's "6677-8899" or an old leaflet's trafficking line had gone to the person unchecked.
+    /// </summary>
+    [Fact]
+    public async Task AReplyWithAnUnvettedNumber_IsShownAgain_AndGoesOnlyOnceConfirmed()
+    {
+        var reference = await OpenCaseAsync("hola");
+        using var client = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        var page = $"/inbox/case/{reference}";
+        const string reply = "Puedes llamar al 6677-8899 o al 911.";
+
+        var held = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = reply });
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        var shown = System.Net.WebUtility.HtmlDecode(await held.Content.ReadAsStringAsync());
+        Assert.Contains("1 número de teléfono que no está en el registro", Error().Match(shown).Groups["text"].Value, StringComparison.Ordinal);
+        Assert.Contains(reply, shown, StringComparison.Ordinal); // the text, back in its box
+        Assert.Contains("id=\"unvetted\"", shown, StringComparison.Ordinal);
+        var cases = _factory.Services.GetRequiredService<ICaseStore>();
+        Assert.DoesNotContain((await cases.FindAsync(reference, CancellationToken.None))!.Transcript, e => e.Author == "caseworker");
+
+        var vetted = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = "Si estás en peligro, llama al 911 o al 104." });
+        Assert.Equal(HttpStatusCode.Redirect, vetted.StatusCode); // vetted lines need no box
+
+        var confirmed = await client.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = reply, ["unvetted"] = "true" });
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Contains((await cases.FindAsync(reference, CancellationToken.None))!.Transcript, e => e is { Author: "caseworker", Text: reply });
+        var audit = await _factory.Services.GetRequiredService<IAuditLog>().ListAsync(50, CancellationToken.None);
+        Assert.Contains(audit, a => a.Action == "reply" && a.Detail is { } d && d.Contains("1 número de teléfono sin verificar, confirmado", StringComparison.Ordinal));
+    }
+
     private const int CaseModelMaxNote = OimBot.Bot.Handoff.Pages.Inbox.CaseModel.MaxNote;
 
     /// <summary>

@@ -66,6 +66,12 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
 
     public string? Text { get; private set; }
 
+    /// <summary>
+    /// The phone numbers, links and e-mails of a refused reply that the registry does not hold: the form shown again asks
+    /// the caseworker to confirm they checked them before they go (R14).
+    /// </summary>
+    public IReadOnlyList<string> Unvetted { get; private set; } = [];
+
     private string Me => User.Identity!.Name!;
 
     /// <summary>The longest internal note (the form's limit too).</summary>
@@ -132,7 +138,7 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
         return After(done, result == ClaimResult.AlreadyTaken ? owner : null);
     }
 
-    public async Task<IActionResult> OnPostReplyAsync(string? text, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostReplyAsync(string? text, bool unvetted, CancellationToken cancellationToken)
     {
         if (await HeldByAnotherAsync(cancellationToken) is { } held)
         {
@@ -140,10 +146,11 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
             return held;
         }
 
-        if (await handoff.ReplyAsync(Reference, Me, text, cancellationToken) is { } problem)
+        if (await handoff.ReplyAsync(Reference, Me, text, cancellationToken, sendUnvetted: unvetted) is { } problem)
         {
             Error = problem;
             Text = text;
+            Unvetted = handoff.Unvetted(text);
             Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
