@@ -403,6 +403,54 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Contains(audit, a => a.Action == "reply" && a.Detail is { } d && d.Contains("1 número de teléfono sin verificar, confirmado", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ATransferToWhoeverHoldsTheCase_IsRefused_AndChangesNothing()
+    {
+        var reference = await OpenCaseAsync("hola");
+        var page = $"/inbox/case/{reference}";
+        using var ana = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        Assert.Equal(HttpStatusCode.Redirect, (await ana.PostFormAsync(page, $"{page}?handler=claim", [])).StatusCode);
+
+        var refused = await ana.PostFormAsync(page, $"{page}?handler=transfer", new() { ["to"] = "ana" });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("El caso ya lo tiene ana.", Error().Match(await refused.Content.ReadAsStringAsync()).Groups["text"].Value, StringComparison.Ordinal);
+        var detail = await _factory.Services.GetRequiredService<ICaseStore>().FindAsync(reference, CancellationToken.None);
+        Assert.DoesNotContain(detail!.Transcript, e => e.Author == "system" && e.Text.Contains("transfirió", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A reply refused because the case closed meanwhile (the person wrote STOP, a supervisor closed it) or a colleague
+    /// took it keeps its words on the page: the form is gone, and the text had gone with it.
+    /// </summary>
+    [Theory]
+    [InlineData("closed")]
+    [InlineData("taken")]
+    public async Task AReplyRefusedBecauseTheCaseChanged_KeepsItsWordsOnThePage(string change)
+    {
+        var reference = await OpenCaseAsync("hola");
+        var page = $"/inbox/case/{reference}";
+        using var ana = await InboxClient.SignedInAsync(_factory, "ana", Password);
+        using var sara = await InboxClient.SignedInAsync(_factory, "sara", Password);
+        using var beto = await InboxClient.SignedInAsync(_factory, "beto", Password);
+        _ = await ana.Http.GetStringAsync(page); // the page open, the form's token taken
+        if (change == "closed")
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await sara.PostFormAsync(page, $"{page}?handler=close", new() { ["outcome"] = CaseOutcomes.InformationGiven })).StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await beto.PostFormAsync(page, $"{page}?handler=claim", [])).StatusCode);
+        }
+
+        const string reply = "Te explico con calma los pasos que siguen, uno por uno.";
+        var refused = await ana.PostFormAsync(page, $"{page}?handler=reply", new() { ["text"] = reply });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var shown = System.Net.WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Matches(Error(), shown);
+        Assert.Contains("id=\"unsent-reply\"", shown, StringComparison.Ordinal);
+        Assert.Contains(reply, shown, StringComparison.Ordinal);
+    }
+
     private const int CaseModelMaxNote = OimBot.Bot.Handoff.Pages.Inbox.CaseModel.MaxNote;
 
     /// <summary>

@@ -181,9 +181,12 @@ public sealed class CaseModel(HandoffService handoff, IUserStore users, ContentH
         }
 
         var target = to is null ? null : await users.FindAsync(to, cancellationToken);
-        if (target is null || target.Disabled || target.Role == Roles.Analyst)
+        // To whoever holds it already (a crafted form; the list leaves oneself out) had been "transferred", audited as
+        // "ana transfirió el caso a ana".
+        var owner = target is null ? null : await handoff.OwnerAsync(Reference, cancellationToken);
+        if (target is null || target.Disabled || target.Role == Roles.Analyst || target.Username == owner)
         {
-            Error = "Elige una persona del equipo que atienda casos.";
+            Error = target is not null && target.Username == owner ? $"El caso ya lo tiene {owner}." : "Elige una persona del equipo que atienda casos.";
             Detail = await handoff.ViewAsync(Reference, Me, cancellationToken);
             return Detail is null ? NotFound() : await PageAsync(cancellationToken);
         }
