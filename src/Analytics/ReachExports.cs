@@ -70,10 +70,10 @@ public static class ReachCsv
         Line(csv, by.ToString().ToLowerInvariant(), "people");
         foreach (var (key, cell) in series.Items)
         {
-            Line(csv, key, cell.Shown);
+            Line(csv, key, cell.Exported);
         }
 
-        Line(csv, "total", report.People.Shown);
+        Line(csv, "total", report.People.Exported);
         return csv.ToString();
     }
 
@@ -85,7 +85,7 @@ public static class ReachCsv
         Line(csv, ["topic", .. Steps.Funnel]);
         for (var t = 0; t < report.Topics.Count; t++)
         {
-            Line(csv, [report.Topics[t], .. Enumerable.Range(0, Steps.Funnel.Count).Select(s => report.Funnel[t, s].Shown)]);
+            Line(csv, [report.Topics[t], .. Enumerable.Range(0, Steps.Funnel.Count).Select(s => report.Funnel[t, s].Exported)]);
         }
 
         return csv.ToString();

@@ -25,6 +25,12 @@ public sealed record PublishedCell(long Value, CellState State, int Threshold)
         _ => Value.ToString("N0", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// As <see cref="Shown"/>, with no thousands separator: for the CSVs, where "1,205" is text to a script and 1.205 to a
+    /// spreadsheet whose decimal mark is a comma.
+    /// </summary>
+    public string Exported => State == CellState.Shown ? Value.ToString(CultureInfo.InvariantCulture) : Shown;
+
     public bool Hidden => State != CellState.Shown;
 }
 

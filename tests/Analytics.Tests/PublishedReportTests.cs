@@ -127,6 +127,21 @@ public class PublishedReportTests
         Assert.Contains("trafficking,0,0,0,0\r\n", funnel, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A count of a thousand or more is a plain number in the CSVs: "1,205" (the page's and the summary's way) is text to
+    /// a script, and 1.205 to a spreadsheet whose decimal mark is a comma (Spain, France, Haiti: a thousand times too few).
+    /// </summary>
+    [Fact]
+    public void Csv_WritesAThousandAsAPlainNumber()
+    {
+        var report = Publish([.. People(1205, "whatsapp", "es", "avr", Steps.Prescreening)]);
+
+        Assert.Equal("1,205", report.People.Shown); // the page keeps its thousands
+        Assert.Contains("whatsapp,1205\r\n", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
+        Assert.EndsWith("total,1205\r\n", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
+        Assert.Contains("avr,1205,0,1205,0\r\n", ReachCsv.Funnel(report), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("week", true, ReachBreakdown.Week)]
     [InlineData("channel", true, ReachBreakdown.Channel)]
