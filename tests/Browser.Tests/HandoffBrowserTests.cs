@@ -96,12 +96,51 @@ public sealed partial class HandoffBrowserTests(BrowserFixture fixture) : IClass
         await inbox.Locator("#transcript li.migrant", new() { HasText = "Sí, estoy bien, gracias" }).WaitForAsync(); // live, without reloading
 
         await inbox.SelectOptionAsync("#outcome", "information_given");
+        inbox.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // "¿Cerrar el caso …?"
         await inbox.ClickAsync("#close");
         await inbox.GetByText("Caso cerrado").WaitForAsync();
         await WaitForBotTextAsync(phone, "del 1 al 5");
         await phone.Locator("[data-choice-id='case-closed/5']").Last.ClickAsync();
         await WaitForBotTextAsync(phone, "¿Sobre qué quieres información?");
         await phone.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactsDirectory, "webchat-handoff-360.png") });
+    }
+
+    /// <summary>
+    /// Closing a case sends the person the goodbye and cannot be undone, and disabling a colleague hands their cases back
+    /// and tells each person: both ask first, and "Cancelar" changes nothing. One click (or Enter on the wrong row) had
+    /// done it. The Users page's buttons say whom they disable.
+    /// </summary>
+    [Fact]
+    public async Task ClosingACase_OrDisablingAColleague_AsksFirst()
+    {
+        var inbox = await SignInAsync("sara");
+        var reference = await OpenCaseAsync(inbox);
+        await inbox.GotoAsync($"{fixture.BaseUrl}/inbox/case/{reference}");
+        var asked = new List<string>();
+        var accept = false;
+        inbox.Dialog += async (_, dialog) =>
+        {
+            asked.Add(dialog.Message);
+            if (accept) await dialog.AcceptAsync(); else await dialog.DismissAsync();
+        };
+
+        await inbox.ClickAsync("#close");
+        await inbox.WaitForTimeoutAsync(300);
+        Assert.Contains($"¿Cerrar el caso {reference}?", Assert.Single(asked), StringComparison.Ordinal);
+        Assert.Contains($"/inbox/case/{reference}", inbox.Url, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, await inbox.Locator("#close").CountAsync()); // still open: nothing was sent
+
+        accept = true;
+        await inbox.ClickAsync("#close");
+        await inbox.GetByText("Caso cerrado").WaitForAsync();
+
+        accept = false;
+        await inbox.GotoAsync(fixture.BaseUrl + "/inbox/users");
+        var disable = inbox.GetByRole(AriaRole.Button, new() { Name = "Desactivar a ana" });
+        await disable.ClickAsync();
+        await inbox.WaitForTimeoutAsync(300);
+        Assert.StartsWith("¿Desactivar a ana?", asked[^1], StringComparison.Ordinal);
+        Assert.Equal(1, await disable.CountAsync()); // still active
     }
 
     /// <summary>

@@ -46,6 +46,12 @@
     }));
   }
 
+  // A form whose effect reaches the person and cannot be undone (closing a case sends the goodbye; disabling a colleague
+  // hands their cases back and tells each person) asks first: one click, or Enter on the wrong row, had done it.
+  document.querySelectorAll("form[data-confirm]").forEach(form => form.addEventListener("submit", event => {
+    if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  }));
+
   // A ready-made answer goes where the caseworker left the cursor, or after what they wrote with a blank line between;
   // what they typed is never replaced (it had been, whole). Until they have been in the box the cursor is unknown
   // (a textarea's caret starts at 0), so the answer goes at the end.
