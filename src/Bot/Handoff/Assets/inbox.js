@@ -126,8 +126,16 @@
     setTimeout(() => { news.textContent = (rows.length === 1 ? "Caso nuevo: " : `${rows.length} casos nuevos: `) + said + "."; }, 100);
   }
 
+  // One refresh at a time: two "changed" events close together had both read the rows before either replaced them, so
+  // a case was announced twice and the live region emptied between the two (a screen reader could hear nothing).
+  let queued = Promise.resolve(true);
+  function refresh() {
+    queued = queued.catch(() => true).then(refreshNow);
+    return queued;
+  }
+
   // False once the session has ended (and the page says so).
-  async function refresh() {
+  async function refreshNow() {
     const response = await fetch(source, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
     if (response.status === 401) { ended(); return false; }
     if (response.redirected || !response.ok) return true;
