@@ -109,7 +109,8 @@ public interface ICaseStore
 {
     Task<IReadOnlyList<CaseRow>> QueueAsync(CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken);
+    /// <summary>Closed cases, newest first: <paramref name="count"/> of them after the newest <paramref name="skip"/>.</summary>
+    Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken, int skip = 0);
 
     Task<CaseDetail?> FindAsync(string reference, CancellationToken cancellationToken);
 

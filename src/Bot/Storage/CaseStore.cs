@@ -23,10 +23,10 @@ public sealed class CaseStore(IStoreDatabase database, AddressProtector protecto
         return [.. rows.Select(r => r.ToCase(database.Time))];
     }
 
-    public async Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CaseRow>> RecentlyClosedAsync(int count, CancellationToken cancellationToken, int skip = 0)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.ListAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC LIMIT @count", new { count });
+        var rows = await connection.ListAsync<Row>($"SELECT {Columns} FROM cases WHERE status = 'closed' ORDER BY closed_at DESC, id DESC LIMIT @count OFFSET @skip", new { count, skip });
         return [.. rows.Select(r => r.ToCase(database.Time))];
     }
 

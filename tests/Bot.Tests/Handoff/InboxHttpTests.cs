@@ -419,6 +419,44 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
+    /// Closed cases are listed a page at a time, newest first, with links between pages: only the last ten had been
+    /// listed, and a case closed before them could not be found again from the inbox.
+    /// </summary>
+    [Fact]
+    public async Task ClosedCases_AreListedPageByPage_NewestFirst()
+    {
+        var perPage = OimBot.Bot.Handoff.Pages.Inbox.IndexModel.ClosedPerPage;
+        await using var factory = await new BotFactory(settings: new Dictionary<string, string?> { ["WebChat:CasesPerHourPerAddress"] = "1000" })
+            .WithStaffAsync(("ana", Roles.Caseworker));
+        var handoff = factory.Services.GetRequiredService<HandoffService>();
+        var closed = new List<string>();
+        for (var i = 0; i < perPage + 2; i++)
+        {
+            var reference = (await WebChatCases.OpenAsync(factory)).Reference;
+            factory.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.True(await handoff.CloseAsync(reference, "ana", CaseOutcomes.InformationGiven, CancellationToken.None));
+            closed.Insert(0, reference); // newest first
+        }
+
+        using var ana = await InboxClient.SignedInAsync(factory, "ana", BotFactory.StaffPassword);
+        var first = await ana.Http.GetStringAsync("/inbox");
+        Assert.Contains(closed[0], first, StringComparison.Ordinal);
+        Assert.Contains(closed[perPage - 1], first, StringComparison.Ordinal);
+        Assert.DoesNotContain(closed[perPage], first, StringComparison.Ordinal);
+        Assert.Contains("href=\"/inbox?cerrados=2#closed-h\"", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"closed-newer\"", first, StringComparison.Ordinal);
+
+        var second = await ana.Http.GetStringAsync("/inbox?cerrados=2");
+        Assert.Contains(closed[perPage], second, StringComparison.Ordinal);
+        Assert.Contains(closed[^1], second, StringComparison.Ordinal);
+        Assert.DoesNotContain(closed[0], second, StringComparison.Ordinal);
+        Assert.Contains("id=\"closed-newer\"", second, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"closed-older\"", second, StringComparison.Ordinal);
+        Assert.Contains("handler=queue&amp;cerrados=2", second, StringComparison.Ordinal); // the live refresh stays on the page
+        Assert.Contains(closed[perPage], await ana.Http.GetStringAsync("/inbox?handler=queue&cerrados=2"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A reply refused because the case closed meanwhile (the person wrote STOP, a supervisor closed it) or a colleague
     /// took it keeps its words on the page: the form is gone, and the text had gone with it.
     /// </summary>
