@@ -390,6 +390,8 @@ public sealed partial class InboxHttpTests : IAsyncLifetime, IDisposable
         Assert.Contains("1 número de teléfono que no está en el registro", Error().Match(shown).Groups["text"].Value, StringComparison.Ordinal);
         Assert.Contains(reply, shown, StringComparison.Ordinal); // the text, back in its box
         Assert.Contains("id=\"unvetted\"", shown, StringComparison.Ordinal);
+        // The box says it is wrong and why, and has the focus, for a keyboard or a screen reader.
+        Assert.Matches("<textarea id=\"reply\"[^>]* aria-invalid=\"true\" autofocus=\"autofocus\" aria-describedby=\"form-error unvetted-note\"", shown);
         var cases = _factory.Services.GetRequiredService<ICaseStore>();
         Assert.DoesNotContain((await cases.FindAsync(reference, CancellationToken.None))!.Transcript, e => e.Author == "caseworker");
 
