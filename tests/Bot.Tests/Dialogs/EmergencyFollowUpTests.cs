@@ -125,6 +125,20 @@ public class EmergencyFollowUpTests
         Assert.False(chat.State!.InCase);
     }
 
+    /// <summary>
+    /// A cry for help both languages share keeps the conversation's language: "socorro" in Portuguese had been read by
+    /// the Spanish keywords and moved a blind tester's conversation to Spanish, and "ninguem atende" got "No entendí".
+    /// </summary>
+    [Theory]
+    [InlineData("pt", "socorro")]
+    [InlineData("es", "socorro")]
+    public void ACryForHelpBothLanguagesShare_KeepsTheLanguage(string language, string cry)
+    {
+        var chat = Chat.Started(Content, language).Send(cry);
+        Assert.Equal(language, chat.State!.Language);
+        Assert.Contains("911", chat.Replies[0].Text, StringComparison.Ordinal);
+    }
+
     /// <summary>Yes and no at the offer mean what they meant: a case for a yes, the channels again for a no.</summary>
     [Theory]
     [InlineData("es", "sí")]
