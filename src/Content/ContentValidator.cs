@@ -1112,8 +1112,9 @@ public static partial class ContentValidator
     [GeneratedRegex(@"\d{2,}")]
     private static partial Regex RawNumber();
 
+    /// <summary>A link as a reader would take it: with or without a scheme, "www.", or a bare domain (caseworkers' replies are read so too).</summary>
     [GeneratedRegex(@"(https?://[^\s]+?(?=[.,;:!?)]?(\s|$))|www\.[^\s]+?(?=[.,;:!?)]?(\s|$))|\b[\w-]+\.(com|org|net|int|gob|gov|edu|info|io|pa)(\.[a-z]{2})?\b(/\S*)?)", RegexOptions.IgnoreCase)]
-    private static partial Regex RawUrl();
+    public static partial Regex RawUrl();
 
     [GeneratedRegex(@"[\w.+-]+@[\w-]+\.[\w.-]+")]
     private static partial Regex RawEmail();

@@ -105,9 +105,8 @@ public static partial class ReplyContacts
         return link.TrimEnd('/');
     }
 
-    // As the content validator reads links (ContentValidator.RawUrl).
-    [GeneratedRegex(@"(https?://[^\s]+?(?=[.,;:!?)]?(\s|$))|www\.[^\s]+?(?=[.,;:!?)]?(\s|$))|\b[\w-]+\.(com|org|net|int|gob|gov|edu|info|io|pa)(\.[a-z]{2})?\b(/\S*)?)", RegexOptions.IgnoreCase)]
-    private static partial Regex Url();
+    /// <summary>Links as the content validator reads them.</summary>
+    private static Regex Url() => ContentValidator.RawUrl();
 
     [GeneratedRegex(@"[\w.+-]+@[\w-]+\.[\w.-]*\w")]
     private static partial Regex Email();

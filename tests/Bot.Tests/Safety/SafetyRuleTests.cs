@@ -257,7 +257,7 @@ public partial class SafetyRuleTests
         var data = new TheoryData<string, string>();
         foreach (var node in ShippedContent.Set.NodeList.Where(n => n.Kind == NodeKind.Emergency))
         {
-            foreach (var phrase in node.Keywords.Values.SelectMany(k => k))
+            foreach (var phrase in node.Keywords.Values.SelectMany(k => k).Distinct(StringComparer.Ordinal))
             {
                 data.Add(phrase, node.Id);
             }
