@@ -48,6 +48,7 @@ public class EmergencyFollowUpTests
         { "pt", "fui estuprada ontem", "emergency-sexual-violence", "o hospital cobra?", "health" },
         { "zh", "我想自杀", "emergency-suicide", "热线是免费的吗", Self },
         { "zh", "我想自杀", "emergency-suicide", "半夜打也有人接吗", Self },
+        { "zh", "他们把我关起来不让我走", "emergency-held", "怎么办", Self }, // a blind tester (2026-12-07): had got the work permit
     };
 
     [Theory]
