@@ -55,7 +55,8 @@ public sealed record ConversationState
     /// <summary>The last emergency page the user was shown in this session: the context of the next few messages.</summary>
     public string? LastEmergency { get; init; }
 
-    /// <summary>Messages the user sent since <see cref="LastEmergency"/> was shown.</summary>
+    /// <summary>Messages the user sent since <see cref="LastEmergency"/> was shown (not stored while 0, as most states are).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int SinceEmergency { get; init; }
 
     /// <summary>The user saw the emergency answer or a sensitive topic in this session: a case they open is high priority.</summary>
