@@ -37,7 +37,8 @@ public static partial class ContentRenderer
     /// <param name="sensitive">Treat the node as sensitive even outside a sensitive flow (a handoff after a danger cue).</param>
     /// <param name="choices">The options to show instead of the node's own (none, or ones worked out for this message).</param>
     /// <param name="unsureLines">What the danger question's <c>{unsure-lines}</c> stands for: the guessed emergencies' own lines.</param>
-    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false, IReadOnlyList<RenderedChoice>? choices = null, string? unsureLines = null)
+    /// <param name="body">A text to show instead of the node's own (the offer of a person asked again: its question alone).</param>
+    public static RenderedReply Render(ContentSet content, ContentNode node, string language, string? prefix = null, string? appendix = null, bool sensitive = false, IReadOnlyList<RenderedChoice>? choices = null, string? unsureLines = null, string? body = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(node);
@@ -48,7 +49,7 @@ public static partial class ContentRenderer
             parts.Add(prefix);
         }
 
-        parts.Add(Fill(content, node.Text[language].Replace(UnsureLines, unsureLines ?? string.Empty, StringComparison.Ordinal), language, used));
+        parts.Add(Fill(content, (body ?? node.Text[language]).Replace(UnsureLines, unsureLines ?? string.Empty, StringComparison.Ordinal), language, used));
         if (!string.IsNullOrWhiteSpace(appendix))
         {
             parts.Add(Fill(content, appendix, language, used));

@@ -167,6 +167,29 @@ public static partial class DialogEngine
                 : confirmed;
         }
 
+        // At the notice, shown in the language the person writes in, a question or a topic written in it again instead of
+        // a tap chooses that language, as its first option would, and is answered: blind testers (2026-12-07) writing
+        // plain Spanish under the Spanish notice ("me dan cama y comida pero me dijeron q les de mi pasaporte", "yo
+        // quiero regresar haiti cuanto cuesta pasaje") got "Para seguir, elige tu idioma" to every message. The notice
+        // was on the screen (R6); the question it asks is the language, and writing in one answers it. Only a message
+        // the letters tell is in that language (not a number, an "ok" or an emoji), read as a topic or a question between
+        // topics (a greeting or an "ok" is the menu: the notice's line again); a "no", a command and danger are read as
+        // before, a message in another language shows the notice in it.
+        if (!isNew && !state.Consented && state.NodeId == content.Common.StartNode && !KeptYes(state) && !PersonPending(content, state)
+            && message.Kind == UserMessageKind.Text && understood is Understanding.Destination or Understanding.Unsure
+            && (understood as Understanding.Destination)?.Node.Id != content.Common.MenuNode
+            && state.Shown.Count > 0 && state.Shown[0] == ContentNode.ChoiceKey(state.NodeId, state.Language)
+            && content.Understander.IdentifyLanguage(languageWords) == state.Language && !content.Understander.Declines(words)
+            && Resolve(content, state.Shown[0]) is { } notice)
+        {
+            return Picked(turn, understood switch
+            {
+                Understanding.Destination go => state with { PendingTarget = go.Node.Id == content.Common.MenuNode ? null : go.Node.Id },
+                Understanding.Unsure unsure => state with { PendingTarget = content.Common.ClarifyNode, Candidates = [.. unsure.Candidates.Select(c => c.Id)] },
+                _ => state,
+            }, notice);
+        }
+
         // At the offer of a person, asking for one again is the "yes" (blind testers got the same question back), and a
         // greeting ("hola?", as if someone were already there) asks it again instead of leaving for the main menu.
         if (current is not null && current.Id == content.Common.HandoffConsentNode)
@@ -231,6 +254,8 @@ public static partial class DialogEngine
             // waits there: that request stands ("m bezwen yon moun", a question for the person, come after it).
             state = KeptYes(state) || PersonPending(content, state) ? state : understood switch
             {
+                // A greeting ("olá, bom dia") does not replace a question kept from before.
+                Understanding.Destination { Node.Id: var menu } when menu == content.Common.MenuNode && state.PendingTarget is not null => state,
                 Understanding.Destination go => state with { PendingTarget = go.Node.Id },
                 Understanding.Unsure unsure => state with { PendingTarget = content.Common.ClarifyNode, Candidates = [.. unsure.Candidates.Select(c => c.Id)] },
                 _ => state,
@@ -958,9 +983,18 @@ public static partial class DialogEngine
                 return state;
             }
 
-            _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language), sensitive: DiscreetCase(state, node)));
+            _replies.Add(ContentRenderer.Render(Content, node, state.Language, TakeNotes(state.Language), sensitive: DiscreetCase(state, node), body: OfferAgain(state, node)));
             return state with { NodeId = node.Id };
         }
+
+        /// <summary>
+        /// The offer of a person asked again while it is on the screen (a few words after an emergency page, the same page
+        /// again, "ok gracias" to it): its question alone (common text <c>offer-again</c>), not the lines on who answers
+        /// and what the person will see, given whole in the reply before (R4). Blind testers (2026-12-07) had got those
+        /// four lines in every reply of a danger conversation, over a thousand characters each time.
+        /// </summary>
+        private string? OfferAgain(ConversationState before, ContentNode node) =>
+            node.Id == Content.Common.HandoffConsentNode && before.NodeId == node.Id ? Content.Common.Text("offer-again", before.Language) : null;
 
         /// <summary>
         /// Shows a question whose options are worked out for this message: the likely destinations first (by their
@@ -1012,6 +1046,7 @@ public static partial class DialogEngine
         public ConversationState GoTo(ConversationState state, string targetId, bool remember = true, bool consented = false)
         {
             var target = Content.Find(targetId) ?? Content.Find(Content.Common.MenuNode)!;
+            var before = state;
             for (var hops = 0; hops < 8; hops++)
             {
                 if (!state.Consented && !AllowedBeforeConsent(target))
@@ -1081,11 +1116,11 @@ public static partial class DialogEngine
                     var seen = state.History.Add(target.Id);
                     state = state with { PendingHandoff = Content.Common.HandoffNode, NodeId = consent.Id, History = seen.Count > ConversationState.MaxHistory ? seen.RemoveAt(0) : seen };
                     var extra = ContentRenderer.Choices(target, state.Language).Where(c => !ContentRenderer.Choices(consent, state.Language).Any(o => o.Label == c.Label));
-                    _replies.Add(ContentRenderer.Render(Content, consent, state.Language, sensitive: true, choices: [.. ContentRenderer.Choices(consent, state.Language), .. extra]));
+                    _replies.Add(ContentRenderer.Render(Content, consent, state.Language, sensitive: true, choices: [.. ContentRenderer.Choices(consent, state.Language), .. extra], body: OfferAgain(before, consent)));
                     break;
                 }
 
-                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), opened ? Availability(state) : null, DiscreetCase(state, target)));
+                _replies.Add(ContentRenderer.Render(Content, target, state.Language, TakeNotes(state.Language), opened ? Availability(state) : null, DiscreetCase(state, target), body: OfferAgain(before, target)));
 
                 if (target.Next is null || Content.Find(target.Next) is not { } next)
                 {

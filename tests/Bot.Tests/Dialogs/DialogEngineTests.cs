@@ -457,6 +457,46 @@ public class DialogEngineTests
         }
     }
 
+    /// <summary>
+    /// Blind testers (2026-12-07) writing plain Spanish under the Spanish notice got "Para seguir, elige tu idioma" to
+    /// every message: a question or a topic written in the notice's language, while it is on the screen, chooses that
+    /// language (R6: the notice was shown; writing in a language answers its question) and is answered. The first
+    /// message still gets the notice first; a "no", a number, a command and another language are read as before (a bare
+    /// "ok" or "sí" was already the notice's first option, 2026-12-05).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "hola", "yo quiero regresar haiti cuanto cuesta pasaje", "avr")]
+    [InlineData("es", "hola me quieren devolver a venezuela cuanto cuesta", "como saco el permiso de trabajo", "regularisation")]
+    [InlineData("en", "hello", "how do i get a work permit here", "regularisation")]
+    [InlineData("pt", "oi", "quero voltar para o brasil", "avr")]
+    [InlineData("fr", "bonjour", "je veux rentrer dans mon pays", "avr")]
+    public void UnderTheNotice_AQuestionWrittenInItsLanguage_ChoosesIt_AndIsAnswered(string language, string first, string then, string flow)
+    {
+        var chat = new Chat(Content).Send(first);
+        Assert.Equal(Content.Common.StartNode, chat.Node);
+        Assert.Equal(language, chat.State!.Language);
+
+        chat.Send(then);
+        Assert.True(chat.State!.Consented, $"\"{then}\": {chat.Node}");
+        Assert.Contains(EventKind.ConsentGiven, chat.Events);
+        Assert.Equal(language, chat.State.Language);
+        var node = Content.Nodes[chat.Node!];
+        var offered = node.Id == Content.Common.ClarifyNode ? chat.Replies[^1].Choices.Select(c => c.Key[(c.Key.LastIndexOf('/') + 1)..]) : [node.Id];
+        Assert.True(offered.Any(id => Content.Find(id)?.FlowId == flow), $"\"{then}\": {chat.Node}");
+    }
+
+    [Theory]
+    [InlineData("es", "no")]
+    [InlineData("es", "borrar")]
+    [InlineData("es", "👍")]
+    [InlineData("es", "9")]
+    public void UnderTheNotice_ANoANumberOrACommand_ChoosesNothing(string language, string then)
+    {
+        var chat = new Chat(Content).Send(language == "es" ? "hola" : "hello").Send(then);
+        Assert.False(chat.State?.Consented ?? false, $"\"{then}\": {chat.State?.NodeId}");
+        Assert.DoesNotContain(EventKind.ConsentGiven, chat.Events);
+    }
+
     /// <summary>Under the notice with a request kept, a "no", a command or another language are read as before: no case.</summary>
     [Theory]
     [InlineData("me tienen encerrada y no me dejan salir", "no, mejor no")]

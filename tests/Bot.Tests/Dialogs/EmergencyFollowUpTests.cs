@@ -184,6 +184,49 @@ public class EmergencyFollowUpTests
         Assert.True(chat.Send("1").State!.InCase);
     }
 
+    /// <summary>
+    /// The offer of a person asked again while it is on the screen is its question alone (common text
+    /// <c>offer-again</c>): blind testers (2026-12-07) had got the lines on who answers and what the person will see
+    /// (R4, given whole the first time) in every reply of a danger conversation. The way out discreetly stays (R9), and a
+    /// typed "1" is still the yes.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ok gracias")]
+    [InlineData("es", "ya no quiero seguir viviendo, no tiene sentido nada", "nadie me puede ayudar")]
+    [InlineData("en", "i want to kill myself", "help")]
+    [InlineData("en", "they are holding us in a house and ask our families for money", "there are 10 of us")]
+    [InlineData("fr", "je veux mourir, je n'en peux plus", "je sais pas")]
+    [InlineData("pt", "fui estuprada ontem", "tenho vergonha")]
+    [InlineData("ht", "m vle touye tet mwen", "pesonn pa ka ede m")]
+    [InlineData("zh", "我想自杀", "没用的")]
+    public void TheOfferAskedAgain_IsItsQuestionAlone(string language, string danger, string message)
+    {
+        var consent = Content.Nodes[Content.Common.HandoffConsentNode];
+        var whoSees = consent.Text[language].Split('\n')[^1];
+        var chat = Chat.Started(Content, language).Send(danger);
+        Assert.Contains(whoSees, chat.Text, StringComparison.Ordinal);
+
+        chat.Send(message);
+        Assert.True(chat.Node == consent.Id, $"\"{message}\": {chat.Node}");
+        Assert.DoesNotContain(whoSees, chat.Text, StringComparison.Ordinal);
+        Assert.Contains(Content.Common.Text("offer-again", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+        Assert.True(chat.Send("1").State!.InCase);
+    }
+
+    /// <summary>An offer reached anew (not on the screen before) says whole who answers and what the person sees (R4).</summary>
+    [Theory]
+    [InlineData("es", "quiero hablar con una persona")]
+    [InlineData("en", "i want to talk to a person")]
+    public void AnOfferReachedAnew_IsWhole(string language, string message)
+    {
+        var consent = Content.Nodes[Content.Common.HandoffConsentNode];
+        var chat = Chat.Started(Content, language).Send(message);
+        Assert.Equal(consent.Id, chat.Node);
+        Assert.Contains(consent.Text[language].Split('\n')[^1], chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Content.Common.Text("offer-again", language), chat.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ANo_GetsTheLinesAgain_NotAFollowUp()
     {

@@ -1060,6 +1060,27 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Someone who has one's papers, in a few words (a blind tester, 2026-12-07): "i cant leave, he keeps my papers" after
+    /// the page on being hit got the papers menu (the word "papers" settled what the model was unsure of). Keeping
+    /// someone's papers is <c>emergency-documents</c>' unsure keyword now: the channels, then the question, with the topic
+    /// among the options. A question about one's papers stays that question.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "i cant leave, he keeps my papers", "emergency-documents")]
+    [InlineData("en", "he keeps my papers", "emergency-documents")]
+    [InlineData("es", "no me puedo ir, el tiene mis papeles", "emergency-documents")]
+    [InlineData("ht", "m pa ka ale, li pran papye m", "emergency-documents")]
+    [InlineData("fr", "mon patron ne me rend pas mon passeport", "emergency-documents")]
+    [InlineData("pt", "meu patrao ta com meus documentos", "emergency-documents")]
+    [InlineData("zh", "老板扣着我的护照", "emergency-documents")]
+    [InlineData("en", "how do i get my papers in panama", "regularisation-menu")]
+    [InlineData("es", "como arreglo mis papeles", "regularisation-menu")]
+    public void SomeoneKeepingOnesPapers_IsALikelyDanger(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
     /// Turned back at a border (a new user's try, 2026-12-05): "no me dejaron pasar a costa rica" got the answer to sexual
     /// violence, sure, and "me devolvieron de la frontera de costa rica, que hago" "No entendí". Going back south is what
     /// <c>dangers-sea</c> answers (the reverse flow, its dangers, and voluntary return or refugee protection instead).
@@ -1445,14 +1466,22 @@ public class UnderstandingEngineTests
         Assert.Null(chat.State.PendingTarget);
     }
 
+    /// <summary>
+    /// A question typed as the first message is kept, and the notice comes first (R6); one typed under the notice in its
+    /// language is answered (2026-12-07: it had been kept while the notice asked again for a language).
+    /// </summary>
     [Fact]
     public void AQuestionTypedAtTheNotice_IsKept_TheNoticeComesFirst()
     {
-        var chat = new Chat(Content).Send("hola").Send("necesito un permiso de trabajo");
+        var chat = new Chat(Content).Send("necesito un permiso de trabajo");
         Assert.Equal(Common.StartNode, chat.Node);
         Assert.NotNull(chat.State!.PendingTarget);
 
         chat.Tap("Continuar en español");
+        Assert.Equal("regularisation", Content.Nodes[chat.Node!].FlowId);
+
+        chat = new Chat(Content).Send("hola").Send("necesito un permiso de trabajo");
+        Assert.True(chat.State!.Consented);
         Assert.Equal("regularisation", Content.Nodes[chat.Node!].FlowId);
     }
 
@@ -1477,7 +1506,9 @@ public class UnderstandingEngineTests
     [InlineData("你好，我说中文，我想回中国，你们能帮我回国吗", "zh", "avr")]
     public void ALanguageWordBesideAQuestion_AtTheNotice_KeepsTheQuestion(string text, string language, string flow)
     {
-        foreach (var chat in new[] { new Chat(Content).Send(text), new Chat(Content).Send("hi").Send(text) })
+        // Under the English notice ("hi"), a question in English is answered at once (DialogEngineTests); one in
+        // another language shows the notice in it.
+        foreach (var chat in language == "en" ? [new Chat(Content).Send(text)] : new[] { new Chat(Content).Send(text), new Chat(Content).Send("hi").Send(text) })
         {
             Assert.Equal(Common.StartNode, chat.Node);
             Assert.Equal(language, chat.State!.Language);

@@ -44,7 +44,9 @@ public class HandoffEngineTests
         if (!opens)
         {
             Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
-            Assert.Equal(ContentRenderer.Render(Content, Content.Nodes[Content.Common.HandoffConsentNode], "es").Text, chat.Text);
+            // The question alone: what the person will see was said whole the first time (EmergencyFollowUpTests).
+            var consent = Content.Nodes[Content.Common.HandoffConsentNode];
+            Assert.Equal(ContentRenderer.Render(Content, consent, "es", body: Content.Common.Text("offer-again", "es")).Text, chat.Text);
         }
 
         chat = Chat.Started(Content).Send("1").Send("humano").Send("menu");

@@ -103,26 +103,37 @@ public partial class SafetyRuleTests
         }
     }
 
+    /// <summary>
+    /// A topic's keyword as the first message gets the notice first (R6), the topic kept for after it. Written again under
+    /// the notice in its language it answers the notice's question (2026-12-07), so the topic comes after the notice,
+    /// never before it.
+    /// </summary>
     [Fact]
-    public void R6_TopicKeywordsBeforeConsent_ShowTheNoticeAgain()
+    public void R6_TopicKeywordsBeforeConsent_ShowTheNoticeFirst()
     {
         var keyword = Content.NodeList.First(n => n.Kind != NodeKind.Emergency && n.Keywords.Count > 0 && Content.TopicOf(n) != "general");
-        var chat = new Chat(Content).Send("hola").Send(keyword.Keywords["es"][0]);
+        var chat = new Chat(Content).Send(keyword.Keywords["es"][0]);
         Assert.Equal(Content.Common.StartNode, chat.Node);
         Assert.False(chat.State!.Consented);
+        Assert.DoesNotContain(EventKind.TopicEntered, chat.Events);
+
+        chat.Send(keyword.Keywords["es"][0]);
+        Assert.True(chat.State!.Consented);
+        Assert.Equal(EventKind.ConsentGiven, chat.Events.First(e => e is EventKind.ConsentGiven or EventKind.TopicEntered));
     }
 
     /// <summary>
     /// Writing again under the notice already shown in that language (found in new users' tries: every question got the
-    /// eight lines again): one line on how to go on, with the emergency numbers and the languages; where the message
-    /// pointed is kept for after the choice. In another language the notice is shown whole.
+    /// eight lines again), in words that are no topic (a greeting): one line on how to go on, with the emergency numbers and the
+    /// languages; where the first message pointed is kept for after the choice (a topic written in the notice's language
+    /// chooses it: DialogEngineTests). In another language the notice is shown whole.
     /// </summary>
     [Fact]
     public void R6_WritingAgainUnderTheNotice_GetsOneLineAndTheLanguages_ThenTheQuestionAfterTheChoice()
     {
-        var chat = new Chat(Content).Send("olá, bom dia, tudo bem?");
+        var chat = new Chat(Content).Send("quero voltar para o meu país");
         Assert.Equal("pt", chat.State!.Language);
-        chat.Send("quero voltar para o meu país");
+        chat.Send("olá, bom dia, tudo bem?");
         Assert.Equal(Content.Common.StartNode, chat.Node);
         var again = Assert.Single(chat.Replies);
         Assert.StartsWith(ContentRenderer.Common(Content, "notice-again", "pt"), again.Text, StringComparison.Ordinal);
