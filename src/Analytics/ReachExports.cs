@@ -53,8 +53,11 @@ public static class ReachCsv
     }
 
     /// <summary>
-    /// <c>week|channel|language|topic,people</c>, then a <c>total</c> row with the people reached. A person can be in
-    /// several weeks, languages or topics, so those rows can add up to more than the total.
+    /// <c>week|channel|language|topic,people,from,to</c>, then a <c>total</c> row with the people reached. A person can be
+    /// in several weeks, languages or topics, so those rows can add up to more than the total. <c>from</c> and
+    /// <c>to</c> are the days each row counts: the report's whole months (dates asked for are widened to them), and for
+    /// a week its Monday and Sunday, also where it runs past the months. They come after the figures, so a spreadsheet
+    /// reading the first two columns reads what it did before they were added.
     /// </summary>
     public static string Reach(PublishedReport report, ReachBreakdown by)
     {
@@ -66,30 +69,35 @@ public static class ReachCsv
             ReachBreakdown.Language => report.ByLanguage,
             _ => report.ByTopic,
         };
+        var weeks = report.Weeks;
         var csv = new StringBuilder();
-        Line(csv, by.ToString().ToLowerInvariant(), "people");
-        foreach (var (key, cell) in series.Items)
+        Line(csv, by.ToString().ToLowerInvariant(), "people", "from", "to");
+        for (var i = 0; i < series.Items.Count; i++)
         {
-            Line(csv, key, cell.Exported);
+            var (key, cell) = series.Items[i];
+            var days = by == ReachBreakdown.Week ? weeks[i] : report.Range;
+            Line(csv, key, cell.Exported, Day(days.From), Day(days.To));
         }
 
-        Line(csv, "total", report.People.Exported);
+        Line(csv, "total", report.People.Exported, Day(report.Range.From), Day(report.Range.To));
         return csv.ToString();
     }
 
-    /// <summary><c>topic,entered,information,prescreening,handoff</c>: people who reached each step.</summary>
+    /// <summary><c>topic,entered,information,prescreening,handoff,from,to</c>: people who reached each step in the report's whole months.</summary>
     public static string Funnel(PublishedReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var csv = new StringBuilder();
-        Line(csv, ["topic", .. Steps.Funnel]);
+        Line(csv, ["topic", .. Steps.Funnel, "from", "to"]);
         for (var t = 0; t < report.Topics.Count; t++)
         {
-            Line(csv, [report.Topics[t], .. Enumerable.Range(0, Steps.Funnel.Count).Select(s => report.Funnel[t, s].Exported)]);
+            Line(csv, [report.Topics[t], .. Enumerable.Range(0, Steps.Funnel.Count).Select(s => report.Funnel[t, s].Exported), Day(report.Range.From), Day(report.Range.To)]);
         }
 
         return csv.ToString();
     }
+
+    private static string Day(DateOnly day) => day.ToString(ReportRange.DateFormat, CultureInfo.InvariantCulture);
 
     private static void Line(StringBuilder csv, params string[] values) => Csv.Line(csv, values);
 }

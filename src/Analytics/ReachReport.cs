@@ -80,6 +80,34 @@ public sealed record ReportRange(DateOnly From, DateOnly To)
 
     public bool Contains(DateOnly day) => day >= From && day <= To;
 
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    /// <summary>Starts on the first day of a month and ends on the last day of a month.</summary>
+    public bool IsWholeMonths => From.Day == 1 && To.AddDays(1).Day == 1;
+
+    /// <summary>
+    /// The whole calendar months that hold the range: the only ranges reach is published for (R19). Were any dates
+    /// published, two ranges a day apart (1–7 and 1–8 December) would give that day's figures by subtraction.
+    /// </summary>
+    public ReportRange WholeMonths() =>
+        new(new DateOnly(From.Year, From.Month, 1), new DateOnly(To.Year, To.Month, 1).AddMonths(1).AddDays(-1));
+
+    /// <summary>Every ISO week (Monday to Sunday) that overlaps the range, each whole even where it runs past an end.</summary>
+    public IReadOnlyList<ReportRange> Weeks()
+    {
+        var weeks = new List<ReportRange>();
+        for (var monday = ReportingPeriod.WeekOf(From); monday <= To; monday = monday.AddDays(7))
+        {
+            weeks.Add(new ReportRange(monday, monday.AddDays(6)));
+        }
+
+        return weeks;
+    }
+
+    public override string ToString() => $"{Day(From)} to {Day(To)}";
+
+    private static string Day(DateOnly day) => day.ToString(DateFormat, CultureInfo.InvariantCulture);
+
     private static string Clip(string value) => value.Length > 20 ? value[..20] + "…" : value;
 }
 
@@ -95,7 +123,11 @@ public sealed record ReportDimensions(
 /// <summary>The exact figures for a range, before suppression. Never leaves the process: see <see cref="PublishedReport"/>.</summary>
 public sealed class ReachFigures
 {
+    /// <summary>The whole months the figures are for: <see cref="Asked"/> widened (<see cref="ReportRange.WholeMonths"/>).</summary>
     public required ReportRange Range { get; init; }
+
+    /// <summary>The dates asked for, as typed or picked.</summary>
+    public required ReportRange Asked { get; init; }
 
     /// <summary>People reached: distinct pseudonyms per reporting period, summed over the periods the range touches.</summary>
     public long People { get; init; }
@@ -131,6 +163,7 @@ public sealed class ReachFigures
 
     public double? MedianFirstReplyMinutes { get; init; }
 
+    /// <summary>People in each ISO week of <see cref="ReportRange.Weeks"/>, counted over the whole week (see <see cref="ReachAggregator.DaysToLoad"/>).</summary>
     public required IReadOnlyList<(string Key, long People)> ByWeek { get; init; }
 
     public required IReadOnlyList<(string Key, long People)> ByChannel { get; init; }
@@ -158,11 +191,31 @@ public static class ReachAggregator
     /// <summary>How many not-understood nodes the report lists.</summary>
     public const int TopNodes = 10;
 
-    public static ReachFigures Aggregate(ReportRange range, IEnumerable<ActivityRow> activity, IEnumerable<DailyCount> counts, ReportDimensions dimensions)
+    /// <summary>
+    /// The days a report for <paramref name="asked"/> reads: its whole months, and the whole ISO weeks at both ends, as
+    /// each week's reach is counted over all of its seven days.
+    /// </summary>
+    public static ReportRange DaysToLoad(ReportRange asked)
     {
-        ArgumentNullException.ThrowIfNull(range);
+        ArgumentNullException.ThrowIfNull(asked);
+        var weeks = asked.WholeMonths().Weeks();
+        return new ReportRange(weeks[0].From, weeks[^1].To);
+    }
+
+    /// <summary>
+    /// The figures for the whole months that hold <paramref name="asked"/> (R19: no report covers part of a month, so no
+    /// two reports differ by a few days). Each week's reach is that of the whole Monday-to-Sunday week, also at the
+    /// ends, where it runs into the months around: a week's figure is then the same in every report, and a month never
+    /// publishes a few days of a week. <paramref name="activity"/> must hold the days of <see cref="DaysToLoad"/>.
+    /// </summary>
+    public static ReachFigures Aggregate(ReportRange asked, IEnumerable<ActivityRow> activity, IEnumerable<DailyCount> counts, ReportDimensions dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(dimensions);
-        var rows = activity.Where(a => range.Contains(a.Day)).ToList();
+        var range = asked.WholeMonths();
+        var loaded = activity.ToList();
+        var rows = loaded.Where(a => range.Contains(a.Day)).ToList();
         var events = counts.Where(c => range.Contains(c.Day)).ToList();
         var active = rows.Where(a => a.Step == Steps.Active).ToList();
 
@@ -172,12 +225,9 @@ public static class ReachAggregator
         long Distinct(IEnumerable<ActivityRow> subset) => subset.Select(a => (a.Period, a.Person)).Distinct().LongCount();
         long Sum(EventKind kind) => events.Where(e => e.Kind == kind).Sum(e => e.Count);
 
-        var weeks = new List<(string, long)>();
-        for (var monday = ReportingPeriod.WeekOf(range.From); monday <= range.To; monday = monday.AddDays(7))
-        {
-            var sunday = monday.AddDays(6);
-            weeks.Add((ReportingPeriod.WeekLabel(monday), Distinct(active.Where(a => a.Day >= monday && a.Day <= sunday))));
-        }
+        var weeks = range.Weeks()
+            .Select(week => (ReportingPeriod.WeekLabel(week.From), Distinct(loaded.Where(a => a.Step == Steps.Active && week.Contains(a.Day)))))
+            .ToList();
 
         var topics = dimensions.Topics.Concat(rows.Where(a => a.Topic.Length > 0).Select(a => a.Topic).Distinct().Order(StringComparer.Ordinal)).Distinct().ToList();
         var funnel = new long[topics.Count, Steps.Funnel.Count];
@@ -209,6 +259,7 @@ public static class ReachAggregator
         return new ReachFigures
         {
             Range = range,
+            Asked = asked,
             People = days.Count,
             New = days.Count(d => d == 1),
             Returning = days.Count(d => d > 1),
@@ -278,7 +329,16 @@ public sealed record PublishedSeries(IReadOnlyList<(string Key, PublishedCell Ce
 /// </summary>
 public sealed class PublishedReport
 {
+    /// <summary>The whole months every figure is for (each week's reach excepted: see <see cref="Weeks"/>).</summary>
     public required ReportRange Range { get; init; }
+
+    /// <summary>The dates asked for; when they are not whole months, <see cref="Range"/> widens them and every output says so.</summary>
+    public required ReportRange Asked { get; init; }
+
+    public bool Widened => Asked != Range;
+
+    /// <summary>The days of each item of <see cref="ByWeek"/>: whole ISO weeks, the first and last running past <see cref="Range"/>.</summary>
+    public IReadOnlyList<ReportRange> Weeks => Range.Weeks();
 
     public required IReadOnlyList<string> Periods { get; init; }
 
@@ -342,6 +402,10 @@ public sealed class PublishedReport
     {
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(dimensions);
+        if (!figures.Range.IsWholeMonths)
+        {
+            throw new ArgumentException($"Reach is published for whole months only (R19); {figures.Range} is not.", nameof(figures));
+        }
 
         // People by channel add up exactly to the people reached (a pseudonym belongs to one channel): one table, one total.
         var channels = Suppression.Apply(Column(figures.ByChannel));
@@ -373,6 +437,7 @@ public sealed class PublishedReport
         return new PublishedReport
         {
             Range = figures.Range,
+            Asked = figures.Asked,
             Periods = figures.Periods,
             People = people,
             New = newCell,

@@ -119,12 +119,17 @@ public class PublishedReportTests
         var report = Publish([.. People(12, "whatsapp", "es", "avr", Steps.Prescreening), .. People(2, "telegram", "en")]);
 
         var byChannel = ReachCsv.Reach(report, ReachBreakdown.Channel);
-        Assert.Equal("channel,people\r\nwhatsapp,•\r\ntelegram,<5\r\ntotal,14\r\n", byChannel);
+        Assert.Equal("channel,people,from,to\r\nwhatsapp,•,2026-10-01,2026-10-31\r\ntelegram,<5,2026-10-01,2026-10-31\r\ntotal,14,2026-10-01,2026-10-31\r\n", byChannel);
 
         var funnel = ReachCsv.Funnel(report);
-        Assert.StartsWith("topic,entered,information,prescreening,handoff\r\n", funnel, StringComparison.Ordinal);
-        Assert.Contains("avr,12,0,12,0\r\n", funnel, StringComparison.Ordinal);
-        Assert.Contains("trafficking,0,0,0,0\r\n", funnel, StringComparison.Ordinal);
+        Assert.StartsWith("topic,entered,information,prescreening,handoff,from,to\r\n", funnel, StringComparison.Ordinal);
+        Assert.Contains("avr,12,0,12,0,2026-10-01,2026-10-31\r\n", funnel, StringComparison.Ordinal);
+        Assert.Contains("trafficking,0,0,0,0,2026-10-01,2026-10-31\r\n", funnel, StringComparison.Ordinal);
+
+        // Each week's row gives its own Monday and Sunday: the first and last run past October.
+        var byWeek = ReachCsv.Reach(report, ReachBreakdown.Week);
+        Assert.StartsWith("week,people,from,to\r\n2026-W40,14,2026-09-28,2026-10-04\r\n", byWeek, StringComparison.Ordinal);
+        Assert.Contains("2026-W44,0,2026-10-26,2026-11-01\r\n", byWeek, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -137,9 +142,9 @@ public class PublishedReportTests
         var report = Publish([.. People(1205, "whatsapp", "es", "avr", Steps.Prescreening)]);
 
         Assert.Equal("1,205", report.People.Shown); // the page keeps its thousands
-        Assert.Contains("whatsapp,1205\r\n", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
-        Assert.EndsWith("total,1205\r\n", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
-        Assert.Contains("avr,1205,0,1205,0\r\n", ReachCsv.Funnel(report), StringComparison.Ordinal);
+        Assert.Contains("whatsapp,1205,", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
+        Assert.EndsWith("total,1205,2026-10-01,2026-10-31\r\n", ReachCsv.Reach(report, ReachBreakdown.Channel), StringComparison.Ordinal);
+        Assert.Contains("avr,1205,0,1205,0,", ReachCsv.Funnel(report), StringComparison.Ordinal);
     }
 
     [Theory]

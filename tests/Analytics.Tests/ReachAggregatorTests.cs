@@ -49,7 +49,7 @@ public class ReachAggregatorTests
             }
         }
 
-        // Outside the range: never counted.
+        // Outside the range: never counted, but in 2026-W40 (28 September to 4 October), which is counted whole.
         rows.Add(new ActivityRow("2026-Q3", "p00000", new DateOnly(2026, 9, 30), "whatsapp", "es", string.Empty, Steps.Active));
         rows = [.. rows.OrderBy(_ => random.Next())];
 
@@ -67,7 +67,8 @@ public class ReachAggregatorTests
         Assert.Equal(expected["avr"], figures.Funnel[avr, 0]);
         Assert.Equal(expected["avr-handoff"], figures.Funnel[avr, Steps.Funnel.Count - 1]);
         Assert.Equal(14, figures.ByWeek.Count); // 2026-W40 (29 Sep) to 2026-W53 (28 Dec)
-        Assert.All(figures.ByWeek, w => Assert.InRange(w.People, 0, people));
+        Assert.All(figures.ByWeek.Skip(1), w => Assert.InRange(w.People, 0, people));
+        Assert.InRange(figures.ByWeek[0].People, 1, people + 1);
     }
 
     [Fact]
@@ -98,11 +99,77 @@ public class ReachAggregatorTests
             new("2026-Q4", "b", monday.AddDays(6), "telegram", "es", string.Empty, Steps.Active),
         ];
 
-        var figures = ReachAggregator.Aggregate(new ReportRange(monday, monday.AddDays(13)), rows, [], Dimensions);
+        var figures = ReachAggregator.Aggregate(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), rows, [], Dimensions);
 
-        Assert.Equal([("2026-W41", 2L), ("2026-W42", 1L)], figures.ByWeek);
+        Assert.Equal([("2026-W40", 0L), ("2026-W41", 2L), ("2026-W42", 1L), ("2026-W43", 0L), ("2026-W44", 0L)], figures.ByWeek);
         Assert.Equal(2, figures.People);
         Assert.Equal(1, figures.Returning);
+    }
+
+    /// <summary>
+    /// Two weeks picked are October (R19: whole months only), and the weeks at October's ends are counted over all
+    /// seven days: someone who wrote on Wednesday 30 September is in 2026-W40, not in October's people.
+    /// </summary>
+    [Fact]
+    public void PickedDays_AreWidenedToWholeMonths_AndEdgeWeeksCountedWhole()
+    {
+        ActivityRow[] rows =
+        [
+            new("2026-Q3", "before", new DateOnly(2026, 9, 30), "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "first", new DateOnly(2026, 10, 1), "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "last", new DateOnly(2026, 10, 31), "telegram", "es", string.Empty, Steps.Active),
+            new("2026-Q4", "after", new DateOnly(2026, 11, 1), "telegram", "es", string.Empty, Steps.Active),
+        ];
+        var asked = new ReportRange(new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 18));
+
+        var figures = ReachAggregator.Aggregate(asked, rows, [], Dimensions);
+
+        Assert.Equal(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), figures.Range);
+        Assert.Equal(asked, figures.Asked);
+        Assert.Equal(2, figures.People);
+        Assert.Equal(("2026-W40", 2L), figures.ByWeek[0]); // 28 September to 4 October
+        Assert.Equal(("2026-W44", 2L), figures.ByWeek[^1]); // 26 October to 1 November
+        Assert.Equal(new ReportRange(new DateOnly(2026, 9, 28), new DateOnly(2026, 11, 1)), ReachAggregator.DaysToLoad(asked));
+    }
+
+    [Theory]
+    [InlineData("2026-12-01", "2026-12-07", "2026-12-01", "2026-12-31")]
+    [InlineData("2026-12-08", "2026-12-08", "2026-12-01", "2026-12-31")]
+    [InlineData("2026-10-01", "2026-12-31", "2026-10-01", "2026-12-31")]
+    [InlineData("2026-11-30", "2026-12-06", "2026-11-01", "2026-12-31")]
+    [InlineData("2026-12-28", "2027-01-03", "2026-12-01", "2027-01-31")]
+    [InlineData("2028-02-29", "2028-02-29", "2028-02-01", "2028-02-29")]
+    [InlineData("2027-02-01", "2027-02-28", "2027-02-01", "2027-02-28")]
+    public void WholeMonths(string from, string to, string first, string last)
+    {
+        var range = ReportRange.Parse(from, to).Range!.WholeMonths();
+
+        Assert.Equal(ReportRange.Parse(first, last).Range, range);
+        Assert.True(range.IsWholeMonths);
+        Assert.Equal(range, range.WholeMonths());
+    }
+
+    [Fact]
+    public void APartialMonth_IsNeverPublished()
+    {
+        var figures = ReachAggregator.Aggregate(new ReportRange(new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 8)), [], [], Dimensions);
+        var forged = new ReachFigures
+        {
+            Range = figures.Asked,
+            Asked = figures.Asked,
+            Satisfaction = figures.Satisfaction,
+            ByWeek = figures.ByWeek,
+            ByChannel = figures.ByChannel,
+            ByLanguage = figures.ByLanguage,
+            Topics = figures.Topics,
+            Funnel = figures.Funnel,
+            NotUnderstoodNodes = figures.NotUnderstoodNodes,
+            NotUnderstoodLanguages = figures.NotUnderstoodLanguages,
+            NotUnderstood = figures.NotUnderstood,
+            Periods = figures.Periods,
+        };
+
+        Assert.Contains("whole months", Assert.Throws<ArgumentException>(() => PublishedReport.From(forged, Dimensions)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

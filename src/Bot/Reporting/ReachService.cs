@@ -12,12 +12,13 @@ public sealed class ReachService(AnalyticsStore store, ContentHost content, IOpt
     /// <summary>Channels listed even with nobody on them, so an empty period shows zeros.</summary>
     public static IReadOnlyList<string> KnownChannels { get; } = [ChannelNames.WhatsApp, ChannelNames.Telegram, ChannelNames.Twilio, ChannelNames.WebChat];
 
-    public async Task<PublishedReport> ReportAsync(ReportRange range, CancellationToken cancellationToken)
+    /// <summary>The report for the whole months that hold <paramref name="asked"/> (R19); it says when it widened them.</summary>
+    public async Task<PublishedReport> ReportAsync(ReportRange asked, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(range);
-        var (activity, counts) = await store.LoadAsync(range, cancellationToken);
+        ArgumentNullException.ThrowIfNull(asked);
+        var (activity, counts) = await store.LoadAsync(ReachAggregator.DaysToLoad(asked), cancellationToken);
         var dimensions = Dimensions();
-        return PublishedReport.From(ReachAggregator.Aggregate(range, activity, counts, dimensions), dimensions);
+        return PublishedReport.From(ReachAggregator.Aggregate(asked, activity, counts, dimensions), dimensions);
     }
 
     /// <summary>The reporting period that contains today (the page's default).</summary>
