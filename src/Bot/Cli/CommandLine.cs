@@ -42,7 +42,7 @@ internal static class CommandLine
                       dotnet run --project src/Bot -- outbox status | retry-dead  messages waiting, sent, failed, dead-lettered
                       dotnet run --project src/Bot -- users add NAME --role caseworker|supervisor|analyst   (password on stdin)
                       dotnet run --project src/Bot -- users list | disable NAME | enable NAME
-                      dotnet run --project src/Bot -- report --from 2026-10-01 --to 2026-12-31   period summary (es + en)
+                      dotnet run --project src/Bot -- report --from 2026-10-01 --to 2026-12-31   period summary (es + en), in whole months
                     """);
                 return args is ["help" or "--help" or "-h"] ? 0 : 2;
         }

@@ -5,10 +5,13 @@ using OimBot.Bot.Storage;
 
 namespace OimBot.Bot.Cli;
 
-/// <summary><c>report --from YYYY-MM-DD --to YYYY-MM-DD</c>: the period summary in Spanish and English, suppressed like every figure.</summary>
+/// <summary>
+/// <c>report --from YYYY-MM-DD --to YYYY-MM-DD</c>: the period summary in Spanish and English, suppressed like every
+/// figure, for the whole months that hold the dates (R19; a note says when they were widened).
+/// </summary>
 internal static class ReportCommand
 {
-    private const string Usage = "Usage: report --from YYYY-MM-DD --to YYYY-MM-DD";
+    private const string Usage = "Usage: report --from YYYY-MM-DD --to YYYY-MM-DD (widened to whole months)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -54,6 +57,12 @@ internal static class ReportCommand
         }
 
         var report = await app.Services.GetRequiredService<ReachService>().ReportAsync(range, CancellationToken.None);
+        if (report.Widened)
+        {
+            // On the error stream, so the summary stays ready to paste; its own dates are the widened ones.
+            await error.WriteLineAsync($"Note: figures are published for whole calendar months only, so {report.Asked} was widened to {report.Range}; quote these dates.");
+        }
+
         await output.WriteAsync(ReachSummary.Write(report));
         return 0;
     }

@@ -57,7 +57,7 @@ public static class ReportingSetup
         }
 
         var report = await reach.ReportAsync(range, cancellationToken);
-        return Csv(ReachCsv.Reach(report, breakdown), $"oimbot-reach-{breakdown.ToString().ToLowerInvariant()}-{range.From:yyyy-MM-dd}-{range.To:yyyy-MM-dd}.csv");
+        return Csv(ReachCsv.Reach(report, breakdown), $"oimbot-reach-{breakdown.ToString().ToLowerInvariant()}-{FileDays(report)}.csv");
     }
 
     private static async Task<IResult> FunnelCsvAsync(string? from, string? to, ReachService reach, CancellationToken cancellationToken)
@@ -69,8 +69,12 @@ public static class ReportingSetup
         }
 
         var report = await reach.ReportAsync(range, cancellationToken);
-        return Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{range.From:yyyy-MM-dd}-{range.To:yyyy-MM-dd}.csv");
+        return Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{FileDays(report)}.csv");
     }
+
+    /// <summary>The whole months the file's figures are for (dates asked for are widened to them), never the dates asked.</summary>
+    private static string FileDays(PublishedReport report) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{report.Range.From:yyyy-MM-dd}-{report.Range.To:yyyy-MM-dd}");
 
     /// <summary>
     /// The reason in English for API clients, and in Spanish (<see cref="InboxErrors.SpanishDetail"/>) for the page a

@@ -116,14 +116,14 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("data-figure=\"people\">0<", page, StringComparison.Ordinal);
-        Assert.Equal("week,people\r\n", (await analyst.Http.GetStringAsync("/api/analytics/reach.csv?from=2025-01-06&to=2025-01-12&by=week")).TrimStart('\uFEFF')[..13]);
+        Assert.StartsWith("week,people,from,to\r\n", (await analyst.Http.GetStringAsync("/api/analytics/reach.csv?from=2025-01-06&to=2025-01-12&by=week")).TrimStart('\uFEFF'), StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("channel", "channel,people\r\nwhatsapp,5\r\ntelegram,6\r\ntwilio,0\r\nwebchat,0\r\ntotal,11\r\n")]
-    [InlineData("language", "language,people\r\nes,6\r\nen,5\r\nfr,0\r\nht,0\r\npt,0\r\nzh,0\r\ntotal,11\r\n")] // every language served, the new ones too
-    [InlineData("week", "week,people\r\n")]
-    [InlineData("topic", "topic,people\r\navr,11\r\n")]
+    [InlineData("channel", "channel,people,from,to\r\nwhatsapp,5,2026-10-01,2026-12-31\r\ntelegram,6,2026-10-01,2026-12-31\r\ntwilio,0,2026-10-01,2026-12-31\r\nwebchat,0,2026-10-01,2026-12-31\r\ntotal,11,2026-10-01,2026-12-31\r\n")]
+    [InlineData("language", "language,people,from,to\r\nes,6,2026-10-01,2026-12-31\r\nen,5,2026-10-01,2026-12-31\r\nfr,0,2026-10-01,2026-12-31\r\nht,0,2026-10-01,2026-12-31\r\npt,0,2026-10-01,2026-12-31\r\nzh,0,2026-10-01,2026-12-31\r\ntotal,11,2026-10-01,2026-12-31\r\n")] // every language served, the new ones too
+    [InlineData("week", "week,people,from,to\r\n")]
+    [InlineData("topic", "topic,people,from,to\r\navr,11,2026-10-01,2026-12-31\r\n")]
     public async Task ReachCsv_HasTheExpectedFigures(string by, string expected)
     {
         using var analyst = await InboxClient.SignedInAsync(_host.Factory, "alex", Password);
@@ -135,9 +135,9 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
         Assert.StartsWith(expected, csv, StringComparison.Ordinal);
         if (by == "week")
         {
-            Assert.Contains("2026-W47,11\r\n", csv, StringComparison.Ordinal);
-            Assert.Contains("2026-W40,0\r\n", csv, StringComparison.Ordinal);
-            Assert.EndsWith("total,11\r\n", csv, StringComparison.Ordinal);
+            Assert.Contains("2026-W47,11,2026-11-16,2026-11-22\r\n", csv, StringComparison.Ordinal);
+            Assert.Contains("2026-W40,0,2026-09-28,2026-10-04\r\n", csv, StringComparison.Ordinal);
+            Assert.EndsWith("total,11,2026-10-01,2026-12-31\r\n", csv, StringComparison.Ordinal);
         }
     }
 
@@ -147,8 +147,57 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
         using var analyst = await InboxClient.SignedInAsync(_host.Factory, "alex", Password);
         var csv = (await analyst.Http.GetStringAsync($"/api/analytics/funnel.csv?{Range}")).TrimStart('\uFEFF');
 
-        Assert.StartsWith("topic,entered,information,prescreening,handoff\r\n", csv, StringComparison.Ordinal);
-        Assert.Contains("\r\navr,11,11,0,0\r\n", csv, StringComparison.Ordinal);
+        Assert.StartsWith("topic,entered,information,prescreening,handoff,from,to\r\n", csv, StringComparison.Ordinal);
+        Assert.Contains("\r\navr,11,11,0,0,2026-10-01,2026-12-31\r\n", csv, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// R19: dates that are not whole months are widened to them, on the page, in its form and export links, and the
+    /// page says so; two picks a day apart (16–22 and 16–23 November) show the same figures, so subtracting them gives
+    /// nothing.
+    /// </summary>
+    [Fact]
+    public async Task DaysPicked_AreWidenedToWholeMonths_AndThePageSaysSo()
+    {
+        using var analyst = await InboxClient.SignedInAsync(_host.Factory, "alex", Password);
+        var response = await analyst.Http.GetAsync("/inbox/analytics?from=2026-11-16&to=2026-11-22");
+        var page = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<h2 id=\"headline\">Del 2026-11-01 al 2026-11-30</h2>", page, StringComparison.Ordinal);
+        var notice = System.Text.RegularExpressions.Regex.Match(page, "<p class=\"notice\" role=\"status\" id=\"widened\">([^<]*)</p>").Groups[1].Value;
+        Assert.StartsWith("Pediste del 2026-11-16 al 2026-11-22. Las cifras se publican solo por meses completos", notice, StringComparison.Ordinal);
+        Assert.Contains("se muestran del 2026-11-01 al 2026-11-30", notice, StringComparison.Ordinal);
+        Assert.Contains("id=\"from\" name=\"from\" value=\"2026-11-01\"", page, StringComparison.Ordinal);
+        Assert.Contains("id=\"to\" name=\"to\" value=\"2026-11-30\"", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/api/analytics/funnel.csv?from=2026-11-01&to=2026-11-30\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("from=2026-11-16", page, StringComparison.Ordinal);
+        Assert.Contains("data-figure=\"people\">11<", page, StringComparison.Ordinal);
+        Assert.Contains("van del 2026-10-26 al 2026-12-06", page, StringComparison.Ordinal); // 2026-W44 to 2026-W49, whole
+
+        var dayLater = WebUtility.HtmlDecode(await analyst.Http.GetStringAsync("/inbox/analytics?from=2026-11-16&to=2026-11-23"));
+        Assert.Equal(Figures(page), Figures(dayLater));
+
+        var month = WebUtility.HtmlDecode(await analyst.Http.GetStringAsync("/inbox/analytics?from=2026-11-01&to=2026-11-30"));
+        Assert.DoesNotContain("id=\"widened\"", month, StringComparison.Ordinal);
+        Assert.Equal(Figures(page), Figures(month));
+
+        static string Figures(string page) => page[page.IndexOf("<dl class=\"figures\">", StringComparison.Ordinal)..];
+    }
+
+    [Theory]
+    [InlineData("reach.csv?from=2026-11-16&to=2026-11-22&by=channel", "oimbot-reach-channel-2026-11-01-2026-11-30.csv", "total,11,2026-11-01,2026-11-30\r\n")]
+    [InlineData("reach.csv?from=2026-11-22&to=2026-12-02&by=week", "oimbot-reach-week-2026-11-01-2026-12-31.csv", "2026-W47,11,2026-11-16,2026-11-22\r\n")]
+    [InlineData("funnel.csv?from=2026-11-22&to=2026-11-22", "oimbot-funnel-2026-11-01-2026-11-30.csv", "avr,11,11,0,0,2026-11-01,2026-11-30\r\n")]
+    public async Task Exports_OfDaysPicked_AreForWholeMonths_AndSayWhich(string url, string fileName, string line)
+    {
+        using var analyst = await InboxClient.SignedInAsync(_host.Factory, "alex", Password);
+        var response = await analyst.Http.GetAsync($"/api/analytics/{url}");
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(fileName, response.Content.Headers.ContentDisposition?.FileName);
+        Assert.Contains(line, csv, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -213,9 +262,18 @@ public sealed class ReachEndToEndTests : IAsyncLifetime
         Assert.Contains("From 1 October to 31 December 2026, OimBot reached 11 people through WhatsApp and Telegram (WhatsApp: 5; Telegram: 6).", output, StringComparison.Ordinal);
         Assert.Contains("retorno voluntario (11)", output, StringComparison.Ordinal);
 
+        Assert.DoesNotContain("widened", output, StringComparison.Ordinal);
+
         var (badExit, badOutput) = await ServiceProcess.RunAsync(RepoPaths.Root, ["report", "--from", "2026-12-31", "--to", "2026-10-01"], environment: environment);
         Assert.Equal(2, badExit);
         Assert.Contains("before", badOutput, StringComparison.Ordinal);
+
+        // R19: days are widened to the whole months that hold them, the summary's dates are the months', and a note says so.
+        var (weekExit, weekOutput) = await ServiceProcess.RunAsync(RepoPaths.Root, ["report", "--from", "2026-11-16", "--to", "2026-11-22"], environment: environment);
+        Assert.True(weekExit == 0, weekOutput);
+        Assert.Contains("Note: figures are published for whole calendar months only, so 2026-11-16 to 2026-11-22 was widened to 2026-11-01 to 2026-11-30; quote these dates.", weekOutput, StringComparison.Ordinal);
+        Assert.Contains("Del 1 de noviembre al 30 de noviembre de 2026, OimBot alcanzó a 11 personas", weekOutput, StringComparison.Ordinal);
+        Assert.Contains("From 1 November to 30 November 2026, OimBot reached 11 people", weekOutput, StringComparison.Ordinal);
     }
 
     /// <summary>R3/R20: after conversations full of numbers, nothing in the analytics tables is a number, a chat id or text.</summary>

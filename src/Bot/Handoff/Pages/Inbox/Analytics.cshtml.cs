@@ -7,7 +7,8 @@ namespace OimBot.Bot.Handoff.Pages.Inbox;
 
 /// <summary>
 /// Anonymous reach for analysts and supervisors: headline figures, charts and exports, all suppressed. It reads only the
-/// analytics tables, never a case or a transcript.
+/// analytics tables, never a case or a transcript. Dates that are not whole months are widened to them (R19), and the
+/// page says so above the figures.
 /// </summary>
 public sealed class AnalyticsModel(ReachService reach) : PageModel
 {
@@ -54,6 +55,9 @@ public sealed class AnalyticsModel(ReachService reach) : PageModel
         }
 
         Report = await reach.ReportAsync(range, cancellationToken);
+
+        // The form and the export links carry the whole months shown, so an export is for the dates on the page.
+        (From, To) = (Day(Report.Range.From), Day(Report.Range.To));
     }
 
     public bool IsPeriod(ReportingPeriod period) => From == Day(period.First) && To == Day(period.Last);
