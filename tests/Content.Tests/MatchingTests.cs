@@ -13,6 +13,8 @@ public class MatchingTests
     [InlineData("¿Qué es?", "que es")]
     [InlineData("niño   solo", "nino solo")]
     [InlineData("", "")]
+    [InlineData("🆘🆘🆘", "sos sos sos")] // a cry for help in a picture (a blind tester's got "No entendí")
+    [InlineData("ayuda🆘", "ayuda sos")]
     public void Normalize_IgnoresCaseAccentsPunctuationAndKeycaps(string typed, string expected) =>
         Assert.Equal(expected, TextNormalizer.Normalize(typed));
 

@@ -38,6 +38,19 @@ public static class TextNormalizer
                 continue; // "i'm" and "im" are the same word; U+FE0F is the emoji presentation selector
             }
 
+            if (rune.Value == SosEmoji)
+            {
+                // "🆘🆘🆘" is a cry for help, said in a picture: the word it shows (a blind tester's got "No entendí").
+                if (!lastWasSpace)
+                {
+                    builder.Append(' ');
+                }
+
+                builder.Append("sos ");
+                lastWasSpace = true;
+                continue;
+            }
+
             if (category == UnicodeCategory.DecimalDigitNumber)
             {
                 // Any script's digit is the ASCII digit of the same value ("٢", "२", "２" → "2").
@@ -72,6 +85,9 @@ public static class TextNormalizer
 
         return builder.ToString().Trim();
     }
+
+    /// <summary>🆘 (U+1F198, SQUARED SOS): read as the word "sos".</summary>
+    private const int SosEmoji = 0x1F198;
 
     public static string[] Words(string normalized) =>
         normalized.Length == 0 ? [] : normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -461,8 +461,12 @@ public sealed partial class Understander
     {
         ArgumentNullException.ThrowIfNull(words);
         var plain = WithoutCourtesy(words);
+        // A goodbye beside it is no other word: "il arrive, je dois partir", "he is here i have to go" (a blind tester's
+        // got the page on being held).
+        var form = AnswerForm(plain);
+        var goodbye = _farewellsInWords.Where(f => Fuzzy.ContainsPhrase(form, f)).Select(Length).DefaultIfEmpty(0).Max();
         return plain.Length > 0 && _keywords.Emergency(words) is null
-            && _arriving.Exists(phrase => Fuzzy.ContainsPhrase(plain, phrase) && Length(plain) - Length(phrase) <= ArrivingRestWords);
+            && _arriving.Exists(phrase => Fuzzy.ContainsPhrase(plain, phrase) && Length(plain) - Length(phrase) - goodbye <= ArrivingRestWords);
     }
 
     /// <summary>The most other words a message saying someone arrives may have (<see cref="SomeoneArrives"/>): "ya viene, rapido".</summary>

@@ -170,6 +170,12 @@ public class PhoneSafetyTests
     [InlineData("ht", "mari m toujou ap fouye telefòn mwen", "li vini")]
     [InlineData("pt", "meu marido mexe no meu celular todo dia", "ele tá do meu lado agora")]
     [InlineData("zh", "我老公每天都查我手机", "他来了")]
+    // A fourth blind tester (2026-12-07): watching said as it happens, and a goodbye beside the words, had got the page on
+    // violence or on being held, whole, in front of him.
+    [InlineData("es", "mi esposo me pega", "shh el esta aqui viendo")]
+    [InlineData("fr", "mon mari regarde mon téléphone", "il arrive, je dois partir")]
+    [InlineData("en", "my husband goes through my phone every day", "he is here i have to go")]
+    [InlineData("pt", "meu marido mexe no meu celular todo dia", "ele tá vendo")]
     public void SomeoneArriving_AfterASensitivePage_GetsTheMainMenu(string language, string before, string arriving)
     {
         var chat = Chat.Started(Content, language).Send(before);

@@ -1081,6 +1081,22 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// A fourth blind tester (2026-12-07): "🆘🆘🆘" got "No entendí" (the picture is the word "sos"); someone listening or
+    /// reading over one's shoulder got a question between a person and the menu, or "I did not understand": the page on
+    /// keeping the phone safe (its keywords).
+    /// </summary>
+    [Theory]
+    [InlineData("es", "🆘🆘🆘", "emergency")]
+    [InlineData("en", "🆘", "emergency")]
+    [InlineData("es", "alguien me esta escuchando, no puedo hablar", "phone-safety")]
+    [InlineData("en", "someone is reading over my shoulder", "phone-safety")]
+    [InlineData("en", "someone is listening, i cant talk", "phone-safety")]
+    public void ASosPicture_AndSomeoneListening_AreUnderstood(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
     /// Turned back at a border (a new user's try, 2026-12-05): "no me dejaron pasar a costa rica" got the answer to sexual
     /// violence, sure, and "me devolvieron de la frontera de costa rica, que hago" "No entendí". Going back south is what
     /// <c>dangers-sea</c> answers (the reverse flow, its dangers, and voluntary return or refugee protection instead).
