@@ -8,7 +8,7 @@ internal static class CommonLoader
 {
     private static readonly string[] Fields =
         ["languages", "start", "menu", "language_menu", "handoff", "offer_human", "handoff_consent", "handoff_timeout", "handoff_waiting", "case_closed",
-         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "farewell", "farewell_after_danger", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "follow_up_words", "follow_ups", "farewell_words", "watched", "watchers", "watching", "confirm_withdraw", "withdraw_words", "figures_of_speech", "arriving_words", "number_words", "child_ages", "months", "weekdays", "safety", "texts"];
+         "clarify", "danger_check", "confirm_delete", "confirm_stop", "declined", "farewell", "farewell_after_danger", "out_of_scope", "commands", "command_examples", "question_words", "answer_words", "follow_up_words", "follow_ups", "farewell_words", "watched", "watchers", "watching", "confirm_withdraw", "withdraw_words", "figures_of_speech", "arriving_words", "safe_words", "number_words", "child_ages", "months", "weekdays", "safety", "texts"];
 
     /// <summary>Texts the engine and the renderer use; each must exist in every language.</summary>
     public static readonly IReadOnlyList<string> RequiredTexts =
@@ -116,6 +116,7 @@ internal static class CommonLoader
             WithdrawWords = reader.PerLanguageLists(YamlReader.Get(map, "withdraw_words"), "withdraw words"),
             FiguresOfSpeech = reader.PerLanguageLists(YamlReader.Get(map, "figures_of_speech"), "figures of speech"),
             ArrivingWords = reader.PerLanguageLists(YamlReader.Get(map, "arriving_words"), "arriving words"),
+            SafeWords = reader.PerLanguageLists(YamlReader.Get(map, "safe_words"), "safe words"),
             NumberWords = reader.PerLanguageLists(YamlReader.Get(map, "number_words"), "number words"),
         };
     }

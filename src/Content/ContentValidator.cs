@@ -1065,7 +1065,7 @@ public static partial class ContentValidator
     private static void CheckWatchers(ContentSet content, List<ContentError> errors)
     {
         var common = content.Common;
-        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching), ("withdraw_words", common.WithdrawWords), ("figures_of_speech", common.FiguresOfSpeech), ("arriving_words", common.ArrivingWords) })
+        foreach (var (key, lists) in new[] { ("watchers", common.Watchers), ("watching", common.Watching), ("withdraw_words", common.WithdrawWords), ("figures_of_speech", common.FiguresOfSpeech), ("arriving_words", common.ArrivingWords), ("safe_words", common.SafeWords) })
         {
             var at = Where(common, key);
             foreach (var (language, phrases) in lists)

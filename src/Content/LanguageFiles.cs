@@ -59,6 +59,9 @@ public sealed record LanguageData(
     /// <summary>Someone arriving, in this language (<c>arriving_words</c>; <see cref="CommonSettings.ArrivingWords"/>).</summary>
     public IReadOnlyList<string> ArrivingWords { get; init; } = [];
 
+    /// <summary>Being safe now, in this language (<c>safe_words</c>; <see cref="CommonSettings.SafeWords"/>).</summary>
+    public IReadOnlyList<string> SafeWords { get; init; } = [];
+
     /// <summary>Answers in words to a yes/no question in this language, by node then choice id (<c>answer_examples: { node id: { yes: [...] } }</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> AnswerExamples { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
@@ -76,7 +79,7 @@ public sealed record LanguageData(
     public const string Suffix = ".language.yaml";
 
     private static readonly string[] Fields =
-        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "withdraw_words", "figures_of_speech", "arriving_words", "answer_subject", "answer_examples", "child_ages", "number_words", "examples"];
+        ["language", "detect", "calling_codes", "question_words", "weekdays", "months", "preview_words", "commands", "command_examples", "keywords", "choice_keywords", "unsure_keywords", "warning_signs", "untrained_keywords", "fallback_keywords", "answer_words", "follow_up_words", "farewell_words", "watchers", "watching", "withdraw_words", "figures_of_speech", "arriving_words", "safe_words", "answer_subject", "answer_examples", "child_ages", "number_words", "examples"];
 
     /// <summary>Reads a language file; problems go to the reader's errors with their line.</summary>
     internal static LanguageData? Load(YamlReader reader, string text)
@@ -150,6 +153,7 @@ public sealed record LanguageData(
             WithdrawWords = reader.Strings(YamlReader.Get(map, "withdraw_words"), "withdraw_words"),
             FiguresOfSpeech = reader.Strings(YamlReader.Get(map, "figures_of_speech"), "figures_of_speech"),
             ArrivingWords = reader.Strings(YamlReader.Get(map, "arriving_words"), "arriving_words"),
+            SafeWords = reader.Strings(YamlReader.Get(map, "safe_words"), "safe_words"),
         };
     }
 

@@ -309,6 +309,12 @@ public sealed record CommonSettings(
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ArrivingWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// Being safe now, said after danger, per language (<c>safe_words</c>): "ya estoy a salvo", "i am safe now", "我现在安全了".
+    /// At the offer that follows an emergency page it is acknowledged, never read as a new danger.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> SafeWords { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Someone who may see one's phone, per language (<c>watchers</c>): "mi esposo", "she", "他".</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Watchers { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

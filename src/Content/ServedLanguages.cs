@@ -98,6 +98,7 @@ public static class ServedLanguages
             WithdrawWords = Lists(common.WithdrawWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.WithdrawWords.Count > 0 ? s.Data.WithdrawWords : null)))),
             FiguresOfSpeech = Lists(common.FiguresOfSpeech, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.FiguresOfSpeech.Count > 0 ? s.Data.FiguresOfSpeech : null)))),
             ArrivingWords = Lists(common.ArrivingWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.ArrivingWords.Count > 0 ? s.Data.ArrivingWords : null)))),
+            SafeWords = Lists(common.SafeWords, served.Select(s => (s.File.Language, (IReadOnlyList<string>?)(s.Data.SafeWords.Count > 0 ? s.Data.SafeWords : null)))),
         };
 
         var canned = content.Canned.Select(c => c with { Title = Texts(c.Title, $"canned:{c.Id}#title"), Text = Texts(c.Text, $"canned:{c.Id}") });

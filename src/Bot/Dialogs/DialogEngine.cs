@@ -220,6 +220,20 @@ public static partial class DialogEngine
             return Command(turn, state, GlobalCommand.Menu);
         }
 
+        // Safe now, said at the offer that follows an emergency page or just after it ("ya estoy bien, me metí en una tienda
+        // con gente", "i'm safe now, they left"): acknowledged, with the channels for if it comes back, and the question
+        // on the screen again (the offer, its question alone). A fourth blind tester (2026-12-07) had been asked which
+        // danger it was. The model reads "safe" itself as danger, so what else the message says is read without it: a
+        // danger there ("…pero me quiero matar", "…but my leg is bleeding") and a vetted danger phrase are read as before
+        // (R11); a "yes" still opens the case (R4).
+        if (state.Consented && message.Kind == UserMessageKind.Text && current is not null && (RecentCrisis(content, state) ?? CrisisBefore(content, state)) is { } before
+            && understood is not (Understanding.Picked or Understanding.Command) && content.Understander.SafeNow(words, state.Language, before.Id))
+        {
+            turn.DropNotes();
+            turn.Note("safe-now", state.Language);
+            return turn.Finish(turn.Show(state, current.Id));
+        }
+
         // A few words after an emergency page that the bot would answer with nothing of it ("nadie me puede ayudar",
         // "tenho vergonha", "没用的", "help", "no se" after the page on self-harm or sexual violence): that emergency's own
         // lines again (147 for self-harm), then the offer of a person. Blind testers (2026-12-07) had got topic menus,

@@ -34,12 +34,17 @@ public static class Fuzzy
     public static bool ContainsPhrase(string[] words, string[] phrase) => ContainsPhrase(words, phrase, WordMatches);
 
     /// <summary>True when <paramref name="phrase"/> appears as consecutive words of <paramref name="words"/>, each typed word matching its phrase word by <paramref name="matches"/>.</summary>
-    public static bool ContainsPhrase(string[] words, string[] phrase, Func<string, string, bool> matches)
+    public static bool ContainsPhrase(string[] words, string[] phrase, Func<string, string, bool> matches) => IndexOfPhrase(words, phrase, matches) >= 0;
+
+    /// <summary>Where <paramref name="phrase"/> first appears as consecutive words of <paramref name="words"/> (typos tolerated), or -1.</summary>
+    public static int IndexOfPhrase(string[] words, string[] phrase) => IndexOfPhrase(words, phrase, WordMatches);
+
+    private static int IndexOfPhrase(string[] words, string[] phrase, Func<string, string, bool> matches)
     {
         ArgumentNullException.ThrowIfNull(matches);
         if (phrase.Length == 0 || phrase.Length > words.Length)
         {
-            return false;
+            return -1;
         }
 
         for (var start = 0; start <= words.Length - phrase.Length; start++)
@@ -52,11 +57,11 @@ public static class Fuzzy
 
             if (all)
             {
-                return true;
+                return start;
             }
         }
 
-        return false;
+        return -1;
     }
 
     /// <summary>True when the whole message is the phrase, word for word.</summary>

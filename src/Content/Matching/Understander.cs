@@ -48,6 +48,7 @@ public sealed partial class Understander
     private readonly List<string[]> _withdrawWords; // every language's: a Haitian may write in Spanish
     private readonly List<string[]> _figures; // every language's, longest first: a manner of speaking reads the same anywhere
     private readonly List<string[]> _arriving; // every language's: "ya viene" in a Creole conversation is still someone coming
+    private readonly List<string[]> _safe; // every language's: being safe now (common safe_words)
 
     private static string SubjectKey(string node, string language) => $"{node}\t{language}";
 
@@ -119,6 +120,7 @@ public sealed partial class Understander
         _withdrawWords = [.. content.Common.WithdrawWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
         _figures = [.. content.Common.FiguresOfSpeech.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0).OrderByDescending(w => w.Length)];
         _arriving = [.. content.Common.ArrivingWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
+        _safe = [.. content.Common.SafeWords.Values.SelectMany(p => p).Select(TextNormalizer.WordsOf).Where(w => w.Length > 0)];
         _fallbackKeywords.AddRange(content.NodeList
             .SelectMany(n => n.FallbackKeywords.Values.SelectMany(p => p).Select(p => (n, KeywordWords(p))))
             .Where(p => p.Item2.Length > 0)
@@ -468,6 +470,43 @@ public sealed partial class Understander
         return plain.Length > 0 && _keywords.Emergency(words) is null
             && _arriving.Exists(phrase => Fuzzy.ContainsPhrase(plain, phrase) && Length(plain) - Length(phrase) - goodbye <= ArrivingRestWords);
     }
+
+    /// <summary>
+    /// The message says the person is safe now (common.yaml <c>safe_words</c>: "ya estoy a salvo", "i am safe now", "我现在
+    /// 安全了"), not after a negation ("todavía no estoy a salvo", "我还不安全" is no phrase of the list), with no vetted
+    /// danger phrase in it, in at most <see cref="SafeNowWords"/> words. A fourth blind tester (2026-12-07) followed by
+    /// men from a bus station wrote "ya estoy bien, me metí en una tienda con gente" at the offer of a person and was asked
+    /// which danger it was. What else the message says is read by the model of <paramref name="language"/>: a danger it is
+    /// sure of, other than <paramref name="crisis"/> (the emergency just answered), is no safety ("ya estoy a salvo pero
+    /// me quiero matar", "im safe now but my leg is bleeding a lot").
+    /// </summary>
+    public bool SafeNow(string[] words, string? language, string? crisis)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        if (words.Length == 0 || Length(words) > SafeNowWords || _keywords.Emergency(words) is not null)
+        {
+            return false;
+        }
+
+        foreach (var phrase in _safe)
+        {
+            var at = Fuzzy.IndexOfPhrase(words, phrase);
+            if (at < 0 || (at > 0 && Negations.Contains(words[at - 1])))
+            {
+                continue;
+            }
+
+            string[] rest = [.. words[..at], .. words[(at + phrase.Length)..]];
+            return rest.Length == 0 || Danger(rest, ClassifierFor(language).Predict(rest)) is not { Sure: true } other || other.Node.Id == crisis;
+        }
+
+        return false;
+    }
+
+    /// <summary>The most words a message saying one is safe now may have (<see cref="SafeNow"/>).</summary>
+    public const int SafeNowWords = 14;
+
+    private static readonly FrozenSet<string> Negations = new[] { "no", "not", "nao", "non", "pas", "pa", "never", "nunca", "jamais", "todavia", "still", "ainda", "encore", "不", "没", "还" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>The most other words a message saying someone arrives may have (<see cref="SomeoneArrives"/>): "ya viene, rapido".</summary>
     public const int ArrivingRestWords = 2;

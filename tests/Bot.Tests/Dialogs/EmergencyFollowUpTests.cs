@@ -1,3 +1,4 @@
+using OimBot.Analytics;
 using OimBot.Bot.Tests.TestHost;
 using OimBot.Content;
 using OimBot.Content.Matching;
@@ -212,6 +213,43 @@ public class EmergencyFollowUpTests
         Assert.Contains(Content.Common.Text("offer-again", language), chat.Replies[^1].Text, StringComparison.Ordinal);
         Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
         Assert.True(chat.Send("1").State!.InCase);
+    }
+
+    /// <summary>
+    /// Safe now, said at the offer after an emergency page (a fourth blind tester, 2026-12-07: "ya estoy bien, me metí en
+    /// una tienda con gente" had been asked which danger it was): acknowledged (common text <c>safe-now</c>, the channels
+    /// for if it comes back), the offer asked again, no case opened, nothing read as a new danger. After a negation, or
+    /// beside a danger read surely, it is read as before.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "me estan siguiendo unos hombres desde la terminal", "ya estoy bien, me meti en una tienda con gente")]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ya estoy a salvo, me escape")]
+    [InlineData("en", "they locked me in and won't let me leave", "im safe now, they left")]
+    [InlineData("pt", "eles me trancam num quarto a noite", "mas agora estou segura, estou na casa da minha irma")]
+    [InlineData("fr", "ils m'ont enfermée et ne me laissent pas sortir", "je suis en securite maintenant")]
+    [InlineData("ht", "yo fèmen m nan yon chanm", "m an sekirite kounya")]
+    [InlineData("zh", "他们把我关起来不让我走", "我现在安全了")]
+    public void SafeNow_AtTheOffer_IsAcknowledged(string language, string danger, string message)
+    {
+        var chat = Chat.Started(Content, language).Send(danger);
+        Assert.Equal(Content.Common.HandoffConsentNode, chat.Node);
+        chat.Send(message);
+        Assert.True(chat.Node == Content.Common.HandoffConsentNode, $"\"{message}\": {chat.Node}");
+        Assert.StartsWith(ContentRenderer.Common(Content, "safe-now", language), chat.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(EventKind.EmergencyShown, chat.Events);
+        Assert.False(chat.State!.InCase);
+        Assert.True(chat.Send("1").State!.InCase);
+    }
+
+    [Theory]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "todavia no estoy a salvo")]
+    [InlineData("en", "they locked me in and won't let me leave", "i am not safe now")]
+    [InlineData("es", "me tienen encerrada y no me dejan salir", "ya estoy a salvo pero me quiero matar")]
+    [InlineData("en", "they locked me in and won't let me leave", "im safe now but my leg is bleeding a lot")]
+    public void NotSafe_OrANewDanger_IsNotAcknowledgedAsSafe(string language, string danger, string message)
+    {
+        var chat = Chat.Started(Content, language).Send(danger).Send(message);
+        Assert.DoesNotContain(ContentRenderer.Common(Content, "safe-now", language), chat.Text, StringComparison.Ordinal);
     }
 
     /// <summary>An offer reached anew (not on the screen before) says whole who answers and what the person sees (R4).</summary>
