@@ -55,9 +55,8 @@ public static class ReachCsv
     /// <summary>
     /// <c>week|channel|language|topic,people,from,to</c>, then a <c>total</c> row with the people reached. A person can be
     /// in several weeks, languages or topics, so those rows can add up to more than the total. <c>from</c> and
-    /// <c>to</c> are the days each row counts: the report's whole months (dates asked for are widened to them; the month
-    /// still running ends on its cut-off Sunday, see <see cref="ReportCoverage"/>), and for a week its Monday and Sunday,
-    /// also where it runs past the months (only weeks that are over). They come after the figures, so a spreadsheet
+    /// <c>to</c> are the days each row counts: the report's whole months (dates asked for are widened to them), and for
+    /// a week its Monday and Sunday, also where it runs past the months. They come after the figures, so a spreadsheet
     /// reading the first two columns reads what it did before they were added.
     /// </summary>
     public static string Reach(PublishedReport report, ReachBreakdown by)
@@ -122,8 +121,9 @@ public static class ReachSummary
         string NoData,
         string Footnote);
 
+    // Month names written out: the report reads the same whatever cultures the server has installed.
     private static readonly Phrases Spanish = new(
-        MonthNames.Spanish,
+        ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
         ReachNames.Es,
         "y",
         (from, to) => $"Del {from} al {to}",
@@ -138,7 +138,7 @@ public static class ReachSummary
         "Cifras anónimas: las personas se cuentan una vez por periodo ({0}); los valores de 1 a 4 se muestran como «<5» (de 1 a 9 como «<10» en temas sensibles) y «•» oculta una cifra que permitiría deducirlos.");
 
     private static readonly Phrases English = new(
-        MonthNames.English,
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
         ReachNames.En,
         "and",
         (from, to) => $"From {from} to {to}",
@@ -183,12 +183,6 @@ public static class ReachSummary
         if (report.WebChatRefused > 0)
         {
             text.AppendFormat(c, words.Refused, report.WebChatRefused.ToString("#,0", c));
-        }
-
-        // The month still running is cut at a Sunday (R19): the summary says so, so nobody quotes it as the whole month.
-        if (report.Coverage.Note(words == Spanish ? ReportLanguage.Spanish : ReportLanguage.English) is { } note)
-        {
-            text.AppendLine().Append(note);
         }
 
         text.AppendLine().AppendFormat(c, words.Footnote, report.Periods.Count == 0 ? words.NoData : string.Join(", ", report.Periods));

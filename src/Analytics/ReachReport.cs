@@ -123,17 +123,11 @@ public sealed record ReportDimensions(
 /// <summary>The exact figures for a range, before suppression. Never leaves the process: see <see cref="PublishedReport"/>.</summary>
 public sealed class ReachFigures
 {
-    /// <summary>
-    /// The days the figures are for: <see cref="Asked"/> widened to whole months, the month still running cut at a
-    /// Sunday or left out (<see cref="ReportCoverage.Covered"/>).
-    /// </summary>
+    /// <summary>The whole months the figures are for: <see cref="Asked"/> widened (<see cref="ReportRange.WholeMonths"/>).</summary>
     public required ReportRange Range { get; init; }
 
-    /// <summary>What the report may publish on its day, from which <see cref="Range"/> and the weeks come.</summary>
-    public required ReportCoverage Coverage { get; init; }
-
     /// <summary>The dates asked for, as typed or picked.</summary>
-    public ReportRange Asked => Coverage.Asked;
+    public required ReportRange Asked { get; init; }
 
     /// <summary>People reached: distinct pseudonyms per reporting period, summed over the periods the range touches.</summary>
     public long People { get; init; }
@@ -169,7 +163,7 @@ public sealed class ReachFigures
 
     public double? MedianFirstReplyMinutes { get; init; }
 
-    /// <summary>People in each ISO week of <see cref="ReportCoverage.Weeks"/> (over ones only), counted over the whole week (see <see cref="ReachAggregator.DaysToLoad"/>).</summary>
+    /// <summary>People in each ISO week of <see cref="ReportRange.Weeks"/>, counted over the whole week (see <see cref="ReachAggregator.DaysToLoad"/>).</summary>
     public required IReadOnlyList<(string Key, long People)> ByWeek { get; init; }
 
     public required IReadOnlyList<(string Key, long People)> ByChannel { get; init; }
@@ -198,30 +192,28 @@ public static class ReachAggregator
     public const int TopNodes = 10;
 
     /// <summary>
-    /// The days a report reads: the days it covers, and the whole ISO weeks of its weekly chart, as each week's reach is
-    /// counted over all of its seven days.
+    /// The days a report for <paramref name="asked"/> reads: its whole months, and the whole ISO weeks at both ends, as
+    /// each week's reach is counted over all of its seven days.
     /// </summary>
-    public static ReportRange DaysToLoad(ReportCoverage coverage)
+    public static ReportRange DaysToLoad(ReportRange asked)
     {
-        var range = Covered(coverage);
-        var weeks = coverage.Weeks;
-        return weeks.Count == 0
-            ? range
-            : new ReportRange(weeks[0].From < range.From ? weeks[0].From : range.From, weeks[^1].To > range.To ? weeks[^1].To : range.To);
+        ArgumentNullException.ThrowIfNull(asked);
+        var weeks = asked.WholeMonths().Weeks();
+        return new ReportRange(weeks[0].From, weeks[^1].To);
     }
 
     /// <summary>
-    /// The figures for <see cref="ReportCoverage.Covered"/>: the whole months that hold the dates asked, the month still
-    /// running cut at a Sunday (R19: no two reports, whenever made, differ by fewer than seven days). Each week's reach
-    /// is that of the whole Monday-to-Sunday week, also at the ends, where it runs into the months around, and only once
-    /// it is over: a week's figure is then the same in every report, and a month never publishes a few days of a week.
-    /// <paramref name="activity"/> must hold the days of <see cref="DaysToLoad"/>.
+    /// The figures for the whole months that hold <paramref name="asked"/> (R19: no report covers part of a month, so no
+    /// two reports differ by a few days). Each week's reach is that of the whole Monday-to-Sunday week, also at the
+    /// ends, where it runs into the months around: a week's figure is then the same in every report, and a month never
+    /// publishes a few days of a week. <paramref name="activity"/> must hold the days of <see cref="DaysToLoad"/>.
     /// </summary>
-    public static ReachFigures Aggregate(ReportCoverage coverage, IEnumerable<ActivityRow> activity, IEnumerable<DailyCount> counts, ReportDimensions dimensions)
+    public static ReachFigures Aggregate(ReportRange asked, IEnumerable<ActivityRow> activity, IEnumerable<DailyCount> counts, ReportDimensions dimensions)
     {
+        ArgumentNullException.ThrowIfNull(asked);
         ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(dimensions);
-        var range = Covered(coverage);
+        var range = asked.WholeMonths();
         var loaded = activity.ToList();
         var rows = loaded.Where(a => range.Contains(a.Day)).ToList();
         var events = counts.Where(c => range.Contains(c.Day)).ToList();
@@ -233,7 +225,7 @@ public static class ReachAggregator
         long Distinct(IEnumerable<ActivityRow> subset) => subset.Select(a => (a.Period, a.Person)).Distinct().LongCount();
         long Sum(EventKind kind) => events.Where(e => e.Kind == kind).Sum(e => e.Count);
 
-        var weeks = coverage.Weeks
+        var weeks = range.Weeks()
             .Select(week => (ReportingPeriod.WeekLabel(week.From), Distinct(loaded.Where(a => a.Step == Steps.Active && week.Contains(a.Day)))))
             .ToList();
 
@@ -267,7 +259,7 @@ public static class ReachAggregator
         return new ReachFigures
         {
             Range = range,
-            Coverage = coverage,
+            Asked = asked,
             People = days.Count,
             New = days.Count(d => d == 1),
             Returning = days.Count(d => d > 1),
@@ -293,12 +285,6 @@ public static class ReachAggregator
             NotUnderstood = misses,
             Periods = [.. rows.Select(a => a.Period).Distinct().Order(StringComparer.Ordinal)],
         };
-    }
-
-    private static ReportRange Covered(ReportCoverage coverage)
-    {
-        ArgumentNullException.ThrowIfNull(coverage);
-        return coverage.Covered ?? throw new ArgumentException($"Nothing of {coverage.Months} is published on {coverage.Today:yyyy-MM-dd} (R19); check ReportCoverage.Covered first.", nameof(coverage));
     }
 
     private static List<(string, long)> By(IReadOnlyList<string> known, List<ActivityRow> active, Func<ActivityRow, string> key, Func<IEnumerable<ActivityRow>, long> distinct) =>
@@ -343,21 +329,16 @@ public sealed record PublishedSeries(IReadOnlyList<(string Key, PublishedCell Ce
 /// </summary>
 public sealed class PublishedReport
 {
-    /// <summary>
-    /// The days every figure is for (each week's reach excepted: see <see cref="Weeks"/>): whole months, the month still
-    /// running cut at a Sunday (<see cref="ReportCoverage"/>). Every output says so when it is not every month asked.
-    /// </summary>
+    /// <summary>The whole months every figure is for (each week's reach excepted: see <see cref="Weeks"/>).</summary>
     public required ReportRange Range { get; init; }
 
-    public required ReportCoverage Coverage { get; init; }
+    /// <summary>The dates asked for; when they are not whole months, <see cref="Range"/> widens them and every output says so.</summary>
+    public required ReportRange Asked { get; init; }
 
-    /// <summary>The dates asked for; when they are not whole months, they are widened and every output says so.</summary>
-    public ReportRange Asked => Coverage.Asked;
+    public bool Widened => Asked != Range;
 
-    public bool Widened => Coverage.Widened;
-
-    /// <summary>The days of each item of <see cref="ByWeek"/>: whole ISO weeks that are over, the first and last running past <see cref="Range"/>.</summary>
-    public IReadOnlyList<ReportRange> Weeks => Coverage.Weeks;
+    /// <summary>The days of each item of <see cref="ByWeek"/>: whole ISO weeks, the first and last running past <see cref="Range"/>.</summary>
+    public IReadOnlyList<ReportRange> Weeks => Range.Weeks();
 
     public required IReadOnlyList<string> Periods { get; init; }
 
@@ -421,9 +402,9 @@ public sealed class PublishedReport
     {
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(dimensions);
-        if (figures.Range != figures.Coverage.Covered || figures.ByWeek.Count != figures.Coverage.Weeks.Count)
+        if (!figures.Range.IsWholeMonths)
         {
-            throw new ArgumentException($"Reach is published for whole months only, the month still running up to a Sunday (R19); {figures.Range} is not what may be published on {figures.Coverage.Today:yyyy-MM-dd}.", nameof(figures));
+            throw new ArgumentException($"Reach is published for whole months only (R19); {figures.Range} is not.", nameof(figures));
         }
 
         // People by channel add up exactly to the people reached (a pseudonym belongs to one channel): one table, one total.
@@ -456,7 +437,7 @@ public sealed class PublishedReport
         return new PublishedReport
         {
             Range = figures.Range,
-            Coverage = figures.Coverage,
+            Asked = figures.Asked,
             Periods = figures.Periods,
             People = people,
             New = newCell,

@@ -27,7 +27,7 @@ public class PublishedReportTests
     }
 
     private static PublishedReport Publish(IEnumerable<ActivityRow> rows, IEnumerable<DailyCount>? counts = null) =>
-        PublishedReport.From(ReachAggregator.Aggregate(Coverages.Done(Range), rows, counts ?? [], Dimensions), Dimensions);
+        PublishedReport.From(ReachAggregator.Aggregate(Range, rows, counts ?? [], Dimensions), Dimensions);
 
     [Fact]
     public void SmallChannel_IsHidden_AndItsComplementToo()
@@ -171,7 +171,7 @@ public class PublishedReportTests
     {
         var report = PublishedReport.From(
             ReachAggregator.Aggregate(
-                Coverages.Done(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 12, 31))),
+                new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 12, 31)),
                 [.. People(11300, "whatsapp", "es", "avr"), .. People(5, "telegram", "en")],
                 [new(Range.From, EventKind.ConversationStarted, "whatsapp", "es", string.Empty, string.Empty, string.Empty, 12000)],
                 Dimensions),
@@ -212,7 +212,7 @@ public class PublishedReportTests
         DailyCount Closed(string outcome, long count) => new(Range.From, EventKind.HandoffClosed, "whatsapp", "es", "avr", string.Empty, outcome, count);
 
         var report = PublishedReport.From(
-            ReachAggregator.Aggregate(Coverages.Done(Range), [], [Closed("information_given", 30), Closed("referred", 2), Closed("user_left", 12)], dimensions),
+            ReachAggregator.Aggregate(Range, [], [Closed("information_given", 30), Closed("referred", 2), Closed("user_left", 12)], dimensions),
             dimensions);
 
         Assert.Equal(["information_given", "referred", "user_left"], report.Outcomes.Items.Select(o => o.Key));

@@ -53,7 +53,7 @@ public class ReachAggregatorTests
         rows.Add(new ActivityRow("2026-Q3", "p00000", new DateOnly(2026, 9, 30), "whatsapp", "es", string.Empty, Steps.Active));
         rows = [.. rows.OrderBy(_ => random.Next())];
 
-        var figures = ReachAggregator.Aggregate(Coverages.Done(Q4), rows, [], Dimensions);
+        var figures = ReachAggregator.Aggregate(Q4, rows, [], Dimensions);
 
         Assert.Equal(people, figures.People);
         Assert.Equal(expected["new"], figures.New);
@@ -81,7 +81,7 @@ public class ReachAggregatorTests
             new("2026-Q4", "same", new DateOnly(2026, 10, 15), "whatsapp", "es", string.Empty, Steps.Active),
         ];
 
-        var figures = ReachAggregator.Aggregate(Coverages.Done(range), rows, [], Dimensions);
+        var figures = ReachAggregator.Aggregate(range, rows, [], Dimensions);
 
         Assert.Equal(2, figures.People);
         Assert.Equal(["2026-Q3", "2026-Q4"], figures.Periods);
@@ -99,7 +99,7 @@ public class ReachAggregatorTests
             new("2026-Q4", "b", monday.AddDays(6), "telegram", "es", string.Empty, Steps.Active),
         ];
 
-        var figures = ReachAggregator.Aggregate(Coverages.Done(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31))), rows, [], Dimensions);
+        var figures = ReachAggregator.Aggregate(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), rows, [], Dimensions);
 
         Assert.Equal([("2026-W40", 0L), ("2026-W41", 2L), ("2026-W42", 1L), ("2026-W43", 0L), ("2026-W44", 0L)], figures.ByWeek);
         Assert.Equal(2, figures.People);
@@ -122,14 +122,14 @@ public class ReachAggregatorTests
         ];
         var asked = new ReportRange(new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 18));
 
-        var figures = ReachAggregator.Aggregate(Coverages.Done(asked), rows, [], Dimensions);
+        var figures = ReachAggregator.Aggregate(asked, rows, [], Dimensions);
 
         Assert.Equal(new ReportRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), figures.Range);
         Assert.Equal(asked, figures.Asked);
         Assert.Equal(2, figures.People);
         Assert.Equal(("2026-W40", 2L), figures.ByWeek[0]); // 28 September to 4 October
         Assert.Equal(("2026-W44", 2L), figures.ByWeek[^1]); // 26 October to 1 November
-        Assert.Equal(new ReportRange(new DateOnly(2026, 9, 28), new DateOnly(2026, 11, 1)), ReachAggregator.DaysToLoad(Coverages.Done(asked)));
+        Assert.Equal(new ReportRange(new DateOnly(2026, 9, 28), new DateOnly(2026, 11, 1)), ReachAggregator.DaysToLoad(asked));
     }
 
     [Theory]
@@ -152,11 +152,11 @@ public class ReachAggregatorTests
     [Fact]
     public void APartialMonth_IsNeverPublished()
     {
-        var figures = ReachAggregator.Aggregate(Coverages.Done(new ReportRange(new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 8))), [], [], Dimensions);
+        var figures = ReachAggregator.Aggregate(new ReportRange(new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 8)), [], [], Dimensions);
         var forged = new ReachFigures
         {
             Range = figures.Asked,
-            Coverage = figures.Coverage,
+            Asked = figures.Asked,
             Satisfaction = figures.Satisfaction,
             ByWeek = figures.ByWeek,
             ByChannel = figures.ByChannel,
@@ -193,7 +193,7 @@ public class ReachAggregatorTests
             new(day.AddDays(-10), EventKind.ConversationStarted, "whatsapp", "es", string.Empty, string.Empty, string.Empty, 100),
         ];
 
-        var figures = ReachAggregator.Aggregate(Coverages.Done(Q4), [], counts, Dimensions);
+        var figures = ReachAggregator.Aggregate(Q4, [], counts, Dimensions);
 
         Assert.Equal(10, figures.Conversations);
         Assert.Equal(40, figures.Messages);
@@ -221,7 +221,7 @@ public class ReachAggregatorTests
     [Fact]
     public void EmptyRange_IsZeros()
     {
-        var figures = ReachAggregator.Aggregate(Coverages.Done(Q4), [], [], Dimensions);
+        var figures = ReachAggregator.Aggregate(Q4, [], [], Dimensions);
         var report = PublishedReport.From(figures, Dimensions);
 
         Assert.Equal("0", report.People.Shown);

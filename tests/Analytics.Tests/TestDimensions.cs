@@ -10,9 +10,3 @@ internal static class TestDimensions
         new HashSet<string> { "trafficking" },
         new Dictionary<string, string> { ["avr-menu"] = "avr", ["tr-menu"] = "trafficking" });
 }
-
-internal static class Coverages
-{
-    /// <summary>A report made once every month asked and its last week are over: the figures of a past period.</summary>
-    public static ReportCoverage Done(ReportRange asked) => ReportCoverage.Of(asked, asked.WholeMonths().To.AddDays(7));
-}

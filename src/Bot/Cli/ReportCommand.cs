@@ -7,12 +7,11 @@ namespace OimBot.Bot.Cli;
 
 /// <summary>
 /// <c>report --from YYYY-MM-DD --to YYYY-MM-DD</c>: the period summary in Spanish and English, suppressed like every
-/// figure, for the whole months that hold the dates (R19; a note says when they were widened), the month still running
-/// up to its cut-off Sunday (<see cref="ReportCoverage"/>; the summary says so).
+/// figure, for the whole months that hold the dates (R19; a note says when they were widened).
 /// </summary>
 internal static class ReportCommand
 {
-    private const string Usage = "Usage: report --from YYYY-MM-DD --to YYYY-MM-DD (widened to whole months; the month still running up to a Sunday)";
+    private const string Usage = "Usage: report --from YYYY-MM-DD --to YYYY-MM-DD (widened to whole months)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -57,22 +56,13 @@ internal static class ReportCommand
             return 1;
         }
 
-        var (coverage, report) = await app.Services.GetRequiredService<ReachService>().ReportAsync(range, CancellationToken.None);
-        if (coverage.Widened)
+        var report = await app.Services.GetRequiredService<ReachService>().ReportAsync(range, CancellationToken.None);
+        if (report.Widened)
         {
             // On the error stream, so the summary stays ready to paste; its own dates are the widened ones.
-            await error.WriteLineAsync($"Note: figures are published for whole calendar months only, so {coverage.Asked} was widened to {coverage.Months}; quote the summary's dates.");
+            await error.WriteLineAsync($"Note: figures are published for whole calendar months only, so {report.Asked} was widened to {report.Range}; quote these dates.");
         }
 
-        if (report is null)
-        {
-            // Nothing to paste yet (R19): the month still running before its first cut-off Sunday, or a month to come.
-            await output.WriteLineAsync(coverage.Note(ReportLanguage.Spanish));
-            await output.WriteLineAsync(coverage.Note(ReportLanguage.English));
-            return 0;
-        }
-
-        // The summary's own dates are what is covered; when the month still running is cut, it says so in both languages.
         await output.WriteAsync(ReachSummary.Write(report));
         return 0;
     }

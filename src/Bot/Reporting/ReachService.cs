@@ -12,22 +12,13 @@ public sealed class ReachService(AnalyticsStore store, ContentHost content, IOpt
     /// <summary>Channels listed even with nobody on them, so an empty period shows zeros.</summary>
     public static IReadOnlyList<string> KnownChannels { get; } = [ChannelNames.WhatsApp, ChannelNames.Telegram, ChannelNames.Twilio, ChannelNames.WebChat];
 
-    /// <summary>
-    /// The report for the whole months that hold <paramref name="asked"/>, as far as they may be published today (R19:
-    /// the month still running up to a Sunday, see <see cref="ReportCoverage"/>); no report when none of it may be yet.
-    /// </summary>
-    public async Task<ReachAnswer> ReportAsync(ReportRange asked, CancellationToken cancellationToken)
+    /// <summary>The report for the whole months that hold <paramref name="asked"/> (R19); it says when it widened them.</summary>
+    public async Task<PublishedReport> ReportAsync(ReportRange asked, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(asked);
-        var coverage = ReportCoverage.Of(asked, Today);
-        if (coverage.Covered is null)
-        {
-            return new ReachAnswer(coverage, null);
-        }
-
-        var (activity, counts) = await store.LoadAsync(ReachAggregator.DaysToLoad(coverage), cancellationToken);
+        var (activity, counts) = await store.LoadAsync(ReachAggregator.DaysToLoad(asked), cancellationToken);
         var dimensions = Dimensions();
-        return new ReachAnswer(coverage, PublishedReport.From(ReachAggregator.Aggregate(coverage, activity, counts, dimensions), dimensions));
+        return PublishedReport.From(ReachAggregator.Aggregate(asked, activity, counts, dimensions), dimensions);
     }
 
     /// <summary>The reporting period that contains today (the page's default).</summary>
@@ -57,6 +48,3 @@ public sealed class ReachService(AnalyticsStore store, ContentHost content, IOpt
             [.. CaseOutcomes.ForCaseworkers, CaseOutcomes.UserLeft, CaseOutcomes.UserStopped, CaseOutcomes.UserWithdrew, CaseOutcomes.Expired]);
     }
 }
-
-/// <summary>What may be published for the dates asked, and the report of it; <see cref="Report"/> is null when nothing is yet.</summary>
-public sealed record ReachAnswer(ReportCoverage Coverage, PublishedReport? Report);

@@ -56,10 +56,8 @@ public static class ReportingSetup
                 $"«by» debe ser week, channel, language o topic{(shown is null ? string.Empty : $"; «{shown}» no es ninguno de ellos")}.");
         }
 
-        var (coverage, report) = await reach.ReportAsync(range, cancellationToken);
-        return report is null
-            ? NothingYet(coverage)
-            : Csv(ReachCsv.Reach(report, breakdown), $"oimbot-reach-{breakdown.ToString().ToLowerInvariant()}-{FileDays(report)}.csv");
+        var report = await reach.ReportAsync(range, cancellationToken);
+        return Csv(ReachCsv.Reach(report, breakdown), $"oimbot-reach-{breakdown.ToString().ToLowerInvariant()}-{FileDays(report)}.csv");
     }
 
     private static async Task<IResult> FunnelCsvAsync(string? from, string? to, ReachService reach, CancellationToken cancellationToken)
@@ -70,22 +68,11 @@ public static class ReportingSetup
             return BadRequest(error!, ReportRange.ParseEs(from, to).Error!);
         }
 
-        var (coverage, report) = await reach.ReportAsync(range, cancellationToken);
-        return report is null ? NothingYet(coverage) : Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{FileDays(report)}.csv");
+        var report = await reach.ReportAsync(range, cancellationToken);
+        return Csv(ReachCsv.Funnel(report), $"oimbot-funnel-{FileDays(report)}.csv");
     }
 
-    /// <summary>
-    /// 404 with the reason when none of the months asked may be published yet (R19: the month still running, before its
-    /// first cut-off Sunday, or a month to come): an empty file would read as zeros.
-    /// </summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NothingYet(ReportCoverage coverage) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status404NotFound,
-            title: "No published figures yet",
-            detail: coverage.Note(ReportLanguage.English),
-            extensions: new Dictionary<string, object?> { [InboxErrors.SpanishDetail] = coverage.Note(ReportLanguage.Spanish) });
-
-    /// <summary>The days the file's figures are for (whole months, the month still running up to its cut-off Sunday), never the dates asked.</summary>
+    /// <summary>The whole months the file's figures are for (dates asked for are widened to them), never the dates asked.</summary>
     private static string FileDays(PublishedReport report) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{report.Range.From:yyyy-MM-dd}-{report.Range.To:yyyy-MM-dd}");
 

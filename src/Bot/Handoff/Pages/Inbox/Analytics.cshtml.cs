@@ -7,16 +7,12 @@ namespace OimBot.Bot.Handoff.Pages.Inbox;
 
 /// <summary>
 /// Anonymous reach for analysts and supervisors: headline figures, charts and exports, all suppressed. It reads only the
-/// analytics tables, never a case or a transcript. Dates that are not whole months are widened to them (R19), the month
-/// still running is shown up to its cut-off Sunday or not yet (<see cref="ReportCoverage"/>), and the page says so above
-/// the figures.
+/// analytics tables, never a case or a transcript. Dates that are not whole months are widened to them (R19), and the
+/// page says so above the figures.
 /// </summary>
 public sealed class AnalyticsModel(ReachService reach) : PageModel
 {
     public PublishedReport? Report { get; private set; }
-
-    /// <summary>What may be shown of the dates asked; set with or without a <see cref="Report"/> (none when nothing may be yet).</summary>
-    public ReportCoverage? Coverage { get; private set; }
 
     public string? Error { get; private set; }
 
@@ -58,10 +54,10 @@ public sealed class AnalyticsModel(ReachService reach) : PageModel
             return;
         }
 
-        (Coverage, Report) = await reach.ReportAsync(range, cancellationToken);
+        Report = await reach.ReportAsync(range, cancellationToken);
 
-        // The form and the export links carry the whole months, so an export is for the dates on the page (cut the same way).
-        (From, To) = (Day(Coverage.Months.From), Day(Coverage.Months.To));
+        // The form and the export links carry the whole months shown, so an export is for the dates on the page.
+        (From, To) = (Day(Report.Range.From), Day(Report.Range.To));
     }
 
     public bool IsPeriod(ReportingPeriod period) => From == Day(period.First) && To == Day(period.Last);
