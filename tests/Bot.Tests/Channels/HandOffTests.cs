@@ -153,34 +153,46 @@ public sealed class HandOffTests
             // The dispatcher takes wake-ups all the while, so that pulses keep finding none waiting and race to add one.
             // It is known to be running before the pulses start: on a busy machine a task queued behind the pulsing
             // threads could otherwise first run after they had finished, and never take a wake-up during the race.
+            // Every party runs on a thread of its own: on a busy test host the thread pool may take many seconds to
+            // grant the pulsing threads (failed in CI that way: the deadline had passed before the race began).
             using var done = new CancellationTokenSource();
             var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var dispatcher = Task.Run(async () =>
-            {
-                running.TrySetResult();
-                while (!done.IsCancellationRequested)
+            var dispatcher = Task.Factory.StartNew(
+                () =>
                 {
-                    if (await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None))
+                    running.TrySetResult();
+                    while (!done.IsCancellationRequested)
                     {
-                        Interlocked.Increment(ref woken);
+                        if (signal.WaitAsync(TimeSpan.Zero, CancellationToken.None).GetAwaiter().GetResult())
+                        {
+                            Interlocked.Increment(ref woken);
+                        }
                     }
-                }
-            });
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
             await running.Task;
 
             // The pulses go on until the dispatcher has taken many wake-ups during the race (at least a million each):
             // on a shared machine the dispatcher's thread may get no processor for a whole fixed run (failed twice in
-            // CI that way), so the race is made to happen rather than hoped for. The deadline only bounds a hang.
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var start = new Barrier(Threads);
-            await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Run(() =>
-            {
-                start.SignalAndWait();
-                for (var i = 0; i < 1_000_000 || (Volatile.Read(ref woken) < WakeUpsWanted && clock.Elapsed < TimeSpan.FromSeconds(30)); i++)
+            // CI that way), so the race is made to happen rather than hoped for. The deadline only bounds a hang, and
+            // counts from the moment every pulsing thread is there.
+            var clock = new System.Diagnostics.Stopwatch();
+            using var start = new Barrier(Threads, _ => clock.Start());
+            var pulsers = Enumerable.Range(0, Threads).Select(_ => Task.Factory.StartNew(
+                () =>
                 {
-                    signal.Notify();
-                }
-            })));
+                    start.SignalAndWait();
+                    for (var i = 0; i < 1_000_000 || (Volatile.Read(ref woken) < WakeUpsWanted && clock.Elapsed < TimeSpan.FromSeconds(30)); i++)
+                    {
+                        signal.Notify();
+                    }
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)).ToArray();
+            await Task.WhenAll(pulsers);
             await done.CancelAsync();
             await dispatcher;
         }
