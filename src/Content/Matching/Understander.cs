@@ -1054,7 +1054,7 @@ public sealed partial class Understander
         var prediction = model.Predict(words);
         if (Danger(words, prediction) is { } danger)
         {
-            return FollowUpWordsOnly(words, current, language ?? _content.Common.SourceLanguage) ?? (Understanding)danger;
+            return FollowUpWordsOnly(words, current, language ?? _content.Common.SourceLanguage, model) ?? (Understanding)danger;
         }
 
         if (current is not null && ChoiceKeyword(current, words, strict) is var (keyword, phrase) && !AskedBeside(words, phrase, prediction))
@@ -1190,7 +1190,7 @@ public sealed partial class Understander
             || (asked.Intent == AckIntent && decided is Understanding.Destination { Node.Kind: NodeKind.End })
             || FollowUpAnswer(current, asked.Intent) is not { } answer
             || (decided is Understanding.Unknown && Danger(words, model.Predict(words), Thresholds.DangerInsteadOfNothing) is not null
-                && FollowUpWordsOnly(words, current, language) is null))
+                && FollowUpWordsOnly(words, current, language, model) is null))
         {
             return null;
         }
@@ -1258,20 +1258,45 @@ public sealed partial class Understander
     /// "before they answer me" is left) had been read by the classifier as self-harm or as being held, and got the
     /// emergency question instead of an explanation. Vetted danger phrases were read before (R11) and still win; so
     /// does the model when what is asked is one's safety or whereabouts ("me van a detener?", "saben donde estoy"),
-    /// which may be a threat being told.
+    /// which may be a threat being told. A word or two may be left beside the phrases when they alone lean to no danger
+    /// at all: "and my kids, they come with me?" on the return's pages ("they" left) had been read as a threat, "je peux
+    /// emmener mes enfants?" as a child alone (a blind tester, 2026-12-07); "c'est gratuit ? il me frappe" is not, nor are
+    /// words that alone read as another page ("et mes enfants ? disparus": the missing).
     /// </summary>
-    private Understanding.Destination? FollowUpWordsOnly(string[] words, ContentNode? current, string language)
+    private Understanding.Destination? FollowUpWordsOnly(string[] words, ContentNode? current, string language, TextClassifier model)
     {
         if (current is null || !IsFollowUpPage(current) || Length(words) > FollowUpAskedWords
             || Asked(words, language) is not { } asked || asked.Intent is SafetyIntent or PrivacyIntent
-            || Rest(words, language).Length > 0
-            || FollowUpAnswer(current, asked.Intent) is not { } answer)
+            || Rest(words, language) is var rest && (Length(rest) > FollowUpSubjectWords || (rest.Length > 0 && CarriesDanger(words, rest, model)))
+            || FollowUpAnswer(current, asked.Intent) is not { } answer
+            || (rest.Length > 0 && Decide(model.Predict(rest)) is Understanding.Destination { Node: var other } && other != current && other != answer))
         {
             return null;
         }
 
         return new Understanding.Destination(answer) { Why = FollowUpAskedWhy + asked.Intent };
     }
+
+    /// <summary>
+    /// Whether the words left beside a follow-up's phrases may tell a danger: read alone as a likely one, or adding to the
+    /// whole message's danger more than <see cref="RestDangerMargin"/>.
+    /// </summary>
+    private bool CarriesDanger(string[] words, string[] rest, TextClassifier model)
+    {
+        if (Danger(rest, model.Predict(rest), Thresholds.DangerInsteadOfNothing) is not null)
+        {
+            return true;
+        }
+
+        var left = new List<string>(rest);
+        var phrases = words.Where(w => !left.Remove(w)).ToArray();
+        return DangerOf(model.Predict(words)) - DangerOf(model.Predict(phrases)) > RestDangerMargin;
+    }
+
+    /// <summary>How much more danger the whole message may hold than its follow-up phrases alone (<see cref="CarriesDanger"/>).</summary>
+    public const double RestDangerMargin = 0.1;
+
+    private double DangerOf(Prediction prediction) => prediction.Ranked().Where(r => _dangerLabels.Contains(r.Label)).Sum(r => r.Probability);
 
     /// <summary>Where a follow-up of this intent on this page is answered: the page's (or its flow's) follow_ups, else common.yaml's.</summary>
     private ContentNode? FollowUpAnswer(ContentNode page, string intent) =>
