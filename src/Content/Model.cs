@@ -215,11 +215,12 @@ public sealed record CommonSettings(
 
     /// <summary>
     /// What a short follow-up about the page one is reading asks, in the order a tie between two phrases of the same
-    /// length is settled: whether one risks arrest or deportation, whether it is confidential, which papers it needs, what it costs, how long it takes,
+    /// length is settled: whether one risks arrest or deportation, whether it is confidential, asking that nothing be told
+    /// to anyone, which papers it needs, what it costs, how long it takes,
     /// how to contact, where it is, how to apply, whether one's case can use it, asking to have it explained, and "ok,
     /// understood".
     /// </summary>
-    public static readonly IReadOnlyList<string> FollowUpIntents = ["safety", "privacy", "documents", "cost", "time", "contact", "where", "apply", "eligible", "more", "ack"];
+    public static readonly IReadOnlyList<string> FollowUpIntents = ["safety", "privacy", "secret", "documents", "cost", "time", "contact", "where", "apply", "eligible", "more", "ack"];
 
     /// <summary>
     /// Phrases that say what a short follow-up asks ("¿y cuánto cuesta?", "ça prend combien de temps", "要带什么证件"), by

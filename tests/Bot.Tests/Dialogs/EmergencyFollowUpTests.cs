@@ -50,6 +50,14 @@ public class EmergencyFollowUpTests
         { "zh", "我想自杀", "emergency-suicide", "热线是免费的吗", Self },
         { "zh", "我想自杀", "emergency-suicide", "半夜打也有人接吗", Self },
         { "zh", "他们把我关起来不让我走", "emergency-held", "怎么办", Self }, // a blind tester (2026-12-07): had got the work permit
+        // Asking that nothing be told to anyone: what this service keeps, and that it tells no authority on its own (a
+        // blind tester's 14-year-old alone, 2026-12-07: "no le digas a nadie porfa" had got the page on self-harm).
+        { "es", "tengo 14 años y estoy solo, mi mama se quedo en la selva", "emergency-child", "no le digas a nadie porfa", "about-service" },
+        { "en", "they locked me in and won't let me leave", "emergency-held", "please don't tell anyone", "about-service" },
+        { "fr", "ils m'ont enfermée et ne me laissent pas sortir", "emergency-held", "ne dis rien à personne s'il te plaît", "about-service" },
+        { "pt", "fui estuprada ontem", "emergency-sexual-violence", "não conta pra ninguém, tá?", "about-service" },
+        { "ht", "yo fèmen m nan yon chanm, yo pa kite m soti", "emergency-held", "tanpri pa di pesonn", "about-service" },
+        { "zh", "他们把我关起来不让我走", "emergency-held", "不要告诉任何人", "about-service" },
     };
 
     [Theory]

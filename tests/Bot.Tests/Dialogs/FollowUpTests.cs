@@ -95,6 +95,13 @@ public class FollowUpTests
         { "avr-what", "ht", "m ka mennen pitit mwen?", "avr-steps" },
         { "avr-what", "zh", "能带孩子吗", "avr-steps" },
         { "avr-what", "pt", "posso levar minha familia?", "avr-steps" },
+        // Asking that nothing be told to anyone, read by the model as self-harm or being held: this service's page.
+        { "trafficking-signs", "es", "porfa no se lo cuentes a nadie", "about-service" },
+        { "avr-what", "en", "dont tell anybody ok?", "about-service" },
+        { "health", "fr", "c'est un secret, ne le dites à personne", "about-service" },
+        { "dangers-darien", "pt", "não fala pra ninguém", "about-service" },
+        { "avr-what", "ht", "pa di okenn moun sa", "about-service" },
+        { "health", "zh", "请帮我保密", "about-service" },
     };
 
     [Theory]
