@@ -71,6 +71,52 @@ public class ExtortionTests
         Assert.True(chat.State!.DangerSignalled, $"\"{message}\" went to {chat.Node}");
     }
 
+    /// <summary>
+    /// Threats told by phone to make one pay (a blind tester, 2026-12-07: "me llamaron diciendo que tienen a mi hermano y
+    /// que si no pago lo matan" had got the page on threats alone; "que son de migración y que si no pago me deportan" a
+    /// question between pages that never said it may be a trick): the threat is the danger first, with the channels; its
+    /// page and the page on being held offer the page on money asked, which says it may be a trick, to reach the relative
+    /// another way before paying and to give no details; the page on paid procedures says to distrust threats by message.
+    /// </summary>
+    [Theory]
+    [InlineData("me llamaron diciendo que tienen a mi hermano y que si no pago lo matan", "es")]
+    [InlineData("me llamaron que tienen secuestrado a mi hijo y piden 500 dolares", "es")]
+    [InlineData("someone called saying they kidnapped my sister and want money", "en")]
+    public void AThreatToMakeOnePay_IsTheDangerFirst_ThenThePageOnMoneyAsked(string message, string language)
+    {
+        var chat = Chat.Started(Content, language).Send(message);
+        Assert.True(chat.State!.DangerSignalled, $"\"{message}\" went to {chat.Node}");
+        Assert.Contains("104", chat.Replies[0].Text.Split('\n')[0], StringComparison.Ordinal);
+        var emergency = chat.State.History[^1];
+        var money = Assert.Single(chat.Replies.SelectMany(r => r.Choices), c => c.Key == ContentNode.ChoiceKey(emergency, Page));
+
+        chat.TapKey(money.Key);
+        Assert.Equal(Page, chat.Node);
+        Assert.Contains(language == "es" ? "puede ser un engaño" : "it may be a trick", chat.Text, StringComparison.Ordinal);
+        Assert.Contains(language == "es" ? "intenta hablar con tu familiar por otro medio" : "try to reach your relative another way", chat.Text, StringComparison.Ordinal);
+        Assert.EndsWith(ContentRenderer.Common(Content, "discreet-exit", language), chat.Replies[^1].Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The pages on threats and on being held offer the page on money asked in every language, translated.</summary>
+    [Fact]
+    public void ThePagesOnThreatsAndOnBeingHeld_OfferIt_InEveryLanguage()
+    {
+        foreach (var language in Content.Common.Languages.Select(l => l.Code))
+        {
+            foreach (var emergency in new[] { "emergency-threatened", "emergency-held" })
+            {
+                var page = ContentRenderer.Render(Content, Content.Nodes[emergency], language);
+                var choice = Assert.Single(page.Choices, c => c.Key == ContentNode.ChoiceKey(emergency, Page));
+                Assert.Equal(ContentRenderer.Render(Content, Content.Nodes["dangers-violence"], language).Choices.Single(c => c.Key == ContentNode.ChoiceKey("dangers-violence", Page)).Label, choice.Label);
+            }
+
+            var scams = ContentRenderer.Render(Content, Content.Nodes["regularisation-scams"], language).Text;
+            var extortion = ContentRenderer.Render(Content, Content.Nodes[Page], language).Text;
+            Assert.Equal(6, scams.Split('\n').Count(l => l.StartsWith('•')));
+            Assert.Equal(4, extortion.Split('\n').Count(l => l.StartsWith('•')));
+        }
+    }
+
     /// <summary>The page on attacks on the route offers it by a button, in every language the service speaks.</summary>
     [Fact]
     public void ThePageOnAttacksOnTheRoute_OffersIt()
