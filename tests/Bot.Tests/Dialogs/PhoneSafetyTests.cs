@@ -28,6 +28,14 @@ public class PhoneSafetyTests
         { "mari m toujou ap fouye telefòn mwen", "ht" },
         { "meu marido mexe no meu celular todo dia", "pt" },
         { "我老公每天都查我手机", "zh" },
+        // Someone listening or reading over one's shoulder now, said with being unable to talk (a blind tester, 2026-12-07:
+        // "alguien me esta escuchando, no puedo hablar" had got a question about a person, "someone is reading over my
+        // shoulder" "I did not understand"). In French, Portuguese and Creole the model still reads "I cannot talk" as
+        // asking for a person or as a likely danger, which the rule leaves as they are.
+        { "alguien me esta escuchando, no puedo hablar", "es" },
+        { "someone is reading over my shoulder", "en" },
+        { "hes listening, cant talk now", "en" },
+        { "有人在偷听，我不方便说话", "zh" },
     };
 
     [Theory]
@@ -141,6 +149,13 @@ public class PhoneSafetyTests
     [InlineData("my girlfriend confiscated my phone at dinner lol, any nice cheap restaurant for date night", "en")]
     [InlineData("你们会把我的信息给移民局吗？我怕被遣返", "zh")]
     [InlineData("ustedes pueden ver mis mensajes?", "es")]
+    // "Is anyone listening?" asked of the bot is no one at the phone.
+    [InlineData("alguien me esta escuchando?", "es")]
+    [InlineData("is someone listening?", "en")]
+    [InlineData("quelqu'un m'écoute ?", "fr")]
+    [InlineData("eske gen yon moun ki ka koute m?", "ht")]
+    [InlineData("tem alguém me escutando?", "pt")]
+    [InlineData("有人在听吗", "zh")]
     public void NoWatcher_IsNotThePhone(string message, string language)
     {
         var read = AtTheMenu(message, language);
