@@ -1013,6 +1013,23 @@ public class UnderstandingEngineTests
     }
 
     /// <summary>
+    /// Where an IOM office is or when it opens (a blind tester, 2026-12-07: a question between the institutions' page and
+    /// "no verified information"): no address or hours are vetted, so the plain "no verified information on that" and a
+    /// person (out-of-scope's fallback keywords). Another institution's office stays the institutions' page.
+    /// </summary>
+    [Theory]
+    [InlineData("es", "donde queda la oficina de la oim en panama", "out-of-scope")]
+    [InlineData("es", "cual es el horario de la oficina de la oim", "out-of-scope")]
+    [InlineData("en", "what time does the iom office open", "out-of-scope")]
+    [InlineData("pt", "onde fica o escritório da OIM?", "out-of-scope")]
+    [InlineData("zh", "国际移民组织办公室在哪里", "out-of-scope")]
+    [InlineData("es", "donde queda la oficina de migracion", "regularisation-institutions")]
+    public void AnIomOfficesAddressOrHours_IsNoVerifiedInformation(string language, string message, string expected)
+    {
+        Assert.Equal(expected, ReadAtTheMenu(language, message));
+    }
+
+    /// <summary>
     /// A work permit, a residence card or a refugee card an employer took is kept papers as a passport is (a sign of
     /// trafficking), not the page on permits: "my boss took my work permit" and "o patrão ficou com minha permissão de
     /// trabalho" had got the permit's page (a new user's try, 2026-12-05). The card a work permit is ("carnet de
