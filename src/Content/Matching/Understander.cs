@@ -1784,7 +1784,7 @@ public sealed partial class Understander
         // category that is still the single most likely meaning is a guess worth the emergency channels and a question;
         // a topic people name beside danger (food, a bed) does not count against it: "they hunt me, I need somewhere to
         // sleep" is danger first.
-        var danger = prediction.Ranked().Where(r => _dangerLabels.Contains(r.Label)).Sum(r => r.Probability);
+        var danger = DangerOf(prediction);
         var top = prediction.Ranked().First(r => !_yieldingLabels.Contains(r.Label));
         var leading = _dangerLabels.Contains(top.Label) && top.Probability >= (leadingAt ?? Thresholds.DangerLeading);
         if (danger < Thresholds.DangerUnsure && !leading)
